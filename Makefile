@@ -1,0 +1,46 @@
+# make run · make test · make bench · make shots — each sets itself up first (idempotent).
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# System packages: CJK font, mtdev for Kivy's input providers, fontconfig for fc-match,
+# Mesa (EGL/GL + llvmpipe) for SDL's offscreen driver on machines without a GPU/display.
+APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-mesa-dri
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench shots setup system venv clean
+
+run: setup
+	$(BIN)/python main.py
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python -m bench
+
+shots: setup
+	$(BIN)/python -m kiosk.ui.shots
+
+setup: system venv
+
+system:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null; then echo "missing system packages:$$missing (no apt-get: install them by hand)"; exit 0; fi; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  echo "installing system packages:$$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .pytest_cache bench/results.json shots

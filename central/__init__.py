@@ -1,0 +1,1 @@
+"""Reference central service ("sandbox"): the executable form of the central API contract."""

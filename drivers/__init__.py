@@ -1,0 +1,1 @@
+"""Hardware drivers (ID card reader, receipt printer, scanner) usable without Kivy or kiosk."""

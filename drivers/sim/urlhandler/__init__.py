@@ -1,0 +1,1 @@
+"""pyserial URL handlers for `sim://` device URLs."""

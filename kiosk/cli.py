@@ -1,0 +1,46 @@
+"""`kiosk` command line: one subcommand group per module in kiosk/commands/.
+
+argparse (stdlib) rather than click: no extra dependency on the terminal image, usage errors
+exit 2 by itself, and each group module registers its own sub-parsers without import magic.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from kiosk import __version__
+
+# Group name → module in kiosk.commands; each module has register(subparsers).
+GROUPS = ("run", "config", "doctor", "card", "printer", "scanner", "sim", "catalogue", "outbox", "central")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full `kiosk` parser with every group registered."""
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Self-service terminal (政务服务 24小时自助终端): run the kiosk and service it.",
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in GROUPS:
+        importlib.import_module(f"kiosk.commands.{name.replace('-', '_')}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `kiosk` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        args.parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

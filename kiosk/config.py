@@ -1,0 +1,330 @@
+"""Terminal configuration: TOML read with tomllib, validated by pydantic, every problem named."""
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from kiosk.errors import ConfigError
+
+CURRENT_VERSION = 1
+BAUDRATES = (9600, 19200, 38400, 57600, 115200)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "terminal.toml"
+
+Seconds = Annotated[float, Field(gt=0, le=86400)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class DeviceConfig(_Section):
+    """One device: where it is (URL) and how to talk to it."""
+
+    enabled: bool = True
+    """Whether the terminal uses this device at all (false: items needing it are greyed)."""
+    url: str = Field(min_length=1)
+    """Device URL: a path (/dev/ttyUSB0), any pyserial URL (hwgrep://VID:PID, socket://h:p,
+    spy://…), tcp://host:9100 / usb://VID:PID / file:///dev/usb/lp0 for printers, or sim://KIND."""
+    baudrate: int = 115200
+    """Serial line speed in bit/s; one of 9600, 19200, 38400, 57600, 115200."""
+    timeout_s: Seconds = 1.0
+    """Reply timeout for one request to the device, in seconds."""
+    poll_interval_s: Seconds = 0.3
+    """Pause between two status polls (card present? paper?), in seconds."""
+
+    @field_validator("baudrate")
+    @classmethod
+    def _baud(cls, v: int) -> int:
+        if v not in BAUDRATES:
+            raise ValueError("must be one of " + ", ".join(map(str, BAUDRATES)))
+        return v
+
+
+class PrinterConfig(DeviceConfig):
+    """The ESC/POS receipt printer."""
+
+    profile: str = "default"
+    """python-escpos capability profile name (e.g. default, TM-T88V, POS-5890)."""
+    paper_width_mm: Literal[58, 80] = 80
+    """Paper roll width in millimetres: 58 or 80."""
+    chinese_mode: bool = True
+    """Send FS & before Chinese text (most Chinese printers need it; some western ones lack it)."""
+
+
+class ScannerConfig(DeviceConfig):
+    """The QR / barcode scanner in serial line mode."""
+
+    terminator: Literal["CR", "LF", "CRLF"] = "CR"
+    """Line terminator the scanner sends after each code."""
+    baudrate: int = 9600
+    """Serial line speed in bit/s; one of 9600, 19200, 38400, 57600, 115200."""
+
+
+class CentralConfig(_Section):
+    """The central service API."""
+
+    url: str = Field(min_length=1)
+    """Base URL (https://…); "embedded" starts the reference sandbox in-process (demo only)."""
+    secret_file: str
+    """File holding this terminal's HMAC secret (hex); relative paths are from the config dir."""
+    ca_bundle: str | None = None
+    """PEM bundle of CAs to trust for TLS (default: the system store)."""
+    connect_timeout_s: Seconds = 3.05
+    """TCP connect timeout, seconds."""
+    read_timeout_s: Seconds = 10.0
+    """Timeout waiting for a response, seconds."""
+    heartbeat_interval_s: Seconds = 60.0
+    """Interval between two heartbeats, seconds."""
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if v != "embedded" and not re.match(r"^https?://[^/\s]+", v):
+            raise ValueError('must be an http(s):// URL or "embedded"')
+        return v.rstrip("/")
+
+
+class TimeoutsConfig(_Section):
+    """How long the kiosk waits for a citizen, per step."""
+
+    idle_s: Seconds = 60
+    """Inactivity on any screen before the countdown overlay appears, seconds."""
+    countdown_s: Seconds = 15
+    """Length of the "还需要更多时间吗？" countdown before the session ends, seconds."""
+    identify_s: Seconds = 60
+    """Waiting for an ID card or QR code, seconds."""
+    working_s: Seconds = 30
+    """Waiting for the central service to answer, seconds."""
+    print_s: Seconds = 30
+    """Waiting for the printer to finish a receipt, seconds."""
+    rating_s: Seconds = 45
+    """Rating screen before it is skipped, seconds."""
+    elderly_factor: float = Field(default=1.5, ge=1, le=5)
+    """Multiplier applied to every timeout in elderly mode (长辈模式)."""
+
+
+class ServiceHoursConfig(_Section):
+    """When the terminal serves citizens (local time)."""
+
+    windows: list[str] = ["00:00-24:00"]
+    """Opening windows "HH:MM-HH:MM"; the default is 24 hours."""
+
+    @field_validator("windows")
+    @classmethod
+    def _windows(cls, v: list[str]) -> list[str]:
+        for w in v:
+            m = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)", w)
+            if not m or (m.group(3) == "24" and m.group(4) != "00") or w[:5] >= w[6:]:
+                raise ValueError(f'{w!r} is not a window "HH:MM-HH:MM" with start < end')
+        return v
+
+
+class TrustedKey(_Section):
+    """A public key accepted for signed catalogue bundles."""
+
+    key_id: str = Field(min_length=1)
+    """Key identifier as written in the bundle's signatures."""
+    public_key_file: str
+    """File with the Ed25519 public key (PEM or raw 32 bytes hex); relative to the config dir."""
+    demo: bool = False
+    """Marks the demo-only key shipped in config/; refused unless catalogue.allow_demo_keys."""
+
+
+class CatalogueConfig(_Section):
+    """The signed item catalogue."""
+
+    store_dir: str = "catalogue"
+    """Directory holding the active and last-good bundles; relative to data_dir."""
+    default_bundle: str | None = None
+    """Bundle installed on first start when the store is empty; relative to the config dir."""
+    trusted_keys: list[TrustedKey] = []
+    """Keys whose signatures are accepted."""
+    allow_demo_keys: bool = False
+    """Accept keys marked demo (only in the demo configuration)."""
+
+
+class OutboxConfig(_Section):
+    """The store-and-forward queue."""
+
+    path: str = "outbox.sqlite3"
+    """SQLite file of the queue; relative to data_dir."""
+    key_file: str = "outbox.key"
+    """AES-GCM key file (created 0600 on first run); relative to data_dir."""
+    retention_days: float = Field(default=30, gt=0, le=3650)
+    """Days a delivered row is kept before it is purged."""
+
+
+class LoggingConfig(_Section):
+    """Log files."""
+
+    dir: str = "log"
+    """Directory of the rotating log files; relative to data_dir."""
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Minimum level written."""
+    wire: bool = False
+    """Write raw device traffic (personal fields masked) to wire.log."""
+    max_bytes: int = Field(default=5_000_000, ge=10_000)
+    """Size of one log file before it is rotated, bytes."""
+    backups: int = Field(default=5, ge=1, le=100)
+    """Rotated files kept."""
+
+
+class TerminalConfig(_Section):
+    """The whole configuration of one terminal."""
+
+    version: int = CURRENT_VERSION
+    """Format version of this file (migrated automatically when older)."""
+    terminal_id: str
+    """Identifier registered with the central service (3–32 letters, digits, - or _)."""
+    hall_name: str = Field(min_length=1, max_length=40)
+    """Hall name shown on the home screen and receipts."""
+    region_code: str
+    """Administrative division code (行政区划代码), 6 digits."""
+    data_dir: str = "/var/lib/kiosk"
+    """Directory for state (catalogue store, outbox, logs); relative to the config dir."""
+    language: Literal["zh_CN", "en"] = "zh_CN"
+    """Language shown after each session ends."""
+    elderly_mode: bool = False
+    """Start every session in 长辈模式 (larger text, longer timeouts)."""
+    font_path: str | None = None
+    """CJK font file; default: what `fc-match :lang=zh` finds."""
+    admin_pin_hash: str | None = None
+    """Maintenance PIN as a salted scrypt hash (set with `kiosk config set-pin`)."""
+    demo: bool = False
+    """Demo mode: simulated devices may be driven from the F12 dock."""
+    central: CentralConfig
+    """The central service."""
+    idcard: DeviceConfig
+    """Second-generation ID card reader."""
+    printer: PrinterConfig
+    """Receipt printer."""
+    scanner: ScannerConfig
+    """QR / barcode scanner."""
+    timeouts: TimeoutsConfig = TimeoutsConfig()
+    """Per-step timeouts."""
+    service_hours: ServiceHoursConfig = ServiceHoursConfig()
+    """Opening hours."""
+    catalogue: CatalogueConfig = CatalogueConfig()
+    """Item catalogue."""
+    outbox: OutboxConfig = OutboxConfig()
+    """Outbox."""
+    logging: LoggingConfig = LoggingConfig()
+    """Logging."""
+
+    @field_validator("terminal_id")
+    @classmethod
+    def _terminal_id(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}", v):
+            raise ValueError("must be 3–32 letters, digits, '-' or '_', starting with a letter or digit")
+        return v
+
+    @field_validator("region_code")
+    @classmethod
+    def _region(cls, v: str) -> str:
+        if not re.fullmatch(r"\d{6}", v):
+            raise ValueError("must be the 6-digit administrative division code (行政区划代码), e.g. 330100")
+        return v
+
+    # Set by load(); not part of the file.
+    source: Path | None = Field(default=None, exclude=True)
+    """(internal) the file this config was read from."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_source_in_file(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "source" in data:
+            raise ValueError("source: unknown key")
+        return data
+
+    def resolve(self, path: str | None, base: str = "config") -> Path | None:
+        """Resolve a configured path: relative to the config dir, or to data_dir with base="data"."""
+        if path is None:
+            return None
+        root = self.source.parent if self.source else PROJECT_ROOT / "config"
+        if base == "data":
+            root = (root / self.data_dir).resolve()
+        return (root / path).resolve()
+
+    @property
+    def data_path(self) -> Path:
+        """The data directory as an absolute path."""
+        root = self.source.parent if self.source else PROJECT_ROOT / "config"
+        return (root / self.data_dir).resolve()
+
+
+# version n → function turning a version-n dict into a version-(n+1) dict.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring a raw config dict up to CURRENT_VERSION through MIGRATIONS."""
+    version = data.get("version", CURRENT_VERSION)
+    if not isinstance(version, int) or version < 1:
+        raise ValueError(f"version: must be a whole number ≥ 1, got {version!r}")
+    if version > CURRENT_VERSION:
+        raise ValueError(
+            f"version: {version} is newer than this software understands ({CURRENT_VERSION})"
+        )
+    while version < CURRENT_VERSION:
+        data = MIGRATIONS[version](dict(data))
+        version += 1
+        data["version"] = version
+    return data
+
+
+_MESSAGES = {
+    "missing": "required",
+    "extra_forbidden": "unknown key (typo?)",
+}
+
+
+def format_errors(exc: ValidationError) -> list[str]:
+    """Turn pydantic errors into `field.path: message` lines a technician can act on."""
+    lines = []
+    for err in exc.errors():
+        path = "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in err["loc"]
+        ).lstrip(".") or "(file)"
+        msg = _MESSAGES.get(err["type"])
+        if msg is None:
+            msg = err["msg"]
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, "):]
+        lines.append(f"{path}: {msg}")
+    return lines
+
+
+def parse(data: dict[str, Any], source: Path | None = None) -> TerminalConfig:
+    """Validate a raw config dict; raise ConfigError listing every problem."""
+    name = str(source) if source else "<config>"
+    try:
+        data = migrate(data)
+    except ValueError as exc:
+        raise ConfigError(name, [str(exc)]) from None
+    try:
+        cfg = TerminalConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(name, format_errors(exc)) from None
+    return cfg.model_copy(update={"source": source})
+
+
+def load(path: str | Path | None = None) -> TerminalConfig:
+    """Read and validate a terminal.toml (the demo config when no path is given)."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(str(path), [f"(file): cannot read: {exc.strerror or exc}"]) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), [f"(file): not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [f"(file): TOML syntax: {exc}"]) from None
+    return parse(data, path.resolve())

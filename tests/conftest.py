@@ -1,0 +1,26 @@
+"""Test set-up: Kivy headless (SDL offscreen), its home in a temp dir, no Kivy console/file logs."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Must happen before anything imports kivy.
+os.environ["KIVY_NO_ARGS"] = "1"
+os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix="kivy-home-")
+os.environ["KIVY_NO_CONSOLELOG"] = "1"
+os.environ["KIVY_NO_FILELOG"] = "1"
+os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project_root() -> Path:
+    """The repository root."""
+    return ROOT
