@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 
-# 18-character resident ID numbers (17 digits + digit/X). Eager on purpose: any 18-digit run
-# is masked, so identifiers meant for logs (case numbers) must not be 18 bare digits.
-ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+# 18-character resident ID numbers (17 digits + digit/X). Eager on purpose: any run of 17 or
+# more digits is masked (an ID glued to other digits is still an ID), so identifiers meant
+# for logs (case numbers) must not be long bare digit runs.
+ID_NUMBER_RE = re.compile(r"\d{17,}[\dXx]?")
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 

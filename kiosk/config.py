@@ -193,9 +193,9 @@ class TerminalConfig(_Section):
     elderly_mode: bool = False
     """Start every session in 长辈模式 (larger text, longer timeouts)."""
     font_path: str | None = None
-    """CJK font file; default: what `fc-match :lang=zh` finds."""
+    """CJK font file; default: the best font fontconfig lists for Chinese (`fc-list :lang=zh`)."""
     admin_pin_hash: str | None = None
-    """Maintenance PIN as a salted scrypt hash (set with `kiosk config set-pin`)."""
+    """Maintenance PIN as a salted scrypt hash (unset: the maintenance screen stays locked)."""
     demo: bool = False
     """Demo mode: simulated devices may be driven from the F12 dock."""
     central: CentralConfig
@@ -227,7 +227,7 @@ class TerminalConfig(_Section):
     @field_validator("region_code")
     @classmethod
     def _region(cls, v: str) -> str:
-        if not re.fullmatch(r"\d{6}", v):
+        if not re.fullmatch(r"[0-9]{6}", v):
             raise ValueError("must be the 6-digit administrative division code (行政区划代码), e.g. 330100")
         return v
 

@@ -23,6 +23,7 @@ class Serial(PosixSerial):
     """A POSIX serial port whose other end is a simulator thread."""
 
     simulator: Simulator | None = None
+    pty_path: str | None = None
     _server: PtyServer | None = None
 
     def open(self) -> None:
@@ -39,7 +40,7 @@ class Serial(PosixSerial):
         self._server = serve_pty(self.simulator)
         sim.running[kind] = self.simulator
         url = self._port
-        self.portstr = self._server.port
+        self.pty_path = self.portstr = self._server.port
         try:
             super().open()
         finally:

@@ -1,0 +1,1 @@
+"""View-models: EventDispatcher subclasses with properties the .kv files bind to."""
