@@ -1,0 +1,661 @@
+"""The session engine: one citizen session as an explicit state machine, with an injected clock.
+
+No widgets here. The UI calls the action methods and `tick()` (about once a second) on its own
+thread, hands device events to `handle()` on that same thread (see kiosk.ui.marshal), and
+redraws when a subscriber is called. Blocking work (central, printer) goes through a Runner.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.catalogue.errors import FieldValueError
+from kiosk.catalogue.model import Catalogue, Field, Item
+from kiosk.catalogue.validators import validate_field_value
+from kiosk.session import hours
+from kiosk.session.errors import InvalidTransition, RatingRefused
+from kiosk.session.ports import (CardHolder, CardRead, CardUnreadable, Central, CodeScanned,
+                                 Connectivity, DeviceEvent, DeviceState, PrintOutcome, Printer,
+                                 QueryAnswer, RatingRecord, ReceiptDoc, Runner, Submitted,
+                                 run_inline)
+from kiosk.session.rating import RatedServices, check_rating
+from kiosk.session.receipts import build_receipt
+from kiosk.session.states import BUSY, CITIZEN_WAIT, IN_SESSION, State
+
+log = logging.getLogger(__name__)
+
+DONE_S = 6.0
+DEVICES = ("idcard", "printer", "scanner")
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds the engine waits in each kind of state (from config `timeouts`)."""
+
+    idle_s: float = 60
+    countdown_s: float = 15
+    identify_s: float = 60
+    working_s: float = 30
+    print_s: float = 30
+    rating_s: float = 45
+    elderly_factor: float = 1.5
+
+    @classmethod
+    def from_config(cls, t: Any) -> Timeouts:
+        """Build from kiosk.config.TimeoutsConfig."""
+        return cls(t.idle_s, t.countdown_s, t.identify_s, t.working_s, t.print_s, t.rating_s,
+                   t.elderly_factor)
+
+
+@dataclass
+class Outcome:
+    """What WORKING produced: an answer, a submission, or an error code."""
+
+    answer: QueryAnswer | None = None
+    submitted: Submitted | None = None
+    error: str = ""
+
+
+@dataclass
+class Session:
+    """Everything personal or session-bound; replaced by a fresh one when a session ends."""
+
+    item: Item | None = None
+    holder: CardHolder | None = None
+    qr_token: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+    clean: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, tuple[str, str]] = field(default_factory=dict)
+    identify_problem: str = ""
+    outcome: Outcome | None = None
+    receipt: ReceiptDoc | None = None
+    print_state: str = ""
+    """"" (not yet), "busy", "printed", "failed"."""
+    print_reason: str = ""
+    service_id: str = ""
+    rated: bool = False
+    rating_level: str = ""
+
+    def personal_strings(self) -> list[str]:
+        """Every personal value held (tests use this to prove a wipe)."""
+        out: list[str] = []
+        if self.holder is not None:
+            out += [self.holder.name, self.holder.id_number, self.holder.address]
+        out += [v for v in self.values.values() if v]
+        out += [str(v) for v in self.clean.values() if v]
+        if self.qr_token:
+            out.append(self.qr_token)
+        return [s for s in out if s]
+
+
+class SessionEngine:
+    """State machine of one citizen session at a time."""
+
+    def __init__(self, catalogue: Catalogue | None, *, central: Central, printer: Printer,
+                 timeouts: Timeouts = Timeouts(), clock: Callable[[], float] = time.monotonic,
+                 wall_clock: Callable[[], float] = time.time, runner: Runner = run_inline,
+                 service_hours: tuple[str, ...] = (), terminal_id: str = "T", hall_name: str = "",
+                 default_lang: str = "zh_CN", default_elderly: bool = False,
+                 on_rating: Callable[[RatingRecord], None] | None = None) -> None:
+        self.catalogue = catalogue
+        self.central = central
+        self.printer = printer
+        self.timeouts = timeouts
+        self.clock = clock
+        self.wall_clock = wall_clock
+        self.runner = runner
+        self.service_hours = tuple(service_hours)
+        self.terminal_id = terminal_id
+        self.hall_name = hall_name
+        self.default_lang = default_lang
+        self.default_elderly = default_elderly
+        self.on_rating = on_rating
+        self.lang = default_lang
+        self.elderly = default_elderly
+        self.online = True
+        self.devices: dict[str, str] = {d: "" for d in DEVICES}
+        """Device → "" when OK, else the fault reason."""
+        self.state = State.HOME
+        self.session = Session()
+        self.countdown_started: float | None = None
+        self.last_end_reason = ""
+        self.sessions_ended = 0
+        self._entered = clock()
+        self._activity = self._entered
+        self._generation = 0
+        self._counter = itertools.count(1)
+        self._rated = RatedServices()
+        self._subscribers: list[Callable[[SessionEngine], None]] = []
+        self.ratings: list[RatingRecord] = []
+        self._check_service()
+
+    # ---- observers ----
+
+    def subscribe(self, fn: Callable[[SessionEngine], None]) -> None:
+        """Call `fn(engine)` after every change."""
+        self._subscribers.append(fn)
+
+    def _changed(self) -> None:
+        for fn in list(self._subscribers):
+            fn(self)
+
+    # ---- derived facts ----
+
+    @property
+    def item(self) -> Item | None:
+        """The item of the session in progress."""
+        return self.session.item
+
+    @property
+    def factor(self) -> float:
+        """Timeout multiplier (elderly mode waits longer)."""
+        return self.timeouts.elderly_factor if self.elderly else 1.0
+
+    def state_timeout(self, state: State | None = None) -> float | None:
+        """Seconds of inactivity the state allows before the countdown (None: no timeout)."""
+        state = state or self.state
+        t = self.timeouts
+        if state == State.IDENTIFY:
+            base = t.identify_s
+        elif state == State.RATING:
+            base = t.rating_s
+        elif state == State.WORKING:
+            base = t.working_s
+        elif state == State.PRINTING and self.session.print_state == "busy":
+            base = t.print_s
+        elif state == State.DONE:
+            return DONE_S
+        elif state in CITIZEN_WAIT:
+            base = t.idle_s
+        elif state == State.HOME and (self.lang != self.default_lang or self.elderly != self.default_elderly):
+            base = t.idle_s
+        else:
+            return None
+        return base * self.factor
+
+    @property
+    def countdown_total(self) -> float:
+        """Length of the countdown overlay, seconds."""
+        return self.timeouts.countdown_s * self.factor
+
+    @property
+    def countdown_remaining(self) -> float | None:
+        """Seconds left on the countdown overlay, None when it is not shown."""
+        if self.countdown_started is None:
+            return None
+        return max(0.0, self.countdown_total - (self.clock() - self.countdown_started))
+
+    def unavailable_reason(self, item: Item) -> str:
+        """Why an item cannot be served now ("" if it can): disabled, hours, device:X, offline."""
+        if not item.enabled:
+            return "disabled"
+        if not hours.is_open(item.hours, self.wall_clock()):
+            return "hours"
+        needed = set(item.devices)
+        if item.kind == "print":
+            needed.add("printer")
+        if item.auth == "id_card":
+            needed.add("idcard")
+        for dev in DEVICES:
+            if dev in needed and self.devices.get(dev):
+                # id_card_or_qr items still work by QR when the reader is down, and vice versa.
+                if dev == "idcard" and item.auth == "id_card_or_qr" and not self.devices["scanner"]:
+                    continue
+                return f"device:{dev}"
+        if not self.online and not (item.kind == "apply" and item.offline):
+            return "offline"
+        return ""
+
+    def servable_items(self) -> list[Item]:
+        """Enabled items that can be served right now."""
+        if self.catalogue is None:
+            return []
+        return [i for i in self.catalogue.enabled_items() if not self.unavailable_reason(i)]
+
+    def out_of_service_reason(self) -> str:
+        """"hours" or "nothing" when the terminal cannot serve anyone now, else ""."""
+        if not hours.is_open(self.service_hours, self.wall_clock()):
+            return "hours"
+        if not self.servable_items():
+            return "nothing"
+        return ""
+
+    def personal_data(self) -> list[str]:
+        """Every personal value the engine holds right now."""
+        return self.session.personal_strings()
+
+    # ---- transitions ----
+
+    def _go(self, state: State) -> None:
+        log.info("session: %s -> %s", self.state.value, state.value)
+        self.state = state
+        self._entered = self._activity = self.clock()
+        self.countdown_started = None
+
+    def _require(self, *states: State) -> None:
+        if self.state not in states:
+            raise InvalidTransition(f"not allowed in state {self.state.value}")
+
+    def touch(self) -> None:
+        """The citizen touched the screen: restart the inactivity timer, hide the countdown."""
+        self._activity = self.clock()
+        if self.countdown_started is not None:
+            self.countdown_started = None
+            self._changed()
+
+    def set_language(self, lang: str) -> None:
+        """Switch the UI language (resets to the configured one after each session)."""
+        self.lang = "en" if lang == "en" else "zh_CN"
+        self.touch()
+        self._changed()
+
+    def set_elderly(self, on: bool) -> None:
+        """Turn 长辈模式 on or off (larger text, longer timeouts)."""
+        self.elderly = bool(on)
+        self.touch()
+        self._changed()
+
+    def select(self, code: str) -> None:
+        """The citizen picked an item on the home screen."""
+        self._require(State.HOME)
+        assert self.catalogue is not None
+        item = self.catalogue.item(code)
+        reason = self.unavailable_reason(item)
+        if reason:
+            raise InvalidTransition(f"item {code} unavailable: {reason}")
+        self.session = Session(item=item)
+        self._go(State.ITEM)
+        self._changed()
+
+    def proceed(self) -> None:
+        """From the item description to identification (or straight to the form)."""
+        self._require(State.ITEM)
+        item = self.session.item
+        assert item is not None
+        if item.auth != "none":
+            self.session.identify_problem = "reader_fault" if self.devices["idcard"] else ""
+            self._go(State.IDENTIFY)
+        else:
+            self._enter_form()
+        self._changed()
+
+    def _enter_form(self) -> None:
+        item = self.session.item
+        assert item is not None
+        holder = self.session.holder
+        for f in item.fields:
+            if f.prefill and holder is not None and f.name not in self.session.values:
+                self.session.values[f.name] = holder.id_number if f.prefill == "id_card.id_number" else holder.name
+        if any(not f.prefill or holder is None for f in item.fields):
+            self._go(State.FORM)
+        else:
+            self._validate_all()
+            self._go(State.CONFIRM)
+
+    def back(self) -> None:
+        """One step back (item → home ends the session)."""
+        if self.state == State.ITEM:
+            self.end("back")
+            return
+        if self.state == State.IDENTIFY:
+            self._go(State.ITEM)
+        elif self.state == State.FORM:
+            item = self.session.item
+            assert item is not None
+            self._go(State.ITEM)
+        elif self.state == State.CONFIRM:
+            self._go(State.FORM)
+        else:
+            raise InvalidTransition(f"no way back from {self.state.value}")
+        self._changed()
+
+    def set_value(self, name: str, raw: str) -> None:
+        """Store a field's raw input (validated on `submit_form`, or now if `check`)."""
+        self._require(State.FORM)
+        item = self.session.item
+        assert item is not None
+        item.field(name)
+        self.session.values[name] = raw
+        self.session.errors.pop(name, None)
+        self.touch()
+        self._changed()
+
+    def check_field(self, name: str) -> bool:
+        """Validate one field now (when the citizen leaves it); True if it is fine."""
+        item = self.session.item
+        assert item is not None
+        return self._validate(item.field(name))
+
+    def _validate(self, f: Field) -> bool:
+        try:
+            self.session.clean[f.name] = validate_field_value(f, self.session.values.get(f.name))
+        except FieldValueError as exc:
+            self.session.errors[f.name] = (exc.zh, exc.en)
+            self.session.clean.pop(f.name, None)
+            return False
+        self.session.errors.pop(f.name, None)
+        return True
+
+    def _validate_all(self) -> bool:
+        item = self.session.item
+        assert item is not None
+        ok = True
+        for f in item.fields:
+            ok = self._validate(f) and ok
+        return ok
+
+    def submit_form(self) -> bool:
+        """Validate every field; on success go to CONFIRM. Returns whether it went on."""
+        self._require(State.FORM)
+        ok = self._validate_all()
+        if ok:
+            self._go(State.CONFIRM)
+        else:
+            self.touch()
+        self._changed()
+        return ok
+
+    def confirm(self) -> None:
+        """The citizen confirmed: ask central (query, print document, progress) or submit."""
+        self._require(State.CONFIRM)
+        item = self.session.item
+        assert item is not None
+        self._go(State.WORKING)
+        self._generation += 1
+        gen = self._generation
+        payload = self._payload()
+        central = self.central
+
+        def work() -> Any:
+            if item.kind == "apply" or item.kind == "appointment":
+                return central.submit(item.code, payload)
+            if item.kind == "progress":
+                case_no = next((v for k, v in self.session.clean.items()
+                                if item.field(k).type == "case_no"), "")
+                return central.progress(str(case_no))
+            return central.query(item.code, payload)
+
+        self._changed()
+        self.runner(work, lambda result, err: self._work_done(gen, result, err))
+
+    def _payload(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in self.session.clean.items():
+            out[k] = v.isoformat() if hasattr(v, "isoformat") else (str(v) if v is not None else None)
+        holder = self.session.holder
+        if holder is not None:
+            out["_holder"] = {"name": holder.name, "id_number": holder.id_number,
+                              "card_type": holder.card_type}
+        if self.session.qr_token:
+            out["_qr"] = self.session.qr_token
+        return out
+
+    def cancel_work(self) -> None:
+        """Give up waiting for central (only where safe: queries, documents, progress)."""
+        self._require(State.WORKING)
+        item = self.session.item
+        if item is not None and item.kind in ("apply", "appointment"):
+            raise InvalidTransition("a submission cannot be cancelled once sent")
+        self._generation += 1
+        self._go(State.CONFIRM)
+        self._changed()
+
+    @property
+    def cancellable(self) -> bool:
+        """Whether WORKING may be cancelled."""
+        item = self.session.item
+        return item is not None and item.kind not in ("apply", "appointment")
+
+    def _work_done(self, gen: int, result: Any, err: BaseException | None) -> None:
+        if gen != self._generation or self.state != State.WORKING:
+            return  # answer to a cancelled or timed-out request, or the session ended
+        item = self.session.item
+        assert item is not None
+        if err is not None:
+            log.warning("central call for %s failed: %s", item.code, type(err).__name__)
+            self.session.outcome = Outcome(error="unavailable")
+        elif isinstance(result, Submitted):
+            self.session.outcome = Outcome(submitted=result)
+            self.session.service_id = result.case_no
+        else:
+            self.session.outcome = Outcome(answer=result)
+        if not self.session.service_id:
+            stamp = time.strftime("%Y%m%d%H%M%S", time.localtime(self.wall_clock()))
+            self.session.service_id = f"{self.terminal_id}-{stamp}-{next(self._counter)}"
+        if item.kind == "print" and self.session.outcome.answer is not None:
+            self._go(State.RESULT)
+            self.print_receipt()
+            return
+        self._go(State.RESULT)
+        self._changed()
+
+    @property
+    def can_print(self) -> bool:
+        """Whether the result offers a print button (something printable, printer not known bad)."""
+        out = self.session.outcome
+        if out is None or out.error:
+            return False
+        if out.answer is not None and not out.answer.printable:
+            return False
+        return not self.devices["printer"]
+
+    def receipt(self) -> ReceiptDoc:
+        """The receipt of this session (what is printed, or shown when printing fails)."""
+        item = self.session.item
+        assert item is not None
+        out = self.session.outcome or Outcome()
+        sess = {"case_no": out.submitted.case_no if out.submitted else self.session.service_id,
+                "time": time.strftime("%Y-%m-%d %H:%M", time.localtime(self.wall_clock())),
+                "terminal_id": self.terminal_id, "hall_name": self.hall_name,
+                "item_name": item.name(self.lang),
+                "status": out.submitted.status if out.submitted else "",
+                "holder_name": self.session.holder.name if self.session.holder else "",
+                "holder_id_number": self.session.holder.id_number if self.session.holder else ""}
+        return build_receipt(item, self.lang, fields=self.session.clean, session=sess,
+                             answer=out.answer)
+
+    def print_receipt(self) -> None:
+        """Print the receipt; the outcome is whatever the printer confirmed, nothing else."""
+        self._require(State.RESULT)
+        self.session.receipt = self.receipt()
+        self.session.print_state = "busy"
+        self._go(State.PRINTING)
+        self._generation += 1
+        gen = self._generation
+        receipt, printer = self.session.receipt, self.printer
+        self._changed()
+        self.runner(lambda: printer.print_receipt(receipt), lambda r, e: self._printed(gen, r, e))
+
+    def _printed(self, gen: int, result: Any, err: BaseException | None) -> None:
+        if gen != self._generation or self.state != State.PRINTING:
+            return
+        if err is None and isinstance(result, PrintOutcome) and result.printed:
+            self.session.print_state = "printed"
+        else:
+            self.session.print_state = "failed"
+            self.session.print_reason = (result.reason if isinstance(result, PrintOutcome)
+                                         else type(err).__name__ if err else "unknown") or "unknown"
+            if self.session.print_reason in ("paper_out", "offline", "cover_open", "error"):
+                self.devices["printer"] = self.session.print_reason
+            log.warning("print failed: %s", self.session.print_reason)
+        self._entered = self._activity = self.clock()
+        self._changed()
+
+    def finish(self) -> None:
+        """Done with the result (or the printout): on to the rating."""
+        self._require(State.RESULT, State.PRINTING)
+        if self.state == State.PRINTING and self.session.print_state == "busy":
+            raise InvalidTransition("still printing")
+        self._go(State.RATING)
+        self._changed()
+
+    def rate(self, level: str, tags: tuple[str, ...] | list[str] = (), comment: str = "") -> None:
+        """Record the citizen's 好差评 (差评 need a reason tag; one rating per service)."""
+        self._require(State.RATING)
+        known = [t.code for t in self.catalogue.rating_tags] if self.catalogue else []
+        clean_tags = check_rating(level, tags, known, comment)
+        self._record(RatingRecord(self.session.service_id, self._item_code(), level, clean_tags,
+                                  comment))
+        self.session.rating_level = level
+        self._go(State.DONE)
+        self._changed()
+
+    def skip_rating(self, reason: str = "declined") -> None:
+        """The citizen chose not to rate; recorded as skipped."""
+        self._require(State.RATING)
+        self._record(RatingRecord(self.session.service_id, self._item_code(), None, skipped=True,
+                                  reason=reason))
+        self._go(State.DONE)
+        self._changed()
+
+    def _item_code(self) -> str:
+        return self.session.item.code if self.session.item else ""
+
+    def _record(self, rec: RatingRecord) -> None:
+        if self.session.rated or rec.service_id in self._rated:
+            raise RatingRefused(f"service {rec.service_id} was already rated")
+        self._rated.add(rec.service_id)
+        self.session.rated = True
+        self.ratings.append(rec)
+        del self.ratings[:-100]
+        if self.on_rating is not None:
+            self.on_rating(rec)
+        try:
+            self.central.rate(rec)
+        except Exception as exc:  # noqa: BLE001 - a rating must never break the session
+            log.warning("rating not recorded: %s", type(exc).__name__)
+
+    def continue_session(self) -> None:
+        """The citizen pressed the big continue button on the countdown overlay."""
+        self.touch()
+
+    def end(self, reason: str) -> None:
+        """End the session for any reason: wipe everything personal and go home."""
+        if self.state == State.RATING and not self.session.rated and self.session.service_id:
+            self.skip_rating(reason)
+        log.info("session ended: %s", reason)
+        self._generation += 1
+        self.session = Session()
+        self.lang, self.elderly = self.default_lang, self.default_elderly
+        self.last_end_reason = reason
+        self.sessions_ended += 1
+        self._go(State.HOME)
+        self._check_service()
+        self._changed()
+
+    def cancel(self) -> None:
+        """The citizen pressed 返回首页: end the session."""
+        self.end("cancel")
+
+    # ---- time ----
+
+    def tick(self) -> None:
+        """Advance timers: countdown overlay, session end, work timeouts, service hours."""
+        now = self.clock()
+        if self.state in IDLE_STATES:
+            changed = self._check_service()
+            timeout = self.state_timeout()
+            if timeout is not None and now - self._activity >= timeout:
+                self.end("idle")
+                return
+            if changed:
+                self._changed()
+            return
+        timeout = self.state_timeout()
+        if timeout is None:
+            return
+        if self.state in BUSY or (self.state == State.PRINTING and self.session.print_state == "busy"):
+            if now - self._entered >= timeout:
+                self._timed_out_busy()
+            return
+        if self.state == State.DONE:
+            if now - self._entered >= timeout:
+                self.end("done")
+            return
+        if self.countdown_started is None:
+            if now - self._activity >= timeout:
+                self.countdown_started = now
+                self._changed()
+        elif now - self.countdown_started >= self.countdown_total:
+            self.end("timeout")
+        else:
+            self._changed()  # the countdown number moves
+
+    def _timed_out_busy(self) -> None:
+        self._generation += 1
+        if self.state == State.WORKING:
+            log.warning("central did not answer within %.0f s", self.state_timeout() or 0)
+            self.session.outcome = Outcome(error="timeout")
+            self._go(State.RESULT)
+        else:
+            self.session.print_state = "failed"
+            self.session.print_reason = "timeout"
+            self._entered = self._activity = self.clock()
+        self._changed()
+
+    def _check_service(self) -> bool:
+        """Switch between HOME and OUT_OF_SERVICE when idle; True if it switched."""
+        if self.state not in IDLE_STATES:
+            return False
+        target = State.OUT_OF_SERVICE if self.out_of_service_reason() else State.HOME
+        if target != self.state:
+            self.state = target
+            return True
+        return False
+
+    # ---- device events (already on the UI thread) ----
+
+    def handle(self, event: DeviceEvent) -> None:
+        """React to one device or network event."""
+        if isinstance(event, CardRead):
+            if self.state == State.IDENTIFY:
+                self.session.holder = event.holder
+                self.session.identify_problem = ""
+                self._enter_form()
+            # a card placed anywhere else is ignored (and never stored)
+        elif isinstance(event, CardUnreadable):
+            if self.state == State.IDENTIFY:
+                self.session.identify_problem = "unreadable"
+                self.touch()
+        elif isinstance(event, CodeScanned):
+            self._scanned(event.text)
+        elif isinstance(event, DeviceState):
+            self.devices[event.device] = "" if event.ok else (event.reason or "fault")
+            if event.device == "idcard" and self.state == State.IDENTIFY:
+                self.session.identify_problem = "" if event.ok else "reader_fault"
+            self._check_service()
+        elif isinstance(event, Connectivity):
+            self.online = event.online
+            self._check_service()
+        self._changed()
+
+    def _scanned(self, text: str) -> None:
+        item = self.session.item
+        if item is None:
+            return
+        if self.state == State.IDENTIFY and item.auth == "id_card_or_qr":
+            self.session.qr_token = text.strip()
+            self.session.identify_problem = ""
+            self._enter_form()
+            return
+        scan_field = next((f for f in item.fields if f.scan), None)
+        if scan_field is None:
+            return
+        if self.state == State.ITEM and item.auth == "none":
+            self._enter_form()
+        if self.state == State.FORM:
+            self.session.values[scan_field.name] = text.strip()
+            self._validate(scan_field)
+            self.touch()
+
+    def snapshot_values(self) -> Mapping[str, str]:
+        """The raw form values (read-only view for the form view-model)."""
+        return dict(self.session.values)
+
+
+IDLE_STATES = frozenset({State.HOME, State.OUT_OF_SERVICE})
+__all__ = ["SessionEngine", "Timeouts", "Session", "Outcome", "IN_SESSION", "IDLE_STATES"]

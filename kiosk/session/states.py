@@ -1,0 +1,31 @@
+"""The states of one citizen session and their named groups."""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class State(Enum):
+    """Where a session is; each state has one screen of the same name."""
+
+    HOME = "home"
+    ITEM = "item"
+    IDENTIFY = "identify"
+    FORM = "form"
+    CONFIRM = "confirm"
+    WORKING = "working"
+    RESULT = "result"
+    PRINTING = "printing"
+    RATING = "rating"
+    DONE = "done"
+    OUT_OF_SERVICE = "out_of_service"
+
+
+IDLE = frozenset({State.HOME, State.OUT_OF_SERVICE})
+"""No session in progress: nothing personal may be held."""
+CITIZEN_WAIT = frozenset({State.ITEM, State.IDENTIFY, State.FORM, State.CONFIRM, State.RESULT,
+                          State.PRINTING, State.RATING, State.DONE})
+"""Waiting for the citizen: inactivity brings the countdown overlay, then the session ends."""
+BUSY = frozenset({State.WORKING})
+"""Waiting for central: its own timeout turns into an error result, never a hang."""
+IN_SESSION = CITIZEN_WAIT | BUSY
+"""A session is in progress (personal data may be held)."""
