@@ -11,6 +11,7 @@ from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk.config import PROJECT_ROOT, TerminalConfig
+from kiosk.lifecycle import Lifecycle
 from kiosk.ui.viewmodels.home import HomeViewModel
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,17 @@ class KioskApp(App):
         sm = ScreenManager(transition=NoTransition())
         sm.add_widget(HomeScreen(name="home", vm=self.home_vm))
         Clock.schedule_interval(self.home_vm.tick, 1.0)
+        self.lifecycle = Lifecycle(self, self.cfg, apply=self.apply_config)
+        self.lifecycle.install()
         if self.exit_after is not None:
             Clock.schedule_once(lambda _dt: self.stop(), self.exit_after)
         log.info("kiosk started: terminal %s, hall %s", self.cfg.terminal_id, self.cfg.hall_name)
         return sm
+
+    def apply_config(self, cfg: TerminalConfig) -> None:
+        """Take over reloadable settings (SIGHUP)."""
+        self.cfg = cfg
+        self.home_vm.hall_name = cfg.hall_name
 
     def screenshot(self, path: Path) -> Path:
         """Save the current frame as a PNG (used by make shots and tests); returns the file."""

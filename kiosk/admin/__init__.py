@@ -1,0 +1,1 @@
+"""Technician side: maintenance PIN and lockout, audit log."""

@@ -1,0 +1,93 @@
+"""24-hour operation hooks of the running app: systemd ready/watchdog, SIGTERM, SIGHUP reload."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from kiosk import config as config_mod
+from kiosk.errors import ConfigError
+from kiosk.watchdog import SystemdNotifier, watchdog_interval
+
+log = logging.getLogger(__name__)
+
+STOP_DEADLINE_S = 2.0
+# Settings a SIGHUP may change at run time; device sections need a restart.
+RELOADABLE = ("hall_name", "language", "elderly_mode", "timeouts", "service_hours", "logging")
+
+
+def reloadable_changes(old: config_mod.TerminalConfig, new: config_mod.TerminalConfig) -> tuple[dict[str, Any], list[str]]:
+    """Split the differences into ones applied live and ones that need a restart."""
+    live, restart = {}, []
+    for name in type(old).model_fields:
+        if name == "source":
+            continue
+        a, b = getattr(old, name), getattr(new, name)
+        if a != b:
+            if name in RELOADABLE:
+                live[name] = b
+            else:
+                restart.append(name)
+    return live, restart
+
+
+class Lifecycle:
+    """Installs the hooks on a running Kivy App; `apply` receives a reloaded config."""
+
+    def __init__(self, app: Any, cfg: config_mod.TerminalConfig,
+                 apply: Callable[[config_mod.TerminalConfig], None] | None = None,
+                 notifier: SystemdNotifier | None = None) -> None:
+        self.app = app
+        self.cfg = cfg
+        self.apply = apply
+        self.notifier = notifier or SystemdNotifier()
+
+    def install(self) -> None:
+        """Schedule READY after the first frame, watchdog pings, and the signal handlers."""
+        from kivy.clock import Clock
+
+        Clock.schedule_once(lambda _dt: self.notifier.ready(), 0)
+        interval = watchdog_interval()
+        if interval:
+            # Pinged from the Kivy main loop: if the UI freezes, pings stop and systemd restarts us.
+            Clock.schedule_interval(self.notifier.ping, interval)
+            log.info("systemd watchdog: ping every %.1f s", interval)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, self._on_term)
+            signal.signal(signal.SIGHUP, self._on_hup)
+
+    def _on_term(self, _signum: int, _frame: object) -> None:
+        from kivy.clock import Clock
+
+        log.info("SIGTERM: stopping")
+        self.notifier.stopping()
+        # Whatever happens in on_stop, the process is gone within the deadline; every write
+        # that matters (outbox, catalogue) is a committed SQLite transaction or an atomic rename.
+        timer = threading.Timer(STOP_DEADLINE_S, lambda: os._exit(0))
+        timer.daemon = True
+        timer.start()
+        Clock.schedule_once(lambda _dt: self.app.stop(), 0)
+
+    def _on_hup(self, _signum: int, _frame: object) -> None:
+        from kivy.clock import Clock
+
+        Clock.schedule_once(lambda _dt: self.reload(), 0)
+
+    def reload(self) -> bool:
+        """Re-read the config file; apply non-device settings; False (old config kept) if invalid."""
+        try:
+            new = config_mod.load(self.cfg.source)
+        except ConfigError as exc:
+            log.error("SIGHUP: config not reloaded, keeping the running one: %s", "; ".join(exc.problems))
+            return False
+        live, restart = reloadable_changes(self.cfg, new)
+        if restart:
+            log.warning("SIGHUP: changes to %s need a restart (systemctl restart kiosk)", ", ".join(restart))
+        self.cfg = self.cfg.model_copy(update=live)
+        if self.apply:
+            self.apply(self.cfg)
+        log.info("SIGHUP: config reloaded (%s)", ", ".join(live) or "no live changes")
+        return True
