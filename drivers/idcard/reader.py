@@ -250,7 +250,9 @@ class IdCardReader:
         if not wire.isEnabledFor(logging.DEBUG):
             return
         if key in _PERSONAL and len(body) > 3:
-            head = body[:9] if key != p.Command.READ_NEWEST_ADDRESS.value else body[:3]
+            # SW1-3 and the u16 length fields only; everything after them is the holder's
+            n_head = {p.Command.READ_TEXT_PHOTO.value: 7, p.Command.READ_TEXT_PHOTO_FP.value: 9}.get(key, 3)
+            head = body[:n_head]
             wire.debug("idcard RX body %s +%d bytes personal data (masked)", head.hex(" "),
                        len(body) - len(head))
         else:
