@@ -1,0 +1,154 @@
+"""`ReceiptPrinter`: a python-escpos `Escpos` over our links, with status checks around every job."""
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+
+from escpos.escpos import Escpos
+
+from drivers.printer import status as st
+from drivers.printer.errors import PrinterConnectionError
+from drivers.printer.receipt import Layout, Receipt, render
+from drivers.printer.status import PrinterStatus, StatusTracker
+from drivers.printer.transport import Link, open_link
+
+log = logging.getLogger(__name__)
+
+
+class PrintOutcome(enum.Enum):
+    """How a print job ended."""
+
+    printed = "printed"
+    not_ready = "not_ready"  # status before the job was bad: nothing sent
+    failed = "failed"  # sent, but the status after the job is bad (e.g. paper ran out)
+    unreachable = "unreachable"  # connection refused / lost
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    """The typed result of one print job."""
+
+    outcome: PrintOutcome
+    before: PrinterStatus
+    after: PrinterStatus | None = None
+    bytes_sent: int = 0
+    replaced: int = 0
+    message: str = ""
+
+    @property
+    def printed(self) -> bool:
+        """True only if the status was good before and after the job."""
+        return self.outcome is PrintOutcome.printed
+
+
+class ReceiptPrinter(Escpos):
+    """An ESC/POS receipt printer on any printer URL (see `drivers.printer.transport.open_link`)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        profile: str = "default",
+        paper_mm: int = 80,
+        chinese_mode: bool = True,
+        baudrate: int = 115200,
+        timeout_s: float = 1.0,
+        status_attempts: int = st.MISSES_UNTIL_GONE,
+    ) -> None:
+        self._device = False
+        Escpos.__init__(self, profile=profile)
+        self.url = url
+        self.layout = Layout(paper_mm, profile, chinese_mode)
+        self.baudrate = baudrate
+        self.timeout_s = timeout_s
+        self.status_attempts = status_attempts
+        self.tracker = StatusTracker()
+
+    # -- python-escpos plumbing -------------------------------------------------------------
+    def open(self) -> None:
+        """Open the link (python-escpos calls this on first use of `device`)."""
+        self._device = open_link(self.url, baudrate=self.baudrate, timeout=self.timeout_s)
+
+    def close(self) -> None:
+        """Close the link; the next command reopens it."""
+        link = getattr(self, "_device", False)
+        if link:
+            link.close()
+        self._device = False
+
+    def _link(self) -> Link:
+        if not self._device:
+            self._device = False
+            self.open()
+        return self._device  # type: ignore[return-value]
+
+    def _raw(self, msg: bytes) -> None:
+        try:
+            self._link().write(msg)
+        except PrinterConnectionError:
+            self.close()
+            raise
+
+    def _read(self) -> bytes:
+        try:
+            return self._link().read(1, self.timeout_s)
+        except PrinterConnectionError:
+            self.close()
+            raise
+
+    # -- status -----------------------------------------------------------------------------
+    def poll_status(self) -> PrinterStatus:
+        """One real-time poll (DLE EOT 1, 2, 4); no or bad reply → unknown. Raises on a broken link."""
+        self._link().discard_input()
+        replies: dict[int, bytes | None] = {}
+        for n in st.QUERIES:
+            self._raw(st.query(n))
+            reply = self._read()
+            if not st.valid_reply(reply):
+                log.debug("DLE EOT %d: no valid reply (%r)", n, reply)
+                return PrinterStatus.unknown
+            replies[n] = reply
+        return st.decode(replies)
+
+    def status(self) -> PrinterStatus:
+        """Poll until an answer (at most `status_attempts` polls); a broken link gives unknown."""
+        polled = PrinterStatus.unknown
+        for _ in range(self.status_attempts):
+            try:
+                polled = self.poll_status()
+            except PrinterConnectionError as exc:
+                log.warning("printer status: %s", exc)
+                polled = PrinterStatus.unknown
+            self.tracker.update(polled)
+            if polled is not PrinterStatus.unknown:
+                break
+        return polled
+
+    # -- jobs -------------------------------------------------------------------------------
+    def print_receipt(self, receipt: Receipt) -> PrintResult:
+        """Print one receipt; `printed` only if the status is good before and after."""
+        try:
+            before = self._status_or_raise()
+        except PrinterConnectionError as exc:
+            return PrintResult(PrintOutcome.unreachable, PrinterStatus.unknown, message=str(exc))
+        if not before.can_print:
+            log.warning("receipt not printed: printer %s", before.value)
+            return PrintResult(PrintOutcome.not_ready, before, message=f"printer {before.value}")
+        rendered = render(receipt, self.layout)
+        try:
+            self._raw(rendered.data)
+        except PrinterConnectionError as exc:
+            log.warning("receipt failed: %s", exc)
+            return PrintResult(PrintOutcome.unreachable, before, None, 0, rendered.replaced, str(exc))
+        after = self.status()
+        if not after.can_print:
+            log.warning("receipt failed: printer %s after the job", after.value)
+            return PrintResult(PrintOutcome.failed, before, after, len(rendered.data),
+                               rendered.replaced, f"printer {after.value} after the job")
+        log.info("receipt printed (%d bytes, printer %s)", len(rendered.data), after.value)
+        return PrintResult(PrintOutcome.printed, before, after, len(rendered.data), rendered.replaced)
+
+    def _status_or_raise(self) -> PrinterStatus:
+        self._link()  # a refused connection is "unreachable", not a mere unknown status
+        return self.status()
