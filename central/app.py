@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from central import catalogue as cat
 from central import queries
 from central.auth import authenticate_staff, authenticate_terminal
-from central.errors import ApiError, BundleRejected
+from central.errors import ApiError, BundleRejected, NotNewer
 from central.storage import Storage
 from drivers.privacy import scrub_text
 from kiosk import central_api as api
@@ -437,17 +437,11 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
         except ValueError:
             raise ApiError(400, "invalid_json", "body is not valid JSON") from None
         try:
-            active = cat.verify(body, store.trusted_keys(), now)
+            active, etag = cat.publish(store, body, staff_name, now)
         except BundleRejected as exc:
             raise ApiError(422, "bundle_rejected", str(exc)[:300]) from None
-        etag = store.publish(active.version, body, len(active.items), staff_name, now)
-        if etag is None:
-            current = store.published()
-            raise ApiError(409, "version_not_newer",
-                           f"version {active.version} is not above the published "
-                           f"{current.version if current else 0}")
-        log.info("catalogue version %s published by %s (%d items)", active.version, staff_name,
-                 len(active.items))
+        except NotNewer as exc:
+            raise ApiError(409, "version_not_newer", str(exc)) from None
         return _json(api.CatalogueAccepted(version=active.version, etag=etag,
                                            items=len(active.items), published_at=_ts(now)))
 
