@@ -12,6 +12,9 @@ from kiosk.central_errors import Rejected
 # 4xx statuses that mean "not now" rather than "never": request timeout, idempotency conflict
 # (the first request with this key is still being processed), too many requests.
 RETRYABLE_4XX = frozenset({408, 409, 425, 429})
+# …except these error codes, which no retry of the same bytes can change: a reused key with
+# another body (a bug on our side) and a second rating of a case (一次一评).
+PERMANENT_CODES = frozenset({"idempotency_conflict", "already_rated"})
 
 
 class Verdict(enum.Enum):
@@ -39,6 +42,8 @@ class RetryPolicy:
     """Fraction of the delay that is randomised: the delay lies in [(1 - jitter)·d, d]."""
     retryable_4xx: frozenset[int] = RETRYABLE_4XX
     """4xx statuses that are retried instead of making the row dead."""
+    permanent_codes: frozenset[str] = PERMANENT_CODES
+    """JSON error codes that make a row dead even under a retryable status."""
 
     def __post_init__(self) -> None:
         if not self.base_s > 0:
@@ -84,9 +89,12 @@ class RetryPolicy:
         return delay
 
     def classify(self, error: BaseException) -> Verdict:
-        """RETRY for transient failures (network, 5xx, 401, 408/409/425/429); DEAD for other 4xx."""
+        """RETRY for transient failures (network, 5xx, 401, 408/409/425/429); DEAD for other 4xx
+        and for the permanent 409 codes."""
         if isinstance(error, Rejected):
-            return Verdict.RETRY if error.status in self.retryable_4xx else Verdict.DEAD
+            if error.status in self.retryable_4xx and error.code not in self.permanent_codes:
+                return Verdict.RETRY
+            return Verdict.DEAD
         # Network, 5xx, 401 (clock or secret: a terminal-wide problem), bad answers, and anything
         # unexpected on our side are not properties of the row: keep it and try again later.
         return Verdict.RETRY

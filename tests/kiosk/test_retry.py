@@ -85,6 +85,8 @@ def test_retry_after_lengthens_but_never_beyond_cap() -> None:
     (Rejected(408, "timeout", ""), Verdict.RETRY),
     (Rejected(409, "in_progress", ""), Verdict.RETRY),
     (Rejected(429, "rate_limited", ""), Verdict.RETRY),
+    (Rejected(409, "idempotency_conflict", ""), Verdict.DEAD),
+    (Rejected(409, "already_rated", ""), Verdict.DEAD),
     (Rejected(400, "bad_request", ""), Verdict.DEAD),
     (Rejected(404, "unknown_item", ""), Verdict.DEAD),
     (Rejected(422, "validation", ""), Verdict.DEAD),
