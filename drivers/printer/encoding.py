@@ -98,8 +98,11 @@ def wrap(text: str, width: int) -> list[str]:
                 cut = _ascii_break(current, width)
                 if ch in NO_LINE_START and cut == len(current) and len(current) > 1:
                     cut -= 1  # carry the last character down with the punctuation
-                lines.append(current[:cut].rstrip(" ") if cut < len(current) else current)
-                current = current[cut:].lstrip(" ") if cut < len(current) else ""
+                head, tail = current[:cut], current[cut:]
+                if text_width(tail) + w > width:
+                    head, tail = current, ""
+                lines.append(head.rstrip(" ") or head)
+                current = tail.lstrip(" ")
                 used = text_width(current)
                 if ch == " " and not current:
                     continue

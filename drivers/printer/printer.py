@@ -100,7 +100,11 @@ class ReceiptPrinter(Escpos):
     # -- status -----------------------------------------------------------------------------
     def poll_status(self) -> PrinterStatus:
         """One real-time poll (DLE EOT 1, 2, 4); no or bad reply → unknown. Raises on a broken link."""
-        self._link().discard_input()
+        try:
+            self._link().discard_input()
+        except PrinterConnectionError:
+            self.close()
+            raise
         replies: dict[int, bytes | None] = {}
         for n in st.QUERIES:
             self._raw(st.query(n))
