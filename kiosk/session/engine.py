@@ -423,6 +423,7 @@ class SessionEngine:
             self.session.service_id = result.case_no
         else:
             self.session.outcome = Outcome(answer=result)
+            self.session.service_id = getattr(result, "case_no", "") or ""
         if not self.session.service_id:
             stamp = time.strftime("%Y%m%d%H%M%S", time.localtime(self.wall_clock()))
             self.session.service_id = f"{self.terminal_id}-{stamp}-{next(self._counter)}"

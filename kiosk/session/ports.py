@@ -121,6 +121,10 @@ class QueryAnswer:
     printable: bool = True
     values: Mapping[str, Any] = field(default_factory=dict)
     """Named values the receipt layout refers to as result.KEY."""
+    case_no: str = ""
+    """Service record number central gave this query (rate it with this: 一次一评)."""
+    printable_lines: tuple[str, ...] = ()
+    """Receipt text central prepared (already masked); used instead of the layout when given."""
 
 
 @dataclass(frozen=True)

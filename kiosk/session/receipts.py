@@ -39,7 +39,13 @@ def build_receipt(item: Item, lang: str, *, fields: Mapping[str, Any], session: 
                 value = MASKERS[line.mask](value)
             lines.append((line.label_en if en else line.label_zh, value))
         qr = _resolve(layout.qr, fields, result, session) or None if layout.qr else None
-    if answer is not None:
+    if answer is not None and answer.printable_lines:
+        # central prepared the receipt text (masked): print it as given, after our own lines
+        lines = [ln for ln in lines if ln[1]]
+        for text in answer.printable_lines[1:]:
+            label, sep, value = text.partition("：")
+            lines.append((label, value) if sep else ("", text))
+    elif answer is not None:
         for row in answer.rows:
             if len(row) >= 2:
                 lines.append((str(row[0]), " ".join(str(c) for c in row[1:])))

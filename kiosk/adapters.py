@@ -1,0 +1,220 @@
+"""The session's ports implemented over the real drivers, central client and outbox.
+
+Every callback here runs on a driver or worker thread; it only turns what happened into a
+`kiosk.session.ports` event and hands it to the sink (which the UI marshals to its thread).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from kiosk.session.ports import (CardHolder, CardRead, CardUnreadable, CentralUnavailable,
+                                 CodeScanned, DeviceState, EventSink, PrintOutcome, QueryAnswer,
+                                 RatingRecord, ReceiptDoc, Submitted)
+
+log = logging.getLogger(__name__)
+
+CARD_TYPES = {"mainland": "mainland", "hk_mo_tw": "hmt", "foreign_2017": "foreigner",
+              "foreign_2023": "foreigner"}
+
+
+def holder_from_card(card: Any) -> CardHolder:
+    """drivers.idcard IdCard → the session's CardHolder (photo kept as opaque bytes)."""
+    birth = card.birth_date.isoformat() if getattr(card, "birth_date", None) else ""
+    return CardHolder(name=card.display_name, id_number=card.id_number,
+                      card_type=CARD_TYPES.get(card.card_type.json_name, "mainland"),  # type: ignore[arg-type]
+                      sex=card.sex_text, birth=birth, address=getattr(card, "address", ""),
+                      photo=card.photo)
+
+
+class CardReaderSource:
+    """drivers.idcard.IdCardReader (poll thread) → CardRead / CardUnreadable / DeviceState."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self._sink: EventSink | None = None
+
+    def start(self, sink: EventSink) -> None:
+        """Attach the callbacks and start the reader's poll loop."""
+        from drivers.idcard.errors import CardDataError, ProtocolError
+        from drivers.idcard.reader import ReaderState
+
+        self._sink = sink
+
+        def on_card(card: Any) -> None:
+            sink(CardRead(holder_from_card(card)))
+
+        def on_error(exc: Exception) -> None:
+            if isinstance(exc, (CardDataError, ProtocolError)) and not _is_link_error(exc):
+                sink(CardUnreadable(type(exc).__name__))
+            else:
+                sink(DeviceState("idcard", False, type(exc).__name__))
+
+        def on_state(old: Any, new: Any) -> None:
+            if new in (ReaderState.IDLE, ReaderState.CARD_PRESENT, ReaderState.READING) and \
+                    old in (ReaderState.DISCONNECTED, ReaderState.ERROR):
+                sink(DeviceState("idcard", True))
+
+        self.reader.on_card(on_card)
+        self.reader.on_error(on_error)
+        self.reader.on_state(on_state)
+        self.reader.start()
+
+    def stop(self) -> None:
+        """Stop the poll loop and close the port."""
+        self.reader.close()
+
+
+def _is_link_error(exc: Exception) -> bool:
+    from drivers.idcard.errors import ChecksumError
+
+    return isinstance(exc, ChecksumError)
+
+
+class ScannerSource:
+    """drivers.scanner.Scanner (reader thread) → CodeScanned / DeviceState."""
+
+    def __init__(self, scanner: Any) -> None:
+        self.scanner = scanner
+
+    def start(self, sink: EventSink) -> None:
+        """Start the scanner and forward each scan."""
+        self.scanner.on_scan = lambda scan: sink(CodeScanned(scan.text))
+        try:
+            self.scanner.start()
+        except Exception as exc:  # noqa: BLE001 - a missing scanner greys items, never crashes
+            log.warning("scanner unavailable: %s", exc)
+            sink(DeviceState("scanner", False, "unreachable"))
+
+    def stop(self) -> None:
+        """Stop reading."""
+        self.scanner.stop()
+
+
+class PrinterPort:
+    """drivers.printer.ReceiptPrinter as the session's Printer, plus a status poller."""
+
+    def __init__(self, printer: Any, poll_s: float = 3.0) -> None:
+        self.printer = printer
+        self.poll_s = poll_s
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last = ""
+
+    def print_receipt(self, receipt: ReceiptDoc) -> PrintOutcome:
+        """Print; `printed` only when the printer confirmed a good status before and after."""
+        from drivers.printer.receipt import Receipt
+
+        doc = Receipt(title=receipt.title, lines=receipt.lines, qr=receipt.qr, footer=receipt.footer)
+        with self._lock:
+            result = self.printer.print_receipt(doc)
+        if result.printed:
+            return PrintOutcome(True)
+        status = (result.after or result.before)
+        reason = status.value if status is not None and status.value != "ok" else result.outcome.value
+        return PrintOutcome(False, reason)
+
+    def start(self, sink: EventSink) -> None:
+        """Poll the status every `poll_s` seconds and report changes."""
+        def run() -> None:
+            while not self._stop.is_set():
+                with self._lock:
+                    st = self.printer.status()
+                reason = "" if st.can_print else st.value
+                if reason != self._last or self._thread is None:
+                    self._last = reason
+                    sink(DeviceState("printer", not reason, reason))
+                self._stop.wait(self.poll_s)
+
+        self._thread = threading.Thread(target=run, name="printer-status", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop polling and close the link."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        with self._lock:
+            self.printer.close()
+
+
+class CentralPort:
+    """The central client and the outbox as the session's Central port."""
+
+    def __init__(self, client: Any, outbox: Any, region_code: str, *,
+                 wait_delivery_s: float = 3.0, clock: Callable[[], float] = time.time) -> None:
+        self.client = client
+        self.outbox = outbox
+        self.region_code = region_code
+        self.wait_delivery_s = wait_delivery_s
+        self.clock = clock
+
+    def _identity(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        holder = payload.get("_holder") or {}
+        return {"method": "idcard" if holder else "qr",
+                "id_number": holder.get("id_number") or payload.get("id_number") or "",
+                "name": holder.get("name", "")}
+
+    @staticmethod
+    def _fields(payload: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in payload.items() if not k.startswith("_")}
+
+    def query(self, item_code: str, payload: Mapping[str, Any]) -> QueryAnswer:
+        """POST /v1/queries/{item_code}."""
+        from kiosk.central_errors import CentralClientError
+
+        body = {"region_code": self.region_code, "identity": self._identity(payload),
+                "params": {k: v for k, v in self._fields(payload).items() if k != "id_number"}}
+        try:
+            res = self.client.query(item_code, body)
+        except CentralClientError as exc:
+            raise CentralUnavailable(type(exc).__name__) from exc
+        return QueryAnswer(title=res.title, rows=tuple(tuple(r) for r in res.rows),
+                           columns=tuple(res.columns), printable=bool(res.printable),
+                           case_no=res.case_no, printable_lines=tuple(res.printable))
+
+    def progress(self, case_no: str) -> QueryAnswer:
+        """GET /v1/cases/{case_no}; a provisional number still in the outbox is answered locally."""
+        from kiosk.central_errors import CentralClientError
+
+        ref = self.outbox.lookup_case(case_no)
+        if ref is not None and not ref.case_no:
+            return QueryAnswer(title=case_no, rows=((time.strftime("%Y-%m-%d %H:%M", time.localtime(ref.created)),
+                                                     "queued"),), columns=("time", "status"),
+                               printable=False, values={"queued": True})
+        number = ref.case_no if ref is not None and ref.case_no else case_no
+        try:
+            res = self.client.case(number)
+        except CentralClientError as exc:
+            raise CentralUnavailable(type(exc).__name__) from exc
+        rows = tuple((ev.at.strftime("%Y-%m-%d %H:%M"), ev.status.value) for ev in res.history)
+        return QueryAnswer(title=res.case_no, rows=rows, columns=("time", "status"),
+                           printable=False, values={"status": res.status.value})
+
+    def submit(self, item_code: str, payload: Mapping[str, Any]) -> Submitted:
+        """Queue the submission (on disk first), then wait briefly for central's case number."""
+        body = {"item_code": item_code, "region_code": self.region_code,
+                "applicant": self._identity(payload), "fields": self._fields(payload)}
+        queued = self.outbox.enqueue("submission", body)
+        deadline = time.monotonic() + self.wait_delivery_s
+        while time.monotonic() < deadline:
+            row = self.outbox.get(queued.id)
+            if row is not None and row.case_no:
+                return Submitted(row.case_no, provisional=False, status="received")
+            if row is not None and row.state.value == "dead":
+                raise CentralUnavailable(row.last_error or "refused")
+            time.sleep(0.05)
+        return Submitted(queued.provisional_no or "", provisional=True, status="queued")
+
+    def rate(self, rating: RatingRecord) -> None:
+        """Queue a rating; a skip is only logged (central records ratings, not refusals)."""
+        if rating.skipped or rating.level is None:
+            log.info("rating skipped for %s (%s)", rating.item_code, rating.reason)
+            return
+        self.outbox.enqueue("rating", {
+            "case_no": rating.service_id, "item_code": rating.item_code, "level": rating.level,
+            "tags": list(rating.tags), "comment": rating.comment})

@@ -1,0 +1,162 @@
+"""The one place that builds the real outside world from the config: devices, catalogue,
+central client (embedded sandbox in the demo), outbox and sync worker."""
+from __future__ import annotations
+
+import logging
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.config import TerminalConfig
+from kiosk.errors import KioskError
+from kiosk.session.ports import Connectivity, DeviceEvent, DeviceState, EventSink
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything the session engine talks to, plus what must be stopped at exit."""
+
+    cfg: TerminalConfig
+    catalogue: Any = None
+    central: Any = None
+    printer: Any = None
+    sources: list[Any] = field(default_factory=list)
+    client: Any = None
+    outbox: Any = None
+    sync: Any = None
+    sandbox: Any = None
+    problems: list[str] = field(default_factory=list)
+    _real_url: str = ""
+
+    def start(self, sink: EventSink) -> None:
+        """Start every event source, reporting to `sink` (from their own threads)."""
+        for src in self.sources:
+            try:
+                src.start(sink)
+            except Exception as exc:  # noqa: BLE001 - one broken device must not stop the kiosk
+                log.error("device %s did not start: %s", type(src).__name__, exc)
+                kind = {"CardReaderSource": "idcard", "ScannerSource": "scanner"}.get(
+                    type(src).__name__, "printer")
+                sink(DeviceState(kind, False, "unreachable"))  # type: ignore[arg-type]
+        if self.sync is not None:
+            from kiosk.sync import Connectivity as SyncState
+
+            def on_state(state: Any) -> None:
+                if state in (SyncState.ONLINE, SyncState.OFFLINE, SyncState.AUTH_FAILED):
+                    sink(Connectivity(state is SyncState.ONLINE))
+
+            self.sync.add_listener(on_state)
+            self.sync.start()
+
+    def stop(self) -> None:
+        """Stop sources, the sync worker, the outbox and the embedded sandbox."""
+        for src in self.sources:
+            try:
+                src.stop()
+            except Exception as exc:  # noqa: BLE001
+                log.warning("stopping %s: %s", type(src).__name__, exc)
+        if self.sync is not None:
+            self.sync.stop()
+        if self.client is not None:
+            self.client.close()
+        if self.outbox is not None:
+            self.outbox.close()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+    # ---- demo controls (F12 dock) ----
+
+    def set_network(self, up: bool) -> None:
+        """Demo: cut or restore the network by pointing the client at a closed port."""
+        if self.client is None:
+            return
+        if not self._real_url:
+            self._real_url = self.client.base_url
+        if up:
+            self.client.base_url = self._real_url
+        else:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                dead = s.getsockname()[1]  # closed again at once: connections are refused
+            self.client.base_url = f"http://127.0.0.1:{dead}"
+        if self.sync is not None:
+            self.sync.wake()
+
+
+def load_catalogue(cfg: TerminalConfig) -> Any:
+    """The active catalogue from the store, installing the default bundle on first start."""
+    from kiosk.catalogue.store import CatalogueStore
+    from kiosk.catalogue.trust import trusted_keys_from_config
+
+    trusted = trusted_keys_from_config(cfg)
+    store = CatalogueStore(cfg.resolve(cfg.catalogue.store_dir, base="data"), trusted)
+    if cfg.catalogue.default_bundle:
+        return store.install_default(cfg.resolve(cfg.catalogue.default_bundle), trusted)
+    return store.active()
+
+
+def build(cfg: TerminalConfig, *, devices: bool = True, central: bool = True) -> Services:
+    """Build the real services from the config; problems are logged and listed, never raised."""
+    svc = Services(cfg)
+    try:
+        svc.catalogue = load_catalogue(cfg)
+    except KioskError as exc:
+        svc.problems.append(f"catalogue: {exc}")
+        log.error("no usable catalogue: %s", exc)
+    if central:
+        _build_central(cfg, svc)
+    if devices:
+        _build_devices(cfg, svc)
+    return svc
+
+
+def _build_central(cfg: TerminalConfig, svc: Services) -> None:
+    from kiosk.adapters import CentralPort
+    from kiosk.central_client import CentralClient
+    from kiosk.outbox import Outbox
+    from kiosk.sync import SyncWorker
+
+    try:
+        url = None
+        if cfg.central.url == "embedded":
+            from central.demo import start_embedded
+
+            svc.sandbox = start_embedded(cfg)
+            url = svc.sandbox.url
+        svc.client = CentralClient.from_config(cfg, base_url=url)
+        svc.outbox = Outbox.from_config(cfg)
+        svc.sync = SyncWorker(svc.outbox, svc.client,
+                              heartbeat_interval_s=cfg.central.heartbeat_interval_s,
+                              catalogue_version=lambda: svc.catalogue.version if svc.catalogue else 0)
+        svc.central = CentralPort(svc.client, svc.outbox, cfg.region_code)
+    except KioskError as exc:
+        svc.problems.append(f"central: {exc}")
+        log.error("central service unavailable: %s", exc)
+
+
+def _build_devices(cfg: TerminalConfig, svc: Services) -> None:
+    from drivers.idcard.reader import IdCardReader
+    from drivers.printer.printer import ReceiptPrinter
+    from drivers.scanner.scanner import Scanner
+    from kiosk.adapters import CardReaderSource, PrinterPort, ScannerSource
+
+    if cfg.idcard.enabled:
+        reader = IdCardReader(cfg.idcard.url, baudrate=cfg.idcard.baudrate,
+                              timeout=cfg.idcard.timeout_s, poll_interval=cfg.idcard.poll_interval_s)
+        svc.sources.append(CardReaderSource(reader))
+    if cfg.scanner.enabled:
+        svc.sources.append(ScannerSource(Scanner(cfg.scanner.url, terminator=cfg.scanner.terminator,
+                                                 baudrate=cfg.scanner.baudrate)))
+    if cfg.printer.enabled:
+        pr = cfg.printer
+        port = PrinterPort(ReceiptPrinter(pr.url, profile=pr.profile, paper_mm=pr.paper_width_mm,
+                                          chinese_mode=pr.chinese_mode, baudrate=pr.baudrate,
+                                          timeout_s=pr.timeout_s),
+                           poll_s=max(pr.poll_interval_s, 2.0))
+        svc.printer = port
+        svc.sources.append(port)
+
+
+__all__ = ["Services", "build", "load_catalogue", "DeviceEvent"]
