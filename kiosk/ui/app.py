@@ -2,64 +2,203 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import ObjectProperty
-from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+import kiosk.ui.widgets  # noqa: F401  (registers the widget classes the .kv files use)
 from kiosk.config import PROJECT_ROOT, TerminalConfig
 from kiosk.lifecycle import Lifecycle
-from kiosk.ui.viewmodels.home import HomeViewModel
+from kiosk.session.engine import SessionEngine, Timeouts
+from kiosk.session.ports import (CentralUnavailable, PrintOutcome, QueryAnswer, RatingRecord,
+                                 ReceiptDoc, Submitted)
+from kiosk.session.states import State
+from kiosk.ui import i18n, theme
+from kiosk.ui.marshal import thread_runner, to_ui
+from kiosk.ui.screens import SCREENS, HomeScreen  # noqa: F401  (HomeScreen: re-exported)
+from kiosk.ui.viewmodels.devdock import DevDockViewModel
+from kiosk.ui.viewmodels.session import SessionViewModel
 
 log = logging.getLogger(__name__)
 
 KV_DIR = PROJECT_ROOT / "assets" / "kv"
-
-
-class HomeScreen(Screen):
-    """Home screen; everything it shows comes from `vm`."""
-
-    vm = ObjectProperty(None, allownone=True)
+F12 = 293
+ANIMATED = ("identify", "working")
 
 
 def load_kv() -> None:
-    """Load every screen's .kv file once."""
-    for path in sorted(KV_DIR.glob("*.kv")):
+    """Load every screen's .kv file once (widgets.kv first: the screens use its rules)."""
+    paths = sorted(KV_DIR.glob("*.kv"), key=lambda p: (p.name != "widgets.kv", p.name))
+    for path in paths:
         if str(path) not in Builder.files:
             Builder.load_file(str(path))
 
 
+class NoCentral:
+    """Central could not be set up: every call fails (items needing it are greyed offline)."""
+
+    def query(self, item_code: str, payload: Mapping[str, Any]) -> QueryAnswer:
+        raise CentralUnavailable("central not configured")
+
+    def submit(self, item_code: str, payload: Mapping[str, Any]) -> Submitted:
+        raise CentralUnavailable("central not configured")
+
+    def progress(self, case_no: str) -> QueryAnswer:
+        raise CentralUnavailable("central not configured")
+
+    def rate(self, rating: RatingRecord) -> None:
+        log.warning("rating not recorded: central not configured")
+
+
+class NoPrinter:
+    """No printer configured: nothing is ever reported as printed."""
+
+    def print_receipt(self, receipt: ReceiptDoc) -> PrintOutcome:
+        return PrintOutcome(False, "unreachable")
+
+
 class KioskApp(App):
-    """The kiosk: a ScreenManager with one screen per step of a session."""
+    """The kiosk: a ScreenManager with one screen per session state, overlays on top."""
 
     title = "自助服务终端"
+    lang = StringProperty("zh_CN")
+    scale = NumericProperty(1.0)
+    hc = BooleanProperty(False)
+    anim = NumericProperty(0.0)
+    last_case_no = StringProperty("")
+    vm = ObjectProperty(None, allownone=True)
 
-    def __init__(self, cfg: TerminalConfig, exit_after: float | None = None, **kwargs: object) -> None:
+    def __init__(self, cfg: TerminalConfig, exit_after: float | None = None, *,
+                 services: Any = None, clock: Callable[[], float] = time.monotonic,
+                 wall_clock: Callable[[], float] = time.time, start_services: bool = True,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.cfg = cfg
         self.exit_after = exit_after
-        self.home_vm = HomeViewModel(cfg.hall_name)
+        self.services = services
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._start_services = start_services
+        self._events: list[Any] = []
+        self.engine: SessionEngine | None = None
+        self.sm: ScreenManager | None = None
+        self.dock = DevDockViewModel()
 
-    def build(self) -> ScreenManager:
-        """Build the screen tree."""
+    # ---- helpers used by the .kv files ----
+
+    def t(self, key: str, lang: str | None = None, **kw: object) -> str:
+        """A user-visible string in the current language (pass app.lang to rebind on change)."""
+        return i18n.t(key, lang or self.lang, **kw)
+
+    def c(self, name: str, hc: bool | None = None) -> tuple[float, float, float, float]:
+        """A theme colour (pass app.hc to rebind when 长辈模式 changes)."""
+        return theme.colour(name, self.hc if hc is None else hc)
+
+    # ---- build ----
+
+    def build_engine(self) -> SessionEngine:
+        """The services (real ones from the config unless given) and the session engine."""
+        if self.services is None:
+            from kiosk import services as services_mod
+
+            self.services = services_mod.build(self.cfg)
+        svc = self.services
+        cfg = self.cfg
+        engine = SessionEngine(
+            svc.catalogue, central=svc.central or NoCentral(), printer=svc.printer or NoPrinter(),
+            timeouts=Timeouts.from_config(cfg.timeouts), clock=self._clock,
+            wall_clock=self._wall_clock, runner=thread_runner,
+            service_hours=tuple(cfg.service_hours.windows), terminal_id=cfg.terminal_id,
+            hall_name=cfg.hall_name, default_lang=cfg.language, default_elderly=cfg.elderly_mode)
+        if svc.central is None:
+            engine.online = False
+        if svc.printer is None:
+            engine.devices["printer"] = "unreachable"
+        return engine
+
+    def build(self) -> FloatLayout:
+        """Build the screen tree and start the devices."""
         load_kv()
-        sm = ScreenManager(transition=NoTransition())
-        sm.add_widget(HomeScreen(name="home", vm=self.home_vm))
-        Clock.schedule_interval(self.home_vm.tick, 1.0)
-        self.lifecycle = Lifecycle(self, self.cfg, apply=self.apply_config)
-        self.lifecycle.install()
+        self.engine = engine = self.build_engine()
+        self.vm = vm = SessionViewModel(engine)
+        self.dock = DevDockViewModel(set_network=getattr(self.services, "set_network", None))
+        root = FloatLayout()
+        self.sm = sm = ScreenManager(transition=NoTransition())
+        for name, cls in SCREENS.items():
+            sm.add_widget(cls(name=name, vm=vm.screens[name]))
+        root.add_widget(sm)
+        root.add_widget(Factory.CountdownOverlay(vm=vm.countdown))
+        if self.cfg.demo:
+            root.add_widget(Factory.DevDock(vm=self.dock))
+        vm.bind(screen=self._on_screen, lang=self._on_mode, elderly=self._on_mode)
+        self._on_mode()
+        self._on_screen()
+        root.bind(on_touch_down=lambda *_: engine.touch() and False)
+        self._events = [Clock.schedule_interval(vm.tick, 1.0),
+                        Clock.schedule_interval(self._animate, 1 / 20)]
+        from kivy.core.window import Window
+
+        Window.bind(on_keyboard=self._on_key)
+        if self._start_services:
+            self.services.start(to_ui(engine.handle))
         if self.exit_after is not None:
             Clock.schedule_once(lambda _dt: self.stop(), self.exit_after)
         log.info("kiosk started: terminal %s, hall %s", self.cfg.terminal_id, self.cfg.hall_name)
-        return sm
+        return root
+
+    def on_start(self) -> None:
+        """Running for real (App.run): systemd notifications and signal handlers."""
+        if threading_is_main():
+            self.lifecycle = Lifecycle(self, self.cfg, apply=self.apply_config)
+            self.lifecycle.install()
+
+    def _on_screen(self, *_: object) -> None:
+        assert self.sm is not None and self.vm is not None
+        self.sm.current = self.vm.screen
+        out = self.engine.session.outcome if self.engine else None
+        if out is not None and out.submitted is not None:
+            self.last_case_no = out.submitted.case_no
+
+    def _on_mode(self, *_: object) -> None:
+        assert self.vm is not None
+        self.lang = self.vm.lang
+        self.scale = theme.ELDERLY_SCALE if self.vm.elderly else 1.0
+        self.hc = self.vm.elderly
+
+    def _animate(self, _dt: float) -> None:
+        if self.vm is not None and self.vm.screen in ANIMATED:
+            self.anim = (time.monotonic() / 1.6) % 1.0
+
+    def _on_key(self, _window: Any, key: int, *_: Any) -> bool:
+        if key == F12 and self.cfg.demo:
+            self.dock.toggle()
+            return True
+        return False
 
     def apply_config(self, cfg: TerminalConfig) -> None:
         """Take over reloadable settings (SIGHUP)."""
         self.cfg = cfg
-        self.home_vm.hall_name = cfg.hall_name
+        if self.vm is not None:
+            self.vm.home.hall_name = cfg.hall_name
+
+    def on_stop(self) -> None:
+        """Stop timers, devices and background workers."""
+        for ev in self._events:
+            ev.cancel()
+        from kivy.core.window import Window
+
+        Window.unbind(on_keyboard=self._on_key)
+        if self.services is not None and self._start_services:
+            self.services.stop()
 
     def screenshot(self, path: Path) -> Path:
         """Save the current frame as a PNG (used by make shots and tests); returns the file."""
@@ -69,3 +208,13 @@ class KioskApp(App):
         saved = Path(Window.screenshot(name=str(path)))
         saved.replace(path)
         return path
+
+
+def threading_is_main() -> bool:
+    """Whether we run on the main thread (signal handlers can only be installed there)."""
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+__all__ = ["KioskApp", "load_kv", "HomeScreen", "State"]

@@ -1,19 +1,202 @@
-"""`make shots`: render screens to PNGs in shots/ (offscreen driver), portrait and landscape."""
+"""`make shots`: render every screen to PNGs in shots/ (offscreen driver), portrait and landscape.
+
+One child process per window size; each walks real sessions (simulated devices, embedded central
+sandbox) through every screen in zh/en × normal/长辈模式, plus the error states (card unreadable,
+printer out of paper, offline), and saves a PNG of each. The last receipt the printer simulator
+rendered is saved too.
+"""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from kiosk.config import PROJECT_ROOT
 
+log = logging.getLogger(__name__)
+
 SIZES = {"portrait": "1080x1920", "landscape": "1920x1080"}
+VARIANTS = (("zh_CN", False), ("zh_CN", True), ("en", False), ("en", True))
+QUERY, PRINT, APPLY, PROGRESS = "RS-0102", "RS-0101", "RS-0103", "ZW-1001"
+
+Step = float | Callable[[], bool] | tuple[str, str]
+"""A scenario yields: seconds to wait, a predicate to wait for, or ("shot", name)."""
 
 
-def _capture(config: str | None, size: str, out: Path) -> None:
-    """Child process: start the app at `size`, save the home screen to `out`, quit."""
+def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) -> Iterator[Step]:
+    """Drive one language/mode through every screen, yielding waits and shots."""
+    from kiosk.session.ports import Connectivity, DeviceState, run_inline
+    from kiosk.session.states import State
+
+    eng, vm, dock = app.engine, app.vm, app.dock
+    lang, elderly = variant
+    sims = _sims()
+
+    def reset() -> None:
+        if eng.state not in (State.HOME, State.OUT_OF_SERVICE):
+            eng.end("shots")
+        eng.set_language(lang)
+        eng.set_elderly(elderly)
+
+    def wait_state(state: State, timeout: float = 8.0) -> Callable[[], bool]:
+        end = time.monotonic() + timeout
+        return lambda: eng.state == state or time.monotonic() > end
+
+    eng.runner = run_inline  # central calls inline: every shot shows a settled screen
+    reset()
+    yield 0.3
+    yield ("shot", "home")
+    vm.home.open_help()
+    yield ("shot", "home-help")
+    vm.home.close_help()
+    vm.home.next_page()
+    yield ("shot", "home-page2")
+    vm.home.set_category("")
+    # query: item → identify (unreadable card) → form (error) → confirm → working → result
+    eng.select(QUERY)
+    yield ("shot", "item")
+    eng.proceed()
+    yield ("shot", "identify")
+    if sims.get("idcard") is not None:
+        dock.unreadable_card()
+        end = time.monotonic() + 6
+        yield lambda: eng.session.identify_problem == "unreadable" or time.monotonic() > end
+        yield ("shot", "identify-unreadable")
+        dock.remove_card()
+        yield 0.8
+        dock.place_card("mainland")
+        yield wait_state(State.FORM)
+    yield ("shot", "form")
+    vm.form.next()
+    yield ("shot", "form-errors")
+    item = eng.item
+    for f in item.fields:
+        if f.type == "choice" and not eng.session.values.get(f.name):
+            eng.set_value(f.name, f.options[0].value)
+        elif f.type == "number" and not eng.session.values.get(f.name):
+            eng.set_value(f.name, "2025")
+    vm.form.focus(next((f.name for f in item.fields if f.type == "number"), vm.form.active))
+    yield ("shot", "form-keypad")
+    vm.form.next()
+    yield ("shot", "confirm")
+    parked: list[Any] = []
+    eng.runner = lambda fn, done: parked.append((fn, done))
+    eng.confirm()
+    yield 0.3
+    yield ("shot", "working")
+    fn, done = parked.pop()
+    eng.runner = run_inline
+    run_inline(fn, done)
+    yield ("shot", "result-table")
+    # printer out of paper → receipt on screen with a QR
+    if sims.get("printer") is not None:
+        dock.paper = True
+        dock.toggle_paper()
+    eng.print_receipt()
+    yield 0.2
+    yield ("shot", "printing-failed")
+    if sims.get("printer") is not None:
+        dock.toggle_paper()
+    eng.finish()
+    yield ("shot", "rating")
+    vm.rating.choose("不满意")
+    yield ("shot", "rating-bad")
+    if vm.rating.tags:
+        vm.rating.toggle_tag(vm.rating.tags[0]["code"])
+    yield ("shot", "rating-bad-tag")
+    vm.rating.submit()
+    yield ("shot", "done")
+    reset()
+    # print item: printed (wait until the status poller has seen the paper back)
+    end = time.monotonic() + 8
+    yield lambda: not eng.devices["printer"] or time.monotonic() > end
+    eng.select(PRINT)
+    eng.proceed()
+    if sims.get("idcard") is not None:
+        dock.remove_card()
+        yield 0.6
+        dock.place_card("hmt")
+        yield wait_state(State.FORM)
+    for f in eng.item.fields:
+        if f.type == "choice":
+            eng.set_value(f.name, f.options[0].value)
+    if eng.state == State.FORM:
+        vm.form.next()
+    if eng.state == State.CONFIRM:
+        eng.confirm()
+    yield 0.5
+    yield ("shot", "printing-printed")
+    reset()
+    # apply offline → provisional case number
+    eng.handle(Connectivity(False))
+    app.services.set_network(False)
+    yield 0.2
+    yield ("shot", "home-offline")
+    eng.select(APPLY)
+    eng.proceed()
+    if sims.get("idcard") is not None:
+        dock.remove_card()
+        yield 0.6
+        dock.place_card("mainland")
+        yield wait_state(State.FORM)
+    for f in eng.item.fields:
+        if f.type == "choice":
+            eng.set_value(f.name, f.options[0].value)
+    if eng.state == State.FORM:
+        vm.form.next()
+    if eng.state == State.CONFIRM:
+        eng.confirm()
+    yield ("shot", "result-case-offline")
+    app.services.set_network(True)
+    eng.handle(Connectivity(True))
+    # progress by scanned case number
+    reset()
+    if eng.catalogue.get(PROGRESS) is not None:
+        eng.select(PROGRESS)
+        eng.proceed() if eng.state == State.ITEM else None
+        if sims.get("scanner") is not None:
+            dock.scan(app.last_case_no or "330100-20261125-000001")
+            end = time.monotonic() + 5
+            yield lambda: bool(eng.session.values) or time.monotonic() > end
+        yield ("shot", "form-scanned")
+        vm.form.next()
+        if eng.state == State.CONFIRM:
+            eng.confirm()
+        yield ("shot", "result-progress")
+    reset()
+    # countdown overlay
+    eng.select(QUERY)
+    eng.countdown_started = eng.clock()
+    eng._changed()
+    yield ("shot", "countdown")
+    reset()
+    # device fault greying, then out of service
+    eng.handle(DeviceState("printer", False, "paper_out"))
+    yield ("shot", "home-printer-out")
+    eng.handle(DeviceState("printer", True))
+    hours = eng.service_hours
+    eng.service_hours = ("08:00-08:01",) if time.localtime().tm_hour != 8 else ("09:00-09:01",)
+    eng.tick()
+    yield ("shot", "out-of-service")
+    eng.service_hours = hours
+    eng.tick()
+    reset()
+
+
+def _sims() -> dict[str, Any]:
+    from drivers.sim import running
+
+    return dict(running)
+
+
+def _capture(config: str | None, size: str, orientation: str, out: Path, only: set[str] | None) -> int:
+    """Child process: run the app at `size` and walk every scenario, saving PNGs."""
     from kiosk import app as app_mod
     from kiosk import config as config_mod
 
@@ -26,13 +209,72 @@ def _capture(config: str | None, size: str, out: Path) -> None:
     from kiosk.ui.app import KioskApp
 
     app = KioskApp(cfg)
+    saved: list[Path] = []
+    failures: list[str] = []
 
-    def shoot(_dt: float) -> None:
-        app.screenshot(out)
-        app.stop()
+    def steps() -> Iterator[Step]:
+        yield 1.5  # devices connect, first heartbeat
+        for variant in VARIANTS:
+            tag = ("zh" if variant[0] == "zh_CN" else "en") + ("-elderly" if variant[1] else "")
+            for step in scenario(app, variant, only):
+                if isinstance(step, tuple):
+                    name = f"{step[1]}-{tag}-{orientation}.png"
+                    yield ("shot", name)
+                else:
+                    yield step
 
-    Clock.schedule_once(shoot, 1.0)
+    it = steps()
+
+    def advance(_dt: float = 0) -> None:
+        try:
+            while True:
+                step = next(it)
+                if isinstance(step, tuple):
+                    Clock.schedule_once(lambda _d, n=step[1]: shoot(n), 0.12)
+                    return
+                if callable(step):
+                    poll(step)
+                    return
+                Clock.schedule_once(advance, step)
+                return
+        except StopIteration:
+            app.stop()
+        except Exception as exc:  # noqa: BLE001 - report and carry on with the next variant
+            log.exception("shots scenario failed")
+            failures.append(repr(exc))
+            app.stop()
+
+    def poll(pred: Callable[[], bool]) -> None:
+        if pred():
+            Clock.schedule_once(advance, 0.1)
+        else:
+            Clock.schedule_once(lambda _d: poll(pred), 0.1)
+
+    def shoot(name: str) -> None:
+        saved.append(app.screenshot(out / name))
+        advance()
+
+    Clock.schedule_once(advance, 0.5)
     app.run()
+    _save_receipt(out, orientation)
+    print(f"{orientation}: {len(saved)} screenshots", flush=True)
+    return 1 if failures else 0
+
+
+def _save_receipt(out: Path, orientation: str) -> None:
+    """The printer simulator's last page as a PNG, if it renders pages to images."""
+    sim = _sims().get("printer")
+    pages = getattr(sim, "pages", None)
+    if not pages:
+        return
+    page = pages[-1]
+    image = getattr(page, "image", None)
+    try:
+        img = image() if callable(image) else image
+        if img is not None:
+            img.save(out / f"receipt-last-{orientation}.png")
+    except Exception as exc:  # noqa: BLE001
+        log.warning("receipt image not saved: %s", exc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,24 +282,27 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m kiosk.ui.shots")
     p.add_argument("--config", default=None)
     p.add_argument("--out", default=str(PROJECT_ROOT / "shots"))
-    p.add_argument("--child", nargs=2, metavar=("SIZE", "FILE"), help=argparse.SUPPRESS)
+    p.add_argument("--only", choices=sorted(SIZES), default=None, help="one orientation only")
+    p.add_argument("--child", nargs=2, metavar=("SIZE", "ORIENTATION"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    if args.child:
-        _capture(args.config, args.child[0], Path(args.child[1]))
-        return 0
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.child:
+        return _capture(args.config, args.child[0], args.child[1], out, None)
     env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1")
     failed = 0
     for orientation, size in SIZES.items():
-        target = out / f"home-{orientation}.png"
-        cmd = [sys.executable, "-m", "kiosk.ui.shots", "--child", size, str(target)]
+        if args.only and orientation != args.only:
+            continue
+        cmd = [sys.executable, "-m", "kiosk.ui.shots", "--out", str(out), "--child", size, orientation]
         if args.config:
             cmd += ["--config", args.config]
-        rc = subprocess.run(cmd, env=env, timeout=120).returncode
-        ok = rc == 0 and target.is_file()
-        failed += not ok
-        print(f"{'ok ' if ok else 'FAIL'} {target}")
+        t0 = time.monotonic()
+        rc = subprocess.run(cmd, env=env, timeout=600).returncode
+        n = len(list(out.glob(f"*-{orientation}.png")))
+        failed += rc != 0
+        print(f"{'ok ' if rc == 0 else 'FAIL'} {orientation}: {n} PNGs in {out} "
+              f"({time.monotonic() - t0:.0f} s)")
     return 1 if failed else 0
 
 

@@ -1,36 +1,171 @@
-"""View-model of the home screen."""
+"""View-model of the home screen: tiles, category filter, clock, status indicators, help."""
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from kivy.event import EventDispatcher
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
-WEEKDAYS_ZH = "一二三四五六日"
+from kiosk.ui.viewmodels.base import ScreenViewModel
+
+if TYPE_CHECKING:
+    from kiosk.session.engine import SessionEngine
+
+TINTS = ((0.07, 0.42, 0.78, 1), (0.0, 0.55, 0.45, 1), (0.85, 0.45, 0.05, 1), (0.55, 0.25, 0.65, 1),
+         (0.75, 0.15, 0.2, 1), (0.1, 0.5, 0.2, 1), (0.15, 0.3, 0.6, 1), (0.45, 0.35, 0.1, 1))
+PER_PAGE = 12
+PER_PAGE_ELDERLY = 6
 
 
-def format_clock(t: time.struct_time) -> tuple[str, str]:
+def format_clock(t: time.struct_time, lang: str = "zh_CN") -> tuple[str, str]:
     """('14:05', '2026年11月25日 星期三') for the home screen clock."""
+    from kiosk.ui.i18n import t as tr
+
     return (time.strftime("%H:%M", t),
-            f"{t.tm_year}年{t.tm_mon}月{t.tm_mday}日 星期{WEEKDAYS_ZH[t.tm_wday]}")
+            tr("clock.date", lang, y=t.tm_year, m=t.tm_mon, d=t.tm_mday,
+               weekday=tr(f"weekday.{t.tm_wday}", lang)))
 
 
-class HomeViewModel(EventDispatcher):
-    """Hall name and clock for the home screen."""
+def reason_key(reason: str) -> str:
+    """i18n key of an unavailability reason (device:printer → reason.device.printer)."""
+    return "reason." + reason.replace(":", ".")
+
+
+def status_key(reason: str) -> str:
+    """i18n key of a device fault reason."""
+    known = {"paper_out", "near_end", "cover_open", "offline", "error", "unknown", "unreachable"}
+    return f"status.{reason}" if reason in known else "status.fault"
+
+
+class HomeViewModel(ScreenViewModel):
+    """Hall name, clock, indicators and the item tiles of the current category and page."""
 
     hall_name = StringProperty("")
     clock_text = StringProperty("")
     date_text = StringProperty("")
     status_text = StringProperty("")
+    online = BooleanProperty(True)
+    online_text = StringProperty("")
+    devices = ListProperty()
+    categories = ListProperty()
+    category = StringProperty("")
+    tiles = ListProperty()
+    page = NumericProperty(0)
+    pages = NumericProperty(1)
+    page_text = StringProperty("")
+    help_open = BooleanProperty(False)
+    help_text = StringProperty("")
+    elderly = BooleanProperty(False)
+    cols_hint = NumericProperty(3)
 
-    def __init__(self, hall_name: str, clock: Callable[[], float] = time.time, **kwargs: object) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, engine: SessionEngine, hall_name: str = "",
+                 clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
+        super().__init__(engine, **kwargs)
         self._clock = clock
-        self.hall_name = hall_name
-        self.status_text = "请选择您要办理的事项"
-        self.tick()
+        self.hall_name = hall_name or engine.hall_name
+        self.update(engine)
 
     def tick(self, *_: object) -> None:
         """Refresh the clock from the injected time source."""
-        self.clock_text, self.date_text = format_clock(time.localtime(self._clock()))
+        self.clock_text, self.date_text = format_clock(time.localtime(self._clock()), self.engine.lang)
+
+    def wipe(self) -> None:
+        """Home holds nothing personal; only the paging and help panel reset."""
+        self.page = 0
+        self.category = ""
+        self.help_open = False
+        self.update(self.engine)
+
+    def update(self, engine: SessionEngine) -> None:
+        """Recompute everything from the engine."""
+        self.elderly = engine.elderly
+        self.tick()
+        self.status_text = self.tr("home.choose")
+        self.online = engine.online
+        self.online_text = self.tr("status.online" if engine.online else "status.offline_net")
+        self.devices = [{"text": self.tr("home.device_status", device=self.tr("device." + d),
+                                         status=self.tr(status_key(r) if r else "status.ok")),
+                         "ok": not r} for d, r in engine.devices.items()]
+        self.help_text = self.tr("help.body")
+        cat = engine.catalogue
+        if cat is None:
+            self.categories, self.tiles, self.pages, self.page_text = [], [], 1, ""
+            return
+        items = cat.enabled_items()
+        used = [c for c in cat.categories if any(i.category == c.code for i in items)]
+        self.categories = [{"code": "", "text": self.tr("home.all"), "selected": self.category == ""}] + [
+            {"code": c.code, "text": c.en if self.en else c.zh, "selected": self.category == c.code}
+            for c in used]
+        if self.category:
+            items = tuple(i for i in items if i.category == self.category)
+        per = PER_PAGE_ELDERLY if engine.elderly else PER_PAGE
+        self.pages = max(1, -(-len(items) // per))
+        self.page = min(self.page, self.pages - 1)
+        shown = items[self.page * per:(self.page + 1) * per]
+        codes = [c.code for c in cat.categories]
+        tiles = []
+        for it in shown:
+            reason = engine.unavailable_reason(it)
+            idx = codes.index(it.category) if it.category in codes else 0
+            catobj = cat.categories[idx] if cat.categories else None
+            tiles.append({
+                "code": it.code, "name": it.name(engine.lang),
+                "dept": it.department_en if self.en else it.department_zh,
+                "glyph": (catobj.zh[:1] if catobj else it.name_zh[:1]),
+                "tint": list(TINTS[idx % len(TINTS)]),
+                "reason": self.tr(reason_key(reason)) if reason else "",
+                "available": not reason,
+            })
+        self.tiles = tiles
+        self.page_text = self.tr("common.page", page=self.page + 1, pages=self.pages)
+
+    # ---- actions ----
+
+    def select(self, code: str) -> None:
+        """Open an item (ignored when it is greyed)."""
+        from kiosk.session.errors import InvalidTransition
+
+        try:
+            self.engine.select(code)
+        except InvalidTransition:
+            self.update(self.engine)
+
+    def set_category(self, code: str) -> None:
+        """Filter the tiles by category ("" = all)."""
+        self.category = code
+        self.page = 0
+        self.engine.touch()
+        self.update(self.engine)
+
+    def next_page(self) -> None:
+        """Next page of tiles."""
+        if self.page < self.pages - 1:
+            self.page += 1
+            self.engine.touch()
+            self.update(self.engine)
+
+    def prev_page(self) -> None:
+        """Previous page of tiles."""
+        if self.page > 0:
+            self.page -= 1
+            self.engine.touch()
+            self.update(self.engine)
+
+    def toggle_elderly(self) -> None:
+        """长辈模式 on/off."""
+        self.engine.set_elderly(not self.engine.elderly)
+
+    def toggle_lang(self) -> None:
+        """中文 ⇄ English."""
+        self.engine.set_language("zh_CN" if self.en else "en")
+
+    def open_help(self) -> None:
+        """Show how to get staff help and 12345."""
+        self.help_open = True
+        self.engine.touch()
+
+    def close_help(self) -> None:
+        """Hide the help panel."""
+        self.help_open = False
+        self.engine.touch()

@@ -1,0 +1,88 @@
+"""The demo dock (F12, demo config only): drives the running simulators and the network."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from kivy.event import EventDispatcher
+from kivy.properties import BooleanProperty, StringProperty
+
+log = logging.getLogger(__name__)
+
+CARDS = {"mainland": "mainland", "hmt": "hk_mo_tw", "foreigner": "foreign_2023"}
+
+
+class DevDockViewModel(EventDispatcher):
+    """Buttons that act on `drivers.sim.running[...]` exactly as a citizen's hand would."""
+
+    visible = BooleanProperty(False)
+    network_up = BooleanProperty(True)
+    paper = BooleanProperty(True)
+    last = StringProperty("")
+
+    def __init__(self, set_network: Callable[[bool], None] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._set_network = set_network
+
+    @staticmethod
+    def _sim(kind: str) -> Any:
+        from drivers.sim import running
+
+        return running.get(kind)
+
+    def toggle(self) -> None:
+        """Show or hide the dock (F12)."""
+        self.visible = not self.visible
+
+    def place_card(self, kind: str) -> None:
+        """Put a demo card (mainland, hmt, foreigner) on the simulated reader."""
+        sim = self._sim("idcard")
+        if sim is None:
+            self.last = "no idcard simulator"
+            return
+        sim.remove()
+        sim.insert(CARDS[kind])
+        self.last = f"card: {kind}"
+
+    def unreadable_card(self) -> None:
+        """Put a card whose ID number fails its check digit (the reader refuses it)."""
+        from drivers.sim.idcard import DEMO_MAINLAND
+
+        sim = self._sim("idcard")
+        if sim is None:
+            return
+        bad = DEMO_MAINLAND.id_number[:-1] + ("1" if DEMO_MAINLAND.id_number[-1] != "1" else "2")
+        sim.remove()
+        sim.insert(dataclasses.replace(DEMO_MAINLAND, id_number=bad))
+        self.last = "card: unreadable"
+
+    def remove_card(self) -> None:
+        """Take the card away."""
+        sim = self._sim("idcard")
+        if sim is not None:
+            sim.remove()
+
+    def scan(self, text: str) -> None:
+        """Scan a code on the simulated scanner."""
+        sim = self._sim("scanner")
+        if sim is not None:
+            sim.scan(text)
+            self.last = f"scan: {text}"
+
+    def toggle_paper(self) -> None:
+        """Take the paper away / put it back."""
+        sim = self._sim("printer")
+        if sim is None:
+            return
+        self.paper = not self.paper
+        sim.paper = "ok" if self.paper else "out"
+        self.last = "paper in" if self.paper else "paper out"
+
+    def toggle_network(self) -> None:
+        """Cut / restore the network to central."""
+        self.network_up = not self.network_up
+        if self._set_network is not None:
+            self._set_network(self.network_up)
+        self.last = "network up" if self.network_up else "network cut"

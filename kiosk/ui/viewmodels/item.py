@@ -1,0 +1,68 @@
+"""View-models of the item description and identification screens."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
+
+from kiosk.ui.viewmodels.base import ScreenViewModel
+
+if TYPE_CHECKING:
+    from kiosk.session.engine import SessionEngine
+
+
+class ItemViewModel(ScreenViewModel):
+    """What the item does, what to bring, how the citizen is identified."""
+
+    title = StringProperty("")
+    department = StringProperty("")
+    description = StringProperty("")
+    materials = ListProperty()
+    auth_text = StringProperty("")
+    kind_text = StringProperty("")
+
+    def update(self, engine: SessionEngine) -> None:
+        """Fill from the selected item."""
+        it = engine.item
+        if it is None:
+            self.wipe()
+            return
+        self.title = it.name(engine.lang)
+        self.department = it.department_en if self.en else it.department_zh
+        self.description = (it.description_en if self.en else it.description_zh) or ""
+        self.materials = [{"text": "· " + (m.en if self.en else m.zh)} for m in it.materials] or \
+            [{"text": "· " + self.tr("item.no_materials")}]
+        self.auth_text = self.tr("auth." + it.auth)
+        self.kind_text = self.tr("kind." + it.kind)
+
+    def start(self) -> None:
+        """开始办理."""
+        self.engine.proceed()
+
+    def back(self) -> None:
+        """Back to home (ends the session)."""
+        self.engine.back()
+
+
+class IdentifyViewModel(ScreenViewModel):
+    """Prompt to place the ID card (or scan a QR), and what went wrong if something did."""
+
+    prompt = StringProperty("")
+    qr_hint = StringProperty("")
+    problem = StringProperty("")
+    allows_qr = BooleanProperty(False)
+    has_problem = BooleanProperty(False)
+
+    def update(self, engine: SessionEngine) -> None:
+        """Fill from the identify state."""
+        it = engine.item
+        self.allows_qr = bool(it and it.auth == "id_card_or_qr")
+        self.prompt = self.tr("identify.prompt")
+        self.qr_hint = self.tr("identify.qr") if self.allows_qr else ""
+        p = engine.session.identify_problem
+        self.problem = self.tr("identify." + p) if p else ""
+        self.has_problem = bool(p)
+
+    def back(self) -> None:
+        """Back to the item description."""
+        self.engine.back()

@@ -1,0 +1,185 @@
+"""View-models of confirm → working → result → printing."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+
+from kiosk.ui.viewmodels.base import ScreenViewModel, masked_value
+from kiosk.ui.viewmodels.home import status_key
+
+if TYPE_CHECKING:
+    from kiosk.session.engine import SessionEngine
+
+ROWS_PER_PAGE = 8
+ROWS_PER_PAGE_ELDERLY = 5
+STATUS_WORDS = ("received", "accepted", "in_progress", "completed", "rejected", "queued")
+
+
+class ConfirmViewModel(ScreenViewModel):
+    """What will be sent, masked, for the citizen to check."""
+
+    title = StringProperty("")
+    rows = ListProperty()
+    confirm_text = StringProperty("")
+
+    def update(self, engine: SessionEngine) -> None:
+        """Fill from the validated form."""
+        it = engine.item
+        if it is None:
+            self.wipe()
+            return
+        self.title = it.name(engine.lang)
+        rows = []
+        holder = engine.session.holder
+        if holder is not None:
+            rows.append({"label": self.tr("confirm.holder"), "value": masked_value("name", holder.name)})
+        for f in it.fields:
+            raw = engine.session.values.get(f.name, "")
+            if not raw:
+                continue
+            if f.type == "choice":
+                opt = f.option(raw)
+                raw = (opt.en if self.en else opt.zh) if opt else raw
+            rows.append({"label": f.label_en if self.en else f.label_zh,
+                         "value": masked_value(f.type if f.type in ("id_number",) else "", raw)})
+        self.rows = rows
+        self.confirm_text = self.tr("confirm.submit" if it.kind in ("apply", "appointment")
+                                    else "confirm.query")
+
+    def confirm(self) -> None:
+        """确认."""
+        self.engine.confirm()
+
+    def back(self) -> None:
+        """返回修改."""
+        self.engine.back()
+
+
+class WorkingViewModel(ScreenViewModel):
+    """Waiting for central."""
+
+    message = StringProperty("")
+    cancellable = BooleanProperty(False)
+
+    def update(self, engine: SessionEngine) -> None:
+        """Fill from the working state."""
+        self.message = self.tr("working.message")
+        self.cancellable = engine.cancellable
+
+    def cancel(self) -> None:
+        """取消 (queries only)."""
+        self.engine.cancel_work()
+
+
+class ResultViewModel(ScreenViewModel):
+    """A query table (paged), a case number in large digits, or an error."""
+
+    mode = StringProperty("")
+    """"table", "case" or "error"."""
+    title = StringProperty("")
+    columns = ListProperty()
+    rows = ListProperty()
+    page = NumericProperty(0)
+    pages = NumericProperty(1)
+    page_text = StringProperty("")
+    case_no = StringProperty("")
+    provisional = BooleanProperty(False)
+    note = StringProperty("")
+    error_text = StringProperty("")
+    can_print = BooleanProperty(False)
+
+    def update(self, engine: SessionEngine) -> None:
+        """Fill from the outcome."""
+        out = engine.session.outcome
+        if out is None:
+            self.wipe()
+            return
+        self.can_print = engine.can_print
+        if out.error:
+            self.mode = "error"
+            self.title = self.tr("result.error_title")
+            self.error_text = self.tr("result.error_" + out.error)
+            self.rows, self.columns, self.case_no = [], [], ""
+            return
+        if out.submitted is not None:
+            self.mode = "case"
+            self.title = self.tr("result.submitted")
+            self.case_no = out.submitted.case_no
+            self.provisional = out.submitted.provisional
+            self.note = self.tr("result.provisional" if out.submitted.provisional else "result.case_note")
+            return
+        ans = out.answer
+        assert ans is not None
+        self.mode = "table"
+        self.title = ans.title
+        self.columns = [self._word(c) for c in ans.columns]
+        per = ROWS_PER_PAGE_ELDERLY if engine.elderly else ROWS_PER_PAGE
+        self.pages = max(1, -(-len(ans.rows) // per))
+        self.page = min(self.page, self.pages - 1)
+        chunk = ans.rows[self.page * per:(self.page + 1) * per]
+        self.rows = [{"cells": [self._word(str(c)) for c in r], "header": False} for r in chunk]
+        if not ans.rows:
+            self.rows = [{"cells": [self.tr("result.no_rows")], "header": False}]
+        self.page_text = self.tr("common.page", page=self.page + 1, pages=self.pages)
+        self.note = self.tr("result.queued") if ans.values.get("queued") else ""
+
+    def _word(self, text: str) -> str:
+        return self.tr("case." + text) if text in STATUS_WORDS or text in ("time", "status") else text
+
+    def next_page(self) -> None:
+        """Next page of rows."""
+        if self.page < self.pages - 1:
+            self.page += 1
+            self.engine.touch()
+            self.update(self.engine)
+
+    def prev_page(self) -> None:
+        """Previous page of rows."""
+        if self.page > 0:
+            self.page -= 1
+            self.engine.touch()
+            self.update(self.engine)
+
+    def print_receipt(self) -> None:
+        """打印凭条."""
+        self.engine.print_receipt()
+
+    def finish(self) -> None:
+        """完成 → rating."""
+        self.engine.finish()
+
+
+class PrintingViewModel(ScreenViewModel):
+    """Printing, printed, or failed — then the receipt on screen with a QR (never a false "printed")."""
+
+    phase = StringProperty("")
+    message = StringProperty("")
+    reason_text = StringProperty("")
+    case_no = StringProperty("")
+    receipt_title = StringProperty("")
+    lines = ListProperty()
+    qr = StringProperty("")
+    where_text = StringProperty("")
+
+    def update(self, engine: SessionEngine) -> None:
+        """Fill from the print state."""
+        s = engine.session
+        self.phase = s.print_state
+        self.message = self.tr("printing." + (s.print_state or "busy"))
+        if s.print_state != "failed" or s.receipt is None:
+            self.reason_text = self.case_no = self.qr = self.receipt_title = ""
+            self.lines = []
+            return
+        self.reason_text = self.tr(status_key(s.print_reason) if s.print_reason != "timeout"
+                                   else "status.timeout")
+        out = s.outcome
+        self.case_no = out.submitted.case_no if out and out.submitted else s.service_id
+        self.receipt_title = s.receipt.title
+        self.lines = [{"label": a, "value": b} for a, b in s.receipt.lines]
+        self.qr = s.receipt.qr or self.case_no
+        self.where_text = self.tr("printing.where")
+
+    def finish(self) -> None:
+        """完成 → rating."""
+        self.engine.finish()

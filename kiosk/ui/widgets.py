@@ -1,0 +1,163 @@
+"""Small reusable widgets (their look is in assets/kv/widgets.kv): data-driven repeater, QR."""
+from __future__ import annotations
+
+from kivy.factory import Factory
+from kivy.graphics.texture import Texture
+from kivy.properties import ListProperty, StringProperty
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.image import Image
+
+
+class Repeater(GridLayout):
+    """A grid that builds one `viewclass` widget per dict in `data` (rebuilt, never recycled,
+    so no old personal data lingers in cached views)."""
+
+    viewclass = StringProperty("")
+    data = ListProperty()
+
+    def on_data(self, *_: object) -> None:
+        """Rebuild the children from `data`."""
+        self._rebuild()
+
+    def on_viewclass(self, *_: object) -> None:
+        """Rebuild with the new view class."""
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self.clear_widgets()
+        if not self.viewclass:
+            return
+        cls = Factory.get(self.viewclass)
+        for entry in self.data:
+            self.add_widget(cls(**entry))
+
+
+class QrImage(Image):
+    """Shows `payload` as a QR code (black on white, nearest-neighbour scaling)."""
+
+    payload = StringProperty("")
+
+    def on_payload(self, *_: object) -> None:
+        """Render the new payload into the texture (an empty payload clears it)."""
+        if not self.payload:
+            self.texture = None
+            return
+        import qrcode
+
+        qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+        qr.add_data(self.payload)
+        qr.make(fit=True)
+        matrix = qr.get_matrix()
+        n = len(matrix)
+        buf = bytearray()
+        for row in reversed(matrix):  # textures start at the bottom
+            for cell in row:
+                v = 0 if cell else 255
+                buf += bytes((v, v, v, 255))
+        tex = Texture.create(size=(n, n), colorfmt="rgba")
+        tex.blit_buffer(bytes(buf), colorfmt="rgba", bufferfmt="ubyte")
+        tex.mag_filter = "nearest"
+        tex.min_filter = "nearest"
+        self.texture = tex
+
+
+# ---- views built by Repeater: properties only; their look is in widgets.kv / the screen .kv ----
+from kivy.properties import BooleanProperty, NumericProperty  # noqa: E402
+from kivy.uix.behaviors import ButtonBehavior  # noqa: E402
+from kivy.uix.boxlayout import BoxLayout  # noqa: E402
+from kivy.uix.label import Label  # noqa: E402
+
+
+class ItemTile(ButtonBehavior, BoxLayout):
+    """One item on the home screen."""
+
+    code = StringProperty("")
+    name = StringProperty("")
+    dept = StringProperty("")
+    glyph = StringProperty("")
+    tint = ListProperty([0.07, 0.42, 0.78, 1])
+    reason = StringProperty("")
+    available = BooleanProperty(True)
+
+
+class Chip(ButtonBehavior, Label):
+    """A selectable chip: category filter, choice option, reason tag."""
+
+    code = StringProperty("")
+    value = StringProperty("")
+    selected = BooleanProperty(False)
+
+
+class FieldRow(ButtonBehavior, BoxLayout):
+    """One form field: label, value (or hint), error message next to it."""
+
+    name = StringProperty("")
+    label = StringProperty("")
+    value = StringProperty("")
+    empty = BooleanProperty(True)
+    error = StringProperty("")
+    active = BooleanProperty(False)
+    locked = BooleanProperty(False)
+
+
+class KVRow(BoxLayout):
+    """A label: value line (confirm screen, receipt on screen)."""
+
+    label = StringProperty("")
+    value = StringProperty("")
+
+
+class TextLine(Label):
+    """A wrapped line of text in a list."""
+
+
+class StatusChip(Label):
+    """A device or network indicator."""
+
+    ok = BooleanProperty(True)
+
+
+class TableRow(BoxLayout):
+    """One row of a result table: one label per cell."""
+
+    cells = ListProperty()
+    header = BooleanProperty(False)
+
+    def __init__(self, **kwargs: object) -> None:
+        cells = kwargs.pop("cells", None)
+        super().__init__(**kwargs)
+        if cells is not None:
+            self.cells = cells
+
+    def on_cells(self, *_: object) -> None:
+        """Rebuild the cell labels."""
+        from kivy.factory import Factory as F
+
+        self.clear_widgets()
+        for c in self.cells:
+            self.add_widget(F.TableCell(text=str(c), bold=self.header))
+
+
+class FaceButton(ButtonBehavior, BoxLayout):
+    """One of the five 好差评 faces."""
+
+    level = StringProperty("")
+    face = NumericProperty(0)
+    text = StringProperty("")
+    selected = BooleanProperty(False)
+
+
+from kivy.properties import ObjectProperty  # noqa: E402
+from kivy.uix.floatlayout import FloatLayout  # noqa: E402
+
+
+class CountdownOverlay(FloatLayout):
+    """"还需要更多时间吗？" on top of every screen (look in app.kv)."""
+
+    vm = ObjectProperty(None, allownone=True)
+
+
+class DevDock(BoxLayout):
+    """The demo dock (look in app.kv)."""
+
+    vm = ObjectProperty(None, allownone=True)
