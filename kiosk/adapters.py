@@ -116,6 +116,7 @@ class PrinterPort:
             return PrintOutcome(True)
         status = (result.after or result.before)
         reason = status.value if status is not None and status.value != "ok" else result.outcome.value
+        self._last = reason  # the engine now knows; the next good poll reports the recovery
         return PrintOutcome(False, reason)
 
     def start(self, sink: EventSink) -> None:

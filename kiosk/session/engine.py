@@ -456,8 +456,12 @@ class SessionEngine:
                 "status": out.submitted.status if out.submitted else "",
                 "holder_name": self.session.holder.name if self.session.holder else "",
                 "holder_id_number": self.session.holder.id_number if self.session.holder else ""}
-        return build_receipt(item, self.lang, fields=self.session.clean, session=sess,
-                             answer=out.answer)
+        shown: dict[str, Any] = {}
+        for f in item.fields:
+            value = self.session.clean.get(f.name)
+            opt = f.option(str(value)) if f.type == "choice" and value is not None else None
+            shown[f.name] = (opt.en if self.lang == "en" else opt.zh) if opt else value
+        return build_receipt(item, self.lang, fields=shown, session=sess, answer=out.answer)
 
     def print_receipt(self) -> None:
         """Print the receipt; the outcome is whatever the printer confirmed, nothing else."""

@@ -131,7 +131,7 @@ class KioskApp(App):
         self.engine = engine = self.build_engine()
         self.vm = vm = SessionViewModel(engine)
         self.dock = DevDockViewModel(set_network=getattr(self.services, "set_network", None))
-        root = FloatLayout()
+        root = Factory.Layers()
         self.sm = sm = ScreenManager(transition=NoTransition())
         for name, cls in SCREENS.items():
             sm.add_widget(cls(name=name, vm=vm.screens[name]))

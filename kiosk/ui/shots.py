@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 SIZES = {"portrait": "1080x1920", "landscape": "1920x1080"}
 VARIANTS = (("zh_CN", False), ("zh_CN", True), ("en", False), ("en", True))
-QUERY, PRINT, APPLY, PROGRESS = "RS-0102", "RS-0101", "RS-0103", "ZW-1001"
+QUERY, PRINT, APPLY, PROGRESS = "RS-0102", "RS-0101", "GA-0702", "ZW-1001"
 
 Step = float | Callable[[], bool] | tuple[str, str]
 """A scenario yields: seconds to wait, a predicate to wait for, or ("shot", name)."""
@@ -123,9 +123,7 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
         yield 0.6
         dock.place_card("hmt")
         yield wait_state(State.FORM)
-    for f in eng.item.fields:
-        if f.type == "choice":
-            eng.set_value(f.name, f.options[0].value)
+    _fill(eng)
     if eng.state == State.FORM:
         vm.form.next()
     if eng.state == State.CONFIRM:
@@ -145,9 +143,7 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
         yield 0.6
         dock.place_card("mainland")
         yield wait_state(State.FORM)
-    for f in eng.item.fields:
-        if f.type == "choice":
-            eng.set_value(f.name, f.options[0].value)
+    _fill(eng)
     if eng.state == State.FORM:
         vm.form.next()
     if eng.state == State.CONFIRM:
@@ -187,6 +183,24 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
     eng.service_hours = hours
     eng.tick()
     reset()
+
+
+SAMPLE = {"phone": "13800138000", "number": "2025", "date": "2026-01-31",
+          "case_no": "330100-20261125-000001", "id_number": "11010519491231002X"}
+
+
+def _fill(eng: Any) -> None:
+    """Fill every empty field of the form with a plausible value (screenshots only)."""
+    from kiosk.session.states import State
+
+    if eng.state != State.FORM:
+        return
+    for f in eng.item.fields:
+        if eng.session.values.get(f.name) or f.type == "text":
+            continue
+        value = f.options[0].value if f.type == "choice" else SAMPLE.get(f.type, "")
+        if value:
+            eng.set_value(f.name, value)
 
 
 def _sims() -> dict[str, Any]:

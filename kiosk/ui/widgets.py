@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from kivy.factory import Factory
 from kivy.graphics.texture import Texture
-from kivy.properties import ListProperty, StringProperty
+from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
 
@@ -14,6 +14,8 @@ class Repeater(GridLayout):
 
     viewclass = StringProperty("")
     data = ListProperty()
+    grid_rows = NumericProperty(1)
+    """Rows per page a layout may use for sizing (the grid itself grows as needed)."""
 
     def on_data(self, *_: object) -> None:
         """Rebuild the children from `data`."""
@@ -151,13 +153,50 @@ from kivy.properties import ObjectProperty  # noqa: E402
 from kivy.uix.floatlayout import FloatLayout  # noqa: E402
 
 
+class Layers(FloatLayout):
+    """Stacked children of which only the visible ones (opacity > 0) get touches.
+
+    Kivy's `disabled` would not do: a disabled widget swallows every touch on its area."""
+
+    def _visible_dispatch(self, name: str, touch: object) -> bool:
+        for child in self.children[:]:
+            if child.opacity > 0 and child.dispatch(name, touch):
+                return True
+        return False
+
+    def on_touch_down(self, touch: object) -> bool:
+        """Only visible layers."""
+        return self._visible_dispatch("on_touch_down", touch)
+
+    def on_touch_move(self, touch: object) -> bool:
+        """Only visible layers."""
+        return self._visible_dispatch("on_touch_move", touch)
+
+    def on_touch_up(self, touch: object) -> bool:
+        """Only visible layers."""
+        return self._visible_dispatch("on_touch_up", touch)
+
+
 class CountdownOverlay(FloatLayout):
-    """"还需要更多时间吗？" on top of every screen (look in app.kv)."""
+    """"还需要更多时间吗？" on top of every screen, modal while shown (look in app.kv)."""
 
     vm = ObjectProperty(None, allownone=True)
+
+    def on_touch_down(self, touch: object) -> bool:
+        """Modal while visible, transparent to touches otherwise."""
+        if not (self.vm and self.vm.visible):
+            return False
+        super().on_touch_down(touch)
+        return True
 
 
 class DevDock(BoxLayout):
     """The demo dock (look in app.kv)."""
 
     vm = ObjectProperty(None, allownone=True)
+
+    def on_touch_down(self, touch: object) -> bool:
+        """Only while shown."""
+        if not (self.vm and self.vm.visible):
+            return False
+        return super().on_touch_down(touch)
