@@ -6,6 +6,7 @@ from kivy.graphics.texture import Texture
 from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
+from kivy.uix.stacklayout import StackLayout
 
 
 class Repeater(GridLayout):
@@ -32,6 +33,17 @@ class Repeater(GridLayout):
         cls = Factory.get(self.viewclass)
         for entry in self.data:
             self.add_widget(cls(**entry))
+
+
+class FlowRepeater(StackLayout):
+    """Like Repeater, but the views flow left to right and wrap onto new lines."""
+
+    viewclass = StringProperty("")
+    data = ListProperty()
+
+    on_data = Repeater.on_data
+    on_viewclass = Repeater.on_viewclass
+    _rebuild = Repeater._rebuild
 
 
 class QrImage(Image):

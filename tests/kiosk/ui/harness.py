@@ -77,7 +77,7 @@ class KioskTestCase(GraphicUnitTest):
     def tearDown(self) -> None:
         self.router.engine = None
         if getattr(self, "app", None) is not None:
-            self.app.on_stop()
+            self.app.dispatch("on_stop")  # also resets kv's cached `app` proxy
         super().tearDown()
 
     def start_app(self, **kwargs: Any) -> Any:
@@ -90,6 +90,7 @@ class KioskTestCase(GraphicUnitTest):
         self.router.engine = self.engine
         self._sync_devices()
         self.render(self.root)
+        self.frames(5)  # layouts that depend on other layouts' minimum sizes settle
         return self.app
 
     def _sync_devices(self) -> None:
@@ -150,7 +151,7 @@ class KioskTestCase(GraphicUnitTest):
 
     def tap(self, target: Any) -> None:
         """Touch the centre of a widget (or of the widget showing `target` text) and release."""
-        self.frames(2)  # layout settled: positions are where the citizen sees them
+        self.frames(3)  # layout settled: positions are where the citizen sees them
         w = self.find(target) if isinstance(target, str) else target
         x, y = w.to_window(*w.center)
         touch = UnitTestTouch(x, y)

@@ -53,3 +53,188 @@ class QueryFlowTest(KioskTestCase):
         payload = self.services.outbox.payload(rows[-1])
         assert payload["level"] == "不满意" and payload["tags"] == ["attitude"]
         assert payload["case_no"] == eng.ratings[-1].service_id
+
+
+class ApplyAndProgressTest(KioskTestCase):
+    """An application online, its progress by scanning the case number, and one offline."""
+
+    def tearDown(self) -> None:
+        self.services.set_network(True)
+        super().tearDown()
+
+    def _apply(self) -> None:
+        eng, sims = self.engine, self.sims()
+        sims["idcard"].remove()
+        self.tap("公安")
+        self.tap("无犯罪记录证明申请")
+        self.tap("开始办理")
+        sims["idcard"].insert("mainland")
+        self.wait_until(lambda: eng.state == State.FORM, what="card read")
+        self.tap("就业、从业")
+        self.tap("窗口领取")
+        for key in "13800138000":
+            self.tap(key)
+        self.tap("下一步")
+        assert eng.state == State.CONFIRM, eng.session.errors
+        self.find("13800138000")  # in full on the confirm screen: the citizen checks it
+        self.tap("确认提交")
+        self.wait_until(lambda: eng.state == State.RESULT, timeout=10, what="submission")
+
+    def test_apply_online_then_progress_by_scanner(self) -> None:
+        import re
+
+        self.start_app()
+        eng, sims = self.engine, self.sims()
+        self._apply()
+        out = eng.session.outcome
+        assert out is not None and out.submitted is not None and not out.submitted.provisional
+        case_no = out.submitted.case_no
+        assert re.fullmatch(r"\d{6}-\d{8}-\d{6}", case_no)
+        self.find(case_no)  # in large digits
+        self.tap("完成")
+        self.tap("非常满意")
+        self.tap("提交评价")
+        assert eng.state == State.DONE and eng.ratings[-1].service_id == case_no
+        self.tap("返回首页")
+        assert eng.state == State.HOME
+        self.tap("综合服务")
+        self.tap("办件进度查询")
+        self.tap("开始办理")
+        assert eng.state == State.FORM
+        sims["scanner"].scan(case_no)
+        self.wait_until(lambda: eng.session.values.get("case_no") == case_no, what="scan")
+        self.tap("下一步")
+        self.tap("确认查询")
+        self.wait_until(lambda: eng.state == State.RESULT, what="progress")
+        texts = self.all_texts()
+        assert "已接收" in texts or "已受理" in texts, texts
+
+    def test_apply_offline_gets_provisional_number(self) -> None:
+        self.start_app()
+        eng = self.engine
+        self.services.set_network(False)
+        self._apply()
+        out = eng.session.outcome
+        assert out is not None and out.submitted is not None and out.submitted.provisional
+        assert out.submitted.case_no.startswith("DEMO-0001-")
+        self.find(out.submitted.case_no)
+        self.find("网络暂时中断：申请已安全保存在本机，联网后自动提交。这是临时编号，同样可以查询进度。")
+        row = self.services.outbox.lookup_case(out.submitted.case_no)
+        assert row is not None and row.state.value == "pending"
+        # the sync worker found central unreachable: items needing it are greyed now
+        self.wait_until(lambda: not eng.online, what="offline state")
+        self.tap("返回首页")
+        self.find("网络中断，暂不可办")
+
+
+class PrinterAndDeviceTest(KioskTestCase):
+    """The printer runs out of paper: never a false "printed", and print items are greyed."""
+
+    def tearDown(self) -> None:
+        self.sims()["printer"].paper = "ok"
+        super().tearDown()
+
+    def test_printer_out_of_paper_shows_receipt_and_qr(self) -> None:
+        self.start_app()
+        eng, sims = self.engine, self.sims()
+        sims["idcard"].remove()
+        self.tap("社保参保缴费证明打印")
+        self.tap("开始办理")
+        sims["idcard"].insert("hk_mo_tw")
+        self.wait_until(lambda: eng.state == State.FORM, what="card read")
+        self.tap("全部险种")
+        self.tap("最近12个月")
+        self.tap("下一步")
+        pages = len(sims["printer"].pages)
+        sims["printer"].paper = "out"
+        self.tap("确认查询")
+        self.wait_until(lambda: eng.session.print_state in ("printed", "failed"), what="print")
+        self.frames(3)
+        assert eng.session.print_state == "failed" and eng.session.print_reason == "paper_out"
+        self.find("凭条未能打印")
+        self.find("缺纸")
+        case_no = eng.session.service_id
+        self.find(case_no)
+        self.find("社会保险参保缴费证明")
+        qr = [w for w in self.visible_widgets() if type(w).__name__ == "QrImage"]
+        assert qr and qr[0].payload and qr[0].texture is not None
+        assert "打印完成，请取走凭条" not in [getattr(w, "text", "") for w in self.visible_widgets()]
+        assert len(sims["printer"].pages) == pages  # nothing came out
+        assert "8100**********0026" in self.all_texts()  # receipt on screen, masked
+
+    def test_device_fault_greys_items_needing_it(self) -> None:
+        self.start_app()
+        eng, sims = self.engine, self.sims()
+        sims["printer"].paper = "out"
+        self.wait_until(lambda: eng.devices["printer"] == "paper_out", what="status poll")
+        self.frames(2)
+        self.find("打印机：缺纸")
+        greyed = [w for w in self.visible_widgets() if getattr(w, "text", "") == "打印机暂不可用"]
+        assert len(greyed) >= 5
+        self.tap("社保参保缴费证明打印")
+        assert eng.state == State.HOME  # a greyed tile does nothing
+        self.tap("社保缴费明细查询")
+        assert eng.state == State.ITEM  # the rest still work
+
+
+class TimeoutWipeTest(KioskTestCase):
+    """Inactivity: countdown overlay, continue, then the end wipes every widget."""
+
+    def test_timeout_wipes_personal_data_from_every_widget(self) -> None:
+        from tests.kiosk.session.fixtures import FakeClock
+
+        clock = FakeClock()
+        self.start_app(clock=clock)
+        eng, vm, sims = self.engine, self.app.vm, self.sims()
+        sims["idcard"].remove()
+        self.tap("社保缴费明细查询")
+        self.tap("开始办理")
+        sims["idcard"].insert("mainland")
+        self.wait_until(lambda: eng.state == State.FORM, what="card read")
+        self.tap("养老保险")
+        for key in "2025":
+            self.tap(key)
+        self.tap("下一步")
+        assert eng.state == State.CONFIRM
+        personal = ["王小明", "330106199101010015", "3301**********0015", "王**"]
+        assert any(p in self.all_texts() for p in personal)
+        clock.advance(60)
+        vm.tick()
+        self.frames(2)
+        self.find("还需要更多时间吗？")
+        self.tap("继续办理")
+        assert eng.countdown_remaining is None and eng.state == State.CONFIRM
+        clock.advance(60)
+        vm.tick()
+        clock.advance(15)
+        vm.tick()
+        self.frames(3)
+        assert eng.state == State.HOME and eng.last_end_reason == "timeout"
+        texts = self.all_texts()
+        leaks = [t for t in texts for p in personal if p in t]
+        assert leaks == [], leaks
+        for name, screen_vm in vm.screens.items():
+            for prop in screen_vm.properties():
+                value = repr(getattr(screen_vm, prop))
+                assert not any(p in value for p in personal), (name, prop)
+        assert eng.personal_data() == []
+
+
+class ElderlyModeTest(KioskTestCase):
+    """长辈模式: text at least 1.4× larger, high contrast, fewer tiles per page."""
+
+    def test_elderly_mode_scales_text_and_tiles(self) -> None:
+        self.start_app()
+        title = self.find("请选择您要办理的事项")
+        normal_size, normal_tiles = title.font_size, len(self.app.vm.home.tiles)
+        normal_bg = self.app.c("bg")
+        self.tap("长辈模式")
+        self.frames(2)
+        title = self.find("请选择您要办理的事项")
+        assert title.font_size >= 1.4 * normal_size
+        assert len(self.app.vm.home.tiles) < normal_tiles
+        assert self.app.c("bg") != normal_bg and self.app.c("text") == (1, 1, 1, 1)
+        self.tap("EN")
+        self.find("Please choose a service")
+        self.tap("标准模式" if self.app.lang == "zh_CN" else "Standard")
+        assert self.app.scale == 1.0
