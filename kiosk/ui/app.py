@@ -69,7 +69,7 @@ class NoPrinter:
 class KioskApp(App):
     """The kiosk: a ScreenManager with one screen per session state, overlays on top."""
 
-    title = "自助服务终端"
+    title = "kiosk"
     lang = StringProperty("zh_CN")
     scale = NumericProperty(1.0)
     hc = BooleanProperty(False)
@@ -128,6 +128,7 @@ class KioskApp(App):
     def build(self) -> FloatLayout:
         """Build the screen tree and start the devices."""
         load_kv()
+        self.title = i18n.t("app.title", self.cfg.language)
         self.engine = engine = self.build_engine()
         self.vm = vm = SessionViewModel(engine)
         self.dock = DevDockViewModel(set_network=getattr(self.services, "set_network", None))

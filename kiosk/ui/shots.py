@@ -32,6 +32,7 @@ Step = float | Callable[[], bool] | tuple[str, str]
 def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) -> Iterator[Step]:
     """Drive one language/mode through every screen, yielding waits and shots."""
     from kiosk.session.ports import Connectivity, DeviceState, run_inline
+    from kiosk.session.rating import LEVELS
     from kiosk.session.states import State
 
     eng, vm, dock = app.engine, app.vm, app.dock
@@ -105,7 +106,7 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
         dock.toggle_paper()
     eng.finish()
     yield ("shot", "rating")
-    vm.rating.choose("不满意")
+    vm.rating.choose(LEVELS[3])  # 不满意: a 差评
     yield ("shot", "rating-bad")
     if vm.rating.tags:
         vm.rating.toggle_tag(vm.rating.tags[0]["code"])

@@ -17,6 +17,7 @@ ID = {"name": "id_number", "type": "id_number", "label_zh": "身份证号码", "
 PHONE = {"name": "phone", "type": "phone", "label_zh": "联系电话", "label_en": "Mobile"}
 YEAR = {"name": "year", "type": "number", "label_zh": "年度", "label_en": "Year", "min": 1992,
         "max": 2099}
+DAY = {"name": "day", "type": "date", "label_zh": "日期", "label_en": "Date", "required": False}
 CASE = {"name": "case_no", "type": "case_no", "label_zh": "办件编号", "label_en": "Case number",
         "scan": True}
 RECEIPT = {"title_zh": "回执", "title_en": "Receipt",
@@ -48,7 +49,7 @@ def catalogue_dict() -> dict:
             _item("P-0001", "print", "id_card", 2, [ID], receipt=RECEIPT),
             _item("A-0001", "apply", "id_card", 3, [ID, PHONE], receipt=RECEIPT, offline=True),
             _item("G-0001", "progress", "none", 4, [CASE]),
-            _item("Q-0002", "query", "id_card_or_qr", 5, [YEAR], devices=["idcard", "scanner"]),
+            _item("Q-0002", "query", "id_card_or_qr", 5, [YEAR, DAY], devices=["idcard", "scanner"]),
         ],
     }
 

@@ -1,9 +1,8 @@
-"""The first Kivy window: home screen in Chinese with the hall name, CJK glyphs really drawn."""
+"""CJK glyphs really drawn; `python main.py` starts and stops cleanly on the demo config."""
 from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from kivy.tests.common import GraphicUnitTest
@@ -13,14 +12,8 @@ from kiosk.ui.fonts import find_cjk_font
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _labels(widget):  # type: ignore[no-untyped-def]
-    from kivy.uix.label import Label
-
-    return [w for w in widget.walk() if isinstance(w, Label)]
-
-
-class HomeScreenTest(GraphicUnitTest):
-    """Render the home screen offscreen and read back what it shows."""
+class CjkFontTest(GraphicUnitTest):
+    """The registered default font draws Chinese."""
 
     def setUp(self) -> None:
         super().setUp()
@@ -29,21 +22,6 @@ class HomeScreenTest(GraphicUnitTest):
         font = find_cjk_font()
         assert font is not None, "no CJK font: make test installs fonts-wqy-microhei"
         LabelBase.register(DEFAULT_FONT, str(font))
-
-    def test_shows_hall_name_and_clock(self) -> None:
-        from kiosk.ui.app import HomeScreen, load_kv
-        from kiosk.ui.viewmodels.home import HomeViewModel
-
-        load_kv()
-        t = time.mktime((2026, 11, 25, 3, 7, 0, 0, 0, -1))
-        vm = HomeViewModel("示范市政务服务中心", clock=lambda: t)
-        screen = HomeScreen(name="home", vm=vm)
-        self.render(screen)
-        texts = [lbl.text for lbl in _labels(screen)]
-        assert "示范市政务服务中心" in texts
-        assert "03:07" in texts and "2026年11月25日 星期三" in texts
-        vm.hall_name = "另一个大厅"
-        assert "另一个大厅" in [lbl.text for lbl in _labels(screen)]
 
     def test_cjk_glyphs_are_distinct_not_boxes(self) -> None:
         from kivy.core.text import Label as CoreLabel
