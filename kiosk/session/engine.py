@@ -29,6 +29,8 @@ from kiosk.session.states import BUSY, CITIZEN_WAIT, IN_SESSION, State
 log = logging.getLogger(__name__)
 
 DONE_S = 6.0
+NO_CARD_HINT_S = 15.0
+"""Seconds on the identify screen without a card before the "no card detected" hint."""
 DEVICES = ("idcard", "printer", "scanner")
 
 
@@ -581,6 +583,10 @@ class SessionEngine:
             if now - self._entered >= timeout:
                 self.end("done")
             return
+        if self.state == State.IDENTIFY and not self.session.identify_problem \
+                and now - self._entered >= NO_CARD_HINT_S * self.factor:
+            self.session.identify_problem = "no_card"
+            self._changed()
         if self.countdown_started is None:
             if now - self._activity >= timeout:
                 self.countdown_started = now

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
 TINTS = ((0.07, 0.42, 0.78, 1), (0.0, 0.55, 0.45, 1), (0.85, 0.45, 0.05, 1), (0.55, 0.25, 0.65, 1),
          (0.75, 0.15, 0.2, 1), (0.1, 0.5, 0.2, 1), (0.15, 0.3, 0.6, 1), (0.45, 0.35, 0.1, 1))
-PER_PAGE = 12
-PER_PAGE_ELDERLY = 6
+# Tiles per page: (portrait, elderly) → count (portrait 3×4 / 2×3, landscape 4×2 / 3×2).
+PER_PAGE = {(True, False): 12, (True, True): 6, (False, False): 8, (False, True): 6}
 
 
 def format_clock(t: time.struct_time, lang: str = "zh_CN") -> tuple[str, str]:
@@ -57,7 +57,7 @@ class HomeViewModel(ScreenViewModel):
     help_open = BooleanProperty(False)
     help_text = StringProperty("")
     elderly = BooleanProperty(False)
-    cols_hint = NumericProperty(3)
+    portrait = BooleanProperty(True)
 
     def __init__(self, engine: SessionEngine, hall_name: str = "",
                  clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
@@ -99,7 +99,7 @@ class HomeViewModel(ScreenViewModel):
             for c in used]
         if self.category:
             items = tuple(i for i in items if i.category == self.category)
-        per = PER_PAGE_ELDERLY if engine.elderly else PER_PAGE
+        per = PER_PAGE[(self.portrait, engine.elderly)]
         self.pages = max(1, -(-len(items) // per))
         self.page = min(self.page, self.pages - 1)
         shown = items[self.page * per:(self.page + 1) * per]
@@ -121,6 +121,12 @@ class HomeViewModel(ScreenViewModel):
         self.page_text = self.tr("common.page", page=self.page + 1, pages=self.pages)
 
     # ---- actions ----
+
+    def set_portrait(self, portrait: bool) -> None:
+        """The screen reports its orientation (tiles per page depend on it)."""
+        if portrait != self.portrait:
+            self.portrait = portrait
+            self.update(self.engine)
 
     def select(self, code: str) -> None:
         """Open an item (ignored when it is greyed)."""

@@ -139,6 +139,18 @@ def test_identify_messages() -> None:
     assert eng.session.identify_problem == ""
 
 
+def test_no_card_hint_after_a_while() -> None:
+    eng, clock, *_ = make()
+    eng.select("Q-0001")
+    eng.proceed()
+    clock.advance(14)
+    eng.tick()
+    assert eng.session.identify_problem == ""
+    clock.advance(1)
+    eng.tick()
+    assert eng.session.identify_problem == "no_card" and eng.state == State.IDENTIFY
+
+
 def test_card_outside_identify_is_ignored() -> None:
     eng, *_ = make()
     eng.handle(CardRead(ZHANG))
