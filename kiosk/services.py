@@ -108,8 +108,20 @@ def build(cfg: TerminalConfig, *, devices: bool = True, central: bool = True) ->
     if central:
         _build_central(cfg, svc)
     if devices:
-        _build_devices(cfg, svc)
+        try:
+            _build_devices(cfg, svc)
+        except Exception as exc:  # noqa: BLE001 - a bad device URL greys items, never crashes
+            svc.problems.append(f"devices: {exc}")
+            log.error("devices not set up: %s", exc)
     return svc
+
+
+def build_rest(cfg: TerminalConfig, svc: Services) -> None:
+    """Add central and the devices to services built with devices=False, central=False."""
+    if svc.central is None:
+        _build_central(cfg, svc)
+    if not svc.sources:
+        _build_devices(cfg, svc)
 
 
 def _build_central(cfg: TerminalConfig, svc: Services) -> None:

@@ -19,8 +19,8 @@ import kiosk.ui.widgets  # noqa: F401  (registers the widget classes the .kv fil
 from kiosk.config import PROJECT_ROOT, TerminalConfig
 from kiosk.lifecycle import Lifecycle
 from kiosk.session.engine import SessionEngine, Timeouts
-from kiosk.session.ports import (CentralUnavailable, PrintOutcome, QueryAnswer, RatingRecord,
-                                 ReceiptDoc, Submitted)
+from kiosk.session.ports import (CentralUnavailable, Connectivity, DeviceState, PrintOutcome,
+                                 QueryAnswer, RatingRecord, ReceiptDoc, Submitted)
 from kiosk.session.states import State
 from kiosk.ui import i18n, theme
 from kiosk.ui.marshal import thread_runner, to_ui
@@ -35,10 +35,13 @@ F12 = 293
 ANIMATED = ("identify", "working")
 
 
-def load_kv() -> None:
-    """Load every screen's .kv file once (widgets.kv first: the screens use its rules)."""
+def load_kv(names: list[str] | None = None) -> None:
+    """Load .kv files once: the named ones (widgets.kv always first), or all of them."""
+    wanted = None if names is None else {"widgets", *names}
     paths = sorted(KV_DIR.glob("*.kv"), key=lambda p: (p.name != "widgets.kv", p.name))
     for path in paths:
+        if wanted is not None and path.stem not in wanted:
+            continue
         if str(path) not in Builder.files:
             Builder.load_file(str(path))
 
@@ -89,6 +92,9 @@ class KioskApp(App):
         self._wall_clock = wall_clock
         self._start_services = start_services
         self._events: list[Any] = []
+        self._deferred = False
+        self._stopped = False
+        self._services_started = False
         self.engine: SessionEngine | None = None
         self.sm: ScreenManager | None = None
         self.dock = DevDockViewModel()
@@ -108,9 +114,12 @@ class KioskApp(App):
     def build_engine(self) -> SessionEngine:
         """The services (real ones from the config unless given) and the session engine."""
         if self.services is None:
+            # Only the catalogue before the first frame; devices and central come right after
+            # it (see _build_rest), so the citizen never waits on a port or the network.
             from kiosk import services as services_mod
 
-            self.services = services_mod.build(self.cfg)
+            self.services = services_mod.build(self.cfg, devices=False, central=False)
+            self._deferred = True
         svc = self.services
         cfg = self.cfg
         engine = SessionEngine(
@@ -119,23 +128,46 @@ class KioskApp(App):
             wall_clock=self._wall_clock, runner=thread_runner,
             service_hours=tuple(cfg.service_hours.windows), terminal_id=cfg.terminal_id,
             hall_name=cfg.hall_name, default_lang=cfg.language, default_elderly=cfg.elderly_mode)
-        if svc.central is None:
+        if svc.central is None and not self._deferred:
             engine.online = False
-        if svc.printer is None:
+        if svc.printer is None and not self._deferred:
             engine.devices["printer"] = "unreachable"
         return engine
 
+    def _build_rest(self) -> None:
+        """Worker thread: open the devices and central, then hand them to the engine."""
+        from kiosk import services as services_mod
+
+        svc = self.services
+        try:
+            services_mod.build_rest(self.cfg, svc)
+        finally:
+            to_ui(self._rest_ready)()
+
+    def _rest_ready(self) -> None:
+        svc, engine = self.services, self.engine
+        assert engine is not None
+        engine.central = svc.central or NoCentral()
+        engine.printer = svc.printer or NoPrinter()
+        if svc.central is None:
+            engine.handle(Connectivity(False))
+        if svc.printer is None:
+            engine.handle(DeviceState("printer", False, "unreachable"))
+        if self._start_services and not self._stopped:
+            svc.start(to_ui(engine.handle))
+            self._services_started = True
+
     def build(self) -> FloatLayout:
         """Build the screen tree and start the devices."""
-        load_kv()
+        load_kv(["app", "home"])  # the other screens' rules load with their screens
         self.title = i18n.t("app.title", self.cfg.language)
         self.engine = engine = self.build_engine()
         self.vm = vm = SessionViewModel(engine)
         self.dock = DevDockViewModel(set_network=getattr(self.services, "set_network", None))
         root = Factory.Layers()
         self.sm = sm = ScreenManager(transition=NoTransition())
-        for name, cls in SCREENS.items():
-            sm.add_widget(cls(name=name, vm=vm.screens[name]))
+        self._ensure_screen("home")
+        self._ensure_screen(vm.screen)
         root.add_widget(sm)
         root.add_widget(Factory.CountdownOverlay(vm=vm.countdown))
         if self.cfg.demo:
@@ -149,8 +181,16 @@ class KioskApp(App):
         from kivy.core.window import Window
 
         Window.bind(on_keyboard=self._on_key)
-        if self._start_services:
+        # the other screens are built one per frame after the first one is shown
+        self._events.append(Clock.schedule_interval(self._build_next_screen, 0))
+        if self._deferred:
+            import threading
+
+            Clock.schedule_once(lambda _dt: threading.Thread(
+                target=self._build_rest, name="kiosk-services", daemon=True).start(), 0)
+        elif self._start_services:
             self.services.start(to_ui(engine.handle))
+            self._services_started = True
         if self.exit_after is not None:
             Clock.schedule_once(lambda _dt: self.stop(), self.exit_after)
         log.info("kiosk started: terminal %s, hall %s", self.cfg.terminal_id, self.cfg.hall_name)
@@ -162,8 +202,21 @@ class KioskApp(App):
             self.lifecycle = Lifecycle(self, self.cfg, apply=self.apply_config)
             self.lifecycle.install()
 
+    def _ensure_screen(self, name: str) -> None:
+        assert self.sm is not None and self.vm is not None
+        if not self.sm.has_screen(name):
+            load_kv([name])
+            self.sm.add_widget(SCREENS[name](name=name, vm=self.vm.screens[name]))
+
+    def _build_next_screen(self, _dt: float) -> bool:
+        missing = [n for n in SCREENS if self.sm is not None and not self.sm.has_screen(n)]
+        if missing:
+            self._ensure_screen(missing[0])
+        return len(missing) > 1  # False unschedules
+
     def _on_screen(self, *_: object) -> None:
         assert self.sm is not None and self.vm is not None
+        self._ensure_screen(self.vm.screen)
         self.sm.current = self.vm.screen
         out = self.engine.session.outcome if self.engine else None
         if out is not None and out.submitted is not None:
@@ -174,6 +227,9 @@ class KioskApp(App):
         self.lang = self.vm.lang
         self.scale = theme.ELDERLY_SCALE if self.vm.elderly else 1.0
         self.hc = self.vm.elderly
+        from kivy.core.window import Window
+
+        Window.clearcolor = self.c("bg", self.hc)
 
     def _animate(self, _dt: float) -> None:
         if self.vm is not None and self.vm.screen in ANIMATED:
@@ -198,7 +254,8 @@ class KioskApp(App):
         from kivy.core.window import Window
 
         Window.unbind(on_keyboard=self._on_key)
-        if self.services is not None and self._start_services:
+        self._stopped = True
+        if self.services is not None and self._services_started:
             self.services.stop()
 
     def screenshot(self, path: Path) -> Path:

@@ -10,8 +10,8 @@ from kivy.uix.stacklayout import StackLayout
 
 
 class Repeater(GridLayout):
-    """A grid that builds one `viewclass` widget per dict in `data` (rebuilt, never recycled,
-    so no old personal data lingers in cached views)."""
+    """A grid that shows one `viewclass` widget per dict in `data`. Views are updated in place
+    or rebuilt, never recycled through a cache, so no old personal data lingers off screen."""
 
     viewclass = StringProperty("")
     data = ListProperty()
@@ -27,10 +27,19 @@ class Repeater(GridLayout):
         self._rebuild()
 
     def _rebuild(self) -> None:
-        self.clear_widgets()
         if not self.viewclass:
+            self.clear_widgets()
             return
         cls = Factory.get(self.viewclass)
+        views = self.children[::-1]  # Kivy keeps children last-added first
+        if len(views) == len(self.data) and all(type(v) is cls for v in views):
+            # same shape: update in place (only changed texts are re-rendered)
+            for view, entry in zip(views, self.data):
+                for key, value in entry.items():
+                    if getattr(view, key) != value:
+                        setattr(view, key, value)
+            return
+        self.clear_widgets()
         for entry in self.data:
             self.add_widget(cls(**entry))
 
@@ -166,27 +175,36 @@ from kivy.uix.floatlayout import FloatLayout  # noqa: E402
 
 
 class Layers(FloatLayout):
-    """Stacked children of which only the visible ones (opacity > 0) get touches.
+    """Stacked children of which only the visible ones (opacity > 0) are in the tree.
 
+    A hidden layer is taken out (kept in `hidden_layers`, bindings still live) so it neither
+    takes touches nor costs drawing time; it is put back in its place when it shows again.
     Kivy's `disabled` would not do: a disabled widget swallows every touch on its area."""
 
-    def _visible_dispatch(self, name: str, touch: object) -> bool:
-        for child in self.children[:]:
-            if child.opacity > 0 and child.dispatch(name, touch):
-                return True
-        return False
+    def __init__(self, **kwargs: object) -> None:
+        self.layers: list[object] = []
+        self.hidden_layers: list[object] = []
+        super().__init__(**kwargs)
 
-    def on_touch_down(self, touch: object) -> bool:
-        """Only visible layers."""
-        return self._visible_dispatch("on_touch_down", touch)
+    def add_widget(self, widget: object, *args: object, **kwargs: object) -> None:
+        """Register a layer (bottom first) and show it if it is visible."""
+        if widget in self.layers:  # re-adding a known layer (from _sync)
+            super().add_widget(widget, *args, **kwargs)
+            return
+        self.layers.append(widget)
+        widget.bind(opacity=self._sync)  # type: ignore[attr-defined]
+        super().add_widget(widget, *args, **kwargs)
+        self._sync()
 
-    def on_touch_move(self, touch: object) -> bool:
-        """Only visible layers."""
-        return self._visible_dispatch("on_touch_move", touch)
-
-    def on_touch_up(self, touch: object) -> bool:
-        """Only visible layers."""
-        return self._visible_dispatch("on_touch_up", touch)
+    def _sync(self, *_: object) -> None:
+        shown = [w for w in self.layers if w.opacity > 0]  # type: ignore[attr-defined]
+        if shown == self.children[::-1]:
+            return
+        for w in list(self.children):
+            super().remove_widget(w)
+        for w in shown:
+            super().add_widget(w)
+        self.hidden_layers = [w for w in self.layers if w not in shown]
 
 
 class CountdownOverlay(FloatLayout):

@@ -179,6 +179,8 @@ class KioskTestCase(GraphicUnitTest):
                 texts.append(t)
             for c in w.children:
                 walk(c)
+            for c in getattr(w, "hidden_layers", ()):  # hidden layers are out of the tree
+                walk(c)
             if hasattr(w, "screens"):
                 for s in w.screens:
                     if s.parent is None:
