@@ -16,6 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSIONS = int(os.environ.get("BENCH_UI_SESSIONS", "300"))
+WARMUP = 50
+"""Sessions after which pools (HTTP connections, worker threads, glyph caches) are full."""
 RUNS = 3
 
 
@@ -68,6 +70,10 @@ def run() -> dict:
         "rss_growth_mb": round(soak["rss_last_mb"] - soak["rss_first_mb"], 2),
         "fds_growth": soak["fds_last"] - soak["fds_first"],
         "threads_growth": soak["threads_last"] - soak["threads_first"],
+        "rss_growth_after_warmup_mb": round(soak["rss_last_mb"] - soak["rss_warm_mb"], 2),
+        "fds_growth_after_warmup": soak["fds_last"] - soak["fds_warm"],
+        "threads_growth_after_warmup": soak["threads_last"] - soak["threads_warm"],
+        "warmup_sessions": WARMUP,
         "goal": "rss growth ≤ 5 MB, 0 fds, 0 threads",
     }
 
@@ -126,12 +132,12 @@ def child_kiosk() -> None:
     _first_frame_then_exit(lambda: KioskApp(cfg))
 
 
-def _headless_app():  # noqa: ANN202
+def _headless_app(cfg=None):  # noqa: ANN001, ANN202
     """The kiosk built and shown in a window without App.run (frames driven by hand)."""
     from kiosk import app as app_mod
     from kiosk.ui.fonts import find_cjk_font
 
-    cfg = _demo_cfg()
+    cfg = cfg or _demo_cfg()
     app_mod.prepare_kivy(windowed=True, size="1080x1920", font=find_cjk_font())
     from kivy.base import EventLoop
 
@@ -141,9 +147,33 @@ def _headless_app():  # noqa: ANN202
     app = KioskApp(cfg)
     root = app.build()
     EventLoop.window.add_widget(root)
+    end = time.monotonic() + 15
+    while app.engine.central.__class__.__name__ == "NoCentral" and time.monotonic() < end:
+        EventLoop.idle()  # devices and central come up after the first frame
     for _ in range(5):
         EventLoop.idle()
     return app, EventLoop
+
+
+SANDBOX = """
+import sys
+from central.demo import start_embedded
+from kiosk import config
+handle = start_embedded(config.load())
+print(handle.url, flush=True)
+sys.stdin.read()
+handle.stop()
+"""
+
+
+def _remote_sandbox():  # noqa: ANN202
+    """The central sandbox in its own process (as central is on a real terminal)."""
+    proc = subprocess.Popen([sys.executable, "-c", SANDBOX], cwd=ROOT, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    url = proc.stdout.readline().strip()
+    if not url.startswith("http"):
+        raise RuntimeError("sandbox did not start")
+    return proc, url
 
 
 def _settle(loop, pred, timeout: float = 10.0) -> None:  # noqa: ANN001
@@ -240,7 +270,10 @@ def child_sessions() -> None:
     from kiosk.session.ports import CardRead, CardHolder
     from kiosk.session.states import State
 
-    app, loop = _headless_app()
+    sandbox, url = _remote_sandbox()
+    cfg = _demo_cfg()
+    cfg = cfg.model_copy(update={"central": cfg.central.model_copy(update={"url": url})})
+    app, loop = _headless_app(cfg)
     eng, vm = app.engine, app.vm
     holder = CardHolder(name="王小明", id_number="330106199101010015")
     samples = []
@@ -261,19 +294,21 @@ def child_sessions() -> None:
         vm.rating.submit()
         eng.end("bench")
         loop.idle()
-        if i == 0 or i == SESSIONS - 1:
+        if i in (0, WARMUP - 1, SESSIONS - 1):
             gc.collect()
             for _ in range(3):
                 loop.idle()
             samples.append(_resources())
     elapsed = time.perf_counter() - t0
-    (rss1, fd1, th1), (rss2, fd2, th2) = samples
+    (rss1, fd1, th1), (rssw, fdw, thw), (rss2, fd2, th2) = samples
     print(json.dumps({"sessions": SESSIONS, "session_mean_ms": round(elapsed / SESSIONS * 1000, 1),
-                      "rss_first_mb": round(rss1, 2), "rss_last_mb": round(rss2, 2),
-                      "fds_first": fd1, "fds_last": fd2, "threads_first": th1,
+                      "rss_first_mb": round(rss1, 2), "rss_warm_mb": round(rssw, 2),
+                      "rss_last_mb": round(rss2, 2), "fds_first": fd1, "fds_warm": fdw,
+                      "fds_last": fd2, "threads_first": th1, "threads_warm": thw,
                       "threads_last": th2}))
     app.dispatch("on_stop")
-    app.services.stop()
+    sandbox.stdin.close()
+    sandbox.wait(10)
 
 
 if __name__ == "__main__":

@@ -238,3 +238,37 @@ class ElderlyModeTest(KioskTestCase):
         self.find("Please choose a service")
         self.tap("标准模式" if self.app.lang == "zh_CN" else "Standard")
         assert self.app.scale == 1.0
+
+
+class DevDockTest(KioskTestCase):
+    """Demo config: F12 shows the dock, whose buttons act on the running simulators."""
+
+    def tearDown(self) -> None:
+        self.sims()["printer"].paper = "ok"
+        self.services.set_network(True)
+        super().tearDown()
+
+    def test_f12_dock_places_cards_takes_paper_and_cuts_network(self) -> None:
+        self.start_app()
+        eng, sims = self.engine, self.sims()
+        sims["idcard"].remove()
+        assert "放置身份证（内地）" not in [getattr(w, "text", "") for w in self.visible_widgets()]
+        self.Window.dispatch("on_keyboard", 293, 0, None, [])  # F12
+        self.frames(2)
+        self.tap("社保缴费明细查询")
+        self.tap("开始办理")
+        self.tap("放置身份证（内地）")
+        self.wait_until(lambda: eng.state == State.FORM, what="card from the dock")
+        assert eng.session.holder is not None and eng.session.holder.card_type == "mainland"
+        self.tap("拿走打印纸")
+        assert sims["printer"].paper == "out"
+        self.tap("装回打印纸")
+        assert sims["printer"].paper == "ok"
+        url = self.services.client.base_url
+        self.tap("断开网络")
+        assert self.services.client.base_url != url
+        self.tap("恢复网络")
+        assert self.services.client.base_url == url
+        self.Window.dispatch("on_keyboard", 293, 0, None, [])
+        self.frames(2)
+        assert "拿走打印纸" not in [getattr(w, "text", "") for w in self.visible_widgets()]
