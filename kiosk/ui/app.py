@@ -13,7 +13,6 @@ from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
-from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 import kiosk.ui.widgets  # noqa: F401  (registers the widget classes the .kv files use)
 from kiosk.config import PROJECT_ROOT, TerminalConfig
@@ -70,7 +69,7 @@ class NoPrinter:
 
 
 class KioskApp(App):
-    """The kiosk: a ScreenManager with one screen per session state, overlays on top."""
+    """The kiosk: one screen per session state (a ScreenStack), overlays on top."""
 
     title = "kiosk"
     lang = StringProperty("zh_CN")
@@ -96,7 +95,7 @@ class KioskApp(App):
         self._stopped = False
         self._services_started = False
         self.engine: SessionEngine | None = None
-        self.sm: ScreenManager | None = None
+        self.sm: Any = None
         self.dock = DevDockViewModel()
 
     # ---- helpers used by the .kv files ----
@@ -153,7 +152,9 @@ class KioskApp(App):
             engine.handle(Connectivity(False))
         if svc.printer is None:
             engine.handle(DeviceState("printer", False, "unreachable"))
-        if self._start_services and not self._stopped:
+        if self._stopped:  # the app closed while the devices were opening (on_stop closed them)
+            return
+        if self._start_services:
             svc.start(to_ui(engine.handle))
             self._services_started = True
 
@@ -165,7 +166,7 @@ class KioskApp(App):
         self.vm = vm = SessionViewModel(engine)
         self.dock = DevDockViewModel(set_network=getattr(self.services, "set_network", None))
         root = Factory.Layers()
-        self.sm = sm = ScreenManager(transition=NoTransition())
+        self.sm = sm = Factory.ScreenStack()
         self._ensure_screen("home")
         self._ensure_screen(vm.screen)
         root.add_widget(sm)
@@ -186,8 +187,9 @@ class KioskApp(App):
         if self._deferred:
             import threading
 
-            Clock.schedule_once(lambda _dt: threading.Thread(
-                target=self._build_rest, name="kiosk-services", daemon=True).start(), 0)
+            self._rest_thread = threading.Thread(target=self._build_rest, name="kiosk-services",
+                                                 daemon=True)
+            Clock.schedule_once(lambda _dt: self._rest_thread.start(), 0)
         elif self._start_services:
             self.services.start(to_ui(engine.handle))
             self._services_started = True
@@ -206,7 +208,7 @@ class KioskApp(App):
         assert self.sm is not None and self.vm is not None
         if not self.sm.has_screen(name):
             load_kv([name])
-            self.sm.add_widget(SCREENS[name](name=name, vm=self.vm.screens[name]))
+            self.sm.add_screen(SCREENS[name](name=name, vm=self.vm.screens[name]))
 
     def _build_next_screen(self, _dt: float) -> bool:
         missing = [n for n in SCREENS if self.sm is not None and not self.sm.has_screen(n)]
@@ -255,7 +257,11 @@ class KioskApp(App):
 
         Window.unbind(on_keyboard=self._on_key)
         self._stopped = True
-        if self.services is not None and self._services_started:
+        rest = getattr(self, "_rest_thread", None)
+        if rest is not None and rest.is_alive():
+            rest.join(15)  # devices still opening: let them finish so they can be closed
+        if self.services is not None and (self._services_started or
+                                          (self._deferred and rest is not None and rest.ident)):
             self.services.stop()
 
     def screenshot(self, path: Path) -> Path:

@@ -277,18 +277,14 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
 
 
 def _save_receipt(out: Path, orientation: str) -> None:
-    """The printer simulator's last page as a PNG, if it renders pages to images."""
+    """The printer simulator's last page, rendered by the simulator itself, as a PNG."""
     sim = _sims().get("printer")
     pages = getattr(sim, "pages", None)
     if not pages:
         return
-    page = pages[-1]
-    image = getattr(page, "image", None)
     try:
-        img = image() if callable(image) else image
-        if img is not None:
-            img.save(out / f"receipt-last-{orientation}.png")
-    except Exception as exc:  # noqa: BLE001
+        pages[-1].save_png(out / f"receipt-last-{orientation}.png")
+    except Exception as exc:  # noqa: BLE001 - a screenshot run must not fail on this
         log.warning("receipt image not saved: %s", exc)
 
 

@@ -230,3 +230,37 @@ class DevDock(BoxLayout):
         if not (self.vm and self.vm.visible):
             return False
         return super().on_touch_down(touch)
+
+
+class ScreenStack(FloatLayout):
+    """Shows exactly one of its screens at a time (a ScreenManager without transitions: a
+    screen change is one frame, and never leaves two screens drawn on top of each other)."""
+
+    current = StringProperty("")
+
+    def __init__(self, **kwargs: object) -> None:
+        self.screens: list[object] = []
+        super().__init__(**kwargs)
+
+    def add_screen(self, screen: object) -> None:
+        """Register a screen (shown when `current` names it)."""
+        self.screens.append(screen)
+        if screen.name == self.current:  # type: ignore[attr-defined]
+            self.on_current()
+
+    def has_screen(self, name: str) -> bool:
+        """Whether a screen of that name was added."""
+        return any(s.name == name for s in self.screens)  # type: ignore[attr-defined]
+
+    @property
+    def current_screen(self) -> object | None:
+        """The screen on display."""
+        return self.children[0] if self.children else None
+
+    def on_current(self, *_: object) -> None:
+        """Swap the displayed screen."""
+        screen = next((s for s in self.screens if s.name == self.current), None)  # type: ignore[attr-defined]
+        if screen is None or screen is self.current_screen:
+            return
+        self.clear_widgets()
+        self.add_widget(screen)
