@@ -28,6 +28,8 @@ class Services:
     sync: Any = None
     sandbox: Any = None
     problems: list[str] = field(default_factory=list)
+    device_snapshot: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Device → {"status", "detail"} for the heartbeat (replaced whole by the UI thread)."""
     _real_url: str = ""
 
     def start(self, sink: EventSink) -> None:
@@ -141,6 +143,7 @@ def _build_central(cfg: TerminalConfig, svc: Services) -> None:
         svc.outbox = Outbox.from_config(cfg)
         svc.sync = SyncWorker(svc.outbox, svc.client,
                               heartbeat_interval_s=cfg.central.heartbeat_interval_s,
+                              device_states=lambda: dict(svc.device_snapshot),
                               catalogue_version=lambda: svc.catalogue.version if svc.catalogue else 0)
         svc.central = CentralPort(svc.client, svc.outbox, cfg.region_code)
     except KioskError as exc:

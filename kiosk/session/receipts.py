@@ -40,8 +40,8 @@ def build_receipt(item: Item, lang: str, *, fields: Mapping[str, Any], session: 
             lines.append((line.label_en if en else line.label_zh, value))
         qr = _resolve(layout.qr, fields, result, session) or None if layout.qr else None
     if answer is not None and answer.printable_lines:
-        # central prepared the receipt text (masked): print it as given, after our own lines
-        lines = [ln for ln in lines if ln[1]]
+        # central prepared the receipt text (masked): print it as given, under our title
+        lines = []
         for text in answer.printable_lines[1:]:
             label, sep, value = text.partition("：")
             lines.append((label, value) if sep else ("", text))

@@ -174,6 +174,7 @@ class KioskApp(App):
         if self.cfg.demo:
             root.add_widget(Factory.DevDock(vm=self.dock))
         vm.bind(screen=self._on_screen, lang=self._on_mode, elderly=self._on_mode)
+        engine.subscribe(self._report_devices)
         self._on_mode()
         self._on_screen()
         root.bind(on_touch_down=lambda *_: engine.touch() and False)
@@ -203,6 +204,14 @@ class KioskApp(App):
         if threading_is_main():
             self.lifecycle = Lifecycle(self, self.cfg, apply=self.apply_config)
             self.lifecycle.install()
+
+    def _report_devices(self, engine: SessionEngine) -> None:
+        """Keep the heartbeat's view of the devices current (no personal data in it)."""
+        snap = {d: ({"status": "ok"} if not r else
+                    {"status": "warning" if r == "near_end" else "fault", "detail": r})
+                for d, r in engine.devices.items()}
+        if self.services is not None and snap != self.services.device_snapshot:
+            self.services.device_snapshot = snap
 
     def _ensure_screen(self, name: str) -> None:
         assert self.sm is not None and self.vm is not None
