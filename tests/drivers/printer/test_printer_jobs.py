@@ -43,6 +43,7 @@ def test_receipt_printed_to_sim_and_png_checked(tmp_path: Path, closing: list) -
     result = printer.print_receipt(RECEIPT)
     assert result.printed and result.outcome is PrintOutcome.printed
     assert result.before is PrinterStatus.ok and result.after is PrinterStatus.ok
+    assert result.confirmed is True  # GS r 1 answered after the last line
     (page,) = sim.wait_for_pages(1)
     assert page.lines[0:2] == ["政务服务中心回执", "-" * 32]
     assert "办件编号：2026112500001" in page.lines and "请妥善保管本回执。" in page.lines
@@ -75,7 +76,24 @@ def test_paper_runs_out_during_job_is_a_failure(closing: list) -> None:
     result = printer.print_receipt(RECEIPT)
     assert not result.printed and result.outcome is PrintOutcome.failed
     assert result.before is PrinterStatus.ok and result.after is PrinterStatus.paper_out
+    assert result.confirmed is False  # DLE EOT 2 said "stopped by paper end" before GS r came
     assert sim.wait_for_pages(1, timeout=0.5)[0].truncated
+
+
+def test_printer_without_gs_r_still_prints_unconfirmed(closing: list) -> None:
+    printer, sim = sim_printer("", print_timeout_s=0.3)
+    closing.append(printer)
+    sim.answers_gs_r = False
+    result = printer.print_receipt(RECEIPT)
+    assert result.printed and result.confirmed is None
+
+
+def test_confirmation_can_be_disabled(closing: list) -> None:
+    printer, sim = sim_printer("", confirm_printed=False)
+    closing.append(printer)
+    result = printer.print_receipt(RECEIPT)
+    assert result.printed and result.confirmed is None
+    assert b"\x1dr\x01" not in sim.received
 
 
 def test_cover_open(closing: list) -> None:
