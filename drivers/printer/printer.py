@@ -15,6 +15,9 @@ from drivers.printer.status import PrinterStatus, StatusTracker
 from drivers.printer.transport import Link, open_link
 
 log = logging.getLogger(__name__)
+wire = logging.getLogger("kiosk.wire")
+#: Writes longer than this are logged by size only: receipts carry personal data.
+WIRE_HEX_MAX = 16
 
 #: GS r 1: "transmit paper sensor status". Unlike DLE EOT it is executed in order, after all
 #: data sent before it has been printed, so its reply tells us the receipt came out.
@@ -95,6 +98,9 @@ class ReceiptPrinter(Escpos):
         return self._device  # type: ignore[return-value]
 
     def _raw(self, msg: bytes) -> None:
+        if wire.isEnabledFor(logging.DEBUG):
+            shown = msg.hex(" ") if len(msg) <= WIRE_HEX_MAX else f"<{len(msg)} bytes>"
+            wire.debug("printer >> %s", shown)
         try:
             self._link().write(msg)
         except PrinterConnectionError:
@@ -102,11 +108,17 @@ class ReceiptPrinter(Escpos):
             raise
 
     def _read(self) -> bytes:
+        return self._read_some(1, self.timeout_s)
+
+    def _read_some(self, size: int, timeout: float) -> bytes:
         try:
-            return self._link().read(1, self.timeout_s)
+            data = self._link().read(size, timeout)
         except PrinterConnectionError:
             self.close()
             raise
+        if data:
+            wire.debug("printer << %s", data.hex(" "))
+        return data
 
     # -- status -----------------------------------------------------------------------------
     def poll_status(self) -> PrinterStatus:
@@ -179,13 +191,13 @@ class ReceiptPrinter(Escpos):
         link = self._link()
         try:
             link.discard_input()
-            link.write(PRINTED_BARRIER)
+            self._raw(PRINTED_BARRIER)
             deadline = time.monotonic() + timeout_s
             while time.monotonic() < deadline:
                 slot_end = time.monotonic() + BARRIER_POLL_S
-                link.write(st.query(2))
+                self._raw(st.query(2))
                 while (left := slot_end - time.monotonic()) > 0:
-                    data = link.read(8, left)
+                    data = self._read_some(8, left)
                     for byte in data:
                         if byte & 0xF0 == 0:
                             return True

@@ -236,3 +236,16 @@ def test_bad_urls_are_clear() -> None:
         open_link("file:///nonexistent/lp0")
     with pytest.raises(PrinterConnectionError):
         open_link("/dev/ttyNOSUCHPORT")
+
+
+def test_wire_log_shows_status_bytes_but_not_receipt_content(closing: list, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    printer, _ = sim_printer("")
+    closing.append(printer)
+    with caplog.at_level(logging.DEBUG, logger="kiosk.wire"):
+        assert printer.print_receipt(Receipt("回执", (("姓名", "张三丰"),))).printed
+    wire = "\n".join(r.getMessage() for r in caplog.records if r.name == "kiosk.wire")
+    assert "printer >> 10 04 01" in wire and "printer << 12" in wire
+    assert " bytes>" in wire
+    assert "张三丰".encode("gb18030").hex(" ") not in wire and "张三丰" not in wire
