@@ -69,9 +69,9 @@ class ReceiptPrinter(Escpos):
         print_timeout_s: float = 30.0,
     ) -> None:
         self._device = False
+        self.layout = Layout(paper_mm, profile, chinese_mode)  # ReceiptError on a bad profile/width
         Escpos.__init__(self, profile=profile)
         self.url = url
-        self.layout = Layout(paper_mm, profile, chinese_mode)
         self.baudrate = baudrate
         self.timeout_s = timeout_s
         self.status_attempts = status_attempts

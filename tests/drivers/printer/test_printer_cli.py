@@ -95,3 +95,11 @@ def test_sim_printer_over_tcp_serves_kiosk_printer_test(tmp_path: Path, capsys: 
     finally:
         stop.set()
         t.join(3)
+
+
+def test_bad_profile_and_bad_sim_option_are_clear(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["printer", "status", "--device", "sim://printer", "--profile", "Bogus"]) == 4
+    assert "unknown printer profile" in capsys.readouterr().err
+    assert main(["printer", "status", "--device", "sim://printer?paper=low"]) == 4
+    err = capsys.readouterr().err
+    assert "paper must be one of" in err and "Traceback" not in err

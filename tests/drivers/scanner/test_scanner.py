@@ -131,3 +131,23 @@ def test_sim_options() -> None:
         ScannerSimulator.from_options({"terminator": "TAB"})
     with pytest.raises(ValueError):
         ScannerSimulator.from_options({"speed": "1"})
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    hs.lists(hs.text(hs.sampled_from(list("AZ09-/:?=办件号")), min_size=1, max_size=20), min_size=1, max_size=5),
+    hs.sampled_from(["CR", "LF", "CRLF"]),
+    hs.lists(hs.integers(1, 400), max_size=8),
+)
+def test_line_splitting_any_chunking(codes: list[str], term: str, cuts: list[int]) -> None:
+    """Bytes split anywhere by the serial driver give the same codes (the protocol run directly)."""
+    from drivers.scanner.scanner import _LineProtocol
+
+    scanner = Scanner("loop://", terminator=term)
+    proto = _LineProtocol(scanner)
+    stream = b"".join(c.encode() + terminator_bytes(term) for c in codes)
+    edges = sorted({0, len(stream), *(c for c in cuts if c < len(stream))})
+    for a, b in zip(edges, edges[1:]):
+        proto.data_received(stream[a:b])
+    got = [scanner._queue.get_nowait().text for _ in codes]
+    assert got == codes and scanner._queue.empty()
