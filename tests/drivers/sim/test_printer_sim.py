@@ -61,6 +61,7 @@ def test_png_of_58mm_receipt(tmp_path: Path) -> None:
     sim.on_data(render(RECEIPT, Layout(58)).data)
     (page,) = sim.pages
     assert page.png == tmp_path / "page-0001.png"
+    assert page.clipped == 0 and page.wrapped == 0  # nothing cut off at 58 mm
     with Image.open(page.png) as img:
         img.load()
         assert img.width == 384
@@ -147,6 +148,13 @@ def test_too_wide_line_is_wrapped_like_a_printer() -> None:
     sim = PrinterSimulator(paper_mm=58)
     sim.on_data(b"\x1b@\x1c&" + ("中" * 20).encode("gb18030") + b"\n\x1dV\x00")
     assert sim.pages[0].lines == ["中" * 16, "中" * 4] and sim.pages[0].wrapped == 1
+
+
+def test_image_wider_than_paper_is_reported_clipped() -> None:
+    sim = PrinterSimulator(paper_mm=58)
+    sim.on_data(b"\x1dv0\x00" + bytes((60, 0, 2, 0)) + b"\xff" * 120 + b"\x1dV\x00")  # 480 dots wide
+    page = sim.pages[0]
+    assert page.render().width == 384 and page.clipped == 1
 
 
 def test_from_options() -> None:
