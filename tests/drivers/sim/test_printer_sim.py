@@ -195,3 +195,25 @@ def test_garbage_never_crashes(data: bytes) -> None:
     sim.on_data(data)
     sim.on_data(b"\x00" * 600)  # complete any pending command
     sim.flush()
+
+
+_chars = hs.sampled_from(list("回执办件编号事项（，。：）0123456789abcXYZ -/:?=堃"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    hs.text(_chars, min_size=1, max_size=20),
+    hs.lists(hs.tuples(hs.text(_chars, max_size=5), hs.text(_chars, max_size=50)), max_size=5),
+    hs.text(_chars, max_size=40),
+    hs.sampled_from([58, 80]),
+)
+def test_rendered_receipt_reads_back_line_for_line(title: str, lines: list, footer: str, paper: int) -> None:
+    """What the renderer meant to print is exactly what the simulated printer printed."""
+    from drivers.printer.encoding import sanitize
+
+    rendered = render(Receipt(title, tuple(lines), footer=footer), Layout(paper))
+    sim = PrinterSimulator(paper_mm=paper)
+    sim.on_data(rendered.data)
+    (page,) = sim.pages
+    assert page.lines == [sanitize(t)[0] for t in rendered.text_lines]
+    assert page.wrapped == 0 and sim.unknown == []
