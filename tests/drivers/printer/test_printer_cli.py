@@ -49,13 +49,11 @@ def test_test_page_paper_out_mid_job(capsys: pytest.CaptureFixture[str]) -> None
     assert "paper_out" in capsys.readouterr().err
 
 
-def test_usb_without_pyusb_is_clear(capsys: pytest.CaptureFixture[str]) -> None:
-    from escpos.printer import Usb
-
-    if Usb.is_usable():
-        pytest.skip("pyusb installed: a real USB lookup would run")
+def test_usb_printer_absent_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """No such USB printer on this machine: exit 4 with the URL and the cause, no traceback."""
     assert main(["printer", "status", "--device", "usb://0416:5011"]) == 4
-    assert "pyusb" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "usb://0416:5011" in err and "Traceback" not in err
 
 
 def test_scanner_read_timeout(capsys: pytest.CaptureFixture[str]) -> None:
