@@ -138,6 +138,8 @@ class IdCardReader:
             if self._port is None:
                 try:
                     self._port = self._open_port(self.url, baudrate=self.baudrate, timeout=PORT_READ_TIMEOUT)
+                except TransportError as exc:
+                    raise PortError(str(exc)) from exc
                 except _PORT_ERRORS as exc:
                     raise PortError(f"cannot open {self.url}: {exc}") from exc
                 self._parser.reset()
@@ -188,11 +190,11 @@ class IdCardReader:
                     body = self._exchange(frame, key, timeout)
                 except ChecksumError as exc:
                     last = exc
-                    log.warning("%s: corrupt answer (attempt %d): %s", name, attempt + 1, exc)
+                    log.info("%s: corrupt answer (attempt %d): %s", name, attempt + 1, exc)
                     continue
                 if body is None:
                     last = NoReplyError(f"no reply to {name} within {timeout:g} s")
-                    log.warning("%s: no reply (attempt %d)", name, attempt + 1)
+                    log.info("%s: no reply (attempt %d)", name, attempt + 1)
                     continue
                 try:
                     resp = p.Response.from_body(body)
