@@ -258,12 +258,15 @@ class IdCardSimulator(Simulator):
         if not self.pace_baud:
             self.send(frame)
             return
+        # the UART sends the frame back to back and hands over each byte once its 10 bits are
+        # on the line; one schedule per frame, so a late wake-up does not slow the rest down
+        t = max(time.perf_counter(), self._tx_free)
         for i in range(0, len(frame), CHUNK):
             chunk = frame[i:i + CHUNK]
-            # a UART hands over each byte once its 10 bits are on the line
-            self._tx_free = max(time.perf_counter(), self._tx_free) + len(chunk) * 10 / self.pace_baud
-            _sleep_until(self._tx_free)
+            t += len(chunk) * 10 / self.pace_baud
+            _sleep_until(t)
             self.send(chunk)
+        self._tx_free = t
 
 
 def _sleep_until(deadline: float) -> None:
