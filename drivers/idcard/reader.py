@@ -39,6 +39,33 @@ _PERSONAL = {p.Command.READ_TEXT_PHOTO.value, p.Command.READ_TEXT_PHOTO_FP.value
 _PORT_ERRORS = (serial.SerialException, OSError, termios.error, TransportError)
 
 
+# data length of a successful answer per request (None: any length, checked later)
+_OK_DATA_LEN: dict[tuple[int, int], int | None] = {
+    p.Command.RESET_SAM.value: None,
+    p.Command.SAM_STATUS.value: 0,
+    p.Command.SAM_ID.value: 16,
+    p.Command.FIND_CARD.value: 4,
+    p.Command.SELECT_CARD.value: 8,
+}
+
+
+def _plausible(key: tuple[int, int], body: bytes) -> bool:
+    """Whether an answer body can belong to request `key` (answers carry no command echo)."""
+    if len(body) < 3:
+        return True  # let Response.from_body report it
+    sw3, n = body[2], len(body) - 3
+    if sw3 == p.Status.CARD_FOUND:
+        return key == p.Command.FIND_CARD.value and n == 4
+    if sw3 != p.Status.OK:
+        return n == 0 or key not in _OK_DATA_LEN
+    if key in _OK_DATA_LEN:
+        expected = _OK_DATA_LEN[key]
+        return expected is None or n == expected
+    if key in (p.Command.READ_TEXT_PHOTO.value, p.Command.READ_TEXT_PHOTO_FP.value):
+        return n >= 4
+    return True
+
+
 class ReaderState(Enum):
     """What the UI needs to know about the reader."""
 
@@ -146,7 +173,8 @@ class IdCardReader:
                 self._await_removal = False
             try:
                 self.check_sam()
-            except PortError:
+            except IdCardError:
+                # open either succeeds whole or leaves nothing open; the loop reopens later
                 self._drop_port()
                 raise
         self._set_state(ReaderState.IDLE)
@@ -236,6 +264,10 @@ class IdCardReader:
                             self._log_rx_bad(item)
                             raise ChecksumError(f"answer of {item.size} bytes failed its checksum")
                         continue
+                    if not _plausible(key, item):
+                        # a late answer to an earlier, timed-out request: not ours
+                        log.info("dropped an answer that does not fit %02X %02X", *key)
+                        continue
                     self._log_rx(item, key)
                     return item
                 if time.monotonic() >= deadline and not self._parser.pending:
@@ -318,6 +350,8 @@ class IdCardReader:
                 answer = p.decode_read_data(resp.data)
                 card = parse_text(answer.text, answer.photo)
             except (ProtocolError, CardDataError):
+                # unreadable card: do not hammer it; it must be taken away and placed again
+                self._await_removal = True
                 self._set_state(ReaderState.CARD_PRESENT)
                 raise
             self._await_removal = True

@@ -252,3 +252,30 @@ def test_transact_rejects_closed_port() -> None:
     reader = IdCardReader("/dev/null")
     with pytest.raises(PortError):
         reader.transact(p.Command.FIND_CARD)
+
+
+def test_late_answer_to_an_earlier_request_is_not_taken(rig) -> None:
+    """A find answer arriving while select waits is dropped, not read as the select answer.
+
+    Patches the simulator's dispatch: a late answer cannot be produced through its options.
+    """
+    sim, reader = rig(card=demo_card("mainland"))
+    reader.open()
+    # a stale 'card found' answer lands on the line right after the select request goes out
+    original = sim._dispatch
+
+    def late_find_then_answer(req: p.Request) -> bytes:
+        answer = original(req)
+        if (req.cmd, req.para) == (0x20, 0x02):
+            return p.encode_response(0x9F, bytes(4)) + answer
+        return answer
+
+    sim._dispatch = late_find_then_answer  # type: ignore[method-assign]
+    assert reader.poll_once() == demo_card("mainland")
+
+
+def test_failed_health_check_leaves_port_closed(rig) -> None:
+    sim, reader = rig(sam_fault=0x66)
+    with pytest.raises(SamError):
+        reader.open()
+    assert not reader.is_open
