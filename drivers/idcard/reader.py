@@ -252,7 +252,9 @@ class IdCardReader:
             self._log_tx(frame)
             deadline = time.monotonic() + timeout
             while True:
-                chunk = port.read(max(1, port.in_waiting))
+                # ask for the whole rest of the frame once its length is known: pyserial then
+                # returns as soon as it is in, or after PORT_READ_TIMEOUT with what came so far
+                chunk = port.read(max(self._parser.wanted, port.in_waiting))
                 items = self._parser.feed(chunk) if chunk else []
                 if not items and time.monotonic() >= deadline:
                     items = self._parser.flush()

@@ -52,7 +52,7 @@ def _device_options(parser: argparse.ArgumentParser) -> None:
                         help="line speed (default 115200)")
 
 
-def _fault(args: argparse.Namespace, exc: Exception) -> int:
+def _fault(args: argparse.Namespace, exc: object) -> int:
     print(f"kiosk card {args.card_command}: device fault: {exc}", file=sys.stderr)
     return EXIT_DEVICE
 
@@ -63,7 +63,7 @@ def _read(args: argparse.Namespace) -> int:
         with reader:
             card = reader.wait_for_card(max(0.0, args.timeout))
     except CardDataError as exc:
-        return _fault(args, f"card data unreadable: {exc}")  # type: ignore[arg-type]
+        return _fault(args, f"card data unreadable: {exc}")
     except IdCardError as exc:
         return _fault(args, exc)
     if card is None:

@@ -279,3 +279,19 @@ def test_failed_health_check_leaves_port_closed(rig) -> None:
     with pytest.raises(SamError):
         reader.open()
     assert not reader.is_open
+
+
+def test_reads_over_tcp_at_paced_wire_rate() -> None:
+    from drivers.sim.base import serve_tcp
+
+    server = serve_tcp(IdCardSimulator(card=demo_card("foreign_2017"), pace_baud=115200))
+    host, port = server.address
+    reader = IdCardReader(f"socket://{host}:{port}", timeout=0.3, poll_interval=0.01)
+    try:
+        reader.open()
+        t0 = time.perf_counter()
+        assert reader.wait_for_card(2.0) == demo_card("foreign_2017")
+        assert time.perf_counter() - t0 >= 1359 * 10 / 115200 * 0.98  # never faster than the wire
+    finally:
+        reader.close()
+        server.stop()
