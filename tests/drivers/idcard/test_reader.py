@@ -295,3 +295,17 @@ def test_reads_over_tcp_at_paced_wire_rate() -> None:
     finally:
         reader.close()
         server.stop()
+
+
+def test_garbage_on_the_line_is_skipped(rig) -> None:
+    """Power-up noise, and noise (with broken preambles) ahead of every answer.
+
+    Patches the simulator's dispatch to prepend the noise: its options cannot place bytes there.
+    """
+    sim, reader = rig(card=demo_card("mainland"))
+    sim.send(b"\x00\xffboot\xaa\xaa\xaa\x96\x69\x00")  # before the host asks anything
+    original = sim._dispatch
+    sim._dispatch = lambda req: b"\x00\xff\xaa\xaa\xaa\x96\x13" + original(req)  # type: ignore[method-assign]
+    reader.open()
+    assert reader.wait_for_card(2.0) == demo_card("mainland")
+    assert sim.requests == [(0x11, 0xFF), FIND, (0x20, 0x02), READ], "no retry was needed"
