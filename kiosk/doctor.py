@@ -98,7 +98,80 @@ def check_secret(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
         yield Result("terminal secret", Level.OK, f"{len(text) // 2} bytes")
 
 
-CHECKS: list[Check] = [check_font, check_secret, check_disk]
+PRINTER_FIXES = {
+    "paper_out": "load a new paper roll",
+    "cover_open": "close the printer cover",
+    "offline": "check the printer's power and error light, then its cable",
+    "error": "clear the jam / cutter error, power-cycle the printer",
+    "unknown": "no status reply: check cable, URL and baud rate (kiosk printer status --device URL)",
+}
+
+
+def check_idcard(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The reader opens and its SAM passes the self-test."""
+    from drivers.idcard.errors import IdCardError
+    from kiosk.devices import idcard_reader
+
+    if not cfg.idcard.enabled:
+        yield Result("ID card reader", Level.WARN, "disabled in config", "items needing an ID card are greyed")
+        return
+    reader = idcard_reader(cfg)
+    try:
+        reader.open()
+        sam = reader.sam_id()
+    except IdCardError as exc:
+        yield Result("ID card reader", Level.FAIL, f"{cfg.idcard.url}: {exc}",
+                     f"check cable and power; kiosk card sam --device {cfg.idcard.url}")
+        return
+    finally:
+        reader.close()
+    yield Result("ID card reader", Level.OK, f"{cfg.idcard.url}: SAM ok, id {sam}")
+
+
+def check_printer(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The printer answers DLE EOT with paper loaded and cover closed."""
+    from drivers.printer.errors import PrinterError
+    from kiosk.devices import receipt_printer
+
+    if not cfg.printer.enabled:
+        yield Result("printer", Level.WARN, "disabled in config", "receipts are shown on screen only")
+        return
+    try:
+        printer = receipt_printer(cfg)
+        status = printer.status()
+        printer.close()
+    except PrinterError as exc:
+        yield Result("printer", Level.FAIL, f"{cfg.printer.url}: {exc}", "check printer.url and profile")
+        return
+    if status.value == "ok":
+        yield Result("printer", Level.OK, f"{cfg.printer.url}: ok")
+    elif status.value == "near_end":
+        yield Result("printer", Level.WARN, f"{cfg.printer.url}: paper near end", "replace the roll soon")
+    else:
+        yield Result("printer", Level.FAIL, f"{cfg.printer.url}: {status.value}", PRINTER_FIXES[status.value])
+
+
+def check_scanner(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The scanner's port opens (a scanner has no status command)."""
+    from drivers.scanner.errors import ScannerError
+    from kiosk.devices import scanner
+
+    if not cfg.scanner.enabled:
+        yield Result("scanner", Level.WARN, "disabled in config", "QR identification and case scans are off")
+        return
+    dev = scanner(cfg)
+    try:
+        dev.start()
+    except ScannerError as exc:
+        yield Result("scanner", Level.FAIL, f"{cfg.scanner.url}: {exc}",
+                     f"check cable; kiosk scanner read --device {cfg.scanner.url} --timeout 10")
+        return
+    finally:
+        dev.stop()
+    yield Result("scanner", Level.OK, f"{cfg.scanner.url}: port open")
+
+
+CHECKS: list[Check] = [check_font, check_secret, check_disk, check_idcard, check_printer, check_scanner]
 
 
 def run_checks(config_path: str | None, checks: list[Check] | None = None) -> list[Result]:

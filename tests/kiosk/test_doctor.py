@@ -70,3 +70,36 @@ def test_table_aligns_chinese() -> None:
 
     assert _width(lines[0][:lines[0].index("x")]) == _width(lines[1][:lines[1].index("y")])
     assert lines[2].strip() == "→ fix it"
+
+
+def with_devices(tmp_path: Path, **urls: str) -> Path:
+    cfg = demo_copy(tmp_path)
+    text = cfg.read_text(encoding="utf-8")
+    for section, url in urls.items():
+        text = text.replace(f'[{section}]\nurl = "sim://{section}"', f'[{section}]\nurl = "{url}"')
+    cfg.write_text(text, encoding="utf-8")
+    return cfg
+
+
+def test_simulated_devices_are_ok(tmp_path: Path) -> None:
+    rows = by_name(run_checks(str(demo_copy(tmp_path))))
+    assert rows["ID card reader"].level is Level.OK and "SAM ok" in rows["ID card reader"].detail
+    assert rows["printer"].level is Level.OK and rows["scanner"].level is Level.OK
+
+
+@pytest.mark.parametrize("url, level, words", [
+    ("sim://printer?paper=out", Level.FAIL, "load a new paper roll"),
+    ("sim://printer?paper=near_end", Level.WARN, "replace the roll soon"),
+    ("sim://printer?cover=open", Level.FAIL, "close the printer cover"),
+    ("sim://printer?silent=1", Level.FAIL, "no status reply"),
+])
+def test_printer_states_each_name_their_fix(tmp_path: Path, url: str, level: Level, words: str) -> None:
+    row = by_name(run_checks(str(with_devices(tmp_path, printer=url))))["printer"]
+    assert row.level is level and words in row.fix
+
+
+def test_sam_fault_and_missing_ports_fail(tmp_path: Path) -> None:
+    rows = by_name(run_checks(str(with_devices(tmp_path, idcard="sim://idcard?sam_fault=60",
+                                               scanner="/dev/ttyNOSUCH9"))))
+    assert rows["ID card reader"].level is Level.FAIL and "0x60" in rows["ID card reader"].detail
+    assert rows["scanner"].level is Level.FAIL and "kiosk scanner read" in rows["scanner"].fix
