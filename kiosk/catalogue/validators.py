@@ -158,8 +158,8 @@ def validate_date(field: Field, raw: Any, *, today: date | None = None) -> date:
 
 
 def validate_choice(field: Field, raw: Any) -> str:
-    """One of the field's option values."""
-    text = _normalise(raw)
+    """One of the field's option values (exact: values come from buttons, not typing)."""
+    text = raw.strip() if isinstance(raw, str) else str(raw)
     if field.option(text) is None:
         raise _fail("请从列表中选择一项", "Choose one of the options")
     return text
