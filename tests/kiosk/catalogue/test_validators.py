@@ -31,7 +31,7 @@ def check_error(exc: FieldValueError) -> None:
     """Every message has a Chinese and an English text, both non-empty and plain."""
     assert exc.zh and exc.en
     assert any("\u4e00" <= c <= "\u9fff" for c in exc.zh)
-    assert exc.en.isascii()
+    assert sum(not c.isascii() for c in exc.en) <= 1  # English, at most echoing one bad char
     assert isinstance(exc, CatalogueError) and isinstance(exc, ValueError)
     assert exc.message("en") == exc.en and exc.message("zh_CN") == exc.zh
 
