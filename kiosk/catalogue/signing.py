@@ -120,6 +120,8 @@ def check_signatures(bundle: dict, trusted: Mapping[str, Ed25519PublicKey]) -> s
             sig = base64.b64decode(s["sig"], validate=True)
         except (binascii.Error, ValueError):
             continue
+        if base64.b64encode(sig).decode("ascii") != s["sig"]:
+            continue  # non-canonical base64 (stray padding bits): refuse, do not "repair"
         try:
             key.verify(sig, message)
         except InvalidSignature:
