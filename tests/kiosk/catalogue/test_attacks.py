@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 from kiosk.catalogue.errors import (BadSignature, CatalogueError, Expired, Invalid, Malformed,
                                     NotNewer, Truncated, UnknownKey)
 from kiosk.catalogue.signing import canonical_json, sign_catalogue
-from kiosk.catalogue.store import ACTIVE, LAST_GOOD, CatalogueStore
+from kiosk.catalogue.store import ACTIVE, CatalogueStore
 
 from .conftest import NOW, ROOT, source_dict
 
