@@ -201,6 +201,12 @@ def test_only_1_3to9_plus_9_digits_pass(digits: str) -> None:
         check_error(exc)
 
 
+@pytest.mark.parametrize("raw", ["1٣800000000", "1४8000000000"[:11], "13800０00000x"])
+def test_phone_rejects_non_ascii_digits(raw: str) -> None:
+    with pytest.raises(FieldValueError):
+        validate_field_value(PHONE, raw)
+
+
 # --- number ----------------------------------------------------------------------------------
 
 YEAR = F("number", min=1992, max=2099)
@@ -225,10 +231,14 @@ def test_number_with_decimals(d: Decimal) -> None:
     assert validate_field_value(money, str(d)) == d
 
 
-@pytest.mark.parametrize("raw", ["abc", "1e", "NaN", "Infinity", "2025.5", "", "  "])
+@pytest.mark.parametrize("raw", ["abc", "1e", "NaN", "Infinity", "2025.5", "", "  ", "1e999999999",
+                                 "٢٠٢٥", "9" * 40])
 def test_number_rejects(raw: str) -> None:
     with pytest.raises(FieldValueError):
         validate_field_value(YEAR, raw)
+    if raw.strip():
+        with pytest.raises(FieldValueError):
+            validate_field_value(F("number"), raw)  # no range at all
 
 
 def test_number_rejects_bool_and_accepts_fullwidth() -> None:
@@ -255,7 +265,7 @@ def test_dates_in_every_accepted_format(d: date, fmt: str) -> None:
 
 
 @pytest.mark.parametrize("raw", ["2025-02-30", "2025-13-01", "20250230", "2025", "2025-1", "tomorrow",
-                                 "202511251"])
+                                 "202511251", "٢٠٢٥-01-01"])
 def test_date_rejects(raw: str) -> None:
     with pytest.raises(FieldValueError):
         validate_field_value(PAST, raw, today=TODAY)
@@ -343,3 +353,15 @@ def test_validate_form_collects_every_error() -> None:
                                    today=TODAY)
     assert values == {"id": "360426199101010071", "y": 2026}
     assert list(errors) == ["p"]
+
+
+@FAST
+@given(st.text("0123456789eE+-.,", max_size=16) | st.text(max_size=8))
+def test_number_validator_never_crashes(raw: str) -> None:
+    for field in (F("number"), F("number", min=0, max=100, decimals=2)):
+        try:
+            value = validate_field_value(field, raw)
+        except FieldValueError as exc:
+            check_error(exc)
+        else:
+            assert value is None or abs(value) < 10**16
