@@ -4,9 +4,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.catalogue.errors import Invalid
 from kiosk.catalogue.schema import build_catalogue, validate_catalogue
+
+from .conftest import source_dict
 
 
 def problems_after(source: dict, change: Callable[[dict], None]) -> list[str]:
@@ -181,3 +185,38 @@ def test_model_is_immutable_and_indexed(source: dict) -> None:
         item.code = "X"  # type: ignore[misc]
     assert [i.order for i in cat.enabled_items()] == sorted(i.order for i in cat.items)
     assert cat.rating_tag("print_failed").zh == "打印失败"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 2**60) | st.floats(allow_nan=False) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8)
+
+
+def _paths(node: object, prefix: tuple = ()) -> list[tuple]:
+    out = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out += _paths(v, prefix + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _paths(v, prefix + (i,))
+    return out
+
+
+_ALL_PATHS = _paths(source_dict())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(_ALL_PATHS), json_values)
+def test_any_node_replaced_by_any_json_never_crashes(path: tuple, value: object) -> None:
+    """Whatever a signed-but-wrong catalogue holds, validation reports problems, never raises."""
+    data = source_dict()
+    node = data
+    for p in path[:-1]:
+        node = node[p]
+    node[path[-1]] = value
+    problems = validate_catalogue(data)
+    assert all(isinstance(p, str) and ": " in p for p in problems)
+    if not problems:
+        assert build_catalogue(data).version == data["version"]
