@@ -140,7 +140,7 @@ def check_signatures(bundle: dict, trusted: Mapping[str, Ed25519PublicKey], *,
                        "the bundle was changed after signing or signed by another key")
 
 
-def verify_bundle(bundle: dict | bytes, trusted: Mapping[str, Ed25519PublicKey], *,
+def verify_bundle(bundle: dict | bytes, trusted: Mapping[str, Ed25519PublicKey],
                   now: datetime | None = None) -> Catalogue:
     """Parse, check the signature by a trusted key, validate and check expiry; the Catalogue."""
     parsed = parse_bundle(bundle)

@@ -190,12 +190,19 @@ class CatalogueStore:
                  len(catalogue.items), catalogue.key_id)
         return catalogue
 
-    def install_default(self, path: str | Path, trusted: Mapping[str, Ed25519PublicKey], *,
-                        now: datetime | None = None) -> Catalogue | None:
-        """Install the bundle at `path` if the store is empty; the active catalogue either way."""
+    def install_default(self, path: str | Path,
+                        trusted: Mapping[str, Ed25519PublicKey] | None = None, *,
+                        now: datetime | None = None) -> Catalogue:
+        """Install the bundle at `path` if the store is empty; the active catalogue either way.
+
+        The default bundle is verified like any other, with `trusted` or the store's own keys.
+        """
         current = self.active()
         if current is not None:
             return current
+        trusted = trusted if trusted is not None else self.trusted
+        if trusted is None:
+            raise StoreError("install_default needs trusted keys (argument or CatalogueStore(dir, trusted))")
         try:
             data = Path(path).read_bytes()
         except OSError as exc:

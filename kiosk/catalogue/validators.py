@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from kiosk.catalogue.errors import FieldValueError
 from kiosk.catalogue.model import Field
+from kiosk.catalogue.schema import validate_catalogue  # noqa: F401 - whole-catalogue validation, re-exported
 
 log = logging.getLogger(__name__)
 

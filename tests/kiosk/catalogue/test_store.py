@@ -48,6 +48,12 @@ def test_install_default_only_when_empty(tmp_path, make_bundle, trusted) -> None
     assert store.install_default(bundle, trusted, now=NOW).version == 2  # untouched
     with pytest.raises(StoreError, match="cannot read default bundle"):
         CatalogueStore(tmp_path / "t").install_default(tmp_path / "missing.json", trusted, now=NOW)
+    with pytest.raises(StoreError, match="needs trusted keys"):
+        CatalogueStore(tmp_path / "u").install_default(bundle, now=NOW)
+    # Keys given to the store are used (and re-checked when loading).
+    own = CatalogueStore(tmp_path / "v", trusted=trusted)
+    assert own.install_default(bundle, now=NOW).key_id == "test"
+    assert own.active().key_id == "test"
 
 
 def test_leftover_temp_files_are_removed(tmp_path, make_bundle, trusted) -> None:
