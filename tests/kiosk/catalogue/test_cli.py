@@ -141,3 +141,48 @@ def test_real_entry_point_verifies_shipped_bundle_with_demo_config() -> None:
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert proc.returncode == 0, proc.stderr
     assert "version 1, 17 items, signed by demo-2026" in proc.stdout
+
+
+def _terminal_toml(tmp_path: Path, allow_demo: bool) -> Path:
+    (tmp_path / "keys").mkdir(exist_ok=True)
+    (tmp_path / "keys" / "demo.pub").write_bytes(DEMO_PUB.read_bytes())
+    cfg = tmp_path / f"terminal-{allow_demo}.toml"
+    cfg.write_text(f"""
+terminal_id = "T-0001"
+hall_name = "测试大厅"
+region_code = "330100"
+data_dir = "data"
+[central]
+url = "https://central.example"
+secret_file = "secret"
+[idcard]
+url = "loop://"
+[printer]
+url = "loop://"
+[scanner]
+url = "loop://"
+[catalogue]
+allow_demo_keys = {str(allow_demo).lower()}
+trusted_keys = [ {{ key_id = "demo-2026", public_key_file = "keys/demo.pub", demo = true }} ]
+""", encoding="utf-8")
+    return cfg
+
+
+def test_install_and_show_with_a_terminal_config(tmp_path, capsys) -> None:
+    cfg = _terminal_toml(tmp_path, allow_demo=True)
+    code, out, err = run(capsys, "install", BUNDLE, "--config", cfg)
+    assert code == 0, err
+    assert "first catalogue in this store" in out
+    assert (tmp_path / "data" / "catalogue" / "active.json").read_bytes() == BUNDLE.read_bytes()
+    code, out, _ = run(capsys, "show", "--config", cfg)
+    assert code == 0 and "version 1" in out and "RX-1101" in out
+
+
+def test_production_config_refuses_the_demo_key(tmp_path, capsys) -> None:
+    cfg = _terminal_toml(tmp_path, allow_demo=False)
+    code, _, err = run(capsys, "verify", BUNDLE, "--config", cfg)
+    assert code == 1 and err.startswith("error: unknown key: signed by 'demo-2026', none of which is "
+                                        "trusted here (trusted: none)")
+    code, _, err = run(capsys, "install", BUNDLE, "--config", cfg)
+    assert code == 1 and "unknown key" in err
+    assert not (tmp_path / "data" / "catalogue" / "active.json").exists()
