@@ -171,7 +171,55 @@ def check_scanner(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
     yield Result("scanner", Level.OK, f"{cfg.scanner.url}: port open")
 
 
-CHECKS: list[Check] = [check_font, check_secret, check_disk, check_idcard, check_printer, check_scanner]
+CATALOGUE_EXPIRY_WARN_DAYS = 30
+
+
+def check_catalogue(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The active catalogue (or the default bundle) verifies with a trusted key and is not expiring."""
+    from datetime import datetime, timezone
+
+    from kiosk.catalogue.errors import CatalogueError
+    from kiosk.catalogue.signing import verify_bundle
+    from kiosk.catalogue.store import CatalogueStore
+    from kiosk.catalogue.trust import trusted_keys_from_config
+
+    trusted = trusted_keys_from_config(cfg)
+    if not trusted:
+        yield Result("catalogue", Level.FAIL, "no trusted catalogue key",
+                     "add catalogue.trusted_keys (the city's staff signing keys)")
+        return
+    store_dir = cfg.resolve(cfg.catalogue.store_dir, base="data")
+    try:
+        catalogue = CatalogueStore(store_dir, trusted=trusted).active()
+        where = f"store {store_dir}"
+        if catalogue is None and cfg.catalogue.default_bundle:
+            default = cfg.resolve(cfg.catalogue.default_bundle)
+            assert default is not None
+            catalogue = verify_bundle(default.read_bytes(), trusted)
+            where = f"default bundle {default} (not installed yet)"
+    except (CatalogueError, OSError) as exc:
+        yield Result("catalogue", Level.FAIL, f"{type(exc).__name__}: {exc}",
+                     "publish a bundle signed by a trusted key (kiosk catalogue verify BUNDLE --config …)")
+        return
+    if catalogue is None:
+        yield Result("catalogue", Level.FAIL, f"no catalogue in {store_dir} and no default_bundle",
+                     "install one: kiosk catalogue install BUNDLE --config …")
+        return
+    now = datetime.now(timezone.utc)
+    days = (catalogue.expires_at - now).total_seconds() / 86400
+    summary = f"v{catalogue.version}, {len(catalogue.items)} items, key {catalogue.key_id or '?'}, {where}"
+    if days <= 0:
+        yield Result("catalogue", Level.FAIL, f"expired {catalogue.expires_at:%Y-%m-%d}: {summary}",
+                     "central staff must publish a new version")
+    elif days < CATALOGUE_EXPIRY_WARN_DAYS:
+        yield Result("catalogue", Level.WARN, f"expires in {days:.0f} days: {summary}",
+                     "ask central staff to publish a new version")
+    else:
+        yield Result("catalogue", Level.OK, summary)
+
+
+CHECKS: list[Check] = [check_font, check_secret, check_disk, check_idcard, check_printer, check_scanner,
+                       check_catalogue]
 
 
 def run_checks(config_path: str | None, checks: list[Check] | None = None) -> list[Result]:

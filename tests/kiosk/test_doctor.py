@@ -103,3 +103,24 @@ def test_sam_fault_and_missing_ports_fail(tmp_path: Path) -> None:
                                                scanner="/dev/ttyNOSUCH9"))))
     assert rows["ID card reader"].level is Level.FAIL and "0x60" in rows["ID card reader"].detail
     assert rows["scanner"].level is Level.FAIL and "kiosk scanner read" in rows["scanner"].fix
+
+
+def test_catalogue_default_bundle_is_checked(tmp_path: Path) -> None:
+    row = by_name(run_checks(str(demo_copy(tmp_path))))["catalogue"]
+    assert row.level is Level.OK and "v1, 17 items" in row.detail
+
+
+def test_tampered_default_bundle_fails(tmp_path: Path) -> None:
+    cfg = demo_copy(tmp_path)
+    bundle = cfg.parent / "catalogue" / "bundle.json"
+    bundle.write_text(bundle.read_text(encoding="utf-8").replace("社保", "社會", 1), encoding="utf-8")
+    row = by_name(run_checks(str(cfg)))["catalogue"]
+    assert row.level is Level.FAIL and "kiosk catalogue verify" in row.fix
+
+
+def test_production_config_refusing_demo_key_fails(tmp_path: Path) -> None:
+    cfg = demo_copy(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("allow_demo_keys = true", "allow_demo_keys = false"),
+                   encoding="utf-8")
+    row = by_name(run_checks(str(cfg)))["catalogue"]
+    assert row.level is Level.FAIL and row.detail == "no trusted catalogue key"
