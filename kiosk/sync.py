@@ -92,7 +92,8 @@ class SyncWorker:
                  clock: Callable[[], float] = time.time,
                  rng: random.Random | None = None,
                  delivery_lock: DeliveryLock | None = None,
-                 app_version: str = __version__) -> None:
+                 app_version: str = __version__,
+                 heartbeat_at_start: bool = True) -> None:
         self.outbox = outbox
         self.client = client
         self.policy = policy
@@ -110,7 +111,7 @@ class SyncWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._started_mono = time.monotonic()
-        self._next_heartbeat = 0.0
+        self._next_heartbeat = 0.0 if heartbeat_at_start else clock() + heartbeat_interval_s
         self._next_purge = 0.0
         self._catalogue_etag: str | None = None
         self.last_heartbeat_ok: float | None = None
@@ -171,12 +172,14 @@ class SyncWorker:
     def stop(self, timeout: float = 1.0) -> bool:
         """Stop the worker; True if it ended within `timeout` seconds.
 
-        A request still in flight is abandoned (its row stays pending and is sent again later
-        with the same idempotency key, so central keeps one copy).
+        A request in flight is cut (its row stays pending and is sent again later with the same
+        idempotency key, so central keeps one copy even if it had processed it).
         """
         self._stop.set()
         self._wake.set()
         thread, self._thread = self._thread, None
+        if thread is not None and thread.is_alive():
+            self.client.abort()  # a request in flight ends now instead of at its read timeout
         ended = True
         if thread is not None:
             thread.join(timeout)

@@ -175,6 +175,9 @@ class FaultProxy:
                 request = read_http_message(conn)
                 if request is None:
                     break
+                if self.down:
+                    _rst(conn)
+                    return
                 fault = self._pick()
                 if fault == "reset_before":
                     _rst(conn)
