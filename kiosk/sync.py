@@ -288,9 +288,15 @@ class SyncWorker:
             self.outbox.mark_dead(row.id, f"its submission {number} was refused by central",
                                   count_attempt=False)
             return Outcome.DEAD
-        sub = self.outbox.get(ref.row_id)
-        when = sub.next_attempt_at if sub is not None else self.clock() + self.policy.base_s
-        self.outbox.defer(row.id, f"waiting for submission {number}", max(when, self.clock()))
+        # The submission goes out after the submissions ahead of it: wait for the later of its
+        # own next attempt and the submission head's (never a time already past: no busy loop).
+        now = self.clock()
+        times = [r.next_attempt_at for r in (self.outbox.get(ref.row_id),
+                                             self.outbox.head(Kind.SUBMISSION)) if r is not None]
+        when = max(times, default=now)
+        if when <= now:
+            when = now + self.policy.base_s
+        self.outbox.defer(row.id, f"waiting for submission {number}", when)
         return Outcome.DEFERRED
 
     def _failed(self, row: Row, exc: CentralClientError, report: PassReport | None) -> Outcome:
