@@ -264,3 +264,39 @@ def test_flush_reports(box, sandbox, proxy, clock) -> None:
     report = w.flush(timeout_s=10)  # flush ignores the backoff
     assert (report.delivered, report.dead, report.retried) == (5, 1, 0)
     assert box.get(e.id).state is State.DELIVERED and box.depth() == 0
+
+
+def test_cli_flush_delivers_and_reports(tmp_path, sandbox, capsys) -> None:
+    from kiosk.cli import main
+    from tests.kiosk.test_outbox import write_config
+    cfg = write_config(tmp_path, sandbox.url)
+    data = tmp_path / "data"
+    with Outbox(data / "outbox.sqlite3", data / "outbox.key", terminal_id=TERMINAL_ID) as o:
+        subs = [o.enqueue(Kind.SUBMISSION, submission(i)) for i in range(3)]
+        o.enqueue(Kind.RATING, rating(subs[0].provisional_no))
+        o.mark_retry(subs[0].id, "down", time.time() + 3600)  # flush ignores the backoff
+        lock = DeliveryLock(o.path)
+    assert lock.acquire()
+    assert main(["outbox", "flush", "--config", str(cfg)]) == 1
+    assert "kiosk is running" in capsys.readouterr().err
+    lock.release()
+    assert main(["outbox", "flush", "--config", str(cfg)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("delivered 4, dead 0, still pending 0")
+    assert [r for _, r in sandbox.cases()] == [s.provisional_no for s in subs]
+    assert main(["outbox", "flush", "--config", str(cfg)]) == 0
+    assert "0 pending rows" in capsys.readouterr().out
+
+
+def test_cli_flush_central_down_exit_1(tmp_path, capsys) -> None:
+    from kiosk.cli import main
+    from tests.kiosk.test_outbox import write_config
+    cfg = write_config(tmp_path, "http://127.0.0.1:9")
+    data = tmp_path / "data"
+    with Outbox(data / "outbox.sqlite3", data / "outbox.key", terminal_id=TERMINAL_ID) as o:
+        o.enqueue(Kind.SUBMISSION, submission(1))
+    assert main(["outbox", "flush", "--config", str(cfg)]) == 1
+    out = capsys.readouterr().out
+    assert "delivered 0, dead 0, still pending 1" in out and "last error: POST /v1/submissions" in out
+    assert main(["outbox", "flush", "--config", str(cfg), "--url", "embedded"]) == 2
+    assert "embedded" in capsys.readouterr().err
