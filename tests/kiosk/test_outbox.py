@@ -114,6 +114,8 @@ def test_pragmas_wal_full_and_row_visible_to_another_connection(box: Outbox) -> 
     finally:
         other.close()
     assert stat.S_IMODE(box.path.stat().st_mode) == 0o600
+    box.mark_delivered(e.id, {"case_no": "C"})  # the one non-fsynced write…
+    assert box._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # …leaves FULL behind
 
 
 def test_reopen_keeps_rows_and_decrypts(tmp_path: Path, clock: Clock) -> None:
