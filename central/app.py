@@ -133,7 +133,7 @@ class _Limits:
 
         try:
             length = headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > limit):
+            if length is not None and (not (length.isascii() and length.isdigit()) or int(length) > limit):
                 await error_response(413, "body_too_large",
                                      f"request body over {limit} bytes")(scope, receive, _send)
             else:
