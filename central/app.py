@@ -282,6 +282,11 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
     def staff(request: Request) -> str:
         return authenticate_staff(store, request.headers)
 
+    @app.get("/healthz", include_in_schema=True, tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """Liveness for load balancers (unauthenticated, touches no storage)."""
+        return {"status": "ok"}
+
     # --- terminal endpoints --------------------------------------------------------------
 
     @app.post("/v1/submissions", status_code=201, response_model=api.SubmissionAccepted,
