@@ -274,7 +274,9 @@ def test_admin_ratings_filter_and_csv(service: Service) -> None:
     only = service.admin("/v1/admin/ratings?item_code=SB-QUERY-001").json()
     assert [r["case_no"] for r in only["ratings"]] == [q]
     assert service.admin("/v1/admin/ratings?from=2000-01-01&to=2000-12-31").json()["count"] == 0
-    _error(service.admin("/v1/admin/ratings?from=yesterday"), 422, "validation_failed")
+    body = _error(service.admin("/v1/admin/ratings?from=yesterday"), 422, "validation_failed")
+    assert body["message"].startswith("query.from:")  # FastAPI's own 422, as JSON ErrorBody
+    _error(service.admin("/v1/admin/ratings?format=xml"), 422, "validation_failed")
     r = service.admin("/v1/admin/ratings?format=csv")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
