@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from central import catalogue as cat
 from central import queries
 from central.auth import authenticate_staff, authenticate_terminal
-from central.errors import ApiError, BundleRejected
+from central.errors import ApiError, BundleRejected, NotNewer
 from central.storage import Storage
 from drivers.privacy import scrub_text
 from kiosk import central_api as api
@@ -133,7 +133,7 @@ class _Limits:
 
         try:
             length = headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > limit):
+            if length is not None and (not (length.isascii() and length.isdigit()) or int(length) > limit):
                 await error_response(413, "body_too_large",
                                      f"request body over {limit} bytes")(scope, receive, _send)
             else:
@@ -281,6 +281,11 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
 
     def staff(request: Request) -> str:
         return authenticate_staff(store, request.headers)
+
+    @app.get("/healthz", include_in_schema=True, tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """Liveness for load balancers (unauthenticated, touches no storage)."""
+        return {"status": "ok"}
 
     # --- terminal endpoints --------------------------------------------------------------
 
@@ -437,17 +442,11 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
         except ValueError:
             raise ApiError(400, "invalid_json", "body is not valid JSON") from None
         try:
-            active = cat.verify(body, store.trusted_keys(), now)
+            active, etag = cat.publish(store, body, staff_name, now)
         except BundleRejected as exc:
             raise ApiError(422, "bundle_rejected", str(exc)[:300]) from None
-        etag = store.publish(active.version, body, len(active.items), staff_name, now)
-        if etag is None:
-            current = store.published()
-            raise ApiError(409, "version_not_newer",
-                           f"version {active.version} is not above the published "
-                           f"{current.version if current else 0}")
-        log.info("catalogue version %s published by %s (%d items)", active.version, staff_name,
-                 len(active.items))
+        except NotNewer as exc:
+            raise ApiError(409, "version_not_newer", str(exc)) from None
         return _json(api.CatalogueAccepted(version=active.version, etag=etag,
                                            items=len(active.items), published_at=_ts(now)))
 
@@ -471,19 +470,19 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
 
     @app.get("/v1/admin/ratings", response_model=api.RatingList,
              responses={200: {"content": {"text/csv": {}}}, **_errors(401, 422)})
-    def ratings(request: Request, staff_name: str = Depends(staff)) -> Response:
+    def ratings(staff_name: str = Depends(staff),
+                from_: date | None = Query(None, alias="from", description="first day (UTC+8)"),
+                to: date | None = Query(None, description="last day, inclusive (UTC+8)"),
+                item_code: str | None = Query(None, max_length=64),
+                format: Literal["json", "csv"] = "json") -> Response:
         """Ratings filtered by ?from=YYYY-MM-DD&to=YYYY-MM-DD (inclusive, UTC+8) &item_code=;
         ?format=csv for a CSV export."""
-        params = request.query_params
-        fmt = params.get("format", "json")
-        if fmt not in ("json", "csv"):
-            raise ApiError(422, "validation_failed", "format must be json or csv")
-        since = _day_start(params.get("from"), "from")
-        until = _day_start(params.get("to"), "to")
+        since = _day_start(from_)
+        until = _day_start(to)
         if until is not None:
             until += 86400
-        item = params.get("item_code") or None
-        rows = store.ratings(since, until, item)
+        fmt = format
+        rows = store.ratings(since, until, item_code or None)
         records = [api.RatingRecord(
             **{**r, "rated_at": _ts(r["rated_at"]) if r["rated_at"] is not None else None,
                "received_at": _ts(r["received_at"])}) for r in rows]
@@ -509,13 +508,9 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
     return app
 
 
-def _day_start(value: str | None, name: str) -> float | None:
-    if not value:
+def _day_start(day: date | None) -> float | None:
+    if day is None:
         return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(422, "validation_failed", f"{name} must be a date YYYY-MM-DD") from None
     return datetime(day.year, day.month, day.day, tzinfo=CN_TZ).timestamp()
 
 

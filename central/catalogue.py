@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timezone
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from central.errors import BundleRejected
+from central.errors import BundleRejected, NotNewer
 from central.queries import BUILTIN_ITEMS
+from central.storage import Storage
 from kiosk.central_api import DEFAULT_RATING_TAGS, RatingTag
 
 log = logging.getLogger(__name__)
@@ -87,12 +89,30 @@ def verify(bundle: bytes, trusted_raw: Mapping[str, bytes], now: float) -> Activ
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from kiosk.catalogue import signing
+    from kiosk.catalogue.errors import CatalogueError
 
     trusted = {k: Ed25519PublicKey.from_public_bytes(v) for k, v in trusted_raw.items()}
     if not trusted:
         raise BundleRejected("the service trusts no catalogue key yet (kiosk central trust add)")
     try:
-        signing.verify_bundle(bundle, trusted, now=now)
-    except Exception as exc:  # any refusal of the verifier is a rejected bundle
-        raise BundleRejected(str(exc) or type(exc).__name__) from None
-    return from_catalogue_dict(json.loads(bundle)["catalogue"])
+        verified = signing.verify_bundle(bundle, trusted, now=datetime.fromtimestamp(now, timezone.utc))
+    except CatalogueError as exc:
+        raise BundleRejected(f"{getattr(exc, 'reason', 'rejected')}: {exc}") from None
+    return ActiveCatalogue(
+        int(verified.version),
+        {i.code: ItemInfo(i.code, i.name_zh, i.kind, i.enabled) for i in verified.items},
+        frozenset(t.code for t in verified.rating_tags)
+        or frozenset(t.code for t in DEFAULT_RATING_TAGS))
+
+
+def publish(store: Storage, bundle: bytes, by: str, now: float) -> tuple[ActiveCatalogue, str]:
+    """Verify and store a bundle; (catalogue, ETag). BundleRejected, or NotNewer on an old version."""
+    active = verify(bundle, store.trusted_keys(), now)
+    etag = store.publish(active.version, bundle, len(active.items), by, now)
+    if etag is None:
+        current = store.published()
+        raise NotNewer(f"version {active.version} is not above the published "
+                       f"{current.version if current else 0}")
+    log.info("catalogue version %s published by %s (%d items)", active.version, by,
+             len(active.items))
+    return active, etag

@@ -26,5 +26,9 @@ class BundleRejected(CentralError):
     """A catalogue bundle failed verification (signature, trust, expiry or schema)."""
 
 
+class NotNewer(CentralError):
+    """A published catalogue version must be above the newest one already published."""
+
+
 class PublishError(CentralError):
     """`kiosk central publish` failed; the message says why, for a technician."""

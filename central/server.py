@@ -25,6 +25,8 @@ class ServerHandle:
         self._thread = thread
         self.url = url
         self.app = app
+        self.on_stop: list[Any] = []
+        """Callables run after the server stopped (e.g. removing a temporary directory)."""
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask uvicorn to exit and wait for the thread (closes the database)."""
@@ -33,6 +35,8 @@ class ServerHandle:
         if self._thread.is_alive():
             self._server.force_exit = True
             self._thread.join(timeout)
+        while self.on_stop:
+            self.on_stop.pop()()
 
     def __enter__(self) -> ServerHandle:
         return self

@@ -118,11 +118,11 @@ class Identity(_Body):
 
 
 ItemCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
-RegionCode = Annotated[str, Field(pattern=r"^\d{6}$")]
+RegionCode = Annotated[str, Field(pattern=r"^[0-9]{6}$")]
 FieldValue = Annotated[str, Field(max_length=2000)] | int | float | bool | None
 MAX_FIELDS = 64
-CASE_NO_RE = re.compile(r"\d{6}-\d{8}-\d{6}")
-CaseNo = Annotated[str, Field(pattern=r"^\d{6}-\d{8}-\d{6}$")]
+CASE_NO_RE = re.compile(r"[0-9]{6}-[0-9]{8}-[0-9]{6}")
+CaseNo = Annotated[str, Field(pattern=r"^[0-9]{6}-[0-9]{8}-[0-9]{6}$")]
 """Case number: REGION(6)-YYYYMMDD-SEQ(6), e.g. 330100-20261125-000123 (never 18 bare digits,
 which the log scrubber would mask as an ID number)."""
 

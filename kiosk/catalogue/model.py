@@ -1,0 +1,208 @@
+"""Typed, immutable model of the item catalogue (built only from a validated dict, see schema)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Literal, Mapping
+
+from kiosk.catalogue.errors import UnknownItem
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+KINDS = ("query", "print", "apply", "appointment", "progress")
+AUTHS = ("none", "id_card", "id_card_or_qr")
+DEVICES = ("printer", "idcard", "scanner")
+FIELD_TYPES = ("text", "number", "phone", "date", "choice", "id_number", "uscc", "case_no")
+PREFILLS = ("id_card.id_number", "id_card.name")
+# Values a receipt line may print besides `field.NAME` and `result.KEY`.
+SESSION_KEYS = ("case_no", "time", "terminal_id", "hall_name", "item_name", "status",
+                "holder_name", "holder_id_number")
+MASKS = ("id_number", "phone", "name")
+
+Kind = Literal["query", "print", "apply", "appointment", "progress"]
+Auth = Literal["none", "id_card", "id_card_or_qr"]
+FieldType = Literal["text", "number", "phone", "date", "choice", "id_number", "uscc", "case_no"]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One choice of a choice field: the value sent to central and its labels."""
+
+    value: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One input of an item's form, with its type and constraints."""
+
+    name: str
+    type: FieldType
+    label_zh: str
+    label_en: str
+    required: bool = True
+    hint_zh: str = ""
+    hint_en: str = ""
+    options: tuple[Option, ...] = ()
+    max_length: int | None = None
+    min: float | str | None = None
+    """number: lowest value; date: lowest date (ISO date or "today")."""
+    max: float | str | None = None
+    """number: highest value; date: highest date (ISO date or "today")."""
+    decimals: int = 0
+    pattern: str | None = None
+    """text/case_no: a regular expression the whole (normalised) value must match."""
+    prefill: str | None = None
+    """Filled from the identified citizen ("id_card.id_number", "id_card.name")."""
+    scan: bool = False
+    """The value may come from the QR/barcode scanner (case numbers, codes)."""
+
+    def option(self, value: str) -> Option | None:
+        """The option with this value, or None."""
+        for opt in self.options:
+            if opt.value == value:
+                return opt
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Material:
+    """A document the citizen should have ready (shown before the form)."""
+
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptLine:
+    """One printed line: a label and a reference (`field.NAME`, `result.KEY`, `session.KEY`)."""
+
+    label_zh: str
+    label_en: str
+    ref: str
+    mask: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """Layout of the receipt printed at the end of an item."""
+
+    title_zh: str
+    title_en: str
+    lines: tuple[ReceiptLine, ...]
+    qr: str | None = None
+    """Reference whose value is printed as a QR code (e.g. session.case_no)."""
+    footer_zh: str = ""
+    footer_en: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A group of items on the home screen."""
+
+    code: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class RatingTag:
+    """A reason tag a citizen picks for a 差评 (bad rating)."""
+
+    code: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One service item (事项) the terminal offers."""
+
+    code: str
+    """事项编码, sent to central with every request."""
+    name_zh: str
+    name_en: str
+    department_zh: str
+    department_en: str
+    category: str
+    kind: Kind
+    auth: Auth
+    order: int
+    devices: tuple[str, ...] = ()
+    fields: tuple[Field, ...] = ()
+    materials: tuple[Material, ...] = ()
+    receipt: Receipt | None = None
+    enabled: bool = True
+    hours: tuple[str, ...] = ()
+    """Opening windows "HH:MM-HH:MM"; empty: the terminal's own hours."""
+    offline: bool = False
+    """apply only: accepted into the outbox when central is unreachable."""
+    description_zh: str = ""
+    description_en: str = ""
+
+    def field(self, name: str) -> Field:
+        """The field with this name (KeyError if none)."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def name(self, language: str = "zh_CN") -> str:
+        """The item name in the UI language."""
+        return self.name_en if language == "en" else self.name_zh
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """A verified, validated catalogue: what the terminal offers."""
+
+    version: int
+    issued_at: datetime
+    expires_at: datetime
+    items: tuple[Item, ...]
+    rating_tags: tuple[RatingTag, ...]
+    categories: tuple[Category, ...] = ()
+    format: int = FORMAT
+    digest: str = ""
+    """SHA-256 (hex) of the canonical JSON of the catalogue object."""
+    key_id: str = ""
+    """Key id of the trusted signature that verified (empty if not verified here)."""
+    _by_code: Mapping[str, Item] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_code", MappingProxyType({i.code: i for i in self.items}))
+
+    def item(self, code: str) -> Item:
+        """The item with this code (UnknownItem, a KeyError, if none)."""
+        try:
+            return self._by_code[code]
+        except KeyError:
+            raise UnknownItem(f"no item {code!r} in catalogue version {self.version}") from None
+
+    def get(self, code: str) -> Item | None:
+        """The item with this code, or None."""
+        return self._by_code.get(code)
+
+    def enabled_items(self) -> tuple[Item, ...]:
+        """Enabled items in display order."""
+        return tuple(sorted((i for i in self.items if i.enabled), key=lambda i: i.order))
+
+    def rating_tag(self, code: str) -> RatingTag | None:
+        """The 差评 reason tag with this code, or None."""
+        for tag in self.rating_tags:
+            if tag.code == code:
+                return tag
+        return None
+
+    def is_expired(self, now: datetime) -> bool:
+        """Whether expires_at is at or before `now` (an aware datetime)."""
+        return now >= self.expires_at
+
+    def summary(self) -> dict[str, Any]:
+        """Small dict for heartbeats and logs (no personal data in a catalogue anyway)."""
+        return {"version": self.version, "items": len(self.items), "digest": self.digest[:16],
+                "expires_at": self.expires_at.isoformat()}
