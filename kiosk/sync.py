@@ -214,11 +214,11 @@ class SyncWorker:
     def run_once(self) -> float:
         """Deliver every due row, heartbeat and purge when due; return when to look again."""
         now = self.clock()
-        if now >= self._next_heartbeat:
-            self.heartbeat()
+        if now >= self._next_heartbeat or self._next_heartbeat > now + self.heartbeat_interval_s:
+            self.heartbeat()  # (the second case: the wall clock jumped back)
         self.deliver_due()
         now = self.clock()
-        if now >= self._next_purge:
+        if now >= self._next_purge or self._next_purge > now + PURGE_INTERVAL_S:
             self._next_purge = now + PURGE_INTERVAL_S
             self.outbox.purge(now)
         candidates = [self._next_heartbeat, self._next_purge]
@@ -233,13 +233,19 @@ class SyncWorker:
         for kind in (Kind.SUBMISSION, Kind.RATING):
             while not self._stop.is_set():
                 row = self.outbox.head(kind)
-                if row is None or row.next_attempt_at > self.clock():
+                if row is None or not self._due(row):
                     break
                 outcome = self.deliver(row, report)
                 report.add(outcome)
                 if outcome not in (Outcome.DELIVERED, Outcome.DEAD):
                     break
         return report
+
+    def _due(self, row: Row) -> bool:
+        """Due now; a wait longer than the cap means the wall clock jumped back (e.g. NTP fixed
+        a terminal that booted without a working RTC): then it is due as well."""
+        now = self.clock()
+        return row.next_attempt_at <= now or row.next_attempt_at > now + self.policy.cap_s
 
     def deliver(self, row: Row, report: PassReport | None = None) -> Outcome:
         """One delivery attempt of one row; records the result in the outbox."""

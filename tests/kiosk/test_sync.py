@@ -300,3 +300,16 @@ def test_cli_flush_central_down_exit_1(tmp_path, capsys) -> None:
     assert "delivered 0, dead 0, still pending 1" in out and "last error: POST /v1/submissions" in out
     assert main(["outbox", "flush", "--config", str(cfg), "--url", "embedded"]) == 2
     assert "embedded" in capsys.readouterr().err
+
+
+def test_wall_clock_jumping_back_does_not_strand_rows(box, sandbox, proxy, clock) -> None:
+    w = make_worker(box, proxy.url, clock, heartbeat_interval_s=60)
+    e = box.enqueue(Kind.SUBMISSION, submission(1))
+    proxy.down = True
+    w.run_once()
+    assert box.get(e.id).attempts == 1
+    clock.t -= 86400  # NTP sets the clock of a terminal that booted without RTC back a day
+    proxy.down = False
+    w.run_once()  # heartbeat due too, although its time lies a day ahead
+    assert box.get(e.id).state is State.DELIVERED
+    assert w.state is Connectivity.ONLINE
