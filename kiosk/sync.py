@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from kiosk import __version__
 from kiosk.central_api import Command, DeviceState, DeviceStatus, Heartbeat
 from kiosk.central_client import CentralClient
@@ -178,11 +180,14 @@ class SyncWorker:
         self._stop.set()
         self._wake.set()
         thread, self._thread = self._thread, None
-        if thread is not None and thread.is_alive():
-            self.client.abort()  # a request in flight ends now instead of at its read timeout
         ended = True
         if thread is not None:
-            thread.join(timeout)
+            # Cut a request in flight (it ends now instead of at its read timeout); repeat in
+            # case the worker had just started another one.
+            deadline = time.monotonic() + timeout
+            while thread.is_alive() and time.monotonic() < deadline:
+                self.client.abort()
+                thread.join(min(0.05, max(0.0, deadline - time.monotonic())))
             ended = not thread.is_alive()
             if not ended:
                 log.warning("sync worker still waiting for central; abandoned its request")
@@ -326,9 +331,14 @@ class SyncWorker:
         """Send one heartbeat now and act on its commands; True if central answered."""
         self._next_heartbeat = self.clock() + self.heartbeat_interval_s
         try:
-            beat = Heartbeat(devices=self._devices(), catalogue_version=self.catalogue_version(),
-                             outbox_depth=self.outbox.depth(), app_version=self.app_version,
+            beat = Heartbeat(devices=self._devices(), catalogue_version=self._catalogue_version(),
+                             outbox_depth=min(self.outbox.depth(), 10_000_000),
+                             app_version=self.app_version,
                              uptime_s=time.monotonic() - self._started_mono)
+        except ValidationError as exc:  # a bug in a callback must not stop deliveries
+            log.error("heartbeat not sent: invalid content (%d problem(s))", exc.error_count())
+            return False
+        try:
             reply = self.client.heartbeat(beat)
         except CentralClientError as exc:
             self._state_from_error(exc)
@@ -340,20 +350,31 @@ class SyncWorker:
             self.refresh_catalogue()
         return True
 
+    def _catalogue_version(self) -> int:
+        try:
+            return max(0, int(self.catalogue_version()))
+        except Exception:
+            log.exception("catalogue_version callback failed")
+            return 0
+
     def _devices(self) -> dict[str, DeviceState]:
         out: dict[str, DeviceState] = {}
         try:
-            states = self.device_states()
+            states = dict(self.device_states())
         except Exception:
             log.exception("device_states callback failed")
             return out
         for name, value in states.items():
-            if isinstance(value, DeviceState):
-                out[name] = value
-            elif isinstance(value, dict):
-                out[name] = DeviceState.model_validate(value)
-            else:
-                out[name] = DeviceState(status=DeviceStatus(str(value)))
+            try:
+                if isinstance(value, DeviceState):
+                    out[name] = value
+                elif isinstance(value, dict):
+                    out[name] = DeviceState.model_validate(value)
+                else:
+                    out[name] = DeviceState(status=DeviceStatus(str(value)))
+            except (ValidationError, ValueError):
+                log.warning("device %r reported an invalid state; sent as unknown", name)
+                out[name] = DeviceState(status=DeviceStatus.UNKNOWN, detail="invalid state")
         return out
 
     def refresh_catalogue(self) -> bool:

@@ -6,7 +6,6 @@ import datetime as dt
 import email.utils
 import ipaddress
 import ssl
-import threading
 import time
 import uuid
 from pathlib import Path

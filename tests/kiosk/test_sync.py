@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import random
-import threading
 import time
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from kiosk.central_client import CentralClient
 from kiosk.outbox import DeliveryLock, Kind, Outbox, State
 from kiosk.retry import RetryPolicy
-from kiosk.sync import Connectivity, Outcome, SyncError, SyncWorker
+from kiosk.sync import Connectivity, SyncError, SyncWorker
 from tests.kiosk._central import (
     SECRET, TERMINAL_ID, CannedServer, FaultProxy, Sandbox, rating, submission,
 )
@@ -313,3 +312,20 @@ def test_wall_clock_jumping_back_does_not_strand_rows(box, sandbox, proxy, clock
     w.run_once()  # heartbeat due too, although its time lies a day ahead
     assert box.get(e.id).state is State.DELIVERED
     assert w.state is Connectivity.ONLINE
+
+
+def test_bad_device_states_still_heartbeat_and_deliver(box, sandbox, clock) -> None:
+    def boom() -> int:
+        raise RuntimeError("catalogue store broken")
+
+    w = make_worker(box, sandbox.url, clock, catalogue_version=boom,
+                    device_states=lambda: {"printer": "on fire", "idcard": {"status": "ok"},
+                                           "Bad Name": "ok"})
+    e = box.enqueue(Kind.SUBMISSION, submission(1))
+    w.run_once()
+    assert box.get(e.id).state is State.DELIVERED
+    assert w.heartbeat() is False  # "Bad Name" breaks the heartbeat schema: logged, not raised
+    w2 = make_worker(box, sandbox.url, clock, device_states=lambda: {"printer": "on fire"})
+    assert w2.heartbeat()
+    devices = sandbox.store._all("SELECT devices FROM heartbeats")[0][0]
+    assert '"unknown"' in devices and "invalid state" in devices
