@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -26,6 +26,9 @@ from kiosk.crypto import SealError
 from kiosk.errors import KioskError
 from kiosk.outbox import DeliveryLock, Kind, Outbox, OutboxClosed, Row, State
 from kiosk.retry import DEFAULT_POLICY, RetryPolicy, Verdict
+
+if TYPE_CHECKING:
+    from kiosk.config import TerminalConfig
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +121,15 @@ class SyncWorker:
         self._catalogue_etag: str | None = None
         self.last_heartbeat_ok: float | None = None
         outbox.add_listener(self.wake)
+
+    @classmethod
+    def from_config(cls, cfg: TerminalConfig, outbox: Outbox, client: CentralClient,
+                    **kwargs: Any) -> SyncWorker:
+        """A worker with the config's heartbeat interval and the inter-process delivery lock
+        (pass install_catalogue, catalogue_version, device_states as keyword arguments)."""
+        kwargs.setdefault("heartbeat_interval_s", cfg.central.heartbeat_interval_s)
+        kwargs.setdefault("delivery_lock", DeliveryLock(outbox.path))
+        return cls(outbox, client, **kwargs)
 
     # -- state for the UI ----------------------------------------------------------------------
 

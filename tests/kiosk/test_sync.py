@@ -329,3 +329,25 @@ def test_bad_device_states_still_heartbeat_and_deliver(box, sandbox, clock) -> N
     assert w2.heartbeat()
     devices = sandbox.store._all("SELECT devices FROM heartbeats")[0][0]
     assert '"unknown"' in devices and "invalid state" in devices
+
+
+def test_from_config(tmp_path, sandbox) -> None:
+    from kiosk import config
+    from tests.kiosk.test_outbox import write_config
+    cfg = config.load(write_config(tmp_path, sandbox.url))
+    box = Outbox.from_config(cfg)
+    try:
+        assert box.path == tmp_path / "data" / "outbox.sqlite3"
+        w = SyncWorker.from_config(cfg, box, CentralClient.from_config(cfg))
+        assert w.heartbeat_interval_s == cfg.central.heartbeat_interval_s == 60
+        w.start()
+        with pytest.raises(SyncError):
+            SyncWorker.from_config(cfg, box, CentralClient.from_config(cfg)).start()
+        e = box.enqueue(Kind.SUBMISSION, submission(1))
+        deadline = time.monotonic() + 5
+        while box.get(e.id).state is not State.DELIVERED and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert box.get(e.id).state is State.DELIVERED
+        assert w.stop()
+    finally:
+        box.close()
