@@ -165,12 +165,12 @@ class _Service:
 
     def active(self) -> cat.ActiveCatalogue:
         """The published catalogue (parsed once per version) or the built-in items and tags."""
-        pub = self.store.published()
-        version = pub.version if pub else None
+        version = self.store.published_version()
         with self._lock:
             if self._active is None or self._active_version != version:
+                pub = self.store.published() if version is not None else None
                 self._active = cat.from_bundle_bytes(pub.bundle) if pub else cat.builtin()
-                self._active_version = version
+                self._active_version = pub.version if pub else None
             return self._active
 
     def idempotent(self, request: Request, terminal_id: str, body: bytes, endpoint: str,
@@ -404,8 +404,8 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
                                                  for k, v in hb.devices.items()},
                               hb.catalogue_version, hb.outbox_depth, hb.app_version, hb.uptime_s)
         commands = []
-        pub = store.published()
-        if pub is not None and hb.catalogue_version < pub.version:
+        published = store.published_version()
+        if published is not None and hb.catalogue_version < published:
             commands.append(api.Command.REFRESH_CATALOGUE)
         return _json(api.HeartbeatReply(server_time=_ts(now), commands=commands))
 

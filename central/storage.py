@@ -365,6 +365,11 @@ class Storage:
                         "ORDER BY version DESC LIMIT 1")
         return PublishedCatalogue(row[0], bytes(row[1]), row[2], row[3], row[4]) if row else None
 
+    def published_version(self) -> int | None:
+        """Version of the newest published bundle (cheap: no blob read), or None."""
+        row = self._one("SELECT MAX(version) FROM catalogues")
+        return row[0] if row else None
+
     def publish(self, version: int, bundle: bytes, items: int, by: str, now: float) -> str | None:
         """Store a bundle if its version is above the newest; return its ETag, else None."""
         etag = '"' + hashlib.sha256(bundle).hexdigest()[:32] + '"'

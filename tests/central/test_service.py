@@ -315,7 +315,7 @@ def test_internal_error_is_json_500_without_traceback(service: Service, caplog) 
     def broken() -> None:  # forced fault: a storage bug cannot be provoked from outside
         raise RuntimeError(f"disk on fire near {ID_NUMBER}")
 
-    store.published = broken
+    store.published_version = broken
     with caplog.at_level(logging.ERROR):
         r = service.terminal.heartbeat()
     body = _error(r, 500, "internal_error")
