@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -296,6 +297,16 @@ class CentralClient:
         return CatalogueFetch(200, resp.content, resp.headers.get("ETag"))
 
 
+_ERRNO_RE = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+_OSERROR_RE = re.compile(r"\w+Error\(-?\d+, '([^']+)'\)")
+_REASON_RE = re.compile(r"\w+\('([^']+)'\)")
+
+
 def _short(exc: BaseException) -> str:
+    """The root cause of a requests/urllib3 error in a few words (not "Max retries exceeded")."""
     text = str(exc)
-    return text if len(text) <= 200 else text[:200] + "…"
+    for pattern in (_ERRNO_RE, _OSERROR_RE, _REASON_RE):
+        m = pattern.search(text)
+        if m:
+            return m.group(1).strip()
+    return text if len(text) <= 160 else text[:160] + "…"

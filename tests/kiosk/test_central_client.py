@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import ipaddress
+import socket
 import ssl
 import time
 import uuid
@@ -143,14 +144,20 @@ def test_refused_connection_is_network_error_without_retry() -> None:
     srv = CannedServer(b"")  # reads the request, then resets the connection
     try:
         c = CentralClient(srv.url, TERMINAL_ID, SECRET)
-        with pytest.raises(NetworkError):
+        with pytest.raises(NetworkError) as ei:
             c.submit({"a": 1}, key())
+        assert str(ei.value) == "POST /v1/submissions: ConnectionError: Connection reset by peer"
         assert len(srv.requests) == 1 and srv.connections == 1  # no retry inside the client
     finally:
         srv.close()
-    c = CentralClient(srv.url, TERMINAL_ID, SECRET)  # nothing listens any more
-    with pytest.raises(NetworkError):
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # bound, never listened: nothing listens on this port now
+    c = CentralClient(f"http://127.0.0.1:{port}", TERMINAL_ID, SECRET)
+    with pytest.raises(NetworkError) as ei:
         c.heartbeat({})
+    assert str(ei.value) == "POST /v1/heartbeat: ConnectionError: Connection refused"
 
 
 def test_read_timeout_is_central_timeout() -> None:
