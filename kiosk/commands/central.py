@@ -1,11 +1,154 @@
-"""`kiosk central`: reference central service: serve, terminals, tokens, publish."""
+"""`kiosk central`: reference central service: serve, terminals, tokens, trust, publish."""
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 
 from kiosk.commands import add_group
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Register the `kiosk central` group."""
-    add_group(sub, "central", "reference central service: serve, terminals, tokens, publish")
+    group = add_group(sub, "central", "reference central service: serve, terminals, tokens, publish")
+
+    p = group.add_parser("serve", help="run the reference service (sandbox) with uvicorn",
+                         description="Serve the central API v1 over the SQLite database PATH "
+                                     "(created when missing). Plain HTTP: put TLS in front.")
+    p.add_argument("--db", required=True, metavar="PATH", help="service database (SQLite)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.set_defaults(handler=_serve, parser=p)
+
+    terminal = group.add_parser("terminal", help="terminals: add").add_subparsers(
+        dest="terminal_command", metavar="ACTION", required=True)
+    p = terminal.add_parser("add", help="register a terminal and print its HMAC secret",
+                            description="Register (or re-key) a terminal; prints the secret (hex) "
+                                        "to put in the terminal's central.secret_file.")
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--id", required=True, dest="terminal_id", help="terminal id (3–32 chars)")
+    p.add_argument("--secret", metavar="HEX", default=None,
+                   help="use this secret (hex, ≥ 16 bytes) instead of a random 32-byte one")
+    p.set_defaults(handler=_terminal_add, parser=p)
+
+    token = group.add_parser("token", help="staff tokens: add").add_subparsers(
+        dest="token_command", metavar="ACTION", required=True)
+    p = token.add_parser("add", help="create a staff bearer token (printed once)",
+                         description="Create a staff token; only its hash is stored, so it is "
+                                     "shown this once.")
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--name", required=True, help="who the token is for (shown in the log)")
+    p.set_defaults(handler=_token_add, parser=p)
+
+    trust = group.add_parser("trust", help="trusted catalogue keys: add").add_subparsers(
+        dest="trust_command", metavar="ACTION", required=True)
+    p = trust.add_parser("add", help="trust an Ed25519 public key for catalogue bundles")
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--key-id", required=True, help="key id as written in bundle signatures")
+    p.add_argument("--public-key", required=True, metavar="FILE",
+                   help="public key file (PEM or 32 bytes hex)")
+    p.set_defaults(handler=_trust_add, parser=p)
+
+    p = group.add_parser("publish", help="publish a signed catalogue bundle to the service",
+                         description="PUT BUNDLE to URL/v1/admin/catalogue with a staff token; "
+                                     "terminals fetch it at their next heartbeat.")
+    p.add_argument("bundle", metavar="BUNDLE", help="signed bundle file (JSON)")
+    p.add_argument("--url", required=True, help="service base URL, e.g. https://central.example")
+    p.add_argument("--token", required=True, help="staff token (kiosk central token add)")
+    p.set_defaults(handler=_publish, parser=p)
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def _store(path: str):  # type: ignore[no-untyped-def]
+    from central.storage import Storage
+
+    return Storage(path)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from central.errors import CentralError
+    from central.server import serve
+    from kiosk.logs import setup_logging
+
+    setup_logging(None, "INFO")
+    print(f"central sandbox on http://{args.host}:{args.port} (database {args.db}); Ctrl-C stops",
+          file=sys.stderr)
+    try:
+        serve(args.db, args.host, args.port)
+    except CentralError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def _terminal_add(args: argparse.Namespace) -> int:
+    from central.errors import CentralError
+    from kiosk.central_api import TERMINAL_ID_RE, parse_secret
+
+    if not TERMINAL_ID_RE.fullmatch(args.terminal_id):
+        return _fail("--id must be 3–32 letters, digits, '-' or '_', starting with a letter or digit")
+    try:
+        secret = parse_secret(args.secret) if args.secret is not None else None
+    except ValueError as exc:
+        return _fail(f"--secret: {exc}")
+    try:
+        store = _store(args.db)
+        secret = store.add_terminal(args.terminal_id, secret, time.time())
+        store.close()
+    except CentralError as exc:
+        return _fail(str(exc))
+    print(secret.hex())
+    return 0
+
+
+def _token_add(args: argparse.Namespace) -> int:
+    from central.errors import CentralError
+
+    if not args.name.strip():
+        return _fail("--name must not be empty")
+    try:
+        store = _store(args.db)
+        token = store.add_token(args.name.strip(), time.time())
+        store.close()
+    except CentralError as exc:
+        return _fail(str(exc))
+    print(token)
+    print("(shown once: only its hash is stored)", file=sys.stderr)
+    return 0
+
+
+def _trust_add(args: argparse.Namespace) -> int:
+    from cryptography.hazmat.primitives import serialization
+
+    from central.errors import CentralError
+    from kiosk.catalogue.signing import load_public_key
+    from kiosk.errors import KioskError
+
+    try:
+        key = load_public_key(args.public_key)
+    except KioskError as exc:
+        return _fail(str(exc))
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    try:
+        store = _store(args.db)
+        store.add_trusted_key(args.key_id, raw, time.time())
+        store.close()
+    except CentralError as exc:
+        return _fail(str(exc))
+    print(f"trusted {args.key_id} ({raw.hex()[:16]}…)")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from central.errors import PublishError
+    from central.publish import publish_bundle
+
+    try:
+        done = publish_bundle(args.bundle, args.url, args.token)
+    except PublishError as exc:
+        return _fail(str(exc))
+    print(f"published catalogue version {done.version} ({done.items} items, ETag {done.etag})")
+    return 0

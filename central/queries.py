@@ -1,0 +1,157 @@
+"""Deterministic synthetic answers for query/print items: same item + same ID → same answer."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from drivers.privacy import mask_id_number, mask_name
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A synthetic answer before it gets a case number."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
+def _rng(item_code: str, id_number: str, *extra: str) -> random.Random:
+    seed = hashlib.sha256("\x1f".join((item_code, id_number, *extra)).encode()).digest()
+    return random.Random(int.from_bytes(seed[:8], "big"))
+
+
+def _months(today: date, n: int) -> list[str]:
+    y, m = today.year, today.month
+    out = []
+    for _ in range(n):
+        m -= 1
+        if m == 0:
+            y, m = y - 1, 12
+        out.append(f"{y:04d}-{m:02d}")
+    return list(reversed(out))
+
+
+def social_insurance(rng: random.Random, today: date, name: str) -> Answer:
+    """12 months of pension/medical/unemployment contributions."""
+    base = rng.choice((4462, 5000, 6000, 7500, 9000, 12000))
+    rows = []
+    for month in _months(today, 12):
+        paid = rng.random() > 0.04
+        rows.append([month, f"{base:.2f}", f"{base * 0.08:.2f}", f"{base * 0.16:.2f}",
+                     f"{base * 0.02:.2f}", "已缴" if paid else "欠缴"])
+    return Answer(f"{name}（近12个月）",
+                  ["月份", "缴费基数", "养老个人", "养老单位", "医疗个人", "状态"], rows)
+
+
+def housing_fund(rng: random.Random, today: date, name: str) -> Answer:
+    """12 months of housing-fund deposits and the running balance."""
+    monthly = rng.choice((600, 840, 1200, 1800, 2400))
+    balance = rng.randrange(10_000, 120_000)
+    rows = []
+    for month in _months(today, 12):
+        balance += monthly
+        rows.append([month, f"{monthly:.2f}", f"{balance:.2f}", "正常"])
+    return Answer(f"{name}（近12个月）", ["月份", "缴存额", "余额", "状态"], rows)
+
+
+def tax_records(rng: random.Random, today: date, name: str) -> Answer:
+    """Individual income tax paid per month over the last 12 months."""
+    rows = []
+    for month in _months(today, 12):
+        income = rng.choice((6000, 8000, 12000, 18000))
+        tax = max(0.0, (income - 5000) * 0.03)
+        rows.append([month, f"{income:.2f}", f"{tax:.2f}"])
+    return Answer(name, ["所属期", "收入额", "已缴税额"], rows)
+
+
+def property_records(rng: random.Random, today: date, name: str) -> Answer:
+    """Real estate registered to the person (0–2 units)."""
+    rows = []
+    for _ in range(rng.choice((0, 1, 1, 2))):
+        rows.append([f"不动产权第{rng.randrange(1000000, 9999999)}号", f"{rng.randrange(45, 160)}.{rng.randrange(10, 99)}㎡",
+                     rng.choice(("住宅", "商业")), "正常"])
+    return Answer(name, ["证书号", "面积", "用途", "状态"], rows)
+
+
+def traffic_violations(rng: random.Random, today: date, name: str) -> Answer:
+    """Unprocessed traffic violations (usually none)."""
+    rows = []
+    for _ in range(rng.choice((0, 0, 0, 1, 2))):
+        rows.append([f"{today.year}-{rng.randrange(1, today.month + 1):02d}-{rng.randrange(1, 28):02d}",
+                     rng.choice(("违反禁令标志", "超速行驶不足20%", "违法停车")),
+                     str(rng.choice((0, 1, 3))), f"{rng.choice((100, 150, 200))}"])
+    return Answer(name, ["日期", "违法行为", "记分", "罚款(元)"], rows)
+
+
+def progress(rng: random.Random, today: date, name: str) -> Answer:
+    """Progress of an application kept by another department."""
+    steps = ["受理", "审核", "制证", "寄递"][: rng.randrange(1, 5)]
+    return Answer(name, ["环节", "状态"], [[s, "已完成"] for s in steps[:-1]] + [[steps[-1], "办理中"]])
+
+
+def generic(rng: random.Random, today: date, name: str) -> Answer:
+    """A one-row record for any other query/print item."""
+    return Answer(name, ["项目", "内容"],
+                  [["查询日期", today.isoformat()], ["记录编号", f"R{rng.randrange(10**7, 10**8)}"],
+                   ["状态", "正常"]])
+
+
+Generator = Callable[[random.Random, date, str], Answer]
+
+# Name keywords → generator (the catalogue's item names decide; codes are the catalogue's own).
+KEYWORDS: tuple[tuple[str, Generator], ...] = (
+    ("公积金", housing_fund),
+    ("社保", social_insurance),
+    ("养老", social_insurance),
+    ("医保", social_insurance),
+    ("纳税", tax_records),
+    ("个人所得税", tax_records),
+    ("不动产", property_records),
+    ("违法", traffic_violations),
+    ("进度", progress),
+)
+
+# Items answered while no catalogue is published: code → (name, kind).
+BUILTIN_ITEMS: dict[str, tuple[str, str]] = {
+    "SB-QUERY-001": ("社保缴费明细查询", "query"),
+    "SB-PRINT-001": ("社保参保缴费证明打印", "print"),
+    "GJJ-QUERY-001": ("公积金缴存明细查询", "query"),
+    "BDC-QUERY-001": ("不动产权属查询", "query"),
+    "SW-PRINT-001": ("个人所得税纳税记录打印", "print"),
+    "JG-QUERY-001": ("交通违法查询", "query"),
+    "SB-APPLY-001": ("养老待遇资格认证", "apply"),
+}
+
+
+def generator_for(name: str) -> Generator:
+    """The synthetic generator an item name calls for."""
+    for word, gen in KEYWORDS:
+        if word in name:
+            return gen
+    return generic
+
+
+def answer(item_code: str, item_name: str, id_number: str, today: date) -> Answer:
+    """Deterministic answer for (item, person, month)."""
+    rng = _rng(item_code, id_number, today.strftime("%Y-%m"))
+    return generator_for(item_name)(rng, today, item_name)
+
+
+def printable(ans: Answer, case_no: str, id_number: str, name: str, printed_at: str) -> list[str]:
+    """Receipt lines: masked identity, the table as text, the service number."""
+    lines = [ans.title, f"身份证号：{mask_id_number(id_number)}"]
+    if name:
+        lines.append(f"姓名：{mask_name(name)}")
+    lines.append(" | ".join(ans.columns))
+    lines.extend(" | ".join(r) for r in ans.rows)
+    if not ans.rows:
+        lines.append("（无记录）")
+    lines += [f"服务编号：{case_no}", f"打印时间：{printed_at}"]
+    return lines

@@ -1,0 +1,463 @@
+"""Central service API v1: every request/response body and the request-signing scheme.
+
+Imported by the terminal's client (kiosk) and by the reference service (central), so the two
+cannot drift. Pure data + hashing: no I/O, no Kivy, no FastAPI.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import time
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+API_VERSION = "v1"
+
+# --- signing -------------------------------------------------------------------------------
+
+HEADER_TERMINAL_ID = "X-Terminal-Id"
+HEADER_TIMESTAMP = "X-Timestamp"
+HEADER_SIGNATURE = "X-Signature"
+HEADER_IDEMPOTENCY_KEY = "Idempotency-Key"
+HEADER_AUTHORIZATION = "Authorization"
+MAX_SKEW_S = 300
+"""A request whose X-Timestamp differs from the server clock by more than this is refused."""
+
+TERMINAL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}")
+IDEMPOTENCY_KEY_RE = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+SIGNATURE_RE = re.compile(r"[0-9a-f]{64}")
+
+
+def body_digest(body: bytes) -> str:
+    """sha256_hex(body): the body part of the string to sign (empty body included)."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def string_to_sign(method: str, path_with_query: str, timestamp: int, body: bytes) -> bytes:
+    """METHOD\\nPATH_WITH_QUERY\\nTIMESTAMP\\nsha256_hex(body), UTF-8."""
+    return f"{method.upper()}\n{path_with_query}\n{int(timestamp)}\n{body_digest(body)}".encode()
+
+
+def sign(secret: bytes, method: str, path_with_query: str, timestamp: int, body: bytes) -> str:
+    """Hex HMAC-SHA256 of the string to sign under the terminal secret."""
+    return hmac.new(secret, string_to_sign(method, path_with_query, timestamp, body),
+                    hashlib.sha256).hexdigest()
+
+
+def verify(secret: bytes, method: str, path_with_query: str, timestamp: int, body: bytes,
+           signature: str) -> bool:
+    """Constant-time check of a hex signature."""
+    expected = sign(secret, method, path_with_query, timestamp, body)
+    return hmac.compare_digest(expected.encode(), signature.strip().lower().encode("ascii", "replace"))
+
+
+def signed_headers(terminal_id: str, secret: bytes, method: str, path_with_query: str,
+                   body: bytes, now: float | None = None) -> dict[str, str]:
+    """The three auth headers for one request (timestamp from `now` or the clock)."""
+    ts = int(time.time() if now is None else now)
+    return {
+        HEADER_TERMINAL_ID: terminal_id,
+        HEADER_TIMESTAMP: str(ts),
+        HEADER_SIGNATURE: sign(secret, method, path_with_query, ts, body),
+    }
+
+
+def parse_secret(text: str) -> bytes:
+    """A terminal secret as stored in its file: hex, ≥ 16 bytes; raise ValueError otherwise."""
+    text = text.strip()
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        raise ValueError("terminal secret must be hexadecimal") from None
+    if len(raw) < 16:
+        raise ValueError("terminal secret must be at least 16 bytes (32 hex digits)")
+    return raw
+
+
+# --- identity ------------------------------------------------------------------------------
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_number_valid(value: str) -> bool:
+    """GB 11643 (ISO 7064 MOD 11-2) check of an 18-character ID number."""
+    if len(value) != 18 or not value[:17].isascii() or not value[:17].isdigit():
+        return False
+    total = sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == value[17].upper()
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Identity(_Body):
+    """The citizen identified at the terminal for this session."""
+
+    method: Literal["idcard", "qr", "manual"] = "idcard"
+    """How the citizen was identified: ID card reader, QR code (e-ID) or typed (staff-assisted)."""
+    id_number: str = Field(min_length=18, max_length=18)
+    """18-character ID number (GB 11643 check digit verified); upper-case X."""
+    name: str = Field(default="", max_length=50)
+    """Name as on the card (may be empty for QR identities)."""
+
+    @field_validator("id_number")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        v = v.upper()
+        if not id_number_valid(v):
+            raise ValueError("not a valid 18-character ID number (GB 11643 check digit)")
+        return v
+
+
+ItemCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+RegionCode = Annotated[str, Field(pattern=r"^[0-9]{6}$")]
+FieldValue = Annotated[str, Field(max_length=2000)] | int | float | bool | None
+MAX_FIELDS = 64
+CASE_NO_RE = re.compile(r"[0-9]{6}-[0-9]{8}-[0-9]{6}")
+CaseNo = Annotated[str, Field(pattern=r"^[0-9]{6}-[0-9]{8}-[0-9]{6}$")]
+"""Case number: REGION(6)-YYYYMMDD-SEQ(6), e.g. 330100-20261125-000123 (never 18 bare digits,
+which the log scrubber would mask as an ID number)."""
+
+
+def _check_fields(v: dict[str, object]) -> dict[str, object]:
+    if len(v) > MAX_FIELDS:
+        raise ValueError(f"at most {MAX_FIELDS} fields")
+    for key in v:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", key):
+            raise ValueError(f"field name {key[:70]!r} must be 1–64 letters, digits or _")
+    return v
+
+
+# --- submissions and cases -----------------------------------------------------------------
+
+class Submission(_Body):
+    """POST /v1/submissions: one request (办件) for an `apply` item."""
+
+    item_code: ItemCode
+    """事项编码 of the item applied for."""
+    region_code: RegionCode
+    """行政区划代码 of the terminal's hall."""
+    applicant: Identity
+    """The citizen applying (the session identity)."""
+    fields: dict[str, FieldValue] = {}
+    """Form values by field name, as typed in the catalogue."""
+    local_ref: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    """The terminal's provisional reference (printed on the offline receipt)."""
+    created_at: datetime | None = None
+    """When the citizen confirmed (terminal clock; may be long before delivery)."""
+
+    @field_validator("fields")
+    @classmethod
+    def _fields(cls, v: dict[str, object]) -> dict[str, object]:
+        return _check_fields(v)
+
+
+class CaseState(str, Enum):
+    """Progress of a case (办件状态)."""
+
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+
+
+class SubmissionAccepted(_Body):
+    """201 answer to POST /v1/submissions."""
+
+    case_no: CaseNo
+    status: CaseState
+    received_at: datetime
+
+
+class CaseEvent(_Body):
+    """One step of a case's history."""
+
+    status: CaseState
+    at: datetime
+    note: str = ""
+
+
+class CaseStatus(_Body):
+    """GET /v1/cases/{case_no}: where a case stands, with its history (oldest first)."""
+
+    case_no: CaseNo
+    item_code: ItemCode
+    kind: Literal["apply", "query"]
+    status: CaseState
+    history: list[CaseEvent]
+
+
+# --- queries -------------------------------------------------------------------------------
+
+class QueryRequest(_Body):
+    """POST /v1/queries/{item_code}: a live query or a document to print."""
+
+    region_code: RegionCode
+    identity: Identity
+    """The session identity (who stands at the terminal)."""
+    subject_id_number: str | None = Field(default=None, max_length=18)
+    """Whose records are asked for; must equal identity.id_number (default: the same)."""
+    params: dict[str, FieldValue] = {}
+    """Extra form values of the item (e.g. year, case number)."""
+
+    @field_validator("params")
+    @classmethod
+    def _params(cls, v: dict[str, object]) -> dict[str, object]:
+        return _check_fields(v)
+
+    @field_validator("subject_id_number")
+    @classmethod
+    def _subject(cls, v: str | None) -> str | None:
+        return None if v is None else v.upper()
+
+
+class QueryResult(_Body):
+    """200 answer to a query: a table to show and a receipt to print."""
+
+    case_no: CaseNo
+    """Service record number (rate the service with it: 一次一评)."""
+    item_code: ItemCode
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    printable: list[str]
+    """Receipt lines (personal data already masked where the full value is not needed)."""
+
+
+# --- ratings (好差评) ----------------------------------------------------------------------
+
+class RatingLevel(str, Enum):
+    """The five 好差评 levels, stored by name; numeric codes exist only at the edges."""
+
+    VERY_SATISFIED = "非常满意"
+    SATISFIED = "满意"
+    BASICALLY_SATISFIED = "基本满意"
+    DISSATISFIED = "不满意"
+    VERY_DISSATISFIED = "非常不满意"
+
+    @property
+    def is_negative(self) -> bool:
+        """不满意 and 非常不满意 are 差评 (need ≥ 1 reason tag)."""
+        return self in (RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIED)
+
+    @property
+    def gbt39046_code(self) -> int:
+        """满意度代码 of GB/T 39046-2020: 1 非常满意 … 5 非常不满意."""
+        return _LEVELS.index(self) + 1
+
+    @property
+    def provincial_code(self) -> int:
+        """Provincial interfaces' satisfaction: 5 非常满意 … 1 非常不满意."""
+        return 5 - _LEVELS.index(self)
+
+    @classmethod
+    def from_gbt39046_code(cls, code: int) -> RatingLevel:
+        """Inverse of gbt39046_code; ValueError outside 1..5."""
+        if not 1 <= code <= 5:
+            raise ValueError(f"GB/T 39046 satisfaction code must be 1..5, got {code}")
+        return _LEVELS[code - 1]
+
+    @classmethod
+    def from_provincial_code(cls, code: int) -> RatingLevel:
+        """Inverse of provincial_code; ValueError outside 1..5."""
+        if not 1 <= code <= 5:
+            raise ValueError(f"provincial satisfaction code must be 1..5, got {code}")
+        return _LEVELS[5 - code]
+
+
+_LEVELS = tuple(RatingLevel)
+
+CHANNEL = "self_service_terminal"
+"""Channel every rating from a terminal is recorded under."""
+GBT39046_CHANNEL = "政务大厅其他终端"
+"""The same channel as named in GB/T 39046-2020 评价渠道."""
+PROVINCIAL_CHANNEL_CODE = 5
+"""The same channel in provincial interfaces (`pf` 5: other hall terminal / self-service)."""
+
+
+class RatingTag(_Body):
+    """A reason tag offered with a rating."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    zh: str = Field(min_length=1, max_length=40)
+    en: str = Field(min_length=1, max_length=80)
+    negative: bool = True
+    """Offered for 差评 (true) or for good ratings (false)."""
+
+
+DEFAULT_RATING_TAGS: tuple[RatingTag, ...] = (
+    RatingTag(code="slow", zh="办理时间长", en="Took too long"),
+    RatingTag(code="hard_to_use", zh="操作复杂", en="Hard to operate"),
+    RatingTag(code="device_fault", zh="设备故障", en="Device fault"),
+    RatingTag(code="unclear_guide", zh="指引不清楚", en="Unclear guidance"),
+    RatingTag(code="materials_repeated", zh="材料重复提交", en="Materials asked again"),
+    RatingTag(code="result_wrong", zh="结果有误", en="Wrong result"),
+    RatingTag(code="print_failed", zh="打印失败", en="Printing failed"),
+    RatingTag(code="other", zh="其他", en="Other"),
+    RatingTag(code="fast", zh="办理快捷", en="Fast", negative=False),
+    RatingTag(code="easy", zh="操作简便", en="Easy to use", negative=False),
+    RatingTag(code="clear_guide", zh="指引清楚", en="Clear guidance", negative=False),
+)
+"""Built-in reason tags, used by the service while no catalogue with rating_tags is published."""
+
+MAX_COMMENT = 500
+
+
+class Rating(_Body):
+    """POST /v1/ratings: one rating per service (一次一评), bound to the case number."""
+
+    case_no: CaseNo
+    item_code: ItemCode
+    level: RatingLevel
+    tags: list[Annotated[str, Field(max_length=32)]] = Field(default=[], max_length=10)
+    """Reason tag codes (≥ 1 for 差评)."""
+    comment: str = Field(default="", max_length=MAX_COMMENT)
+    """Free text, ≤ 500 characters."""
+    rated_at: datetime | None = None
+    """When the citizen rated (terminal clock)."""
+
+    @field_validator("tags")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("tags must not repeat")
+        return v
+
+    @model_validator(mode="after")
+    def _negative_needs_tag(self) -> Rating:
+        if self.level.is_negative and not self.tags:
+            raise PydanticCustomError(
+                "tag_required", "{level} (差评) needs at least one reason tag",
+                {"level": self.level.value})
+        return self
+
+
+class RatingAccepted(_Body):
+    """201 answer to POST /v1/ratings."""
+
+    rating_id: int
+    case_no: CaseNo
+    level: RatingLevel
+    channel: str = CHANNEL
+    received_at: datetime
+
+
+class RatingRecord(_Body):
+    """One rating as staff see it (GET /v1/admin/ratings)."""
+
+    rating_id: int
+    case_no: CaseNo
+    item_code: ItemCode
+    level: RatingLevel
+    tags: list[str]
+    comment: str
+    terminal_id: str
+    region_code: str
+    channel: str
+    rated_at: datetime | None
+    received_at: datetime
+
+
+# --- heartbeat -----------------------------------------------------------------------------
+
+class DeviceStatus(str, Enum):
+    """State of one device as the terminal sees it."""
+
+    OK = "ok"
+    WARNING = "warning"
+    FAULT = "fault"
+    UNKNOWN = "unknown"
+    DISABLED = "disabled"
+
+
+class DeviceState(_Body):
+    """One device in a heartbeat."""
+
+    status: DeviceStatus
+    detail: str = Field(default="", max_length=200)
+    """Short technical reason (e.g. paper_near_end); never personal data."""
+
+
+class Command(str, Enum):
+    """Commands the service sends back in a heartbeat reply."""
+
+    REFRESH_CATALOGUE = "refresh_catalogue"
+
+
+class Heartbeat(_Body):
+    """POST /v1/heartbeat: the terminal's health, every heartbeat interval."""
+
+    devices: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")], DeviceState] = Field(
+        default={}, max_length=16)
+    catalogue_version: int = Field(ge=0)
+    """Version of the active catalogue (0: none)."""
+    outbox_depth: int = Field(ge=0, le=10_000_000)
+    """Rows waiting in the outbox."""
+    app_version: str = Field(min_length=1, max_length=40)
+    uptime_s: float = Field(ge=0, le=10 * 365 * 86400)
+
+
+class HeartbeatReply(_Body):
+    """200 answer to a heartbeat."""
+
+    server_time: datetime
+    commands: list[Command] = []
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+class CatalogueAccepted(_Body):
+    """200 answer to PUT /v1/admin/catalogue."""
+
+    version: int
+    etag: str
+    items: int
+    published_at: datetime
+
+
+class TerminalInfo(_Body):
+    """One terminal as staff see it (GET /v1/admin/terminals)."""
+
+    terminal_id: str
+    registered_at: datetime
+    online: bool
+    """A heartbeat arrived within the offline threshold."""
+    last_heartbeat_at: datetime | None
+    faults: list[str]
+    """Devices reporting `fault` in the last heartbeat."""
+    devices: dict[str, DeviceState]
+    catalogue_version: int | None
+    outbox_depth: int | None
+    app_version: str | None
+    uptime_s: float | None
+
+
+class TerminalList(_Body):
+    """GET /v1/admin/terminals."""
+
+    offline_after_s: float
+    """A terminal without a heartbeat for longer than this is shown offline."""
+    terminals: list[TerminalInfo]
+
+
+class RatingList(_Body):
+    """GET /v1/admin/ratings (JSON form; ?format=csv gives the same rows as CSV)."""
+
+    count: int
+    ratings: list[RatingRecord]
+
+
+class ErrorBody(_Body):
+    """Every error answer: a stable machine code and a human message."""
+
+    error: str
+    message: str

@@ -1,0 +1,538 @@
+"""Durable store-and-forward queue for submissions and ratings (SQLite WAL, synchronous=FULL).
+
+Each row's payload is AES-GCM sealed as a whole, bound to its kind and idempotency key, so the
+file never holds personal data in clear. `enqueue` returns only after the transaction is on
+disk. Rows move pending → delivered (central's answer kept, purged after the retention period)
+or pending → dead (central refused it for good; kept with the reason for the technician).
+"""
+from __future__ import annotations
+
+import enum
+import fcntl
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from drivers.privacy import scrub_text
+from kiosk.crypto import SealError, Sealer, load_or_create_key
+from kiosk.errors import KioskError
+
+if TYPE_CHECKING:
+    from kiosk.config import TerminalConfig
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+KEY_CHECK_PLAINTEXT = b"kiosk outbox key check v1"
+MAX_ERROR_CHARS = 500
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind            TEXT    NOT NULL CHECK (kind IN ('submission', 'rating')),
+    idem_key        TEXT    NOT NULL UNIQUE,
+    payload         BLOB    NOT NULL,
+    created         REAL    NOT NULL,
+    updated         REAL    NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL    NOT NULL,
+    last_error      TEXT,
+    state           TEXT    NOT NULL DEFAULT 'pending'
+                            CHECK (state IN ('pending', 'delivered', 'dead')),
+    provisional_no  TEXT    UNIQUE,
+    case_no         TEXT,
+    answer          TEXT,
+    delivered_at    REAL
+);
+CREATE INDEX IF NOT EXISTS outbox_queue ON outbox (state, kind, id);
+CREATE INDEX IF NOT EXISTS outbox_case ON outbox (case_no);
+CREATE TABLE IF NOT EXISTS case_seq (day TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+"""
+
+
+class OutboxError(KioskError):
+    """The outbox cannot do what was asked (disk, key, closed queue, bad payload)."""
+
+
+class OutboxKeyError(OutboxError):
+    """The key file does not match the queue: its rows cannot be decrypted."""
+
+
+class OutboxClosed(OutboxError):
+    """The outbox was closed."""
+
+
+class Kind(enum.StrEnum):
+    """What a row carries; heartbeats are never queued."""
+
+    SUBMISSION = "submission"
+    RATING = "rating"
+
+
+class State(enum.StrEnum):
+    """Life of a row."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    """What enqueue hands back once the row is on disk."""
+
+    id: int
+    kind: Kind
+    idempotency_key: str
+    created: float
+    provisional_no: str | None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One queued row; `sealed` is the encrypted payload (open it with Outbox.payload)."""
+
+    id: int
+    kind: Kind
+    idempotency_key: str
+    sealed: bytes = field(repr=False)
+    created: float
+    attempts: int
+    next_attempt_at: float
+    last_error: str | None
+    state: State
+    provisional_no: str | None
+    case_no: str | None
+    delivered_at: float | None
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """A submission found by its provisional or its central case number."""
+
+    provisional_no: str | None
+    case_no: str | None
+    state: State
+    created: float
+    row_id: int
+
+    @property
+    def number(self) -> str:
+        """The number to show: central's once delivered, else the provisional one."""
+        return self.case_no or self.provisional_no or ""
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts by (state, kind), the oldest pending row and the most recent error."""
+
+    counts: dict[tuple[State, Kind], int]
+    oldest_pending_created: float | None
+    last_error: str | None
+    last_error_at: float | None
+    now: float
+
+    def count(self, state: State | None = None, kind: Kind | None = None) -> int:
+        """Rows in this state and/or of this kind."""
+        return sum(n for (s, k), n in self.counts.items()
+                   if (state is None or s == state) and (kind is None or k == kind))
+
+    @property
+    def oldest_pending_age_s(self) -> float | None:
+        """Age of the oldest pending row, seconds."""
+        if self.oldest_pending_created is None:
+            return None
+        return max(0.0, self.now - self.oldest_pending_created)
+
+
+def _aad(kind: str, idem_key: str) -> bytes:
+    return f"kiosk-outbox\n{kind}\n{idem_key}".encode("ascii")
+
+
+def _clean_error(text: str) -> str:
+    return scrub_text(text)[:MAX_ERROR_CHARS]
+
+
+class Outbox:
+    """The queue. Thread-safe: one connection, one lock; network I/O never happens under it."""
+
+    def __init__(self, path: str | Path, key: bytes | str | Path, *, terminal_id: str,
+                 retention_days: float = 30.0, clock: Callable[[], float] = time.time) -> None:
+        self.path = Path(path)
+        self.terminal_id = terminal_id
+        self.retention_s = retention_days * 86400.0
+        self.clock = clock
+        raw_key = key if isinstance(key, bytes) else load_or_create_key(key)
+        self._sealer = Sealer(raw_key)
+        self._lock = threading.RLock()
+        self._listeners: list[Callable[[], None]] = []
+        self._conn: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._conn = self._open()
+        except sqlite3.Error as exc:
+            raise OutboxError(f"{self.path}: cannot open the outbox: {exc}") from None
+
+    @classmethod
+    def from_config(cls, cfg: TerminalConfig, clock: Callable[[], float] = time.time) -> Outbox:
+        """Open the outbox at the paths given by a terminal config."""
+        path = cfg.resolve(cfg.outbox.path, base="data")
+        key_file = cfg.resolve(cfg.outbox.key_file, base="data")
+        assert path is not None and key_file is not None
+        return cls(path, key_file, terminal_id=cfg.terminal_id,
+                   retention_days=cfg.outbox.retention_days, clock=clock)
+
+    # -- set-up --------------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                               timeout=10.0)
+        try:
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise OutboxError(f"{self.path}: cannot switch the queue to WAL mode (got {mode})")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA secure_delete=ON")  # purged rows are overwritten with zeros
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise OutboxError(f"{self.path}: queue schema {version} is newer than this "
+                                      f"software ({SCHEMA_VERSION})")
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                check = conn.execute("SELECT value FROM meta WHERE name='key_check'").fetchone()
+                if check is None:
+                    conn.execute("INSERT INTO meta VALUES ('key_check', ?)",
+                                 (self._sealer.seal(KEY_CHECK_PLAINTEXT, b"key-check"),))
+                else:
+                    try:
+                        ok = self._sealer.open(check[0], b"key-check") == KEY_CHECK_PLAINTEXT
+                    except SealError:
+                        ok = False
+                    if not ok:
+                        raise OutboxKeyError(
+                            f"{self.path}: the key file does not match this queue, so its rows "
+                            f"cannot be decrypted; restore the original key file")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        except BaseException:
+            conn.close()
+            raise
+        try:
+            os.chmod(self.path, 0o600)
+        except OSError:
+            pass
+        return conn
+
+    def close(self) -> None:
+        """Close the database; later calls raise OutboxClosed."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE … COMMIT).
+
+        durable=True: the commit is fsynced (synchronous=FULL) before this returns.
+        durable=False: synchronous=NORMAL for this commit only — it reaches the disk with the
+        next durable commit or checkpoint, and a power cut may roll it back (but never tear it).
+        Used only where losing the write is harmless (see mark_delivered).
+        """
+        with self._lock:
+            conn = self._conn
+            if conn is None:
+                raise OutboxClosed(f"{self.path}: the outbox is closed")
+            try:
+                if not durable:
+                    conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise OutboxError(f"{self.path}: cannot write the queue: {exc}") from None
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                conn.execute("ROLLBACK")
+                raise OutboxError(f"{self.path}: cannot write the queue: {exc}") from None
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            finally:
+                if not durable:
+                    conn.execute("PRAGMA synchronous=FULL")
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            if self._conn is None:
+                raise OutboxClosed(f"{self.path}: the outbox is closed")
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise OutboxError(f"{self.path}: cannot read the queue: {exc}") from None
+
+    # -- listeners -----------------------------------------------------------------------------
+
+    def add_listener(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` (from the writing thread) after each row becomes due."""
+        self._listeners.append(callback)
+
+    def _notify(self) -> None:
+        for cb in list(self._listeners):
+            try:
+                cb()
+            except Exception:  # a listener must never break a write that is already on disk
+                log.exception("outbox listener failed")
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def enqueue(self, kind: Kind | str, payload: dict[str, Any], *,
+                provisional: bool | None = None) -> Enqueued:
+        """Queue one row; returns once it is on disk. Submissions get a provisional case number."""
+        kind = Kind(kind)
+        if not isinstance(payload, dict):
+            raise OutboxError("payload must be a JSON object")
+        if provisional is None:
+            provisional = kind is Kind.SUBMISSION
+        try:
+            plain = json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
+                               sort_keys=True, allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            raise OutboxError(f"payload is not JSON-serialisable: {exc.__class__.__name__}") from None
+        idem_key = str(uuid.uuid4())
+        sealed = self._sealer.seal(plain, _aad(kind, idem_key))
+        now = self.clock()
+        with self._tx() as conn:
+            number = self._next_provisional(conn, now) if provisional else None
+            cur = conn.execute(
+                "INSERT INTO outbox (kind, idem_key, payload, created, updated, next_attempt_at,"
+                " provisional_no) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (kind.value, idem_key, sealed, now, now, now, number))
+            row_id = cur.lastrowid
+        assert row_id is not None
+        log.info("queued %s #%d%s", kind.value, row_id, f" ({number})" if number else "")
+        self._notify()
+        return Enqueued(row_id, kind, idem_key, now, number)
+
+    def _next_provisional(self, conn: sqlite3.Connection, now: float) -> str:
+        day = time.strftime("%Y%m%d", time.localtime(now))
+        conn.execute("INSERT INTO case_seq (day, seq) VALUES (?, 1) "
+                     "ON CONFLICT(day) DO UPDATE SET seq = seq + 1", (day,))
+        seq = conn.execute("SELECT seq FROM case_seq WHERE day = ?", (day,)).fetchone()[0]
+        return provisional_case_number(self.terminal_id, day, seq)
+
+    def mark_delivered(self, row_id: int, answer: dict[str, Any] | None = None) -> bool:
+        """Record central's answer (case_no kept for lookup); False if the row was not pending.
+
+        Not fsynced on its own (it rides on the next durable commit): if a power cut loses it,
+        the row is simply sent again with the same idempotency key and central answers with the
+        first answer — no duplicate, and one fsync less per delivered row.
+        """
+        answer = answer or {}
+        case_no = answer.get("case_no")
+        now = self.clock()
+        with self._tx(durable=False) as conn:
+            cur = conn.execute(
+                "UPDATE outbox SET state='delivered', delivered_at=?, updated=?, case_no=?,"
+                " answer=?, last_error=NULL, attempts=attempts+1"
+                " WHERE id=? AND state='pending'",
+                (now, now, str(case_no) if case_no is not None else None,
+                 json.dumps(answer, ensure_ascii=False, sort_keys=True), row_id))
+            return cur.rowcount == 1
+
+    def mark_retry(self, row_id: int, error: str, next_attempt_at: float) -> bool:
+        """Count a failed attempt and schedule the next one; False if the row was not pending."""
+        with self._tx() as conn:
+            cur = conn.execute(
+                "UPDATE outbox SET attempts=attempts+1, last_error=?, next_attempt_at=?, updated=?"
+                " WHERE id=? AND state='pending'",
+                (_clean_error(error), next_attempt_at, self.clock(), row_id))
+            return cur.rowcount == 1
+
+    def defer(self, row_id: int, reason: str, next_attempt_at: float) -> bool:
+        """Postpone a row without counting an attempt (e.g. waiting for its submission)."""
+        with self._tx() as conn:
+            cur = conn.execute(
+                "UPDATE outbox SET last_error=?, next_attempt_at=?, updated=?"
+                " WHERE id=? AND state='pending'",
+                (_clean_error(reason), next_attempt_at, self.clock(), row_id))
+            return cur.rowcount == 1
+
+    def mark_dead(self, row_id: int, reason: str, *, count_attempt: bool = True) -> bool:
+        """Central refused the row for good: keep it, with the reason, for the technician."""
+        with self._tx() as conn:
+            cur = conn.execute(
+                "UPDATE outbox SET state='dead', last_error=?, updated=?,"
+                " attempts=attempts+? WHERE id=? AND state='pending'",
+                (_clean_error(reason), self.clock(), 1 if count_attempt else 0, row_id))
+            return cur.rowcount == 1
+
+    def retry_dead(self, row_id: int | None = None) -> int:
+        """Make one dead row (or all with None) pending again, due now; returns how many."""
+        now = self.clock()
+        with self._tx() as conn:
+            if row_id is None:
+                cur = conn.execute("UPDATE outbox SET state='pending', attempts=0, next_attempt_at=?,"
+                                   " updated=? WHERE state='dead'", (now, now))
+            else:
+                cur = conn.execute("UPDATE outbox SET state='pending', attempts=0, next_attempt_at=?,"
+                                   " updated=? WHERE state='dead' AND id=?", (now, now, row_id))
+            n = cur.rowcount
+        if n:
+            log.info("%d dead row(s) made pending again", n)
+            self._notify()
+        return n
+
+    def wake_all(self) -> int:
+        """Make every pending row due now (`kiosk outbox flush`); returns how many."""
+        now = self.clock()
+        with self._tx() as conn:
+            n = conn.execute("UPDATE outbox SET next_attempt_at=? WHERE state='pending'"
+                             " AND next_attempt_at > ?", (now, now)).rowcount
+        self._notify()
+        return n
+
+    def purge(self, now: float | None = None) -> int:
+        """Delete delivered rows older than the retention period; returns how many."""
+        now = self.clock() if now is None else now
+        with self._tx() as conn:
+            n = conn.execute("DELETE FROM outbox WHERE state='delivered' AND delivered_at < ?",
+                             (now - self.retention_s,)).rowcount
+        if n:
+            with self._lock:
+                if self._conn is not None:
+                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            log.info("purged %d delivered row(s) older than %.0f days", n, self.retention_s / 86400)
+        return n
+
+    # -- reading -------------------------------------------------------------------------------
+
+    _COLS = ("id, kind, idem_key, payload, created, attempts, next_attempt_at, last_error, state,"
+             " provisional_no, case_no, delivered_at")
+
+    @staticmethod
+    def _row(t: tuple[Any, ...]) -> Row:
+        return Row(t[0], Kind(t[1]), t[2], bytes(t[3]), t[4], t[5], t[6], t[7], State(t[8]),
+                   t[9], t[10], t[11])
+
+    def head(self, kind: Kind | str) -> Row | None:
+        """The oldest pending row of this kind (rows of a kind are delivered in order)."""
+        rows = self._read(f"SELECT {self._COLS} FROM outbox WHERE state='pending' AND kind=?"
+                          " ORDER BY id LIMIT 1", (Kind(kind).value,))
+        return self._row(rows[0]) if rows else None
+
+    def get(self, row_id: int) -> Row | None:
+        """One row by id."""
+        rows = self._read(f"SELECT {self._COLS} FROM outbox WHERE id=?", (row_id,))
+        return self._row(rows[0]) if rows else None
+
+    def rows(self, state: State | str | None = None, kind: Kind | str | None = None,
+             limit: int = 1000) -> list[Row]:
+        """Rows in id order, optionally filtered."""
+        where, params = [], []
+        if state is not None:
+            where.append("state=?")
+            params.append(State(state).value)
+        if kind is not None:
+            where.append("kind=?")
+            params.append(Kind(kind).value)
+        sql = f"SELECT {self._COLS} FROM outbox"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [self._row(t) for t in self._read(sql + " ORDER BY id LIMIT ?", (*params, limit))]
+
+    def payload(self, row: Row) -> dict[str, Any]:
+        """Decrypt a row's payload; SealError if the bytes do not authenticate."""
+        plain = self._sealer.open(row.sealed, _aad(row.kind, row.idempotency_key))
+        data = json.loads(plain.decode("utf-8"))
+        assert isinstance(data, dict)
+        return data
+
+    def next_due_at(self) -> float | None:
+        """Earliest next_attempt_at among the head rows of each kind (None: nothing pending)."""
+        times = []
+        for kind in Kind:
+            row = self.head(kind)
+            if row is not None:
+                times.append(row.next_attempt_at)
+        return min(times) if times else None
+
+    def depth(self) -> int:
+        """Number of pending rows."""
+        return int(self._read("SELECT count(*) FROM outbox WHERE state='pending'")[0][0])
+
+    def stats(self) -> Stats:
+        """Counts by state and kind, oldest pending row, last error."""
+        counts = {(State(s), Kind(k)): int(n) for s, k, n in
+                  self._read("SELECT state, kind, count(*) FROM outbox GROUP BY state, kind")}
+        oldest = self._read("SELECT min(created) FROM outbox WHERE state='pending'")[0][0]
+        last = self._read("SELECT last_error, updated FROM outbox WHERE last_error IS NOT NULL"
+                          " ORDER BY updated DESC, id DESC LIMIT 1")
+        return Stats(counts, oldest, last[0][0] if last else None,
+                     last[0][1] if last else None, self.clock())
+
+    def lookup_case(self, number: str) -> CaseRef | None:
+        """Find a submission by its provisional number or by central's case number."""
+        rows = self._read(
+            "SELECT provisional_no, case_no, state, created, id FROM outbox WHERE kind='submission'"
+            " AND (provisional_no=? OR case_no=?) ORDER BY id LIMIT 1", (number, number))
+        if not rows:
+            return None
+        p, c, s, created, row_id = rows[0]
+        return CaseRef(p, c, State(s), created, row_id)
+
+
+def provisional_case_number(terminal_id: str, day: str, seq: int) -> str:
+    """Terminal case number: TERMINAL-YYYYMMDD-NNNN (e.g. DEMO-0001-20261125-0007)."""
+    return f"{terminal_id}-{day}-{seq:04d}"
+
+
+class DeliveryLock:
+    """Inter-process lock: only one process (the kiosk or `outbox flush`) delivers at a time."""
+
+    def __init__(self, queue_path: str | Path) -> None:
+        self.path = Path(str(queue_path) + ".deliver.lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock without waiting; False if another process holds it."""
+        if self._fd is not None:
+            return True
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        """Give the lock back."""
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
