@@ -218,8 +218,91 @@ def check_catalogue(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
         yield Result("catalogue", Level.OK, summary)
 
 
+SKEW_WARN_S = 30.0
+SKEW_FAIL_S = 240.0  # central refuses signatures beyond 300 s
+OUTBOX_PENDING_WARN_S = 3600.0
+
+
+def check_central(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """A signed heartbeat reaches central: reachable, authenticating, clock skew, round trip."""
+    import time
+
+    from kiosk import __version__
+    from kiosk.central_client import CentralClient
+    from kiosk.central_errors import AuthError, CentralClientError, NetworkError
+
+    handle = None
+    try:
+        if cfg.central.url == "embedded":
+            from central.demo import start_embedded
+
+            handle = start_embedded(cfg)
+            client = CentralClient.from_config(cfg, base_url=handle.url)
+            where = "embedded sandbox"
+        else:
+            client = CentralClient.from_config(cfg)
+            where = cfg.central.url
+        t0 = time.time()
+        try:
+            reply = client.heartbeat({"devices": {}, "catalogue_version": 0, "outbox_depth": 0,
+                                      "app_version": f"{__version__} (doctor)", "uptime_s": 0})
+        finally:
+            client.close()
+        t1 = time.time()
+    except AuthError as exc:
+        yield Result("central", Level.FAIL, f"refused our signature: {exc}",
+                     "check terminal_id and the secret file match central's registration; check the clock")
+        return
+    except NetworkError as exc:
+        yield Result("central", Level.FAIL, f"unreachable: {exc}",
+                     "check network, DNS, proxy and central.url; the outbox keeps requests meanwhile")
+        return
+    except CentralClientError as exc:
+        yield Result("central", Level.FAIL, str(exc), "check the central section of the config")
+        return
+    finally:
+        if handle is not None:
+            handle.stop()
+    rtt_ms = (t1 - t0) * 1000
+    skew = reply.server_time.timestamp() - (t0 + t1) / 2
+    yield Result("central", Level.OK, f"{where}: heartbeat signed and accepted, {rtt_ms:.0f} ms round trip")
+    if abs(skew) >= SKEW_FAIL_S:
+        yield Result("clock skew", Level.FAIL, f"{skew:+.0f} s from central",
+                     "set the clock (timedatectl set-ntp true); past 300 s central refuses every request")
+    elif abs(skew) >= SKEW_WARN_S:
+        yield Result("clock skew", Level.WARN, f"{skew:+.0f} s from central", "enable NTP: timedatectl set-ntp true")
+    else:
+        yield Result("clock skew", Level.OK, f"{skew:+.1f} s")
+
+
+def check_outbox(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """Pending and dead rows in the outbox, and the age of the oldest pending one."""
+    from kiosk.errors import KioskError
+    from kiosk.outbox import State, open_existing
+
+    try:
+        box = open_existing(cfg)
+    except KioskError as exc:
+        yield Result("outbox", Level.FAIL, str(exc), "restore the outbox key file from backup, or see docs/outbox.md")
+        return
+    if box is None:
+        yield Result("outbox", Level.OK, "empty (nothing queued yet)")
+        return
+    with box:
+        stats = box.stats()
+    pending, dead = stats.count(State.PENDING), stats.count(State.DEAD)
+    age = stats.oldest_pending_age_s or 0.0
+    detail = f"{pending} pending, {dead} dead" + (f", oldest pending {age / 60:.0f} min" if pending else "")
+    if dead:
+        yield Result("outbox", Level.WARN, detail, "central refused rows: kiosk outbox status, fix, kiosk outbox retry-dead --all")
+    elif pending and age > OUTBOX_PENDING_WARN_S:
+        yield Result("outbox", Level.WARN, detail, "rows are not leaving: check the central line above")
+    else:
+        yield Result("outbox", Level.OK, detail)
+
+
 CHECKS: list[Check] = [check_font, check_secret, check_disk, check_idcard, check_printer, check_scanner,
-                       check_catalogue]
+                       check_catalogue, check_central, check_outbox]
 
 
 def run_checks(config_path: str | None, checks: list[Check] | None = None) -> list[Result]:

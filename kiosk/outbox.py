@@ -505,6 +505,19 @@ class Outbox:
         return CaseRef(p, c, State(s), created, row_id)
 
 
+def open_existing(cfg: TerminalConfig) -> Outbox | None:
+    """The configured outbox if its file exists (None otherwise); never creates a queue or key."""
+    from kiosk.crypto import load_key
+
+    path = cfg.resolve(cfg.outbox.path, base="data")
+    key_file = cfg.resolve(cfg.outbox.key_file, base="data")
+    assert path is not None and key_file is not None
+    if not path.exists():
+        return None
+    return Outbox(path, load_key(key_file), terminal_id=cfg.terminal_id,
+                  retention_days=cfg.outbox.retention_days)
+
+
 def provisional_case_number(terminal_id: str, day: str, seq: int) -> str:
     """Terminal case number: TERMINAL-YYYYMMDD-NNNN (e.g. DEMO-0001-20261125-0007)."""
     return f"{terminal_id}-{day}-{seq:04d}"

@@ -53,18 +53,10 @@ def _fail(message: str, code: int = 2) -> int:
 def _open(args: argparse.Namespace) -> tuple[TerminalConfig, Outbox | None]:
     """Config and outbox (None when no queue file exists yet); raises KioskError."""
     from kiosk import config
-    from kiosk.crypto import load_key
-    from kiosk.outbox import Outbox
+    from kiosk.outbox import open_existing
 
     cfg = config.load(args.config)
-    path = cfg.resolve(cfg.outbox.path, base="data")
-    key_file = cfg.resolve(cfg.outbox.key_file, base="data")
-    assert path is not None and key_file is not None
-    if not path.exists():
-        return cfg, None
-    box = Outbox(path, load_key(key_file), terminal_id=cfg.terminal_id,
-                 retention_days=cfg.outbox.retention_days)
-    return cfg, box
+    return cfg, open_existing(cfg)
 
 
 def _age(seconds: float) -> str:

@@ -124,3 +124,46 @@ def test_production_config_refusing_demo_key_fails(tmp_path: Path) -> None:
                    encoding="utf-8")
     row = by_name(run_checks(str(cfg)))["catalogue"]
     assert row.level is Level.FAIL and row.detail == "no trusted catalogue key"
+
+
+def with_central(tmp_path: Path, url: str) -> Path:
+    cfg = demo_copy(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace('url = "embedded"', f'url = "{url}"')
+                   .replace('data_dir = "../var"', f'data_dir = "{tmp_path / "var"}"'), encoding="utf-8")
+    return cfg
+
+
+def test_embedded_central_heartbeat_and_skew(tmp_path: Path) -> None:
+    rows = by_name(run_checks(str(demo_copy(tmp_path))))
+    assert rows["central"].level is Level.OK and "heartbeat signed and accepted" in rows["central"].detail
+    assert rows["clock skew"].level is Level.OK
+
+
+def test_unreachable_central_fails(tmp_path: Path) -> None:
+    rows = by_name(run_checks(str(with_central(tmp_path, "http://127.0.0.1:1"))))
+    assert rows["central"].level is Level.FAIL and rows["central"].detail.startswith("unreachable")
+    assert "clock skew" not in rows
+
+
+def test_unregistered_terminal_is_refused(tmp_path: Path) -> None:
+    from central.server import run_in_thread
+
+    handle = run_in_thread(tmp_path / "central.sqlite3")  # knows no terminal at all
+    try:
+        rows = by_name(run_checks(str(with_central(tmp_path, handle.url))))
+    finally:
+        handle.stop()
+    assert rows["central"].level is Level.FAIL and "refused our signature" in rows["central"].detail
+
+
+def test_dead_outbox_rows_warn(tmp_path: Path) -> None:
+    from kiosk import config
+    from kiosk.outbox import Outbox
+
+    cfg_path = with_central(tmp_path, "http://127.0.0.1:1")
+    box = Outbox.from_config(config.load(cfg_path))
+    row = box.enqueue("submission", {"item_code": "x"})
+    box.mark_dead(row.id, "422 invalid field")
+    box.close()
+    out = by_name(run_checks(str(cfg_path)))["outbox"]
+    assert out.level is Level.WARN and "1 dead" in out.detail and "retry-dead" in out.fix
