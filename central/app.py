@@ -403,10 +403,10 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
         store.store_heartbeat(terminal_id, now, {k: v.model_dump(mode="json")
                                                  for k, v in hb.devices.items()},
                               hb.catalogue_version, hb.outbox_depth, hb.app_version, hb.uptime_s)
-        commands = []
+        commands: list[str] = []
         published = store.published_version()
         if published is not None and hb.catalogue_version < published:
-            commands.append(api.Command.REFRESH_CATALOGUE)
+            commands.append(api.Command.REFRESH_CATALOGUE.value)
         return _json(api.HeartbeatReply(server_time=_ts(now), commands=commands))
 
     @app.get("/v1/catalogue", responses={200: {"description": "the signed bundle",

@@ -98,6 +98,12 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+class _Reply(BaseModel):
+    """Response bodies: a newer service may add fields, which an older terminal ignores."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
 class Identity(_Body):
     """The citizen identified at the terminal for this session."""
 
@@ -170,7 +176,7 @@ class CaseState(str, Enum):
     REJECTED = "rejected"
 
 
-class SubmissionAccepted(_Body):
+class SubmissionAccepted(_Reply):
     """201 answer to POST /v1/submissions."""
 
     case_no: CaseNo
@@ -178,7 +184,7 @@ class SubmissionAccepted(_Body):
     received_at: datetime
 
 
-class CaseEvent(_Body):
+class CaseEvent(_Reply):
     """One step of a case's history."""
 
     status: CaseState
@@ -186,7 +192,7 @@ class CaseEvent(_Body):
     note: str = ""
 
 
-class CaseStatus(_Body):
+class CaseStatus(_Reply):
     """GET /v1/cases/{case_no}: where a case stands, with its history (oldest first)."""
 
     case_no: CaseNo
@@ -220,7 +226,7 @@ class QueryRequest(_Body):
         return None if v is None else v.upper()
 
 
-class QueryResult(_Body):
+class QueryResult(_Reply):
     """200 answer to a query: a table to show and a receipt to print."""
 
     case_no: CaseNo
@@ -341,7 +347,7 @@ class Rating(_Body):
         return self
 
 
-class RatingAccepted(_Body):
+class RatingAccepted(_Reply):
     """201 answer to POST /v1/ratings."""
 
     rating_id: int
@@ -351,7 +357,7 @@ class RatingAccepted(_Body):
     received_at: datetime
 
 
-class RatingRecord(_Body):
+class RatingRecord(_Reply):
     """One rating as staff see it (GET /v1/admin/ratings)."""
 
     rating_id: int
@@ -406,16 +412,17 @@ class Heartbeat(_Body):
     uptime_s: float = Field(ge=0, le=10 * 365 * 86400)
 
 
-class HeartbeatReply(_Body):
+class HeartbeatReply(_Reply):
     """200 answer to a heartbeat."""
 
     server_time: datetime
-    commands: list[Command] = []
+    commands: list[str] = []
+    """Command names (see Command); a terminal ignores names it does not know."""
 
 
 # --- staff ---------------------------------------------------------------------------------
 
-class CatalogueAccepted(_Body):
+class CatalogueAccepted(_Reply):
     """200 answer to PUT /v1/admin/catalogue."""
 
     version: int
@@ -424,7 +431,7 @@ class CatalogueAccepted(_Body):
     published_at: datetime
 
 
-class TerminalInfo(_Body):
+class TerminalInfo(_Reply):
     """One terminal as staff see it (GET /v1/admin/terminals)."""
 
     terminal_id: str
@@ -441,7 +448,7 @@ class TerminalInfo(_Body):
     uptime_s: float | None
 
 
-class TerminalList(_Body):
+class TerminalList(_Reply):
     """GET /v1/admin/terminals."""
 
     offline_after_s: float
@@ -449,14 +456,14 @@ class TerminalList(_Body):
     terminals: list[TerminalInfo]
 
 
-class RatingList(_Body):
+class RatingList(_Reply):
     """GET /v1/admin/ratings (JSON form; ?format=csv gives the same rows as CSV)."""
 
     count: int
     ratings: list[RatingRecord]
 
 
-class ErrorBody(_Body):
+class ErrorBody(_Reply):
     """Every error answer: a stable machine code and a human message."""
 
     error: str

@@ -173,3 +173,14 @@ def test_submission_and_heartbeat_bounds() -> None:
                 {"devices": {"printer": {"status": "ok", "detail": "x" * 201}}}):
         with pytest.raises(ValidationError):
             api.Heartbeat.model_validate({**hb, **bad})
+
+
+def test_replies_tolerate_new_fields_requests_do_not() -> None:
+    reply = api.HeartbeatReply.model_validate(
+        {"server_time": "2026-11-25T00:00:00Z", "commands": ["refresh_catalogue", "future_cmd"],
+         "added_later": 1})
+    assert reply.commands == ["refresh_catalogue", "future_cmd"]
+    assert api.Command.REFRESH_CATALOGUE in reply.commands
+    with pytest.raises(ValidationError):
+        api.Heartbeat.model_validate({"catalogue_version": 0, "outbox_depth": 0, "app_version": "1",
+                                      "uptime_s": 0, "added_later": 1})
