@@ -43,7 +43,7 @@ PROGRESS = (
     (86400, api.CaseState.COMPLETED, "已办结"),
 )
 APPLY_KINDS = frozenset({"apply", "appointment"})
-QUERY_KINDS = frozenset({"query", "print"})
+QUERY_KINDS = frozenset({"query", "print", "progress"})
 
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
@@ -343,7 +343,9 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
             raise ApiError(422, "wrong_item_kind",
                            f"item {item_code} is a {item.kind} item: use /v1/submissions")
         subject = req.subject_id_number or req.identity.id_number
-        if subject != req.identity.id_number:
+        claimed = req.params.get("id_number")
+        if subject != req.identity.id_number or (
+                isinstance(claimed, str) and claimed.strip().upper() != req.identity.id_number):
             raise ApiError(403, "identity_mismatch",
                            "a citizen may only query their own records (applicant ≠ session identity)")
 

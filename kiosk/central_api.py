@@ -291,29 +291,25 @@ PROVINCIAL_CHANNEL_CODE = 5
 
 
 class RatingTag(_Body):
-    """A reason tag offered with a rating."""
+    """A 差评 reason tag (the same shape as the catalogue's rating_tags entries)."""
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
     zh: str = Field(min_length=1, max_length=40)
     en: str = Field(min_length=1, max_length=80)
-    negative: bool = True
-    """Offered for 差评 (true) or for good ratings (false)."""
 
 
 DEFAULT_RATING_TAGS: tuple[RatingTag, ...] = (
-    RatingTag(code="slow", zh="办理时间长", en="Took too long"),
-    RatingTag(code="hard_to_use", zh="操作复杂", en="Hard to operate"),
+    RatingTag(code="attitude", zh="态度不好", en="Poor attitude"),
+    RatingTag(code="long_wait", zh="等待时间长", en="Long waiting time"),
     RatingTag(code="device_fault", zh="设备故障", en="Device fault"),
-    RatingTag(code="unclear_guide", zh="指引不清楚", en="Unclear guidance"),
-    RatingTag(code="materials_repeated", zh="材料重复提交", en="Materials asked again"),
-    RatingTag(code="result_wrong", zh="结果有误", en="Wrong result"),
+    RatingTag(code="too_complex", zh="操作复杂", en="Hard to operate"),
+    RatingTag(code="unclear_materials", zh="材料要求不清", en="Unclear document requirements"),
+    RatingTag(code="wrong_result", zh="结果不正确", en="Wrong result"),
     RatingTag(code="print_failed", zh="打印失败", en="Printing failed"),
     RatingTag(code="other", zh="其他", en="Other"),
-    RatingTag(code="fast", zh="办理快捷", en="Fast", negative=False),
-    RatingTag(code="easy", zh="操作简便", en="Easy to use", negative=False),
-    RatingTag(code="clear_guide", zh="指引清楚", en="Clear guidance", negative=False),
 )
-"""Built-in reason tags, used by the service while no catalogue with rating_tags is published."""
+"""Built-in reason tags (those of the default catalogue), used by the service while no catalogue
+is published; a published catalogue's rating_tags replace them."""
 
 MAX_COMMENT = 500
 
