@@ -7,6 +7,7 @@ import json
 import logging
 import threading
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta, timezone
@@ -139,8 +140,11 @@ class _Limits:
             else:
                 await self.app(scope, _receive, _send)
         except Exception as exc:  # the one place that turns any bug into a JSON 500
-            log.error("unhandled %s on %s %s: %s", type(exc).__name__, scope.get("method"),
-                      scrub_text(path), scrub_text(str(exc)[:200]))
+            frames = traceback.extract_tb(exc.__traceback__)
+            where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" \
+                if frames else "?"
+            log.error("unhandled %s at %s on %s %s: %s", type(exc).__name__, where,
+                      scope.get("method"), scrub_text(path), scrub_text(str(exc)[:200]))
             if not state["sent"]:
                 await error_response(500, "internal_error",
                                      "internal error; the service log has details")(scope, receive, _send)

@@ -322,7 +322,7 @@ def test_internal_error_is_json_500_without_traceback(service: Service, caplog) 
         r = service.terminal.heartbeat()
     body = _error(r, 500, "internal_error")
     assert "fire" not in body["message"]
-    assert ID_NUMBER not in caplog.text and "RuntimeError" in caplog.text
+    assert ID_NUMBER not in caplog.text and "RuntimeError" in caplog.text and "in broken" in caplog.text
 
 
 def test_access_log_is_structured_and_has_no_personal_data(service: Service, caplog) -> None:
