@@ -244,13 +244,22 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
                offline_after_s: float = 180.0, max_body_bytes: int = 64 * 1024,
-               max_catalogue_bytes: int = 4 * 1024 * 1024) -> FastAPI:
-    """The service over the SQLite database at db_path (created when missing)."""
+               max_catalogue_bytes: int = 4 * 1024 * 1024,
+               idempotency_retention_days: float = 90.0) -> FastAPI:
+    """The service over the SQLite database at db_path (created when missing).
+
+    Idempotency records older than idempotency_retention_days (longer than any terminal keeps
+    an undelivered outbox row) are purged at start-up.
+    """
     store = Storage(db_path)
     svc = _Service(store, clock, offline_after_s)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
+        purged = store.purge_idempotency(clock() - idempotency_retention_days * 86400)
+        if purged:
+            log.info("purged %d idempotency record(s) older than %g days", purged,
+                     idempotency_retention_days)
         yield
         store.close()
 

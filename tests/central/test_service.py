@@ -78,6 +78,16 @@ def test_idempotent_replay_after_server_restart(service: Service) -> None:
            409, "idempotency_conflict")
 
 
+def test_old_idempotency_records_are_purged_at_start(service: Service) -> None:
+    key = str(uuid.uuid4())
+    first = service.terminal.submit(key=key).json()["case_no"]
+    service.clock.offset = 91 * 86400  # past the 90-day retention
+    service.restart()
+    service.clock.offset = 0  # (sign with the real time again)
+    again = service.terminal.submit(key=key)
+    assert again.status_code == 201 and again.json()["case_no"] != first
+
+
 def test_submission_unknown_item_404_wrong_kind_422_invalid_422(service: Service) -> None:
     _error(service.terminal.submit("NO-SUCH-ITEM"), 404, "unknown_item")
     _error(service.terminal.submit("SB-QUERY-001"), 422, "wrong_item_kind")
