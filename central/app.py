@@ -7,6 +7,7 @@ import json
 import logging
 import threading
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta, timezone
@@ -43,7 +44,7 @@ PROGRESS = (
     (86400, api.CaseState.COMPLETED, "已办结"),
 )
 APPLY_KINDS = frozenset({"apply", "appointment"})
-QUERY_KINDS = frozenset({"query", "print"})
+QUERY_KINDS = frozenset({"query", "print", "progress"})
 
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
@@ -139,8 +140,11 @@ class _Limits:
             else:
                 await self.app(scope, _receive, _send)
         except Exception as exc:  # the one place that turns any bug into a JSON 500
-            log.error("unhandled %s on %s %s: %s", type(exc).__name__, scope.get("method"),
-                      scrub_text(path), scrub_text(str(exc)[:200]))
+            frames = traceback.extract_tb(exc.__traceback__)
+            where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" \
+                if frames else "?"
+            log.error("unhandled %s at %s on %s %s: %s", type(exc).__name__, where,
+                      scope.get("method"), scrub_text(path), scrub_text(str(exc)[:200]))
             if not state["sent"]:
                 await error_response(500, "internal_error",
                                      "internal error; the service log has details")(scope, receive, _send)
@@ -240,13 +244,22 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
                offline_after_s: float = 180.0, max_body_bytes: int = 64 * 1024,
-               max_catalogue_bytes: int = 4 * 1024 * 1024) -> FastAPI:
-    """The service over the SQLite database at db_path (created when missing)."""
+               max_catalogue_bytes: int = 4 * 1024 * 1024,
+               idempotency_retention_days: float = 90.0) -> FastAPI:
+    """The service over the SQLite database at db_path (created when missing).
+
+    Idempotency records older than idempotency_retention_days (longer than any terminal keeps
+    an undelivered outbox row) are purged at start-up.
+    """
     store = Storage(db_path)
     svc = _Service(store, clock, offline_after_s)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
+        purged = store.purge_idempotency(clock() - idempotency_retention_days * 86400)
+        if purged:
+            log.info("purged %d idempotency record(s) older than %g days", purged,
+                     idempotency_retention_days)
         yield
         store.close()
 
@@ -343,7 +356,9 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
             raise ApiError(422, "wrong_item_kind",
                            f"item {item_code} is a {item.kind} item: use /v1/submissions")
         subject = req.subject_id_number or req.identity.id_number
-        if subject != req.identity.id_number:
+        claimed = req.params.get("id_number")
+        if subject != req.identity.id_number or (
+                isinstance(claimed, str) and claimed.strip().upper() != req.identity.id_number):
             raise ApiError(403, "identity_mismatch",
                            "a citizen may only query their own records (applicant ≠ session identity)")
 
@@ -403,10 +418,10 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
         store.store_heartbeat(terminal_id, now, {k: v.model_dump(mode="json")
                                                  for k, v in hb.devices.items()},
                               hb.catalogue_version, hb.outbox_depth, hb.app_version, hb.uptime_s)
-        commands = []
+        commands: list[str] = []
         published = store.published_version()
         if published is not None and hb.catalogue_version < published:
-            commands.append(api.Command.REFRESH_CATALOGUE)
+            commands.append(api.Command.REFRESH_CATALOGUE.value)
         return _json(api.HeartbeatReply(server_time=_ts(now), commands=commands))
 
     @app.get("/v1/catalogue", responses={200: {"description": "the signed bundle",

@@ -94,8 +94,8 @@ def run_in_thread(db_path: str | Path, host: str = "127.0.0.1", port: int = 0,
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8080, **app_kwargs: Any) -> None:
     """Run the service in the foreground until SIGINT/SIGTERM (kiosk central serve)."""
-    sock = _bind(host, port)
     app = create_app(db_path, **app_kwargs)
+    sock = _bind(host, port)
     server = uvicorn.Server(_config(app, host, port))
     try:
         server.run(sockets=[sock])

@@ -244,6 +244,11 @@ class Storage:
         db.execute("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?, ?, ?)",
                    (terminal_id, key, endpoint, body_hash, status, response, now))
 
+    def purge_idempotency(self, before: float) -> int:
+        """Forget stored first answers older than `before` (their retries are long over)."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM idempotency WHERE created_at < ?", (before,)).rowcount
+
     # --- cases ---------------------------------------------------------------------------
 
     @staticmethod

@@ -123,3 +123,26 @@ def test_embedded_demo_sandbox(tmp_path: Path) -> None:
     finally:
         handle.stop()
     assert not db_dir.exists()
+
+
+def test_embedded_sandbox_with_the_real_demo_config() -> None:
+    cfg = config.load()  # config/terminal.toml: DEMO-0001, demo key, config/catalogue/bundle.json
+    secret = api.parse_secret(cfg.resolve(cfg.central.secret_file).read_text("ascii"))
+    handle = start_embedded(cfg)
+    try:
+        def call(method: str, path: str, obj: object = None) -> requests.Response:
+            body = b"" if obj is None else json.dumps(obj, ensure_ascii=False).encode()
+            hdrs = api.signed_headers(cfg.terminal_id, secret, method, path, body)
+            return requests.request(method, handle.url + path, data=body, headers=hdrs, timeout=10)
+
+        hb = {"devices": {}, "catalogue_version": 0, "outbox_depth": 0, "app_version": "demo",
+              "uptime_s": 1}
+        assert call("POST", "/v1/heartbeat", hb).json()["commands"] == ["refresh_catalogue"]
+        ident = {"id_number": "11010519491231002X", "name": "张三"}
+        for code in ("RS-0101", "RS-0102", "GJJ-0301", "SW-0601", "JJ-0901", "BDC-0402"):
+            r = call("POST", f"/v1/queries/{code}", {"region_code": cfg.region_code, "identity": ident})
+            assert r.status_code == 200, (code, r.text)
+        rows = call("POST", "/v1/queries/RS-0102", {"region_code": "330100", "identity": ident}).json()["rows"]
+        assert len(rows) == 12
+    finally:
+        handle.stop()

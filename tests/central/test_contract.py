@@ -103,7 +103,7 @@ def test_rating_validator(level: api.RatingLevel, tags: list[str], comment: str)
 
 def test_rating_refuses_repeated_tags_and_unknown_levels() -> None:
     with pytest.raises(ValidationError):
-        api.Rating(case_no=CASE, item_code="X1", level="满意", tags=["slow", "slow"])
+        api.Rating(case_no=CASE, item_code="X1", level="满意", tags=["long_wait", "long_wait"])
     with pytest.raises(ValidationError):
         api.Rating(case_no=CASE, item_code="X1", level="5")
     with pytest.raises(ValidationError):
@@ -173,3 +173,21 @@ def test_submission_and_heartbeat_bounds() -> None:
                 {"devices": {"printer": {"status": "ok", "detail": "x" * 201}}}):
         with pytest.raises(ValidationError):
             api.Heartbeat.model_validate({**hb, **bad})
+
+
+def test_replies_tolerate_new_fields_requests_do_not() -> None:
+    reply = api.HeartbeatReply.model_validate(
+        {"server_time": "2026-11-25T00:00:00Z", "commands": ["refresh_catalogue", "future_cmd"],
+         "added_later": 1})
+    assert reply.commands == ["refresh_catalogue", "future_cmd"]
+    assert api.Command.REFRESH_CATALOGUE in reply.commands
+    with pytest.raises(ValidationError):
+        api.Heartbeat.model_validate({"catalogue_version": 0, "outbox_depth": 0, "app_version": "1",
+                                      "uptime_s": 0, "added_later": 1})
+
+
+def test_default_tags_are_the_default_catalogues(project_root) -> None:
+    import json
+
+    bundle = json.loads((project_root / "config" / "catalogue" / "bundle.json").read_text("utf-8"))
+    assert [t.model_dump() for t in api.DEFAULT_RATING_TAGS] == bundle["catalogue"]["rating_tags"]
