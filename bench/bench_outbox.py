@@ -3,18 +3,15 @@ bare `requests` loop posting the same payloads in the same run."""
 from __future__ import annotations
 
 import random
-import socket
 import statistics
 import tempfile
 import time
-import types
 import uuid
 from pathlib import Path
 from typing import Any
 
 import requests
 
-import central.server as central_server
 from central.server import run_in_thread
 from kiosk.central_api import HEADER_IDEMPOTENCY_KEY, signed_headers
 from kiosk.central_client import CentralClient, encode_body
@@ -29,11 +26,6 @@ CHUNK = 20
 _W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
-def _tcp_socket(family: int = socket.AF_INET, type: int = socket.SOCK_STREAM, proto: int = 0,
-                fileno: int | None = None) -> socket.socket:
-    if fileno is None and type == socket.SOCK_STREAM and proto == 0:
-        proto = socket.IPPROTO_TCP
-    return socket.socket(family, type, proto, fileno)
 
 
 def _id(i: int) -> str:
@@ -113,11 +105,6 @@ def run() -> dict:
     box.close()
     baseline.conn.close()
 
-    # Same socket workaround as tests/kiosk/_central.py: central.server's listening socket has
-    # proto 0, so asyncio never sets TCP_NODELAY and every answer costs ~40 ms of delayed ACK.
-    nodelay_fix = central_server.socket is socket
-    if nodelay_fix:
-        central_server.socket = types.SimpleNamespace(**{**vars(socket), "socket": _tcp_socket})
     handle = run_in_thread(tmp / "central.sqlite3")
     try:
         handle.app.state.service.store.add_terminal(TERMINAL_ID, SECRET, time.time())
@@ -140,8 +127,6 @@ def run() -> dict:
         drain_box.close()
     finally:
         handle.stop()
-        if nodelay_fix:
-            central_server.socket = socket
     return {
         "enqueue_n": ENQUEUES,
         "enqueue_p50_ms": round(statistics.median(lat), 3),
@@ -155,7 +140,6 @@ def run() -> dict:
         "bare_requests_rows_per_s": round(DRAIN / bare_s, 1),
         "drain_vs_bare_ratio": round(bare_s / drain_s, 3),
         "drain_goal_ratio": 0.8,
-        "nodelay_workaround": nodelay_fix,
     }
 
 
