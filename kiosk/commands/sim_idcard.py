@@ -5,7 +5,7 @@ import argparse
 import sys
 import threading
 
-from drivers.sim.base import serve_pty, serve_tcp
+from drivers.sim.base import serve
 from drivers.sim.idcard import DEMO_CARDS, IdCardSimulator
 
 HELP = ("commands on stdin: insert KIND | remove | silence on|off | sam_fault HEX|none | "
@@ -40,17 +40,11 @@ def _run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"kiosk sim idcard: {exc}", file=sys.stderr)
         return 2
-    if args.tcp is not None:
-        try:
-            server = serve_tcp(sim, port=args.tcp)
-        except OSError as exc:
-            print(f"kiosk sim idcard: cannot listen on port {args.tcp}: {exc}", file=sys.stderr)
-            return 4
-        host, port = server.address
-        url = f"socket://{host}:{port}"
-    else:
-        server = serve_pty(sim)
-        url = server.port
+    try:
+        server, url = serve(sim, args.tcp)
+    except OSError as exc:
+        print(f"kiosk sim idcard: cannot listen on port {args.tcp}: {exc}", file=sys.stderr)
+        return 4
     print(url, flush=True)
     print(f"ID card simulator on {url}; Ctrl-C to stop. {HELP}", file=sys.stderr, flush=True)
     try:
