@@ -4,8 +4,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # System packages: CJK font, mtdev for Kivy's input providers, fontconfig for fc-match,
-# Mesa (EGL/GL + llvmpipe) for SDL's offscreen driver on machines without a GPU/display.
-APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-mesa-dri
+# Mesa (EGL/GL + llvmpipe) for SDL's offscreen driver on machines without a GPU/display,
+# libusb for usb://VID:PID printers (pyusb's backend).
+APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-mesa-dri libusb-1.0-0
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench shots setup system venv clean

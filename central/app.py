@@ -7,13 +7,14 @@ import json
 import logging
 import threading
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
@@ -43,7 +44,7 @@ PROGRESS = (
     (86400, api.CaseState.COMPLETED, "已办结"),
 )
 APPLY_KINDS = frozenset({"apply", "appointment"})
-QUERY_KINDS = frozenset({"query", "print"})
+QUERY_KINDS = frozenset({"query", "print", "progress"})
 
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
@@ -133,14 +134,17 @@ class _Limits:
 
         try:
             length = headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > limit):
+            if length is not None and (not (length.isascii() and length.isdigit()) or int(length) > limit):
                 await error_response(413, "body_too_large",
                                      f"request body over {limit} bytes")(scope, receive, _send)
             else:
                 await self.app(scope, _receive, _send)
         except Exception as exc:  # the one place that turns any bug into a JSON 500
-            log.error("unhandled %s on %s %s: %s", type(exc).__name__, scope.get("method"),
-                      scrub_text(path), scrub_text(str(exc)[:200]))
+            frames = traceback.extract_tb(exc.__traceback__)
+            where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" \
+                if frames else "?"
+            log.error("unhandled %s at %s on %s %s: %s", type(exc).__name__, where,
+                      scope.get("method"), scrub_text(path), scrub_text(str(exc)[:200]))
             if not state["sent"]:
                 await error_response(500, "internal_error",
                                      "internal error; the service log has details")(scope, receive, _send)
@@ -165,12 +169,12 @@ class _Service:
 
     def active(self) -> cat.ActiveCatalogue:
         """The published catalogue (parsed once per version) or the built-in items and tags."""
-        pub = self.store.published()
-        version = pub.version if pub else None
+        version = self.store.published_version()
         with self._lock:
             if self._active is None or self._active_version != version:
+                pub = self.store.published() if version is not None else None
                 self._active = cat.from_bundle_bytes(pub.bundle) if pub else cat.builtin()
-                self._active_version = version
+                self._active_version = pub.version if pub else None
             return self._active
 
     def idempotent(self, request: Request, terminal_id: str, body: bytes, endpoint: str,
@@ -240,13 +244,22 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
                offline_after_s: float = 180.0, max_body_bytes: int = 64 * 1024,
-               max_catalogue_bytes: int = 4 * 1024 * 1024) -> FastAPI:
-    """The service over the SQLite database at db_path (created when missing)."""
+               max_catalogue_bytes: int = 4 * 1024 * 1024,
+               idempotency_retention_days: float = 90.0) -> FastAPI:
+    """The service over the SQLite database at db_path (created when missing).
+
+    Idempotency records older than idempotency_retention_days (longer than any terminal keeps
+    an undelivered outbox row) are purged at start-up.
+    """
     store = Storage(db_path)
     svc = _Service(store, clock, offline_after_s)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
+        purged = store.purge_idempotency(clock() - idempotency_retention_days * 86400)
+        if purged:
+            log.info("purged %d idempotency record(s) older than %g days", purged,
+                     idempotency_retention_days)
         yield
         store.close()
 
@@ -281,6 +294,11 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
 
     def staff(request: Request) -> str:
         return authenticate_staff(store, request.headers)
+
+    @app.get("/healthz", include_in_schema=True, tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """Liveness for load balancers (unauthenticated, touches no storage)."""
+        return {"status": "ok"}
 
     # --- terminal endpoints --------------------------------------------------------------
 
@@ -338,7 +356,9 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
             raise ApiError(422, "wrong_item_kind",
                            f"item {item_code} is a {item.kind} item: use /v1/submissions")
         subject = req.subject_id_number or req.identity.id_number
-        if subject != req.identity.id_number:
+        claimed = req.params.get("id_number")
+        if subject != req.identity.id_number or (
+                isinstance(claimed, str) and claimed.strip().upper() != req.identity.id_number):
             raise ApiError(403, "identity_mismatch",
                            "a citizen may only query their own records (applicant ≠ session identity)")
 
@@ -398,10 +418,10 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
         store.store_heartbeat(terminal_id, now, {k: v.model_dump(mode="json")
                                                  for k, v in hb.devices.items()},
                               hb.catalogue_version, hb.outbox_depth, hb.app_version, hb.uptime_s)
-        commands = []
-        pub = store.published()
-        if pub is not None and hb.catalogue_version < pub.version:
-            commands.append(api.Command.REFRESH_CATALOGUE)
+        commands: list[str] = []
+        published = store.published_version()
+        if published is not None and hb.catalogue_version < published:
+            commands.append(api.Command.REFRESH_CATALOGUE.value)
         return _json(api.HeartbeatReply(server_time=_ts(now), commands=commands))
 
     @app.get("/v1/catalogue", responses={200: {"description": "the signed bundle",
@@ -465,19 +485,19 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
 
     @app.get("/v1/admin/ratings", response_model=api.RatingList,
              responses={200: {"content": {"text/csv": {}}}, **_errors(401, 422)})
-    def ratings(request: Request, staff_name: str = Depends(staff)) -> Response:
+    def ratings(staff_name: str = Depends(staff),
+                from_: date | None = Query(None, alias="from", description="first day (UTC+8)"),
+                to: date | None = Query(None, description="last day, inclusive (UTC+8)"),
+                item_code: str | None = Query(None, max_length=64),
+                format: Literal["json", "csv"] = "json") -> Response:
         """Ratings filtered by ?from=YYYY-MM-DD&to=YYYY-MM-DD (inclusive, UTC+8) &item_code=;
         ?format=csv for a CSV export."""
-        params = request.query_params
-        fmt = params.get("format", "json")
-        if fmt not in ("json", "csv"):
-            raise ApiError(422, "validation_failed", "format must be json or csv")
-        since = _day_start(params.get("from"), "from")
-        until = _day_start(params.get("to"), "to")
+        since = _day_start(from_)
+        until = _day_start(to)
         if until is not None:
             until += 86400
-        item = params.get("item_code") or None
-        rows = store.ratings(since, until, item)
+        fmt = format
+        rows = store.ratings(since, until, item_code or None)
         records = [api.RatingRecord(
             **{**r, "rated_at": _ts(r["rated_at"]) if r["rated_at"] is not None else None,
                "received_at": _ts(r["received_at"])}) for r in rows]
@@ -503,13 +523,9 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
     return app
 
 
-def _day_start(value: str | None, name: str) -> float | None:
-    if not value:
+def _day_start(day: date | None) -> float | None:
+    if day is None:
         return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(422, "validation_failed", f"{name} must be a date YYYY-MM-DD") from None
     return datetime(day.year, day.month, day.day, tzinfo=CN_TZ).timestamp()
 
 

@@ -127,6 +127,7 @@ BUILTIN_ITEMS: dict[str, tuple[str, str]] = {
     "SW-PRINT-001": ("个人所得税纳税记录打印", "print"),
     "JG-QUERY-001": ("交通违法查询", "query"),
     "SB-APPLY-001": ("养老待遇资格认证", "apply"),
+    "ZW-PROGRESS-001": ("办件进度查询", "progress"),
 }
 
 

@@ -45,16 +45,16 @@ class ServerHandle:
         self.stop()
 
 
-def _config(app: Any, sock: socket.socket | None, host: str, port: int) -> uvicorn.Config:
+def _config(app: Any, host: str, port: int) -> uvicorn.Config:
     return uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
                           lifespan="on", server_header=False, timeout_graceful_shutdown=5)
 
 
-def run_in_thread(db_path: str | Path, host: str = "127.0.0.1", port: int = 0,
-                  **app_kwargs: Any) -> ServerHandle:
-    """Start the service on host:port (0: a free port) in a daemon thread; return when it listens."""
-    app = create_app(db_path, **app_kwargs)
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+def _bind(host: str, port: int) -> socket.socket:
+    # IPPROTO_TCP explicitly: with proto 0 asyncio never sets TCP_NODELAY on accepted
+    # connections, and every response waits ~40 ms for the client's delayed ACK.
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM,
+                         socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -63,8 +63,16 @@ def run_in_thread(db_path: str | Path, host: str = "127.0.0.1", port: int = 0,
         raise CentralError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     sock.listen(128)
     sock.setblocking(False)
+    return sock
+
+
+def run_in_thread(db_path: str | Path, host: str = "127.0.0.1", port: int = 0,
+                  **app_kwargs: Any) -> ServerHandle:
+    """Start the service on host:port (0: a free port) in a daemon thread; return when it listens."""
+    app = create_app(db_path, **app_kwargs)
+    sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
-    server = uvicorn.Server(_config(app, sock, host, bound_port))
+    server = uvicorn.Server(_config(app, host, bound_port))
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not main thread
 
     def _run() -> None:
@@ -88,9 +96,11 @@ def run_in_thread(db_path: str | Path, host: str = "127.0.0.1", port: int = 0,
 
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8080, **app_kwargs: Any) -> None:
-    """Run the service in the foreground until interrupted (kiosk central serve)."""
+    """Run the service in the foreground until SIGINT/SIGTERM (kiosk central serve)."""
     app = create_app(db_path, **app_kwargs)
-    server = uvicorn.Server(_config(app, None, host, port))
-    server.run()
-    if not server.started:
-        raise CentralError(f"cannot serve on {host}:{port} (port in use or not permitted?)")
+    sock = _bind(host, port)
+    server = uvicorn.Server(_config(app, host, port))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()

@@ -244,6 +244,11 @@ class Storage:
         db.execute("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?, ?, ?)",
                    (terminal_id, key, endpoint, body_hash, status, response, now))
 
+    def purge_idempotency(self, before: float) -> int:
+        """Forget stored first answers older than `before` (their retries are long over)."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM idempotency WHERE created_at < ?", (before,)).rowcount
+
     # --- cases ---------------------------------------------------------------------------
 
     @staticmethod
@@ -364,6 +369,11 @@ class Storage:
         row = self._one("SELECT version, bundle, etag, items, published_at FROM catalogues "
                         "ORDER BY version DESC LIMIT 1")
         return PublishedCatalogue(row[0], bytes(row[1]), row[2], row[3], row[4]) if row else None
+
+    def published_version(self) -> int | None:
+        """Version of the newest published bundle (cheap: no blob read), or None."""
+        row = self._one("SELECT MAX(version) FROM catalogues")
+        return row[0] if row else None
 
     def publish(self, version: int, bundle: bytes, items: int, by: str, now: float) -> str | None:
         """Store a bundle if its version is above the newest; return its ETag, else None."""

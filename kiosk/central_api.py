@@ -98,6 +98,12 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+class _Reply(BaseModel):
+    """Response bodies: a newer service may add fields, which an older terminal ignores."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
 class Identity(_Body):
     """The citizen identified at the terminal for this session."""
 
@@ -118,11 +124,11 @@ class Identity(_Body):
 
 
 ItemCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
-RegionCode = Annotated[str, Field(pattern=r"^\d{6}$")]
+RegionCode = Annotated[str, Field(pattern=r"^[0-9]{6}$")]
 FieldValue = Annotated[str, Field(max_length=2000)] | int | float | bool | None
 MAX_FIELDS = 64
-CASE_NO_RE = re.compile(r"\d{6}-\d{8}-\d{6}")
-CaseNo = Annotated[str, Field(pattern=r"^\d{6}-\d{8}-\d{6}$")]
+CASE_NO_RE = re.compile(r"[0-9]{6}-[0-9]{8}-[0-9]{6}")
+CaseNo = Annotated[str, Field(pattern=r"^[0-9]{6}-[0-9]{8}-[0-9]{6}$")]
 """Case number: REGION(6)-YYYYMMDD-SEQ(6), e.g. 330100-20261125-000123 (never 18 bare digits,
 which the log scrubber would mask as an ID number)."""
 
@@ -170,7 +176,7 @@ class CaseState(str, Enum):
     REJECTED = "rejected"
 
 
-class SubmissionAccepted(_Body):
+class SubmissionAccepted(_Reply):
     """201 answer to POST /v1/submissions."""
 
     case_no: CaseNo
@@ -178,7 +184,7 @@ class SubmissionAccepted(_Body):
     received_at: datetime
 
 
-class CaseEvent(_Body):
+class CaseEvent(_Reply):
     """One step of a case's history."""
 
     status: CaseState
@@ -186,7 +192,7 @@ class CaseEvent(_Body):
     note: str = ""
 
 
-class CaseStatus(_Body):
+class CaseStatus(_Reply):
     """GET /v1/cases/{case_no}: where a case stands, with its history (oldest first)."""
 
     case_no: CaseNo
@@ -220,7 +226,7 @@ class QueryRequest(_Body):
         return None if v is None else v.upper()
 
 
-class QueryResult(_Body):
+class QueryResult(_Reply):
     """200 answer to a query: a table to show and a receipt to print."""
 
     case_no: CaseNo
@@ -285,29 +291,25 @@ PROVINCIAL_CHANNEL_CODE = 5
 
 
 class RatingTag(_Body):
-    """A reason tag offered with a rating."""
+    """A 差评 reason tag (the same shape as the catalogue's rating_tags entries)."""
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
     zh: str = Field(min_length=1, max_length=40)
     en: str = Field(min_length=1, max_length=80)
-    negative: bool = True
-    """Offered for 差评 (true) or for good ratings (false)."""
 
 
 DEFAULT_RATING_TAGS: tuple[RatingTag, ...] = (
-    RatingTag(code="slow", zh="办理时间长", en="Took too long"),
-    RatingTag(code="hard_to_use", zh="操作复杂", en="Hard to operate"),
+    RatingTag(code="attitude", zh="态度不好", en="Poor attitude"),
+    RatingTag(code="long_wait", zh="等待时间长", en="Long waiting time"),
     RatingTag(code="device_fault", zh="设备故障", en="Device fault"),
-    RatingTag(code="unclear_guide", zh="指引不清楚", en="Unclear guidance"),
-    RatingTag(code="materials_repeated", zh="材料重复提交", en="Materials asked again"),
-    RatingTag(code="result_wrong", zh="结果有误", en="Wrong result"),
+    RatingTag(code="too_complex", zh="操作复杂", en="Hard to operate"),
+    RatingTag(code="unclear_materials", zh="材料要求不清", en="Unclear document requirements"),
+    RatingTag(code="wrong_result", zh="结果不正确", en="Wrong result"),
     RatingTag(code="print_failed", zh="打印失败", en="Printing failed"),
     RatingTag(code="other", zh="其他", en="Other"),
-    RatingTag(code="fast", zh="办理快捷", en="Fast", negative=False),
-    RatingTag(code="easy", zh="操作简便", en="Easy to use", negative=False),
-    RatingTag(code="clear_guide", zh="指引清楚", en="Clear guidance", negative=False),
 )
-"""Built-in reason tags, used by the service while no catalogue with rating_tags is published."""
+"""Built-in reason tags (those of the default catalogue), used by the service while no catalogue
+is published; a published catalogue's rating_tags replace them."""
 
 MAX_COMMENT = 500
 
@@ -341,7 +343,7 @@ class Rating(_Body):
         return self
 
 
-class RatingAccepted(_Body):
+class RatingAccepted(_Reply):
     """201 answer to POST /v1/ratings."""
 
     rating_id: int
@@ -351,7 +353,7 @@ class RatingAccepted(_Body):
     received_at: datetime
 
 
-class RatingRecord(_Body):
+class RatingRecord(_Reply):
     """One rating as staff see it (GET /v1/admin/ratings)."""
 
     rating_id: int
@@ -406,16 +408,17 @@ class Heartbeat(_Body):
     uptime_s: float = Field(ge=0, le=10 * 365 * 86400)
 
 
-class HeartbeatReply(_Body):
+class HeartbeatReply(_Reply):
     """200 answer to a heartbeat."""
 
     server_time: datetime
-    commands: list[Command] = []
+    commands: list[str] = []
+    """Command names (see Command); a terminal ignores names it does not know."""
 
 
 # --- staff ---------------------------------------------------------------------------------
 
-class CatalogueAccepted(_Body):
+class CatalogueAccepted(_Reply):
     """200 answer to PUT /v1/admin/catalogue."""
 
     version: int
@@ -424,7 +427,7 @@ class CatalogueAccepted(_Body):
     published_at: datetime
 
 
-class TerminalInfo(_Body):
+class TerminalInfo(_Reply):
     """One terminal as staff see it (GET /v1/admin/terminals)."""
 
     terminal_id: str
@@ -441,7 +444,7 @@ class TerminalInfo(_Body):
     uptime_s: float | None
 
 
-class TerminalList(_Body):
+class TerminalList(_Reply):
     """GET /v1/admin/terminals."""
 
     offline_after_s: float
@@ -449,14 +452,14 @@ class TerminalList(_Body):
     terminals: list[TerminalInfo]
 
 
-class RatingList(_Body):
+class RatingList(_Reply):
     """GET /v1/admin/ratings (JSON form; ?format=csv gives the same rows as CSV)."""
 
     count: int
     ratings: list[RatingRecord]
 
 
-class ErrorBody(_Body):
+class ErrorBody(_Reply):
     """Every error answer: a stable machine code and a human message."""
 
     error: str

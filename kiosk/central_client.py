@@ -9,7 +9,11 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import re
+import socket
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +23,8 @@ from urllib.parse import quote, urlsplit
 import requests
 from pydantic import BaseModel, ValidationError
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
 from kiosk import __version__
@@ -65,6 +71,62 @@ class CatalogueFetch:
         return self.status == 200
 
 
+class _Tracker:
+    """The connections a client has opened, so that `abort` can cut the one in flight."""
+
+    def __init__(self) -> None:
+        self._conns: weakref.WeakSet[HTTPConnection] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def add(self, conn: HTTPConnection) -> None:
+        with self._lock:
+            self._conns.add(conn)
+
+    def shutdown_all(self) -> int:
+        with self._lock:
+            conns = list(self._conns)
+        n = 0
+        for conn in conns:
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                    n += 1
+                except OSError:
+                    pass
+        return n
+
+
+class _TrackingAdapter(HTTPAdapter):
+    """HTTPAdapter whose pools use connection classes that register with a _Tracker."""
+
+    def __init__(self, tracker: _Tracker, **kwargs: Any) -> None:
+        self._tracker = tracker
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        tracker = self._tracker
+
+        class Conn(HTTPConnection):
+            def connect(self) -> None:
+                super().connect()
+                tracker.add(self)
+
+        class TLSConn(HTTPSConnection):
+            def connect(self) -> None:
+                super().connect()
+                tracker.add(self)
+
+        class Pool(HTTPConnectionPool):
+            ConnectionCls = Conn
+
+        class TLSPool(HTTPSConnectionPool):
+            ConnectionCls = TLSConn
+
+        self.poolmanager.pool_classes_by_scheme = {"http": Pool, "https": TLSPool}
+
+
 def encode_body(payload: Payload) -> bytes:
     """Canonical JSON bytes of a payload (sorted keys, compact, UTF-8): same dict, same bytes."""
     if isinstance(payload, BaseModel):
@@ -77,7 +139,7 @@ def _retry_after(value: str | None, now: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -106,7 +168,9 @@ class CentralClient:
         self.session.trust_env = False  # a stray HTTPS_PROXY must not reroute signed traffic
         no_retries = Retry(total=0, connect=0, read=0, redirect=0, status=0, other=0,
                            raise_on_status=False, raise_on_redirect=False)
-        adapter = HTTPAdapter(max_retries=no_retries, pool_connections=2, pool_maxsize=4)
+        self._tracker = _Tracker()
+        adapter = _TrackingAdapter(self._tracker, max_retries=no_retries, pool_connections=2,
+                                   pool_maxsize=4)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({"User-Agent": f"kiosk/{__version__}",
@@ -136,6 +200,11 @@ class CentralClient:
     def close(self) -> None:
         """Close pooled connections."""
         self.session.close()
+
+    def abort(self) -> int:
+        """Cut every open connection, including a request in flight in another thread (which
+        then raises NetworkError); used to stop the sync worker at once. Returns how many."""
+        return self._tracker.shutdown_all()
 
     # -- transport ---------------------------------------------------------------------------
 
@@ -228,6 +297,16 @@ class CentralClient:
         return CatalogueFetch(200, resp.content, resp.headers.get("ETag"))
 
 
+_ERRNO_RE = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+_OSERROR_RE = re.compile(r"\w+Error\(-?\d+, '([^']+)'\)")
+_REASON_RE = re.compile(r"\w+\('([^']+)'\)")
+
+
 def _short(exc: BaseException) -> str:
+    """The root cause of a requests/urllib3 error in a few words (not "Max retries exceeded")."""
     text = str(exc)
-    return text if len(text) <= 200 else text[:200] + "…"
+    for pattern in (_ERRNO_RE, _OSERROR_RE, _REASON_RE):
+        m = pattern.search(text)
+        if m:
+            return m.group(1).strip()
+    return text if len(text) <= 160 else text[:160] + "…"

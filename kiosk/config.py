@@ -55,6 +55,9 @@ class PrinterConfig(DeviceConfig):
     """Paper roll width in millimetres: 58 or 80."""
     chinese_mode: bool = True
     """Send FS & before Chinese text (most Chinese printers need it; some western ones lack it)."""
+    confirm_printed: bool = True
+    """Wait for GS r 1 (answered only once the paper is out) before reporting a receipt printed;
+    turn off for printers without it (then only the status after the job is checked)."""
 
 
 class ScannerConfig(DeviceConfig):

@@ -59,6 +59,16 @@ def load_or_create_key(path: str | Path) -> bytes:
     return _read_key(path)
 
 
+def load_key(path: str | Path) -> bytes:
+    """Read an existing key file (never creates one); KeyFileError if missing or unusable."""
+    path = Path(path)
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        raise KeyFileError(f"{path}: key file is missing; without it the queued rows cannot be "
+                           f"decrypted (restore it from backup)") from None
+
+
 def _read_key(path: Path) -> bytes:
     st = path.stat()  # FileNotFoundError propagates to the caller on purpose
     if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):

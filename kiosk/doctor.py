@@ -98,7 +98,211 @@ def check_secret(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
         yield Result("terminal secret", Level.OK, f"{len(text) // 2} bytes")
 
 
-CHECKS: list[Check] = [check_font, check_secret, check_disk]
+PRINTER_FIXES = {
+    "paper_out": "load a new paper roll",
+    "cover_open": "close the printer cover",
+    "offline": "check the printer's power and error light, then its cable",
+    "error": "clear the jam / cutter error, power-cycle the printer",
+    "unknown": "no status reply: check cable, URL and baud rate (kiosk printer status --device URL)",
+}
+
+
+def check_idcard(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The reader opens and its SAM passes the self-test."""
+    from drivers.idcard.errors import IdCardError
+    from kiosk.devices import idcard_reader
+
+    if not cfg.idcard.enabled:
+        yield Result("ID card reader", Level.WARN, "disabled in config", "items needing an ID card are greyed")
+        return
+    reader = idcard_reader(cfg)
+    try:
+        reader.open()
+        sam = reader.sam_id()
+    except IdCardError as exc:
+        yield Result("ID card reader", Level.FAIL, f"{cfg.idcard.url}: {exc}",
+                     f"check cable and power; kiosk card sam --device {cfg.idcard.url}")
+        return
+    finally:
+        reader.close()
+    yield Result("ID card reader", Level.OK, f"{cfg.idcard.url}: SAM ok, id {sam}")
+
+
+def check_printer(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The printer answers DLE EOT with paper loaded and cover closed."""
+    from drivers.printer.errors import PrinterError
+    from kiosk.devices import receipt_printer
+
+    if not cfg.printer.enabled:
+        yield Result("printer", Level.WARN, "disabled in config", "receipts are shown on screen only")
+        return
+    try:
+        printer = receipt_printer(cfg)
+        status = printer.status()
+        printer.close()
+    except PrinterError as exc:
+        yield Result("printer", Level.FAIL, f"{cfg.printer.url}: {exc}", "check printer.url and profile")
+        return
+    if status.value == "ok":
+        yield Result("printer", Level.OK, f"{cfg.printer.url}: ok")
+    elif status.value == "near_end":
+        yield Result("printer", Level.WARN, f"{cfg.printer.url}: paper near end", "replace the roll soon")
+    else:
+        yield Result("printer", Level.FAIL, f"{cfg.printer.url}: {status.value}", PRINTER_FIXES[status.value])
+
+
+def check_scanner(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The scanner's port opens (a scanner has no status command)."""
+    from drivers.scanner.errors import ScannerError
+    from kiosk.devices import scanner
+
+    if not cfg.scanner.enabled:
+        yield Result("scanner", Level.WARN, "disabled in config", "QR identification and case scans are off")
+        return
+    dev = scanner(cfg)
+    try:
+        dev.start()
+    except ScannerError as exc:
+        yield Result("scanner", Level.FAIL, f"{cfg.scanner.url}: {exc}",
+                     f"check cable; kiosk scanner read --device {cfg.scanner.url} --timeout 10")
+        return
+    finally:
+        dev.stop()
+    yield Result("scanner", Level.OK, f"{cfg.scanner.url}: port open")
+
+
+CATALOGUE_EXPIRY_WARN_DAYS = 30
+
+
+def check_catalogue(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The active catalogue (or the default bundle) verifies with a trusted key and is not expiring."""
+    from datetime import datetime, timezone
+
+    from kiosk.catalogue.errors import CatalogueError
+    from kiosk.catalogue.signing import verify_bundle
+    from kiosk.catalogue.store import CatalogueStore
+    from kiosk.catalogue.trust import trusted_keys_from_config
+
+    trusted = trusted_keys_from_config(cfg)
+    if not trusted:
+        yield Result("catalogue", Level.FAIL, "no trusted catalogue key",
+                     "add catalogue.trusted_keys (the city's staff signing keys)")
+        return
+    store_dir = cfg.resolve(cfg.catalogue.store_dir, base="data")
+    try:
+        catalogue = CatalogueStore(store_dir, trusted=trusted).active()
+        where = f"store {store_dir}"
+        if catalogue is None and cfg.catalogue.default_bundle:
+            default = cfg.resolve(cfg.catalogue.default_bundle)
+            assert default is not None
+            catalogue = verify_bundle(default.read_bytes(), trusted)
+            where = f"default bundle {default} (not installed yet)"
+    except (CatalogueError, OSError) as exc:
+        yield Result("catalogue", Level.FAIL, f"{type(exc).__name__}: {exc}",
+                     "publish a bundle signed by a trusted key (kiosk catalogue verify BUNDLE --config …)")
+        return
+    if catalogue is None:
+        yield Result("catalogue", Level.FAIL, f"no catalogue in {store_dir} and no default_bundle",
+                     "install one: kiosk catalogue install BUNDLE --config …")
+        return
+    now = datetime.now(timezone.utc)
+    days = (catalogue.expires_at - now).total_seconds() / 86400
+    summary = f"v{catalogue.version}, {len(catalogue.items)} items, key {catalogue.key_id or '?'}, {where}"
+    if days <= 0:
+        yield Result("catalogue", Level.FAIL, f"expired {catalogue.expires_at:%Y-%m-%d}: {summary}",
+                     "central staff must publish a new version")
+    elif days < CATALOGUE_EXPIRY_WARN_DAYS:
+        yield Result("catalogue", Level.WARN, f"expires in {days:.0f} days: {summary}",
+                     "ask central staff to publish a new version")
+    else:
+        yield Result("catalogue", Level.OK, summary)
+
+
+SKEW_WARN_S = 30.0
+SKEW_FAIL_S = 240.0  # central refuses signatures beyond 300 s
+OUTBOX_PENDING_WARN_S = 3600.0
+
+
+def check_central(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """A signed heartbeat reaches central: reachable, authenticating, clock skew, round trip."""
+    import time
+
+    from kiosk import __version__
+    from kiosk.central_client import CentralClient
+    from kiosk.central_errors import AuthError, CentralClientError, NetworkError
+
+    handle = None
+    try:
+        if cfg.central.url == "embedded":
+            from central.demo import start_embedded
+
+            handle = start_embedded(cfg)
+            client = CentralClient.from_config(cfg, base_url=handle.url)
+            where = "embedded sandbox"
+        else:
+            client = CentralClient.from_config(cfg)
+            where = cfg.central.url
+        t0 = time.time()
+        try:
+            reply = client.heartbeat({"devices": {}, "catalogue_version": 0, "outbox_depth": 0,
+                                      "app_version": f"{__version__} (doctor)", "uptime_s": 0})
+        finally:
+            client.close()
+        t1 = time.time()
+    except AuthError as exc:
+        yield Result("central", Level.FAIL, f"refused our signature: {exc}",
+                     "check terminal_id and the secret file match central's registration; check the clock")
+        return
+    except NetworkError as exc:
+        yield Result("central", Level.FAIL, f"unreachable: {exc}",
+                     "check network, DNS, proxy and central.url; the outbox keeps requests meanwhile")
+        return
+    except CentralClientError as exc:
+        yield Result("central", Level.FAIL, str(exc), "check the central section of the config")
+        return
+    finally:
+        if handle is not None:
+            handle.stop()
+    rtt_ms = (t1 - t0) * 1000
+    skew = reply.server_time.timestamp() - (t0 + t1) / 2
+    yield Result("central", Level.OK, f"{where}: heartbeat signed and accepted, {rtt_ms:.0f} ms round trip")
+    if abs(skew) >= SKEW_FAIL_S:
+        yield Result("clock skew", Level.FAIL, f"{skew:+.0f} s from central",
+                     "set the clock (timedatectl set-ntp true); past 300 s central refuses every request")
+    elif abs(skew) >= SKEW_WARN_S:
+        yield Result("clock skew", Level.WARN, f"{skew:+.0f} s from central", "enable NTP: timedatectl set-ntp true")
+    else:
+        yield Result("clock skew", Level.OK, f"{skew:+.1f} s")
+
+
+def check_outbox(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """Pending and dead rows in the outbox, and the age of the oldest pending one."""
+    from kiosk.errors import KioskError
+    from kiosk.outbox import State, open_existing
+
+    try:
+        box = open_existing(cfg)
+    except KioskError as exc:
+        yield Result("outbox", Level.FAIL, str(exc), "restore the outbox key file from backup, or see docs/outbox.md")
+        return
+    if box is None:
+        yield Result("outbox", Level.OK, "empty (nothing queued yet)")
+        return
+    with box:
+        stats = box.stats()
+    pending, dead = stats.count(State.PENDING), stats.count(State.DEAD)
+    age = stats.oldest_pending_age_s or 0.0
+    detail = f"{pending} pending, {dead} dead" + (f", oldest pending {age / 60:.0f} min" if pending else "")
+    if dead:
+        yield Result("outbox", Level.WARN, detail, "central refused rows: kiosk outbox status, fix, kiosk outbox retry-dead --all")
+    elif pending and age > OUTBOX_PENDING_WARN_S:
+        yield Result("outbox", Level.WARN, detail, "rows are not leaving: check the central line above")
+    else:
+        yield Result("outbox", Level.OK, detail)
+
+
+CHECKS: list[Check] = [check_font, check_secret, check_disk, check_idcard, check_printer, check_scanner,
+                       check_catalogue, check_central, check_outbox]
 
 
 def run_checks(config_path: str | None, checks: list[Check] | None = None) -> list[Result]:

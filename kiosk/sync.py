@@ -14,7 +14,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
 
 from kiosk import __version__
 from kiosk.central_api import Command, DeviceState, DeviceStatus, Heartbeat
@@ -24,6 +26,9 @@ from kiosk.crypto import SealError
 from kiosk.errors import KioskError
 from kiosk.outbox import DeliveryLock, Kind, Outbox, OutboxClosed, Row, State
 from kiosk.retry import DEFAULT_POLICY, RetryPolicy, Verdict
+
+if TYPE_CHECKING:
+    from kiosk.config import TerminalConfig
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +97,8 @@ class SyncWorker:
                  clock: Callable[[], float] = time.time,
                  rng: random.Random | None = None,
                  delivery_lock: DeliveryLock | None = None,
-                 app_version: str = __version__) -> None:
+                 app_version: str = __version__,
+                 heartbeat_at_start: bool = True) -> None:
         self.outbox = outbox
         self.client = client
         self.policy = policy
@@ -110,11 +116,20 @@ class SyncWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._started_mono = time.monotonic()
-        self._next_heartbeat = 0.0
+        self._next_heartbeat = 0.0 if heartbeat_at_start else clock() + heartbeat_interval_s
         self._next_purge = 0.0
         self._catalogue_etag: str | None = None
         self.last_heartbeat_ok: float | None = None
         outbox.add_listener(self.wake)
+
+    @classmethod
+    def from_config(cls, cfg: TerminalConfig, outbox: Outbox, client: CentralClient,
+                    **kwargs: Any) -> SyncWorker:
+        """A worker with the config's heartbeat interval and the inter-process delivery lock
+        (pass install_catalogue, catalogue_version, device_states as keyword arguments)."""
+        kwargs.setdefault("heartbeat_interval_s", cfg.central.heartbeat_interval_s)
+        kwargs.setdefault("delivery_lock", DeliveryLock(outbox.path))
+        return cls(outbox, client, **kwargs)
 
     # -- state for the UI ----------------------------------------------------------------------
 
@@ -171,15 +186,20 @@ class SyncWorker:
     def stop(self, timeout: float = 1.0) -> bool:
         """Stop the worker; True if it ended within `timeout` seconds.
 
-        A request still in flight is abandoned (its row stays pending and is sent again later
-        with the same idempotency key, so central keeps one copy).
+        A request in flight is cut (its row stays pending and is sent again later with the same
+        idempotency key, so central keeps one copy even if it had processed it).
         """
         self._stop.set()
         self._wake.set()
         thread, self._thread = self._thread, None
         ended = True
         if thread is not None:
-            thread.join(timeout)
+            # Cut a request in flight (it ends now instead of at its read timeout); repeat in
+            # case the worker had just started another one.
+            deadline = time.monotonic() + timeout
+            while thread.is_alive() and time.monotonic() < deadline:
+                self.client.abort()
+                thread.join(min(0.05, max(0.0, deadline - time.monotonic())))
             ended = not thread.is_alive()
             if not ended:
                 log.warning("sync worker still waiting for central; abandoned its request")
@@ -211,11 +231,11 @@ class SyncWorker:
     def run_once(self) -> float:
         """Deliver every due row, heartbeat and purge when due; return when to look again."""
         now = self.clock()
-        if now >= self._next_heartbeat:
-            self.heartbeat()
+        if now >= self._next_heartbeat or self._next_heartbeat > now + self.heartbeat_interval_s:
+            self.heartbeat()  # (the second case: the wall clock jumped back)
         self.deliver_due()
         now = self.clock()
-        if now >= self._next_purge:
+        if now >= self._next_purge or self._next_purge > now + PURGE_INTERVAL_S:
             self._next_purge = now + PURGE_INTERVAL_S
             self.outbox.purge(now)
         candidates = [self._next_heartbeat, self._next_purge]
@@ -230,13 +250,19 @@ class SyncWorker:
         for kind in (Kind.SUBMISSION, Kind.RATING):
             while not self._stop.is_set():
                 row = self.outbox.head(kind)
-                if row is None or row.next_attempt_at > self.clock():
+                if row is None or not self._due(row):
                     break
                 outcome = self.deliver(row, report)
                 report.add(outcome)
                 if outcome not in (Outcome.DELIVERED, Outcome.DEAD):
                     break
         return report
+
+    def _due(self, row: Row) -> bool:
+        """Due now; a wait longer than the cap means the wall clock jumped back (e.g. NTP fixed
+        a terminal that booted without a working RTC): then it is due as well."""
+        now = self.clock()
+        return row.next_attempt_at <= now or row.next_attempt_at > now + self.policy.cap_s
 
     def deliver(self, row: Row, report: PassReport | None = None) -> Outcome:
         """One delivery attempt of one row; records the result in the outbox."""
@@ -285,9 +311,15 @@ class SyncWorker:
             self.outbox.mark_dead(row.id, f"its submission {number} was refused by central",
                                   count_attempt=False)
             return Outcome.DEAD
-        sub = self.outbox.get(ref.row_id)
-        when = sub.next_attempt_at if sub is not None else self.clock() + self.policy.base_s
-        self.outbox.defer(row.id, f"waiting for submission {number}", max(when, self.clock()))
+        # The submission goes out after the submissions ahead of it: wait for the later of its
+        # own next attempt and the submission head's (never a time already past: no busy loop).
+        now = self.clock()
+        times = [r.next_attempt_at for r in (self.outbox.get(ref.row_id),
+                                             self.outbox.head(Kind.SUBMISSION)) if r is not None]
+        when = max(times, default=now)
+        if when <= now:
+            when = now + self.policy.base_s
+        self.outbox.defer(row.id, f"waiting for submission {number}", when)
         return Outcome.DEFERRED
 
     def _failed(self, row: Row, exc: CentralClientError, report: PassReport | None) -> Outcome:
@@ -311,9 +343,14 @@ class SyncWorker:
         """Send one heartbeat now and act on its commands; True if central answered."""
         self._next_heartbeat = self.clock() + self.heartbeat_interval_s
         try:
-            beat = Heartbeat(devices=self._devices(), catalogue_version=self.catalogue_version(),
-                             outbox_depth=self.outbox.depth(), app_version=self.app_version,
+            beat = Heartbeat(devices=self._devices(), catalogue_version=self._catalogue_version(),
+                             outbox_depth=min(self.outbox.depth(), 10_000_000),
+                             app_version=self.app_version,
                              uptime_s=time.monotonic() - self._started_mono)
+        except ValidationError as exc:  # a bug in a callback must not stop deliveries
+            log.error("heartbeat not sent: invalid content (%d problem(s))", exc.error_count())
+            return False
+        try:
             reply = self.client.heartbeat(beat)
         except CentralClientError as exc:
             self._state_from_error(exc)
@@ -325,20 +362,31 @@ class SyncWorker:
             self.refresh_catalogue()
         return True
 
+    def _catalogue_version(self) -> int:
+        try:
+            return max(0, int(self.catalogue_version()))
+        except Exception:
+            log.exception("catalogue_version callback failed")
+            return 0
+
     def _devices(self) -> dict[str, DeviceState]:
         out: dict[str, DeviceState] = {}
         try:
-            states = self.device_states()
+            states = dict(self.device_states())
         except Exception:
             log.exception("device_states callback failed")
             return out
         for name, value in states.items():
-            if isinstance(value, DeviceState):
-                out[name] = value
-            elif isinstance(value, dict):
-                out[name] = DeviceState.model_validate(value)
-            else:
-                out[name] = DeviceState(status=DeviceStatus(str(value)))
+            try:
+                if isinstance(value, DeviceState):
+                    out[name] = value
+                elif isinstance(value, dict):
+                    out[name] = DeviceState.model_validate(value)
+                else:
+                    out[name] = DeviceState(status=DeviceStatus(str(value)))
+            except (ValidationError, ValueError):
+                log.warning("device %r reported an invalid state; sent as unknown", name)
+                out[name] = DeviceState(status=DeviceStatus.UNKNOWN, detail="invalid state")
         return out
 
     def refresh_catalogue(self) -> bool:

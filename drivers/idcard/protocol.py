@@ -275,6 +275,16 @@ class StreamParser:
         """Bytes buffered while waiting for the rest of a frame."""
         return len(self._buf)
 
+    @property
+    def wanted(self) -> int:
+        """Bytes still missing from the frame being received (1 when no length is known yet)."""
+        buf = self._buf
+        if len(buf) >= HEADER_LEN and buf.startswith(PREAMBLE):
+            n = (buf[5] << 8) | buf[6]
+            if MIN_LEN <= n <= self.max_len:
+                return max(1, HEADER_LEN + n - len(buf))
+        return 1
+
     def reset(self) -> None:
         """Forget buffered bytes (e.g. before a new request)."""
         self._buf.clear()

@@ -39,6 +39,33 @@ _PERSONAL = {p.Command.READ_TEXT_PHOTO.value, p.Command.READ_TEXT_PHOTO_FP.value
 _PORT_ERRORS = (serial.SerialException, OSError, termios.error, TransportError)
 
 
+# data length of a successful answer per request (None: any length, checked later)
+_OK_DATA_LEN: dict[tuple[int, int], int | None] = {
+    p.Command.RESET_SAM.value: None,
+    p.Command.SAM_STATUS.value: 0,
+    p.Command.SAM_ID.value: 16,
+    p.Command.FIND_CARD.value: 4,
+    p.Command.SELECT_CARD.value: 8,
+}
+
+
+def _plausible(key: tuple[int, int], body: bytes) -> bool:
+    """Whether an answer body can belong to request `key` (answers carry no command echo)."""
+    if len(body) < 3:
+        return True  # let Response.from_body report it
+    sw3, n = body[2], len(body) - 3
+    if sw3 == p.Status.CARD_FOUND:
+        return key == p.Command.FIND_CARD.value and n == 4
+    if sw3 != p.Status.OK:
+        return n == 0 or key not in _OK_DATA_LEN
+    if key in _OK_DATA_LEN:
+        expected = _OK_DATA_LEN[key]
+        return expected is None or n == expected
+    if key in (p.Command.READ_TEXT_PHOTO.value, p.Command.READ_TEXT_PHOTO_FP.value):
+        return n >= 4
+    return True
+
+
 class ReaderState(Enum):
     """What the UI needs to know about the reader."""
 
@@ -138,13 +165,16 @@ class IdCardReader:
             if self._port is None:
                 try:
                     self._port = self._open_port(self.url, baudrate=self.baudrate, timeout=PORT_READ_TIMEOUT)
+                except TransportError as exc:
+                    raise PortError(str(exc)) from exc
                 except _PORT_ERRORS as exc:
                     raise PortError(f"cannot open {self.url}: {exc}") from exc
                 self._parser.reset()
                 self._await_removal = False
             try:
                 self.check_sam()
-            except PortError:
+            except IdCardError:
+                # open either succeeds whole or leaves nothing open; the loop reopens later
                 self._drop_port()
                 raise
         self._set_state(ReaderState.IDLE)
@@ -188,11 +218,11 @@ class IdCardReader:
                     body = self._exchange(frame, key, timeout)
                 except ChecksumError as exc:
                     last = exc
-                    log.warning("%s: corrupt answer (attempt %d): %s", name, attempt + 1, exc)
+                    log.info("%s: corrupt answer (attempt %d): %s", name, attempt + 1, exc)
                     continue
                 if body is None:
                     last = NoReplyError(f"no reply to {name} within {timeout:g} s")
-                    log.warning("%s: no reply (attempt %d)", name, attempt + 1)
+                    log.info("%s: no reply (attempt %d)", name, attempt + 1)
                     continue
                 try:
                     resp = p.Response.from_body(body)
@@ -222,7 +252,9 @@ class IdCardReader:
             self._log_tx(frame)
             deadline = time.monotonic() + timeout
             while True:
-                chunk = port.read(max(1, port.in_waiting))
+                # ask for the whole rest of the frame once its length is known: pyserial then
+                # returns as soon as it is in, or after PORT_READ_TIMEOUT with what came so far
+                chunk = port.read(max(self._parser.wanted, port.in_waiting))
                 items = self._parser.feed(chunk) if chunk else []
                 if not items and time.monotonic() >= deadline:
                     items = self._parser.flush()
@@ -233,6 +265,10 @@ class IdCardReader:
                         if item.reason == "checksum":
                             self._log_rx_bad(item)
                             raise ChecksumError(f"answer of {item.size} bytes failed its checksum")
+                        continue
+                    if not _plausible(key, item):
+                        # a late answer to an earlier, timed-out request: not ours
+                        log.info("dropped an answer that does not fit %02X %02X", *key)
                         continue
                     self._log_rx(item, key)
                     return item
@@ -316,6 +352,8 @@ class IdCardReader:
                 answer = p.decode_read_data(resp.data)
                 card = parse_text(answer.text, answer.photo)
             except (ProtocolError, CardDataError):
+                # unreadable card: do not hammer it; it must be taken away and placed again
+                self._await_removal = True
                 self._set_state(ReaderState.CARD_PRESENT)
                 raise
             self._await_removal = True

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from dataclasses import dataclass
 
 from escpos.escpos import Escpos
@@ -14,6 +15,14 @@ from drivers.printer.status import PrinterStatus, StatusTracker
 from drivers.printer.transport import Link, open_link
 
 log = logging.getLogger(__name__)
+wire = logging.getLogger("kiosk.wire")
+#: Writes longer than this are logged by size only: receipts carry personal data.
+WIRE_HEX_MAX = 16
+
+#: GS r 1: "transmit paper sensor status". Unlike DLE EOT it is executed in order, after all
+#: data sent before it has been printed, so its reply tells us the receipt came out.
+PRINTED_BARRIER = b"\x1dr\x01"
+BARRIER_POLL_S = 0.2
 
 
 class PrintOutcome(enum.Enum):
@@ -35,6 +44,7 @@ class PrintResult:
     bytes_sent: int = 0
     replaced: int = 0
     message: str = ""
+    confirmed: bool | None = None  # the printer answered the GS r barrier after the last line
 
     @property
     def printed(self) -> bool:
@@ -55,14 +65,18 @@ class ReceiptPrinter(Escpos):
         baudrate: int = 115200,
         timeout_s: float = 1.0,
         status_attempts: int = st.MISSES_UNTIL_GONE,
+        confirm_printed: bool = True,
+        print_timeout_s: float = 30.0,
     ) -> None:
         self._device = False
+        self.layout = Layout(paper_mm, profile, chinese_mode)  # ReceiptError on a bad profile/width
         Escpos.__init__(self, profile=profile)
         self.url = url
-        self.layout = Layout(paper_mm, profile, chinese_mode)
         self.baudrate = baudrate
         self.timeout_s = timeout_s
         self.status_attempts = status_attempts
+        self.confirm_printed = confirm_printed
+        self.print_timeout_s = print_timeout_s
         self.tracker = StatusTracker()
 
     # -- python-escpos plumbing -------------------------------------------------------------
@@ -84,6 +98,9 @@ class ReceiptPrinter(Escpos):
         return self._device  # type: ignore[return-value]
 
     def _raw(self, msg: bytes) -> None:
+        if wire.isEnabledFor(logging.DEBUG):
+            shown = msg.hex(" ") if len(msg) <= WIRE_HEX_MAX else f"<{len(msg)} bytes>"
+            wire.debug("printer >> %s", shown)
         try:
             self._link().write(msg)
         except PrinterConnectionError:
@@ -91,11 +108,17 @@ class ReceiptPrinter(Escpos):
             raise
 
     def _read(self) -> bytes:
+        return self._read_some(1, self.timeout_s)
+
+    def _read_some(self, size: int, timeout: float) -> bytes:
         try:
-            return self._link().read(1, self.timeout_s)
+            data = self._link().read(size, timeout)
         except PrinterConnectionError:
             self.close()
             raise
+        if data:
+            wire.debug("printer << %s", data.hex(" "))
+        return data
 
     # -- status -----------------------------------------------------------------------------
     def poll_status(self) -> PrinterStatus:
@@ -140,18 +163,53 @@ class ReceiptPrinter(Escpos):
             log.warning("receipt not printed: printer %s", before.value)
             return PrintResult(PrintOutcome.not_ready, before, message=f"printer {before.value}")
         rendered = render(receipt, self.layout)
+        confirmed: bool | None = None
         try:
             self._raw(rendered.data)
+            if self.confirm_printed:
+                confirmed = self.wait_printed(self.print_timeout_s)
         except PrinterConnectionError as exc:
             log.warning("receipt failed: %s", exc)
             return PrintResult(PrintOutcome.unreachable, before, None, 0, rendered.replaced, str(exc))
         after = self.status()
+        sent = len(rendered.data)
         if not after.can_print:
             log.warning("receipt failed: printer %s after the job", after.value)
-            return PrintResult(PrintOutcome.failed, before, after, len(rendered.data),
-                               rendered.replaced, f"printer {after.value} after the job")
-        log.info("receipt printed (%d bytes, printer %s)", len(rendered.data), after.value)
-        return PrintResult(PrintOutcome.printed, before, after, len(rendered.data), rendered.replaced)
+            return PrintResult(PrintOutcome.failed, before, after, sent, rendered.replaced,
+                               f"printer {after.value} after the job", confirmed)
+        if confirmed is False:
+            return PrintResult(PrintOutcome.failed, before, after, sent, rendered.replaced,
+                               "printer stopped during the job", confirmed)
+        log.info("receipt printed (%d bytes, printer %s)", sent, after.value)
+        return PrintResult(PrintOutcome.printed, before, after, sent, rendered.replaced, "", confirmed)
+
+    def wait_printed(self, timeout_s: float) -> bool | None:
+        """Wait until everything sent is printed: True when the GS r 1 barrier is answered,
+        False if DLE EOT 2 reports a stop (paper end, cover, error) first, None on timeout
+        (a printer without GS r). Replies are told apart by bit 4: set in DLE EOT, clear in GS r.
+        """
+        link = self._link()
+        try:
+            link.discard_input()
+            self._raw(PRINTED_BARRIER)
+            deadline = time.monotonic() + timeout_s
+            while time.monotonic() < deadline:
+                slot_end = time.monotonic() + BARRIER_POLL_S
+                self._raw(st.query(2))
+                while (left := slot_end - time.monotonic()) > 0:
+                    data = self._read_some(8, left)
+                    for byte in data:
+                        if byte & 0xF0 == 0:
+                            return True
+                        if st.valid_reply(bytes((byte,))) and byte & (
+                                st.COVER_OPEN_BIT | st.PAPER_STOP_BIT | st.ERROR_BIT):
+                            log.warning("printer stopped during the job (status 0x%02x)", byte)
+                            return False
+        except PrinterConnectionError:
+            self.close()
+            raise
+        log.info("no reply to GS r 1 within %.1f s: print not confirmed", timeout_s)
+        return None
 
     def _status_or_raise(self) -> PrinterStatus:
         self._link()  # a refused connection is "unreachable", not a mere unknown status

@@ -32,7 +32,10 @@ CUT_FEED_LINES = 4
 _QR_CAPACITY_M = (14, 26, 42, 62, 84, 106, 122, 152, 180, 213,
                   251, 287, 331, 362, 412, 450, 504, 560, 624, 666)
 QR_MAX_MODULE_DOTS = 8
+#: Raster QR codes are big (bytes = width/8 × height): smaller modules keep them ~4 KB.
+QR_IMAGE_MAX_MODULE_DOTS = 5
 QR_QUIET_MODULES = 4
+QR_IMAGE_QUIET_MODULES = 2  # the paper margin adds the rest
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ def qr_image(payload: str, size: int) -> bytes:
     import qrcode
     from PIL import ImageOps
 
-    code = qrcode.QRCode(box_size=size, border=QR_QUIET_MODULES,
+    code = qrcode.QRCode(box_size=min(size, QR_IMAGE_MAX_MODULE_DOTS), border=QR_IMAGE_QUIET_MODULES,
                          error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(payload.encode("utf-8"))
     code.make(fit=True)

@@ -15,7 +15,6 @@ from drivers.printer.errors import PrinterConnectionError, PrinterUrlError
 from drivers.transport import open_serial
 
 log = logging.getLogger(__name__)
-wire = logging.getLogger("kiosk.wire")
 
 TCP_DEFAULT_PORT = 9100
 

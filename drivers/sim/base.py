@@ -209,3 +209,17 @@ def serve_pty(simulator: Simulator) -> PtyServer:
 def serve_tcp(simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> TcpServer:
     """Start serving `simulator` on a TCP port (0 picks a free one)."""
     return TcpServer(simulator, host, port).start()  # type: ignore[return-value]
+
+
+def serve(simulator: Simulator, tcp_port: int | None = None, *, scheme: str = "socket") -> tuple[_Server, str]:
+    """Serve on a TCP port (when given; 0 = any free one) or else a new pty; return the device URL.
+
+    `scheme` names TCP URLs as the driver expects them: socket:// for serial-protocol
+    devices (pyserial), tcp:// for network printers. Raises OSError when the port is taken.
+    """
+    if tcp_port is None:
+        pty_server = serve_pty(simulator)
+        return pty_server, pty_server.port
+    tcp_server = serve_tcp(simulator, port=tcp_port)
+    host, port = tcp_server.address
+    return tcp_server, f"{scheme}://{host}:{port}"

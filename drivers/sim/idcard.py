@@ -132,23 +132,29 @@ class IdCardSimulator(Simulator):
         unknown = set(options) - set(cls.OPTIONS)
         if unknown:
             raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))}; known: {', '.join(cls.OPTIONS)}")
+        def conv(key: str, parse, default=None):  # type: ignore[no-untyped-def]
+            raw = options.get(key)
+            if raw is None or raw == "":
+                return default
+            try:
+                return parse(raw)
+            except ValueError:
+                raise ValueError(f"idcard simulator: bad value {key}={raw!r}") from None
+
         card = demo_card(options["card"]) if options.get("card") else None
-        sam_fault = options.get("sam_fault")
-        drop = options.get("drop_after")
-        baud = options.get("pace_baud")
-        seed = options.get("seed")
         try:
             return cls(
                 card,
-                noise=float(options.get("noise", "0") or 0),
+                noise=conv("noise", float, 0.0),
                 silence=_truthy(options["silence"]) if "silence" in options else False,
-                drop_after=int(drop) if drop else None,
-                sam_fault=int(sam_fault, 16) if sam_fault else None,
-                pace_baud=int(baud) if baud else None,
-                seed=int(seed) if seed else None,
+                drop_after=conv("drop_after", int),
+                sam_fault=conv("sam_fault", lambda v: int(v, 16)),
+                pace_baud=conv("pace_baud", int),
+                seed=conv("seed", int),
             )
         except ValueError as exc:
-            raise ValueError(f"idcard simulator: {exc}") from None
+            msg = str(exc)
+            raise ValueError(msg if msg.startswith("idcard simulator") else f"idcard simulator: {msg}") from None
 
     # -- card slot -------------------------------------------------------------------------
     def insert(self, card: IdCard | str) -> None:
@@ -252,12 +258,15 @@ class IdCardSimulator(Simulator):
         if not self.pace_baud:
             self.send(frame)
             return
+        # the UART sends the frame back to back and hands over each byte once its 10 bits are
+        # on the line; one schedule per frame, so a late wake-up does not slow the rest down
+        t = max(time.perf_counter(), self._tx_free)
         for i in range(0, len(frame), CHUNK):
             chunk = frame[i:i + CHUNK]
-            # a UART hands over each byte once its 10 bits are on the line
-            self._tx_free = max(time.perf_counter(), self._tx_free) + len(chunk) * 10 / self.pace_baud
-            _sleep_until(self._tx_free)
+            t += len(chunk) * 10 / self.pace_baud
+            _sleep_until(t)
             self.send(chunk)
+        self._tx_free = t
 
 
 def _sleep_until(deadline: float) -> None:

@@ -71,6 +71,7 @@ class PrinterSimulator(Simulator):
         self.offline = offline
         self.error = error
         self.silent = silent
+        self.answers_gs_r = True  # False models printers without GS r (no print confirmation)
         self.paper_lines = paper_lines
         self.out_dir = Path(out_dir) if out_dir else None
         self.paper_mm = paper_mm
@@ -298,7 +299,8 @@ class PrinterSimulator(Simulator):
         if cmd == ord("r"):
             if len(b) < 3:
                 return 0
-            if b[2] in (1, 49):
+            # Executed in order: a printer stopped by paper end / cover never gets here.
+            if b[2] in (1, 49) and self.can_print and self.answers_gs_r:
                 self._reply(bytes(((0x03 if self.paper == "near_end" else 0)
                                    | (0x0C if self.paper == "out" else 0),)))
             return 3

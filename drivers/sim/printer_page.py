@@ -115,6 +115,7 @@ class Page:
     cut: str | None = None  # "full", "partial" or None (torn off / flushed)
     wrapped: int = 0  # lines the printer had to wrap because they were too wide
     truncated: bool = False  # paper ran out during the page
+    clipped: int = 0  # blocks wider than the paper (cut off at the right edge) in the last render
     png: Path | None = None
 
     @property
@@ -145,6 +146,7 @@ class Page:
         height = sum(b.height for b, _ in blocks) + 2 * CELL_H
         page = Image.new("L", (self.paper_dots, max(height, 1)), 255)
         y = CELL_H
+        self.clipped = sum(1 for img, _ in blocks if img.width > self.paper_dots)
         for img, align in blocks:
             x = {"center": (self.paper_dots - img.width) // 2,
                  "right": self.paper_dots - img.width}.get(align, 0)

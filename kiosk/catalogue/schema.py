@@ -40,6 +40,10 @@ LINE_KEYS = {"label_zh", "label_en", "ref", "mask"}
 MAX_ITEMS = 5000
 
 
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
 class _Checker:
     """Collects `path: message` problems while walking the dict."""
 
@@ -47,7 +51,7 @@ class _Checker:
         self.problems: list[str] = []
 
     def add(self, path: str, msg: str) -> None:
-        self.problems.append(f"{path}: {msg}")
+        self.problems.append(f"{path or '(catalogue)'}: {msg}")
 
     def obj(self, value: Any, path: str, allowed: set[str], required: tuple[str, ...]) -> bool:
         if not isinstance(value, dict):
@@ -55,17 +59,17 @@ class _Checker:
             return False
         for key in value:
             if key not in allowed:
-                self.add(f"{path}.{key}" if path else key, "unknown key (typo?)")
+                self.add(_join(path, key), "unknown key (typo?)")
         for key in required:
             if key not in value:
-                self.add(f"{path}.{key}" if path else key, "required")
+                self.add(_join(path, key), "required")
         return True
 
     def text(self, d: dict, key: str, path: str, *, required: bool = True, max_len: int = 200) -> None:
         if key not in d:
             return
         v = d[key]
-        p = f"{path}.{key}"
+        p = _join(path, key)
         if not isinstance(v, str):
             self.add(p, f"must be text, got {_tname(v)}")
         elif required and not v.strip():
@@ -75,17 +79,17 @@ class _Checker:
 
     def bool_(self, d: dict, key: str, path: str) -> None:
         if key in d and not isinstance(d[key], bool):
-            self.add(f"{path}.{key}", f"must be true or false, got {_tname(d[key])}")
+            self.add(_join(path, key), f"must be true or false, got {_tname(d[key])}")
 
     def int_(self, d: dict, key: str, path: str, lo: int, hi: int) -> bool:
         if key not in d:
             return False
         v = d[key]
         if not isinstance(v, int) or isinstance(v, bool):
-            self.add(f"{path}.{key}", f"must be a whole number, got {_tname(v)}")
+            self.add(_join(path, key), f"must be a whole number, got {_tname(v)}")
             return False
         if not lo <= v <= hi:
-            self.add(f"{path}.{key}", f"must be between {lo} and {hi}, got {v}")
+            self.add(_join(path, key), f"must be between {lo} and {hi}, got {v}")
             return False
         return True
 
@@ -94,7 +98,7 @@ class _Checker:
             return []
         v = d[key]
         if not isinstance(v, list):
-            self.add(f"{path}.{key}", f"must be a list, got {_tname(v)}")
+            self.add(_join(path, key), f"must be a list, got {_tname(v)}")
             return []
         return v
 
@@ -344,6 +348,8 @@ def validate_catalogue(data: Any) -> list[str]:
     categories = None
     if "categories" in data:
         categories = _check_bilingual_list(c, data, "categories", "", code_re=NAME_RE)
+        if not isinstance(data["categories"], list):
+            categories = None  # already reported; do not flag every item's category too
     _check_bilingual_list(c, data, "rating_tags", "", code_re=NAME_RE, min_len=1)
     items = c.list_(data, "items", "")
     if "items" in data and isinstance(data["items"], list) and not items:

@@ -107,9 +107,14 @@ def parse_bundle(data: bytes | str | dict) -> dict:
     return bundle
 
 
-def check_signatures(bundle: dict, trusted: Mapping[str, Ed25519PublicKey]) -> str:
-    """Key id of the first trusted signature that verifies; UnknownKey / BadSignature otherwise."""
-    message = canonical_json(bundle["catalogue"])
+def check_signatures(bundle: dict, trusted: Mapping[str, Ed25519PublicKey], *,
+                     message: bytes | None = None) -> str:
+    """Key id of the first trusted signature that verifies; UnknownKey / BadSignature otherwise.
+
+    `message`: the canonical JSON of bundle["catalogue"] if the caller already has it.
+    """
+    if message is None:
+        message = canonical_json(bundle["catalogue"])
     tried: list[str] = []
     for s in bundle["signatures"]:
         key = trusted.get(s["key_id"])
@@ -120,6 +125,8 @@ def check_signatures(bundle: dict, trusted: Mapping[str, Ed25519PublicKey]) -> s
             sig = base64.b64decode(s["sig"], validate=True)
         except (binascii.Error, ValueError):
             continue
+        if base64.b64encode(sig).decode("ascii") != s["sig"]:
+            continue  # non-canonical base64 (stray padding bits): refuse, do not "repair"
         try:
             key.verify(sig, message)
         except InvalidSignature:
@@ -133,13 +140,14 @@ def check_signatures(bundle: dict, trusted: Mapping[str, Ed25519PublicKey]) -> s
                        "the bundle was changed after signing or signed by another key")
 
 
-def verify_bundle(bundle: dict | bytes, trusted: Mapping[str, Ed25519PublicKey], *,
+def verify_bundle(bundle: dict | bytes, trusted: Mapping[str, Ed25519PublicKey],
                   now: datetime | None = None) -> Catalogue:
     """Parse, check the signature by a trusted key, validate and check expiry; the Catalogue."""
     parsed = parse_bundle(bundle)
-    key_id = check_signatures(parsed, trusted)
     data = parsed["catalogue"]
-    digest = hashlib.sha256(canonical_json(data)).hexdigest()
+    message = canonical_json(data)
+    key_id = check_signatures(parsed, trusted, message=message)
+    digest = hashlib.sha256(message).hexdigest()
     catalogue = build_catalogue(data, digest=digest, key_id=key_id)
     now = now or datetime.now(timezone.utc)
     if now.tzinfo is None:

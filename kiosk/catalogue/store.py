@@ -93,8 +93,10 @@ class CatalogueStore:
         if name == ACTIVE and self._cache and self._cache[0] == stamp:
             return self._cache[1]
         bundle = parse_bundle(data)
-        key_id = check_signatures(bundle, self.trusted) if self.trusted is not None else ""
-        digest = hashlib.sha256(canonical_json(bundle["catalogue"])).hexdigest()
+        message = canonical_json(bundle["catalogue"])
+        key_id = check_signatures(bundle, self.trusted, message=message) \
+            if self.trusted is not None else ""
+        digest = hashlib.sha256(message).hexdigest()
         catalogue = build_catalogue(bundle["catalogue"], digest=digest, key_id=key_id)
         if name == ACTIVE:
             self._cache = (stamp, catalogue)
@@ -156,9 +158,11 @@ class CatalogueStore:
             except OSError:
                 pass
 
-    def install(self, bundle_bytes: bytes, trusted: Mapping[str, Ed25519PublicKey], *,
+    def install(self, bundle_bytes: bytes | str, trusted: Mapping[str, Ed25519PublicKey], *,
                 now: datetime | None = None) -> Catalogue:
         """Verify, validate, refuse a version not above the active one, then swap atomically."""
+        if isinstance(bundle_bytes, str):
+            bundle_bytes = bundle_bytes.encode("utf-8")
         catalogue = verify_bundle(bundle_bytes, trusted, now=now)
         fd = self._lock()
         try:
@@ -186,12 +190,19 @@ class CatalogueStore:
                  len(catalogue.items), catalogue.key_id)
         return catalogue
 
-    def install_default(self, path: str | Path, trusted: Mapping[str, Ed25519PublicKey], *,
-                        now: datetime | None = None) -> Catalogue | None:
-        """Install the bundle at `path` if the store is empty; the active catalogue either way."""
+    def install_default(self, path: str | Path,
+                        trusted: Mapping[str, Ed25519PublicKey] | None = None, *,
+                        now: datetime | None = None) -> Catalogue:
+        """Install the bundle at `path` if the store is empty; the active catalogue either way.
+
+        The default bundle is verified like any other, with `trusted` or the store's own keys.
+        """
         current = self.active()
         if current is not None:
             return current
+        trusted = trusted if trusted is not None else self.trusted
+        if trusted is None:
+            raise StoreError("install_default needs trusted keys (argument or CatalogueStore(dir, trusted))")
         try:
             data = Path(path).read_bytes()
         except OSError as exc:

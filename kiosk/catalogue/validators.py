@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from kiosk.catalogue.errors import FieldValueError
 from kiosk.catalogue.model import Field
+from kiosk.catalogue.schema import validate_catalogue  # noqa: F401 - whole-catalogue validation, re-exported
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,8 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
 
-PHONE_RE = re.compile(r"1[3-9]\d{9}")
-CASE_NO_RE = re.compile(r"[A-Z0-9][A-Z0-9-]{5,39}")
+PHONE_RE = re.compile(r"1[3-9]\d{9}", re.ASCII)
+CASE_NO_RE = re.compile(r"[A-Z0-9][A-Z0-9-]{5,39}", re.ASCII)
 EARLIEST_BIRTH = date(1900, 1, 1)
 
 
@@ -83,12 +84,16 @@ def validate_number(field: Field, raw: Any) -> int | Decimal:
     if isinstance(raw, bool):
         raise _fail("请输入数字", "Enter a number")
     text = _normalise(raw).replace(",", "").replace("，", "")
+    if len(text) > 32 or not text.isascii():
+        raise _fail("请输入数字", "Enter a number")
     try:
         value = Decimal(text)
     except InvalidOperation:
         raise _fail("请输入数字", "Enter a number") from None
     if not value.is_finite():
         raise _fail("请输入数字", "Enter a number")
+    if value and value.adjusted() > 15:  # 1e999999999 would otherwise become a huge int
+        raise _fail("数字太大", "The number is too large")
     places = -value.as_tuple().exponent if value.as_tuple().exponent < 0 else 0  # type: ignore[operator]
     if places > field.decimals:
         if field.decimals == 0:
@@ -140,8 +145,8 @@ def validate_date(field: Field, raw: Any, *, today: date | None = None) -> date:
         value = raw
     else:
         text = _normalise(raw)
-        m = (re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
-             or re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text))
+        m = (re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text, re.ASCII)
+             or re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text, re.ASCII))
         if not m:
             raise _fail("请按“年-月-日”输入日期，例如2026-01-31",
                         "Enter a date as year-month-day, e.g. 2026-01-31")
@@ -158,8 +163,8 @@ def validate_date(field: Field, raw: Any, *, today: date | None = None) -> date:
 
 
 def validate_choice(field: Field, raw: Any) -> str:
-    """One of the field's option values."""
-    text = _normalise(raw)
+    """One of the field's option values (exact: values come from buttons, not typing)."""
+    text = raw.strip() if isinstance(raw, str) else str(raw)
     if field.option(text) is None:
         raise _fail("请从列表中选择一项", "Choose one of the options")
     return text

@@ -298,8 +298,9 @@ def _install(args: argparse.Namespace) -> int:
         cat = _verify_with(args, data, lambda t: store.install(data, t, now=now))
     except (CatalogueError, ConfigError, ValueError) as exc:
         return _err(_describe(exc))
+    kept = f"previous version {before} kept as last good" if before else "first catalogue in this store"
     print(f"installed version {cat.version} ({len(cat.items)} items, key {cat.key_id}) in "
-          f"{store.directory}; previous version {before or 'none'} kept as last good")
+          f"{store.directory}; {kept}")
     return 0
 
 

@@ -21,19 +21,17 @@ def register(group: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
-    from drivers.sim.base import serve_pty, serve_tcp
+    from drivers.sim.base import serve
     from drivers.sim.printer import PrinterSimulator
 
     sim = PrinterSimulator(paper=args.paper, cover_open=args.cover_open, offline=args.offline,
                            silent=args.silent, paper_lines=args.paper_lines, out_dir=args.out,
                            paper_mm=args.paper_mm)
     try:
-        server = serve_tcp(sim, port=args.tcp) if args.tcp is not None else serve_pty(sim)
+        server, where = serve(sim, args.tcp, scheme="tcp")
     except OSError as exc:
         print(f"error: cannot listen: {exc}", file=sys.stderr)
         return 4
-    where = (f"tcp://{server.address[0]}:{server.address[1]}" if args.tcp is not None
-             else server.port)  # type: ignore[attr-defined]
     print(f"simulated printer on {where}; pages go to {args.out}/ (Ctrl-C stops)", flush=True)
     stop = stop or threading.Event()
     seen = 0

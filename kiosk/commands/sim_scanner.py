@@ -15,17 +15,15 @@ def register(group: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from drivers.sim.base import serve_pty, serve_tcp
+    from drivers.sim.base import serve
     from drivers.sim.scanner import ScannerSimulator
 
     sim = ScannerSimulator(args.terminator)
     try:
-        server = serve_tcp(sim, port=args.tcp) if args.tcp is not None else serve_pty(sim)
+        server, where = serve(sim, args.tcp)
     except OSError as exc:
         print(f"error: cannot listen: {exc}", file=sys.stderr)
         return 4
-    where = (f"socket://{server.address[0]}:{server.address[1]}" if args.tcp is not None
-             else server.port)  # type: ignore[attr-defined]
     print(f"simulated scanner on {where}; type a code and Enter to scan it (Ctrl-D stops)", flush=True)
     try:
         for line in sys.stdin:

@@ -17,13 +17,11 @@ SECRET = bytes.fromhex("8f" * 32)
 APPLY_ITEM = "SB-APPLY-001"
 _W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
-
 def id_number(i: int) -> str:
     """A synthetic 18-character ID number with a correct GB 11643 check digit."""
     body = f"3301061980{(i % 12) + 1:02d}{(i % 28) + 1:02d}{i % 1000:03d}"
     check = "10X98765432"[sum(int(c) * w for c, w in zip(body, _W)) % 11]
     return body + check
-
 
 def submission(i: int) -> dict[str, Any]:
     """A submission payload for item SB-APPLY-001 (personal data included)."""
@@ -31,12 +29,10 @@ def submission(i: int) -> dict[str, Any]:
             "applicant": {"method": "idcard", "id_number": id_number(i), "name": "张三丰"},
             "fields": {"seq": i, "phone": "13812345678"}}
 
-
 def rating(case_no: str, level: str = "满意") -> dict[str, Any]:
     """A rating payload for a case of SB-APPLY-001."""
-    tags = ["slow"] if level in ("不满意", "非常不满意") else []
+    tags = ["long_wait"] if level in ("不满意", "非常不满意") else []
     return {"case_no": case_no, "item_code": APPLY_ITEM, "level": level, "tags": tags}
-
 
 class Sandbox:
     """The reference central service in a thread, restartable on the same port."""
@@ -75,14 +71,12 @@ class Sandbox:
         """(case_no, level) of every rating, in arrival order."""
         return list(self.store._all("SELECT case_no, level FROM ratings ORDER BY rating_id"))
 
-
 def _rst(sock: socket.socket) -> None:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     except OSError:
         pass
     sock.close()
-
 
 def read_http_message(sock: socket.socket) -> bytes | None:
     """One HTTP/1.1 message with a Content-Length body (or none); None on EOF."""
@@ -105,16 +99,13 @@ def read_http_message(sock: socket.socket) -> bytes | None:
         rest += chunk
     return head + b"\r\n\r\n" + rest[:length]
 
-
 def http_response(status: int, body: bytes, extra: str = "") -> bytes:
     """Raw bytes of a JSON response."""
     return (f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}"
             f"Content-Length: {len(body)}\r\n\r\n").encode() + body
 
-
 FAULTS = ("reset_before", "error_500_before", "error_500_after", "reset_mid_response",
           "timeout_after")
-
 
 class FaultProxy:
     """TCP proxy on 127.0.0.1 that, per request, passes it or injects a fault.
@@ -175,6 +166,9 @@ class FaultProxy:
                 request = read_http_message(conn)
                 if request is None:
                     break
+                if self.down:
+                    _rst(conn)
+                    return
                 fault = self._pick()
                 if fault == "reset_before":
                     _rst(conn)
@@ -219,7 +213,6 @@ class FaultProxy:
                 c.close()
             except OSError:
                 pass
-
 
 class CannedServer:
     """Raw TCP server answering every request with fixed bytes (None: never answer; b"": reset).

@@ -3,17 +3,20 @@ faults a correct service cannot produce: hangs, resets, 503 with Retry-After, ba
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import ipaddress
+import socket
 import ssl
-import threading
 import time
 import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk import central_api as api
-from kiosk.central_client import CentralClient, encode_body
+from kiosk.central_client import CentralClient, _retry_after, encode_body
 from kiosk.central_errors import (
     AuthError, CentralClientError, CentralTimeout, NetworkError, ProtocolError, Rejected,
     ServerError,
@@ -141,14 +144,20 @@ def test_refused_connection_is_network_error_without_retry() -> None:
     srv = CannedServer(b"")  # reads the request, then resets the connection
     try:
         c = CentralClient(srv.url, TERMINAL_ID, SECRET)
-        with pytest.raises(NetworkError):
+        with pytest.raises(NetworkError) as ei:
             c.submit({"a": 1}, key())
+        assert str(ei.value) == "POST /v1/submissions: ConnectionError: Connection reset by peer"
         assert len(srv.requests) == 1 and srv.connections == 1  # no retry inside the client
     finally:
         srv.close()
-    c = CentralClient(srv.url, TERMINAL_ID, SECRET)  # nothing listens any more
-    with pytest.raises(NetworkError):
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # bound, never listened: nothing listens on this port now
+    c = CentralClient(f"http://127.0.0.1:{port}", TERMINAL_ID, SECRET)
+    with pytest.raises(NetworkError) as ei:
         c.heartbeat({})
+    assert str(ei.value) == "POST /v1/heartbeat: ConnectionError: Connection refused"
 
 
 def test_read_timeout_is_central_timeout() -> None:
@@ -255,3 +264,26 @@ def test_tls_verified_with_ca_bundle_and_refused_without(tmp_path: Path) -> None
             untrusted.heartbeat({})
     finally:
         srv.close()
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=st.one_of(st.none(), st.text(max_size=40), st.integers(0, 10**6).map(str),
+                       st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1),
+                                    timezones=st.just(dt.timezone.utc)).map(
+                           lambda d: email.utils.format_datetime(d, usegmt=True))))
+def test_retry_after_parser_never_raises(value) -> None:
+    now = 1795600000.0
+    got = _retry_after(value, now)
+    assert got is None or got >= 0
+    if value and value.strip().isascii() and value.strip().isdigit():
+        assert got == float(value.strip())
+
+
+def test_retry_after_http_date() -> None:
+    now = 1795600000.0
+    stamp = email.utils.formatdate(now + 90, usegmt=True)
+    assert _retry_after(stamp, now) == pytest.approx(90, abs=1)
+    assert _retry_after(email.utils.formatdate(now - 90, usegmt=True), now) == 0
+    assert _retry_after("soon", now) is None
+    assert _retry_after("²", now) is None  # str.isdigit() is true for it, float() is not
+    assert _retry_after(" 12 ", now) == 12.0

@@ -70,3 +70,100 @@ def test_table_aligns_chinese() -> None:
 
     assert _width(lines[0][:lines[0].index("x")]) == _width(lines[1][:lines[1].index("y")])
     assert lines[2].strip() == "→ fix it"
+
+
+def with_devices(tmp_path: Path, **urls: str) -> Path:
+    cfg = demo_copy(tmp_path)
+    text = cfg.read_text(encoding="utf-8")
+    for section, url in urls.items():
+        text = text.replace(f'[{section}]\nurl = "sim://{section}"', f'[{section}]\nurl = "{url}"')
+    cfg.write_text(text, encoding="utf-8")
+    return cfg
+
+
+def test_simulated_devices_are_ok(tmp_path: Path) -> None:
+    rows = by_name(run_checks(str(demo_copy(tmp_path))))
+    assert rows["ID card reader"].level is Level.OK and "SAM ok" in rows["ID card reader"].detail
+    assert rows["printer"].level is Level.OK and rows["scanner"].level is Level.OK
+
+
+@pytest.mark.parametrize("url, level, words", [
+    ("sim://printer?paper=out", Level.FAIL, "load a new paper roll"),
+    ("sim://printer?paper=near_end", Level.WARN, "replace the roll soon"),
+    ("sim://printer?cover=open", Level.FAIL, "close the printer cover"),
+    ("sim://printer?silent=1", Level.FAIL, "no status reply"),
+])
+def test_printer_states_each_name_their_fix(tmp_path: Path, url: str, level: Level, words: str) -> None:
+    row = by_name(run_checks(str(with_devices(tmp_path, printer=url))))["printer"]
+    assert row.level is level and words in row.fix
+
+
+def test_sam_fault_and_missing_ports_fail(tmp_path: Path) -> None:
+    rows = by_name(run_checks(str(with_devices(tmp_path, idcard="sim://idcard?sam_fault=60",
+                                               scanner="/dev/ttyNOSUCH9"))))
+    assert rows["ID card reader"].level is Level.FAIL and "0x60" in rows["ID card reader"].detail
+    assert rows["scanner"].level is Level.FAIL and "kiosk scanner read" in rows["scanner"].fix
+
+
+def test_catalogue_default_bundle_is_checked(tmp_path: Path) -> None:
+    row = by_name(run_checks(str(demo_copy(tmp_path))))["catalogue"]
+    assert row.level is Level.OK and "v1, 17 items" in row.detail
+
+
+def test_tampered_default_bundle_fails(tmp_path: Path) -> None:
+    cfg = demo_copy(tmp_path)
+    bundle = cfg.parent / "catalogue" / "bundle.json"
+    bundle.write_text(bundle.read_text(encoding="utf-8").replace("社保", "社會", 1), encoding="utf-8")
+    row = by_name(run_checks(str(cfg)))["catalogue"]
+    assert row.level is Level.FAIL and "kiosk catalogue verify" in row.fix
+
+
+def test_production_config_refusing_demo_key_fails(tmp_path: Path) -> None:
+    cfg = demo_copy(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("allow_demo_keys = true", "allow_demo_keys = false"),
+                   encoding="utf-8")
+    row = by_name(run_checks(str(cfg)))["catalogue"]
+    assert row.level is Level.FAIL and row.detail == "no trusted catalogue key"
+
+
+def with_central(tmp_path: Path, url: str) -> Path:
+    cfg = demo_copy(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace('url = "embedded"', f'url = "{url}"')
+                   .replace('data_dir = "../var"', f'data_dir = "{tmp_path / "var"}"'), encoding="utf-8")
+    return cfg
+
+
+def test_embedded_central_heartbeat_and_skew(tmp_path: Path) -> None:
+    rows = by_name(run_checks(str(demo_copy(tmp_path))))
+    assert rows["central"].level is Level.OK and "heartbeat signed and accepted" in rows["central"].detail
+    assert rows["clock skew"].level is Level.OK
+
+
+def test_unreachable_central_fails(tmp_path: Path) -> None:
+    rows = by_name(run_checks(str(with_central(tmp_path, "http://127.0.0.1:1"))))
+    assert rows["central"].level is Level.FAIL and rows["central"].detail.startswith("unreachable")
+    assert "clock skew" not in rows
+
+
+def test_unregistered_terminal_is_refused(tmp_path: Path) -> None:
+    from central.server import run_in_thread
+
+    handle = run_in_thread(tmp_path / "central.sqlite3")  # knows no terminal at all
+    try:
+        rows = by_name(run_checks(str(with_central(tmp_path, handle.url))))
+    finally:
+        handle.stop()
+    assert rows["central"].level is Level.FAIL and "refused our signature" in rows["central"].detail
+
+
+def test_dead_outbox_rows_warn(tmp_path: Path) -> None:
+    from kiosk import config
+    from kiosk.outbox import Outbox
+
+    cfg_path = with_central(tmp_path, "http://127.0.0.1:1")
+    box = Outbox.from_config(config.load(cfg_path))
+    row = box.enqueue("submission", {"item_code": "x"})
+    box.mark_dead(row.id, "422 invalid field")
+    box.close()
+    out = by_name(run_checks(str(cfg_path)))["outbox"]
+    assert out.level is Level.WARN and "1 dead" in out.detail and "retry-dead" in out.fix

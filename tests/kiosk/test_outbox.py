@@ -114,6 +114,8 @@ def test_pragmas_wal_full_and_row_visible_to_another_connection(box: Outbox) -> 
     finally:
         other.close()
     assert stat.S_IMODE(box.path.stat().st_mode) == 0o600
+    box.mark_delivered(e.id, {"case_no": "C"})  # the one non-fsynced write…
+    assert box._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # …leaves FULL behind
 
 
 def test_reopen_keeps_rows_and_decrypts(tmp_path: Path, clock: Clock) -> None:
@@ -340,3 +342,83 @@ def test_delivery_lock_is_exclusive_across_processes(tmp_path: Path) -> None:
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 3
     a.release()
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0
+
+
+# -- CLI ------------------------------------------------------------------------------------------
+
+def write_config(folder: Path, central_url: str = "http://127.0.0.1:9") -> Path:
+    """A terminal.toml in `folder` whose data_dir is folder/data."""
+    from tests.kiosk._central import SECRET
+    (folder / "terminal.secret").write_text(SECRET.hex() + "\n")
+    cfg = folder / "terminal.toml"
+    cfg.write_text(f"""
+terminal_id = "DEMO-0001"
+hall_name = "测试大厅"
+region_code = "330100"
+data_dir = "data"
+[central]
+url = "{central_url}"
+secret_file = "terminal.secret"
+[idcard]
+url = "sim://idcard"
+[printer]
+url = "sim://printer"
+[scanner]
+url = "sim://scanner"
+[outbox]
+retention_days = 7
+""", encoding="utf-8")
+    return cfg
+
+
+def cli(*argv: str) -> int:
+    from kiosk.cli import main
+    return main(list(argv))
+
+
+def test_cli_status_without_queue_creates_nothing(tmp_path: Path, capsys) -> None:
+    cfg = write_config(tmp_path)
+    assert cli("outbox", "status", "--config", str(cfg)) == 0
+    assert "no queue yet" in capsys.readouterr().out
+    assert not (tmp_path / "data").exists()
+
+
+def test_cli_status_retry_dead(tmp_path: Path, capsys) -> None:
+    cfg = write_config(tmp_path)
+    data = tmp_path / "data"
+    with Outbox(data / "outbox.sqlite3", data / "outbox.key", terminal_id="DEMO-0001") as o:
+        a = o.enqueue("submission", citizen(1))
+        b = o.enqueue("rating", {"case_no": a.provisional_no})
+        c = o.enqueue("submission", citizen(2))
+        o.mark_retry(a.id, f"POST /v1/submissions: ConnectionError for {ID_NUMBER}", time.time() + 60)
+        o.mark_dead(c.id, "HTTP 422 validation_failed: applicant.id_number")
+        o.mark_delivered(b.id, {})
+    assert cli("outbox", "status", "--config", str(cfg)) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[1].split() == ["state", "submission", "rating", "total"]
+    assert lines[2].split() == ["pending", "1", "0", "1"]
+    assert lines[3].split() == ["delivered", "0", "1", "1"]
+    assert lines[4].split() == ["dead", "1", "0", "1"]
+    assert "oldest pending: " in out and "last error: HTTP 422 validation_failed" in out
+    assert f"#{c.id} submission DEMO-0001-" in out
+    assert ID_NUMBER not in out
+    assert cli("outbox", "retry-dead", "999", "--config", str(cfg)) == 1
+    assert "no dead row with id 999" in capsys.readouterr().err
+    assert cli("outbox", "retry-dead", str(c.id), "--config", str(cfg)) == 0
+    assert "1 dead row(s) are pending again" in capsys.readouterr().out
+    assert cli("outbox", "retry-dead", "--all", "--config", str(cfg)) == 1
+    with pytest.raises(SystemExit) as ei:
+        cli("outbox", "retry-dead", "--config", str(cfg))
+    assert ei.value.code == 2
+
+
+def test_cli_missing_key_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    cfg = write_config(tmp_path)
+    data = tmp_path / "data"
+    Outbox(data / "outbox.sqlite3", data / "outbox.key", terminal_id="DEMO-0001").close()
+    (data / "outbox.key").unlink()
+    assert cli("outbox", "status", "--config", str(cfg)) == 2
+    err = capsys.readouterr().err
+    assert "key file is missing" in err and "Traceback" not in err
+    assert not (data / "outbox.key").exists()  # status never creates a key

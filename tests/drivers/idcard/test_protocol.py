@@ -222,3 +222,16 @@ def test_decode_frame_raises_only_protocol_errors(data: bytes) -> None:
 @given(bodies)
 def test_encode_decode_roundtrip(body: bytes) -> None:
     assert p.decode_frame(p.encode_frame(body)) == body
+
+
+def test_parser_wanted_counts_missing_bytes() -> None:
+    frame = p.encode_response(0x90, bytes(100))
+    parser = p.StreamParser()
+    assert parser.wanted == 1
+    parser.feed(frame[:3])
+    assert parser.wanted == 1
+    parser.feed(frame[3:20])
+    assert parser.wanted == len(frame) - 20
+    assert parser.feed(frame[20:]) == [frame[7:-1]] and parser.wanted == 1
+    parser.feed(p.PREAMBLE + b"\xff\xff")
+    assert parser.wanted == 1

@@ -252,3 +252,60 @@ def test_transact_rejects_closed_port() -> None:
     reader = IdCardReader("/dev/null")
     with pytest.raises(PortError):
         reader.transact(p.Command.FIND_CARD)
+
+
+def test_late_answer_to_an_earlier_request_is_not_taken(rig) -> None:
+    """A find answer arriving while select waits is dropped, not read as the select answer.
+
+    Patches the simulator's dispatch: a late answer cannot be produced through its options.
+    """
+    sim, reader = rig(card=demo_card("mainland"))
+    reader.open()
+    # a stale 'card found' answer lands on the line right after the select request goes out
+    original = sim._dispatch
+
+    def late_find_then_answer(req: p.Request) -> bytes:
+        answer = original(req)
+        if (req.cmd, req.para) == (0x20, 0x02):
+            return p.encode_response(0x9F, bytes(4)) + answer
+        return answer
+
+    sim._dispatch = late_find_then_answer  # type: ignore[method-assign]
+    assert reader.poll_once() == demo_card("mainland")
+
+
+def test_failed_health_check_leaves_port_closed(rig) -> None:
+    sim, reader = rig(sam_fault=0x66)
+    with pytest.raises(SamError):
+        reader.open()
+    assert not reader.is_open
+
+
+def test_reads_over_tcp_at_paced_wire_rate() -> None:
+    from drivers.sim.base import serve_tcp
+
+    server = serve_tcp(IdCardSimulator(card=demo_card("foreign_2017"), pace_baud=115200))
+    host, port = server.address
+    reader = IdCardReader(f"socket://{host}:{port}", timeout=0.3, poll_interval=0.01)
+    try:
+        reader.open()
+        t0 = time.perf_counter()
+        assert reader.wait_for_card(2.0) == demo_card("foreign_2017")
+        assert time.perf_counter() - t0 >= 1359 * 10 / 115200 * 0.98  # never faster than the wire
+    finally:
+        reader.close()
+        server.stop()
+
+
+def test_garbage_on_the_line_is_skipped(rig) -> None:
+    """Power-up noise, and noise (with broken preambles) ahead of every answer.
+
+    Patches the simulator's dispatch to prepend the noise: its options cannot place bytes there.
+    """
+    sim, reader = rig(card=demo_card("mainland"))
+    sim.send(b"\x00\xffboot\xaa\xaa\xaa\x96\x69\x00")  # before the host asks anything
+    original = sim._dispatch
+    sim._dispatch = lambda req: b"\x00\xff\xaa\xaa\xaa\x96\x13" + original(req)  # type: ignore[method-assign]
+    reader.open()
+    assert reader.wait_for_card(2.0) == demo_card("mainland")
+    assert sim.requests == [(0x11, 0xFF), FIND, (0x20, 0x02), READ], "no retry was needed"

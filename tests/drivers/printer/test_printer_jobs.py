@@ -43,6 +43,7 @@ def test_receipt_printed_to_sim_and_png_checked(tmp_path: Path, closing: list) -
     result = printer.print_receipt(RECEIPT)
     assert result.printed and result.outcome is PrintOutcome.printed
     assert result.before is PrinterStatus.ok and result.after is PrinterStatus.ok
+    assert result.confirmed is True  # GS r 1 answered after the last line
     (page,) = sim.wait_for_pages(1)
     assert page.lines[0:2] == ["政务服务中心回执", "-" * 32]
     assert "办件编号：2026112500001" in page.lines and "请妥善保管本回执。" in page.lines
@@ -75,7 +76,24 @@ def test_paper_runs_out_during_job_is_a_failure(closing: list) -> None:
     result = printer.print_receipt(RECEIPT)
     assert not result.printed and result.outcome is PrintOutcome.failed
     assert result.before is PrinterStatus.ok and result.after is PrinterStatus.paper_out
+    assert result.confirmed is False  # DLE EOT 2 said "stopped by paper end" before GS r came
     assert sim.wait_for_pages(1, timeout=0.5)[0].truncated
+
+
+def test_printer_without_gs_r_still_prints_unconfirmed(closing: list) -> None:
+    printer, sim = sim_printer("", print_timeout_s=0.3)
+    closing.append(printer)
+    sim.answers_gs_r = False
+    result = printer.print_receipt(RECEIPT)
+    assert result.printed and result.confirmed is None
+
+
+def test_confirmation_can_be_disabled(closing: list) -> None:
+    printer, sim = sim_printer("", confirm_printed=False)
+    closing.append(printer)
+    result = printer.print_receipt(RECEIPT)
+    assert result.printed and result.confirmed is None
+    assert b"\x1dr\x01" not in sim.received
 
 
 def test_cover_open(closing: list) -> None:
@@ -218,3 +236,16 @@ def test_bad_urls_are_clear() -> None:
         open_link("file:///nonexistent/lp0")
     with pytest.raises(PrinterConnectionError):
         open_link("/dev/ttyNOSUCHPORT")
+
+
+def test_wire_log_shows_status_bytes_but_not_receipt_content(closing: list, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    printer, _ = sim_printer("")
+    closing.append(printer)
+    with caplog.at_level(logging.DEBUG, logger="kiosk.wire"):
+        assert printer.print_receipt(Receipt("回执", (("姓名", "张三丰"),))).printed
+    wire = "\n".join(r.getMessage() for r in caplog.records if r.name == "kiosk.wire")
+    assert "printer >> 10 04 01" in wire and "printer << 12" in wire
+    assert " bytes>" in wire
+    assert "张三丰".encode("gb18030").hex(" ") not in wire and "张三丰" not in wire

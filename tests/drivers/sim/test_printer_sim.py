@@ -61,6 +61,7 @@ def test_png_of_58mm_receipt(tmp_path: Path) -> None:
     sim.on_data(render(RECEIPT, Layout(58)).data)
     (page,) = sim.pages
     assert page.png == tmp_path / "page-0001.png"
+    assert page.clipped == 0 and page.wrapped == 0  # nothing cut off at 58 mm
     with Image.open(page.png) as img:
         img.load()
         assert img.width == 384
@@ -149,6 +150,13 @@ def test_too_wide_line_is_wrapped_like_a_printer() -> None:
     assert sim.pages[0].lines == ["中" * 16, "中" * 4] and sim.pages[0].wrapped == 1
 
 
+def test_image_wider_than_paper_is_reported_clipped() -> None:
+    sim = PrinterSimulator(paper_mm=58)
+    sim.on_data(b"\x1dv0\x00" + bytes((60, 0, 2, 0)) + b"\xff" * 120 + b"\x1dV\x00")  # 480 dots wide
+    page = sim.pages[0]
+    assert page.render().width == 384 and page.clipped == 1
+
+
 def test_from_options() -> None:
     sim = PrinterSimulator.from_options({"paper": "near_end", "cover": "open", "offline": "1",
                                          "silent": "1", "paper_lines": "7", "paper_mm": "58"})
@@ -187,3 +195,25 @@ def test_garbage_never_crashes(data: bytes) -> None:
     sim.on_data(data)
     sim.on_data(b"\x00" * 600)  # complete any pending command
     sim.flush()
+
+
+_chars = hs.sampled_from(list("回执办件编号事项（，。：）0123456789abcXYZ -/:?=堃"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    hs.text(_chars, min_size=1, max_size=20),
+    hs.lists(hs.tuples(hs.text(_chars, max_size=5), hs.text(_chars, max_size=50)), max_size=5),
+    hs.text(_chars, max_size=40),
+    hs.sampled_from([58, 80]),
+)
+def test_rendered_receipt_reads_back_line_for_line(title: str, lines: list, footer: str, paper: int) -> None:
+    """What the renderer meant to print is exactly what the simulated printer printed."""
+    from drivers.printer.encoding import sanitize
+
+    rendered = render(Receipt(title, tuple(lines), footer=footer), Layout(paper))
+    sim = PrinterSimulator(paper_mm=paper)
+    sim.on_data(rendered.data)
+    (page,) = sim.pages
+    assert page.lines == [sanitize(t)[0] for t in rendered.text_lines]
+    assert page.wrapped == 0 and sim.unknown == []

@@ -1,0 +1,27 @@
+"""Build the device drivers from the terminal configuration (one place for every caller)."""
+from __future__ import annotations
+
+from drivers.idcard.reader import IdCardReader
+from drivers.printer.printer import ReceiptPrinter
+from drivers.scanner.scanner import Scanner
+from kiosk.config import TerminalConfig
+
+
+def idcard_reader(cfg: TerminalConfig) -> IdCardReader:
+    """The ID card reader of `cfg` (not opened)."""
+    d = cfg.idcard
+    return IdCardReader(d.url, baudrate=d.baudrate, timeout=d.timeout_s, poll_interval=d.poll_interval_s)
+
+
+def receipt_printer(cfg: TerminalConfig) -> ReceiptPrinter:
+    """The receipt printer of `cfg` (opened on first use)."""
+    d = cfg.printer
+    return ReceiptPrinter(d.url, profile=d.profile, paper_mm=d.paper_width_mm, chinese_mode=d.chinese_mode,
+                          baudrate=d.baudrate, timeout_s=d.timeout_s, confirm_printed=d.confirm_printed,
+                          print_timeout_s=cfg.timeouts.print_s)
+
+
+def scanner(cfg: TerminalConfig) -> Scanner:
+    """The QR/barcode scanner of `cfg` (not started)."""
+    d = cfg.scanner
+    return Scanner(d.url, terminator=d.terminator, baudrate=d.baudrate)
