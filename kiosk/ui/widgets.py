@@ -156,6 +156,13 @@ class TableRow(BoxLayout):
         """Rebuild the cell labels."""
         from kivy.factory import Factory as F
 
+        views = self.children[::-1]
+        if len(views) == len(self.cells):
+            # in place: a rebuilt widget leaves its kv bindings on `app` behind until
+            # the next change of app.scale/app.hc, so churn would grow memory
+            for view, c in zip(views, self.cells):
+                view.text = str(c)
+            return
         self.clear_widgets()
         for c in self.cells:
             self.add_widget(F.TableCell(text=str(c), bold=self.header))
