@@ -140,6 +140,9 @@ class KioskApp(App):
         svc = self.services
         try:
             services_mod.build_rest(self.cfg, svc)
+        except Exception as exc:  # noqa: BLE001 - the kiosk runs on, greying what it lacks
+            svc.problems.append(f"services: {exc}")
+            log.error("devices / central not set up: %s", exc)
         finally:
             to_ui(self._rest_ready)()
 
