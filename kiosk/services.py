@@ -28,6 +28,10 @@ class Services:
     sync: Any = None
     sandbox: Any = None
     problems: list[str] = field(default_factory=list)
+    catalogue_store: Any = None
+    trusted: Any = None
+    catalogue_listeners: list[Any] = field(default_factory=list)
+    """Called (from the sync worker's thread) with each newly installed catalogue."""
     device_snapshot: dict[str, dict[str, str]] = field(default_factory=dict)
     """Device → {"status", "detail"} for the heartbeat (replaced whole by the UI thread)."""
     _real_url: str = ""
@@ -50,7 +54,10 @@ class Services:
                     sink(Connectivity(state is SyncState.ONLINE))
 
             self.sync.add_listener(on_state)
-            self.sync.start()
+            try:
+                self.sync.start()
+            except KioskError as exc:  # e.g. `kiosk outbox flush` holds the delivery lock
+                log.error("outbox not delivered by this process: %s", exc)
 
     def stop(self) -> None:
         """Stop sources, the sync worker, the outbox and the embedded sandbox."""
@@ -87,23 +94,34 @@ class Services:
             self.sync.wake()
 
 
-def load_catalogue(cfg: TerminalConfig) -> Any:
+def load_catalogue(cfg: TerminalConfig, svc: Services | None = None) -> Any:
     """The active catalogue from the store, installing the default bundle on first start."""
     from kiosk.catalogue.store import CatalogueStore
     from kiosk.catalogue.trust import trusted_keys_from_config
 
     trusted = trusted_keys_from_config(cfg)
     store = CatalogueStore(cfg.resolve(cfg.catalogue.store_dir, base="data"), trusted)
+    if svc is not None:
+        svc.catalogue_store, svc.trusted = store, trusted
     if cfg.catalogue.default_bundle:
         return store.install_default(cfg.resolve(cfg.catalogue.default_bundle), trusted)
     return store.active()
+
+
+def _install_catalogue(svc: Services, data: bytes) -> Any:
+    """Sync worker hook: a newer signed bundle from central → the store → the listeners."""
+    cat = svc.catalogue_store.install(data, svc.trusted)
+    svc.catalogue = cat
+    for cb in list(svc.catalogue_listeners):
+        cb(cat)
+    return cat
 
 
 def build(cfg: TerminalConfig, *, devices: bool = True, central: bool = True) -> Services:
     """Build the real services from the config; problems are logged and listed, never raised."""
     svc = Services(cfg)
     try:
-        svc.catalogue = load_catalogue(cfg)
+        svc.catalogue = load_catalogue(cfg, svc)
     except KioskError as exc:
         svc.problems.append(f"catalogue: {exc}")
         log.error("no usable catalogue: %s", exc)
@@ -141,10 +159,11 @@ def _build_central(cfg: TerminalConfig, svc: Services) -> None:
             url = svc.sandbox.url
         svc.client = CentralClient.from_config(cfg, base_url=url)
         svc.outbox = Outbox.from_config(cfg)
-        svc.sync = SyncWorker(svc.outbox, svc.client,
-                              heartbeat_interval_s=cfg.central.heartbeat_interval_s,
-                              device_states=lambda: dict(svc.device_snapshot),
-                              catalogue_version=lambda: svc.catalogue.version if svc.catalogue else 0)
+        svc.sync = SyncWorker.from_config(
+            cfg, svc.outbox, svc.client, device_states=lambda: dict(svc.device_snapshot),
+            catalogue_version=lambda: svc.catalogue.version if svc.catalogue else 0,
+            install_catalogue=(lambda data: _install_catalogue(svc, data))
+            if svc.catalogue_store is not None else None)
         svc.central = CentralPort(svc.client, svc.outbox, cfg.region_code)
     except KioskError as exc:
         svc.problems.append(f"central: {exc}")

@@ -133,7 +133,21 @@ class SessionEngine:
         self._rated = RatedServices()
         self._subscribers: list[Callable[[SessionEngine], None]] = []
         self.ratings: list[RatingRecord] = []
+        self._pending_catalogue: Catalogue | None = None
         self._check_service()
+
+    def set_catalogue(self, catalogue: Catalogue) -> None:
+        """A new catalogue: taken at once when idle, else when the current session ends."""
+        self._pending_catalogue = catalogue
+        if self.state in IDLE_STATES:
+            self._take_catalogue()
+            self._check_service()
+            self._changed()
+
+    def _take_catalogue(self) -> None:
+        if self._pending_catalogue is not None:
+            self.catalogue, self._pending_catalogue = self._pending_catalogue, None
+            log.info("catalogue version %s in use", self.catalogue.version)
 
     # ---- observers ----
 
@@ -550,6 +564,7 @@ class SessionEngine:
         self.lang, self.elderly = self.default_lang, self.default_elderly
         self.last_end_reason = reason
         self.sessions_ended += 1
+        self._take_catalogue()
         self._go(State.HOME)
         self._check_service()
         self._changed()

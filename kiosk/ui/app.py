@@ -178,6 +178,7 @@ class KioskApp(App):
             root.add_widget(Factory.DevDock(vm=self.dock))
         vm.bind(screen=self._on_screen, lang=self._on_mode, elderly=self._on_mode)
         engine.subscribe(self._report_devices)
+        self.services.catalogue_listeners.append(to_ui(engine.set_catalogue))
         self._on_mode()
         self._on_screen()
         root.bind(on_touch_down=lambda *_: engine.touch() and False)

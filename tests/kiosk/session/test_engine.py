@@ -278,6 +278,24 @@ def test_out_of_service_when_nothing_can_be_served() -> None:
     assert eng.state == State.HOME
 
 
+def test_new_catalogue_waits_for_the_session_to_end() -> None:
+    from kiosk.catalogue.schema import build_catalogue
+    from tests.kiosk.session.fixtures import catalogue_dict
+
+    eng, *_ = make()
+    data = catalogue_dict()
+    data["version"] = 2
+    data["items"] = data["items"][:1]
+    eng.select("Q-0001")
+    eng.set_catalogue(build_catalogue(data))
+    assert eng.catalogue is not None and eng.catalogue.version == 1  # not mid-session
+    eng.cancel()
+    assert eng.catalogue.version == 2 and len(eng.catalogue.items) == 1
+    data["version"] = 3
+    eng.set_catalogue(build_catalogue(data))
+    assert eng.catalogue.version == 3  # idle: at once
+
+
 def test_unavailable_item_cannot_be_selected() -> None:
     eng, *_ = make()
     eng.handle(DeviceState("printer", False, "paper_out"))
