@@ -32,12 +32,16 @@ class Services:
     trusted: Any = None
     catalogue_listeners: list[Any] = field(default_factory=list)
     """Called (from the sync worker's thread) with each newly installed catalogue."""
+    housekeeper: Any = None
     device_snapshot: dict[str, dict[str, str]] = field(default_factory=dict)
     """Device → {"status", "detail"} for the heartbeat (replaced whole by the UI thread)."""
     _real_url: str = ""
 
     def start(self, sink: EventSink) -> None:
         """Start every event source, reporting to `sink` (from their own threads)."""
+        from kiosk.housekeeping import Housekeeper
+
+        self.housekeeper = Housekeeper(lambda: self.catalogue).start()
         for src in self.sources:
             try:
                 src.start(sink)
@@ -61,6 +65,8 @@ class Services:
 
     def stop(self) -> None:
         """Stop sources, the sync worker, the outbox and the embedded sandbox."""
+        if self.housekeeper is not None:
+            self.housekeeper.stop()
         for src in self.sources:
             try:
                 src.stop()
@@ -171,24 +177,15 @@ def _build_central(cfg: TerminalConfig, svc: Services) -> None:
 
 
 def _build_devices(cfg: TerminalConfig, svc: Services) -> None:
-    from drivers.idcard.reader import IdCardReader
-    from drivers.printer.printer import ReceiptPrinter
-    from drivers.scanner.scanner import Scanner
+    from kiosk import devices
     from kiosk.adapters import CardReaderSource, PrinterPort, ScannerSource
 
     if cfg.idcard.enabled:
-        reader = IdCardReader(cfg.idcard.url, baudrate=cfg.idcard.baudrate,
-                              timeout=cfg.idcard.timeout_s, poll_interval=cfg.idcard.poll_interval_s)
-        svc.sources.append(CardReaderSource(reader))
+        svc.sources.append(CardReaderSource(devices.idcard_reader(cfg)))
     if cfg.scanner.enabled:
-        svc.sources.append(ScannerSource(Scanner(cfg.scanner.url, terminator=cfg.scanner.terminator,
-                                                 baudrate=cfg.scanner.baudrate)))
+        svc.sources.append(ScannerSource(devices.scanner(cfg)))
     if cfg.printer.enabled:
-        pr = cfg.printer
-        port = PrinterPort(ReceiptPrinter(pr.url, profile=pr.profile, paper_mm=pr.paper_width_mm,
-                                          chinese_mode=pr.chinese_mode, baudrate=pr.baudrate,
-                                          timeout_s=pr.timeout_s),
-                           poll_s=max(pr.poll_interval_s, 2.0))
+        port = PrinterPort(devices.receipt_printer(cfg), poll_s=max(cfg.printer.poll_interval_s, 2.0))
         svc.printer = port
         svc.sources.append(port)
 
