@@ -5,6 +5,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from kivy.event import EventDispatcher
+from kivy.properties import NumericProperty
 
 from kiosk.ui.i18n import t
 
@@ -36,6 +37,27 @@ class ScreenViewModel(EventDispatcher):
         for name, prop in self.properties().items():
             default = prop.defaultvalue
             setattr(self, name, copy.copy(default) if isinstance(default, (list, dict)) else default)
+
+
+class PagedViewModel(ScreenViewModel):
+    """A screen that shows its content a page at a time (home tiles, result rows)."""
+
+    page = NumericProperty(0)
+    pages = NumericProperty(1)
+
+    def next_page(self) -> None:
+        """Next page."""
+        self._turn(+1)
+
+    def prev_page(self) -> None:
+        """Previous page."""
+        self._turn(-1)
+
+    def _turn(self, step: int) -> None:
+        if 0 <= self.page + step < self.pages:
+            self.page += step
+            self.engine.touch()
+            self.update(self.engine)
 
 
 def masked_value(ftype: str, value: str) -> str:

@@ -5,9 +5,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
-from kiosk.ui.viewmodels.base import ScreenViewModel
+from kiosk.ui.viewmodels.base import PagedViewModel
 
 if TYPE_CHECKING:
     from kiosk.session.engine import SessionEngine
@@ -38,7 +38,7 @@ def status_key(reason: str) -> str:
     return f"status.{reason}" if reason in known else "status.fault"
 
 
-class HomeViewModel(ScreenViewModel):
+class HomeViewModel(PagedViewModel):
     """Hall name, clock, indicators and the item tiles of the current category and page."""
 
     hall_name = StringProperty("")
@@ -51,8 +51,6 @@ class HomeViewModel(ScreenViewModel):
     categories = ListProperty()
     category = StringProperty("")
     tiles = ListProperty()
-    page = NumericProperty(0)
-    pages = NumericProperty(1)
     page_text = StringProperty("")
     help_open = BooleanProperty(False)
     help_text = StringProperty("")
@@ -143,20 +141,6 @@ class HomeViewModel(ScreenViewModel):
         self.page = 0
         self.engine.touch()
         self.update(self.engine)
-
-    def next_page(self) -> None:
-        """Next page of tiles."""
-        if self.page < self.pages - 1:
-            self.page += 1
-            self.engine.touch()
-            self.update(self.engine)
-
-    def prev_page(self) -> None:
-        """Previous page of tiles."""
-        if self.page > 0:
-            self.page -= 1
-            self.engine.touch()
-            self.update(self.engine)
 
     def toggle_elderly(self) -> None:
         """长辈模式 on/off."""

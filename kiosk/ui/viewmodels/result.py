@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
-from kiosk.ui.viewmodels.base import ScreenViewModel, masked_value
+from kiosk.ui.viewmodels.base import PagedViewModel, ScreenViewModel, masked_value
 from kiosk.ui.viewmodels.home import status_key
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class WorkingViewModel(ScreenViewModel):
         self.engine.cancel_work()
 
 
-class ResultViewModel(ScreenViewModel):
+class ResultViewModel(PagedViewModel):
     """A query table (paged), a case number in large digits, or an error."""
 
     mode = StringProperty("")
@@ -80,8 +80,6 @@ class ResultViewModel(ScreenViewModel):
     title = StringProperty("")
     columns = ListProperty()
     rows = ListProperty()
-    page = NumericProperty(0)
-    pages = NumericProperty(1)
     page_text = StringProperty("")
     case_no = StringProperty("")
     provisional = BooleanProperty(False)
@@ -126,20 +124,6 @@ class ResultViewModel(ScreenViewModel):
 
     def _word(self, text: str) -> str:
         return self.tr("case." + text) if text in STATUS_WORDS or text in ("time", "status") else text
-
-    def next_page(self) -> None:
-        """Next page of rows."""
-        if self.page < self.pages - 1:
-            self.page += 1
-            self.engine.touch()
-            self.update(self.engine)
-
-    def prev_page(self) -> None:
-        """Previous page of rows."""
-        if self.page > 0:
-            self.page -= 1
-            self.engine.touch()
-            self.update(self.engine)
 
     def print_receipt(self) -> None:
         """打印凭条."""
