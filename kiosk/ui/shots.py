@@ -49,6 +49,21 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
         end = time.monotonic() + timeout
         return lambda: eng.state == state or time.monotonic() > end
 
+    def submitted(code: str, card: str) -> Iterator[Step]:
+        """Select an item, identify with a test card, fill the form and confirm it."""
+        eng.select(code)
+        eng.proceed()
+        if sims.get("idcard") is not None:
+            dock.remove_card()
+            yield 0.6
+            dock.place_card(card)
+            yield wait_state(State.FORM)
+        _fill(eng)
+        if eng.state == State.FORM:
+            vm.form.next()
+        if eng.state == State.CONFIRM:
+            eng.confirm()
+
     eng.runner = run_inline  # central calls inline: every shot shows a settled screen
     reset()
     yield 0.3
@@ -117,18 +132,7 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
     # print item: printed (wait until the status poller has seen the paper back)
     end = time.monotonic() + 8
     yield lambda: not eng.devices["printer"] or time.monotonic() > end
-    eng.select(PRINT)
-    eng.proceed()
-    if sims.get("idcard") is not None:
-        dock.remove_card()
-        yield 0.6
-        dock.place_card("hmt")
-        yield wait_state(State.FORM)
-    _fill(eng)
-    if eng.state == State.FORM:
-        vm.form.next()
-    if eng.state == State.CONFIRM:
-        eng.confirm()
+    yield from submitted(PRINT, "hmt")
     yield 0.5
     yield ("shot", "printing-printed")
     reset()
@@ -137,18 +141,7 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
     app.services.set_network(False)
     yield 0.2
     yield ("shot", "home-offline")
-    eng.select(APPLY)
-    eng.proceed()
-    if sims.get("idcard") is not None:
-        dock.remove_card()
-        yield 0.6
-        dock.place_card("mainland")
-        yield wait_state(State.FORM)
-    _fill(eng)
-    if eng.state == State.FORM:
-        vm.form.next()
-    if eng.state == State.CONFIRM:
-        eng.confirm()
+    yield from submitted(APPLY, "mainland")
     yield ("shot", "result-case-offline")
     app.services.set_network(True)
     eng.handle(Connectivity(True))
