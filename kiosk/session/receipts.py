@@ -29,7 +29,7 @@ def build_receipt(item: Item, lang: str, *, fields: Mapping[str, Any], session: 
     if layout is None:
         title = answer.title if answer is not None else item.name(lang)
         footer = ""
-        qr = None
+        qr = ""
     else:
         title = layout.title_en if en else layout.title_zh
         footer = layout.footer_en if en else layout.footer_zh
@@ -38,7 +38,7 @@ def build_receipt(item: Item, lang: str, *, fields: Mapping[str, Any], session: 
             if line.mask and value:
                 value = MASKERS[line.mask](value)
             lines.append((line.label_en if en else line.label_zh, value))
-        qr = _resolve(layout.qr, fields, result, session) or None if layout.qr else None
+        qr = _resolve(layout.qr, fields, result, session) if layout.qr else ""
     if answer is not None and answer.printable_lines:
         # central prepared the receipt text (masked): print it as given, under our title
         lines = []
@@ -49,4 +49,7 @@ def build_receipt(item: Item, lang: str, *, fields: Mapping[str, Any], session: 
         for row in answer.rows:
             if len(row) >= 2:
                 lines.append((str(row[0]), " ".join(str(c) for c in row[1:])))
-    return ReceiptDoc(title=title, lines=tuple(lines), qr=qr, footer=footer)
+    # Every receipt carries a QR: what the layout names, else the case number, which any
+    # terminal's 办件进度查询 reads from the scanner.
+    qr = qr or str(session.get("case_no") or "")
+    return ReceiptDoc(title=title, lines=tuple(lines), qr=qr or None, footer=footer)
