@@ -136,6 +136,18 @@ class SessionEngine:
         self._pending_catalogue: Catalogue | None = None
         self._check_service()
 
+    def reconfigure(self, *, hall_name: str, timeouts: Timeouts, service_hours: tuple[str, ...],
+                    default_lang: str, default_elderly: bool) -> None:
+        """Settings reloaded at run time (SIGHUP); language and mode apply from the next session."""
+        self.hall_name = hall_name
+        self.timeouts = timeouts
+        self.service_hours = tuple(service_hours)
+        self.default_lang, self.default_elderly = default_lang, default_elderly
+        if self.state in IDLE_STATES:
+            self.lang, self.elderly = default_lang, default_elderly
+        self._check_service()
+        self._changed()
+
     def set_catalogue(self, catalogue: Catalogue) -> None:
         """A new catalogue: taken at once when idle, else when the current session ends."""
         self._pending_catalogue = catalogue

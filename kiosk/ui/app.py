@@ -257,8 +257,17 @@ class KioskApp(App):
         return False
 
     def apply_config(self, cfg: TerminalConfig) -> None:
-        """Take over reloadable settings (SIGHUP)."""
+        """Take over reloadable settings (SIGHUP): see kiosk.lifecycle.RELOADABLE."""
+        from kiosk.logs import setup_logging
+
         self.cfg = cfg
+        lc = cfg.logging
+        setup_logging(cfg.resolve(lc.dir, base="data"), lc.level, wire=lc.wire,
+                      max_bytes=lc.max_bytes, backups=lc.backups)
+        if self.engine is not None:
+            self.engine.reconfigure(hall_name=cfg.hall_name, timeouts=Timeouts.from_config(cfg.timeouts),
+                                    service_hours=tuple(cfg.service_hours.windows),
+                                    default_lang=cfg.language, default_elderly=cfg.elderly_mode)
         if self.vm is not None:
             self.vm.home.hall_name = cfg.hall_name
 

@@ -349,3 +349,21 @@ def test_random_sessions_never_keep_personal_data_after_end(actions: list[str]) 
     # at most one rating (rated or skipped) per service id
     ids = [r.service_id for r in central.ratings]
     assert len(ids) == len(set(ids))
+
+
+def test_reconfigure_applies_reloaded_settings() -> None:
+    noon = time.mktime((2026, 11, 25, 12, 0, 0, 0, 0, -1))
+    eng, clock, *_ = make(wall_clock=lambda: noon)
+    longer = Timeouts(idle_s=300, countdown_s=15, identify_s=60, working_s=30, print_s=30,
+                      rating_s=45, elderly_factor=2.0)
+    eng.reconfigure(hall_name="新大厅", timeouts=longer, service_hours=("08:00-09:00",),
+                    default_lang="en", default_elderly=True)
+    assert eng.hall_name == "新大厅" and eng.lang == "en" and eng.elderly
+    assert eng.state == State.OUT_OF_SERVICE  # noon is outside the new hours
+    eng.reconfigure(hall_name="新大厅", timeouts=longer, service_hours=(), default_lang="zh_CN",
+                    default_elderly=False)
+    assert eng.state == State.HOME and eng.lang == "zh_CN"
+    eng.select("Q-0001")
+    clock.now += 100  # past the old 60 s idle limit, inside the new 300 s
+    eng.tick()
+    assert eng.countdown_started is None and eng.state == State.ITEM
