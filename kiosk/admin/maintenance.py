@@ -8,11 +8,14 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kiosk.admin.audit import AuditLog
-from kiosk.admin.errors import AdminError, LockedOut
+from kiosk.admin.errors import AdminError, BadPinHash, LockedOut
 from kiosk.admin.pin import FREE_ATTEMPTS, PinGuard
+
+if TYPE_CHECKING:
+    from kiosk.config import TerminalConfig
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,8 @@ class Entry(enum.Enum):
     OPENED = "opened"
     WRONG = "wrong"
     LOCKED = "locked"
+    NOT_SET = "not_set"
+    """No usable admin_pin_hash in the config: maintenance cannot be entered on the terminal."""
 
 
 @dataclass(frozen=True)
@@ -53,13 +58,27 @@ class MaintenanceMode:
         self.active = False
         self._last_touch = 0.0
 
+    @classmethod
+    def from_config(cls, cfg: TerminalConfig, clock: Callable[[], float] = time.time) -> MaintenanceMode:
+        """The terminal's maintenance mode: PIN from the config, state and audit under data_dir/admin."""
+        admin = cfg.data_path / "admin"
+        return cls(PinGuard(cfg.admin_pin_hash, admin / "pin_state.json", clock),
+                   AuditLog(admin / "audit.jsonl", clock), clock)
+
     def enter(self, pin: str) -> EntryResult:
         """Try a PIN; every attempt is audited (never the PIN itself)."""
+        if not self.guard.stored_hash:
+            self.audit.record("pin_not_set")
+            return EntryResult(Entry.NOT_SET)
         try:
             ok = self.guard.check(pin)
         except LockedOut as exc:
             self.audit.record("pin_locked", remaining_s=round(exc.remaining_s))
             return EntryResult(Entry.LOCKED, locked_for_s=exc.remaining_s)
+        except BadPinHash as exc:
+            log.error("maintenance PIN cannot be checked: %s (kiosk config set-pin)", exc)
+            self.audit.record("pin_not_set", error=str(exc))
+            return EntryResult(Entry.NOT_SET)
         if not ok:
             locked = self.guard.remaining_lockout()
             self.audit.record("pin_wrong", failures=self.guard.failures)

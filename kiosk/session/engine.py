@@ -119,6 +119,8 @@ class SessionEngine:
         self.lang = default_lang
         self.elderly = default_elderly
         self.online = True
+        self.paused = False
+        """Put out of service by a technician (maintenance screen); survives restarts there."""
         self.devices: dict[str, str] = {d: "" for d in DEVICES}
         """Device → "" when OK, else the fault reason."""
         self.state = State.HOME
@@ -145,6 +147,16 @@ class SessionEngine:
         self.default_lang, self.default_elderly = default_lang, default_elderly
         if self.state in IDLE_STATES:
             self.lang, self.elderly = default_lang, default_elderly
+        self._check_service()
+        self._changed()
+
+    def set_in_service(self, on: bool) -> None:
+        """A technician takes the terminal out of service or puts it back (a session in
+        progress finishes first; no new one starts while out of service)."""
+        if self.paused == (not on):
+            return
+        self.paused = not on
+        log.info("terminal %s by the technician", "back in service" if on else "out of service")
         self._check_service()
         self._changed()
 
@@ -245,7 +257,9 @@ class SessionEngine:
         return [i for i in self.catalogue.enabled_items() if not self.unavailable_reason(i)]
 
     def out_of_service_reason(self) -> str:
-        """"hours" or "nothing" when the terminal cannot serve anyone now, else ""."""
+        """"paused", "hours" or "nothing" when the terminal cannot serve anyone now, else ""."""
+        if self.paused:
+            return "paused"
         if not hours.is_open(self.service_hours, self.wall_clock()):
             return "hours"
         if not self.servable_items():

@@ -97,6 +97,9 @@ class KioskApp(App):
         self.engine: SessionEngine | None = None
         self.sm: Any = None
         self.dock = DevDockViewModel()
+        self.maintenance: Any = None
+        self._started_mono = time.monotonic()
+        self._root: Any = None
 
     # ---- helpers used by the .kv files ----
 
@@ -158,8 +161,45 @@ class KioskApp(App):
         if self._stopped:  # the app closed while the devices were opening (on_stop closed them)
             return
         if self._start_services:
-            svc.start(to_ui(engine.handle))
+            svc.start(to_ui(self.handle_event))
             self._services_started = True
+
+    def handle_event(self, event: Any) -> None:
+        """One device or network event, on the UI thread: the engine, then maintenance (history
+        and live tests)."""
+        assert self.engine is not None
+        self.engine.handle(event)
+        if self.maintenance is not None:
+            self.maintenance.observe(event)
+
+    def _build_maintenance(self) -> None:
+        from kiosk.admin.console import Console
+        from kiosk.admin.maintenance import MaintenanceMode
+        from kiosk.admin.paused import PausedFlag
+        from kiosk.ui.viewmodels.maintenance import MaintenanceViewModel
+
+        assert self.engine is not None
+        self.maintenance = MaintenanceViewModel(
+            MaintenanceMode.from_config(self.cfg, self._wall_clock),
+            Console(self.services, self.cfg, started=self._started_mono), self.engine,
+            lang=self.cfg.language, runner=thread_runner,
+            paused_flag=PausedFlag(self.cfg.data_path / "admin" / "paused.json"), clock=self._clock)
+        self._events.append(Clock.schedule_interval(self.maintenance.tick, 1.0))
+
+    def request_maintenance(self) -> None:
+        """The hidden gesture (5 s on the hall name): the PIN pad, built on first use."""
+        assert self.maintenance is not None and self._root is not None
+        if not any(isinstance(w, Factory.PinPadLayer) for w in self._root.layers):
+            load_kv(["maintenance"])
+            dock = [w for w in self._root.layers if isinstance(w, Factory.DevDock)]
+            for w in dock:  # the demo dock stays on top
+                self._root.layers.remove(w)
+                self._root.remove_widget(w)
+            self._root.add_widget(Factory.MaintenanceLayer(vm=self.maintenance))
+            self._root.add_widget(Factory.PinPadLayer(vm=self.maintenance.pin))
+            for w in dock:
+                self._root.add_widget(w)
+        self.maintenance.request_entry()
 
     def build(self) -> FloatLayout:
         """Build the screen tree and start the devices."""
@@ -168,7 +208,7 @@ class KioskApp(App):
         self.engine = engine = self.build_engine()
         self.vm = vm = SessionViewModel(engine)
         self.dock = DevDockViewModel(set_network=getattr(self.services, "set_network", None))
-        root = Factory.Layers()
+        root = self._root = Factory.Layers()
         self.sm = sm = Factory.ScreenStack()
         self._ensure_screen("home")
         self._ensure_screen(vm.screen)
@@ -179,6 +219,7 @@ class KioskApp(App):
         vm.bind(screen=self._on_screen, lang=self._on_mode, elderly=self._on_mode)
         engine.subscribe(self._report_devices)
         self.services.catalogue_listeners.append(to_ui(engine.set_catalogue))
+        self._build_maintenance()
         self._on_mode()
         self._on_screen()
         root.bind(on_touch_down=lambda *_: engine.touch() and False)
@@ -196,7 +237,7 @@ class KioskApp(App):
                                                  daemon=True)
             Clock.schedule_once(lambda _dt: self._rest_thread.start(), 0)
         elif self._start_services:
-            self.services.start(to_ui(engine.handle))
+            self.services.start(to_ui(self.handle_event))
             self._services_started = True
         if self.exit_after is not None:
             Clock.schedule_once(lambda _dt: self.stop(), self.exit_after)
@@ -270,6 +311,8 @@ class KioskApp(App):
                                     default_lang=cfg.language, default_elderly=cfg.elderly_mode)
         if self.vm is not None:
             self.vm.home.hall_name = cfg.hall_name
+        if self.maintenance is not None:
+            self.maintenance.mode.guard.stored_hash = cfg.admin_pin_hash
 
     def on_stop(self) -> None:
         """Stop timers, devices and background workers."""

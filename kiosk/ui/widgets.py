@@ -3,9 +3,14 @@ from __future__ import annotations
 
 from kivy.factory import Factory
 from kivy.graphics.texture import Texture
-from kivy.properties import ListProperty, NumericProperty, StringProperty
+from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, ObjectProperty,
+                             StringProperty)
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
+from kivy.uix.label import Label
 from kivy.uix.stacklayout import StackLayout
 
 
@@ -85,10 +90,6 @@ class QrImage(Image):
 
 
 # ---- views built by Repeater: properties only; their look is in widgets.kv / the screen .kv ----
-from kivy.properties import BooleanProperty, NumericProperty  # noqa: E402
-from kivy.uix.behaviors import ButtonBehavior  # noqa: E402
-from kivy.uix.boxlayout import BoxLayout  # noqa: E402
-from kivy.uix.label import Label  # noqa: E402
 
 
 class ItemTile(ButtonBehavior, BoxLayout):
@@ -177,8 +178,6 @@ class FaceButton(ButtonBehavior, BoxLayout):
     selected = BooleanProperty(False)
 
 
-from kivy.properties import ObjectProperty  # noqa: E402
-from kivy.uix.floatlayout import FloatLayout  # noqa: E402
 
 
 class Layers(FloatLayout):
@@ -271,3 +270,81 @@ class ScreenStack(FloatLayout):
             return
         self.clear_widgets()
         self.add_widget(screen)
+
+
+class ModalLayer(FloatLayout):
+    """A full-screen layer that takes every touch while `shown` (maintenance, PIN pad)."""
+
+    vm = ObjectProperty(None, allownone=True)
+    shown = BooleanProperty(False)
+    lang = StringProperty("zh_CN")
+
+    def on_touch_down(self, touch: object) -> bool:
+        """Modal while shown, transparent to touches otherwise."""
+        if not self.shown:
+            return False
+        super().on_touch_down(touch)
+        return True
+
+
+class HoldLabel(Label):
+    """A label that fires `on_hold` when pressed for `hold_s` seconds without moving away
+    (the hidden way into maintenance: nobody presses a hall name for five seconds by chance)."""
+
+    hold_s = NumericProperty(5.0)
+    __events__ = ("on_hold",)
+
+    def __init__(self, **kwargs: object) -> None:
+        self._hold: object = None
+        super().__init__(**kwargs)
+
+    def on_touch_down(self, touch: object) -> bool:
+        """Start the hold timer on a touch inside the label."""
+        if self.collide_point(*touch.pos):  # type: ignore[attr-defined]
+            from kivy.clock import Clock
+
+            self._cancel()
+            touch.ud[self] = True  # type: ignore[attr-defined]
+            self._hold = Clock.schedule_once(lambda _dt: self._fire(touch), self.hold_s)
+        return super().on_touch_down(touch)
+
+    def on_touch_move(self, touch: object) -> bool:
+        """Moving off the label cancels the hold."""
+        if touch.ud.get(self) and not self.collide_point(*touch.pos):  # type: ignore[attr-defined]
+            self._cancel()
+        return super().on_touch_move(touch)
+
+    def on_touch_up(self, touch: object) -> bool:
+        """Lifting the finger before `hold_s` cancels the hold."""
+        if touch.ud.get(self):  # type: ignore[attr-defined]
+            self._cancel()
+        return super().on_touch_up(touch)
+
+    def _cancel(self) -> None:
+        if self._hold is not None:
+            self._hold.cancel()  # type: ignore[attr-defined]
+            self._hold = None
+
+    def _fire(self, _touch: object) -> None:
+        self._hold = None
+        self.dispatch("on_hold")
+
+    def on_hold(self) -> None:
+        """Default handler (bound in .kv)."""
+
+
+class PinPadLayer(ModalLayer):
+    """The maintenance PIN pad (look in maintenance.kv)."""
+
+
+class MaintenanceLayer(ModalLayer):
+    """The maintenance screen (look in maintenance.kv)."""
+
+
+class MaintDeviceRow(BoxLayout):
+    """One device on the maintenance screen (look in maintenance.kv)."""
+
+    name = StringProperty("")
+    state = StringProperty("")
+    detail = StringProperty("")
+    ok = BooleanProperty(True)

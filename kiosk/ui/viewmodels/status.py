@@ -24,7 +24,12 @@ class OutOfServiceViewModel(ScreenViewModel):
         self.title = self.tr("oos.title")
         reason = engine.out_of_service_reason()
         hours = ", ".join(engine.service_hours) if engine.service_hours else "00:00-24:00"
-        self.reason_text = self.tr("oos.hours", hours=hours) if reason == "hours" else self.tr("oos.nothing")
+        if reason == "paused":
+            self.reason_text = self.tr("oos.paused")
+        elif reason == "hours":
+            self.reason_text = self.tr("oos.hours", hours=hours)
+        else:
+            self.reason_text = self.tr("oos.nothing")
         self.help_text = self.tr("help.body")
 
 

@@ -76,3 +76,48 @@ def test_log_tail(tmp_path: Path) -> None:
     tail = log_tail(f)
     assert len(tail) == 200 and tail[0] == "line 300" and tail[-1] == "line 499"
     assert log_tail(tmp_path / "none.log") == []
+
+
+def test_no_pin_configured_never_opens_and_counts_nothing(tmp_path: Path) -> None:
+    clock = Clock()
+    audit = AuditLog(tmp_path / "audit.log", clock)
+    m = MaintenanceMode(PinGuard(None, tmp_path / "pin.json", clock), audit, clock)
+    for pin in ("0000", "97531", ""):
+        assert m.enter(pin).outcome is Entry.NOT_SET
+    assert not m.active and m.guard.failures == 0
+    assert [e["action"] for e in audit.tail()] == ["pin_not_set"] * 3
+
+
+def test_damaged_pin_hash_is_not_set_not_a_crash(tmp_path: Path) -> None:
+    clock = Clock()
+    m = MaintenanceMode(PinGuard("md5$abc", tmp_path / "pin.json", clock),
+                        AuditLog(tmp_path / "audit.log", clock), clock)
+    assert m.enter("97531").outcome is Entry.NOT_SET and not m.active
+
+
+def test_from_config_keeps_state_and_audit_under_data_dir(tmp_path: Path) -> None:
+    from kiosk import config as config_mod
+
+    root = Path(__file__).resolve().parents[3]
+    cfg = config_mod.load(root / "config" / "terminal.toml").model_copy(
+        update={"data_dir": str(tmp_path), "admin_pin_hash": HASH})
+    m = MaintenanceMode.from_config(cfg, Clock())
+    assert m.enter("11111").outcome is Entry.WRONG
+    assert (tmp_path / "admin" / "pin_state.json").exists()
+    assert (tmp_path / "admin" / "audit.jsonl").stat().st_mode & 0o777 == 0o600
+
+
+def test_paused_flag_survives_a_restart(tmp_path: Path) -> None:
+    from kiosk.admin.paused import PausedFlag
+
+    clock = Clock()
+    flag = PausedFlag(tmp_path / "admin" / "paused.json", clock)
+    assert not flag.is_set() and flag.since() is None
+    flag.set(True)
+    again = PausedFlag(tmp_path / "admin" / "paused.json", clock)
+    assert again.is_set() and again.since() == clock.t
+    again.set(False)
+    assert not flag.is_set()
+    flag.path.parent.mkdir(exist_ok=True)
+    flag.path.write_text("{garbage", encoding="utf-8")
+    assert flag.is_set()  # damaged: stays out of service rather than silently reopening

@@ -278,6 +278,22 @@ def test_out_of_service_when_nothing_can_be_served() -> None:
     assert eng.state == State.HOME
 
 
+def test_technician_pause_lets_the_session_finish_then_holds_out_of_service() -> None:
+    eng, clock, *_ = make()
+    to_form(eng)
+    eng.set_in_service(False)
+    assert eng.state == State.FORM  # the citizen at the screen is not thrown out
+    eng.cancel()
+    assert eng.state == State.OUT_OF_SERVICE and eng.out_of_service_reason() == "paused"
+    clock.advance(3600)
+    eng.tick()
+    assert eng.state == State.OUT_OF_SERVICE
+    eng.handle(DeviceState("printer", True))  # a device recovering does not reopen it
+    assert eng.state == State.OUT_OF_SERVICE
+    eng.set_in_service(True)
+    assert eng.state == State.HOME and eng.out_of_service_reason() == ""
+
+
 def test_new_catalogue_waits_for_the_session_to_end() -> None:
     from kiosk.catalogue.schema import build_catalogue
     from tests.kiosk.session.fixtures import catalogue_dict

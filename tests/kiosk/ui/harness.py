@@ -32,11 +32,11 @@ class Router:
     """The single event sink the services report to; forwards to the current test's engine."""
 
     def __init__(self) -> None:
-        self.engine: Any = None
+        self.app: Any = None
 
     def __call__(self, event: Any) -> None:
-        if self.engine is not None:
-            self.engine.handle(event)
+        if self.app is not None:
+            self.app.handle_event(event)
 
 
 class KioskTestCase(GraphicUnitTest):
@@ -75,7 +75,7 @@ class KioskTestCase(GraphicUnitTest):
         self.Window.size = SIZE
 
     def tearDown(self) -> None:
-        self.router.engine = None
+        self.router.app = None
         if getattr(self, "app", None) is not None:
             self.app.dispatch("on_stop")  # also resets kv's cached `app` proxy
         super().tearDown()
@@ -87,7 +87,7 @@ class KioskTestCase(GraphicUnitTest):
         self.app = KioskApp(self.cfg, services=self.services, start_services=False, **kwargs)
         self.root = self.app.build()
         self.engine = self.app.engine
-        self.router.engine = self.engine
+        self.router.app = self.app
         self._sync_devices()
         self.render(self.root)
         self.frames(5)  # layouts that depend on other layouts' minimum sizes settle
