@@ -22,6 +22,7 @@ from kiosk.admin.console import (CHARSET_LINE, Console, DeviceRow, MaskedCard, m
 from kiosk.logs import setup_logging
 from kiosk.outbox import Kind, State
 from kiosk.session.ports import CardHolder, CodeScanned, Connectivity, DeviceState
+from tests.drivers.idcard.test_reader import wait_until
 from tests.kiosk.test_services import signed_v2
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -139,17 +140,8 @@ def test_paper_out_is_reported_and_nothing_is_printed(kiosk: Kiosk) -> None:
 
 # ---- central ----
 
-def wait_for(predicate, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
-
 def test_heartbeat_through_the_running_client(kiosk: Kiosk) -> None:
-    assert wait_for(lambda: kiosk.svc.sync.last_heartbeat_ok is not None)  # the worker's own is done
+    assert wait_until(lambda: kiosk.svc.sync.last_heartbeat_ok is not None)  # the worker's own is done
     kiosk.svc.device_snapshot = {"printer": {"status": "warning", "detail": "paper_near_end"}}
     hb = kiosk.console.heartbeat()
     assert hb.ok and hb.error == "" and hb.code == "ok"
@@ -172,6 +164,22 @@ def test_heartbeat_with_the_network_down_fails_cleanly(kiosk: Kiosk) -> None:
     assert kiosk.console.heartbeat().ok
 
 
+def test_heartbeat_measures_a_skewed_clock_and_explains_a_refusal(kiosk: Kiosk) -> None:
+    client = kiosk.svc.client
+    try:
+        # the terminal's clock (which signs the request and times it) runs 100 s ahead
+        ahead = lambda: time.time() + 100  # noqa: E731
+        client.clock = ahead
+        hb = Console(kiosk.svc, kiosk.cfg, clock=ahead).heartbeat()
+        assert hb.ok and hb.skew_s is not None and -102 < hb.skew_s < -98 and hb.skew_level == "warn"
+        client.clock = lambda: time.time() + 400  # past central's 300 s: every signature refused
+        hb = kiosk.console.heartbeat()
+        assert not hb.ok and hb.code == "auth" and "401" in hb.error and "clock" in hb.error
+    finally:
+        client.clock = time.time
+    assert kiosk.console.heartbeat().ok
+
+
 # ---- outbox ----
 
 def test_outbox_counts_dead_rows_and_retry_brings_them_back(kiosk: Kiosk) -> None:
@@ -182,12 +190,12 @@ def test_outbox_counts_dead_rows_and_retry_brings_them_back(kiosk: Kiosk) -> Non
     # central refuses an item it does not know, for real
     refused = box.enqueue(Kind.SUBMISSION, {"item_code": "NO-SUCH-ITEM", "region_code": "330100",
                                             "applicant": applicant, "fields": {}})
-    assert wait_for(lambda: box.get(refused.id).state is State.DEAD)
+    assert wait_until(lambda: box.get(refused.id).state is State.DEAD)
     kiosk.svc.set_network(False)
     try:
         good = box.enqueue(Kind.SUBMISSION, {"item_code": "RX-1101", "region_code": "330100",
                                              "applicant": applicant, "fields": {"request_type": "inquiry"}})
-        assert wait_for(lambda: (box.get(good.id).attempts or 0) >= 1)
+        assert wait_until(lambda: (box.get(good.id).attempts or 0) >= 1)
         report = console.outbox()
         assert (report.pending, report.dead, report.delivered) == (1, 1, base.delivered)
         assert report.oldest_pending_age_s is not None and report.oldest_pending_age_s >= 0
@@ -199,8 +207,8 @@ def test_outbox_counts_dead_rows_and_retry_brings_them_back(kiosk: Kiosk) -> Non
         kiosk.svc.set_network(True)
     assert console.retry_dead() == 2
     assert box.get(good.id).state is not State.DEAD
-    assert wait_for(lambda: box.get(good.id).state is State.DELIVERED)
-    assert wait_for(lambda: box.get(refused.id).state is State.DEAD)  # refused again: still unknown
+    assert wait_until(lambda: box.get(good.id).state is State.DELIVERED)
+    assert wait_until(lambda: box.get(refused.id).state is State.DEAD)  # refused again: still unknown
     report = console.outbox()
     assert (report.pending, report.dead, report.delivered) == (0, 1, base.delivered + 1)
 
