@@ -7,6 +7,7 @@ import shutil
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from kiosk import config as config_mod
@@ -176,7 +177,7 @@ CATALOGUE_EXPIRY_WARN_DAYS = 30
 
 def check_catalogue(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
     """The active catalogue (or the default bundle) verifies with a trusted key and is not expiring."""
-    from datetime import datetime, timezone
+    from datetime import timezone
 
     from kiosk.catalogue.errors import CatalogueError
     from kiosk.catalogue.signing import verify_bundle
@@ -223,6 +224,23 @@ SKEW_FAIL_S = 240.0  # central refuses signatures beyond 300 s
 OUTBOX_PENDING_WARN_S = 3600.0
 
 
+@dataclass(frozen=True)
+class ClockReading:
+    """Round trip and clock skew of one request to central, and how bad the skew is."""
+
+    rtt_ms: float
+    skew_s: float
+    level: Level
+
+
+def clock_reading(sent_at: float, answered_at: float, server_time: datetime) -> ClockReading:
+    """Skew = central's time minus the midpoint of our send/answer wall-clock times."""
+    skew = server_time.timestamp() - (sent_at + answered_at) / 2
+    level = (Level.FAIL if abs(skew) >= SKEW_FAIL_S else
+             Level.WARN if abs(skew) >= SKEW_WARN_S else Level.OK)
+    return ClockReading(max(0.0, (answered_at - sent_at) * 1000), skew, level)
+
+
 def check_central(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
     """A signed heartbeat reaches central: reachable, authenticating, clock skew, round trip."""
     import time
@@ -263,13 +281,14 @@ def check_central(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
     finally:
         if handle is not None:
             handle.stop()
-    rtt_ms = (t1 - t0) * 1000
-    skew = reply.server_time.timestamp() - (t0 + t1) / 2
-    yield Result("central", Level.OK, f"{where}: heartbeat signed and accepted, {rtt_ms:.0f} ms round trip")
-    if abs(skew) >= SKEW_FAIL_S:
+    reading = clock_reading(t0, t1, reply.server_time)
+    skew = reading.skew_s
+    yield Result("central", Level.OK,
+                 f"{where}: heartbeat signed and accepted, {reading.rtt_ms:.0f} ms round trip")
+    if reading.level is Level.FAIL:
         yield Result("clock skew", Level.FAIL, f"{skew:+.0f} s from central",
                      "set the clock (timedatectl set-ntp true); past 300 s central refuses every request")
-    elif abs(skew) >= SKEW_WARN_S:
+    elif reading.level is Level.WARN:
         yield Result("clock skew", Level.WARN, f"{skew:+.0f} s from central", "enable NTP: timedatectl set-ntp true")
     else:
         yield Result("clock skew", Level.OK, f"{skew:+.1f} s")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from kiosk import __version__
+from kiosk.catalogue.errors import NotNewer
 from kiosk.central_api import Command, DeviceState, DeviceStatus, Heartbeat
 from kiosk.central_client import CentralClient
 from kiosk.central_errors import AuthError, CentralClientError, Rejected
@@ -120,6 +121,9 @@ class SyncWorker:
         self._next_purge = 0.0
         self._catalogue_etag: str | None = None
         self.last_heartbeat_ok: float | None = None
+        self.last_refresh_error = ""
+        """Why the last catalogue refresh failed ("" if it did not)."""
+        self._refresh_lock = threading.Lock()
         outbox.add_listener(self.wake)
 
     @classmethod
@@ -339,16 +343,22 @@ class SyncWorker:
 
     # -- heartbeat and catalogue ---------------------------------------------------------------
 
-    def heartbeat(self) -> bool:
-        """Send one heartbeat now and act on its commands; True if central answered."""
-        self._next_heartbeat = self.clock() + self.heartbeat_interval_s
+    def heartbeat_body(self) -> Heartbeat | None:
+        """What a heartbeat reports now (devices, catalogue version, outbox depth); None if invalid."""
         try:
-            beat = Heartbeat(devices=self._devices(), catalogue_version=self._catalogue_version(),
+            return Heartbeat(devices=self._devices(), catalogue_version=self._catalogue_version(),
                              outbox_depth=min(self.outbox.depth(), 10_000_000),
                              app_version=self.app_version,
                              uptime_s=time.monotonic() - self._started_mono)
         except ValidationError as exc:  # a bug in a callback must not stop deliveries
             log.error("heartbeat not sent: invalid content (%d problem(s))", exc.error_count())
+            return None
+
+    def heartbeat(self) -> bool:
+        """Send one heartbeat now and act on its commands; True if central answered."""
+        self._next_heartbeat = self.clock() + self.heartbeat_interval_s
+        beat = self.heartbeat_body()
+        if beat is None:
             return False
         try:
             reply = self.client.heartbeat(beat)
@@ -391,24 +401,41 @@ class SyncWorker:
 
     def refresh_catalogue(self) -> bool:
         """Fetch GET /v1/catalogue and hand a new bundle to install_catalogue; True if installed."""
+        return self.try_refresh_catalogue()[0]
+
+    def try_refresh_catalogue(self) -> tuple[bool, str]:
+        """Refresh now (any thread): (installed, why it failed); (False, "") = nothing newer.
+
+        The reason is also kept in `last_refresh_error` ("" after a refresh that did not fail).
+        """
+        with self._refresh_lock:
+            installed, error = self._refresh()
+            self.last_refresh_error = error
+            return installed, error
+
+    def _refresh(self) -> tuple[bool, str]:
         if self.install_catalogue is None:
             log.warning("central asked for a catalogue refresh but no installer is configured")
-            return False
+            return False, "no catalogue installer configured"
         try:
             fetch = self.client.catalogue(self._catalogue_etag)
         except CentralClientError as exc:
             log.warning("catalogue refresh failed: %s", exc)
-            return False
+            return False, str(exc)
         if not fetch.changed:
-            return False
+            return False, ""
         try:
             self.install_catalogue(fetch.body)
+        except NotNewer as exc:  # central still publishes what is active: up to date
+            log.info("catalogue from central not installed: %s", exc)
+            self._catalogue_etag = fetch.etag
+            return False, ""
         except Exception as exc:  # a bad bundle must not stop deliveries
             log.error("catalogue from central not installed: %s: %s", exc.__class__.__name__, exc)
-            return False
+            return False, f"{exc.__class__.__name__}: {exc}"
         self._catalogue_etag = fetch.etag
         log.info("catalogue refreshed from central (etag %s)", fetch.etag)
-        return True
+        return True, ""
 
     # -- flush (CLI) ---------------------------------------------------------------------------
 

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from kiosk.cli import main
-from kiosk.doctor import Level, Result, format_table, run_checks
+from kiosk.doctor import Level, Result, clock_reading, format_table, run_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -167,3 +168,12 @@ def test_dead_outbox_rows_warn(tmp_path: Path) -> None:
     box.close()
     out = by_name(run_checks(str(cfg_path)))["outbox"]
     assert out.level is Level.WARN and "1 dead" in out.detail and "retry-dead" in out.fix
+
+
+@pytest.mark.parametrize(("skew", "level"), [(0.0, Level.OK), (29.9, Level.OK), (-30.0, Level.WARN),
+                                             (239.0, Level.WARN), (240.0, Level.FAIL), (-500.0, Level.FAIL)])
+def test_clock_reading_levels(skew: float, level: Level) -> None:
+    sent = 1_800_000_000.0
+    server = datetime.fromtimestamp(sent + 0.25 + skew, timezone.utc)  # answered 0.5 s later
+    reading = clock_reading(sent, sent + 0.5, server)
+    assert reading.rtt_ms == 500.0 and abs(reading.skew_s - skew) < 1e-6 and reading.level is level

@@ -191,6 +191,8 @@ def test_broken_installer_does_not_stop_the_worker(box, sandbox, clock) -> None:
     sandbox.store.publish(3, bundle, 1, "s", time.time())
     w = make_worker(box, sandbox.url, clock, install_catalogue=install)
     assert w.heartbeat() and not w.refresh_catalogue()
+    assert w.last_refresh_error == "ValueError: signature not trusted"
+    assert w.try_refresh_catalogue() == (False, "ValueError: signature not trusted")
     e = box.enqueue(Kind.SUBMISSION, submission(1))
     w.run_once()
     assert box.get(e.id).state is State.DELIVERED
