@@ -320,8 +320,33 @@ def check_outbox(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
         yield Result("outbox", Level.OK, detail)
 
 
-CHECKS: list[Check] = [check_font, check_secret, check_disk, check_idcard, check_printer, check_scanner,
-                       check_catalogue, check_central, check_outbox]
+def check_admin_pin(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The maintenance PIN: set, a hash this software wrote, not the demo PIN, not locked out now."""
+    from kiosk.admin.errors import BadPinHash
+    from kiosk.admin.pin import DEMO_PIN, PinGuard, verify_pin
+
+    fix = "kiosk config set-pin"
+    if not cfg.admin_pin_hash:
+        yield Result("maintenance PIN", Level.WARN, "not set: the maintenance screen cannot be opened", fix)
+        return
+    try:
+        demo = verify_pin(DEMO_PIN, cfg.admin_pin_hash)
+    except BadPinHash as exc:
+        yield Result("maintenance PIN", Level.FAIL, str(exc), fix)
+        return
+    if demo and not cfg.demo:
+        yield Result("maintenance PIN", Level.FAIL, f"still the demo PIN {DEMO_PIN}", fix)
+        return
+    locked = PinGuard(cfg.admin_pin_hash, cfg.data_path / "admin" / "pin_state.json").remaining_lockout()
+    if locked:
+        yield Result("maintenance PIN", Level.WARN, f"locked for {locked:.0f} s after wrong PINs",
+                     "wait; every attempt is in data_dir/admin/audit.jsonl")
+        return
+    yield Result("maintenance PIN", Level.OK, "set (scrypt)" + (" — demo PIN" if demo else ""))
+
+
+CHECKS: list[Check] = [check_font, check_secret, check_disk, check_admin_pin, check_idcard, check_printer,
+                       check_scanner, check_catalogue, check_central, check_outbox]
 
 
 def run_checks(config_path: str | None, checks: list[Check] | None = None) -> list[Result]:

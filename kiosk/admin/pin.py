@@ -21,6 +21,8 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 FREE_ATTEMPTS = 5
 FIRST_LOCKOUT_S = 15.0
 MAX_LOCKOUT_S = 24 * 3600.0
+DEMO_PIN = "2580"
+"""The PIN of the shipped demo config; `kiosk doctor` fails a real terminal that still uses it."""
 
 
 def _b64(data: bytes) -> str:

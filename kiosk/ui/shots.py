@@ -177,6 +177,50 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
     eng.service_hours = hours
     eng.tick()
     reset()
+    if variant == ("zh_CN", False):  # the technician's screens are in the terminal's language
+        yield from maintenance(app, sims)
+
+
+def maintenance(app: Any, sims: dict[str, Any]) -> Iterator[Step]:
+    """PIN pad, status after the live tests, the log, and the paused terminal."""
+    m = app.maintenance
+    app.request_maintenance()
+    for d in "1111":
+        m.pin.press(d)
+    m.pin.submit()
+    yield ("shot", "maint-pin-wrong")
+    for d in "2580":  # the demo PIN
+        m.pin.press(d)
+    m.pin.submit()
+    end = time.monotonic() + 5
+    yield lambda: not m.busy or time.monotonic() > end
+    m.test_print()
+    yield lambda: not m.busy or time.monotonic() > end
+    if sims.get("idcard") is not None:
+        app.dock.remove_card()
+        yield 0.6
+        m.test_card()
+        app.dock.place_card("mainland")
+        yield lambda: m.card_test.startswith(app.t("maint.card_ok")[:4]) or time.monotonic() > end
+        app.dock.remove_card()
+    if sims.get("scanner") is not None:
+        m.test_scan()
+        app.dock.scan("https://zwfw.example.gov.cn/e-id?token=8f1c2a9be04d")
+        yield 0.5
+    yield ("shot", "maint-status")
+    m.show_tab("log")
+    yield ("shot", "maint-log")
+    m.show_tab("status")
+    m.set_in_service(False)
+    m.leave()
+    yield 0.2
+    yield ("shot", "out-of-service-paused")
+    app.request_maintenance()
+    for d in "2580":
+        m.pin.press(d)
+    m.pin.submit()
+    m.set_in_service(True)
+    m.leave()
 
 
 SAMPLE = {"phone": "13800138000", "number": "2025", "date": "2026-01-31",
@@ -209,7 +253,11 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
     from kiosk import config as config_mod
 
     cfg = config_mod.load(config)
+    from kiosk.logs import setup_logging
     from kiosk.ui.fonts import find_cjk_font
+
+    lc = cfg.logging  # the maintenance log tab shows this run's own log
+    setup_logging(cfg.resolve(lc.dir, base="data"), lc.level, max_bytes=lc.max_bytes, backups=lc.backups)
 
     app_mod.prepare_kivy(windowed=True, size=size, font=find_cjk_font(cfg.resolve(cfg.font_path)))
     from kivy.clock import Clock

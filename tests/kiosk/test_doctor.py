@@ -177,3 +177,30 @@ def test_clock_reading_levels(skew: float, level: Level) -> None:
     server = datetime.fromtimestamp(sent + 0.25 + skew, timezone.utc)  # answered 0.5 s later
     reading = clock_reading(sent, sent + 0.5, server)
     assert reading.rtt_ms == 500.0 and abs(reading.skew_s - skew) < 1e-6 and reading.level is level
+
+
+def test_maintenance_pin_rows(tmp_path: Path) -> None:
+    import json
+    import time
+
+    from kiosk.admin.pin import hash_pin
+
+    cfg = demo_copy(tmp_path)
+    text = cfg.read_text(encoding="utf-8")
+    assert by_name(run_checks(str(cfg)))["maintenance PIN"].level is Level.OK  # demo PIN, demo config
+    cfg.write_text(text.replace("demo = true", "demo = false"), encoding="utf-8")
+    row = by_name(run_checks(str(cfg)))["maintenance PIN"]
+    assert row.level is Level.FAIL and "demo PIN" in row.detail and row.fix == "kiosk config set-pin"
+    start = text.index("admin_pin_hash")
+    line = text[start:text.index("\n", start)]
+    cfg.write_text(text.replace(line, ""), encoding="utf-8")
+    row = by_name(run_checks(str(cfg)))["maintenance PIN"]
+    assert row.level is Level.WARN and "cannot be opened" in row.detail
+    cfg.write_text(text.replace(line, 'admin_pin_hash = "md5$x"'), encoding="utf-8")
+    assert by_name(run_checks(str(cfg)))["maintenance PIN"].level is Level.FAIL
+    cfg.write_text(text.replace(line, f'admin_pin_hash = "{hash_pin("864209")}"'), encoding="utf-8")
+    state = tmp_path / "var" / "admin" / "pin_state.json"
+    state.parent.mkdir(parents=True)
+    state.write_text(json.dumps({"failures": 6, "locked_until": time.time() + 600}), encoding="utf-8")
+    row = by_name(run_checks(str(cfg)))["maintenance PIN"]
+    assert row.level is Level.WARN and row.detail.startswith("locked for ")

@@ -131,12 +131,13 @@ def test_print_test_page_reaches_the_printer_or_says_why(svc: Any, tmp_path: Pat
     before = len(sim.pages)
     vm.test_print()
     assert vm.print_test == "测试页已打印，请检查字迹和二维码"
-    assert len(sim.pages) == before + 1 and svc.cfg.terminal_id in sim.pages[-1].text
-    sim.paper_out = True
+    assert len(sim.pages) == before + 1
+    assert any(svc.cfg.terminal_id in line for line in sim.pages[-1].lines)
+    sim.paper = "out"
     try:
         vm.test_print()
     finally:
-        sim.paper_out = False
+        sim.paper = "ok"
     assert vm.print_test == "打印失败：缺纸 (paper_out)" and len(sim.pages) == before + 1
     assert [a for a in actions(audit) if a[0] == "print_test"] == [("print_test", "ok")] * 2
 
@@ -222,7 +223,7 @@ def test_log_tab_pages_newest_first(svc: Any, tmp_path: Path) -> None:
     vm.show_tab("log")
     assert (vm.log_page, vm.log_pages) == (7, 8)
     assert vm.log_lines.splitlines() == [f"line {i}" for i in range(235, 260)]
-    vm.log_turn(-7)
+    vm.log_turn(-8)
     assert vm.log_page == 7  # out of range: stays
     for _ in range(7):
         vm.log_turn(-1)
