@@ -257,7 +257,8 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
     from kiosk.ui.fonts import find_cjk_font
 
     lc = cfg.logging  # the maintenance log tab shows this run's own log
-    setup_logging(cfg.resolve(lc.dir, base="data"), lc.level, max_bytes=lc.max_bytes, backups=lc.backups)
+    setup_logging(cfg.resolve(lc.dir, base="data"), lc.level, max_bytes=lc.max_bytes, backups=lc.backups,
+                  console=False)
 
     app_mod.prepare_kivy(windowed=True, size=size, font=find_cjk_font(cfg.resolve(cfg.font_path)))
     from kivy.clock import Clock
