@@ -20,8 +20,12 @@ from drivers.errors import DriverError
 from drivers.privacy import mask_id_number, mask_name, scrub_text
 from kiosk import __version__
 from kiosk.admin.maintenance import log_tail
+from kiosk.central_errors import (AuthError, CentralClientError, CentralTimeout, NetworkError,
+                                  ProtocolError, Rejected, ServerError)
 from kiosk.config import TerminalConfig
+from kiosk.doctor import clock_reading
 from kiosk.errors import KioskError
+from kiosk.outbox import State
 from kiosk.services import Services
 from kiosk.session.ports import CardHolder, DeviceState, ReceiptDoc
 
@@ -238,10 +242,6 @@ class Console:
 
     def heartbeat(self) -> HeartbeatCheck:
         """Send a real signed heartbeat (the live device snapshot, catalogue version, outbox depth)."""
-        from kiosk.central_errors import (AuthError, CentralClientError, CentralTimeout,
-                                          NetworkError, ProtocolError, Rejected, ServerError)
-        from kiosk.doctor import clock_reading
-
         client, sync = self.services.client, self.services.sync
         if client is None or sync is None:
             return HeartbeatCheck(False, error="no central service configured", code=NOT_CONFIGURED)
@@ -269,8 +269,6 @@ class Console:
 
     def outbox(self) -> OutboxReport:
         """Pending, dead and delivered rows, the oldest pending age and the last error."""
-        from kiosk.outbox import State
-
         box = self.services.outbox
         if box is None:
             return OutboxReport(False, error="no outbox (central not configured)")
@@ -312,12 +310,11 @@ class Console:
         if sync is None:
             return RefreshCheck(False, version=self._version(), error="no central service configured",
                                 code=NOT_CONFIGURED)
-        before = self._version()
         installed, error = sync.try_refresh_catalogue()
         after = self._version()
         if error:
             return RefreshCheck(False, False, after, scrub_text(error)[:300], "failed")
-        return RefreshCheck(True, installed and after != before, after)
+        return RefreshCheck(True, installed, after)
 
     def _version(self) -> int:
         cat = self.services.catalogue
