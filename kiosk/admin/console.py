@@ -354,15 +354,12 @@ def _shown(ch: str) -> str:
 
 
 def mask_scan(text: str) -> str:
-    """A scanned code for the screen: a few ASCII characters at each end and its length."""
+    """A scanned code for the screen: a few ASCII characters at each end ("" for an empty scan;
+    the screen adds the length in its own language)."""
     clean = scrub_text(text)
     k = min(SCAN_SHOWN, len(clean) // 4)
     if k:
         head = "".join(_shown(c) for c in clean[:k])
         tail = "".join(_shown(c) for c in clean[-k:])
-        body = f"{head}…{tail}"
-    elif text:
-        body = "…"
-    else:
-        return "(0 chars)"
-    return f"{body} ({len(text)} chars)"
+        return f"{head}…{tail}"
+    return "…" if text else ""

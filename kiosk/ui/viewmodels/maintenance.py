@@ -336,7 +336,7 @@ class MaintenanceViewModel(EventDispatcher):
             self.mode.audit.record("card_test", outcome="unreadable", reason=event.reason)
         elif isinstance(event, CodeScanned) and self._waiting.pop("scan", None) is not None:
             shown = mask_scan(event.text)
-            self.scan_test = self.tr("maint.scan_ok", text=shown)
+            self.scan_test = self.tr("maint.scan_ok", text=shown, n=len(event.text))
             self.mode.action("scan_test", lambda: shown)
         else:
             self._fill_devices()

@@ -298,11 +298,11 @@ def test_mask_holder_example() -> None:
 
 
 def test_mask_scan_examples() -> None:
-    assert mask_scan("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEF") == "ABC…DEF (42 chars)"
-    assert mask_scan(f"https://e.gov/?id={ID}") == "htt…02X (36 chars)"
-    assert mask_scan("330100\r") == "3…* (7 chars)"
-    assert mask_scan("张三") == "… (2 chars)"
-    assert mask_scan("") == "(0 chars)"
+    assert mask_scan("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEF") == "ABC…DEF"
+    assert mask_scan(f"https://e.gov/?id={ID}") == "htt…02X"
+    assert mask_scan("330100\r") == "3…*"
+    assert mask_scan("张三") == "…"
+    assert mask_scan("") == ""
 
 
 def id_numbers() -> st.SearchStrategy[str]:
@@ -337,5 +337,4 @@ def test_mask_scan_keeps_ids_and_names_out_and_stays_short(before: str, after: s
     for text in (before + number + after, before + name + after):
         out = mask_scan(text)
         assert number not in out and name not in out
-        assert out.endswith(f"({len(text)} chars)")
-        assert len(out) <= 7 + len(f" ({len(text)} chars)")
+        assert len(out) <= 7 and (out != "") == (text != "")
