@@ -255,6 +255,8 @@ class KioskApp(App):
         snap = {d: ({"status": "ok"} if not r else
                     {"status": "warning" if r == "near_end" else "fault", "detail": r})
                 for d, r in engine.devices.items()}
+        if engine.paused:  # central's terminal list shows who took it out of service
+            snap["service"] = {"status": "disabled", "detail": "out of service (technician)"}
         if self.services is not None and snap != self.services.device_snapshot:
             self.services.device_snapshot = snap
 

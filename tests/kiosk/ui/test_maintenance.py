@@ -64,6 +64,7 @@ class MaintenanceByTouchTest(KioskTestCase):
         # out of service, leave: the citizen sees the paused screen
         self.tap("暂停服务")
         assert eng.state == State.OUT_OF_SERVICE
+        assert self.services.device_snapshot["service"]["status"] == "disabled"  # next heartbeat
         self.tap("退出维护")
         assert not m.visible and m.card_test == ""
         self.frames(3)
@@ -72,7 +73,7 @@ class MaintenanceByTouchTest(KioskTestCase):
         self.hold(HALL, 5.3)
         self.type_pin("2580")
         self.tap("恢复服务")
-        assert eng.state == State.HOME
+        assert eng.state == State.HOME and "service" not in self.services.device_snapshot
         self.tap("退出维护")
         assert not m.visible
         kinds = [e["action"] for e in m.mode.audit.tail(12)]
