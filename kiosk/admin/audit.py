@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from drivers.privacy import scrub_text
+
+log = logging.getLogger(__name__)
 
 
 class AuditLog:
@@ -26,13 +29,19 @@ class AuditLog:
                  **{k: scrub_text(str(v)) for k, v in details.items()}}
         line = json.dumps(event, ensure_ascii=False) + "\n"
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                os.write(fd, line.encode("utf-8"))
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                try:
+                    os.write(fd, line.encode("utf-8"))
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError as exc:
+                # A full or read-only disk must not lock the technician out of fixing it: the
+                # event goes to the kiosk log instead (already scrubbed above).
+                log.error("audit log %s not writable (%s); event: %s", self.path, exc.strerror or exc,
+                          line.strip())
         return event
 
     def tail(self, n: int = 200) -> list[dict[str, Any]]:

@@ -88,11 +88,14 @@ class PinGuard:
             return _State(FREE_ATTEMPTS, self.clock() + FIRST_LOCKOUT_S)
 
     def _save(self) -> None:
-        self.state_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"failures": self._state.failures,
-                                   "locked_until": self._state.locked_until}), encoding="utf-8")
-        os.replace(tmp, self.state_file)
+        try:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.state_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"failures": self._state.failures,
+                                       "locked_until": self._state.locked_until}), encoding="utf-8")
+            os.replace(tmp, self.state_file)
+        except OSError as exc:  # the lockout still holds in memory until the next restart
+            log.error("PIN lockout state %s not saved: %s", self.state_file, exc.strerror or exc)
 
     @property
     def failures(self) -> int:

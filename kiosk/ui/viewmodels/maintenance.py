@@ -386,7 +386,13 @@ class MaintenanceViewModel(EventDispatcher):
                 self.paused_flag.set(not on)
             return "in service" if on else "out of service"
 
-        self.mode.action("in_service" if on else "out_of_service", switch)
+        try:
+            self.mode.action("in_service" if on else "out_of_service", switch)
+        except OSError as exc:  # the switch holds now, but a restart would not keep it
+            log.error("service switch not saved in %s: %s", self.paused_flag.path, exc)
+            self._fill_service()
+            self.service_text += "\n" + self.tr("maint.failed", error=exc.strerror or type(exc).__name__)
+            return
         self._fill_service()
 
     # ---- log ----

@@ -121,3 +121,19 @@ def test_paused_flag_survives_a_restart(tmp_path: Path) -> None:
     flag.path.parent.mkdir(exist_ok=True)
     flag.path.write_text("{garbage", encoding="utf-8")
     assert flag.is_set()  # damaged: stays out of service rather than silently reopening
+
+
+def test_unwritable_audit_and_lockout_state_never_lock_the_technician_out(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    clock = Clock()
+    (tmp_path / "audit.log").mkdir()  # a directory where the file should be: every write fails
+    # procfs: reading says "no such file" (a fresh start), creating the directory is refused
+    unwritable = Path("/proc/self/kiosk-admin/pin_state.json")
+    m = MaintenanceMode(PinGuard(HASH, unwritable, clock),
+                        AuditLog(tmp_path / "audit.log", clock), clock)
+    assert m.enter("00000").outcome is Entry.WRONG and m.guard.failures == 1  # still counted
+    assert m.enter("97531").outcome is Entry.OPENED
+    assert m.action("print_test", lambda: "ok") == "ok"
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any("not writable" in e and '"action": "enter"' in e for e in errors)
+    assert any("lockout state" in e and "not saved" in e for e in errors)
