@@ -73,7 +73,7 @@ def test_english_query_receipt_is_english_but_for_central_data() -> None:
         "Month   Base     Pension Pens.emp Medical Status")
     assert lines[-5:] == (
         "Service number: 330100-20261125-000042", "Printed: 2026-11-25 16:40", "-" * 48,
-        "The QR code is the service number: scan it at", 'any terminal under "Case progress".')
+        'Scan this QR code at any terminal under "Case', 'progress" to follow it.')
     # the only Chinese left is central's data: the masked name
     assert [ln for ln in lines if CJK.search(ln)] == ["Name: 张**"]
 
