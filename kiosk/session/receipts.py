@@ -84,7 +84,8 @@ def _central_lines(printable: Sequence[str], lang: str) -> list[tuple[str, str]]
             lines.append(table_row(term(c.strip(), lang) for c in text.split(CENTRAL_CELL_SEP)))
             continue
         label, sep, value = text.partition(CENTRAL_LABEL_SEP)
-        lines.append((term(label, lang), value) if sep else ("", term(text, lang)))
+        # a TAB in a plain line would make it read as a table row
+        lines.append((term(label, lang), value) if sep else ("", term(text, lang).replace("\t", " ")))
     return lines
 
 

@@ -119,3 +119,10 @@ def test_answer_without_central_text_prints_its_table() -> None:
     doc = build_receipt(item, "zh_CN", fields={}, session=SESSION, answer=answer)
     text = render(Receipt(doc.title, doc.lines, doc.qr, doc.footer), Layout(58)).text_lines
     assert ("年度 状态", "2025 已缴") == text[text.index("年度 状态"):text.index("年度 状态") + 2]
+
+
+def test_a_tab_in_centrals_plain_text_does_not_make_a_table() -> None:
+    answer = QueryAnswer(title="t", rows=(), printable_lines=("t", "备注\t见窗口", "服务编号：S-1"))
+    doc = build_receipt(catalogue().item("P-0001"), "zh_CN", fields={}, session=SESSION, answer=answer)
+    assert ("", "备注 见窗口") in doc.lines and ("服务编号", "S-1") in doc.lines
+    assert not any("\t" in v for _, v in doc.lines)
