@@ -39,7 +39,17 @@ def printable(ch: str) -> bool:
         return True
     try:
         ch.encode("gb2312")
+        return True
     except UnicodeEncodeError:
+        pass
+    # GB18030 sends some characters as GB2312 code points that Python's gb2312 codec maps to
+    # other Unicode ones (· U+00B7 → A1A4, — U+2014 → A1AA): the printer font has those.
+    data = ch.encode(ENCODING)
+    if len(data) != 2:
+        return False
+    try:
+        data.decode("gb2312")
+    except UnicodeDecodeError:
         return False
     return True
 
@@ -63,6 +73,17 @@ def sanitize(text: str) -> tuple[str, int]:
             out.append(PLACEHOLDER)
             replaced += 1
     return "".join(out), replaced
+
+
+#: Characters outside GB2312 that receipts meet in real data, and what a GB2312 font can print.
+FOLDS = {"m²": "平方米", "㎡": "平方米", "㎏": "千克", "㎝": "厘米", "㎞": "公里", "²": "2", "³": "3",
+         "•": "·", "–": "-", "\u00a0": " ", "\u3000": "  "}
+_FOLD_RE = re.compile("|".join(re.escape(k) for k in sorted(FOLDS, key=len, reverse=True)))
+
+
+def fold(text: str) -> str:
+    """Replace the characters of `FOLDS` (e.g. ㎡ → 平方米) before layout; the rest is left as is."""
+    return _FOLD_RE.sub(lambda m: FOLDS[m.group(0)], text) if text and not text.isascii() else text
 
 
 def char_width(ch: str) -> int:
@@ -95,7 +116,8 @@ def wrap(text: str, width: int) -> list[str]:
         for ch in para:
             w = char_width(ch)
             if used + w > width:
-                cut = _ascii_break(current, width)
+                # a space after a full line is a word boundary: the line breaks there
+                cut = len(current) if ch == " " else _ascii_break(current, width)
                 if ch in NO_LINE_START and cut == len(current) and len(current) > 1:
                     cut -= 1  # carry the last character down with the punctuation
                 head, tail = current[:cut], current[cut:]
@@ -118,7 +140,9 @@ def _ascii_break(line: str, width: int) -> int:
         return len(line)
     pos = line.rfind(" ")
     if pos <= 0 or not line[pos + 1:].isascii() or text_width(line[pos + 1:]) >= width:
-        return len(line)
+        # a word longer than the line: break it after a hyphen inside it if there is one
+        hyphen = line.rfind("-", max(pos, 0) + 1, len(line) - 1)
+        return hyphen + 1 if hyphen > max(pos, 0) and line[hyphen - 1].isalnum() else len(line)
     return pos + 1
 
 

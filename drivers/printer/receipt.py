@@ -5,8 +5,9 @@ import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from drivers.printer.encoding import FS_CHINESE_ON, encode_line, text_width, wrap
+from drivers.printer.encoding import FS_CHINESE_ON, encode_line, fold, text_width, wrap
 from drivers.printer.errors import ReceiptError
+from drivers.printer.table import LABEL_SEP, STACK_INDENT, cells, is_table_row, label_prefix, table_lines  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,6 @@ SIZE_DOUBLE = GS + b"!\x11"
 SIZE_NORMAL = GS + b"!\x00"
 CUT_FULL = GS + b"V\x00"
 CUT_PARTIAL = GS + b"V\x01"
-LABEL_SEP = "："  # full-width colon
 
 #: Paper width in mm → (columns in font A, printable dots at 203 dpi).
 PAPER = {58: (32, 384), 80: (48, 576)}
@@ -148,13 +148,38 @@ def raster(img) -> bytes:  # noqa: ANN001 - a PIL image in mode "1", set bits = 
 
 
 def field_lines(label: str, value: str, columns: int) -> list[str]:
-    """`label：value` wrapped at `columns`; continuation lines indent under the value."""
-    prefix = f"{label}{LABEL_SEP}" if label else ""
+    """`label：value` wrapped at `columns`; continuation lines indent under the value.
+
+    A value with a word or number too wide for the value column (but not for the paper) goes on
+    the lines under the label instead, so that it is never split.
+    """
+    prefix = label_prefix(label)
     indent = text_width(prefix)
     if indent > columns // 2:
         return wrap(prefix + value, columns)
+    longest = max((text_width(w) for w in value.split() if w.isascii()), default=0)
+    if columns - indent < longest <= columns - STACK_INDENT:
+        return [prefix.rstrip()] + [" " * STACK_INDENT + p for p in wrap(value, columns - STACK_INDENT)]
     parts = wrap(value, columns - indent)
     return [prefix + parts[0]] + [" " * indent + p for p in parts[1:]]
+
+
+def body_lines(lines: tuple[tuple[str, str], ...], columns: int) -> list[str]:
+    """The printed lines of a receipt's (label, value) lines; runs of table rows become a table."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        label, value = lines[i]
+        if is_table_row(label, value):
+            j = i
+            while j < len(lines) and is_table_row(*lines[j]):
+                j += 1
+            out += table_lines(cells(value), [cells(v) for _, v in lines[i + 1:j]], columns)
+            i = j
+            continue
+        out += field_lines(label, value, columns)
+        i += 1
+    return out
 
 
 def render(receipt: Receipt, layout: Layout = Layout()) -> RenderedReceipt:
@@ -174,13 +199,12 @@ def render(receipt: Receipt, layout: Layout = Layout()) -> RenderedReceipt:
         out.append(enc.data + LF)
 
     out += [ALIGN_CENTER, SIZE_DOUBLE, BOLD_ON]
-    for t in wrap(receipt.title, cols // 2):
+    for t in wrap(fold(receipt.title), cols // 2):
         line(t)
     out += [SIZE_NORMAL, BOLD_OFF, ALIGN_LEFT]
     line("-" * cols)
-    for label, value in receipt.lines:
-        for t in field_lines(label, value, cols):
-            line(t)
+    for t in body_lines(tuple((fold(k), fold(v)) for k, v in receipt.lines), cols):
+        line(t)
     line("-" * cols)
     native = None
     if receipt.qr:
@@ -193,7 +217,7 @@ def render(receipt: Receipt, layout: Layout = Layout()) -> RenderedReceipt:
         out.append(ALIGN_LEFT)
     if receipt.footer:
         out.append(ALIGN_CENTER)
-        for t in wrap(receipt.footer, cols):
+        for t in wrap(fold(receipt.footer), cols):
             line(t)
         out.append(ALIGN_LEFT)
     out.append(ESC + b"d" + bytes((CUT_FEED_LINES,)))

@@ -100,4 +100,11 @@ def test_encode_never_fails_and_round_trips_printable(text: str) -> None:
     decoded = line.data.decode("gb18030")
     assert len(decoded) == len(text)
     assert line.replaced == sum(1 for a, b in zip(text, decoded) if a != b and not (a == "\t" and b == " "))
-    decoded.encode("gb2312")  # everything sent is in the printer font
+    line.data.decode("gb2312")  # every byte pair sent is a GB2312 code point: in the printer font
+
+
+def test_middle_dot_and_dash_print_as_their_gb2312_code_points() -> None:
+    """· (U+00B7, minority names: 买买提·艾力) and — are GB2312 A1A4 / A1AA, not □."""
+    line = encode_line("买买提·艾力—")
+    assert line.replaced == 0
+    assert line.data == "买买提".encode("gb2312") + b"\xa1\xa4" + "艾力".encode("gb2312") + b"\xa1\xaa"
