@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
+from drivers.printer.table import cells, is_table_row
 from kiosk.ui.viewmodels.base import PagedViewModel, ScreenViewModel, masked_value
 from kiosk.ui.viewmodels.home import status_key
 
@@ -160,7 +161,8 @@ class PrintingViewModel(ScreenViewModel):
         out = s.outcome
         self.case_no = out.submitted.case_no if out and out.submitted else s.service_id
         self.receipt_title = s.receipt.title
-        self.lines = [{"label": a, "value": b} for a, b in s.receipt.lines]
+        self.lines = [{"label": a, "value": "  ".join(cells(b)) if is_table_row(a, b) else b}
+                      for a, b in s.receipt.lines]
         self.qr = s.receipt.qr or self.case_no
         self.where_text = self.tr("printing.where")
 

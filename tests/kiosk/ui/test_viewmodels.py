@@ -130,3 +130,15 @@ def test_wipe_clears_every_view_model_after_the_session() -> None:
             value = repr(getattr(screen_vm, prop))
             assert "13800138000" not in value and ZHANG.id_number not in value, (name, prop)
             assert "1101**********002X" not in value, (name, prop)
+
+
+def test_receipt_on_screen_shows_table_rows_as_spaced_cells() -> None:
+    from drivers.printer.table import table_row
+    from kiosk.session.ports import ReceiptDoc
+
+    eng, vm = make()
+    eng.session.print_state, eng.session.print_reason = "failed", "paper_out"
+    eng.session.receipt = ReceiptDoc("缴存明细", (("姓名", "张*"), table_row(["年月", "金额"]),
+                                                table_row(["2026-10", "1,200.00"])), qr="X")
+    vm.printing.update(eng)
+    assert [d["value"] for d in vm.printing.lines] == ["张*", "年月  金额", "2026-10  1,200.00"]
