@@ -5,6 +5,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +36,44 @@ def reloadable_changes(old: config_mod.TerminalConfig, new: config_mod.TerminalC
     return live, restart
 
 
+CRASHES_BEFORE_RESTART = 3
+CRASH_WINDOW_S = 60.0
+
+
+class CrashGuard:
+    """Kivy exception handler: an error escaping a UI callback ends the citizen's session (wiped,
+    back to the home screen) instead of killing the kiosk; more than 3 in a minute means the
+    process is not healthy, so the error is raised and systemd starts a clean one."""
+
+    def __init__(self, app: Any, clock: Callable[[], float] = time.monotonic) -> None:
+        self.app = app
+        self.clock = clock
+        self._times: list[float] = []
+
+    def handle_exception(self, exc: BaseException) -> int:
+        """ExceptionManager.PASS to carry on, RAISE to let the app die."""
+        from kivy.base import ExceptionManager
+
+        if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit
+            return ExceptionManager.RAISE
+        now = self.clock()
+        self._times = [t for t in self._times if now - t < CRASH_WINDOW_S] + [now]
+        if len(self._times) > CRASHES_BEFORE_RESTART:
+            log.critical("%d UI errors within %.0f s: exiting for a clean restart",
+                         len(self._times), CRASH_WINDOW_S, exc_info=exc)
+            return ExceptionManager.RAISE
+        log.error("UI error (%s): the session is ended and the kiosk carries on",
+                  type(exc).__name__, exc_info=exc)
+        engine = getattr(self.app, "engine", None)
+        try:
+            if engine is not None:
+                engine.end("error")
+        except Exception:  # the engine itself is broken: a restart is the only cure
+            log.critical("session could not be ended after a UI error", exc_info=True)
+            return ExceptionManager.RAISE
+        return ExceptionManager.PASS
+
+
 class Lifecycle:
     """Installs the hooks on a running Kivy App; `apply` receives a reloaded config."""
 
@@ -56,6 +95,9 @@ class Lifecycle:
             # Pinged from the Kivy main loop: if the UI freezes, pings stop and systemd restarts us.
             Clock.schedule_interval(self.notifier.ping, interval)
             log.info("systemd watchdog: ping every %.1f s", interval)
+        from kivy.base import ExceptionManager
+
+        ExceptionManager.add_handler(CrashGuard(self.app))
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, self._on_term)
             signal.signal(signal.SIGHUP, self._on_hup)

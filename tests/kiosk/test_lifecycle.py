@@ -69,3 +69,33 @@ def test_device_changes_need_a_restart() -> None:
     new = old.model_copy(update={"hall_name": "新", "printer": old.printer.model_copy(update={"paper_width_mm": 58})})
     live, restart = reloadable_changes(old, new)
     assert live == {"hall_name": "新"} and restart == ["printer"]
+
+
+def test_crash_guard_ends_the_session_then_lets_a_restart_happen() -> None:
+    from types import SimpleNamespace
+
+    from kivy.base import ExceptionManager
+
+    from kiosk.lifecycle import CrashGuard
+    from kiosk.session.engine import SessionEngine
+    from kiosk.session.ports import CardRead
+    from kiosk.session.states import State
+    from tests.kiosk.session.fixtures import ZHANG, FakeCentral, FakeClock, FakePrinter, catalogue
+
+    eng = SessionEngine(catalogue(), central=FakeCentral(), printer=FakePrinter(), clock=FakeClock())
+    now = [0.0]
+    guard = CrashGuard(SimpleNamespace(engine=eng), clock=lambda: now[0])
+    eng.select("Q-0001")
+    eng.proceed()
+    eng.handle(CardRead(ZHANG))
+    assert eng.state == State.FORM and eng.personal_data()
+    assert guard.handle_exception(ValueError("boom")) == ExceptionManager.PASS
+    assert eng.state == State.HOME and eng.personal_data() == [] and eng.last_end_reason == "error"
+    for t in (10.0, 20.0):
+        now[0] = t
+        assert guard.handle_exception(RuntimeError("again")) == ExceptionManager.PASS
+    now[0] = 30.0
+    assert guard.handle_exception(RuntimeError("4th in a minute")) == ExceptionManager.RAISE
+    now[0] = 200.0  # a minute later the count starts again
+    assert guard.handle_exception(RuntimeError("rare")) == ExceptionManager.PASS
+    assert guard.handle_exception(KeyboardInterrupt()) == ExceptionManager.RAISE
