@@ -347,7 +347,8 @@ class MaintenanceViewModel(EventDispatcher):
             if not res.ok:
                 self.central_text = self.tr("maint.hb_bad", error=res.error)
                 return
-            text = self.tr("maint.hb_ok", rtt=f"{res.rtt_ms:.0f}", skew=f"{res.skew_s:+.1f}")
+            skew = round(res.skew_s, 1) + 0.0  # never "-0.0"
+            text = self.tr("maint.hb_ok", rtt=f"{res.rtt_ms:.0f}", skew=f"{skew:+.1f}")
             if res.skew_level != "ok":
                 text += "\n" + self.tr("maint.skew_" + res.skew_level)
             self.central_text = text
