@@ -145,7 +145,8 @@ class ReceiptPrinter(Escpos):
             try:
                 polled = self.poll_status()
             except PrinterConnectionError as exc:
-                log.warning("printer status: %s", exc)
+                # once gone, say it once (the tracker warns), not on every poll while unplugged
+                (log.debug if self.tracker.gone else log.warning)("printer status: %s", exc)
                 polled = PrinterStatus.unknown
             self.tracker.update(polled)
             if polled is not PrinterStatus.unknown:
