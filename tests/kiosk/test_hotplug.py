@@ -330,3 +330,32 @@ def test_hwgrep_follows_the_reader_to_its_new_node(rig, monkeypatch: pytest.Monk
     read_card_in_session(term, sim, "RS-0102")
     # the printer's status poller also opened its hwgrep URL (at the printer's pty)
     assert term.svc.printer.printer._device.port.port == sockets["printer"].node
+
+
+def test_printer_poller_outlives_a_driver_bug() -> None:
+    """A status poll that raises something unexpected is reported as "error" and polling goes
+    on (at the recovery pace). No real fault raises like this any more (the hung-up tty's
+    termios.error is now a lost link), so a stub printer forces it."""
+    from drivers.printer.status import PrinterStatus
+    from kiosk.adapters import PrinterPort
+
+    class FlakyPrinter:
+        calls = 0
+
+        def status(self) -> PrinterStatus:
+            self.calls += 1
+            if self.calls == 1:
+                raise RuntimeError("driver bug")
+            return PrinterStatus.ok
+
+        def close(self) -> None:
+            pass
+
+    events: queue.Queue[Any] = queue.Queue()
+    port = PrinterPort(FlakyPrinter(), poll_s=30.0, recovery_poll_s=0.05)
+    port.start(events.put)
+    try:
+        first, second = events.get(timeout=2), events.get(timeout=2)
+    finally:
+        port.stop()
+    assert (first.ok, first.reason, second.ok, second.reason) == (False, "error", True, "")
