@@ -81,10 +81,11 @@ class ScannerSource:
         self.scanner = scanner
 
     def start(self, sink: EventSink) -> None:
-        """Start the scanner and forward each scan."""
+        """Start the scanner, forward each scan and each loss / return of its port."""
         self.scanner.on_scan = lambda scan: sink(CodeScanned(scan.text))
+        self.scanner.on_connection = lambda up: sink(DeviceState("scanner", up, "" if up else "unreachable"))
         try:
-            self.scanner.start()
+            self.scanner.start(retry=True)  # absent at boot: greyed now, picked up when plugged in
         except Exception as exc:  # noqa: BLE001 - a missing scanner greys items, never crashes
             log.warning("scanner unavailable: %s", exc)
             sink(DeviceState("scanner", False, "unreachable"))
@@ -94,12 +95,19 @@ class ScannerSource:
         self.scanner.stop()
 
 
+#: While the printer cannot print (unplugged, no paper…) its status is polled at least this
+#: often, so a replugged printer is back on the home screen within the 5 s hot-plug budget
+#: whatever `printer.poll_interval_s` says (that pace is for a healthy printer).
+RECOVERY_POLL_S = 1.0
+
+
 class PrinterPort:
     """drivers.printer.ReceiptPrinter as the session's Printer, plus a status poller."""
 
-    def __init__(self, printer: Any, poll_s: float = 3.0) -> None:
+    def __init__(self, printer: Any, poll_s: float = 3.0, recovery_poll_s: float = RECOVERY_POLL_S) -> None:
         self.printer = printer
         self.poll_s = poll_s
+        self.recovery_poll_s = min(recovery_poll_s, poll_s)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -120,16 +128,20 @@ class PrinterPort:
         return PrintOutcome(False, reason)
 
     def start(self, sink: EventSink) -> None:
-        """Poll the status every `poll_s` seconds and report changes."""
+        """Poll the status every `poll_s` seconds (`recovery_poll_s` while bad); report changes."""
         def run() -> None:
             while not self._stop.is_set():
-                with self._lock:
-                    st = self.printer.status()
-                reason = "" if st.can_print else st.value
+                try:
+                    with self._lock:
+                        st = self.printer.status()
+                    reason = "" if st.can_print else st.value
+                except Exception:  # noqa: BLE001 - the poller must outlive any driver fault
+                    log.exception("printer status poll failed")
+                    reason = "error"
                 if reason != self._last or self._thread is None:
                     self._last = reason
                     sink(DeviceState("printer", not reason, reason))
-                self._stop.wait(self.poll_s)
+                self._stop.wait(self.recovery_poll_s if reason else self.poll_s)
 
         self._thread = threading.Thread(target=run, name="printer-status", daemon=True)
         self._thread.start()

@@ -6,11 +6,16 @@ from drivers.printer.printer import ReceiptPrinter
 from drivers.scanner.scanner import Scanner
 from kiosk.config import TerminalConfig
 
+#: A vanished reader or scanner tries its URL again this often (a `hwgrep://` URL is looked up
+#: afresh each time): a replugged device is back well inside the 5 s hot-plug budget.
+RECONNECT_S = 1.0
+
 
 def idcard_reader(cfg: TerminalConfig) -> IdCardReader:
     """The ID card reader of `cfg` (not opened)."""
     d = cfg.idcard
-    return IdCardReader(d.url, baudrate=d.baudrate, timeout=d.timeout_s, poll_interval=d.poll_interval_s)
+    return IdCardReader(d.url, baudrate=d.baudrate, timeout=d.timeout_s, poll_interval=d.poll_interval_s,
+                        reconnect_interval=RECONNECT_S)
 
 
 def receipt_printer(cfg: TerminalConfig) -> ReceiptPrinter:
@@ -24,4 +29,4 @@ def receipt_printer(cfg: TerminalConfig) -> ReceiptPrinter:
 def scanner(cfg: TerminalConfig) -> Scanner:
     """The QR/barcode scanner of `cfg` (not started)."""
     d = cfg.scanner
-    return Scanner(d.url, terminator=d.terminator, baudrate=d.baudrate)
+    return Scanner(d.url, terminator=d.terminator, baudrate=d.baudrate, reconnect_interval_s=RECONNECT_S)

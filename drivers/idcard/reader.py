@@ -402,6 +402,7 @@ class IdCardReader:
             thread.join(self.read_timeout * (self.retries + 1) + 2)
 
     def _run(self) -> None:
+        announced = False  # a reader missing from the start is reported once, like an unplug
         while not self._stop.is_set():
             pause = self.poll_interval
             try:
@@ -411,8 +412,9 @@ class IdCardReader:
             except PortError as exc:
                 with self._io_lock:
                     self._drop_port()
-                if self._state is not ReaderState.DISCONNECTED:
+                if self._state is not ReaderState.DISCONNECTED or not announced:
                     self._fail(exc, ReaderState.DISCONNECTED)
+                announced = True
                 pause = self.reconnect_interval
             except IdCardError as exc:
                 if self._state is not ReaderState.ERROR or str(exc) != str(self.last_error):

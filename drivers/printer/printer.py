@@ -139,13 +139,15 @@ class ReceiptPrinter(Escpos):
         return st.decode(replies)
 
     def status(self) -> PrinterStatus:
-        """Poll until an answer (at most `status_attempts` polls); a broken link gives unknown."""
+        """Poll until an answer (at most `status_attempts` polls, one once the printer is gone,
+        so a poller notices its return quickly); a broken link gives unknown."""
         polled = PrinterStatus.unknown
-        for _ in range(self.status_attempts):
+        for _ in range(1 if self.tracker.gone else self.status_attempts):
             try:
                 polled = self.poll_status()
             except PrinterConnectionError as exc:
-                log.warning("printer status: %s", exc)
+                # once gone, say it once (the tracker warns), not on every poll while unplugged
+                (log.debug if self.tracker.gone else log.warning)("printer status: %s", exc)
                 polled = PrinterStatus.unknown
             self.tracker.update(polled)
             if polled is not PrinterStatus.unknown:

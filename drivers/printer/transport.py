@@ -5,6 +5,7 @@ import logging
 import os
 import select
 import socket
+import termios
 import urllib.parse
 from abc import ABC, abstractmethod
 
@@ -17,6 +18,9 @@ from drivers.transport import open_serial
 log = logging.getLogger(__name__)
 
 TCP_DEFAULT_PORT = 9100
+#: What a serial port raises once its device is gone (termios calls on a hung-up tty raise
+#: termios.error, which is no OSError): every one of them means "link lost".
+_SERIAL_ERRORS = (serial.SerialException, OSError, termios.error)
 
 
 class Link(ABC):
@@ -56,26 +60,28 @@ class SerialLink(Link):
         try:
             self.port.write(data)
             self.port.flush()
-        except (serial.SerialException, OSError) as exc:
+        except _SERIAL_ERRORS as exc:
             raise PrinterConnectionError(f"{self.url}: write failed: {exc}") from exc
 
     def read(self, size: int, timeout: float) -> bytes:
         try:
             self.port.timeout = timeout
             return bytes(self.port.read(size))
-        except (serial.SerialException, OSError) as exc:
+        except _SERIAL_ERRORS as exc:
             raise PrinterConnectionError(f"{self.url}: read failed: {exc}") from exc
 
     def discard_input(self) -> None:
         try:
             self.port.reset_input_buffer()
-        except (serial.SerialException, OSError, NotImplementedError):
+        except NotImplementedError:  # URL handlers without a buffer to flush
             super().discard_input()
+        except _SERIAL_ERRORS as exc:
+            raise PrinterConnectionError(f"{self.url}: link lost: {exc}") from exc
 
     def close(self) -> None:
         try:
             self.port.close()
-        except (serial.SerialException, OSError):
+        except _SERIAL_ERRORS:
             pass
 
 

@@ -58,6 +58,7 @@ class Scanner:
         reconnect_interval_s: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         on_scan: Callable[[Scan], None] | None = None,
+        on_connection: Callable[[bool], None] | None = None,
     ) -> None:
         self.url = url
         self.terminator = terminator_bytes(terminator)
@@ -65,6 +66,8 @@ class Scanner:
         self.reconnect_interval_s = reconnect_interval_s
         self.clock = clock
         self.on_scan = on_scan
+        self.on_connection = on_connection
+        """Called with True after each (re)connect and False when the port is lost."""
         self._queue: queue.Queue[Scan] = queue.Queue()
         self._step_started = float("-inf")
         self._lock = threading.Lock()
@@ -76,9 +79,17 @@ class Scanner:
         self.reconnects = 0
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def start(self) -> Scanner:
-        """Open the port (raises ScannerConnectionError if it cannot) and keep it open."""
-        self._connect()
+    def start(self, *, retry: bool = False) -> Scanner:
+        """Open the port and keep it open. If it cannot be opened: ScannerConnectionError, or
+        with `retry` a warning and further attempts every `reconnect_interval_s` (hot-plug)."""
+        try:
+            self._connect()
+        except ScannerConnectionError as exc:
+            if not retry:
+                raise
+            log.warning("scanner not connected (%s); retrying every %g s", exc, self.reconnect_interval_s)
+            self._notify(False)
+            self._lost.set()
         self._supervisor = threading.Thread(target=self._supervise, name="scanner-supervisor", daemon=True)
         self._supervisor.start()
         return self
@@ -113,12 +124,21 @@ class Scanner:
         reader.start()
         self.connected.set()
         log.info("scanner connected on %s", self.url)
+        self._notify(True)
 
     def _on_lost(self, exc: BaseException | None) -> None:
         self.connected.clear()
         if not self._stop.is_set():
             log.warning("scanner disconnected: %s", exc or "port closed")
             self._lost.set()
+            self._notify(False)
+
+    def _notify(self, up: bool) -> None:
+        if self.on_connection is not None:
+            try:
+                self.on_connection(up)
+            except Exception:  # a broken listener must not stop the reconnects
+                log.exception("scanner connection callback failed")
 
     def _supervise(self) -> None:
         while not self._stop.is_set():

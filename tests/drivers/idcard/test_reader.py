@@ -186,6 +186,21 @@ def test_unplug_and_replug(tmp_path: Path) -> None:
             server2.stop()
 
 
+def test_reader_absent_at_start_is_reported_once(tmp_path: Path) -> None:
+    """The poll loop reports a reader missing from the start like an unplug (once, not per retry)."""
+    reader = IdCardReader(str(tmp_path / "ttyIDCARD"), reconnect_interval=0.02)
+    errors: list = []
+    reader.on_error(errors.append)
+    reader.start()
+    try:
+        assert wait_until(lambda: len(errors) == 1)
+        time.sleep(0.2)  # ~10 more failed attempts
+        assert len(errors) == 1 and isinstance(errors[0], PortError)
+        assert reader.state is ReaderState.DISCONNECTED
+    finally:
+        reader.close()
+
+
 def test_open_missing_port_raises_port_error(tmp_path: Path) -> None:
     reader = IdCardReader(str(tmp_path / "nope"))
     with pytest.raises(PortError, match="cannot open"):

@@ -1,6 +1,7 @@
 """Print jobs against the simulated printer over a real pty and TCP: success and every fault."""
 from __future__ import annotations
 
+import os
 import socket
 import struct
 import threading
@@ -249,3 +250,46 @@ def test_wire_log_shows_status_bytes_but_not_receipt_content(closing: list, capl
     assert "printer >> 10 04 01" in wire and "printer << 12" in wire
     assert " bytes>" in wire
     assert "张三丰".encode("gb18030").hex(" ") not in wire and "张三丰" not in wire
+
+
+def test_gone_printer_is_polled_once_per_status_call(closing: list) -> None:
+    printer, sim = sim_printer("silent=1")
+    closing.append(printer)
+    assert printer.status() is PrinterStatus.unknown and printer.tracker.gone
+    before = sim.status_queries
+    assert printer.status() is PrinterStatus.unknown
+    assert sim.status_queries == before + 1  # one DLE EOT 1, not three unanswered polls
+    sim.silent = False
+    assert printer.status() is PrinterStatus.ok and not printer.tracker.gone
+
+
+def test_serial_printer_unplugged_and_replugged_on_another_node(tmp_path: Path, closing: list) -> None:
+    """A USB-serial printer pulled out: the hung-up tty fails termios calls with termios.error
+    (no OSError); that is a lost link, not a crash, and the printer's by-id name then leads to
+    its new node."""
+    from drivers.sim.base import serve_pty
+
+    link = tmp_path / "usb-printer"
+    server = serve_pty(PrinterSimulator())
+    os.symlink(server.port, link)
+    printer = ReceiptPrinter(str(link), timeout_s=0.3)
+    closing.append(printer)
+    spare = None
+    try:
+        assert printer.status() is PrinterStatus.ok
+        old = server.port
+        server.stop()  # unplug: the pty closes under the open port
+        link.unlink()
+        assert printer.status() is PrinterStatus.unknown
+        assert not printer._device  # the dead handle was dropped
+        sim2 = PrinterSimulator()
+        server = serve_pty(sim2)
+        if server.port == old:  # the kernel reused the number: take the next one
+            spare, server = server, serve_pty(sim2)
+        os.symlink(server.port, link)
+        assert printer.print_receipt(RECEIPT).printed
+        assert printer._device.port.port == str(link) and len(sim2.pages) == 1
+    finally:
+        server.stop()
+        if spare is not None:
+            spare.stop()

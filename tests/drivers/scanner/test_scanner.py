@@ -1,8 +1,10 @@
 """Line-mode scanner against the simulated scanner over a pty and TCP."""
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +14,7 @@ from drivers import sim as sim_pkg
 from drivers.scanner import Scanner
 from drivers.scanner.decode import clean_packet, decode_payload, terminator_bytes
 from drivers.scanner.errors import ScannerConfigError, ScannerConnectionError
-from drivers.sim.base import serve_tcp
+from drivers.sim.base import serve_pty, serve_tcp
 from drivers.sim.scanner import ScannerSimulator
 
 
@@ -108,6 +110,34 @@ def test_recovers_after_unplug() -> None:
     finally:
         scanner.stop()
         server.stop()
+
+
+def test_absent_at_start_keeps_trying_and_reports_each_change(tmp_path: Path) -> None:
+    """Hot-plug: a scanner plugged in after the start is picked up; loss and return are reported."""
+    link = tmp_path / "usb-scanner"
+    changes: list[bool] = []
+    scanner = Scanner(str(link), reconnect_interval_s=0.05, on_connection=changes.append)
+    servers = []
+    try:
+        scanner.start(retry=True)  # nothing there yet: no exception, a False report
+        assert changes == [False] and not scanner.connected.is_set()
+        sim = ScannerSimulator()
+        servers.append(serve_pty(sim))
+        os.symlink(servers[-1].port, link)
+        assert wait_until(scanner.connected.is_set) and changes == [False, True]
+        sim.scan("FIRST")
+        assert scanner.read(2.0).text == "FIRST"  # type: ignore[union-attr]
+        servers[-1].stop()  # unplug
+        link.unlink()
+        assert wait_until(lambda: changes == [False, True, False])
+        servers.append(serve_pty(sim))  # replug
+        os.symlink(servers[-1].port, link)
+        assert wait_until(lambda: changes == [False, True, False, True])
+    finally:
+        scanner.stop()
+        for server in servers:
+            server.stop()
+    assert changes == [False, True, False, True]  # stopping is not reported as a loss
 
 
 def test_open_failure_is_clear() -> None:
