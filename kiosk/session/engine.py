@@ -246,6 +246,8 @@ class SessionEngine:
                 if dev == "idcard" and item.auth == "id_card_or_qr" and not self.devices["scanner"]:
                     continue
                 return f"device:{dev}"
+        if item.auth == "id_card_or_qr" and self.devices.get("idcard") and self.devices.get("scanner"):
+            return "device:idcard"  # neither way of identifying works
         if not self.online and not (item.kind == "apply" and item.offline):
             return "offline"
         return ""

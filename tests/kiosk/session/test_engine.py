@@ -383,3 +383,23 @@ def test_reconfigure_applies_reloaded_settings() -> None:
     clock.now += 100  # past the old 60 s idle limit, inside the new 300 s
     eng.tick()
     assert eng.countdown_started is None and eng.state == State.ITEM
+
+
+def test_card_or_qr_item_is_greyed_only_when_both_ways_are_down() -> None:
+    from tests.kiosk.session.fixtures import catalogue_dict
+    from kiosk.catalogue.schema import build_catalogue
+
+    data = catalogue_dict()
+    for item in data["items"]:
+        if item["code"] == "Q-0002":
+            item["devices"] = []  # as in the shipped catalogue: needs one of the two, not both
+    eng, *_ = make()
+    eng.set_catalogue(build_catalogue(data))
+    item = eng.catalogue.get("Q-0002")
+    eng.handle(DeviceState("idcard", False, "no_reply"))
+    assert eng.unavailable_reason(item) == ""  # QR still works
+    eng.handle(DeviceState("idcard", True))
+    eng.handle(DeviceState("scanner", False, "unreachable"))
+    assert eng.unavailable_reason(item) == ""  # the card still works
+    eng.handle(DeviceState("idcard", False, "no_reply"))
+    assert eng.unavailable_reason(item) == "device:idcard"
