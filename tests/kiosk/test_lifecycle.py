@@ -66,9 +66,10 @@ def test_ready_pings_reload_and_sigterm(tmp_path: Path) -> None:
 
 def test_device_changes_need_a_restart() -> None:
     old = config.load()
-    new = old.model_copy(update={"hall_name": "新", "printer": old.printer.model_copy(update={"paper_width_mm": 58})})
+    new = old.model_copy(update={"hall_name": "新", "admin_pin_hash": "scrypt$new",
+                                 "printer": old.printer.model_copy(update={"paper_width_mm": 58})})
     live, restart = reloadable_changes(old, new)
-    assert live == {"hall_name": "新"} and restart == ["printer"]
+    assert live == {"hall_name": "新", "admin_pin_hash": "scrypt$new"} and restart == ["printer"]
 
 
 def test_crash_guard_ends_the_session_then_lets_a_restart_happen() -> None:
