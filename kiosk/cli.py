@@ -13,7 +13,8 @@ import sys
 from kiosk import __version__
 
 # Group name → module in kiosk.commands; each module has register(subparsers).
-GROUPS = ("run", "config", "doctor", "card", "printer", "scanner", "sim", "catalogue", "outbox", "central")
+GROUPS = ("run", "config", "doctor", "card", "printer", "scanner", "sim", "catalogue", "outbox", "central",
+          "maintenance")
 
 
 def build_parser() -> argparse.ArgumentParser:

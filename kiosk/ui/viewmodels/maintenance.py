@@ -189,8 +189,13 @@ class MaintenanceViewModel(EventDispatcher):
             self.mode.touch()
 
     def tick(self, *_: object) -> None:
-        """Once a second: idle exit, the live tests' time limit, the header's uptime."""
+        """Once a second: the out-of-service switch on disk (`kiosk maintenance pause` from a
+        shell), idle exit, the live tests' time limit, the header's uptime."""
         self.pin.tick()
+        if self.paused_flag is not None and (paused := self.paused_flag.is_set()) != self.engine.paused:
+            log.info("out-of-service switch changed on disk: following it")
+            self.engine.set_in_service(not paused)
+            self._fill_service()
         if not self.visible:
             return
         if not self.mode.tick():

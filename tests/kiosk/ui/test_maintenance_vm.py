@@ -232,3 +232,14 @@ def test_log_tab_pages_newest_first(svc: Any, tmp_path: Path) -> None:
     vm.show_tab("log")
     assert vm.log_lines == "暂无日志"
     json.dumps(vm.device_rows)  # plain data only (the Repeater copies it into widgets)
+
+
+def test_switch_thrown_from_a_shell_is_followed_within_a_tick(svc: Any, tmp_path: Path) -> None:
+    flag = PausedFlag(tmp_path / "admin" / "paused.json")
+    vm, _clock, _ = make(svc, tmp_path, flag)
+    flag.set(True)  # `kiosk maintenance pause` in another process
+    vm.tick()
+    assert vm.engine.state == State.OUT_OF_SERVICE and vm.engine.out_of_service_reason() == "paused"
+    flag.set(False)
+    vm.tick()
+    assert vm.engine.state == State.HOME
