@@ -5,7 +5,7 @@ import hashlib
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from drivers.privacy import mask_id_number, mask_name
@@ -20,6 +20,8 @@ class Answer:
     title: str
     columns: list[str]
     rows: list[list[str]]
+    values: dict[str, str] = field(default_factory=dict)
+    """Named values for receipt layouts (names: kiosk.central_api.QUERY_VALUE_NAMES)."""
 
 
 def _rng(item_code: str, id_number: str, *extra: str) -> random.Random:
@@ -38,16 +40,23 @@ def _months(today: date, n: int) -> list[str]:
     return list(reversed(out))
 
 
+def _period(months: list[str]) -> str:
+    return f"{months[0]}至{months[-1]}"
+
+
 def social_insurance(rng: random.Random, today: date, name: str) -> Answer:
     """12 months of pension/medical/unemployment contributions."""
     base = rng.choice((4462, 5000, 6000, 7500, 9000, 12000))
     rows = []
-    for month in _months(today, 12):
+    months = _months(today, 12)
+    for month in months:
         paid = rng.random() > 0.04
         rows.append([month, f"{base:.2f}", f"{base * 0.08:.2f}", f"{base * 0.16:.2f}",
                      f"{base * 0.02:.2f}", "已缴" if paid else "欠缴"])
+    owed = sum(r[-1] == "欠缴" for r in rows)
     return Answer(f"{name}（近12个月）",
-                  ["月份", "缴费基数", "养老个人", "养老单位", "医疗个人", "状态"], rows)
+                  ["月份", "缴费基数", "养老个人", "养老单位", "医疗个人", "状态"], rows,
+                  {"period": _period(months), "status": f"欠缴{owed}个月" if owed else "正常缴费"})
 
 
 def housing_fund(rng: random.Random, today: date, name: str) -> Answer:
@@ -55,20 +64,23 @@ def housing_fund(rng: random.Random, today: date, name: str) -> Answer:
     monthly = rng.choice((600, 840, 1200, 1800, 2400))
     balance = rng.randrange(10_000, 120_000)
     rows = []
-    for month in _months(today, 12):
+    months = _months(today, 12)
+    for month in months:
         balance += monthly
         rows.append([month, f"{monthly:.2f}", f"{balance:.2f}", "正常"])
-    return Answer(f"{name}（近12个月）", ["月份", "缴存额", "余额", "状态"], rows)
+    return Answer(f"{name}（近12个月）", ["月份", "缴存额", "余额", "状态"], rows,
+                  {"period": _period(months), "status": "正常缴存"})
 
 
 def tax_records(rng: random.Random, today: date, name: str) -> Answer:
     """Individual income tax paid per month over the last 12 months."""
     rows = []
-    for month in _months(today, 12):
+    months = _months(today, 12)
+    for month in months:
         income = rng.choice((6000, 8000, 12000, 18000))
         tax = max(0.0, (income - 5000) * 0.03)
         rows.append([month, f"{income:.2f}", f"{tax:.2f}"])
-    return Answer(name, ["所属期", "收入额", "已缴税额"], rows)
+    return Answer(name, ["所属期", "收入额", "已缴税额"], rows, {"period": _period(months)})
 
 
 def property_records(rng: random.Random, today: date, name: str) -> Answer:
@@ -77,7 +89,8 @@ def property_records(rng: random.Random, today: date, name: str) -> Answer:
     for _ in range(rng.choice((0, 1, 1, 2))):
         rows.append([f"不动产权第{rng.randrange(1000000, 9999999)}号", f"{rng.randrange(45, 160)}.{rng.randrange(10, 99)}㎡",
                      rng.choice(("住宅", "商业")), "正常"])
-    return Answer(name, ["证书号", "面积", "用途", "状态"], rows)
+    status = f"名下有不动产登记{len(rows)}处" if rows else "名下无不动产登记"
+    return Answer(name, ["证书号", "面积", "用途", "状态"], rows, {"status": status})
 
 
 def traffic_violations(rng: random.Random, today: date, name: str) -> Answer:
@@ -87,13 +100,15 @@ def traffic_violations(rng: random.Random, today: date, name: str) -> Answer:
         rows.append([f"{today.year}-{rng.randrange(1, today.month + 1):02d}-{rng.randrange(1, 28):02d}",
                      rng.choice(("违反禁令标志", "超速行驶不足20%", "违法停车")),
                      str(rng.choice((0, 1, 3))), f"{rng.choice((100, 150, 200))}"])
-    return Answer(name, ["日期", "违法行为", "记分", "罚款(元)"], rows)
+    status = f"未处理交通违法{len(rows)}条" if rows else "无未处理交通违法"
+    return Answer(name, ["日期", "违法行为", "记分", "罚款(元)"], rows, {"status": status})
 
 
 def progress(rng: random.Random, today: date, name: str) -> Answer:
     """Progress of an application kept by another department."""
     steps = ["受理", "审核", "制证", "寄递"][: rng.randrange(1, 5)]
-    return Answer(name, ["环节", "状态"], [[s, "已完成"] for s in steps[:-1]] + [[steps[-1], "办理中"]])
+    return Answer(name, ["环节", "状态"], [[s, "已完成"] for s in steps[:-1]] + [[steps[-1], "办理中"]],
+                  {"status": f"{steps[-1]}环节办理中"})
 
 
 def generic(rng: random.Random, today: date, name: str) -> Answer:

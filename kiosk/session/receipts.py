@@ -115,7 +115,10 @@ def build_receipt(item: Item, lang: str, *, fields: Mapping[str, Any], session: 
     session = dict(session)
     status = str(session.get("status") or "")
     session["status"] = t.get(f"case.{status}", status)  # "received" → 已受理 / Received
+    # central's named values (QueryResult.values; a progress answer's case state, named as above)
     result = dict(answer.values) if answer is not None else {}
+    if isinstance(result.get("status"), str):
+        result["status"] = t.get(f"case.{result['status']}", result["status"])
     fields = _shown_fields(item, fields, rlang)
     layout = item.receipt
     own: list[tuple[str, str, str]] = []  # (zh label, label, value) of the layout's lines

@@ -11,14 +11,14 @@ SESSION = {"case_no": "330100-20261125-000042", "time": "2026-11-25 16:40", "ter
 
 def test_layout_qr_missing_from_the_answer_falls_back_to_the_case_number() -> None:
     data = catalogue_dict()
-    data["items"][1]["receipt"] = dict(data["items"][1]["receipt"], qr="result.verify_url")
+    data["items"][1]["receipt"] = dict(data["items"][1]["receipt"], qr="result.period")
     item = build_catalogue(data).item("P-0001")
-    answer = QueryAnswer(title="证明", rows=(("年度", "2025"),), values={})  # no result.verify_url
+    answer = QueryAnswer(title="证明", rows=(("年度", "2025"),), values={})  # an older central: no values
     doc = build_receipt(item, "zh_CN", fields={}, session=SESSION, answer=answer)
     assert doc.qr == "330100-20261125-000042"
-    with_url = QueryAnswer(title="证明", rows=(), values={"verify_url": "https://zwfw.example/v/ab12"})
-    assert build_receipt(item, "zh_CN", fields={}, session=SESSION, answer=with_url).qr == \
-        "https://zwfw.example/v/ab12"
+    with_value = QueryAnswer(title="证明", rows=(), values={"period": "2025-11至2026-10"})
+    assert build_receipt(item, "zh_CN", fields={}, session=SESSION, answer=with_value).qr == \
+        "2025-11至2026-10"
 
 
 def test_no_case_number_no_qr() -> None:
