@@ -229,7 +229,7 @@ class QueryRequest(_Body):
 QUERY_VALUE_NAMES: tuple[str, ...] = ("period", "status")
 """The closed set of names central may send in `QueryResult.values` (all text):
 
-- `period`: the period the records cover, as central words it (e.g. 2025-11至2026-10);
+- `period`: the period the records cover, as central words it (e.g. 2025-11~2026-10);
 - `status`: the state of the record as the department words it (e.g. 正常缴费, 名下无不动产登记).
 
 A receipt layout may print `result.NAME` only for these (the catalogue validator enforces it).
@@ -253,10 +253,11 @@ class QueryResult(_Reply):
     added in v1 without a version change: an older service sends none, and a name this
     terminal does not know, from a newer service, is dropped, like an unknown field)."""
 
-    @field_validator("values")
+    @field_validator("values", mode="before")
     @classmethod
-    def _known_values(cls, v: dict[str, str]) -> dict[str, str]:
-        return {k: text for k, text in v.items() if k in QUERY_VALUE_NAMES}
+    def _known_values(cls, v: object) -> object:
+        # dropped before type checks: a newer service's value of any shape never fails the answer
+        return {k: x for k, x in v.items() if k in QUERY_VALUE_NAMES} if isinstance(v, dict) else v
 
 
 # --- ratings (好差评) ----------------------------------------------------------------------
