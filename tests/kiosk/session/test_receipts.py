@@ -48,9 +48,9 @@ CITIZEN = dict(SESSION, holder_name="张三丰", holder_id_number=ID_NO, status=
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
-def central_answer(code: str, rows: bool = True) -> QueryAnswer:
+def central_answer(code: str, rows: bool = True, params: dict | None = None) -> QueryAnswer:
     """What the adapter makes of the reference central's answer for this item (real code)."""
-    ans = queries.answer(code, DEFAULT.item(code).name_zh, ID_NO, date(2026, 11, 25))
+    ans = queries.answer(code, DEFAULT.item(code).name_zh, ID_NO, date(2026, 11, 25), params)
     if not rows:
         ans = queries.Answer(ans.title, ans.columns, [])
     printable = queries.printable(ans, SESSION["case_no"], ID_NO, "张三丰", SESSION["time"])
@@ -167,3 +167,12 @@ def test_progress_status_is_named_in_the_receipt_language(lang: str, expected: s
                          columns=("time", "status"), printable=False, values={"status": "in_progress"})
     lines = printed("ZW-1001", lang, {"case_no": "330100-20261125-000042"}, answer=answer)
     assert expected in lines
+
+
+def test_the_period_printed_is_the_one_asked_and_answered() -> None:
+    """A payment-details query for 2025 says so, in the table and in its period line."""
+    fields = {"id_number": ID_NO, "insurance": "养老保险", "year": 2025}
+    lines = printed("RS-0102", "zh_CN", fields, answer=central_answer("RS-0102", params={"year": "2025"}))
+    assert "年度：2025" in lines and "缴费期间：2025-01~2025-12" in lines
+    months = [ln[:7] for ln in lines if re.match(r"\d{4}-\d{2} ", ln)]
+    assert months == [f"2025-{m:02d}" for m in range(1, 13)]
