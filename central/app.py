@@ -366,11 +366,12 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
             case_no = svc.new_case(db, now, "query", item_code, req.region_code, terminal_id,
                                    subject, sorted(req.params), None)
             local = datetime.fromtimestamp(now, CN_TZ)
-            ans = queries.answer(item_code, item.name, subject, local.date())
+            ans = queries.answer(item_code, item.name, subject, local.date(), req.params)
             return 200, api.QueryResult(
                 case_no=case_no, item_code=item_code, title=ans.title, columns=ans.columns,
-                rows=ans.rows, printable=queries.printable(ans, case_no, subject, req.identity.name,
-                                                          local.strftime("%Y-%m-%d %H:%M")))
+                rows=ans.rows, values=ans.values,
+                printable=queries.printable(ans, case_no, subject, req.identity.name,
+                                            local.strftime("%Y-%m-%d %H:%M")))
 
         if request.headers.get(api.HEADER_IDEMPOTENCY_KEY):
             return svc.idempotent(request, terminal_id, body, f"POST /v1/queries/{item_code}", work)

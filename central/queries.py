@@ -4,9 +4,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from drivers.privacy import mask_id_number, mask_name
 
@@ -20,6 +21,8 @@ class Answer:
     title: str
     columns: list[str]
     rows: list[list[str]]
+    values: dict[str, str] = field(default_factory=dict)
+    """Named values for receipt layouts (names: kiosk.central_api.QUERY_VALUE_NAMES)."""
 
 
 def _rng(item_code: str, id_number: str, *extra: str) -> random.Random:
@@ -38,72 +41,131 @@ def _months(today: date, n: int) -> list[str]:
     return list(reversed(out))
 
 
-def social_insurance(rng: random.Random, today: date, name: str) -> Answer:
-    """12 months of pension/medical/unemployment contributions."""
+MAX_MONTHS = 60
+"""The longest window an answer covers (the last 60 complete months)."""
+PERIOD_MONTHS = {"m6": 6, "m12": 12, "m24": 24, "all": 36}
+"""Months of a `period` choice (all: the sandbox's whole synthetic insured period)."""
+
+
+def _param_int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _param_month(value: Any) -> str | None:
+    """YYYY-MM of an ISO date parameter, None when absent or not a date."""
+    try:
+        return date.fromisoformat(str(value).strip()).strftime("%Y-%m")
+    except ValueError:
+        return None
+
+
+def window(today: date, params: Mapping[str, Any] | None = None) -> tuple[list[str], bool]:
+    """(months YYYY-MM oldest first, relative?) an answer covers: a `year`, `start`/`end` dates
+    or a `period` choice (m6/m12/m24/all); by default the last 12 complete months."""
+    params = params or {}
+    recent = _months(today, MAX_MONTHS)
+    year = _param_int(params.get("year")) if params.get("year") is not None else None
+    if year is not None and 1 <= year <= 9999:
+        return [m for m in (f"{year:04d}-{i:02d}" for i in range(1, 13)) if m <= recent[-1]], False
+    start, end = _param_month(params.get("start")), _param_month(params.get("end"))
+    if start or end:
+        return [m for m in recent if (start or "") <= m <= (end or "9999")], False
+    return _months(today, PERIOD_MONTHS.get(str(params.get("period")), 12)), True
+
+
+def _title(name: str, months: list[str], relative: bool) -> str:
+    if not months:
+        return name
+    return f"{name}（近{len(months)}个月）" if relative else f"{name}（{_period(months)}）"
+
+
+def _period(months: list[str]) -> str:
+    return f"{months[0]}~{months[-1]}"  # no words: read alike in any receipt language
+
+
+def _period_values(months: list[str], **values: str) -> dict[str, str]:
+    """period and the given values, or none at all for an empty window (nothing to state)."""
+    return {"period": _period(months), **values} if months else {}
+
+
+def social_insurance(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
+    """Monthly pension/medical/unemployment contributions over the asked window."""
     base = rng.choice((4462, 5000, 6000, 7500, 9000, 12000))
     rows = []
-    for month in _months(today, 12):
+    months, relative = window(today, params)
+    for month in months:
         paid = rng.random() > 0.04
         rows.append([month, f"{base:.2f}", f"{base * 0.08:.2f}", f"{base * 0.16:.2f}",
                      f"{base * 0.02:.2f}", "已缴" if paid else "欠缴"])
-    return Answer(f"{name}（近12个月）",
-                  ["月份", "缴费基数", "养老个人", "养老单位", "医疗个人", "状态"], rows)
+    owed = any(r[-1] == "欠缴" for r in rows)
+    return Answer(_title(name, months, relative),
+                  ["月份", "缴费基数", "养老个人", "养老单位", "医疗个人", "状态"], rows,
+                  _period_values(months, status="存在欠缴" if owed else "正常缴费"))
 
 
-def housing_fund(rng: random.Random, today: date, name: str) -> Answer:
-    """12 months of housing-fund deposits and the running balance."""
+def housing_fund(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
+    """Monthly housing-fund deposits and the running balance over the asked window."""
     monthly = rng.choice((600, 840, 1200, 1800, 2400))
     balance = rng.randrange(10_000, 120_000)
     rows = []
-    for month in _months(today, 12):
+    months, relative = window(today, params)
+    for month in months:
         balance += monthly
         rows.append([month, f"{monthly:.2f}", f"{balance:.2f}", "正常"])
-    return Answer(f"{name}（近12个月）", ["月份", "缴存额", "余额", "状态"], rows)
+    return Answer(_title(name, months, relative), ["月份", "缴存额", "余额", "状态"], rows,
+                  _period_values(months, status="正常"))
 
 
-def tax_records(rng: random.Random, today: date, name: str) -> Answer:
-    """Individual income tax paid per month over the last 12 months."""
+def tax_records(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
+    """Individual income tax paid per month over the asked window."""
     rows = []
-    for month in _months(today, 12):
+    months, _ = window(today, params)
+    for month in months:
         income = rng.choice((6000, 8000, 12000, 18000))
         tax = max(0.0, (income - 5000) * 0.03)
         rows.append([month, f"{income:.2f}", f"{tax:.2f}"])
-    return Answer(name, ["所属期", "收入额", "已缴税额"], rows)
+    return Answer(name, ["所属期", "收入额", "已缴税额"], rows, _period_values(months))
 
 
-def property_records(rng: random.Random, today: date, name: str) -> Answer:
+def property_records(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
     """Real estate registered to the person (0–2 units)."""
     rows = []
     for _ in range(rng.choice((0, 1, 1, 2))):
         rows.append([f"不动产权第{rng.randrange(1000000, 9999999)}号", f"{rng.randrange(45, 160)}.{rng.randrange(10, 99)}㎡",
                      rng.choice(("住宅", "商业")), "正常"])
-    return Answer(name, ["证书号", "面积", "用途", "状态"], rows)
+    status = "名下有不动产登记" if rows else "名下无不动产登记"
+    return Answer(name, ["证书号", "面积", "用途", "状态"], rows, {"status": status})
 
 
-def traffic_violations(rng: random.Random, today: date, name: str) -> Answer:
+def traffic_violations(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
     """Unprocessed traffic violations (usually none)."""
     rows = []
     for _ in range(rng.choice((0, 0, 0, 1, 2))):
         rows.append([f"{today.year}-{rng.randrange(1, today.month + 1):02d}-{rng.randrange(1, 28):02d}",
                      rng.choice(("违反禁令标志", "超速行驶不足20%", "违法停车")),
                      str(rng.choice((0, 1, 3))), f"{rng.choice((100, 150, 200))}"])
-    return Answer(name, ["日期", "违法行为", "记分", "罚款(元)"], rows)
+    status = "有未处理交通违法" if rows else "无未处理交通违法"
+    return Answer(name, ["日期", "违法行为", "记分", "罚款(元)"], rows, {"status": status})
 
 
-def progress(rng: random.Random, today: date, name: str) -> Answer:
+def progress(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
     """Progress of an application kept by another department."""
     steps = ["受理", "审核", "制证", "寄递"][: rng.randrange(1, 5)]
-    return Answer(name, ["环节", "状态"], [[s, "已完成"] for s in steps[:-1]] + [[steps[-1], "办理中"]])
+    return Answer(name, ["环节", "状态"], [[s, "已完成"] for s in steps[:-1]] + [[steps[-1], "办理中"]],
+                  {"status": "办理中"})
 
 
-def generic(rng: random.Random, today: date, name: str) -> Answer:
+def generic(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
     """A one-row record for any other query/print item."""
     return Answer(name, ["项目", "内容"],
                   [["查询日期", today.isoformat()], ["记录编号", f"R{rng.randrange(10**7, 10**8)}"],
                    ["状态", "正常"]])
 
 
-Generator = Callable[[random.Random, date, str], Answer]
+Generator = Callable[[random.Random, date, str, Mapping[str, Any]], Answer]
 
 # Name keywords → generator (the catalogue's item names decide; codes are the catalogue's own).
 KEYWORDS: tuple[tuple[str, Generator], ...] = (
@@ -139,10 +201,11 @@ def generator_for(name: str) -> Generator:
     return generic
 
 
-def answer(item_code: str, item_name: str, id_number: str, today: date) -> Answer:
-    """Deterministic answer for (item, person, month)."""
+def answer(item_code: str, item_name: str, id_number: str, today: date,
+           params: Mapping[str, Any] | None = None) -> Answer:
+    """Deterministic answer for (item, person, month, the query's parameters)."""
     rng = _rng(item_code, id_number, today.strftime("%Y-%m"))
-    return generator_for(item_name)(rng, today, item_name)
+    return generator_for(item_name)(rng, today, item_name, params or {})
 
 
 def printable(ans: Answer, case_no: str, id_number: str, name: str, printed_at: str) -> list[str]:

@@ -188,7 +188,8 @@ class CentralPort:
             raise CentralUnavailable(type(exc).__name__) from exc
         return QueryAnswer(title=res.title, rows=tuple(tuple(r) for r in res.rows),
                            columns=tuple(res.columns), printable=bool(res.printable),
-                           case_no=res.case_no, printable_lines=tuple(res.printable))
+                           case_no=res.case_no, printable_lines=tuple(res.printable),
+                           values=dict(res.values))
 
     def progress(self, case_no: str) -> QueryAnswer:
         """GET /v1/cases/{case_no}; a provisional number still in the outbox is answered locally."""

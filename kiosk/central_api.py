@@ -226,6 +226,17 @@ class QueryRequest(_Body):
         return None if v is None else v.upper()
 
 
+QUERY_VALUE_NAMES: tuple[str, ...] = ("period", "status")
+"""The closed set of names central may send in `QueryResult.values` (all text):
+
+- `period`: the period the records cover, as central words it (e.g. 2025-11~2026-10);
+- `status`: the state of the record as the department words it (e.g. 正常缴费, 名下无不动产登记).
+
+A receipt layout may print `result.NAME` only for these (the catalogue validator enforces it).
+A name is added here, in the sandbox and in docs/central-api.md together, never in one alone."""
+MAX_VALUE_LEN = 200
+
+
 class QueryResult(_Reply):
     """200 answer to a query: a table to show and a receipt to print."""
 
@@ -237,6 +248,16 @@ class QueryResult(_Reply):
     rows: list[list[str]]
     printable: list[str]
     """Receipt lines (personal data already masked where the full value is not needed)."""
+    values: dict[str, Annotated[str, Field(max_length=MAX_VALUE_LEN)]] = {}
+    """Named values a receipt layout prints as result.NAME (names: QUERY_VALUE_NAMES; optional,
+    added in v1 without a version change: an older service sends none, and a name this
+    terminal does not know, from a newer service, is dropped, like an unknown field)."""
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _known_values(cls, v: object) -> object:
+        # dropped before type checks: a newer service's value of any shape never fails the answer
+        return {k: x for k, x in v.items() if k in QUERY_VALUE_NAMES} if isinstance(v, dict) else v
 
 
 # --- ratings (好差评) ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Any, Literal, Mapping
 
 from kiosk.catalogue.errors import UnknownItem
+from kiosk.central_api import QUERY_VALUE_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,13 @@ PREFILLS = ("id_card.id_number", "id_card.name")
 SESSION_KEYS = ("case_no", "time", "terminal_id", "hall_name", "item_name", "status",
                 "holder_name", "holder_id_number")
 MASKS = ("id_number", "phone", "name")
+# The `result.NAME` values a receipt layout may print, by item kind: what central actually sends.
+# Queries and documents: QueryResult.values (a closed set of the contract). Progress: the case
+# state of GET /v1/cases. Submissions: none (the receipt is printed from the case number and
+# status, often before central answered): use session.case_no and session.status.
+RESULT_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "query": QUERY_VALUE_NAMES, "print": QUERY_VALUE_NAMES, "progress": ("status",),
+    "apply": (), "appointment": ()})
 
 Kind = Literal["query", "print", "apply", "appointment", "progress"]
 Auth = Literal["none", "id_card", "id_card_or_qr"]

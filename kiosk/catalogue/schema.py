@@ -8,7 +8,7 @@ from typing import Any
 
 from kiosk.catalogue.errors import Invalid
 from kiosk.catalogue.model import (AUTHS, DEVICES, FIELD_TYPES, FORMAT, KINDS, MASKS, PREFILLS,
-                                   SESSION_KEYS, Catalogue, Category, Field, Item, Material,
+                                   RESULT_NAMES, SESSION_KEYS, Catalogue, Category, Field, Item, Material,
                                    Option, RatingTag, Receipt, ReceiptLine)
 
 log = logging.getLogger(__name__)
@@ -237,7 +237,23 @@ def _check_field(c: _Checker, f: Any, path: str, auth: Any) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def _check_receipt(c: _Checker, r: Any, path: str, field_names: set[str]) -> None:
+def _allowed_results(kind: str) -> str:
+    names = RESULT_NAMES.get(kind, ())
+    if names:
+        return "allowed: " + ", ".join(f"result.{n}" for n in names)
+    return "a submission's receipt has no result values: use session.case_no or session.status"
+
+
+def _check_result_ref(c: _Checker, p: str, name: str, item: str, kind: Any, line: str) -> None:
+    """A `result.NAME` must be a value central sends for this kind of item (else it never prints)."""
+    if kind not in KINDS or name in RESULT_NAMES[kind]:
+        return  # an unknown kind is reported on its own
+    c.add(p, f"item {item}, {line}: result.{name} is not a value central sends for items of kind {kind}, "
+             f"so it would never print ({_allowed_results(kind)})")
+
+
+def _check_receipt(c: _Checker, r: Any, path: str, field_names: set[str], item: str,
+                   kind: Any) -> None:
     if not c.obj(r, path, RECEIPT_KEYS, ("title_zh", "title_en", "lines")):
         return
     _check_labels(c, r, path, ("title_zh", "title_en"))
@@ -246,17 +262,17 @@ def _check_receipt(c: _Checker, r: Any, path: str, field_names: set[str]) -> Non
     lines = c.list_(r, "lines", path)
     if "lines" in r and isinstance(r["lines"], list) and not lines:
         c.add(f"{path}.lines", "a receipt needs at least one line")
-    refs = [(f"{path}.qr", r["qr"])] if r.get("qr") is not None else []
+    refs = [(f"{path}.qr", r["qr"], "qr")] if r.get("qr") is not None else []
     for i, line in enumerate(lines):
         p = f"{path}.lines[{i}]"
         if not c.obj(line, p, LINE_KEYS, ("label_zh", "label_en", "ref")):
             continue
         _check_labels(c, line, p, ("label_zh", "label_en"))
         if "ref" in line:
-            refs.append((f"{p}.ref", line["ref"]))
+            refs.append((f"{p}.ref", line["ref"], f"line {i + 1} {str(line.get('label_zh'))[:40]!r}"))
         if line.get("mask") is not None and line["mask"] not in MASKS:
             c.add(f"{p}.mask", f"unknown mask {line['mask']!r} (one of {', '.join(MASKS)})")
-    for p, ref in refs:
+    for p, ref, where in refs:
         m = REF_RE.fullmatch(ref) if isinstance(ref, str) else None
         if not m:
             c.add(p, f"must be field.NAME, result.KEY or session.KEY, got {ref!r}")
@@ -264,6 +280,8 @@ def _check_receipt(c: _Checker, r: Any, path: str, field_names: set[str]) -> Non
             c.add(p, f"refers to unknown field {m.group(2)!r}")
         elif m.group(1) == "session" and m.group(2) not in SESSION_KEYS:
             c.add(p, f"unknown session key {m.group(2)!r} (one of {', '.join(SESSION_KEYS)})")
+        elif m.group(1) == "result":
+            _check_result_ref(c, p, m.group(2), item, kind, where)
 
 
 def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) -> None:
@@ -322,7 +340,7 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
         if c.obj(m, p, {"zh", "en"}, ("zh", "en")):
             _check_labels(c, m, p, ("zh", "en"))
     if it.get("receipt") is not None:
-        _check_receipt(c, it["receipt"], f"{path}.receipt", names)
+        _check_receipt(c, it["receipt"], f"{path}.receipt", names, str(code)[:40], kind)
     elif kind == "print":
         c.add(f"{path}.receipt", "a print item needs a receipt layout")
 

@@ -115,7 +115,12 @@ def build_receipt(item: Item, lang: str, *, fields: Mapping[str, Any], session: 
     session = dict(session)
     status = str(session.get("status") or "")
     session["status"] = t.get(f"case.{status}", status)  # "received" → 已受理 / Received
-    result = dict(answer.values) if answer is not None else {}
+    # central's named values (QueryResult.values, or a progress answer's case state): its data,
+    # so only known terms are put in the receipt language, like its printed text
+    result = {k: term(v, rlang) if isinstance(v, str) else v
+              for k, v in (answer.values if answer is not None else {}).items()}
+    if isinstance(result.get("status"), str):
+        result["status"] = t.get(f"case.{result['status']}", result["status"])  # in_progress → 办理中
     fields = _shown_fields(item, fields, rlang)
     layout = item.receipt
     own: list[tuple[str, str, str]] = []  # (zh label, label, value) of the layout's lines

@@ -191,3 +191,33 @@ def test_default_tags_are_the_default_catalogues(project_root) -> None:
 
     bundle = json.loads((project_root / "config" / "catalogue" / "bundle.json").read_text("utf-8"))
     assert [t.model_dump() for t in api.DEFAULT_RATING_TAGS] == bundle["catalogue"]["rating_tags"]
+
+
+# --- QueryResult.values: optional, a closed set of names -----------------------------------
+
+QUERY_BASE = {"case_no": "330100-20261125-000001", "item_code": "RS-0101", "title": "证明",
+              "columns": [], "rows": [], "printable": []}
+
+
+def test_query_values_are_optional_for_an_older_service() -> None:
+    assert api.QueryResult.model_validate(QUERY_BASE).values == {}
+    got = api.QueryResult.model_validate(dict(QUERY_BASE, values={"period": "2025-11~2026-10"}))
+    assert got.values == {"period": "2025-11~2026-10"}
+    assert api.QueryResult.model_validate_json(got.model_dump_json()) == got
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dictionaries(st.sampled_from(api.QUERY_VALUE_NAMES), st.text(max_size=api.MAX_VALUE_LEN)),
+       st.dictionaries(st.text(max_size=12).filter(lambda k: k not in api.QUERY_VALUE_NAMES),
+                       st.one_of(st.text(), st.integers(), st.none(), st.lists(st.booleans())), max_size=4))
+def test_query_values_keep_known_names_and_drop_a_newer_service_s(known: dict[str, str],
+                                                                  newer: dict[str, object]) -> None:
+    """A name this terminal does not know, whatever its value, is dropped: the answer still parses."""
+    got = api.QueryResult.model_validate(dict(QUERY_BASE, values={**newer, **known})).values
+    assert got == known
+
+
+def test_query_values_are_bounded_text() -> None:
+    for bad in ({"period": "x" * (api.MAX_VALUE_LEN + 1)}, {"status": 3}, {"status": None}, ["period"]):
+        with pytest.raises(ValidationError):
+            api.QueryResult.model_validate(dict(QUERY_BASE, values=bad))

@@ -192,6 +192,14 @@ def test_query_is_deterministic_with_12_months_and_masked_receipt(service: Servi
     assert other.json()["rows"] != a.rows or other.json()["title"] != a.title
 
 
+def test_query_states_the_period_it_answered_for_the_year_asked(service: Service) -> None:
+    got = api.QueryResult.model_validate_json(_query(service, params={"year": "2025"}).content)
+    assert [r[0] for r in got.rows] == [f"2025-{m:02d}" for m in range(1, 13)]
+    assert got.values["period"] == "2025-01~2025-12" and got.values["status"] in ("正常缴费", "存在欠缴")
+    plain = _query(service).json()  # no parameters: the last 12 complete months
+    assert plain["values"]["period"] == f"{plain['rows'][0][0]}~{plain['rows'][-1][0]}"
+
+
 def test_query_unknown_item_404_and_identity_mismatch_403(service: Service) -> None:
     _error(_query(service, "NO-SUCH-ITEM"), 404, "unknown_item")
     _error(_query(service, subject_id_number=OTHER_ID), 403, "identity_mismatch")

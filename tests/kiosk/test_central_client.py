@@ -287,3 +287,35 @@ def test_retry_after_http_date() -> None:
     assert _retry_after("soon", now) is None
     assert _retry_after("²", now) is None  # str.isdigit() is true for it, float() is not
     assert _retry_after(" 12 ", now) == 12.0
+
+
+# --- QueryResult.values through the client and the session's port --------------------------
+
+def test_query_values_reach_the_session_answer(tmp_path: Path) -> None:
+    """The sandbox names the period and status; CentralPort hands them to the receipt."""
+    from kiosk.adapters import CentralPort
+
+    sb = Sandbox(tmp_path / "central.sqlite3")  # its own: the shared one gets a catalogue published
+    try:
+        port = CentralPort(CentralClient(sb.url, TERMINAL_ID, SECRET), None, "330100")
+        ans = port.query("SB-PRINT-001", {"_holder": {"id_number": id_number(6), "name": "张三丰"}})
+    finally:
+        sb.stop()
+    assert set(ans.values) == {"period", "status"}
+    first, last = ans.rows[0][0], ans.rows[-1][0]  # the months the table covers
+    assert ans.values["period"] == f"{first}~{last}"
+    assert ans.values["status"] in ("正常缴费", "存在欠缴")
+
+
+def test_an_older_central_without_values_still_answers() -> None:
+    from kiosk.adapters import CentralPort
+
+    body = (b'{"case_no":"330100-20261125-000009","item_code":"RS-0101","title":"\xe8\xaf\x81\xe6\x98\x8e",'
+            b'"columns":["a"],"rows":[["1"]],"printable":["x","y"]}')
+    srv = CannedServer(http_response(200, body))
+    try:
+        port = CentralPort(CentralClient(srv.url, TERMINAL_ID, SECRET), None, "330100")
+        ans = port.query("RS-0101", {"_holder": {"id_number": id_number(7), "name": ""}})
+        assert ans.values == {} and ans.rows == (("1",),) and ans.printable_lines == ("x", "y")
+    finally:
+        srv.close()

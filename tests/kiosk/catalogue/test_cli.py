@@ -105,6 +105,23 @@ def test_sign_refuses_an_invalid_source(tmp_path, keys, capsys) -> None:
     assert not (tmp_path / "x.json").exists()
 
 
+def test_sign_refuses_a_layout_line_central_never_fills(tmp_path, keys, capsys) -> None:
+    """Staff learn at sign time, not from a citizen's receipt with the line missing."""
+    data = yaml.safe_load(SOURCE.read_text(encoding="utf-8"))
+    data["items"][0]["receipt"]["lines"].insert(5, {"label_zh": "验证码", "label_en": "Check code",
+                                                    "ref": "result.verify_code"})
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, _, err = run(capsys, "sign", bad, "--key", keys[0], "--key-id", "k", "--version", 2,
+                       "--out", tmp_path / "x.json")
+    assert (code, err.splitlines()) == (1, [
+        "error: invalid catalogue:",
+        "  items[0].receipt.lines[5].ref: item RS-0101, line 6 '验证码': result.verify_code is not a "
+        "value central sends for items of kind print, so it would never print (allowed: "
+        "result.period, result.status)"])
+    assert not (tmp_path / "x.json").exists()
+
+
 def test_sign_json_source_with_two_keys(tmp_path, keys, capsys) -> None:
     run(capsys, "keygen", "--out", tmp_path / "next")
     src = tmp_path / "cat.json"

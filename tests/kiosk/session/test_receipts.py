@@ -11,14 +11,14 @@ SESSION = {"case_no": "330100-20261125-000042", "time": "2026-11-25 16:40", "ter
 
 def test_layout_qr_missing_from_the_answer_falls_back_to_the_case_number() -> None:
     data = catalogue_dict()
-    data["items"][1]["receipt"] = dict(data["items"][1]["receipt"], qr="result.verify_url")
+    data["items"][1]["receipt"] = dict(data["items"][1]["receipt"], qr="result.period")
     item = build_catalogue(data).item("P-0001")
-    answer = QueryAnswer(title="证明", rows=(("年度", "2025"),), values={})  # no result.verify_url
+    answer = QueryAnswer(title="证明", rows=(("年度", "2025"),), values={})  # an older central: no values
     doc = build_receipt(item, "zh_CN", fields={}, session=SESSION, answer=answer)
     assert doc.qr == "330100-20261125-000042"
-    with_url = QueryAnswer(title="证明", rows=(), values={"verify_url": "https://zwfw.example/v/ab12"})
-    assert build_receipt(item, "zh_CN", fields={}, session=SESSION, answer=with_url).qr == \
-        "https://zwfw.example/v/ab12"
+    with_value = QueryAnswer(title="证明", rows=(), values={"period": "2025-11~2026-10"})
+    assert build_receipt(item, "zh_CN", fields={}, session=SESSION, answer=with_value).qr == \
+        "2025-11~2026-10"
 
 
 def test_no_case_number_no_qr() -> None:
@@ -48,14 +48,14 @@ CITIZEN = dict(SESSION, holder_name="张三丰", holder_id_number=ID_NO, status=
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
-def central_answer(code: str, rows: bool = True) -> QueryAnswer:
+def central_answer(code: str, rows: bool = True, params: dict | None = None) -> QueryAnswer:
     """What the adapter makes of the reference central's answer for this item (real code)."""
-    ans = queries.answer(code, DEFAULT.item(code).name_zh, ID_NO, date(2026, 11, 25))
+    ans = queries.answer(code, DEFAULT.item(code).name_zh, ID_NO, date(2026, 11, 25), params)
     if not rows:
         ans = queries.Answer(ans.title, ans.columns, [])
     printable = queries.printable(ans, SESSION["case_no"], ID_NO, "张三丰", SESSION["time"])
     return QueryAnswer(title=ans.title, rows=tuple(map(tuple, ans.rows)), columns=tuple(ans.columns),
-                       case_no=SESSION["case_no"], printable_lines=tuple(printable))
+                       case_no=SESSION["case_no"], printable_lines=tuple(printable), values=ans.values)
 
 
 def printed(code: str, lang: str, fields: dict, *, answer: QueryAnswer | None = None,
@@ -67,9 +67,10 @@ def printed(code: str, lang: str, fields: dict, *, answer: QueryAnswer | None = 
 def test_english_query_receipt_is_english_but_for_central_data() -> None:
     lines = printed("RS-0102", "en", {"id_number": ID_NO, "insurance": "Pension", "year": 2025},
                     answer=central_answer("RS-0102"))
-    assert lines[:8] == (
+    assert lines[:10] == (
         "Social insurance payment", "details", "-" * 48,
         f"ID number: {MASKED}", "Name: 张**", "Insurance: Pension", "Year: 2025",
+        "Period: 2025-11~2026-10", "Status: In arrears",  # central's values, its term translated
         "Month   Base     Pension Pens.emp Medical Status")
     assert lines[-5:] == (
         "Service number: 330100-20261125-000042", "Printed: 2026-11-25 16:40", "-" * 48,
@@ -126,3 +127,52 @@ def test_a_tab_in_centrals_plain_text_does_not_make_a_table() -> None:
     doc = build_receipt(catalogue().item("P-0001"), "zh_CN", fields={}, session=SESSION, answer=answer)
     assert ("", "备注 见窗口") in doc.lines and ("服务编号", "S-1") in doc.lines
     assert not any("\t" in v for _, v in doc.lines)
+
+
+# ---- central's named values (QueryResult.values) on paper --------------------------------
+
+def test_contribution_certificate_shows_the_period_central_covered() -> None:
+    """The period of the query (central's title suffix 近12个月 gives way to the layout's title)."""
+    answer = central_answer("RS-0101")
+    lines = printed("RS-0101", "zh_CN", {"id_number": ID_NO, "insurance": "养老保险", "period": "最近12个月"},
+                    answer=answer)
+    assert lines[:7] == ("社会保险参保缴费证明", "-" * 48, f"身份证号：{MASKED}", "姓名：张**",
+                         "险种：养老保险", "参保状态：存在欠缴", "缴费期间：2025-11~2026-10")
+    assert (answer.rows[0][0], answer.rows[-1][0]) == ("2025-11", "2026-10")  # what the table covers
+
+
+@pytest.mark.parametrize("code", [i.code for i in DEFAULT.items if i.kind in ("query", "print")])
+def test_every_result_line_of_the_default_layouts_prints(code: str) -> None:
+    """No line of the shipped layouts is silently dropped: central sends what each one names."""
+    item = DEFAULT.item(code)
+    lines = printed(code, "zh_CN", {"id_number": ID_NO}, answer=central_answer(code))
+    for line in item.receipt.lines:
+        if line.ref.startswith("result."):
+            assert any(ln.startswith(f"{line.label_zh}：") and len(ln) > len(line.label_zh) + 1
+                       for ln in lines), (code, line.label_zh, lines)
+
+
+def test_an_older_central_without_values_prints_no_blank_lines() -> None:
+    ans = central_answer("GJJ-0301")
+    old = QueryAnswer(title=ans.title, rows=ans.rows, columns=ans.columns, case_no=ans.case_no,
+                      printable_lines=ans.printable_lines)
+    lines = printed("GJJ-0301", "zh_CN", {"id_number": ID_NO}, answer=old)
+    assert not any(ln.startswith(("账户状态", "查询期间")) for ln in lines)
+    assert "账户状态：正常" in printed("GJJ-0301", "zh_CN", {"id_number": ID_NO}, answer=ans)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("zh_CN", "办理状态：办理中"), ("en", "Status: In progress")])
+def test_progress_status_is_named_in_the_receipt_language(lang: str, expected: str) -> None:
+    answer = QueryAnswer(title="330100-20261125-000042", rows=(("2026-11-25 10:00", "in_progress"),),
+                         columns=("time", "status"), printable=False, values={"status": "in_progress"})
+    lines = printed("ZW-1001", lang, {"case_no": "330100-20261125-000042"}, answer=answer)
+    assert expected in lines
+
+
+def test_the_period_printed_is_the_one_asked_and_answered() -> None:
+    """A payment-details query for 2025 says so, in the table and in its period line."""
+    fields = {"id_number": ID_NO, "insurance": "养老保险", "year": 2025}
+    lines = printed("RS-0102", "zh_CN", fields, answer=central_answer("RS-0102", params={"year": "2025"}))
+    assert "年度：2025" in lines and "缴费期间：2025-01~2025-12" in lines
+    months = [ln[:7] for ln in lines if re.match(r"\d{4}-\d{2} ", ln)]
+    assert months == [f"2025-{m:02d}" for m in range(1, 13)]
