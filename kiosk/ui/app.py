@@ -216,10 +216,7 @@ class KioskApp(App):
         self.sm = sm = Factory.ScreenStack()
         self._ensure_screen("home")
         self._ensure_screen(vm.screen)
-        root.add_widget(sm)
-        root.add_widget(Factory.CountdownOverlay(vm=vm.countdown))
-        if self.cfg.demo:
-            root.add_widget(Factory.DevDock(vm=self.dock))
+        root.add_widget(sm)  # the hidden overlays come after the first frame
         vm.bind(screen=self._on_screen, lang=self._on_mode, elderly=self._on_mode)
         engine.subscribe(self._report_devices)
         self.services.catalogue_listeners.append(to_ui(engine.set_catalogue))
@@ -261,6 +258,10 @@ class KioskApp(App):
         rest = getattr(self, "_rest_thread", None)
         if rest is not None:
             rest.start()  # devices and central
+        assert self._root is not None and self.vm is not None
+        self._root.add_widget(Factory.CountdownOverlay(vm=self.vm.countdown))
+        if self.cfg.demo:
+            self._root.add_widget(Factory.DevDock(vm=self.dock))
         self._build_maintenance()
         # the other screens are built one per frame
         self._events.append(Clock.schedule_interval(self._build_next_screen, 0))
