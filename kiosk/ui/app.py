@@ -207,7 +207,7 @@ class KioskApp(App):
         # Everything imported and configured so far lives as long as the process: take it out
         # of the garbage collector's full passes (each would walk ~200k objects for nothing).
         gc.freeze()
-        load_kv(["app", "home"])  # the other screens' rules load with their screens
+        load_kv(["home"])  # app.kv (the overlays) and the other screens' rules load later
         self.title = i18n.t("app.title", self.cfg.language)
         self.engine = engine = self.build_engine()
         self.vm = vm = SessionViewModel(engine)
@@ -259,6 +259,7 @@ class KioskApp(App):
         if rest is not None:
             rest.start()  # devices and central
         assert self._root is not None and self.vm is not None
+        load_kv(["app"])
         self._root.add_widget(Factory.CountdownOverlay(vm=self.vm.countdown))
         if self.cfg.demo:
             self._root.add_widget(Factory.DevDock(vm=self.dock))
