@@ -1,6 +1,7 @@
 """The Kivy application object and its screens (imports Kivy: call after kiosk.app set-up)."""
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -203,7 +204,10 @@ class KioskApp(App):
 
     def build(self) -> FloatLayout:
         """Build the screen tree and start the devices."""
-        load_kv(["app", "home"])  # the other screens' rules load with their screens
+        # Everything imported and configured so far lives as long as the process: take it out
+        # of the garbage collector's full passes (each would walk ~200k objects for nothing).
+        gc.freeze()
+        load_kv(["home"])  # app.kv (the overlays) and the other screens' rules load later
         self.title = i18n.t("app.title", self.cfg.language)
         self.engine = engine = self.build_engine()
         self.vm = vm = SessionViewModel(engine)
@@ -212,14 +216,10 @@ class KioskApp(App):
         self.sm = sm = Factory.ScreenStack()
         self._ensure_screen("home")
         self._ensure_screen(vm.screen)
-        root.add_widget(sm)
-        root.add_widget(Factory.CountdownOverlay(vm=vm.countdown))
-        if self.cfg.demo:
-            root.add_widget(Factory.DevDock(vm=self.dock))
+        root.add_widget(sm)  # the hidden overlays come after the first frame
         vm.bind(screen=self._on_screen, lang=self._on_mode, elderly=self._on_mode)
         engine.subscribe(self._report_devices)
         self.services.catalogue_listeners.append(to_ui(engine.set_catalogue))
-        self._build_maintenance()
         self._on_mode()
         self._on_screen()
         root.bind(on_touch_down=lambda *_: engine.touch() and False)
@@ -228,14 +228,15 @@ class KioskApp(App):
         from kivy.core.window import Window
 
         Window.bind(on_keyboard=self._on_key)
-        # the other screens are built one per frame after the first one is shown
-        self._events.append(Clock.schedule_interval(self._build_next_screen, 0))
+        # Everything the home screen does not show waits until its first frame is on the
+        # screen: on a 2-core box a worker thread importing requests/fastapi holds the GIL
+        # the first frame needs (see "Speed" in docs/ui.md).
+        Window.bind(on_flip=self._first_frame_shown)
         if self._deferred:
             import threading
 
             self._rest_thread = threading.Thread(target=self._build_rest, name="kiosk-services",
                                                  daemon=True)
-            Clock.schedule_once(lambda _dt: self._rest_thread.start(), 0)
         elif self._start_services:
             self.services.start(to_ui(self.handle_event))
             self._services_started = True
@@ -243,6 +244,28 @@ class KioskApp(App):
             Clock.schedule_once(lambda _dt: self.stop(), self.exit_after)
         log.info("kiosk started: terminal %s, hall %s", self.cfg.terminal_id, self.cfg.hall_name)
         return root
+
+    def _first_frame_shown(self, *_: object) -> None:
+        """The home screen is on display: start what it did not need, from the next frame."""
+        from kivy.core.window import Window
+
+        Window.unbind(on_flip=self._first_frame_shown)
+        self._events.append(Clock.schedule_once(self._after_first_frame, 0))
+
+    def _after_first_frame(self, _dt: float) -> None:
+        if self._stopped:
+            return
+        rest = getattr(self, "_rest_thread", None)
+        if rest is not None:
+            rest.start()  # devices and central
+        assert self._root is not None and self.vm is not None
+        load_kv(["app"])
+        self._root.add_widget(Factory.CountdownOverlay(vm=self.vm.countdown))
+        if self.cfg.demo:
+            self._root.add_widget(Factory.DevDock(vm=self.dock))
+        self._build_maintenance()
+        # the other screens are built one per frame
+        self._events.append(Clock.schedule_interval(self._build_next_screen, 0))
 
     def on_start(self) -> None:
         """Running for real (App.run): systemd notifications and signal handlers."""
@@ -270,7 +293,10 @@ class KioskApp(App):
         missing = [n for n in SCREENS if self.sm is not None and not self.sm.has_screen(n)]
         if missing:
             self._ensure_screen(missing[0])
-        return len(missing) > 1  # False unschedules
+        if len(missing) <= 1:  # all screens built: they stay for good, like the modules
+            gc.freeze()
+            return False  # unschedules
+        return True
 
     def _on_screen(self, *_: object) -> None:
         assert self.sm is not None and self.vm is not None
@@ -322,7 +348,7 @@ class KioskApp(App):
             ev.cancel()
         from kivy.core.window import Window
 
-        Window.unbind(on_keyboard=self._on_key)
+        Window.unbind(on_keyboard=self._on_key, on_flip=self._first_frame_shown)
         self._stopped = True
         rest = getattr(self, "_rest_thread", None)
         if rest is not None and rest.is_alive():
