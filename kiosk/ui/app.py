@@ -135,6 +135,8 @@ class KioskApp(App):
             engine.online = False
         if svc.printer is None and not self._deferred:
             engine.devices["printer"] = "unreachable"
+        if (cfg.data_path / "admin" / "paused.json").exists():
+            engine.set_in_service(False)  # a paused terminal never shows its items, not even a frame
         return engine
 
     def _build_rest(self) -> None:
