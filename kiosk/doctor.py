@@ -323,7 +323,8 @@ def check_outbox(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
 def check_admin_pin(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
     """The maintenance PIN: set, a hash this software wrote, not the demo PIN, not locked out now."""
     from kiosk.admin.errors import BadPinHash
-    from kiosk.admin.pin import DEMO_PIN, PinGuard, verify_pin
+    from kiosk.admin.maintenance import MaintenanceMode
+    from kiosk.admin.pin import DEMO_PIN, verify_pin
 
     fix = "kiosk config set-pin"
     if not cfg.admin_pin_hash:
@@ -337,7 +338,7 @@ def check_admin_pin(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
     if demo and not cfg.demo:
         yield Result("maintenance PIN", Level.FAIL, f"still the demo PIN {DEMO_PIN}", fix)
         return
-    locked = PinGuard(cfg.admin_pin_hash, cfg.data_path / "admin" / "pin_state.json").remaining_lockout()
+    locked = MaintenanceMode.from_config(cfg).guard.remaining_lockout()
     if locked:
         yield Result("maintenance PIN", Level.WARN, f"locked for {locked:.0f} s after wrong PINs",
                      "wait; every attempt is in data_dir/admin/audit.jsonl")

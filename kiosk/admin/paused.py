@@ -7,6 +7,10 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.config import TerminalConfig
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +21,11 @@ class PausedFlag:
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         self.path = path
         self.clock = clock
+
+    @classmethod
+    def from_config(cls, cfg: TerminalConfig) -> PausedFlag:
+        """The terminal's switch, beside the PIN state and the audit log in data_dir/admin."""
+        return cls(cfg.data_path / "admin" / "paused.json")
 
     def is_set(self) -> bool:
         """Whether a technician left the terminal out of service."""

@@ -37,7 +37,7 @@ def _parts(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     from kiosk.admin.paused import PausedFlag
 
     cfg = config.load(args.config)
-    return cfg, MaintenanceMode.from_config(cfg), PausedFlag(cfg.data_path / "admin" / "paused.json")
+    return cfg, MaintenanceMode.from_config(cfg), PausedFlag.from_config(cfg)
 
 
 def _who() -> str:

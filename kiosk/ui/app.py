@@ -135,7 +135,9 @@ class KioskApp(App):
             engine.online = False
         if svc.printer is None and not self._deferred:
             engine.devices["printer"] = "unreachable"
-        if (cfg.data_path / "admin" / "paused.json").exists():
+        from kiosk.admin.paused import PausedFlag
+
+        if PausedFlag.from_config(cfg).is_set():
             engine.set_in_service(False)  # a paused terminal never shows its items, not even a frame
         return engine
 
@@ -186,7 +188,7 @@ class KioskApp(App):
             MaintenanceMode.from_config(self.cfg, self._wall_clock),
             Console(self.services, self.cfg, started=self._started_mono), self.engine,
             lang=self.cfg.language, runner=thread_runner,
-            paused_flag=PausedFlag(self.cfg.data_path / "admin" / "paused.json"), clock=self._clock)
+            paused_flag=PausedFlag.from_config(self.cfg), clock=self._clock)
         self._events.append(Clock.schedule_interval(self.maintenance.tick, 1.0))
 
     def request_maintenance(self) -> None:
