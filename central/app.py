@@ -295,6 +295,10 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
     def staff(request: Request) -> str:
         return authenticate_staff(store, request.headers)
 
+    from central.routers import identity as identity_routes
+
+    app.include_router(identity_routes.router(terminal))
+
     @app.get("/healthz", include_in_schema=True, tags=["ops"])
     def healthz() -> dict[str, str]:
         """Liveness for load balancers (unauthenticated, touches no storage)."""

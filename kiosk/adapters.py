@@ -191,6 +191,15 @@ class CentralPort:
                            case_no=res.case_no, printable_lines=tuple(res.printable),
                            values=dict(res.values))
 
+    def verify_face(self, payload: Mapping[str, Any]) -> Any:
+        """POST /v1/identity/face (kiosk.central_api.FaceVerification) → FaceVerdict."""
+        from kiosk.central_errors import CentralClientError
+
+        try:
+            return self.client.verify_face(dict(payload))
+        except CentralClientError as exc:
+            raise CentralUnavailable(type(exc).__name__) from exc
+
     def progress(self, case_no: str) -> QueryAnswer:
         """GET /v1/cases/{case_no}; a provisional number still in the outbox is answered locally."""
         from kiosk.central_errors import CentralClientError

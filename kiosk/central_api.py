@@ -485,3 +485,58 @@ class ErrorBody(_Reply):
 
     error: str
     message: str
+
+
+# --- face verification 人证比对 (v1, additive) ---------------------------------------------
+
+FACE_PATH = "/v1/identity/face"
+MAX_FACE_JPEG_B64 = 48_000
+"""The face crop the terminal sends (≈ 320 px JPEG) fits well inside the 64 KiB body limit."""
+FACE_MATCH_THRESHOLD = 0.6
+"""Euclidean distance of the 128-D dlib face descriptors at or below which two faces match."""
+
+
+class Liveness(_Body):
+    """What the terminal saw of the action challenge before it sent the frame."""
+
+    challenge: Literal["blink", "turn_left", "turn_right"]
+    passed: bool
+    frames: int = Field(ge=0, le=100_000)
+    """Frames the challenge judge looked at."""
+
+
+class FaceVerification(_Body):
+    """POST /v1/identity/face: the best frame of the live capture, for 人证比对 against the
+    authority's photo of this ID number. Never stored by the terminal; central keeps no copy."""
+
+    id_number: str = Field(min_length=18, max_length=18)
+    name: str = Field(default="", max_length=50)
+    image_jpeg_b64: str = Field(min_length=100, max_length=MAX_FACE_JPEG_B64)
+    liveness: Liveness
+
+    @field_validator("id_number")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        v = v.upper()
+        if not id_number_valid(v):
+            raise ValueError("not a valid 18-character ID number (GB 11643 check digit)")
+        return v
+
+    @field_validator("image_jpeg_b64")
+    @classmethod
+    def _b64(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9+/]+={0,2}", v) or len(v) % 4:
+            raise ValueError("must be standard base64")
+        if not v.startswith("/9j/"):  # FF D8 FF: a JPEG starts with the SOI marker
+            raise ValueError("must be a JPEG image")
+        return v
+
+
+class FaceVerdict(_Reply):
+    """200 answer: whether the live face is the card holder's. No personal data in it."""
+
+    match: bool
+    score: float = Field(ge=0, le=1)
+    """Similarity 0–1 (1 − distance / 1.2, clipped); match means distance ≤ FACE_MATCH_THRESHOLD."""
+    verify_id: str
+    """Reference of this check (put on the submission as evidence; no image is kept)."""

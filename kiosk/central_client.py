@@ -30,7 +30,9 @@ from urllib3.util.retry import Retry
 from kiosk import __version__
 from kiosk.central_api import (
     HEADER_IDEMPOTENCY_KEY,
+    FACE_PATH,
     CaseStatus,
+    FaceVerdict,
     HeartbeatReply,
     QueryResult,
     RatingAccepted,
@@ -285,6 +287,10 @@ class CentralClient:
     def heartbeat(self, payload: Payload) -> HeartbeatReply:
         """POST /v1/heartbeat: health report; the reply may carry commands."""
         return self._call(HeartbeatReply, "POST", "/v1/heartbeat", payload)
+
+    def verify_face(self, payload: Payload) -> FaceVerdict:
+        """POST /v1/identity/face: 人证比对 of a live frame (never retried, never queued)."""
+        return self._call(FaceVerdict, "POST", FACE_PATH, payload)
 
     def catalogue(self, etag: str | None = None) -> CatalogueFetch:
         """GET /v1/catalogue with If-None-Match; 304 when unchanged."""

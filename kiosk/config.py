@@ -69,6 +69,31 @@ class ScannerConfig(DeviceConfig):
     """Serial line speed in bit/s; one of 9600, 19200, 38400, 57600, 115200."""
 
 
+class CameraConfig(_Section):
+    """The camera of 人证比对 (face verification); frames never leave memory."""
+
+    enabled: bool = False
+    """Whether the terminal has a camera (false: id_card+face items are greyed)."""
+    url: str = Field(default="/dev/video0", min_length=1)
+    """/dev/videoN, usb://VID:PID (found again after a replug) or sim://camera?source=…"""
+    width: int = Field(default=640, ge=160, le=3840)
+    """Capture width in pixels."""
+    height: int = Field(default=480, ge=120, le=2160)
+    """Capture height in pixels."""
+    fps: float = Field(default=15, gt=0, le=60)
+    """Frames per second asked of the camera (and the most the quality loop analyses)."""
+    try_s: Seconds = 30
+    """Seconds a citizen has for one try (quality gate + challenge), × elderly_factor."""
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not (v.startswith("/dev/") or v.startswith("sim://camera")
+                or re.fullmatch(r"usb://[0-9a-fA-F]{4}:[0-9a-fA-F]{4}", v)):
+            raise ValueError("must be /dev/videoN, usb://VID:PID or sim://camera?…")
+        return v
+
+
 class CentralConfig(_Section):
     """The central service API."""
 
@@ -209,6 +234,8 @@ class TerminalConfig(_Section):
     """Receipt printer."""
     scanner: ScannerConfig
     """QR / barcode scanner."""
+    camera: CameraConfig = CameraConfig()
+    """Camera for 人证比对 (off unless configured)."""
     timeouts: TimeoutsConfig = TimeoutsConfig()
     """Per-step timeouts."""
     service_hours: ServiceHoursConfig = ServiceHoursConfig()

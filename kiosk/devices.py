@@ -1,6 +1,7 @@
 """Build the device drivers from the terminal configuration (one place for every caller)."""
 from __future__ import annotations
 
+from drivers.camera import Camera
 from drivers.idcard.reader import IdCardReader
 from drivers.printer.printer import ReceiptPrinter
 from drivers.scanner.scanner import Scanner
@@ -30,3 +31,9 @@ def scanner(cfg: TerminalConfig) -> Scanner:
     """The QR/barcode scanner of `cfg` (not started)."""
     d = cfg.scanner
     return Scanner(d.url, terminator=d.terminator, baudrate=d.baudrate, reconnect_interval_s=RECONNECT_S)
+
+
+def camera(cfg: TerminalConfig) -> Camera:
+    """The camera of `cfg` (not opened: it runs only during a face step)."""
+    d = cfg.camera
+    return Camera(d.url, width=d.width, height=d.height, fps=d.fps, reconnect_interval=RECONNECT_S)

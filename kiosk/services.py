@@ -33,6 +33,8 @@ class Services:
     catalogue_listeners: list[Any] = field(default_factory=list)
     """Called (from the sync worker's thread) with each newly installed catalogue."""
     housekeeper: Any = None
+    camera: Any = None
+    """drivers.camera.Camera when configured (opened only during a face step)."""
     device_snapshot: dict[str, dict[str, str]] = field(default_factory=dict)
     """Device → {"status", "detail"} for the heartbeat (replaced whole by the UI thread)."""
     _real_url: str = ""
@@ -47,7 +49,8 @@ class Services:
                 src.start(sink)
             except Exception as exc:  # noqa: BLE001 - one broken device must not stop the kiosk
                 log.error("device %s did not start: %s", type(src).__name__, exc)
-                kind = {"CardReaderSource": "idcard", "ScannerSource": "scanner"}.get(
+                kind = {"CardReaderSource": "idcard", "ScannerSource": "scanner",
+                        "CameraWatch": "camera"}.get(
                     type(src).__name__, "printer")
                 sink(DeviceState(kind, False, "unreachable"))  # type: ignore[arg-type]
         if self.sync is not None:
@@ -184,6 +187,11 @@ def _build_devices(cfg: TerminalConfig, svc: Services) -> None:
         svc.sources.append(CardReaderSource(devices.idcard_reader(cfg)))
     if cfg.scanner.enabled:
         svc.sources.append(ScannerSource(devices.scanner(cfg)))
+    if cfg.camera.enabled:
+        from kiosk.identity.step import CameraWatch
+
+        svc.camera = devices.camera(cfg)
+        svc.sources.append(CameraWatch(svc.camera))
     if cfg.printer.enabled:
         port = PrinterPort(devices.receipt_printer(cfg), poll_s=max(cfg.printer.poll_interval_s, 2.0))
         svc.printer = port

@@ -14,8 +14,8 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1
 KINDS = ("query", "print", "apply", "appointment", "progress")
-AUTHS = ("none", "id_card", "id_card_or_qr")
-DEVICES = ("printer", "idcard", "scanner")
+AUTHS = ("none", "id_card", "id_card_or_qr", "id_card+face")
+DEVICES = ("printer", "idcard", "scanner", "camera")
 FIELD_TYPES = ("text", "number", "phone", "date", "choice", "id_number", "uscc", "case_no")
 PREFILLS = ("id_card.id_number", "id_card.name")
 # Values a receipt line may print besides `field.NAME` and `result.KEY`.
@@ -31,7 +31,7 @@ RESULT_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "apply": (), "appointment": ()})
 
 Kind = Literal["query", "print", "apply", "appointment", "progress"]
-Auth = Literal["none", "id_card", "id_card_or_qr"]
+Auth = Literal["none", "id_card", "id_card_or_qr", "id_card+face"]
 FieldType = Literal["text", "number", "phone", "date", "choice", "id_number", "uscc", "case_no"]
 
 

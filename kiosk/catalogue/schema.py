@@ -320,6 +320,8 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
         c.add(f"{path}.devices", "a print item needs the printer")
     if auth == "id_card" and "idcard" not in devices:
         c.add(f"{path}.devices", "an item with auth id_card needs the idcard reader")
+    if auth == "id_card+face" and not {"idcard", "camera"} <= set(map(str, devices)):
+        c.add(f"{path}.devices", "an item with auth id_card+face needs the idcard reader and the camera")
     for i, w in enumerate(c.list_(it, "hours", path)):
         m = WINDOW_RE.fullmatch(w) if isinstance(w, str) else None
         if not m or (m.group(3) == "24" and m.group(4) != "00") or w[:5] >= w[6:]:

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 DONE_S = 6.0
 NO_CARD_HINT_S = 15.0
 """Seconds on the identify screen without a card before the "no card detected" hint."""
-DEVICES = ("idcard", "printer", "scanner")
+DEVICES = ("idcard", "printer", "scanner", "camera")
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,9 @@ class Session:
     service_id: str = ""
     rated: bool = False
     rating_level: str = ""
+    face: Any = None
+    """The 人证比对 step (kiosk.identity.flow.FaceFlow) while it runs."""
+    face_verify_id: str = ""
 
     def personal_strings(self) -> list[str]:
         """Every personal value held (tests use this to prove a wipe)."""
@@ -136,6 +139,8 @@ class SessionEngine:
         self._subscribers: list[Callable[[SessionEngine], None]] = []
         self.ratings: list[RatingRecord] = []
         self._pending_catalogue: Catalogue | None = None
+        self.face_factory: Callable[[SessionEngine, CardHolder], Any] | None = None
+        """Builds the face step (kiosk.identity.flow) for id_card+face items; None: no camera."""
         self._check_service()
 
     def reconfigure(self, *, hall_name: str, timeouts: Timeouts, service_hours: tuple[str, ...],
@@ -238,8 +243,12 @@ class SessionEngine:
         needed = set(item.devices)
         if item.kind == "print":
             needed.add("printer")
-        if item.auth == "id_card":
+        if item.auth in ("id_card", "id_card+face"):
             needed.add("idcard")
+        if item.auth == "id_card+face":
+            needed.add("camera")
+            if self.face_factory is None:
+                return "device:camera"
         for dev in DEVICES:
             if dev in needed and self.devices.get(dev):
                 # id_card_or_qr items still work by QR when the reader is down, and vice versa.
@@ -346,6 +355,10 @@ class SessionEngine:
             self.end("back")
             return
         if self.state == State.IDENTIFY:
+            self._go(State.ITEM)
+        elif self.state == State.FACE:
+            self._leave_face()
+            self.session.holder = None
             self._go(State.ITEM)
         elif self.state == State.FORM:
             item = self.session.item
@@ -588,6 +601,7 @@ class SessionEngine:
             self.skip_rating(reason)
         log.info("session ended: %s", reason)
         self._generation += 1
+        self._leave_face()
         self.session = Session()
         self.lang, self.elderly = self.default_lang, self.default_elderly
         self.last_end_reason = reason
@@ -606,6 +620,8 @@ class SessionEngine:
     def tick(self) -> None:
         """Advance timers: countdown overlay, session end, work timeouts, service hours."""
         now = self.clock()
+        if self.session.face is not None:
+            self.session.face.tick()
         if self.state in IDLE_STATES:
             changed = self._check_service()
             timeout = self.state_timeout()
@@ -669,7 +685,10 @@ class SessionEngine:
             if self.state == State.IDENTIFY:
                 self.session.holder = event.holder
                 self.session.identify_problem = ""
-                self._enter_form()
+                if self.session.item is not None and self.session.item.auth == "id_card+face":
+                    self._start_face(event.holder)
+                else:
+                    self._enter_form()
             # a card placed anywhere else is ignored (and never stored)
         elif isinstance(event, CardUnreadable):
             if self.state == State.IDENTIFY:
@@ -705,6 +724,34 @@ class SessionEngine:
             self.session.values[scan_field.name] = text.strip()
             self._validate(scan_field)
             self.touch()
+
+    # ---- 人证比对 (the step itself lives in kiosk.identity.flow) ----
+
+    def _start_face(self, holder: CardHolder) -> None:
+        if self.face_factory is None:  # the camera went away between the tap and the card
+            self.session.identify_problem = "camera"
+            return
+        self.session.face = self.face_factory(self, holder)
+        self._go(State.FACE)
+
+    def face_changed(self) -> None:
+        """The face step moved on (a frame, a verdict): counts as activity, redraw."""
+        self._activity = self.clock()
+        self._changed()
+
+    def face_passed(self, verify_id: str) -> None:
+        """Central matched the live face with the card: on to the form."""
+        if self.state != State.FACE:
+            return
+        self.session.face_verify_id = verify_id
+        self._leave_face()
+        self._enter_form()
+        self._changed()
+
+    def _leave_face(self) -> None:
+        face, self.session.face = self.session.face, None
+        if face is not None:
+            face.wipe()
 
     def snapshot_values(self) -> Mapping[str, str]:
         """The raw form values (read-only view for the form view-model)."""

@@ -55,7 +55,7 @@ class CodeScanned:
 class DeviceState:
     """A device's health changed: ok, or the reason it cannot be used (paper_out, offline, …)."""
 
-    device: Literal["idcard", "printer", "scanner"]
+    device: Literal["idcard", "printer", "scanner", "camera"]
     ok: bool
     reason: str = ""
 

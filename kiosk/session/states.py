@@ -18,14 +18,18 @@ class State(Enum):
     RATING = "rating"
     DONE = "done"
     OUT_OF_SERVICE = "out_of_service"
+    FACE = "face"
+    """人证比对 after the card (consent, live capture, challenge, verdict): kiosk.identity.flow."""
 
 
 IDLE = frozenset({State.HOME, State.OUT_OF_SERVICE})
 """No session in progress: nothing personal may be held."""
 CITIZEN_WAIT = frozenset({State.ITEM, State.IDENTIFY, State.FORM, State.CONFIRM, State.RESULT,
-                          State.PRINTING, State.RATING, State.DONE})
+                          State.PRINTING, State.RATING, State.DONE, State.FACE})
 """Waiting for the citizen: inactivity brings the countdown overlay, then the session ends."""
 BUSY = frozenset({State.WORKING})
 """Waiting for central: its own timeout turns into an error result, never a hang."""
 IN_SESSION = CITIZEN_WAIT | BUSY
 """A session is in progress (personal data may be held)."""
+FACE_STEP = frozenset({State.FACE})
+"""The camera may be on: frames live in memory only and are wiped when the state is left."""

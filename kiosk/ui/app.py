@@ -163,11 +163,27 @@ class KioskApp(App):
             engine.handle(Connectivity(False))
         if svc.printer is None:
             engine.handle(DeviceState("printer", False, "unreachable"))
+        self._wire_face()
         if self._stopped:  # the app closed while the devices were opening (on_stop closed them)
             return
         if self._start_services:
             svc.start(to_ui(self.handle_event))
             self._services_started = True
+
+    def _wire_face(self) -> None:
+        """人证比对 needs the camera and central; without them its items stay greyed."""
+        svc, engine = self.services, self.engine
+        assert engine is not None
+        if getattr(svc, "camera", None) is None or svc.central is None:
+            engine.handle(DeviceState("camera", False, "disabled" if not self.cfg.camera.enabled
+                                      else "unreachable"))
+            return
+        from kiosk.identity.step import face_factory
+
+        engine.face_factory = face_factory(svc.camera, svc.central, thread_runner, to_ui,
+                                           try_s=self.cfg.camera.try_s,
+                                           sink=to_ui(self.handle_event))
+        engine.handle(DeviceState("camera", True))
 
     def handle_event(self, event: Any) -> None:
         """One device or network event, on the UI thread: the engine, then maintenance (history

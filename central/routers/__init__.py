@@ -1,0 +1,1 @@
+"""FastAPI routers of the central service, one module per area."""

@@ -1,0 +1,1 @@
+"""Simulated back ends of the sandbox (authorities, payment, …); off in production."""
