@@ -159,6 +159,7 @@ class FaceFlow:
             return
         log.warning("camera fault during the face step: %s", reason)
         self._stop_camera()
+        self._forget_frames()
         self.tries -= 1
         self.fail_reason = reason
         self.phase = Phase.CAMERA_FAULT
