@@ -32,6 +32,8 @@ DONE_S = 6.0
 NO_CARD_HINT_S = 15.0
 """Seconds on the identify screen without a card before the "no card detected" hint."""
 DEVICES = ("idcard", "printer", "scanner", "camera")
+FACE_PASSED_S = 2.0
+"""Seconds "比对通过" stays on the screen before the form."""
 
 
 @dataclass(frozen=True)
@@ -622,6 +624,9 @@ class SessionEngine:
         now = self.clock()
         if self.session.face is not None:
             self.session.face.tick()
+            if self.session.face_verify_id and now - self._entered >= FACE_PASSED_S:
+                self.face_continue()
+                return
         if self.state in IDLE_STATES:
             changed = self._check_service()
             timeout = self.state_timeout()
@@ -740,10 +745,17 @@ class SessionEngine:
         self._changed()
 
     def face_passed(self, verify_id: str) -> None:
-        """Central matched the live face with the card: on to the form."""
+        """Central matched the live face with the card: "比对通过" for a moment, then the form."""
         if self.state != State.FACE:
             return
         self.session.face_verify_id = verify_id
+        self._entered = self.clock()
+        self._changed()
+
+    def face_continue(self) -> None:
+        """On from "比对通过" to the form (the citizen's tap, or FACE_PASSED_S later)."""
+        if self.state != State.FACE or not self.session.face_verify_id:
+            return
         self._leave_face()
         self._enter_form()
         self._changed()

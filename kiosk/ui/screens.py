@@ -1,6 +1,8 @@
 """One Screen class per session state; each shows its view-model `vm` (layout in assets/kv/)."""
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
@@ -53,9 +55,42 @@ class OutOfServiceScreen(_VMScreen):
     """Not serving now."""
 
 
+class FaceScreen(_VMScreen):
+    """人证比对: consent, live preview (mirrored, like a mirror), challenge, verdict.
+
+    Frames reach this screen only through its view-model on the UI thread; the texture is
+    blanked and dropped as soon as the view-model lets go of the frame."""
+
+    preview_texture = ObjectProperty(None, allownone=True)
+
+    def on_vm(self, _inst: Any, vm: Any) -> None:
+        if vm is not None:
+            vm.bind(frame_seq=self._show)
+
+    def _show(self, *_: Any) -> None:
+        import numpy as np
+        from kivy.graphics.texture import Texture
+
+        frame = self.vm.preview if self.vm is not None else None
+        tex = self.preview_texture
+        if frame is None:
+            if tex is not None:  # overwrite the pixels before letting go of the texture
+                tex.blit_buffer(bytes(tex.width * tex.height * 3), colorfmt="rgb", bufferfmt="ubyte")
+                self.preview_texture = None
+            return
+        h, w = frame.shape[:2]
+        if tex is None or tex.size != (w, h):
+            tex = Texture.create(size=(w, h), colorfmt="rgb")
+        # Kivy textures start at the bottom row; mirrored so the citizen sees a mirror image
+        tex.blit_buffer(np.ascontiguousarray(frame[::-1, ::-1]).tobytes(), colorfmt="rgb",
+                        bufferfmt="ubyte")
+        self.preview_texture = None
+        self.preview_texture = tex
+
+
 SCREENS: dict[str, type[_VMScreen]] = {
     "home": HomeScreen, "item": ItemScreen, "identify": IdentifyScreen, "form": FormScreen,
     "confirm": ConfirmScreen, "working": WorkingScreen, "result": ResultScreen,
     "printing": PrintingScreen, "rating": RatingScreen, "done": DoneScreen,
-    "out_of_service": OutOfServiceScreen,
+    "out_of_service": OutOfServiceScreen, "face": FaceScreen,
 }

@@ -10,6 +10,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.session.engine import SessionEngine
 from kiosk.session.states import State
+from kiosk.ui.viewmodels.face import FaceViewModel
 from kiosk.ui.viewmodels.form import FormViewModel
 from kiosk.ui.viewmodels.home import HomeViewModel
 from kiosk.ui.viewmodels.item import IdentifyViewModel, ItemViewModel
@@ -43,6 +44,7 @@ class SessionViewModel(EventDispatcher):
         self.rating = RatingViewModel(engine)
         self.done = DoneViewModel(engine)
         self.out_of_service = OutOfServiceViewModel(engine)
+        self.face = FaceViewModel(engine)
         self.countdown = CountdownViewModel(engine)
         self._ended = engine.sessions_ended
         engine.subscribe(self.refresh)
@@ -61,6 +63,8 @@ class SessionViewModel(EventDispatcher):
         self.lang, self.elderly = engine.lang, engine.elderly
         vm = self.screens[engine.state.value]
         vm.update(engine)
+        if engine.state != State.FACE and self.face.phase:
+            self.face.wipe()  # the face step is over: no frame stays on a hidden screen
         if engine.state in (State.HOME, State.OUT_OF_SERVICE):
             self.home.update(engine)
         self.countdown.update(engine)
