@@ -230,6 +230,8 @@ class KioskApp(App):
         load_kv(["home"])  # app.kv (the overlays) and the other screens' rules load later
         self.title = i18n.t("app.title", self.cfg.language)
         self.engine = engine = self.build_engine()
+        if not self._deferred:
+            self._wire_face()
         self.vm = vm = SessionViewModel(engine)
         self.dock = DevDockViewModel(set_network=getattr(self.services, "set_network", None))
         root = self._root = Factory.Layers()

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import ObjectProperty
+from kivy.properties import BooleanProperty, ObjectProperty
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 
@@ -53,6 +54,18 @@ class DoneScreen(_VMScreen):
 
 class OutOfServiceScreen(_VMScreen):
     """Not serving now."""
+
+
+class FaceSection(BoxLayout):
+    """One part of the face screen; a hidden part is out of reach of every touch."""
+
+    shown = BooleanProperty(False)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        return bool(self.shown) and super().on_touch_down(touch)
+
+    def on_touch_up(self, touch: Any) -> bool:
+        return bool(self.shown) and super().on_touch_up(touch)
 
 
 class FaceScreen(_VMScreen):

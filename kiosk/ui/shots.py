@@ -181,6 +181,79 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
         yield from maintenance(app, sims)
 
 
+FACE_ITEM = "RS-0103"
+
+
+def face_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Step]:
+    """人证比对: consent, guidance (too far), challenge, pass, and a non-match (someone else)."""
+    import random
+
+    from kiosk.identity.flow import Phase
+    from kiosk.session.states import State
+
+    eng, dock = app.engine, app.dock
+    end = time.monotonic() + 10
+    yield lambda: (_sims().get("camera") is not None and eng.face_factory is not None) \
+        or time.monotonic() > end
+    cam = _sims().get("camera")
+    if cam is None or eng.catalogue.get(FACE_ITEM) is None or eng.unavailable_reason(
+            eng.catalogue.item(FACE_ITEM)):
+        log.warning("face shots skipped: no camera simulator or %s unavailable", FACE_ITEM)
+        return
+
+    class TurnsOnly(random.Random):
+        # the simulated blink works on the astronaut's photo only: ask Grace Hopper for turns
+        def choice(self, seq: Any) -> Any:
+            return [c for c in seq if c.value.startswith("turn")][self.randrange(2)]
+
+    def until(pred: Callable[[], bool], timeout: float = 20.0) -> Callable[[], bool]:
+        end = time.monotonic() + timeout
+        return lambda: pred() or time.monotonic() > end
+
+    def start(person: str) -> Iterator[Step]:
+        if eng.state not in (State.HOME, State.OUT_OF_SERVICE):
+            eng.end("shots")
+        eng.set_language(variant[0])
+        eng.set_elderly(variant[1])
+        cam.set_source(person)
+        eng.select(FACE_ITEM)
+        eng.proceed()
+        dock.remove_card()
+        yield 0.6
+        dock.place_card("mainland")
+        yield until(lambda: eng.state == State.FACE, 8)
+
+    def phase() -> Any:
+        f = eng.session.face
+        return f.phase if f is not None else None
+
+    yield from start("astronaut")
+    yield ("shot", "face-consent")
+    cam.distance = "far"
+    cam.set_source("astronaut")
+    app.vm.face.consent()
+    yield until(lambda: eng.session.face is not None and eng.session.face.problem == "too_far")
+    yield 0.2
+    yield ("shot", "face-guidance")
+    cam.distance = "normal"
+    cam.set_source("astronaut")
+    yield until(lambda: phase() is Phase.CHALLENGE)
+    yield 0.3
+    yield ("shot", "face-challenge")
+    dock.face_act()
+    yield until(lambda: bool(eng.session.face_verify_id) or phase() in (Phase.FAILED, Phase.GIVE_UP))
+    yield ("shot", "face-pass")
+    yield from start("grace_hopper")
+    eng.session.face.rng = TurnsOnly(1)
+    app.vm.face.consent()
+    yield until(lambda: phase() is Phase.CHALLENGE)
+    dock.face_act()
+    yield until(lambda: phase() in (Phase.FAILED, Phase.GIVE_UP, Phase.PASSED))
+    yield ("shot", "face-fail")
+    eng.end("shots")
+    cam.set_source("astronaut")
+
+
 def maintenance(app: Any, sims: dict[str, Any]) -> Iterator[Step]:
     """PIN pad, status after the live tests, the log, and the paused terminal."""
     m = app.maintenance
@@ -247,7 +320,8 @@ def _sims() -> dict[str, Any]:
     return dict(running)
 
 
-def _capture(config: str | None, size: str, orientation: str, out: Path, only: set[str] | None) -> int:
+def _capture(config: str | None, size: str, orientation: str, out: Path, only: set[str] | None,
+             scenarios: str = "all") -> int:
     """Child process: run the app at `size` and walk every scenario, saving PNGs."""
     from kiosk import app as app_mod
     from kiosk import config as config_mod
@@ -273,7 +347,9 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
         yield 1.5  # devices connect, first heartbeat
         for variant in VARIANTS:
             tag = ("zh" if variant[0] == "zh_CN" else "en") + ("-elderly" if variant[1] else "")
-            for step in scenario(app, variant, only):
+            walks = [] if scenarios == "face" else [scenario(app, variant, only)]
+            walks.append(face_scenario(app, variant))
+            for step in (s for w in walks for s in w):
                 if isinstance(step, tuple):
                     name = f"{step[1]}-{tag}-{orientation}.png"
                     yield ("shot", name)
@@ -336,18 +412,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", default=None)
     p.add_argument("--out", default=str(PROJECT_ROOT / "shots"))
     p.add_argument("--only", choices=sorted(SIZES), default=None, help="one orientation only")
+    p.add_argument("--scenario", choices=("all", "face"), default="all",
+                   help="face: only the 人证比对 screens")
     p.add_argument("--child", nargs=2, metavar=("SIZE", "ORIENTATION"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.child:
-        return _capture(args.config, args.child[0], args.child[1], out, None)
+        return _capture(args.config, args.child[0], args.child[1], out, None, args.scenario)
     env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1")
     failed = 0
     for orientation, size in SIZES.items():
         if args.only and orientation != args.only:
             continue
-        cmd = [sys.executable, "-m", "kiosk.ui.shots", "--out", str(out), "--child", size, orientation]
+        cmd = [sys.executable, "-m", "kiosk.ui.shots", "--out", str(out), "--child", size, orientation,
+               "--scenario", args.scenario]
         if args.config:
             cmd += ["--config", args.config]
         t0 = time.monotonic()

@@ -21,6 +21,8 @@ class DevDockViewModel(EventDispatcher):
     network_up = BooleanProperty(True)
     paper = BooleanProperty(True)
     last = StringProperty("")
+    face_person = StringProperty("astronaut")
+    camera_plugged = BooleanProperty(True)
 
     def __init__(self, set_network: Callable[[bool], None] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -86,3 +88,44 @@ class DevDockViewModel(EventDispatcher):
         if self._set_network is not None:
             self._set_network(self.network_up)
         self.last = "network up" if self.network_up else "network cut"
+
+    # ---- camera (人证比对) ----
+
+    def face_act(self, action: str = "") -> None:
+        """The person in front of the camera does what the screen asks (or `action`)."""
+        sim = self._sim("camera")
+        if sim is None:
+            self.last = "no camera simulator"
+            return
+        if not action:
+            from kivy.app import App
+
+            app = App.get_running_app()
+            flow = app.engine.session.face if app is not None and app.engine else None
+            challenge = getattr(getattr(flow, "challenge", None), "value", "blink")
+            action = {"turn_left": "left", "turn_right": "right"}.get(challenge, "blink")
+        import threading
+
+        # building the frames takes about a second: not on the UI thread
+        threading.Thread(target=sim.perform, args=(action,), daemon=True).start()
+        self.last = f"camera: {action}"
+
+    def toggle_face_person(self) -> None:
+        """Someone else (Grace Hopper's photo) steps in front of the camera, or back."""
+        sim = self._sim("camera")
+        if sim is None:
+            return
+        self.face_person = "grace_hopper" if self.face_person == "astronaut" else "astronaut"
+        import threading
+
+        threading.Thread(target=sim.set_source, args=(self.face_person,), daemon=True).start()
+        self.last = f"camera: {self.face_person}"
+
+    def toggle_camera(self) -> None:
+        """Pull the camera's USB cable / plug it back in."""
+        sim = self._sim("camera")
+        if sim is None:
+            return
+        self.camera_plugged = not self.camera_plugged
+        (sim.replug if self.camera_plugged else sim.unplug)()
+        self.last = "camera plugged in" if self.camera_plugged else "camera unplugged"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.identity.flow import MAX_TRIES, Phase
 from kiosk.ui.viewmodels.base import ScreenViewModel
@@ -24,8 +24,10 @@ class FaceViewModel(ScreenViewModel):
     result_text = StringProperty("")
     result_hint = StringProperty("")
     can_retry = BooleanProperty(False)
-    preview = ObjectProperty(None, allownone=True)
     frame_seq = NumericProperty(0)
+    """Bumped whenever `preview` changes (the screen redraws its texture)."""
+    preview: Any = None
+    """The latest camera frame (RGB numpy array) or None; a plain attribute, not a property."""
 
     def update(self, engine: SessionEngine) -> None:
         """Fill from the session's face step."""

@@ -84,7 +84,7 @@ class HomeViewModel(PagedViewModel):
         self.online_text = self.tr("status.online" if engine.online else "status.offline_net")
         self.devices = [{"text": self.tr("home.device_status", device=self.tr("device." + d),
                                          status=self.tr(status_key(r) if r else "status.ok")),
-                         "ok": not r} for d, r in engine.devices.items()]
+                         "ok": not r} for d, r in engine.devices.items() if r != "disabled"]
         self.help_text = self.tr("help.body")
         cat = engine.catalogue
         if cat is None:
