@@ -172,6 +172,46 @@ def check_scanner(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
     yield Result("scanner", Level.OK, f"{cfg.scanner.url}: port open")
 
 
+def check_camera(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The camera delivers a frame (looked at for light only, then dropped) and the face models
+    load; needed by id_card+face items (人证比对)."""
+    from drivers.camera import CameraBusy, CameraError
+    from kiosk.devices import camera
+
+    if not cfg.camera.enabled:
+        yield Result("camera", Level.WARN, "disabled in config", "id_card+face items (人证比对) are greyed")
+        return
+    dev = camera(cfg)
+    try:
+        dev.open()
+        frame = dev.read()
+        h, w = frame.shape[:2]
+        luma = float(frame.mean())
+        del frame
+    except CameraBusy as exc:
+        yield Result("camera", Level.WARN, f"{cfg.camera.url}: {exc}",
+                     "the kiosk may be in a face step; else: fuser -v /dev/video*")
+        return
+    except CameraError as exc:
+        yield Result("camera", Level.FAIL, f"{cfg.camera.url}: {exc}",
+                     "check the USB cable; v4l2-ctl --list-devices; kiosk camera status")
+        return
+    finally:
+        dev.close()
+    try:
+        from kiosk.identity import models
+
+        models.get()
+    except Exception as exc:  # noqa: BLE001 - a broken install is reported, not raised
+        yield Result("camera", Level.FAIL, f"face models: {exc}", "reinstall: pip install -e '.[face]'")
+        return
+    detail = f"{cfg.camera.url}: {w}×{h}, mean brightness {luma:.0f}/255"
+    if luma < 40:
+        yield Result("camera", Level.WARN, detail, "very dark: check the lens cover and the light above the terminal")
+    else:
+        yield Result("camera", Level.OK, detail)
+
+
 CATALOGUE_EXPIRY_WARN_DAYS = 30
 
 
@@ -347,7 +387,7 @@ def check_admin_pin(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
 
 
 CHECKS: list[Check] = [check_font, check_secret, check_disk, check_admin_pin, check_idcard, check_printer,
-                       check_scanner, check_catalogue, check_central, check_outbox]
+                       check_scanner, check_camera, check_catalogue, check_central, check_outbox]
 
 
 def run_checks(config_path: str | None, checks: list[Check] | None = None) -> list[Result]:
