@@ -413,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(PROJECT_ROOT / "shots"))
     p.add_argument("--only", choices=sorted(SIZES), default=None, help="one orientation only")
     p.add_argument("--scenario", choices=("all", "face"), default="all",
-                   help="face: only the 人证比对 screens")
+                   help="face: only the face verification screens")
     p.add_argument("--child", nargs=2, metavar=("SIZE", "ORIENTATION"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     out = Path(args.out)
