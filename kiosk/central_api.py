@@ -514,13 +514,7 @@ class FaceVerification(_Body):
     image_jpeg_b64: str = Field(min_length=100, max_length=MAX_FACE_JPEG_B64)
     liveness: Liveness
 
-    @field_validator("id_number")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        v = v.upper()
-        if not id_number_valid(v):
-            raise ValueError("not a valid 18-character ID number (GB 11643 check digit)")
-        return v
+    _id = field_validator("id_number")(Identity._id.__func__)  # type: ignore[attr-defined]
 
     @field_validator("image_jpeg_b64")
     @classmethod
