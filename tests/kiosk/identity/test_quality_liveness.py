@@ -86,3 +86,19 @@ def test_challenges_are_random() -> None:
 
     seen = {liveness.pick(random.Random(i)) for i in range(30)}
     assert seen == set(Challenge)
+
+
+def test_every_verdict_and_challenge_has_words_in_both_languages() -> None:
+    from kiosk.ui.i18n import table
+
+    for lang in ("zh_CN", "en"):
+        keys = table(lang)
+        for p in (*quality.PROBLEMS, "ok"):
+            assert f"face.guide.{p}" in keys, (lang, p)
+        for c in Challenge:
+            assert f"face.challenge.{c.value}" in keys
+        for r in ("no_match", "timeout", "unavailable"):
+            assert f"face.failed.{r}" in keys
+    zh = table("zh_CN")
+    assert (zh["face.guide.no_face"], zh["face.guide.too_far"], zh["face.guide.too_dark"]) == \
+        ("请正对摄像头", "请靠近一点", "光线太暗")
