@@ -103,6 +103,7 @@ class FaceFlow:
         self._stopper: Callable[[], None] | None = None
         self._started = 0.0
         self._gen = 0
+        self._wiped = False
 
     # ---- citizen actions ----
 
@@ -133,8 +134,8 @@ class FaceFlow:
 
     def on_frame(self, frame: Any, obs: quality.Observation, verdict: quality.Verdict) -> None:
         """One analysed frame from the capture thread (already marshalled to this thread)."""
-        if self.phase not in LIVE:
-            return
+        if self.phase not in LIVE or self._wiped:
+            return  # a frame posted before the camera stopped: dropped
         self.preview = frame
         self.frame_seq += 1
         self.problem = verdict.problem
@@ -155,7 +156,7 @@ class FaceFlow:
 
     def on_camera_fault(self, reason: str) -> None:
         """The camera vanished or is busy: this try stops (it does not count)."""
-        if self.phase not in LIVE:
+        if self.phase not in LIVE or self._wiped:
             return
         log.warning("camera fault during the face step: %s", reason)
         self._stop_camera()
@@ -236,6 +237,7 @@ class FaceFlow:
     def wipe(self) -> None:
         """The step or the session ended: camera off, every frame and the identity forgotten."""
         self._gen += 1
+        self._wiped = True
         self._stop_camera()
         self._forget_frames()
         self._id_number = self._name = ""

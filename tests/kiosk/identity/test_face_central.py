@@ -185,3 +185,14 @@ def test_timeout_and_unplug_mid_capture(client: Any, face_models: Any) -> None:
     now[0] = 10.0 + 46
     f.tick()
     assert f.phase is Phase.FAILED and f.fail_reason == "timeout" and f.tries == 1
+
+
+def test_a_frame_arriving_after_the_wipe_is_dropped(client: Any, astronaut_frame: Any) -> None:
+    cam = Camera("sim://camera?source=astronaut&fps=0")
+    f, pump, _ = _flow(client, cam)
+    f.consent()
+    frame = cam.read()
+    obs, v = quality.check(frame)
+    f.wipe()  # the session ended while this frame was on its way to the UI thread
+    f.on_frame(frame, obs, v)
+    assert f.preview is None and f._best is None and not pump.on

@@ -102,3 +102,22 @@ def test_every_verdict_and_challenge_has_words_in_both_languages() -> None:
     zh = table("zh_CN")
     assert (zh["face.guide.no_face"], zh["face.guide.too_far"], zh["face.guide.too_dark"]) == \
         ("请正对摄像头", "请靠近一点", "光线太暗")
+
+
+@settings(max_examples=300, deadline=None)
+@given(faces=st.integers(0, 3), x0=st.integers(0, 600), w=st.integers(1, 600),
+       luma=st.floats(0, 255), sharp=st.floats(0, 500), ear=st.floats(0, 0.5), yaw=st.floats(-1, 1))
+def test_the_gate_passes_exactly_the_frames_inside_every_limit(faces: int, x0: int, w: int,
+                                                               luma: float, sharp: float,
+                                                               ear: float, yaw: float) -> None:
+    box = (x0, 100, x0 + w, 100 + w)
+    obs = quality.Observation(640, 480, faces, box if faces else None, luma, sharp, ear, yaw)
+    v = quality.judge(obs)
+    cx = (x0 + w / 2) / 640 - 0.5
+    cy = (100 + w / 2) / 480 - 0.5
+    inside = (faces == 1 and quality.MIN_FACE_FRAC <= w / 640 <= quality.MAX_FACE_FRAC
+              and abs(cx) <= quality.MAX_OFF_CENTRE and abs(cy) <= quality.MAX_OFF_CENTRE * 1.4
+              and quality.MIN_LUMA <= luma <= quality.MAX_LUMA and sharp >= quality.MIN_SHARPNESS
+              and abs(yaw) <= quality.MAX_YAW and ear >= quality.MIN_EAR)
+    assert v.ok == inside
+    assert v.ok == (v.problem == "") and (v.problem in quality.PROBLEMS or v.ok)
