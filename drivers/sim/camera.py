@@ -79,8 +79,25 @@ class SimCamera:
                                 self.light, self.offset)
 
     def set_source(self, source: str) -> None:
-        """Someone else steps in front of the camera (a name, a file or a directory)."""
+        """Someone else steps in front of the camera (a name, a file or a directory).
+
+        The frames are composed on the next read (framing needs the landmark model: about a
+        second on first use), so building the simulator costs nothing at kiosk start."""
         path = Path(source)
+        if not (source in faces.NAMES or path.is_dir() or path.is_file()):
+            raise ValueError(f"sim://camera: source {source!r} is neither a known face image "
+                             f"({', '.join(faces.NAMES)}) nor an image file or directory")
+        if path.is_dir() and source not in faces.NAMES and not any(
+                p.suffix.lower() in IMAGE_EXT for p in path.iterdir()):
+            raise ValueError(f"{source}: no images in this directory")
+        with self._lock:
+            self.source = source
+            self._frames = []
+            self._script = []
+            self._i = 0
+
+    def _compose(self) -> list[Any]:
+        source, path = self.source, Path(self.source)
         if source in faces.NAMES:
             stills = [faces.load(source)]
         elif path.is_dir():
@@ -88,18 +105,21 @@ class SimCamera:
                       if p.suffix.lower() in IMAGE_EXT]
             if not stills:
                 raise ValueError(f"{source}: no images in this directory")
-        elif path.is_file():
-            stills = [faces.load_file(str(path))]
         else:
-            raise ValueError(f"sim://camera: source {source!r} is neither a known face image "
-                             f"({', '.join(faces.NAMES)}) nor an image file or directory")
-        framed = [self._framed(s) for s in stills] if len(stills) == 1 else \
+            stills = [faces.load_file(str(path))]
+        return [self._framed(s) for s in stills] if len(stills) == 1 else \
             [self._resize(s) for s in stills]  # a recorded sequence is played as it is
+
+    def _current(self) -> list[Any]:
         with self._lock:
-            self.source = source
-            self._frames = framed
-            self._script = []
-            self._i = 0
+            if self._frames:
+                return self._frames
+            source = self.source
+        frames = self._compose()
+        with self._lock:
+            if self.source == source and not self._frames:
+                self._frames = frames
+            return self._frames or frames
 
     def _resize(self, img: Any) -> Any:
         import cv2
@@ -112,8 +132,7 @@ class SimCamera:
         """Play one action (blink, left, right) once, then the still again."""
         from drivers.sim import face_actor
 
-        with self._lock:
-            base = self._frames[0]
+        base = self._current()[0]
         seq = face_actor.sequence(base, action)
         with self._lock:
             self._script = [f for f in seq for _ in range(2)]  # each pose held two frames
@@ -152,11 +171,12 @@ class SimCamera:
             if wait > 0:
                 time.sleep(wait)
             self._last = time.monotonic()
+        frames = self._current()
         with self._lock:
             if self._script:
                 frame = self._script.pop(0)
             else:
-                frame = self._frames[self._i % len(self._frames)]
+                frame = frames[self._i % len(frames)]
                 self._i += 1
         self.frames_served += 1
         return frame.copy()
