@@ -345,6 +345,9 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
 
     def steps() -> Iterator[Step]:
         yield 1.5  # devices connect, first heartbeat
+        # the devices open after the first frame: on a loaded box that can take more than 1.5 s
+        end = time.monotonic() + 20
+        yield lambda: app._services_started or time.monotonic() > end
         for variant in VARIANTS:
             tag = ("zh" if variant[0] == "zh_CN" else "en") + ("-elderly" if variant[1] else "")
             walks = [] if scenarios == "face" else [scenario(app, variant, only)]
