@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -87,4 +86,4 @@ class CameraWatch:
         self.camera.close()
 
 
-__all__ = ["face_factory", "CameraWatch", "time"]
+__all__ = ["face_factory", "CameraWatch"]
