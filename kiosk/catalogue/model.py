@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 FORMAT = 1
 KINDS = ("query", "print", "apply", "appointment", "progress")
 AUTHS = ("none", "id_card", "id_card_or_qr")
-DEVICES = ("printer", "idcard", "scanner")
+DEVICES = ("printer", "idcard", "scanner", "a4printer")
 FIELD_TYPES = ("text", "number", "phone", "date", "choice", "id_number", "uscc", "case_no")
 PREFILLS = ("id_card.id_number", "id_card.name")
 # Values a receipt line may print besides `field.NAME` and `result.KEY`.
@@ -109,6 +109,33 @@ class Receipt:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentLine:
+    """One line of an A4 document's body: a label and a reference, optionally masked."""
+
+    label: str
+    ref: str
+    mask: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLayout:
+    """Layout of the A4 document (certificate) a `print` item prints; always in Chinese."""
+
+    title: str
+    issuer: str
+    """The issuing body printed under the body and around the seal."""
+    seal: str
+    """"demo" (the project's generated demo seal of `issuer`) or "file:NAME.png" (assets/seals)."""
+    valid_days: int
+    """How long central's 核验码 verifies the document."""
+    lines: tuple[DocumentLine, ...]
+    intro: str = ""
+    table_title: str | None = None
+    """Title of the table of central's rows, None: no table."""
+    footer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Category:
     """A group of items on the home screen."""
 
@@ -151,6 +178,8 @@ class Item:
     """apply only: accepted into the outbox when central is unreachable."""
     description_zh: str = ""
     description_en: str = ""
+    document: DocumentLayout | None = None
+    """print items: the A4 document they print (kiosk.documents)."""
 
     def field(self, name: str) -> Field:
         """The field with this name (KeyError if none)."""

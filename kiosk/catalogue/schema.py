@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from kiosk.catalogue.document_layout import build_document, check_document
 from kiosk.catalogue.errors import Invalid
 from kiosk.catalogue.model import (AUTHS, DEVICES, FIELD_TYPES, FORMAT, KINDS, MASKS, PREFILLS,
                                    RESULT_NAMES, SESSION_KEYS, Catalogue, Category, Field, Item, Material,
@@ -22,7 +23,7 @@ REF_RE = re.compile(r"(field|result|session)\.([a-z][a-z0-9_]{0,31})")
 TOP_KEYS = {"format", "version", "issued_at", "expires_at", "categories", "rating_tags", "items"}
 ITEM_KEYS = {"code", "name_zh", "name_en", "department_zh", "department_en", "category", "kind",
              "auth", "order", "devices", "fields", "materials", "receipt", "enabled", "hours",
-             "offline", "description_zh", "description_en"}
+             "offline", "description_zh", "description_en", "document"}
 FIELD_COMMON = {"name", "type", "label_zh", "label_en", "required", "hint_zh", "hint_en",
                 "prefill", "scan"}
 FIELD_EXTRA = {
@@ -316,8 +317,8 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
             c.add(f"{path}.devices[{i}]", f"unknown device {d!r} (one of {', '.join(DEVICES)})")
     if len(set(map(str, devices))) != len(devices):
         c.add(f"{path}.devices", "lists a device twice")
-    if kind == "print" and "printer" not in devices:
-        c.add(f"{path}.devices", "a print item needs the printer")
+    if kind == "print" and "a4printer" not in devices:
+        c.add(f"{path}.devices", "a print item needs the a4printer (its document is A4)")
     if auth == "id_card" and "idcard" not in devices:
         c.add(f"{path}.devices", "an item with auth id_card needs the idcard reader")
     for i, w in enumerate(c.list_(it, "hours", path)):
@@ -341,8 +342,13 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
             _check_labels(c, m, p, ("zh", "en"))
     if it.get("receipt") is not None:
         _check_receipt(c, it["receipt"], f"{path}.receipt", names, str(code)[:40], kind)
+    if it.get("document") is not None:
+        if kind != "print":
+            c.add(f"{path}.document", "only print items print an A4 document")
+        else:
+            check_document(c, it["document"], f"{path}.document", names, kind)
     elif kind == "print":
-        c.add(f"{path}.receipt", "a print item needs a receipt layout")
+        c.add(f"{path}.document", "a print item needs a document layout")
 
 
 def validate_catalogue(data: Any) -> list[str]:
@@ -427,6 +433,7 @@ def _item(it: dict) -> Item:
         receipt=_receipt(it.get("receipt")), enabled=it.get("enabled", True),
         hours=tuple(it.get("hours", ())), offline=it.get("offline", False),
         description_zh=it.get("description_zh", ""), description_en=it.get("description_en", ""),
+        document=build_document(it.get("document"), it["department_zh"]),
     )
 
 
