@@ -26,6 +26,7 @@ from central import catalogue as cat
 from central import queries
 from central.auth import authenticate_staff, authenticate_terminal
 from central.errors import ApiError, BundleRejected, NotNewer
+from central.routers import verify
 from central.storage import Storage
 from drivers.privacy import scrub_text
 from kiosk import central_api as api
@@ -267,6 +268,7 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
                   description="Executable form of the terminal ↔ central contract; see "
                               "docs/central-api.md.", lifespan=lifespan, redoc_url=None)
     app.state.service = svc
+    app.include_router(verify.router)
     app.add_middleware(_Limits, max_body=max_body_bytes, max_catalogue=max_catalogue_bytes)
     bodies: dict[str, type[BaseModel]] = {}
 
@@ -367,11 +369,16 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
                                    subject, sorted(req.params), None)
             local = datetime.fromtimestamp(now, CN_TZ)
             ans = queries.answer(item_code, item.name, subject, local.date(), req.params)
-            return 200, api.QueryResult(
+            result = api.QueryResult(
                 case_no=case_no, item_code=item_code, title=ans.title, columns=ans.columns,
                 rows=ans.rows, values=ans.values,
                 printable=queries.printable(ans, case_no, subject, req.identity.name,
                                             local.strftime("%Y-%m-%d %H:%M")))
+            if item.kind == "print":  # a document: central issues its 核验码 with the answer
+                result = verify.attach_document(db, request, result, ans=ans, subject=subject,
+                                                name=req.identity.name, terminal_id=terminal_id,
+                                                now=now)
+            return 200, result
 
         if request.headers.get(api.HEADER_IDEMPOTENCY_KEY):
             return svc.idempotent(request, terminal_id, body, f"POST /v1/queries/{item_code}", work)

@@ -485,3 +485,93 @@ class ErrorBody(_Reply):
 
     error: str
     message: str
+
+
+# --- documents and verification (v1, additive) ---------------------------------------------
+# A `print` item's answer carries the document central issued for it (DocumentQueryResult:
+# QueryResult + `document`); the terminal renders the PDF with that 核验码, registers the PDF's
+# SHA-256 (PUT /v1/documents/{code}/digest) and only then prints. Anyone checks a code with
+# GET /v1/verify/{code} (JSON, public) or GET /verify/{code} (HTML, what the QR opens).
+
+VERIFY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford base32 (no I, L, O, U): 20 characters = 100 random bits (≥ 80 required)."""
+VERIFY_CODE_RE = re.compile(r"[0-9A-HJKMNP-TV-Z]{5}(?:-[0-9A-HJKMNP-TV-Z]{5}){3}")
+SHA256_RE = re.compile(r"[0-9a-f]{64}")
+_CROCKFORD_FIX = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def new_verify_code() -> str:
+    """A fresh unguessable 核验码: 20 Crockford base32 characters in groups of 5 (100 bits)."""
+    import secrets
+
+    raw = "".join(secrets.choice(VERIFY_ALPHABET) for _ in range(20))
+    return "-".join(raw[i:i + 5] for i in range(0, 20, 5))
+
+
+def normalize_verify_code(text: str) -> str | None:
+    """A typed or scanned code in canonical form (case, spaces, O/I/L forgiven); None if not one."""
+    if not isinstance(text, str) or len(text) > 64:
+        return None
+    raw = "".join(ch for ch in text.upper() if ch not in " -\t").translate(_CROCKFORD_FIX)
+    if len(raw) != 20 or any(ch not in VERIFY_ALPHABET for ch in raw):
+        return None
+    return "-".join(raw[i:i + 5] for i in range(0, 20, 5))
+
+
+class IssuedDocument(_Reply):
+    """The document central issued for a print answer: its 核验码 and where it is checked."""
+
+    code: str
+    verify_url: str
+    """The page the document's QR opens (GET /verify/{code})."""
+    title: str
+    issuer: str
+    issued_at: datetime
+    expires_at: datetime
+
+
+class DocumentQueryResult(QueryResult):
+    """200 answer of a `print` item: the query result plus the issued document."""
+
+    document: IssuedDocument | None = None
+
+
+class DocumentDigest(_Body):
+    """PUT /v1/documents/{code}/digest: the SHA-256 of the rendered PDF (before it is printed)."""
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    pages: int = Field(ge=1, le=500)
+
+
+class DocumentRegistered(_Reply):
+    """The digest is recorded; the code now verifies."""
+
+    code: str
+    sha256: str
+    registered_at: datetime
+
+
+class VerifyStatus(str, Enum):
+    """What a verification says."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+
+
+class VerifyResult(_Reply):
+    """GET /v1/verify/{code}: what central issued under a code (personal data masked)."""
+
+    code: str
+    status: VerifyStatus
+    message: str
+    """Plain Chinese sentence for whoever checks."""
+    item_code: str | None = None
+    title: str | None = None
+    issuer: str | None = None
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    summary: list[str] = []
+    """The document's key lines, holder name and ID number masked (王*明, 330106********0015)."""
+    sha256: str | None = None
+    pages: int | None = None

@@ -32,6 +32,8 @@ from kiosk.central_api import (
     HEADER_IDEMPOTENCY_KEY,
     CaseStatus,
     HeartbeatReply,
+    DocumentQueryResult,
+    DocumentRegistered,
     QueryResult,
     RatingAccepted,
     SubmissionAccepted,
@@ -275,8 +277,15 @@ class CentralClient:
         return self._call(RatingAccepted, "POST", "/v1/ratings", payload, idempotency_key)
 
     def query(self, item_code: str, payload: Payload) -> QueryResult:
-        """POST /v1/queries/{item_code}: a live query (not retried: the citizen is waiting)."""
-        return self._call(QueryResult, "POST", f"/v1/queries/{quote(item_code, safe='')}", payload)
+        """POST /v1/queries/{item_code}: a live query (not retried: the citizen is waiting);
+        a print item's answer carries its issued document (DocumentQueryResult)."""
+        return self._call(DocumentQueryResult, "POST", f"/v1/queries/{quote(item_code, safe='')}",
+                          payload)
+
+    def register_document(self, code: str, sha256: str, pages: int) -> DocumentRegistered:
+        """PUT /v1/documents/{code}/digest: the rendered PDF's SHA-256, before printing it."""
+        return self._call(DocumentRegistered, "PUT", f"/v1/documents/{quote(code, safe='')}/digest",
+                          {"sha256": sha256, "pages": pages})
 
     def case(self, case_no: str) -> CaseStatus:
         """GET /v1/cases/{case_no}: progress of a case."""

@@ -22,6 +22,8 @@ class Services:
     catalogue: Any = None
     central: Any = None
     printer: Any = None
+    documents: Any = None
+    """kiosk.documents.flow.DocumentPrinting (A4 certificates of print items)."""
     sources: list[Any] = field(default_factory=list)
     client: Any = None
     outbox: Any = None
@@ -188,6 +190,11 @@ def _build_devices(cfg: TerminalConfig, svc: Services) -> None:
         port = PrinterPort(devices.receipt_printer(cfg), poll_s=max(cfg.printer.poll_interval_s, 2.0))
         svc.printer = port
         svc.sources.append(port)
+    from kiosk.documents.flow import DocumentPrinting
+
+    svc.documents = DocumentPrinting(devices.a4printer(cfg), svc.central,
+                                     poll_s=cfg.a4printer.poll_interval_s)
+    svc.sources.append(svc.documents)
 
 
 __all__ = ["Services", "build", "load_catalogue", "DeviceEvent"]

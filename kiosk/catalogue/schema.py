@@ -343,9 +343,9 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
     if it.get("receipt") is not None:
         _check_receipt(c, it["receipt"], f"{path}.receipt", names, str(code)[:40], kind)
     if it.get("document") is not None:
-        if kind != "print":
+        if kind in KINDS and kind != "print":
             c.add(f"{path}.document", "only print items print an A4 document")
-        else:
+        elif kind == "print":
             check_document(c, it["document"], f"{path}.document", names, kind)
     elif kind == "print":
         c.add(f"{path}.document", "a print item needs a document layout")

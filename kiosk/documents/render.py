@@ -69,6 +69,11 @@ def _esc(text: str) -> str:
 
 def render_pdf(doc: DocumentData, font_path: Path | None = None) -> bytes:
     """The document as PDF bytes (A4 portrait)."""
+    return render_document(doc, font_path)[0]
+
+
+def render_document(doc: DocumentData, font_path: Path | None = None) -> tuple[bytes, int]:
+    """(PDF bytes, page count) of the document (A4 portrait)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
@@ -116,8 +121,9 @@ def render_pdf(doc: DocumentData, font_path: Path | None = None) -> bytes:
                                  topMargin=24 * mm, bottomMargin=48 * mm, title=doc.title,
                                  author=doc.issuer, subject=f"核验码 {doc.verification.code}",
                                  creator="selfservice-kiosk", invariant=True)
-    template.build(story, canvasmaker=_canvas_maker(doc))
-    return buf.getvalue()
+    pages: list[int] = []
+    template.build(story, canvasmaker=_canvas_maker(doc, pages))
+    return buf.getvalue(), pages[0]
 
 
 class _IssuerBlock:
@@ -142,7 +148,7 @@ class _IssuerBlock:
         return Block()
 
 
-def _canvas_maker(doc: DocumentData) -> Any:
+def _canvas_maker(doc: DocumentData, pages: list[int]) -> Any:
     """A canvas class that draws each page's frame once the page count is known."""
     from reportlab.pdfgen.canvas import Canvas
 
@@ -158,6 +164,7 @@ def _canvas_maker(doc: DocumentData) -> Any:
 
         def save(self) -> None:
             total = len(self._pages)
+            pages.append(total)
             for state in self._pages:
                 self.__dict__.update(state)
                 _page_frame(self, doc, self._pageNumber, total)

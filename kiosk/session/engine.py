@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 DONE_S = 6.0
 NO_CARD_HINT_S = 15.0
 """Seconds on the identify screen without a card before the "no card detected" hint."""
-DEVICES = ("idcard", "printer", "scanner")
+DEVICES = ("idcard", "printer", "scanner", "a4printer")
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,11 @@ class SessionEngine:
                  wall_clock: Callable[[], float] = time.time, runner: Runner = run_inline,
                  service_hours: tuple[str, ...] = (), terminal_id: str = "T", hall_name: str = "",
                  default_lang: str = "zh_CN", default_elderly: bool = False,
-                 on_rating: Callable[[RatingRecord], None] | None = None) -> None:
+                 on_rating: Callable[[RatingRecord], None] | None = None,
+                 documents: Any = None) -> None:
         self.catalogue = catalogue
+        self.documents = documents
+        """kiosk.documents.flow.DocumentPrinting: prints the A4 document of `print` items."""
         self.central = central
         self.printer = printer
         self.timeouts = timeouts
@@ -237,7 +240,7 @@ class SessionEngine:
             return "hours"
         needed = set(item.devices)
         if item.kind == "print":
-            needed.add("printer")
+            needed.add("a4printer")
         if item.auth == "id_card":
             needed.add("idcard")
         for dev in DEVICES:
@@ -516,8 +519,11 @@ class SessionEngine:
         self._generation += 1
         gen = self._generation
         receipt, printer = self.session.receipt, self.printer
+        job = lambda: printer.print_receipt(receipt)  # noqa: E731
+        if self.documents is not None and self.session.item and self.session.item.kind == "print":
+            job = self.documents.job(self)  # the A4 document (kiosk.documents.flow)
         self._changed()
-        self.runner(lambda: printer.print_receipt(receipt), lambda r, e: self._printed(gen, r, e))
+        self.runner(job, lambda r, e: self._printed(gen, r, e))
 
     def _printed(self, gen: int, result: Any, err: BaseException | None) -> None:
         if gen != self._generation or self.state != State.PRINTING:
@@ -528,7 +534,9 @@ class SessionEngine:
             self.session.print_state = "failed"
             self.session.print_reason = (result.reason if isinstance(result, PrintOutcome)
                                          else type(err).__name__ if err else "unknown") or "unknown"
-            if self.session.print_reason in ("paper_out", "offline", "cover_open", "error"):
+            if self.documents is not None and self.documents.owns(self):
+                self.documents.after_failure(self)
+            elif self.session.print_reason in ("paper_out", "offline", "cover_open", "error"):
                 self.devices["printer"] = self.session.print_reason
             log.warning("print failed: %s", self.session.print_reason)
         self._entered = self._activity = self.clock()

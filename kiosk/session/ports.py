@@ -55,7 +55,7 @@ class CodeScanned:
 class DeviceState:
     """A device's health changed: ok, or the reason it cannot be used (paper_out, offline, …)."""
 
-    device: Literal["idcard", "printer", "scanner"]
+    device: Literal["idcard", "printer", "scanner", "a4printer"]
     ok: bool
     reason: str = ""
 
@@ -125,6 +125,8 @@ class QueryAnswer:
     """Service record number central gave this query (rate it with this: 一次一评)."""
     printable_lines: tuple[str, ...] = ()
     """Receipt text central prepared (already masked); used instead of the layout when given."""
+    document: Any = None
+    """print items: the document central issued (kiosk.central_api.IssuedDocument: 核验码…)."""
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,10 @@ class KioskApp(App):
             timeouts=Timeouts.from_config(cfg.timeouts), clock=self._clock,
             wall_clock=self._wall_clock, runner=thread_runner,
             service_hours=tuple(cfg.service_hours.windows), terminal_id=cfg.terminal_id,
-            hall_name=cfg.hall_name, default_lang=cfg.language, default_elderly=cfg.elderly_mode)
+            hall_name=cfg.hall_name, default_lang=cfg.language, default_elderly=cfg.elderly_mode,
+            documents=svc.documents)
+        if not cfg.a4printer.enabled:
+            engine.devices["a4printer"] = "not_configured"
         if svc.central is None and not self._deferred:
             engine.online = False
         if svc.printer is None and not self._deferred:
@@ -159,6 +162,7 @@ class KioskApp(App):
         assert engine is not None
         engine.central = svc.central or NoCentral()
         engine.printer = svc.printer or NoPrinter()
+        engine.documents = svc.documents
         if svc.central is None:
             engine.handle(Connectivity(False))
         if svc.printer is None:

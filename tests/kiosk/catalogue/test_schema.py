@@ -52,10 +52,23 @@ CASES = [
     ("items[1].order", 10, "items[1].order: duplicate order 10 (also items[0])"),
     ("items[0].order", "10", "items[0].order: must be a whole number, got text"),
     ("items[0].enabled", "yes", "items[0].enabled: must be true or false, got text"),
-    ("items[0].devices", ["idcard"], "items[0].devices: a print item needs the printer"),
-    ("items[0].devices", ["idcard", "printer", "fax"], "items[0].devices[2]: unknown device 'fax' (one of printer, idcard, scanner)"),
+    ("items[0].devices", ["idcard", "printer"], "items[0].devices: a print item needs the a4printer (its document is A4)"),
+    ("items[0].devices", ["idcard", "a4printer", "fax"], "items[0].devices[2]: unknown device 'fax' (one of printer, idcard, scanner, a4printer)"),
     ("items[1].devices", [], "items[1].devices: an item with auth id_card needs the idcard reader"),
-    ("items[0].receipt", _DEL, "items[0].receipt: a print item needs a receipt layout"),
+    ("items[0].document", _DEL, "items[0].document: a print item needs a document layout"),
+    ("items[2].document", {"title": "x", "seal": "demo", "valid_days": 1, "lines": []},
+     "items[2].document: only print items print an A4 document"),
+    ("items[0].document.seal", "http://x/seal.png", "items[0].document.seal: must be \"demo\" or "
+     "\"file:NAME.png\" (assets/seals), got 'http://x/seal.png'"),
+    ("items[0].document.valid_days", 0, "items[0].document.valid_days: must be between 1 and 3660, got 0"),
+    ("items[0].document.lines", [], "items[0].document.lines: a document needs at least one line"),
+    ("items[0].document.lines[1].mask", "stars", "items[0].document.lines[1].mask: unknown mask 'stars' "
+     "(one of id_number_issuer, id_number, name, phone)"),
+    ("items[0].document.lines[3].ref", "result.balance", "items[0].document.lines[3].ref: result.balance is "
+     "not a value central sends, so it would never print (allowed: period, status)"),
+    ("items[0].document.lines[0].ref", "session.secret", "items[0].document.lines[0].ref: unknown session key "
+     "'secret' (one of case_no, time, terminal_id, hall_name, item_name, status, holder_name, holder_id_number)"),
+    ("items[0].document.table", {"title": 5}, "items[0].document.table.title: must be text, got a number"),
     ("items[0].receipt.lines[0].ref", "field.nope", "items[0].receipt.lines[0].ref: refers to unknown field 'nope'"),
     ("items[0].receipt.lines[0].ref", "session.secret", "items[0].receipt.lines[0].ref: unknown session key "
      "'secret' (one of case_no, time, terminal_id, hall_name, item_name, status, holder_name, holder_id_number)"),
