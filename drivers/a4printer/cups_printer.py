@@ -25,6 +25,9 @@ after this long: the citizen is told at once instead of a certificate coming out
 person once someone loads paper."""
 
 
+_GLOBAL_LOCK = threading.Lock()
+
+
 class CupsPrinter:
     """One CUPS queue. Thread-safe; every call opens its own IPP connection (libcups http_t is
     not shared between threads)."""
@@ -50,9 +53,15 @@ class CupsPrinter:
         try:
             if self.url.server is None:
                 return cups.Connection()
-            if self.url.port is not None:
-                return cups.Connection(host=self.url.server, port=self.url.port)
-            return cups.Connection(host=self.url.server)
+            with _GLOBAL_LOCK:
+                # pycups quirk: Create-Job & co. build their printer-uri from libcups' global
+                # server and port, not the connection's, so cupsd on another port answers
+                # "printer does not exist" unless the globals match this connection.
+                cups.setServer(self.url.server)
+                if self.url.port is not None:
+                    cups.setPort(self.url.port)
+                    return cups.Connection(host=self.url.server, port=self.url.port)
+                return cups.Connection(host=self.url.server)
         except RuntimeError as exc:  # pycups raises RuntimeError("failed to connect to server")
             raise PrinterUnreachable(f"{self.describe()}: {exc}") from None
 
@@ -150,8 +159,8 @@ class CupsPrinter:
                 blocked = "stopped"
             else:
                 st = self.status()
-                if not st.can_print and st.value != "unreachable":
-                    blocked = st.value
+                if st.fatal and st.value != "unreachable":
+                    blocked = st.value  # live while our job waits: media-empty, door-open …
             if blocked:
                 fault_since = now if fault_since is None else fault_since
                 if now - fault_since >= self.fault_grace_s:

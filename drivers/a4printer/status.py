@@ -112,8 +112,13 @@ class A4Status:
 
     @property
     def can_print(self) -> bool:
-        """Whether a job sent now can come out (warnings such as toner_low still print)."""
-        return self.state is not None and not self.fatal
+        """Whether a job may be sent now: cupsd answers, the queue is not stopped and accepts jobs.
+
+        A fault reason on a queue that is not stopped may be stale (CUPS keeps a backend's
+        media-empty-error until the backend runs again, even after `cupsenable`), so it does not
+        stop a print that can still go out; while a job is waiting, live reasons do (CupsPrinter)."""
+        return (self.state is not None and self.state != PrinterState.STOPPED and self.accepting
+                and "unreachable" not in self.codes)
 
     @property
     def fatal(self) -> tuple[str, ...]:

@@ -50,8 +50,8 @@ class SimA4Printer:
     def status(self) -> A4Status:
         """Ready, or the injected fault as CUPS would report it."""
         reason = FAULT_REASONS.get(self.fault)
-        state = PrinterState.STOPPED if self.fault in ("stopped", "media_empty", "door_open") \
-            else PrinterState.IDLE
+        state = PrinterState.STOPPED if self.fault in ("stopped", "media_empty", "door_open",
+                                                       "offline") else PrinterState.IDLE
         if self.fault == "offline":
             reason = "offline-error"
         return A4Status.from_attributes(int(state), [reason] if reason else [], True)
