@@ -18,7 +18,10 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 BACKEND = r'''#!/usr/bin/python3
 import os, shutil, sys, time
@@ -146,3 +149,13 @@ class PrivateCupsd:
         if self.proc is not None and self.proc.stderr is not None:
             self.proc.stderr.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def cupsd() -> Iterator[PrivateCupsd]:
+    """A private cupsd for one test module (import this fixture into a conftest)."""
+    server = PrivateCupsd().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -158,7 +158,7 @@ def verify_form(request: Request, code: str = "") -> Response:
     if code:
         _limited(request)
         return _page(verify_code(request, code))
-    return HTMLResponse(_html("文书核验", FORM))
+    return _html("文书核验", FORM)
 
 
 @router.get("/verify/{code}", response_class=HTMLResponse, tags=["verify"])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -102,6 +103,9 @@ class CupsPrinter:
     def _submit(self, pdf: bytes, title: str) -> int:
         import cups
 
+        # cupsd 2.4.2 (Debian 12) dies with SIGSEGV on a Create-Job/Send-Document whose name has
+        # a space; job names are also shown to anyone with lpstat: keep them to a safe token
+        title = re.sub(r"[^A-Za-z0-9_.-]+", "_", title)[:60] or "document"
         conn = self._connect()
         try:
             # streamed (Create-Job + Send-Document): the certificate never touches this disk
