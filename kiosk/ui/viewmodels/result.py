@@ -146,9 +146,23 @@ class PrintingViewModel(ScreenViewModel):
     lines = ListProperty()
     qr = StringProperty("")
     where_text = StringProperty("")
+    title = StringProperty("")
+    number_label = StringProperty("")
 
     def update(self, engine: SessionEngine) -> None:
         """Fill from the print state."""
+        self._update(engine)
+        from kiosk.documents import screen
+
+        self.title, self.number_label = self.tr("printing.title"), self.tr("printing.case_no")
+        if screen.is_document(engine):  # an A4 certificate: its 核验码 and the service window
+            d = screen.texts(engine, self.tr)
+            self.title, self.message, self.number_label = d["title"], d["message"], d["number_label"]
+            if engine.session.print_state == "failed":
+                self.reason_text, self.case_no, self.where_text = d["reason"], d["number"], d["where"]
+                self.qr = d["qr"]
+
+    def _update(self, engine: SessionEngine) -> None:
         s = engine.session
         self.phase = s.print_state
         self.message = self.tr("printing." + (s.print_state or "busy"))

@@ -128,6 +128,14 @@ def test_a_job_cups_did_not_complete_is_never_shown_as_printed(terminal: Any, cu
     if reason == "media_empty":
         assert eng.devices["a4printer"] == "media_empty"  # print items greyed until it recovers
         assert eng.unavailable_reason(eng.catalogue.item("RS-0101")) == "device:a4printer"
-    # the code was registered before printing: the citizen's 核验码 on screen still verifies
-    code = eng.session.outcome.answer.document.code
-    assert re.fullmatch(r"[0-9A-Z]{5}(-[0-9A-Z]{5}){3}", code)
+    # the code was registered before printing: the screen shows it and sends to the window
+    from kiosk.ui.viewmodels.result import PrintingViewModel
+
+    doc = eng.session.outcome.answer.document
+    vm = PrintingViewModel(eng)
+    vm.update(eng)
+    assert vm.title == "打印证明" and vm.message == "证明未能打印"
+    assert vm.number_label == "核验码" and vm.case_no == doc.code and vm.qr == doc.verify_url
+    assert vm.reason_text == {"media_empty": "打印机缺纸", "canceled": "打印任务被取消"}[reason]
+    assert "服务窗口补打" in vm.where_text
+    assert requests.get(f"{doc.verify_url}", timeout=10).status_code == 200  # it verifies
