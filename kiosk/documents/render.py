@@ -92,7 +92,7 @@ def render_document(doc: DocumentData, font_path: Path | None = None) -> tuple[b
     pairs = [[Paragraph(_esc(label) + "：", st["label"]), Paragraph(_esc(value), st["body"])]
              for label, value in doc.lines]
     if pairs:
-        t = Table(pairs, colWidths=[38 * mm, usable - 38 * mm], hAlign="LEFT")
+        t = Table(pairs, colWidths=[46 * mm, usable - 46 * mm], hAlign="LEFT")
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))

@@ -8,6 +8,7 @@ rendered is saved too.
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import os
 import subprocess
@@ -181,6 +182,76 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
         yield from maintenance(app, sims)
 
 
+def printing_a4(app: Any, variant: tuple[str, bool]) -> Iterator[Step]:
+    """A4 certificate states: busy, printed, and failed (out of paper) with the 核验码 on screen."""
+    from kiosk.session.ports import DeviceState, run_inline
+    from kiosk.session.states import State
+
+    eng, dock = app.engine, app.dock
+    a4 = getattr(app.services.documents, "printer", None)
+    if a4 is None or not hasattr(a4, "set_fault") or eng.catalogue.get(PRINT) is None:
+        return
+    lang, elderly = variant
+
+    def start() -> Iterator[Step]:
+        if eng.state not in (State.HOME, State.OUT_OF_SERVICE):
+            eng.end("shots")
+        eng.set_language(lang)
+        eng.set_elderly(elderly)
+        eng.select(PRINT)
+        eng.proceed()
+        dock.remove_card()
+        yield 0.6
+        dock.place_card("mainland")
+        end = time.monotonic() + 8
+        yield lambda: eng.state == State.FORM or time.monotonic() > end
+        _fill(eng)
+        if eng.state == State.FORM:
+            app.vm.form.next()
+
+    yield from start()
+    parked: list[Any] = []
+    eng.runner = lambda fn, done: parked.append((fn, done))
+    eng.confirm()
+    run_inline(*parked.pop())  # central answers; the print job stays parked
+    yield 0.2
+    yield ("shot", "printing-a4-busy")
+    run_inline(*parked.pop())
+    eng.runner = run_inline
+    yield 0.2
+    yield ("shot", "printing-a4-printed")
+    a4.set_fault("media_empty")
+    yield from start()
+    eng.confirm()
+    yield 0.2
+    yield ("shot", "printing-a4-failed")
+    a4.set_fault("")
+    eng.end("shots")
+    eng.handle(DeviceState("a4printer", True))
+
+
+def save_documents(out: Path) -> int:
+    """document-CODE.png: the first page of every print item's document (specimen, pdftoppm)."""
+    from kiosk import config as config_mod
+    from kiosk import services
+    from kiosk.documents.demo import specimen
+    from kiosk.documents.render import render_pdf
+
+    cfg = config_mod.load(None)
+    cat = services.load_catalogue(cfg)
+    n = 0
+    for item in cat.enabled_items():
+        if item.document is None:
+            continue
+        pdf = out / f"document-{item.code}.pdf"
+        pdf.write_bytes(render_pdf(specimen(item, hall_name=cfg.hall_name, terminal_id=cfg.terminal_id)))
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                        str(out / f"document-{item.code}")], check=True, timeout=60)
+        pdf.unlink()
+        n += 1
+    return n
+
+
 def maintenance(app: Any, sims: dict[str, Any]) -> Iterator[Step]:
     """PIN pad, status after the live tests, the log, and the paused terminal."""
     m = app.maintenance
@@ -273,7 +344,7 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
         yield 1.5  # devices connect, first heartbeat
         for variant in VARIANTS:
             tag = ("zh" if variant[0] == "zh_CN" else "en") + ("-elderly" if variant[1] else "")
-            for step in scenario(app, variant, only):
+            for step in itertools.chain(scenario(app, variant, only), printing_a4(app, variant)):
                 if isinstance(step, tuple):
                     name = f"{step[1]}-{tag}-{orientation}.png"
                     yield ("shot", name)
@@ -314,6 +385,7 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
     Clock.schedule_once(advance, 0.5)
     app.run()
     _save_receipt(out, orientation)
+    _save_a4(app, out, orientation)
     print(f"{orientation}: {len(saved)} screenshots", flush=True)
     return 1 if failures else 0
 
@@ -330,6 +402,15 @@ def _save_receipt(out: Path, orientation: str) -> None:
         log.warning("receipt image not saved: %s", exc)
 
 
+def _save_a4(app: Any, out: Path, orientation: str) -> None:
+    """The A4 simulator's last printed certificate (first page preview) as a PNG."""
+    png = getattr(getattr(app.services.documents, "printer", None), "last_png", None)
+    if png is not None and Path(png).exists():
+        import shutil
+
+        shutil.copyfile(png, out / f"document-printed-{orientation}.png")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Render every screen/size combination into the output directory."""
     p = argparse.ArgumentParser(prog="python -m kiosk.ui.shots")
@@ -343,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         return _capture(args.config, args.child[0], args.child[1], out, None)
     env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1")
+    print(f"documents: {save_documents(out)} first pages in {out}")
     failed = 0
     for orientation, size in SIZES.items():
         if args.only and orientation != args.only:
