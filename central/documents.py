@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from drivers.privacy import mask_name
+from drivers.privacy import mask_id_issuer, mask_name
 from kiosk import central_api as api
 
 log = logging.getLogger(__name__)
@@ -58,11 +58,6 @@ def policy(bundle: bytes | None, item_code: str, item_name: str) -> Policy:
                               str(doc.get("issuer") or item.get("department_zh") or ""),
                               int(doc.get("valid_days") or DEFAULT_VALID_DAYS))
     return Policy(item_name, "", DEFAULT_VALID_DAYS)
-
-
-def mask_id_issuer(value: str) -> str:
-    """610902********1235, as the document itself prints it."""
-    return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else "*" * len(value)
 
 
 def summary(name: str, id_number: str, values: Mapping[str, str], rows: Sequence[Any]) -> list[str]:

@@ -5,18 +5,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from drivers.privacy import mask_id_number, mask_name, mask_phone
+from drivers.privacy import mask_id_issuer, mask_id_number, mask_name, mask_phone
 from kiosk.catalogue.model import DocumentLayout, Item
 
 
-def mask_id_issuer(value: str) -> str:
-    """610902********1235: the first 6 (region) and last 4 kept, as issuing bodies print it."""
-    value = value.strip()
-    if len(value) <= 10:
-        return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
-
-
+__all__ = ["mask_id_issuer", "DocumentData", "Verification", "build_document"]
 MASKERS = {"id_number_issuer": mask_id_issuer, "id_number": mask_id_number, "name": mask_name,
            "phone": mask_phone}
 

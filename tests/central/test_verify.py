@@ -7,6 +7,7 @@ import uuid
 import requests
 from hypothesis import given, strategies as st
 
+from central.storage import Storage
 from kiosk import central_api as api
 from tests.central.conftest import ID_NUMBER, TERMINAL_ID, Service, Terminal
 
@@ -93,9 +94,9 @@ def test_the_digest_is_set_once_and_only_by_the_issuing_terminal(service: Servic
     assert register(service, code, b"A").status_code == 200  # a retry is fine
     r = register(service, code, b"B")
     assert r.status_code == 409 and r.json()["error"] == "digest_conflict"
-    store_secret = __import__("central.storage", fromlist=["Storage"]).Storage(service.db)
-    other_secret = store_secret.add_terminal("T-0002", None, 0)
-    store_secret.close()
+    store = Storage(service.db)
+    other_secret = store.add_terminal("T-0002", None, 0)
+    store.close()
     other = Terminal(service.url, "T-0002", other_secret, service.clock)
     code2 = issued(service)["document"]["code"]
     assert register(service, code2, terminal=other).status_code == 404
