@@ -39,6 +39,8 @@ class DocumentPrinting:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_pdf_sha256 = ""
+        self.reported: str | None = None
+        """The last state the poller reported ("" ok, else the reason; None: not yet)."""
 
     # ---- engine hooks ----
 
@@ -137,7 +139,7 @@ class DocumentPrinting:
                     log.exception("A4 printer status poll failed")
                     reason = "unreachable"
                 if reason != last:
-                    last = reason
+                    last = self.reported = reason
                     sink(DeviceState("a4printer", not reason, reason))
                 self._stop.wait(self.poll_s if not reason else min(self.poll_s, 2.0))
 
