@@ -9,7 +9,7 @@ from hypothesis import given, strategies as st
 
 from central.storage import Storage
 from kiosk import central_api as api
-from tests.central.conftest import ID_NUMBER, TERMINAL_ID, Service, Terminal
+from tests.central.conftest import ID_NUMBER, Service, Terminal
 
 
 def query_print(svc: Service, item: str = "SB-PRINT-001") -> requests.Response:
