@@ -139,3 +139,48 @@ def test_a_job_cups_did_not_complete_is_never_shown_as_printed(terminal: Any, cu
     assert vm.reason_text == {"media_empty": "打印机缺纸", "canceled": "打印任务被取消"}[reason]
     assert "服务窗口补打" in vm.where_text
     assert requests.get(f"{doc.verify_url}", timeout=10).status_code == 200  # it verifies
+
+
+def test_a_certificate_central_could_not_register_is_not_printed(terminal: Any, cupsd: PrivateCupsd) -> None:
+    from kiosk.session.ports import run_inline
+    from kiosk.ui.viewmodels.result import PrintingViewModel
+
+    before = len(cupsd.jobs("A4"))
+    parked: list[Any] = []
+    eng = SessionEngine(terminal.catalogue, central=terminal.central, printer=NoReceipts(),
+                        terminal_id=terminal.cfg.terminal_id, documents=terminal.documents,
+                        runner=lambda fn, done: parked.append((fn, done)))
+    eng.select("RS-0101")
+    eng.proceed()
+    eng.handle(CardRead(HOLDER))
+    eng.set_value("insurance", "all")
+    eng.set_value("period", "m6")
+    assert eng.submit_form()
+    eng.confirm()
+    run_inline(*parked.pop())  # central answers with the issued document
+    assert eng.state == State.PRINTING
+    terminal.set_network(False)  # then the network drops before the digest is registered
+    try:
+        run_inline(*parked.pop())
+    finally:
+        terminal.set_network(True)
+    assert eng.session.print_state == "failed" and eng.session.print_reason == "not_registered"
+    assert len(cupsd.jobs("A4")) == before  # an unverifiable certificate is never printed
+    vm = PrintingViewModel(eng)
+    vm.update(eng)
+    assert vm.number_label == "办件编号" and vm.case_no == eng.session.service_id  # not the code
+    assert vm.reason_text == "网络中断，证明未登记，未打印" and "服务窗口" in vm.where_text
+
+
+def test_without_an_a4_printer_print_items_are_greyed_with_the_reason() -> None:
+    from tests.kiosk.session.fixtures import FakeCentral, FakePrinter, catalogue
+
+    events: list[Any] = []
+    docs = DocumentPrinting(None, FakeCentral())
+    docs.start(events.append)
+    eng = SessionEngine(catalogue(), central=FakeCentral(), printer=FakePrinter(), documents=docs)
+    for e in events:
+        eng.handle(e)
+    assert eng.devices["a4printer"] == "not_configured"
+    assert eng.unavailable_reason(eng.catalogue.item("P-0001")) == "device:a4printer"
+    assert eng.unavailable_reason(eng.catalogue.item("Q-0001")) == ""
