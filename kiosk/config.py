@@ -351,4 +351,10 @@ def load(path: str | Path | None = None) -> TerminalConfig:
         raise ConfigError(str(path), [f"(file): not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [f"(file): TOML syntax: {exc}"]) from None
-    return parse(data, path.resolve())
+    cfg = parse(data, path.resolve())
+    # One clock: whatever reads local time in this process (screen, receipts, logs, case
+    # numbers) follows the zone of the configuration it runs on.
+    from kiosk import clock
+
+    clock.set_zone(cfg.terminal.timezone)
+    return cfg

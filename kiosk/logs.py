@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 from drivers.privacy import scrub_text
+from kiosk import clock
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,17 @@ class ScrubFilter(logging.Filter):
 scrubber = ScrubFilter()
 
 
+def _formatter() -> logging.Formatter:
+    """Timestamps in the terminal's zone with its UTC offset (kiosk.clock), like the receipts."""
+    fmt = logging.Formatter(FORMAT, datefmt="%Y-%m-%d %H:%M:%S%z")
+    fmt.converter = clock.log_converter  # type: ignore[method-assign]
+    fmt.default_msec_format = "%s.%03d"
+    return fmt
+
+
 def _handler(handler: logging.Handler, level: int) -> logging.Handler:
     handler.setLevel(level)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(_formatter())
     handler.addFilter(scrubber)
     return handler
 

@@ -83,7 +83,9 @@ def _age(seconds: float) -> str:
 
 
 def _when(t: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t))
+    from kiosk import clock
+
+    return clock.strftime("%Y-%m-%d %H:%M:%S", t)
 
 
 def _damaged(exc: Exception) -> int:

@@ -173,7 +173,7 @@ def repair(path: str | Path, key: bytes, *, terminal_id: str) -> RepairReport:
     log.warning("outbox repaired: %d row(s) recovered, %d unreadable, up to %d lost; damaged "
                 "files kept in %s", report.recovered_total, len(bad), report.lost, qdir)
     (qdir / "REPORT.txt").write_text(
-        f"repaired {time.strftime('%Y-%m-%d %H:%M:%S %z')}\nrecovered {report.recovered}\n"
+        f"repaired {terminal_clock.strftime('%Y-%m-%d %H:%M:%S %z')}\nrecovered {report.recovered}\n"
         f"unreadable row ids {bad}\nrows ever queued {report.issued_rows}\n"
         f"next provisional sequence per day {next_seq}\n", encoding="utf-8")
     os.chmod(qdir / "REPORT.txt", 0o600)
