@@ -194,8 +194,8 @@ def check_catalogue(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
 
     from kiosk.catalogue.errors import CatalogueError
     from kiosk.catalogue.signing import verify_bundle
-    from kiosk.catalogue.store import CatalogueStore
     from kiosk.catalogue.trust import trusted_keys_from_config
+    from kiosk.services import catalogue_store
 
     trusted = trusted_keys_from_config(cfg)
     if not trusted:
@@ -204,8 +204,18 @@ def check_catalogue(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
         return
     store_dir = cfg.resolve(cfg.catalogue.store_dir, base="data")
     try:
-        catalogue = CatalogueStore(store_dir, trusted=trusted).active()
+        store = catalogue_store(cfg, trusted)
+        catalogue = store.active()
         where = f"store {store_dir}"
+        floor = store.floor.get().version
+        if catalogue is None and store.problem:
+            yield Result("catalogue", Level.FAIL,
+                         f"{store.problem}; the kiosk keeps the catalogue it has in memory (none "
+                         f"after a restart) and refuses anything below v{floor}",
+                         f"kiosk catalogue install BUNDLE --config … with the current bundle "
+                         f"(v{floor} or newer), or have central staff publish a newer version "
+                         f"(it arrives with the next heartbeat)")
+            return
         if catalogue is None and cfg.catalogue.default_bundle:
             default = cfg.resolve(cfg.catalogue.default_bundle)
             assert default is not None
@@ -366,7 +376,41 @@ def check_admin_pin(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
     yield Result("maintenance PIN", Level.OK, "set (scrypt)" + (" — demo PIN" if demo else ""))
 
 
-CHECKS: list[Check] = [check_font, check_secret, check_disk, check_admin_pin, check_idcard, check_printer,
+def check_file_modes(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The data directory and everything in it are private (dirs 0700, files 0600)."""
+    from kiosk.admin.filemodes import MAX_LISTED, loose_paths
+
+    root = cfg.data_path
+    loose = loose_paths(root)
+    if not root.exists():
+        yield Result("file modes", Level.OK, f"{root} not created yet (kiosk run creates it 0700)")
+        return
+    if not loose:
+        yield Result("file modes", Level.OK, f"{root}: dirs 0700, files 0600")
+        return
+    shown = ", ".join(f"{p.relative_to(root) if p != root else p} {m:04o}" for p, m in loose[:MAX_LISTED])
+    more = f" and {len(loose) - MAX_LISTED} more" if len(loose) > MAX_LISTED else ""
+    yield Result("file modes", Level.WARN if cfg.demo else Level.FAIL,
+                 f"{len(loose)} path(s) open to group/others: {shown}{more}",
+                 f"chmod -R go-rwx {root} (kiosk run also tightens them at start)")
+
+
+def check_timezone(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """terminal.timezone against the system's zone (screen, receipts and logs use the former)."""
+    from kiosk import clock
+
+    want = cfg.terminal.timezone
+    system = clock.system_zone_name()
+    if system == want or (system and clock.same_offsets(system, clock.zone_from_name(want))):
+        yield Result("time zone", Level.OK, f"{want} (system {system})")
+        return
+    yield Result("time zone", Level.WARN,
+                 f"terminal.timezone is {want} but the system zone is {system or 'unknown'}: the "
+                 f"kiosk shows and prints {want} time, other tools (journalctl, cron) the system's",
+                 f"timedatectl set-timezone {want}")
+
+
+CHECKS: list[Check] = [check_font, check_secret, check_disk, check_file_modes, check_timezone, check_admin_pin, check_idcard, check_printer,
                        check_scanner, check_catalogue, check_central, check_outbox]
 
 

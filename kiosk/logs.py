@@ -90,7 +90,11 @@ def setup_logging(
     if console:
         handlers.append(_handler(logging.StreamHandler(), lvl))
     if log_dir is not None:
-        log_dir.mkdir(parents=True, exist_ok=True)
+        log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for name in ("kiosk.log", "wire.log"):  # personal data is scrubbed, but logs stay private
+            path = log_dir / name
+            if path.exists() and path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
         handlers.append(_handler(logging.handlers.RotatingFileHandler(
             log_dir / "kiosk.log", maxBytes=max_bytes, backupCount=backups, encoding="utf-8"), lvl))
     for h in handlers:

@@ -102,13 +102,23 @@ class Services:
             self.sync.wake()
 
 
+def catalogue_store(cfg: TerminalConfig, trusted: Any = None) -> Any:
+    """The configured catalogue store, its anti-rollback floor also kept in the outbox DB."""
+    from kiosk.catalogue.floor import VersionFloor
+    from kiosk.catalogue.store import CatalogueStore
+
+    store_dir = cfg.resolve(cfg.catalogue.store_dir, base="data")
+    assert store_dir is not None
+    floor = VersionFloor.for_store(store_dir, cfg.resolve(cfg.outbox.path, base="data"))
+    return CatalogueStore(store_dir, trusted, floor=floor)
+
+
 def load_catalogue(cfg: TerminalConfig, svc: Services | None = None) -> Any:
     """The active catalogue from the store, installing the default bundle on first start."""
-    from kiosk.catalogue.store import CatalogueStore
     from kiosk.catalogue.trust import trusted_keys_from_config
 
     trusted = trusted_keys_from_config(cfg)
-    store = CatalogueStore(cfg.resolve(cfg.catalogue.store_dir, base="data"), trusted)
+    store = catalogue_store(cfg, trusted)
     if svc is not None:
         svc.catalogue_store, svc.trusted = store, trusted
     if cfg.catalogue.default_bundle:
