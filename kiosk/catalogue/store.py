@@ -236,6 +236,9 @@ class CatalogueStore:
         current = self.active()
         if current is not None:
             return current
+        if self.problem:  # not a new store: the shipped default would be a rollback
+            raise StoreError(f"catalogue store {self.directory}: {self.problem}; the default "
+                             f"bundle is not installed over it (install the current bundle)")
         trusted = trusted if trusted is not None else self.trusted
         if trusted is None:
             raise StoreError("install_default needs trusted keys (argument or CatalogueStore(dir, trusted))")

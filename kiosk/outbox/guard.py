@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 CHECK_S = 5.0
 #: After a write failed for lack of space, this much must come free before intake reopens.
-RETURN_BYTES = 1024 * 1024
+RETURN_BYTES = 256 * 1024
 
 
 class DamagedOutbox:
