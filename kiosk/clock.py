@@ -65,11 +65,6 @@ def today(epoch: float | None = None) -> dt.date:
     return local(epoch).date()
 
 
-def log_converter(epoch: float | None) -> time.struct_time:
-    """logging.Formatter.converter: log timestamps in the terminal's zone."""
-    return struct(epoch)
-
-
 def system_zone_name() -> str:
     """The box's own zone (TZ, /etc/timezone or the /etc/localtime link); "" if unknown."""
     tz = os.environ.get("TZ", "").lstrip(":")
@@ -101,4 +96,4 @@ def same_offsets(a: str, b: ZoneInfo, epoch: float | None = None) -> bool:
 
 
 __all__ = ["DEFAULT_ZONE", "zone_from_name", "set_zone", "zone", "local", "struct", "strftime",
-           "today", "log_converter", "system_zone_name", "same_offsets"]
+           "today", "system_zone_name", "same_offsets"]

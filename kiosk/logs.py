@@ -53,12 +53,17 @@ class ScrubFilter(logging.Filter):
 scrubber = ScrubFilter()
 
 
+class TerminalTimeFormatter(logging.Formatter):
+    """Timestamps in the terminal's zone with its UTC offset (kiosk.clock), like the receipts:
+    2026-11-26 03:34:00.123+0800."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        when = clock.local(record.created)
+        return f"{when:%Y-%m-%d %H:%M:%S}.{int(record.msecs):03d}{when:%z}"
+
+
 def _formatter() -> logging.Formatter:
-    """Timestamps in the terminal's zone with its UTC offset (kiosk.clock), like the receipts."""
-    fmt = logging.Formatter(FORMAT, datefmt="%Y-%m-%d %H:%M:%S%z")
-    fmt.converter = clock.log_converter  # type: ignore[method-assign]
-    fmt.default_msec_format = "%s.%03d"
-    return fmt
+    return TerminalTimeFormatter(FORMAT)
 
 
 def _handler(handler: logging.Handler, level: int) -> logging.Handler:

@@ -173,3 +173,25 @@ def test_files_are_0600_including_wal_and_shm(setup) -> None:
     finally:
         os.umask(old)
     assert modes == {n: "0o600" for n in names}
+
+
+def test_hourly_housekeeping_pass_runs_the_check_and_closes_intake(setup) -> None:
+    import time
+
+    from kiosk.housekeeping import Housekeeper
+    from kiosk.outbox.guard import IntakeGuard
+    _, data = setup
+    box = Outbox(data / "outbox.sqlite3", data / "outbox.key", terminal_id=TID)
+    box.enqueue("submission", payload(1))
+    guard = IntakeGuard(box, reserve_bytes=0)
+    assert guard.problem() == ""
+    (data / "outbox.sqlite3").write_bytes(b"")  # emptied behind the running kiosk's back
+    hk = Housekeeper(lambda: None, interval_s=0.05, outbox=box).start()
+    deadline = time.monotonic() + 5
+    while hk.outbox_damage is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    hk.stop()
+    assert hk.outbox_damage is not None and hk.outbox_damage.kind == "emptied"
+    assert guard.problem() == "outbox_damaged"
+    assert guard.heartbeat_entry()["outbox"] == {"status": "fault", "detail": "outbox_damaged:emptied"}
+    box.close()
