@@ -251,8 +251,12 @@ def _repair(args: argparse.Namespace) -> int:
     print(f"recovered rows: {rec}; unreadable: {len(report.unreadable_ids)}; "
           f"rows ever queued: {report.issued_rows}")
     if report.lost:
-        print(f"LOST: up to {report.lost} row(s) could not be recovered; receipts with provisional "
-              f"numbers not found by `kiosk outbox status` must be taken up at the service window")
+        print(f"LOST: up to {report.lost} row(s) could not be recovered; citizens holding these "
+              f"receipts must be helped at the service window (delivered rows already purged "
+              f"are listed too):")
+        shown = report.missing_numbers[:20]
+        more = len(report.missing_numbers) - len(shown)
+        print("  " + ", ".join(shown) + (f" and {more} more (see REPORT.txt)" if more > 0 else ""))
     for day, seq in sorted(report.next_seq.items())[-1:]:
         print(f"next provisional number: {cfg.terminal_id}-{day}-{seq:04d} (never reissued)")
     return 0

@@ -39,6 +39,9 @@ class RepairReport:
     issued_rows: int = 0
     next_row_id: int = 1
     next_seq: dict[str, int] = field(default_factory=dict)
+    missing_numbers: list[str] = field(default_factory=list)
+    """Provisional numbers issued on recent days that are not in the rebuilt queue (an upper
+    bound: delivered rows already purged are among them too)."""
 
     @property
     def recovered_total(self) -> int:
@@ -170,11 +173,16 @@ def repair(path: str | Path, key: bytes, *, terminal_id: str) -> RepairReport:
     highwater.save(path, HighWater(queue_id, next_row - 1, {d: n - 1 for d, n in next_seq.items()}))
     report.next_row_id = next_row
     report.next_seq = next_seq
+    present = {r["provisional_no"] for r in rows if r["provisional_no"]}
+    for day, high in sorted((marks.seq if marks else seqs).items()):
+        report.missing_numbers += [n for n in (f"{terminal_id}-{day}-{i:04d}" for i in range(1, high + 1))
+                                   if n not in present]
     log.warning("outbox repaired: %d row(s) recovered, %d unreadable, up to %d lost; damaged "
                 "files kept in %s", report.recovered_total, len(bad), report.lost, qdir)
     (qdir / "REPORT.txt").write_text(
         f"repaired {terminal_clock.strftime('%Y-%m-%d %H:%M:%S %z')}\nrecovered {report.recovered}\n"
         f"unreadable row ids {bad}\nrows ever queued {report.issued_rows}\n"
-        f"next provisional sequence per day {next_seq}\n", encoding="utf-8")
+        f"next provisional sequence per day {next_seq}\n"
+        f"provisional numbers not in the rebuilt queue {report.missing_numbers}\n", encoding="utf-8")
     os.chmod(qdir / "REPORT.txt", 0o600)
     return report

@@ -46,6 +46,7 @@ def _repaired_numbers_continue(cfg: Path, data: Path, issued: list[str], capsys)
     assert cli("outbox", "repair", "--config", str(cfg)) == 0
     out = capsys.readouterr().out
     assert "saved in" in out and "never reissued" in out
+    assert "LOST" in out and all(n in out for n in issued)  # the receipts to take up
     with open_existing_cfg(cfg) as box:
         new = box.enqueue("submission", payload(99)).provisional_no
     assert new not in issued
