@@ -196,3 +196,21 @@ def test_hourly_housekeeping_pass_runs_the_check_and_closes_intake(setup) -> Non
     assert guard.problem() == "outbox_damaged"
     assert guard.heartbeat_entry()["outbox"] == {"status": "fault", "detail": "outbox_damaged:emptied"}
     box.close()
+
+
+def test_heartbeat_reports_a_damaged_queue(setup) -> None:
+    """The kiosk starts on a damaged queue: heartbeats go on and tell central why."""
+    from kiosk.outbox.guard import DamagedOutbox, IntakeGuard
+    from kiosk.sync import SyncWorker
+    _, data = setup
+    fill(data, 1)
+    (data / "outbox.sqlite3").write_bytes(b"")
+    with pytest.raises(OutboxDamaged) as ei:
+        Outbox(data / "outbox.sqlite3", data / "outbox.key", terminal_id=TID)
+    stand_in = DamagedOutbox(ei.value)
+    guard = IntakeGuard(stand_in, reserve_bytes=0)
+    worker = SyncWorker(stand_in, client=None, device_states=guard.heartbeat_entry)  # type: ignore[arg-type]
+    beat = worker.heartbeat_body()
+    assert beat is not None and beat.outbox_depth == 0
+    assert beat.devices["outbox"].status.value == "fault"
+    assert beat.devices["outbox"].detail == "outbox_damaged:emptied"
