@@ -144,6 +144,10 @@ def reconcile(conn: sqlite3.Connection, path: Path, marks: HighWater | None, *,
         damage = compare(path, marks, queue_id, row_high, seqs)
         if damage is not None:
             raise damage
+    elif queue_id is not None and row_high:
+        # A marked queue always has its high-water file: without it an older copy of the queue
+        # could not be told from the real one.
+        raise OutboxDamaged(path, "marker", f"{highwater.path_for(path).name} is missing")
     if queue_id is None:  # a new queue, or one written before markers existed
         queue_id = str(uuid.uuid4())
         conn.execute("INSERT INTO meta VALUES ('queue_id', ?)", (queue_id.encode("ascii"),))

@@ -214,3 +214,17 @@ def test_heartbeat_reports_a_damaged_queue(setup) -> None:
     assert beat is not None and beat.outbox_depth == 0
     assert beat.devices["outbox"].status.value == "fault"
     assert beat.devices["outbox"].detail == "outbox_damaged:emptied"
+
+
+def test_missing_high_water_file_is_damage_not_a_fresh_start(setup, capsys) -> None:
+    cfg, data = setup
+    issued = fill(data, 2)
+    (data / "outbox.sqlite3.highwater").unlink()
+    with pytest.raises(OutboxDamaged) as ei:
+        Outbox(data / "outbox.sqlite3", data / "outbox.key", terminal_id=TID)
+    assert ei.value.kind == "marker"
+    assert cli("outbox", "repair", "--config", str(cfg)) == 0
+    capsys.readouterr()
+    with open_existing_cfg(cfg) as box:
+        assert box.depth() == 2  # both rows recovered from the intact file
+        assert box.enqueue("submission", payload(3)).provisional_no not in issued
