@@ -43,6 +43,18 @@ class DamagedOutbox:
         """Still damaged."""
         return self.damage
 
+    def stats(self) -> Any:
+        """Unreadable: the maintenance screen shows the damage and its fix."""
+        raise self.damage
+
+    def retry_dead(self, _row_id: int | None = None) -> int:
+        """Refused until repaired."""
+        raise self.damage
+
+    def rows(self, *_a: Any, **_k: Any) -> Any:
+        """Unreadable."""
+        raise self.damage
+
     def refuse_if_blocked(self) -> None:
         """Always refused."""
         raise self.damage
