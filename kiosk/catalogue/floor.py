@@ -32,7 +32,7 @@ def _parse(raw: bytes | str) -> Floor:
     try:
         obj = json.loads(raw)
         version, digest = int(obj["version"]), str(obj.get("digest", ""))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
         return Floor()
     return Floor(max(0, version), digest)
 
