@@ -7,8 +7,6 @@ or pending → dead (central refused it for good; kept with the reason for the t
 """
 from __future__ import annotations
 
-import enum
-import fcntl
 import json
 import logging
 import os
@@ -18,7 +16,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +24,7 @@ from kiosk import clock as terminal_clock
 from kiosk.crypto import SealError, Sealer, load_or_create_key
 from kiosk.outbox import highwater, integrity
 from kiosk.outbox.errors import OutboxClosed, OutboxDamaged, OutboxError, OutboxFull, OutboxKeyError
+from kiosk.outbox.model import CaseRef, Enqueued, Kind, Row, State, Stats, provisional_case_number
 
 if TYPE_CHECKING:
     from kiosk.config import TerminalConfig
@@ -60,89 +58,6 @@ CREATE INDEX IF NOT EXISTS outbox_case ON outbox (case_no);
 CREATE TABLE IF NOT EXISTS case_seq (day TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
-
-
-class Kind(enum.StrEnum):
-    """What a row carries; heartbeats are never queued."""
-
-    SUBMISSION = "submission"
-    RATING = "rating"
-
-
-class State(enum.StrEnum):
-    """Life of a row."""
-
-    PENDING = "pending"
-    DELIVERED = "delivered"
-    DEAD = "dead"
-
-
-@dataclass(frozen=True)
-class Enqueued:
-    """What enqueue hands back once the row is on disk."""
-
-    id: int
-    kind: Kind
-    idempotency_key: str
-    created: float
-    provisional_no: str | None
-
-
-@dataclass(frozen=True)
-class Row:
-    """One queued row; `sealed` is the encrypted payload (open it with Outbox.payload)."""
-
-    id: int
-    kind: Kind
-    idempotency_key: str
-    sealed: bytes = field(repr=False)
-    created: float
-    attempts: int
-    next_attempt_at: float
-    last_error: str | None
-    state: State
-    provisional_no: str | None
-    case_no: str | None
-    delivered_at: float | None
-
-
-@dataclass(frozen=True)
-class CaseRef:
-    """A submission found by its provisional or its central case number."""
-
-    provisional_no: str | None
-    case_no: str | None
-    state: State
-    created: float
-    row_id: int
-
-    @property
-    def number(self) -> str:
-        """The number to show: central's once delivered, else the provisional one."""
-        return self.case_no or self.provisional_no or ""
-
-
-@dataclass(frozen=True)
-class Stats:
-    """Counts by (state, kind), the oldest pending row and the most recent error."""
-
-    counts: dict[tuple[State, Kind], int]
-    oldest_pending_created: float | None
-    last_error: str | None
-    last_error_at: float | None
-    now: float
-
-    def count(self, state: State | None = None, kind: Kind | None = None) -> int:
-        """Rows in this state and/or of this kind."""
-        return sum(n for (s, k), n in self.counts.items()
-                   if (state is None or s == state) and (kind is None or k == kind))
-
-    @property
-    def oldest_pending_age_s(self) -> float | None:
-        """Age of the oldest pending row, seconds."""
-        if self.oldest_pending_created is None:
-            return None
-        return max(0.0, self.now - self.oldest_pending_created)
 
 
 def _aad(kind: str, idem_key: str) -> bytes:
@@ -592,36 +507,3 @@ def open_existing(cfg: TerminalConfig) -> Outbox | None:
     return Outbox(path, load_key(key_file), terminal_id=cfg.terminal_id,
                   retention_days=cfg.outbox.retention_days,
                   reserve_bytes=cfg.outbox.reserve_mb * 1024 * 1024)
-
-
-def provisional_case_number(terminal_id: str, day: str, seq: int) -> str:
-    """Terminal case number: TERMINAL-YYYYMMDD-NNNN (e.g. DEMO-0001-20261125-0007)."""
-    return f"{terminal_id}-{day}-{seq:04d}"
-
-
-class DeliveryLock:
-    """Inter-process lock: only one process (the kiosk or `outbox flush`) delivers at a time."""
-
-    def __init__(self, queue_path: str | Path) -> None:
-        self.path = Path(str(queue_path) + ".deliver.lock")
-        self._fd: int | None = None
-
-    def acquire(self) -> bool:
-        """Take the lock without waiting; False if another process holds it."""
-        if self._fd is not None:
-            return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
-
-    def release(self) -> None:
-        """Give the lock back."""
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None

@@ -14,7 +14,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
