@@ -6,6 +6,7 @@ printer out of paper, offline), and saves a PNG of each. The last receipt the pr
 rendered is saved too.
 """
 from __future__ import annotations
+
 import argparse
 import logging
 import os

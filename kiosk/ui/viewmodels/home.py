@@ -1,5 +1,6 @@
 """View-model of the home screen: tiles, category filter, clock, status indicators, help."""
 from __future__ import annotations
+
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any

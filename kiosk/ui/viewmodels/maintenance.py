@@ -5,6 +5,7 @@ Everything the screen can do goes through `kiosk.admin.maintenance.MaintenanceMo
 a second handle on a port the kiosk holds). Blocking calls run on a worker thread (`runner`).
 """
 from __future__ import annotations
+
 import logging
 import time
 from collections.abc import Callable
