@@ -6,9 +6,10 @@ BIN := $(VENV)/bin
 # System packages: CJK font, mtdev for Kivy's input providers, fontconfig for fc-match,
 # Mesa (EGL/GL + llvmpipe) for SDL's offscreen driver on machines without a GPU/display,
 # libusb for usb://VID:PID printers (pyusb's backend).
+# tzdata for terminal.timezone (zoneinfo reads /usr/share/zoneinfo; slim images lack it).
 # A4 documents: cups (the tests' private cupsd), libcups2-dev + gcc + python3-dev (pycups builds
 # from source), poppler-utils (pdftoppm previews, pdftotext/pdffonts checks in the tests).
-APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-mesa-dri libusb-1.0-0 \
+APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-mesa-dri libusb-1.0-0 tzdata \
 	cups libcups2-dev gcc python3-dev poppler-utils
 STAMP := $(VENV)/.installed
 

@@ -1,13 +1,11 @@
-"""Local time on documents. One helper, so the terminal's configured time zone (`terminal.timezone`,
-owned by the durability work) replaces it in one place."""
+"""Local time on documents: the terminal's configured zone (`terminal.timezone`, kiosk.clock)."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-DOCUMENT_TZ = ZoneInfo("Asia/Shanghai")
+from kiosk import clock
 
 
 def local_time(ts: float) -> datetime:
-    """The aware local time (Asia/Shanghai) of a unix timestamp, as documents print it."""
-    return datetime.fromtimestamp(ts, DOCUMENT_TZ)
+    """The aware local time of a unix timestamp in the terminal's zone, as documents print it."""
+    return clock.local(ts)
