@@ -1,0 +1,1 @@
+"""APIRouters of the reference service, one per area."""
