@@ -35,6 +35,11 @@ class Services:
     housekeeper: Any = None
     device_snapshot: dict[str, dict[str, str]] = field(default_factory=dict)
     """Device → {"status", "detail"} for the heartbeat (replaced whole by the UI thread)."""
+    payments: Any = None
+    """kiosk.payment.orders.PaymentPort (pay items), None without central."""
+    reconciler: Any = None
+    current_order: Any = None
+    """Callable → the order number on screen (the re-check leaves it to the session)."""
     _real_url: str = ""
 
     def start(self, sink: EventSink) -> None:
@@ -58,6 +63,11 @@ class Services:
                     sink(Connectivity(state is SyncState.ONLINE))
 
             self.sync.add_listener(on_state)
+        if self.payments is not None and self.reconciler is None:
+            from kiosk.payment.reconcile import Reconciler
+
+            self.reconciler = Reconciler(self.payments, current=lambda: (
+                self.current_order() if self.current_order else None)).start()
             try:
                 self.sync.start()
             except KioskError as exc:  # e.g. `kiosk outbox flush` holds the delivery lock
@@ -74,6 +84,10 @@ class Services:
                 log.warning("stopping %s: %s", type(src).__name__, exc)
         if self.sync is not None:
             self.sync.stop()
+        if self.reconciler is not None:
+            self.reconciler.stop()
+        if self.payments is not None:
+            self.payments.store.close()
         if self.client is not None:
             self.client.close()
         if self.outbox is not None:
@@ -171,6 +185,10 @@ def _build_central(cfg: TerminalConfig, svc: Services) -> None:
             install_catalogue=(lambda data: _install_catalogue(svc, data))
             if svc.catalogue_store is not None else None)
         svc.central = CentralPort(svc.client, svc.outbox, cfg.region_code)
+        from kiosk.payment.orders import PaymentPort
+        from kiosk.payment.store import PaymentStore
+
+        svc.payments = PaymentPort(svc.client, PaymentStore.from_config(cfg), cfg.region_code)
     except KioskError as exc:
         svc.problems.append(f"central: {exc}")
         log.error("central service unavailable: %s", exc)

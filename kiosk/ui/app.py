@@ -131,6 +131,8 @@ class KioskApp(App):
             wall_clock=self._wall_clock, runner=thread_runner,
             service_hours=tuple(cfg.service_hours.windows), terminal_id=cfg.terminal_id,
             hall_name=cfg.hall_name, default_lang=cfg.language, default_elderly=cfg.elderly_mode)
+        engine.payment.port = svc.payments
+        svc.current_order = lambda: engine.payment.order.order_no if engine.payment.order else None
         if svc.central is None and not self._deferred:
             engine.online = False
         if svc.printer is None and not self._deferred:
@@ -159,6 +161,7 @@ class KioskApp(App):
         assert engine is not None
         engine.central = svc.central or NoCentral()
         engine.printer = svc.printer or NoPrinter()
+        engine.payment.port = svc.payments
         if svc.central is None:
             engine.handle(Connectivity(False))
         if svc.printer is None:
