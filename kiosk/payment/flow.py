@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from kiosk.payment.errors import AlreadyPaid, OrderRefused, PaymentUnavailable
-from kiosk.payment.money import format_fen
+from kiosk.payment.money import PRINTED_YUAN, format_fen
 from kiosk.payment.orders import Order, PaymentPort, Status
 from kiosk.session.ports import QueryAnswer, ReceiptDoc
 from kiosk.session.states import State
@@ -163,6 +163,7 @@ class PaymentFlow:
             return
         if not self._busy and now >= self._next_poll:
             self._poll()
+        self.engine._changed()  # the countdown moves
 
     def _poll(self) -> None:
         assert self.order is not None and self.port is not None
@@ -370,7 +371,7 @@ class PaymentFlow:
             for f in item.fields:
                 fields[f.name] = eng.session.clean.get(f.name)
         sess = {"case_no": st.order_no, "order_no": st.order_no,
-                "amount": format_fen(st.amount_fen), "payee": stored.payee_zh if stored else "",
+                "amount": format_fen(st.amount_fen, sign=PRINTED_YUAN), "payee": stored.payee_zh if stored else "",
                 "paid_at": _local(st.paid_at), "channel": self.channel_text(eng.lang),
                 "einvoice_no": st.einvoice_no or "", "einvoice_url": st.einvoice_url or "",
                 "time": _local(eng.wall_clock()), "terminal_id": eng.terminal_id,

@@ -5,17 +5,22 @@ import re
 
 from kiosk.payment.errors import AmountError
 
-_AMOUNT_RE = re.compile(r"¥?\s*(-?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?")
+_AMOUNT_RE = re.compile(r"(-?)[¥￥]?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?")
 
 
-def format_fen(fen: int, *, symbol: bool = True, grouping: bool = False) -> str:
+YUAN = "¥"
+PRINTED_YUAN = "￥"
+"""Receipt printers' fonts are GB2312, which has only the full-width yuan sign (U+FFE5)."""
+
+
+def format_fen(fen: int, *, symbol: bool = True, grouping: bool = False, sign: str = YUAN) -> str:
     """400_00 → "¥400.00" (grouping: "¥1,234.50"); negative amounts get a leading minus."""
     if isinstance(fen, bool) or not isinstance(fen, int):
         raise TypeError(f"fen must be an int, got {type(fen).__name__}")
-    sign = "-" if fen < 0 else ""
+    minus = "-" if fen < 0 else ""
     yuan, cents = divmod(abs(fen), 100)
     whole = f"{yuan:,}" if grouping else str(yuan)
-    return f"{sign}{'¥' if symbol else ''}{whole}.{cents:02d}"
+    return f"{minus}{sign if symbol else ''}{whole}.{cents:02d}"
 
 
 def parse_yuan(text: str) -> int:

@@ -218,7 +218,12 @@ class KioskApp(App):
         self.title = i18n.t("app.title", self.cfg.language)
         self.engine = engine = self.build_engine()
         self.vm = vm = SessionViewModel(engine)
-        self.dock = DevDockViewModel(set_network=getattr(self.services, "set_network", None))
+        from kiosk.payment.demo import phone_payer
+
+        self.dock = DevDockViewModel(
+            set_network=getattr(self.services, "set_network", None),
+            pay_phone=phone_payer(self.services, lambda: engine.payment.order.order_no
+                                  if engine.payment.order else None))
         root = self._root = Factory.Layers()
         self.sm = sm = Factory.ScreenStack()
         self._ensure_screen("home")

@@ -49,6 +49,10 @@ class DoneScreen(_VMScreen):
     """Thanks."""
 
 
+class PaymentScreen(_VMScreen):
+    """Amount, QR, 付款码 hint, countdown; then paid / expired / refunded."""
+
+
 class OutOfServiceScreen(_VMScreen):
     """Not serving now."""
 
@@ -57,5 +61,5 @@ SCREENS: dict[str, type[_VMScreen]] = {
     "home": HomeScreen, "item": ItemScreen, "identify": IdentifyScreen, "form": FormScreen,
     "confirm": ConfirmScreen, "working": WorkingScreen, "result": ResultScreen,
     "printing": PrintingScreen, "rating": RatingScreen, "done": DoneScreen,
-    "out_of_service": OutOfServiceScreen,
+    "out_of_service": OutOfServiceScreen, "payment": PaymentScreen,
 }
