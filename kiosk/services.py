@@ -87,6 +87,7 @@ class Services:
         if self.reconciler is not None:
             self.reconciler.stop()
         if self.payments is not None:
+            self.payments.client.close()
             self.payments.store.close()
         if self.client is not None:
             self.client.close()
@@ -103,13 +104,16 @@ class Services:
             return
         if not self._real_url:
             self._real_url = self.client.base_url
+        clients = [self.client] + ([self.payments.client] if self.payments is not None else [])
         if up:
-            self.client.base_url = self._real_url
+            for c in clients:
+                c.base_url = self._real_url
         else:
             with socket.socket() as s:
                 s.bind(("127.0.0.1", 0))
                 dead = s.getsockname()[1]  # closed again at once: connections are refused
-            self.client.base_url = f"http://127.0.0.1:{dead}"
+            for c in clients:
+                c.base_url = f"http://127.0.0.1:{dead}"
         if self.sync is not None:
             self.sync.wake()
 
@@ -188,7 +192,9 @@ def _build_central(cfg: TerminalConfig, svc: Services) -> None:
         from kiosk.payment.orders import PaymentPort
         from kiosk.payment.store import PaymentStore
 
-        svc.payments = PaymentPort(svc.client, PaymentStore.from_config(cfg), cfg.region_code)
+        # its own client: requests.Session is not shared across threads (the sync worker's)
+        svc.payments = PaymentPort(CentralClient.from_config(cfg, base_url=url),
+                                   PaymentStore.from_config(cfg), cfg.region_code)
     except KioskError as exc:
         svc.problems.append(f"central: {exc}")
         log.error("central service unavailable: %s", exc)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk import central_api as api
-from kiosk.central_errors import CentralClientError, Rejected
+from kiosk.central_errors import CentralClientError, CentralTimeout, NetworkError, Rejected
 from kiosk.payment.errors import AlreadyPaid, OrderRefused, PaymentUnavailable
 from kiosk.payment.store import PaymentStore, StoredOrder
 
@@ -88,10 +88,18 @@ class PaymentPort:
         self.clock = clock or time.time
         self._lock = threading.Lock()  # one request at a time through the shared client
 
-    def _ask(self, fn: Any, *args: Any) -> Any:
+    def _ask(self, fn: Any, *args: Any, retry: bool = True) -> Any:
         try:
             with self._lock:
-                return fn(*args)
+                try:
+                    return fn(*args)
+                except NetworkError as exc:
+                    # a pooled keep-alive connection the server had just closed: ask once more
+                    # (create carries its idempotency key, status and cancel are idempotent;
+                    # a 付款码 is never sent twice)
+                    if not retry or isinstance(exc, CentralTimeout):
+                        raise
+                    return fn(*args)
         except Rejected as exc:
             if exc.status == 409 and exc.code == "already_paid":
                 raise AlreadyPaid(exc.message) from None
@@ -124,7 +132,7 @@ class PaymentPort:
 
     def pay_code(self, order_no: str, code: str) -> Status:
         """Charge a 付款码 (sent once, never kept)."""
-        return self._keep(Status.from_api(self._ask(self.client.pay_code, order_no, code)))
+        return self._keep(Status.from_api(self._ask(self.client.pay_code, order_no, code, retry=False)))
 
     def cancel(self, order_no: str) -> Status:
         """Close the order; AlreadyPaid (after recording the paid state) when the money came first."""

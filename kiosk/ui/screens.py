@@ -1,7 +1,7 @@
 """One Screen class per session state; each shows its view-model `vm` (layout in assets/kv/)."""
 from __future__ import annotations
 
-from kivy.properties import ObjectProperty
+from kivy.properties import BooleanProperty, ObjectProperty
 from kivy.uix.screenmanager import Screen
 
 
@@ -51,6 +51,8 @@ class DoneScreen(_VMScreen):
 
 class PaymentScreen(_VMScreen):
     """Amount, QR, 付款码 hint, countdown; then paid / expired / refunded."""
+
+    portrait = BooleanProperty(True)
 
 
 class OutOfServiceScreen(_VMScreen):

@@ -50,7 +50,9 @@ class ConfirmViewModel(ScreenViewModel):
             from kiosk.ui.viewmodels.payment import breakdown_rows
 
             rows.append({"label": self.tr("confirm.amount"), "value": format_fen(order.amount_fen)})
-            rows += breakdown_rows(order, self.en)
+            rows += [{"label": self.tr("confirm.of_which") if i == 0 else "",
+                      "value": f"{r['label']}  {r['value']}"}
+                     for i, r in enumerate(breakdown_rows(order, self.en))]
             rows.append({"label": self.tr("confirm.payee"), "value": order.payee_zh})
         self.rows = rows
         self.confirm_text = self.tr("confirm.pay" if it.kind == "pay" else "confirm.submit"

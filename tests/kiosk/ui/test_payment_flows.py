@@ -36,7 +36,8 @@ class PaymentFlowTest(KioskTestCase):
         self.tap("下一步")
         self.wait_until(lambda: eng.state == State.CONFIRM, what="order priced")
         texts = self.all_texts()
-        assert "应缴金额" in texts and "¥400.00" in texts and "¥380.00" in texts  # before paying
+        assert "应缴金额" in texts and "¥400.00" in texts  # before paying, with the breakdown
+        assert "城乡居民基本医疗保险 个人缴费（2026年度）  ¥380.00".replace("2026", time.strftime("%Y")) in texts
         self.tap("确认金额，去支付")
         assert eng.state == State.PAYMENT
         self.frames(3)
