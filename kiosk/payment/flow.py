@@ -29,6 +29,9 @@ POLL_SLOW_S = 2.0
 POLL_SLOW_AFTER_S = 120.0
 """Backoff: after this long without an answer that changes anything, poll every POLL_SLOW_S."""
 POLL_ERROR_MAX_S = 8.0
+TICK_SLACK_S = 0.05
+"""Polls start on the engine's 1 Hz tick: a poll due within this much of a tick goes on it
+(else every other tick would be skipped, halving the rate and doubling the latency)."""
 PAID_SHOW_S = 3.0
 """How long the paid screen stays before the receipt is printed."""
 ENDED_SHOW_S = 20.0
@@ -161,7 +164,7 @@ class PaymentFlow:
         if self.remaining_s() <= 0 and not self._busy:
             self.leave("expired")
             return
-        if not self._busy and now >= self._next_poll:
+        if not self._busy and now >= self._next_poll - TICK_SLACK_S:
             self._poll()
         self.engine._changed()  # the countdown moves
 
@@ -169,6 +172,7 @@ class PaymentFlow:
         assert self.order is not None and self.port is not None
         self._busy = True
         self.polls += 1
+        self._next_poll = self.engine.clock() + self._interval()  # from the start, not the answer
         port, no = self.port, self.order.order_no
         self._run(lambda: port.status(no), self._polled)
 
@@ -187,7 +191,8 @@ class PaymentFlow:
             self._poll_error_s = 0.0
             self.network_problem = False
             self._apply(status)
-        self._next_poll = self.engine.clock() + self._interval()
+        if err is not None:
+            self._next_poll = self.engine.clock() + self._interval()  # backed off
         self.engine._changed()
 
     def _apply(self, status: Status) -> None:
