@@ -54,7 +54,10 @@ def test_confirm_shows_central_amount_then_qr_pay_prints_einvoice(rig: Rig, cent
 
 
 def test_payment_code_from_the_scanner_is_charged_and_never_kept(rig: Rig, central: Central,
-                                                                 port: PaymentPort) -> None:
+                                                                 port: PaymentPort, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    caplog.set_level(logging.DEBUG)
     eng = rig.engine
     rig.to_confirm()
     eng.confirm()
@@ -64,8 +67,10 @@ def test_payment_code_from_the_scanner_is_charged_and_never_kept(rig: Rig, centr
     eng.handle(CodeScanned(GOOD_CODE))
     assert eng.payment.phase == "paid"
     assert eng.payment.channel_text("zh_CN") == "付款码支付（微信）"
+    eng.end("done")
     for code in (GOOD_CODE, POOR_CODE):
-        assert code not in " ".join(eng.personal_data())
+        assert code not in " ".join(eng.personal_data()) and code not in caplog.text
+        assert code not in repr(vars(eng.payment))
         for f in port.store.path.parent.glob("payments.sqlite3*"):
             assert code.encode() not in f.read_bytes()
 
