@@ -411,6 +411,8 @@ class PaymentFlow:
         self.engine._go(State.WORKING)
 
         def done(status: Status | None, err: BaseException | None) -> None:
+            if self.engine.state != State.WORKING:
+                return  # the citizen gave up waiting
             if status is not None and status.state == "paid":
                 self.status = status
             self._to_result()

@@ -462,7 +462,8 @@ class SessionEngine:
         if item is not None and item.kind in ("apply", "appointment"):
             raise InvalidTransition("a submission cannot be cancelled once sent")
         self._generation += 1
-        self._go(State.CONFIRM)
+        # a payment order being priced: back to the form (a late order is cancelled by the flow)
+        self._go(State.FORM if item is not None and item.kind == "pay" else State.CONFIRM)
         self._changed()
 
     @property

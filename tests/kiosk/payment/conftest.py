@@ -115,6 +115,17 @@ class Rig:
         eng.set_value("group", group)
         assert eng.submit_form()
 
+    def reprint(self, order_no: str) -> Any:
+        """补打缴费凭证: the order number typed under 办件进度查询; returns the printed receipt."""
+        eng = self.engine
+        eng.select("ZW-1001")
+        eng.proceed()
+        eng.set_value("case_no", order_no)
+        assert eng.submit_form()
+        eng.confirm()
+        assert eng.state == State.PRINTING and eng.session.print_state == "printed"
+        return self.printer.printed[-1]
+
     def tick(self, s: float = 1.0) -> None:
         self.clock.advance(s)
         self.engine.tick()

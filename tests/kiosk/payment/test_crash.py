@@ -12,7 +12,6 @@ from pathlib import Path
 from kiosk.central_client import CentralClient
 from kiosk.payment.orders import PaymentPort
 from kiosk.payment.store import PaymentStore
-from kiosk.session.states import State
 from tests.kiosk.payment.conftest import ROOT, Central, Rig
 
 
@@ -52,15 +51,7 @@ def test_kill_9_between_paid_and_printed_then_reprint(central: Central, cfg, tmp
     stored = port.stored(no)
     assert stored is not None and stored.status == "paid" and not stored.printed
     assert port.reconcile() == {no: "paid"} and central.row(no)[0] == "paid"
-    rig = Rig(port)
-    eng = rig.engine
-    eng.select("ZW-1001")
-    eng.proceed()
-    eng.set_value("case_no", no)
-    assert eng.submit_form()
-    eng.confirm()
-    assert eng.state == State.PRINTING and eng.session.print_state == "printed"
-    lines = dict(rig.printer.printed[-1].lines)
+    lines = dict(Rig(port).reprint(no).lines)
     assert lines["订单号"] == no and lines["电子票据号"] == central.row(no)[2]
     assert port.store.unfinished() == []
     assert [s for _, s in central.orders()] == ["paid"]  # charged once

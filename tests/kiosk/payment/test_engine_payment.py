@@ -202,14 +202,38 @@ def test_crash_between_paid_and_printed_then_reprint(rig: Rig, central: Central,
                         PaymentStore.from_config(cfg), cfg.region_code)
     assert port2.reconcile() == {no: "paid"}
     assert central.row(no)[0] == "paid"  # re-check never cancels a paid order
-    rig2 = Rig(port2)
-    e2 = rig2.engine
-    e2.select("ZW-1001")
-    e2.proceed()
-    e2.set_value("case_no", no)
-    assert e2.submit_form()
-    e2.confirm()
-    assert e2.state == State.PRINTING and e2.session.print_state == "printed"
-    doc = rig2.printer.printed[-1]
+    doc = Rig(port2).reprint(no)
     assert doc.title.endswith("（补打）") and dict(doc.lines)["电子票据号"] == central.row(no)[2]
     assert port2.stored(no).printed and port2.store.unfinished() == []
+
+
+def test_giving_up_while_the_order_is_priced_cancels_the_late_order(port: PaymentPort,
+                                                                     central: Central) -> None:
+    parked: list = []
+    rig = Rig(port)
+    eng = rig.engine
+    eng.runner = lambda fn, done: parked.append((fn, done))
+    rig.to_confirm()  # the pricing call is parked: central has not answered yet
+    assert eng.state == State.WORKING and eng.cancellable
+    eng.cancel_work()
+    assert eng.state == State.FORM
+    fn, done = parked.pop()
+    eng.runner = lambda f, d: d(f(), None)
+    done(fn(), None)  # central's answer arrives after the citizen gave up
+    assert eng.state == State.FORM and eng.payment.order is None
+    assert [s for _, s in central.orders()] == ["closed"]
+
+
+def test_doctor_names_a_paid_order_waiting_for_its_receipt(rig: Rig, central: Central, cfg) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.doctor import Level
+    from kiosk.payment.doctor import check_payments
+
+    assert [r.level for r in check_payments(cfg)] == [Level.OK]  # the table is opened by the rig
+    rig.printer.reason = "paper_out"
+    rig.to_confirm()
+    rig.engine.confirm()
+    no = rig.engine.payment.order.order_no
+    central.pay(no)
+    rig.tick()
+    (res,) = check_payments(cfg)
+    assert res.level == Level.WARN and no in res.detail and "补打缴费凭证" in res.fix
