@@ -154,14 +154,15 @@ class PaymentPort:
         """What the table holds about an order."""
         return self.store.get(order_no)
 
-    def reconcile(self, current: str | None = None) -> dict[str, str]:
+    def reconcile(self, current: str | None = None, grace_s: float = 30.0) -> dict[str, str]:
         """Re-check every unfinished order except the session's own (`current`): an unpaid
         one is cancelled (nobody is paying it any more), a paid one stays for its reprint.
         Returns order → state; a network fault leaves the row for the next pass."""
         out: dict[str, str] = {}
+        now = self.clock()
         for o in self.store.unfinished():
-            if o.order_no == current:
-                continue
+            if o.order_no == current or (not o.leave_wanted and now - o.created_at < grace_s):
+                continue  # the session's own, or just made and not yet on screen
             try:
                 s = self.status(o.order_no)
                 if s.state == "unpaid":

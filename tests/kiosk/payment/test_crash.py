@@ -50,7 +50,8 @@ def test_kill_9_between_paid_and_printed_then_reprint(central: Central, cfg, tmp
                        PaymentStore.from_config(cfg), cfg.region_code)
     stored = port.stored(no)
     assert stored is not None and stored.status == "paid" and not stored.printed
-    assert port.reconcile() == {no: "paid"} and central.row(no)[0] == "paid"
+    assert port.reconcile() == {}  # just made: left for the next pass (it may be on screen)
+    assert port.reconcile(grace_s=0) == {no: "paid"} and central.row(no)[0] == "paid"
     lines = dict(Rig(port).reprint(no).lines)
     assert lines["订单号"] == no and lines["电子票据号"] == central.row(no)[2]
     assert port.store.unfinished() == []

@@ -200,7 +200,7 @@ def test_crash_between_paid_and_printed_then_reprint(rig: Rig, central: Central,
 
     port2 = PaymentPort(CentralClient.from_config(cfg, base_url=central.url),
                         PaymentStore.from_config(cfg), cfg.region_code)
-    assert port2.reconcile() == {no: "paid"}
+    assert port2.reconcile(grace_s=0) == {no: "paid"}
     assert central.row(no)[0] == "paid"  # re-check never cancels a paid order
     doc = Rig(port2).reprint(no)
     assert doc.title.endswith("（补打）") and dict(doc.lines)["电子票据号"] == central.row(no)[2]
@@ -237,3 +237,18 @@ def test_doctor_names_a_paid_order_waiting_for_its_receipt(rig: Rig, central: Ce
     rig.tick()
     (res,) = check_payments(cfg)
     assert res.level == Level.WARN and no in res.detail and "补打缴费凭证" in res.fix
+
+
+def test_recheck_closes_an_abandoned_unpaid_order_and_keeps_the_current_one(
+        rig: Rig, central: Central, port: PaymentPort) -> None:
+    rig.to_confirm()
+    mine = rig.engine.payment.order.order_no
+    payload = {"_holder": {"id_number": "11010519491231002X", "name": "张三"},
+               "insured_id": "360426199101010071", "year": rig.engine.session.values["year"],
+               "group": "adult"}
+    import uuid
+
+    orphan = port.create("YB-0202", payload, str(uuid.uuid4())).order_no  # its session died
+    assert port.reconcile(current=mine, grace_s=0) == {orphan: "closed"}
+    assert central.row(orphan)[0] == "closed" and central.row(mine)[0] == "unpaid"
+    assert [o.order_no for o in port.store.unfinished()] == [mine]

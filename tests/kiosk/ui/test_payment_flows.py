@@ -84,6 +84,16 @@ class PaymentFlowTest(KioskTestCase):
         store = self.services.sandbox.app.state.service.store
         assert store._one("SELECT status FROM payments WHERE order_no = ?", (no,))[0] == "closed"
 
+    def test_paid_just_before_cancel_shows_paid_never_cancelled(self) -> None:
+        self.start_app()
+        pages = len(self.sims()["printer"].pages)
+        no = self._to_payment()
+        requests.post(f"{self.services.sandbox.url}/sandbox/payments/{no}/pay", timeout=5)
+        self.tap("取消缴费")  # the money arrived first: central answers already_paid
+        self._receipt_printed(pages)
+        assert self.engine.state in (State.PRINTING, State.RESULT)
+        assert "订单已取消" not in " ".join(self.all_texts())
+
     def test_network_cut_while_waiting_then_paid_by_phone(self) -> None:
         self.start_app()
         pages = len(self.sims()["printer"].pages)
