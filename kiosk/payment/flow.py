@@ -13,9 +13,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from kiosk.payment.errors import AlreadyPaid, OrderRefused, PaymentUnavailable
-from kiosk.payment.money import PRINTED_YUAN, format_fen
 from kiosk.payment.orders import Order, PaymentPort, Status
-from kiosk.session.ports import QueryAnswer, ReceiptDoc
+from kiosk.payment.receipt import channel_text, paid_outcome, payment_receipt
+from kiosk.session.ports import ReceiptDoc
 from kiosk.session.states import State
 
 if TYPE_CHECKING:
@@ -329,8 +329,7 @@ class PaymentFlow:
         eng = self.engine
         st = self.status
         assert st is not None
-        rows = tuple((label, value) for label, value in self._paid_lines())
-        eng.session.outcome = _answer(eng.lang, st.order_no, rows, self.reprint)
+        eng.session.outcome = paid_outcome(st, eng.lang, self.reprint)
         eng.session.service_id = st.order_no
         eng._go(State.RESULT)
         if eng.can_print:
@@ -338,56 +337,15 @@ class PaymentFlow:
         else:
             eng._changed()
 
-    def _paid_lines(self) -> list[tuple[str, str]]:
-        from kiosk.session.receipts import texts
-
-        t = texts(self.engine.lang)
-        st = self.status
-        assert st is not None
-        return [(t["pay.amount"], format_fen(st.amount_fen)), (t["pay.order_no"], st.order_no),
-                (t["pay.einvoice_no"], st.einvoice_no or t["pay.einvoice_pending"]),
-                (t["pay.channel"], self.channel_text(self.engine.lang)),
-                (t["pay.paid_at"], _local(st.paid_at))]
-
     def channel_text(self, lang: str) -> str:
         """支付方式 in words: 微信扫码支付, 付款码支付（支付宝）…"""
-        from kiosk.session.receipts import texts
-
-        t = texts(lang)
-        st = self.status
-        if st is None or not st.channel:
-            return ""
-        app = t.get(f"pay.app.{st.payer_app}", st.payer_app or "")
-        return t[f"pay.channel.{st.channel}"].format(app=app)
+        return channel_text(self.status, lang)
 
     def receipt(self) -> ReceiptDoc:
         """The payment receipt: payee, amount, order number, paid time, channel, 电子票据号, QR."""
-        from kiosk.session.receipts import build_receipt
-
-        eng = self.engine
-        st = self.status
-        assert st is not None and self.port is not None
-        stored = self.port.stored(st.order_no)
-        item = eng.catalogue.get(stored.item_code) if eng.catalogue and stored else None
-        item = item or eng.session.item
-        assert item is not None
-        fields: dict[str, Any] = {}
-        if item is eng.session.item:
-            for f in item.fields:
-                fields[f.name] = eng.session.clean.get(f.name)
-        sess = {"case_no": st.order_no, "order_no": st.order_no,
-                "amount": format_fen(st.amount_fen, sign=PRINTED_YUAN), "payee": stored.payee_zh if stored else "",
-                "paid_at": _local(st.paid_at), "channel": self.channel_text(eng.lang),
-                "einvoice_no": st.einvoice_no or "", "einvoice_url": st.einvoice_url or "",
-                "time": _local(eng.wall_clock()), "terminal_id": eng.terminal_id,
-                "hall_name": eng.hall_name, "item_name": item.name(eng.lang)}
-        doc = build_receipt(item, eng.lang, fields=fields, session=sess)
-        if self.reprint:
-            from kiosk.session.receipts import texts
-
-            doc = ReceiptDoc(f"{doc.title}{texts(eng.lang)['pay.reprint_mark']}", doc.lines,
-                             doc.qr, doc.footer)
-        return doc
+        assert self.status is not None and self.port is not None
+        return payment_receipt(self.engine, self.status, self.port.stored(self.status.order_no),
+                               self.reprint)
 
     def printed(self, ok: bool) -> None:
         """The printer's answer for the payment receipt."""
@@ -421,19 +379,7 @@ class PaymentFlow:
         return True
 
 
-def _local(t: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else ""
-
-
 def _error(code: str) -> Any:
     from kiosk.session.engine import Outcome
 
     return Outcome(error=code)
-
-
-def _answer(lang: str, order_no: str, rows: tuple[tuple[str, str], ...], reprint: bool) -> Any:
-    from kiosk.session.engine import Outcome
-    from kiosk.session.receipts import texts
-
-    title = texts(lang)["pay.reprint_title" if reprint else "pay.paid_title"]
-    return Outcome(answer=QueryAnswer(title=title, rows=rows, printable=True, case_no=order_no))
