@@ -325,7 +325,7 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
                 c.add(f"{path}.channels[{i}]", f"unknown channel {ch!r} (one of {', '.join(CHANNELS)})")
         if len(set(map(str, channels))) != len(channels):
             c.add(f"{path}.channels", "lists a channel twice")
-    elif "channels" in it:
+    elif "channels" in it and kind in KINDS:  # an unknown kind is reported on its own
         c.add(f"{path}.channels", "only pay items have payment channels")
     if kind == "print" and "printer" not in devices:
         c.add(f"{path}.devices", "a print item needs the printer")

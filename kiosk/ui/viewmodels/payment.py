@@ -76,8 +76,8 @@ class PaymentViewModel(ScreenViewModel):
         self.network_text = self.tr("pay.network") if flow.network_problem and self.paying else ""
         st = flow.status
         no = order.order_no if order else (st.order_no if st else "")
-        self.order_text = f"{self.tr('pay.order_no')}：{no}" if no else ""
-        self.einvoice_text = f"{self.tr('pay.einvoice_no')}：{st.einvoice_no}" \
+        self.order_text = self.tr("pay.order_line", no=no) if no else ""
+        self.einvoice_text = self.tr("pay.einvoice_line", no=st.einvoice_no) \
             if phase == "paid" and st and st.einvoice_no else ""
         if phase == "paid":
             self.message = f"{self.tr('pay.phase.paid')}\n{self.tr('pay.printing_soon')}"
