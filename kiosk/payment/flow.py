@@ -235,8 +235,8 @@ class PaymentFlow:
         self._set_phase("charging")
         self._busy = True
         port, no = self.port, self.order.order_no
-        self._run(lambda: port.pay_code(no, code), self._charged)
-        del code, text
+        # bound now: the worker thread may start after this frame; nothing here keeps the code
+        self._run(lambda c=code: port.pay_code(no, c), self._charged)
 
     def _charged(self, status: Status | None, err: BaseException | None) -> None:
         self._busy = False
