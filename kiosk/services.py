@@ -63,15 +63,15 @@ class Services:
                     sink(Connectivity(state is SyncState.ONLINE))
 
             self.sync.add_listener(on_state)
+            try:
+                self.sync.start()
+            except KioskError as exc:  # e.g. `kiosk outbox flush` holds the delivery lock
+                log.error("outbox not delivered by this process: %s", exc)
         if self.payments is not None and self.reconciler is None:
             from kiosk.payment.reconcile import Reconciler
 
             self.reconciler = Reconciler(self.payments, current=lambda: (
                 self.current_order() if self.current_order else None)).start()
-            try:
-                self.sync.start()
-            except KioskError as exc:  # e.g. `kiosk outbox flush` holds the delivery lock
-                log.error("outbox not delivered by this process: %s", exc)
 
     def stop(self) -> None:
         """Stop sources, the sync worker, the outbox and the embedded sandbox."""
