@@ -2,9 +2,9 @@
 number, paid time, channel, 电子票据号, and the QR that checks the e-invoice at central)."""
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
+from kiosk import clock as terminal_clock
 from kiosk.payment.money import PRINTED_YUAN, format_fen
 from kiosk.payment.orders import Status
 from kiosk.payment.store import StoredOrder
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def local_time(t: float | None) -> str:
     """YYYY-MM-DD HH:MM in the terminal's time zone ("" for None)."""
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else ""
+    return terminal_clock.strftime("%Y-%m-%d %H:%M", t) if t else ""
 
 
 def channel_text(status: Status | None, lang: str) -> str:
