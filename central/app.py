@@ -246,7 +246,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
                offline_after_s: float = 180.0, max_body_bytes: int = 64 * 1024,
                max_catalogue_bytes: int = 4 * 1024 * 1024,
-               idempotency_retention_days: float = 90.0) -> FastAPI:
+               idempotency_retention_days: float = 90.0, payment_ttl_s: float = 300.0) -> FastAPI:
     """The service over the SQLite database at db_path (created when missing).
 
     Idempotency records older than idempotency_retention_days (longer than any terminal keeps
@@ -513,6 +513,9 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
             return Response("\ufeff" + ratings_csv(records), 200, media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": 'attachment; filename="ratings.csv"'})
         return _json(api.RatingList(count=len(records), ratings=records))
+
+    from central.routers import payments as payment_routes
+    payment_routes.install(app, svc, terminal, bodies, ttl_s=payment_ttl_s)
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:

@@ -34,6 +34,8 @@ from kiosk.central_api import (
     HeartbeatReply,
     DocumentQueryResult,
     DocumentRegistered,
+    PaymentOrder,
+    PaymentStatus,
     QueryResult,
     RatingAccepted,
     SubmissionAccepted,
@@ -304,6 +306,26 @@ class CentralClient:
         if resp.status_code != 200 or not resp.content:
             raise ProtocolError(f"GET /v1/catalogue: unexpected HTTP {resp.status_code}")
         return CatalogueFetch(200, resp.content, resp.headers.get("ETag"))
+
+
+    # -- payments (v1, additive) ---------------------------------------------------------------
+
+    def create_payment(self, payload: Payload, idempotency_key: str) -> PaymentOrder:
+        """POST /v1/payments (201 order: amount, breakdown, QR, expiry)."""
+        return self._call(PaymentOrder, "POST", "/v1/payments", payload, idempotency_key)
+
+    def payment(self, order_no: str) -> PaymentStatus:
+        """GET /v1/payments/{order_no}."""
+        return self._call(PaymentStatus, "GET", f"/v1/payments/{quote(order_no, safe='')}")
+
+    def pay_code(self, order_no: str, code: str) -> PaymentStatus:
+        """POST /v1/payments/{order_no}/pay-code (the 付款码 is sent, never logged or kept)."""
+        return self._call(PaymentStatus, "POST", f"/v1/payments/{quote(order_no, safe='')}/pay-code",
+                          {"code": code})
+
+    def cancel_payment(self, order_no: str) -> PaymentStatus:
+        """POST /v1/payments/{order_no}/cancel (Rejected 409 already_paid when paid first)."""
+        return self._call(PaymentStatus, "POST", f"/v1/payments/{quote(order_no, safe='')}/cancel")
 
 
 _ERRNO_RE = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kiosk import config as config_mod
+from kiosk.payment.doctor import check_payments
 from kiosk.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -451,7 +452,8 @@ def check_timezone(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
 
 CHECKS: list[Check] = [check_font, check_secret, check_disk, check_file_modes, check_timezone, check_admin_pin, check_idcard, check_printer,
                        check_a4printer,
-                       check_scanner, check_catalogue, check_central, check_outbox]
+                       check_scanner, check_catalogue, check_central, check_outbox,
+                       check_payments]
 
 
 def run_checks(config_path: str | None, checks: list[Check] | None = None) -> list[Result]:

@@ -1,1 +1,1 @@
-"""FastAPI routers, one per area (create_app includes each)."""
+"""FastAPI routers of the reference service, one per area (create_app includes each)."""

@@ -143,6 +143,10 @@ class SessionEngine:
         self._subscribers: list[Callable[[SessionEngine], None]] = []
         self.ratings: list[RatingRecord] = []
         self._pending_catalogue: Catalogue | None = None
+        from kiosk.payment.flow import PaymentFlow
+
+        self.payment = PaymentFlow(self)
+        """The session's payment order (pay items); its port is set by the composition root."""
         self._check_service()
 
     def reconfigure(self, *, hall_name: str, timeouts: Timeouts, service_hours: tuple[str, ...],
@@ -257,6 +261,8 @@ class SessionEngine:
             return "device:idcard"  # neither way of identifying works
         if item.kind in ("apply", "appointment") and self.intake_problem():
             return "intake"
+        if not self.online and item.kind == "pay":
+            return "offline_pay"  # a payment is never queued: 缴费需要联网
         if not self.online and not (item.kind == "apply" and item.offline):
             return "offline"
         return ""
@@ -361,6 +367,7 @@ class SessionEngine:
             assert item is not None
             self._go(State.ITEM)
         elif self.state == State.CONFIRM:
+            self.payment.back_from_confirm()
             self._go(State.FORM)
         else:
             raise InvalidTransition(f"no way back from {self.state.value}")
@@ -405,7 +412,9 @@ class SessionEngine:
         """Validate every field; on success go to CONFIRM. Returns whether it went on."""
         self._require(State.FORM)
         ok = self._validate_all()
-        if ok:
+        if ok and self.session.item is not None and self.session.item.kind == "pay":
+            self.payment.create()  # central prices the order: the confirm screen shows the amount
+        elif ok:
             self._go(State.CONFIRM)
         else:
             self.touch()
@@ -417,6 +426,14 @@ class SessionEngine:
         self._require(State.CONFIRM)
         item = self.session.item
         assert item is not None
+        if item.kind == "pay":
+            self.payment.start()
+            self._changed()
+            return
+        if item.kind == "progress" and self.payment.reprint_lookup(next(
+                (str(v) for k, v in self.session.clean.items() if item.field(k).type == "case_no"), "")):
+            self._changed()  # one of this terminal's paid orders: 补打缴费凭证
+            return
         self._go(State.WORKING)
         self._generation += 1
         gen = self._generation
@@ -454,7 +471,8 @@ class SessionEngine:
         if item is not None and item.kind in ("apply", "appointment"):
             raise InvalidTransition("a submission cannot be cancelled once sent")
         self._generation += 1
-        self._go(State.CONFIRM)
+        # a payment order being priced: back to the form (a late order is cancelled by the flow)
+        self._go(State.FORM if item is not None and item.kind == "pay" else State.CONFIRM)
         self._changed()
 
     @property
@@ -501,6 +519,8 @@ class SessionEngine:
         """The receipt of this session (what is printed, or shown when printing fails)."""
         item = self.session.item
         assert item is not None
+        if self.payment.active:
+            return self.payment.receipt()
         out = self.session.outcome or Outcome()
         sess = {"case_no": out.submitted.case_no if out.submitted else self.session.service_id,
                 "time": terminal_clock.strftime("%Y-%m-%d %H:%M", self.wall_clock()),
@@ -545,6 +565,7 @@ class SessionEngine:
             elif self.session.print_reason in ("paper_out", "offline", "cover_open", "error"):
                 self.devices["printer"] = self.session.print_reason
             log.warning("print failed: %s", self.session.print_reason)
+        self.payment.printed(self.session.print_state == "printed")
         self._entered = self._activity = self.clock()
         self._changed()
 
@@ -603,6 +624,8 @@ class SessionEngine:
 
     def end(self, reason: str) -> None:
         """End the session for any reason: wipe everything personal and go home."""
+        if self.payment.intercept_end(reason):
+            return  # the order is being cancelled first; the end follows its answer
         if self.state == State.RATING and not self.session.rated and self.session.service_id:
             self.skip_rating(reason)
         log.info("session ended: %s", reason)
@@ -633,6 +656,9 @@ class SessionEngine:
                 return
             if changed:
                 self._changed()
+            return
+        if self.state == State.PAYMENT:
+            self.payment.tick()
             return
         timeout = self.state_timeout()
         if timeout is None:
@@ -718,6 +744,9 @@ class SessionEngine:
     def _scanned(self, text: str) -> None:
         item = self.session.item
         if item is None:
+            return
+        if self.state == State.PAYMENT:
+            self.payment.scanned(text)  # a 付款码: charged, never stored
             return
         if self.state == State.IDENTIFY and item.auth == "id_card_or_qr":
             self.session.qr_token = text.strip()

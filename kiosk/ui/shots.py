@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 SIZES = {"portrait": "1080x1920", "landscape": "1920x1080"}
 VARIANTS = (("zh_CN", False), ("zh_CN", True), ("en", False), ("en", True))
 QUERY, PRINT, APPLY, PROGRESS = "RS-0102", "RS-0101", "GA-0702", "ZW-1001"
+PAY = "YB-0202"
 
 Step = float | Callable[[], bool] | tuple[str, str]
 """A scenario yields: seconds to wait, a predicate to wait for, or ("shot", name)."""
@@ -295,6 +296,73 @@ def maintenance(app: Any, sims: dict[str, Any]) -> Iterator[Step]:
     m.leave()
 
 
+def payment_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Step]:
+    """城乡居民医保缴费: confirm with the amount, the QR waiting, a declined 付款码, paid, expired."""
+    from kiosk.payment.demo import DEMO_PAYMENT_CODE
+    from kiosk.session.ports import Connectivity, run_inline
+    from kiosk.session.states import State
+
+    eng, dock = app.engine, app.dock
+    end = time.monotonic() + 10
+    yield lambda: eng.payment.port is not None or time.monotonic() > end  # central set up
+    yield 0.5  # the devices open with it
+    sims = _sims()
+    if eng.catalogue is None or eng.catalogue.get(PAY) is None or eng.payment.port is None:
+        log.error("payment shots skipped: no %s item or no central", PAY)
+        return
+
+    def until(pred: Callable[[], bool], timeout: float = 8.0) -> Callable[[], bool]:
+        end = time.monotonic() + timeout
+        return lambda: pred() or time.monotonic() > end
+
+    def to_payment() -> Iterator[Step]:
+        if eng.state not in (State.HOME, State.OUT_OF_SERVICE):
+            eng.end("shots")
+        yield until(lambda: eng.state == State.HOME)
+        eng.set_language(variant[0])
+        eng.set_elderly(variant[1])
+        eng.runner = run_inline
+        yield until(lambda: not eng.unavailable_reason(eng.catalogue.item(PAY)))
+        reason = eng.unavailable_reason(eng.catalogue.item(PAY))
+        if reason:
+            log.warning("%s not servable (%s): connectivity assumed back for the shots", PAY, reason)
+            eng.handle(Connectivity(True))
+        eng.select(PAY)
+        eng.proceed()
+        if sims.get("idcard") is not None:
+            dock.remove_card()
+            yield 0.6
+            dock.place_card("mainland")
+            yield until(lambda: eng.state == State.FORM)
+        eng.set_value("insured_id", SAMPLE["id_number"])
+        eng.set_value("year", time.strftime("%Y"))
+        eng.set_value("group", "adult")
+        eng.submit_form()
+
+    yield from to_payment()
+    yield ("shot", "payment-confirm")
+    eng.confirm()
+    yield 0.3
+    yield ("shot", "payment-waiting")
+    if sims.get("scanner") is not None:
+        dock.scan(DEMO_PAYMENT_CODE[:-4] + "0000")  # a sandbox code that is declined
+        yield until(lambda: eng.payment.phase == "failed")
+        yield ("shot", "payment-failed")
+    dock.pay_with_phone()
+    yield until(lambda: eng.payment.phase == "paid")
+    yield ("shot", "payment-paid")
+    yield until(lambda: eng.session.print_state in ("printed", "failed"))
+    yield 0.3
+    yield ("shot", "payment-printed")
+    yield from to_payment()
+    eng.confirm()
+    eng.payment._deadline_mono = eng.clock()  # the order's time is up
+    yield until(lambda: eng.payment.phase == "expired")
+    yield ("shot", "payment-expired")
+    eng.end("shots")
+    yield until(lambda: eng.state == State.HOME)
+
+
 SAMPLE = {"phone": "13800138000", "number": "2025", "date": "2026-01-31",
           "case_no": "330100-20261125-000001", "id_number": "11010519491231002X"}
 
@@ -348,7 +416,11 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
                        and app.services.documents is not None) or time.monotonic() > ready
         for variant in VARIANTS:
             tag = ("zh" if variant[0] == "zh_CN" else "en") + ("-elderly" if variant[1] else "")
-            for step in itertools.chain(scenario(app, variant, only), printing_a4(app, variant)):
+            walks = ([itertools.chain(scenario(app, variant, only), printing_a4(app, variant))]
+                     if not only or "main" in only else [])
+            if not only or "payment" in only:
+                walks.append(payment_scenario(app, variant))
+            for step in (s for walk in walks for s in walk):
                 if isinstance(step, tuple):
                     name = f"{step[1]}-{tag}-{orientation}.png"
                     yield ("shot", name)
@@ -421,12 +493,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", default=None)
     p.add_argument("--out", default=str(PROJECT_ROOT / "shots"))
     p.add_argument("--only", choices=sorted(SIZES), default=None, help="one orientation only")
+    p.add_argument("--scenario", action="append", choices=("main", "payment"),
+                   help="only these scenarios (repeatable; default: all)")
     p.add_argument("--child", nargs=2, metavar=("SIZE", "ORIENTATION"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.child:
-        return _capture(args.config, args.child[0], args.child[1], out, None)
+        return _capture(args.config, args.child[0], args.child[1], out,
+                        set(args.scenario) if args.scenario else None)
     env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1")
     print(f"documents: {save_documents(out)} first pages in {out}")
     failed = 0
@@ -436,6 +511,8 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [sys.executable, "-m", "kiosk.ui.shots", "--out", str(out), "--child", size, orientation]
         if args.config:
             cmd += ["--config", args.config]
+        for name in args.scenario or ():
+            cmd += ["--scenario", name]
         t0 = time.monotonic()
         rc = subprocess.run(cmd, env=env, timeout=600).returncode
         n = len(list(out.glob(f"*-{orientation}.png")))

@@ -131,6 +131,13 @@ class KVRow(BoxLayout):
     value = StringProperty("")
 
 
+class PayLine(BoxLayout):
+    """One line of a payment's breakdown: its label, its amount on the right (payment.kv)."""
+
+    label = StringProperty("")
+    value = StringProperty("")
+
+
 class TextLine(Label):
     """A wrapped line of text in a list."""
 

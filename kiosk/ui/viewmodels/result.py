@@ -44,9 +44,19 @@ class ConfirmViewModel(ScreenViewModel):
                 raw = (opt.en if self.en else opt.zh) if opt else raw
             rows.append({"label": f.label_en if self.en else f.label_zh,
                          "value": masked_value(f.type if f.type in ("id_number",) else "", raw)})
+        order = engine.payment.order if it.kind == "pay" else None
+        if order is not None:  # the amount central set, with its breakdown, before paying
+            from kiosk.payment.money import format_fen
+            from kiosk.ui.viewmodels.payment import breakdown_rows
+
+            rows.append({"label": self.tr("confirm.amount"), "value": format_fen(order.amount_fen)})
+            rows += [{"label": self.tr("confirm.of_which") if i == 0 else "",
+                      "value": f"{r['label']}  {r['value']}"}
+                     for i, r in enumerate(breakdown_rows(order, self.en))]
+            rows.append({"label": self.tr("confirm.payee"), "value": order.payee_zh})
         self.rows = rows
-        self.confirm_text = self.tr("confirm.submit" if it.kind in ("apply", "appointment")
-                                    else "confirm.query")
+        self.confirm_text = self.tr("confirm.pay" if it.kind == "pay" else "confirm.submit"
+                                    if it.kind in ("apply", "appointment") else "confirm.query")
 
     def confirm(self) -> None:
         """确认."""

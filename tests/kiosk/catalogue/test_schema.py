@@ -45,7 +45,7 @@ CASES = [
     ("items[3].fields[1].type", "phon", "items[3].fields[1].type: unknown type 'phon' (one of text, "
      "number, phone, date, choice, id_number, uscc, case_no)"),
     ("items[0].kind", "download", "items[0].kind: unknown kind 'download' (one of query, print, apply, "
-     "appointment, progress)"),
+     "appointment, progress, pay)"),
     ("items[0].auth", "face", "items[0].auth: unknown auth 'face' (one of none, id_card, id_card_or_qr)"),
     ("items[2].code", "rs 0103", "items[2].code: must match [0-9A-Z][0-9A-Z-]{2,39} (事项编码), got 'rs 0103'"),
     ("items[1].code", "RS-0101", "items[1].code: duplicate code 'RS-0101' (also items[0])"),
@@ -71,7 +71,8 @@ CASES = [
     ("items[0].document.table", {"title": 5}, "items[0].document.table.title: must be text, got a number"),
     ("items[0].receipt.lines[0].ref", "field.nope", "items[0].receipt.lines[0].ref: refers to unknown field 'nope'"),
     ("items[0].receipt.lines[0].ref", "session.secret", "items[0].receipt.lines[0].ref: unknown session key "
-     "'secret' (one of case_no, time, terminal_id, hall_name, item_name, status, holder_name, holder_id_number)"),
+     "'secret' (one of case_no, time, terminal_id, hall_name, item_name, status, holder_name, holder_id_number, "
+     "order_no, amount, payee, paid_at, channel, einvoice_no, einvoice_url)"),
     ("items[0].receipt.lines[0].ref", "name", "items[0].receipt.lines[0].ref: must be field.NAME, result.KEY "
      "or session.KEY, got 'name'"),
     ("items[0].receipt.lines[1].mask", "stars", "items[0].receipt.lines[1].mask: unknown mask 'stars' (one of "
@@ -144,7 +145,7 @@ def test_prefill_needs_identification(source: dict) -> None:
 
 def test_many_problems_are_all_listed(source: dict) -> None:
     source["items"][3]["fields"][1]["type"] = "phon"
-    source["items"][4]["kind"] = "pay"
+    source["items"][4]["kind"] = "refund"
     source["items"][5]["code"] = source["items"][6]["code"]
     problems = validate_catalogue(source)
     assert len(problems) == 3
