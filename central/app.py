@@ -328,9 +328,11 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
              responses=_errors(401, 404), openapi_extra={"parameters": _auth_params()})
     def case_status(case_no: str, terminal_id: str = Depends(terminal)) -> Response:
         """Progress of a case with its history."""
-        case = store.case(case_no) if api.CASE_NO_RE.fullmatch(case_no) else None
+        case = store.case(case_no) if api.CASE_NO_RE.fullmatch(case_no) else \
+            store.case_by_local_ref(case_no) if api.PROVISIONAL_NO_RE.fullmatch(case_no) else None
         if case is None:
             raise ApiError(404, "unknown_case", f"no case {case_no[:40]}")
+        case_no = case["case_no"]  # a provisional number is answered with the real one
         now = clock()
         if case["kind"] == "apply":
             due = [(s.value, case["received_at"] + dt, note) for dt, s, note in PROGRESS

@@ -195,7 +195,7 @@ class CentralPort:
         """GET /v1/cases/{case_no}; a provisional number still in the outbox is answered locally."""
         from kiosk.central_errors import CentralClientError
 
-        ref = self.outbox.lookup_case(case_no)
+        ref = self.outbox.lookup_case(case_no) or self._own_provisional(case_no)
         if ref is not None and not ref.case_no:
             return QueryAnswer(title=case_no, rows=((time.strftime("%Y-%m-%d %H:%M", time.localtime(ref.created)),
                                                      "queued"),), columns=("time", "status"),
@@ -208,6 +208,13 @@ class CentralPort:
         rows = tuple((ev.at.strftime("%Y-%m-%d %H:%M"), ev.status.value) for ev in res.history)
         return QueryAnswer(title=res.case_no, rows=rows, columns=("time", "status"),
                            printable=False, values={"status": res.status.value})
+
+    def _own_provisional(self, typed: str) -> Any:
+        """This terminal's provisional number typed upper-case (the keypad has no lower case)."""
+        own = getattr(self.outbox, "terminal_id", "")
+        if own and own != own.upper() and typed.upper().startswith(own.upper() + "-"):
+            return self.outbox.lookup_case(own + typed[len(own):])
+        return None
 
     def submit(self, item_code: str, payload: Mapping[str, Any]) -> Submitted:
         """Queue the submission (on disk first), then wait briefly for central's case number."""

@@ -485,3 +485,34 @@ class ErrorBody(_Reply):
 
     error: str
     message: str
+
+
+# --- case references typed back (v1, additive) ----------------------------------------------
+# A citizen may type back either number a receipt shows: central's case number (CASE_NO_RE) or
+# the provisional number a terminal printed while offline (kiosk.outbox: TERMINAL-YYYYMMDD-NNNN,
+# TERMINAL being any configured terminal id). GET /v1/cases/{ref} answers both: a provisional
+# number is looked up by the submission's `local_ref`, once that terminal has delivered it.
+
+TERMINAL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}")
+"""A terminal id (kiosk.config checks `terminal_id` with it)."""
+PROVISIONAL_NO_RE = re.compile(TERMINAL_ID_RE.pattern + r"-[0-9]{8}-[0-9]{4,6}")
+"""A terminal's provisional number, e.g. DEMO-0001-20261201-0002."""
+
+
+def is_case_ref(text: str) -> bool:
+    """Whether `text` is a case number or a provisional number (letters in any case)."""
+    return bool(CASE_NO_RE.fullmatch(text) or PROVISIONAL_NO_RE.fullmatch(text))
+
+
+def case_ref_alphabet() -> str:
+    """Every character a case or provisional number can hold, as typed (letters upper-case):
+    read from the character classes and literals of the two patterns above, so a keypad built
+    from it can type any number either kind of receipt shows."""
+    chars: set[str] = set()
+    for pattern in (CASE_NO_RE.pattern, PROVISIONAL_NO_RE.pattern):
+        classes = re.findall(r"\[[^\]]+\]", pattern)
+        literals = re.sub(r"\[[^\]]+\]|\{[^}]*\}", "", pattern)
+        chars |= {c for c in map(chr, range(0x21, 0x7F)) if any(re.fullmatch(k, c) for k in classes)}
+        chars |= set(literals)
+    return "".join(sorted({c.upper() for c in chars},
+                          key=lambda c: (not c.isdigit(), not c.isalpha(), c)))

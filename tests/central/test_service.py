@@ -115,6 +115,15 @@ def test_case_history_advances_with_the_clock(service: Service) -> None:
     assert case.status == api.CaseState.IN_PROGRESS
 
 
+def test_provisional_number_typed_back_finds_the_delivered_case(service: Service) -> None:
+    case_no = service.terminal.submit(local_ref="demo-0001-20261201-0002").json()["case_no"]
+    for typed in ("demo-0001-20261201-0002", "DEMO-0001-20261201-0002"):  # keypads type upper case
+        r = service.terminal.call("GET", f"/v1/cases/{typed}")
+        assert r.status_code == 200, r.text
+        assert api.CaseStatus.model_validate_json(r.content).case_no == case_no
+    _error(service.terminal.call("GET", "/v1/cases/DEMO-0001-20261201-0003"), 404, "unknown_case")
+
+
 def test_unknown_case_404(service: Service) -> None:
     _error(service.terminal.call("GET", "/v1/cases/330100-20260101-999999"), 404, "unknown_case")
     _error(service.terminal.call("GET", "/v1/cases/garbage"), 404, "unknown_case")

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
+from kiosk.catalogue.validators import USCC_ALPHABET
+from kiosk.central_api import case_ref_alphabet
 from kiosk.ui.viewmodels.base import ScreenViewModel, masked_value
 
 if TYPE_CHECKING:
@@ -13,9 +15,11 @@ if TYPE_CHECKING:
     from kiosk.session.engine import SessionEngine
 
 DIGITS = list("123456789")
-ALNUM = list("0123456789ABCDEFGHJKLMNPQRTUWXY-")
+CASE_KEYS = list(case_ref_alphabet())
+"""Every character a case number or a terminal's provisional number can hold (the contract)."""
+USCC_KEYS = list(USCC_ALPHABET)
 KEYPADS = {"phone": "digits", "number": "digits", "id_number": "id", "case_no": "alnum",
-           "uscc": "alnum"}
+           "uscc": "alnum", "text": "ime"}
 MAX_LEN = {"phone": 11, "id_number": 18, "uscc": 18, "number": 12, "case_no": 40}
 
 
@@ -102,7 +106,7 @@ class FormViewModel(ScreenViewModel):
         else:
             self.panel = KEYPADS.get(f.type, "digits")
             if self.panel == "alnum":
-                self.keys = ALNUM
+                self.keys = CASE_KEYS if f.type == "case_no" else USCC_KEYS
             elif self.panel == "id":
                 self.keys = DIGITS + ["X", "0"]
             else:
