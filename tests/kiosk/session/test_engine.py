@@ -111,11 +111,11 @@ def test_apply_offline_gets_provisional_case_number() -> None:
 def test_progress_case_number_by_scanner() -> None:
     eng, clock, central, printer = make()
     eng.select("G-0001")
-    eng.handle(CodeScanned("sb2026000123\r"))
-    assert eng.state == State.FORM and eng.session.clean["case_no"] == "SB2026000123"
+    eng.handle(CodeScanned("sb-0001-20261125-0123\r"))
+    assert eng.state == State.FORM and eng.session.clean["case_no"] == "SB-0001-20261125-0123"
     assert eng.submit_form()
     eng.confirm()
-    assert central.calls == [("progress", "SB2026000123")]
+    assert central.calls == [("progress", "SB-0001-20261125-0123")]
 
 
 def test_qr_identification_for_id_card_or_qr_items() -> None:
