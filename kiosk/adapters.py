@@ -159,7 +159,10 @@ class CentralPort:
     """The central client and the outbox as the session's Central port."""
 
     def __init__(self, client: Any, outbox: Any, region_code: str, *,
-                 wait_delivery_s: float = 3.0, clock: Callable[[], float] = time.time) -> None:
+                 wait_delivery_s: float = 3.0, clock: Callable[[], float] = time.time,
+                 on_call: Callable[[BaseException | None], None] | None = None) -> None:
+        self.on_call = on_call
+        """Told of every query / progress call's outcome (the sync worker: offline at once)."""
         self.client = client
         self.outbox = outbox
         self.region_code = region_code
@@ -185,7 +188,9 @@ class CentralPort:
         try:
             res = self.client.query(item_code, body)
         except CentralClientError as exc:
+            self._report(exc)
             raise CentralUnavailable(type(exc).__name__) from exc
+        self._report(None)
         return QueryAnswer(title=res.title, rows=tuple(tuple(r) for r in res.rows),
                            columns=tuple(res.columns), printable=bool(res.printable),
                            case_no=res.case_no, printable_lines=tuple(res.printable),
@@ -204,10 +209,19 @@ class CentralPort:
         try:
             res = self.client.case(number)
         except CentralClientError as exc:
+            self._report(exc)
             raise CentralUnavailable(type(exc).__name__) from exc
+        self._report(None)
         rows = tuple((ev.at.strftime("%Y-%m-%d %H:%M"), ev.status.value) for ev in res.history)
         return QueryAnswer(title=res.case_no, rows=rows, columns=("time", "status"),
                            printable=False, values={"status": res.status.value})
+
+    def _report(self, exc: BaseException | None) -> None:
+        if self.on_call is not None:
+            try:
+                self.on_call(exc)
+            except Exception:  # noqa: BLE001 - reporting must never break the citizen's query
+                log.exception("connectivity report failed")
 
     def _own_provisional(self, typed: str) -> Any:
         """This terminal's provisional number typed upper-case (the keypad has no lower case)."""
@@ -218,8 +232,12 @@ class CentralPort:
 
     def submit(self, item_code: str, payload: Mapping[str, Any]) -> Submitted:
         """Queue the submission (on disk first), then wait briefly for central's case number."""
-        body = {"item_code": item_code, "region_code": self.region_code,
-                "applicant": self._identity(payload), "fields": self._fields(payload)}
+        body: dict[str, Any] = {"item_code": item_code, "region_code": self.region_code,
+                                "fields": self._fields(payload)}
+        if payload.get("_anonymous"):
+            body["anonymous"] = True  # 匿名: no identity leaves the terminal
+        else:
+            body["applicant"] = self._identity(payload)
         queued = self.outbox.enqueue("submission", body)
         deadline = time.monotonic() + self.wait_delivery_s
         while time.monotonic() < deadline:

@@ -151,8 +151,11 @@ class Submission(_Body):
     """事项编码 of the item applied for."""
     region_code: RegionCode
     """行政区划代码 of the terminal's hall."""
-    applicant: Identity
-    """The citizen applying (the session identity)."""
+    applicant: Identity | None = None
+    """The citizen applying (the session identity); absent only when `anonymous`."""
+    anonymous: bool = False
+    """匿名 (v1, additive): submitted without identification, for items whose catalogue design
+    has `anonymous` (central checks the design's required fields)."""
     fields: dict[str, FieldValue] = {}
     """Form values by field name, as typed in the catalogue."""
     local_ref: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
@@ -164,6 +167,12 @@ class Submission(_Body):
     @classmethod
     def _fields(cls, v: dict[str, object]) -> dict[str, object]:
         return _check_fields(v)
+
+    @model_validator(mode="after")
+    def _who(self) -> Submission:
+        if self.anonymous == (self.applicant is not None):
+            raise ValueError("give either an applicant or anonymous: true (not both, not neither)")
+        return self
 
 
 class CaseState(str, Enum):

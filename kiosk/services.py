@@ -23,6 +23,8 @@ class Services:
     central: Any = None
     printer: Any = None
     sources: list[Any] = field(default_factory=list)
+    netwatch: Any = None
+    """kiosk.netwatch.ReachabilityProbe: central's loss shows within seconds."""
     client: Any = None
     outbox: Any = None
     sync: Any = None
@@ -62,6 +64,10 @@ class Services:
                 self.sync.start()
             except KioskError as exc:  # e.g. `kiosk outbox flush` holds the delivery lock
                 log.error("outbox not delivered by this process: %s", exc)
+            from kiosk.netwatch import ReachabilityProbe
+
+            self.netwatch = ReachabilityProbe(self.client, self.sync)
+            self.netwatch.start()
 
     def stop(self) -> None:
         """Stop sources, the sync worker, the outbox and the embedded sandbox."""
@@ -72,6 +78,8 @@ class Services:
                 src.stop()
             except Exception as exc:  # noqa: BLE001
                 log.warning("stopping %s: %s", type(src).__name__, exc)
+        if self.netwatch is not None:
+            self.netwatch.stop()
         if self.sync is not None:
             self.sync.stop()
         if self.client is not None:
@@ -170,7 +178,8 @@ def _build_central(cfg: TerminalConfig, svc: Services) -> None:
             catalogue_version=lambda: svc.catalogue.version if svc.catalogue else 0,
             install_catalogue=(lambda data: _install_catalogue(svc, data))
             if svc.catalogue_store is not None else None)
-        svc.central = CentralPort(svc.client, svc.outbox, cfg.region_code)
+        svc.central = CentralPort(svc.client, svc.outbox, cfg.region_code,
+                                  on_call=svc.sync.note_call)
     except KioskError as exc:
         svc.problems.append(f"central: {exc}")
         log.error("central service unavailable: %s", exc)

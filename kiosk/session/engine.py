@@ -6,6 +6,7 @@ redraws when a subscriber is called. Blocking work (central, printer) goes throu
 """
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import logging
 import time
@@ -17,6 +18,7 @@ from kiosk.catalogue.errors import FieldValueError
 from kiosk.catalogue.model import Catalogue, Field, Item
 from kiosk.catalogue.validators import validate_field_value
 from kiosk.session import hours
+from kiosk.session.defaults import SKIP_CONFIRM_KINDS, apply_defaults, effective_fields
 from kiosk.session.errors import InvalidTransition, RatingRefused
 from kiosk.session.ports import (CardHolder, CardRead, CardUnreadable, Central, CodeScanned,
                                  Connectivity, DeviceEvent, DeviceState, PrintOutcome, Printer,
@@ -81,6 +83,8 @@ class Session:
     service_id: str = ""
     rated: bool = False
     rating_level: str = ""
+    anonymous: bool = False
+    """Submitted without identification (items whose design allows it: `anonymous`)."""
 
     def personal_strings(self) -> list[str]:
         """Every personal value held (tests use this to prove a wipe)."""
@@ -327,9 +331,20 @@ class SessionEngine:
             self._enter_form()
         self._changed()
 
+    def proceed_anonymous(self) -> None:
+        """匿名提交: no identification, for items whose design allows it (its fields required)."""
+        self._require(State.ITEM, State.IDENTIFY)
+        item = self.session.item
+        if item is None or item.anonymous_required is None:
+            raise InvalidTransition("this item needs identification")
+        self.session.anonymous, self.session.holder, self.session.qr_token = True, None, ""
+        self._enter_form()
+        self._changed()
+
     def _enter_form(self) -> None:
         item = self.session.item
         assert item is not None
+        apply_defaults(item, self.session.values, dt.date.fromtimestamp(self.wall_clock()))
         holder = self.session.holder
         for f in item.fields:
             if f.prefill and holder is not None and f.name not in self.session.values:
@@ -339,6 +354,7 @@ class SessionEngine:
         else:
             self._validate_all()
             self._go(State.CONFIRM)
+            self._skip_confirm()
 
     def back(self) -> None:
         """One step back (item → home ends the session)."""
@@ -368,11 +384,15 @@ class SessionEngine:
         self.touch()
         self._changed()
 
+    @property
+    def form_fields(self) -> tuple[Field, ...]:
+        """The item's fields as checked now (anonymous: the design's own required list)."""
+        item = self.session.item
+        return effective_fields(item, self.session.anonymous) if item is not None else ()
+
     def check_field(self, name: str) -> bool:
         """Validate one field now (when the citizen leaves it); True if it is fine."""
-        item = self.session.item
-        assert item is not None
-        return self._validate(item.field(name))
+        return self._validate(next(f for f in self.form_fields if f.name == name))
 
     def _validate(self, f: Field) -> bool:
         try:
@@ -388,7 +408,7 @@ class SessionEngine:
         item = self.session.item
         assert item is not None
         ok = True
-        for f in item.fields:
+        for f in self.form_fields:
             ok = self._validate(f) and ok
         return ok
 
@@ -398,10 +418,20 @@ class SessionEngine:
         ok = self._validate_all()
         if ok:
             self._go(State.CONFIRM)
+            if self._skip_confirm():
+                return True
         else:
             self.touch()
         self._changed()
         return ok
+
+    def _skip_confirm(self) -> bool:
+        """Read-only queries ask central at once (nothing to confirm); True if it did."""
+        item = self.session.item
+        if self.state == State.CONFIRM and item is not None and item.kind in SKIP_CONFIRM_KINDS:
+            self.confirm()
+            return True
+        return False
 
     def confirm(self) -> None:
         """The citizen confirmed: ask central (query, print document, progress) or submit."""
@@ -436,6 +466,8 @@ class SessionEngine:
                               "card_type": holder.card_type}
         if self.session.qr_token:
             out["_qr"] = self.session.qr_token
+        if self.session.anonymous:
+            out["_anonymous"] = True
         return out
 
     def cancel_work(self) -> None:

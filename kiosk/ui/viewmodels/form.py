@@ -42,8 +42,7 @@ class FormViewModel(ScreenViewModel):
     message = StringProperty("")
 
     def _fields(self) -> tuple[Field, ...]:
-        it = self.engine.item
-        return it.fields if it else ()
+        return self.engine.form_fields
 
     def _editable(self, f: Field) -> bool:
         return not (f.prefill and self.engine.session.holder is not None) and f.type != "text"
@@ -57,7 +56,9 @@ class FormViewModel(ScreenViewModel):
         self.title = it.name(engine.lang)
         fields = self._fields()
         if not self.active or self.active not in [f.name for f in fields]:
-            first = next((f for f in fields if self._editable(f)), None)
+            values = engine.session.values  # start where something is missing (defaults set)
+            first = next((f for f in fields if self._editable(f) and not values.get(f.name)),
+                         next((f for f in fields if self._editable(f)), None))
             self.active = first.name if first else ""
         values, errors = engine.session.values, engine.session.errors
         rows = []

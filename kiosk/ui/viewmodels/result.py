@@ -43,7 +43,9 @@ class ConfirmViewModel(ScreenViewModel):
                 opt = f.option(raw)
                 raw = (opt.en if self.en else opt.zh) if opt else raw
             rows.append({"label": f.label_en if self.en else f.label_zh,
-                         "value": masked_value(f.type if f.type in ("id_number",) else "", raw)})
+                         "value": masked_value(f.type if f.type in ("id_number", "phone") else "", raw)})
+        if engine.session.anonymous:
+            rows.insert(0, {"label": self.tr("anon.row"), "value": self.tr("anon.yes")})
         self.rows = rows
         self.confirm_text = self.tr("confirm.submit" if it.kind in ("apply", "appointment")
                                     else "confirm.query")
@@ -87,6 +89,8 @@ class ResultViewModel(PagedViewModel):
     note = StringProperty("")
     error_text = StringProperty("")
     can_print = BooleanProperty(False)
+    print_blocked = StringProperty("")
+    """Why 打印凭条 is greyed (printer fault) and what to do instead; "" when it works."""
 
     def update(self, engine: SessionEngine) -> None:
         """Fill from the outcome."""
@@ -95,6 +99,10 @@ class ResultViewModel(PagedViewModel):
             self.wipe()
             return
         self.can_print = engine.can_print
+        printable = not out.error and (out.answer is None or out.answer.printable)
+        fault = engine.devices.get("printer", "")
+        self.print_blocked = self.tr("result.print_blocked", status=self.tr(status_key(fault))) \
+            if printable and fault else ""
         if out.error:
             self.mode = "error"
             self.title = self.tr("result.error_title")

@@ -40,8 +40,7 @@ def test_query_flow_to_rating_and_home() -> None:
     assert not eng.submit_form()
     assert eng.session.errors["year"][0] == "请填写年度"
     eng.set_value("year", "2025")
-    assert eng.submit_form() and eng.state == State.CONFIRM
-    eng.confirm()
+    assert eng.submit_form()  # a read-only query skips the confirm step
     assert eng.state == State.RESULT and central.calls == [("query", "Q-0001")]
     assert eng.session.outcome and eng.session.outcome.answer and len(eng.session.outcome.answer.rows) == 2
     eng.print_receipt()
@@ -113,8 +112,7 @@ def test_progress_case_number_by_scanner() -> None:
     eng.select("G-0001")
     eng.handle(CodeScanned("sb-0001-20261125-0123\r"))
     assert eng.state == State.FORM and eng.session.clean["case_no"] == "SB-0001-20261125-0123"
-    assert eng.submit_form()
-    eng.confirm()
+    assert eng.submit_form()  # no confirm step for a read-only query
     assert central.calls == [("progress", "SB-0001-20261125-0123")]
 
 
@@ -197,8 +195,8 @@ def test_working_timeout_becomes_error_result_and_late_answer_is_dropped() -> No
     eng.runner = lambda fn, done: parked.append((fn, done))
     to_form(eng)
     eng.set_value("year", "2025")
-    eng.submit_form()
-    eng.confirm()
+    eng.submit_form()  # straight to central (read-only)
+    assert eng.state == State.WORKING
     clock.advance(30)
     eng.tick()
     assert eng.state == State.RESULT and eng.session.outcome and eng.session.outcome.error == "timeout"
@@ -213,7 +211,6 @@ def test_central_error_shows_error_result() -> None:
     to_form(eng)
     eng.set_value("year", "2025")
     eng.submit_form()
-    eng.confirm()
     assert eng.session.outcome and eng.session.outcome.error == "unavailable" and not eng.can_print
 
 

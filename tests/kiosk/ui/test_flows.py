@@ -22,12 +22,9 @@ class QueryFlowTest(KioskTestCase):
         sims["idcard"].insert("mainland")
         self.wait_until(lambda: eng.state == State.FORM, what="card read")
         assert "3301**********0015" in self.all_texts()  # prefilled, masked on screen
-        self.tap("养老保险")
-        for key in "2025":
+        for key in "2025":  # 养老保险 is the default; the year keypad is up
             self.tap(key)
-        self.tap("下一步")
-        assert eng.state == State.CONFIRM, eng.session.errors
-        self.tap("确认查询")
+        self.tap("下一步")  # a read-only query asks central at once: no confirm step
         self.wait_until(lambda: eng.state == State.RESULT, what="central answer")
         texts = self.all_texts()
         assert "缴费基数" in texts and "已缴" in texts
@@ -71,12 +68,13 @@ class ApplyAndProgressTest(KioskTestCase):
         sims["idcard"].insert("mainland")
         self.wait_until(lambda: eng.state == State.FORM, what="card read")
         self.tap("就业、从业")
-        self.tap("窗口领取")
+        # 领取方式 keeps its default (电子证明); the phone keypad is up
         for key in "13800138000":
             self.tap(key)
         self.tap("下一步")
         assert eng.state == State.CONFIRM, eng.session.errors
-        self.find("13800138000")  # in full on the confirm screen: the citizen checks it
+        self.find("138****8000")  # masked on the confirm screen
+        assert not any("13800138000" in getattr(w, "text", "") for w in self.visible_widgets())
         self.tap("确认提交")
         self.wait_until(lambda: eng.state == State.RESULT, timeout=10, what="submission")
 
@@ -103,8 +101,7 @@ class ApplyAndProgressTest(KioskTestCase):
         assert eng.state == State.FORM
         sims["scanner"].scan(case_no)
         self.wait_until(lambda: eng.session.values.get("case_no") == case_no, what="scan")
-        self.tap("下一步")
-        self.tap("确认查询")
+        self.tap("下一步")  # read-only: no confirm step
         self.wait_until(lambda: eng.state == State.RESULT, what="progress")
         texts = self.all_texts()
         assert "已接收" in texts or "已受理" in texts, texts
@@ -142,9 +139,7 @@ class PrinterAndDeviceTest(KioskTestCase):
         self.tap("开始办理")
         sims["idcard"].insert("hk_mo_tw")
         self.wait_until(lambda: eng.state == State.FORM, what="card read")
-        self.tap("全部险种")
-        self.tap("最近12个月")
-        self.tap("下一步")
+        self.tap("下一步")  # 全部险种 and 最近12个月 are the defaults
         pages = len(sims["printer"].pages)
         sims["printer"].paper = "out"
         self.tap("确认查询")
@@ -169,12 +164,16 @@ class PrinterAndDeviceTest(KioskTestCase):
         self.wait_until(lambda: eng.devices["printer"] == "paper_out", what="status poll")
         self.frames(2)
         self.find("打印机：缺纸")
+        home = self.app.vm.home
+        self.tap("社保缴费明细查询")  # page 1: what still works comes first
+        assert eng.state == State.ITEM
+        self.tap("返回首页")
+        self.tap("下一页")
         greyed = [w for w in self.visible_widgets() if getattr(w, "text", "") == "打印机暂不可用"]
         assert len(greyed) >= 5
-        self.tap("社保参保缴费证明打印")
-        assert eng.state == State.HOME  # a greyed tile does nothing
-        self.tap("社保缴费明细查询")
-        assert eng.state == State.ITEM  # the rest still work
+        self.tap("营业执照自助打印")
+        assert eng.state == State.HOME  # a greyed tile says why and what to do instead
+        assert home.notice_open and "缺纸" in home.notice_text and "人工窗口" in home.notice_text
 
 
 class TimeoutWipeTest(KioskTestCase):
@@ -191,11 +190,10 @@ class TimeoutWipeTest(KioskTestCase):
         self.tap("开始办理")
         sims["idcard"].insert("mainland")
         self.wait_until(lambda: eng.state == State.FORM, what="card read")
-        self.tap("养老保险")
-        for key in "2025":
+        for key in "2025":  # 养老保险 is the default; the year keypad is up
             self.tap(key)
         self.tap("下一步")
-        assert eng.state == State.CONFIRM
+        self.wait_until(lambda: eng.state == State.RESULT, what="central answer")
         personal = ["王小明", "330106199101010015", "3301**********0015", "王**"]
         assert any(p in self.all_texts() for p in personal)
         clock.advance(60)
@@ -203,7 +201,7 @@ class TimeoutWipeTest(KioskTestCase):
         self.frames(2)
         self.find("还需要更多时间吗？")
         self.tap("继续办理")
-        assert eng.countdown_remaining is None and eng.state == State.CONFIRM
+        assert eng.countdown_remaining is None and eng.state == State.RESULT
         clock.advance(60)
         vm.tick()
         clock.advance(15)
