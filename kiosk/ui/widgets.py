@@ -11,6 +11,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.stacklayout import StackLayout
 
 
@@ -58,6 +59,24 @@ class FlowRepeater(StackLayout):
     on_data = Repeater.on_data
     on_viewclass = Repeater.on_viewclass
     _rebuild = Repeater._rebuild
+
+
+class FieldList(ScrollView):
+    """The form's fields: scrolls the active one (by `name`) into view when it changes."""
+
+    active = StringProperty("")
+
+    def on_active(self, *_: object) -> None:
+        """Scroll once the rows are laid out (next frame)."""
+        from kivy.clock import Clock
+
+        Clock.schedule_once(self._scroll, 0)
+
+    def _scroll(self, _dt: float) -> None:
+        grid = self.children[0] if self.children else None
+        row = next((r for r in (grid.children if grid else ()) if getattr(r, "name", None) == self.active), None)
+        if row is not None and grid is not None and grid.height > self.height:
+            self.scroll_to(row, padding=10, animate=False)
 
 
 class QrImage(Image):
