@@ -31,9 +31,14 @@ def resolve_default(f: Field, today: dt.date) -> str | None:
     return dt.date(y, mo, min(today.day, last)).isoformat()
 
 
-def apply_defaults(item: Item, values: MutableMapping[str, str], today: dt.date) -> None:
-    """Fill every empty field that has a default (never overwrites what the citizen chose)."""
+def apply_defaults(item: Item, values: MutableMapping[str, str], today: dt.date,
+                   anonymous: bool = False) -> None:
+    """Fill every empty field that has a default (never overwrites what the citizen chose);
+    anonymous, only the fields the design requires (no 电话回复 for nobody to call)."""
+    need = set(item.anonymous_required or ()) if anonymous else None
     for f in item.fields:
+        if need is not None and f.name not in need:
+            continue
         if not values.get(f.name):
             v = resolve_default(f, today)
             if v:

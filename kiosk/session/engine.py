@@ -344,7 +344,8 @@ class SessionEngine:
     def _enter_form(self) -> None:
         item = self.session.item
         assert item is not None
-        apply_defaults(item, self.session.values, dt.date.fromtimestamp(self.wall_clock()))
+        apply_defaults(item, self.session.values, dt.date.fromtimestamp(self.wall_clock()),
+                       anonymous=self.session.anonymous)
         holder = self.session.holder
         for f in item.fields:
             if f.prefill and holder is not None and f.name not in self.session.values:

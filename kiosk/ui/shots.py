@@ -177,8 +177,77 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
     eng.service_hours = hours
     eng.tick()
     reset()
+    yield from input_states(app, sims, reset)
+    reset()
     if variant == ("zh_CN", False):  # the technician's screens are in the terminal's language
         yield from maintenance(app, sims)
+
+
+def input_scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) -> Iterator[Step]:
+    """`--input-only`: just the issue-16 typing / card / table states of one variant."""
+    from kiosk.session.ports import run_inline
+    from kiosk.session.states import State
+
+    eng = app.engine
+
+    def reset() -> None:
+        if eng.state not in (State.HOME, State.OUT_OF_SERVICE):
+            eng.end("shots")
+        eng.set_language(variant[0])
+        eng.set_elderly(variant[1])
+
+    eng.runner = run_inline
+    reset()
+    yield 0.3
+    yield from input_states(app, _sims(), reset)
+    reset()
+
+
+def input_states(app: Any, sims: dict[str, Any], reset: Callable[[], None]) -> Iterator[Step]:
+    """Issue 16 (typing, card handling, result tables): keypad-case, ime-*, card-present-*,
+    remove-card, result-table-*."""
+    from kiosk.ime.index import shared
+    from kiosk.session.states import State
+
+    eng, vm, dock = app.engine, app.vm, app.dock
+    # case-number keypad with a provisional number half typed
+    if eng.catalogue.get(PROGRESS) is not None:
+        eng.select(PROGRESS)
+        if eng.state == State.ITEM:
+            eng.proceed()
+        for ch in "DEMO-0001-2026":
+            vm.form.key(ch)
+        yield ("shot", "keypad-case")
+        reset()
+    # 12345: pinyin being typed with candidates, then text chosen, then anonymous confirm
+    if eng.catalogue.get(HOTLINE) is not None:
+        shared.wait(60)
+        eng.select(HOTLINE)
+        eng.proceed()
+        eng.proceed_anonymous()
+        vm.form.choose("help")
+        vm.form.choose("city")
+        vm.form.focus("content")
+        for ch in "lud":
+            vm.form.key(ch)
+        yield ("shot", "ime-pinyin")
+        vm.form.key("back")
+        for ch in "dengbuliang":
+            vm.form.key(ch)
+        yield ("shot", "ime-candidates")
+        for _ in range(4):  # the first candidate each time: lu'deng, then bu'liang
+            if vm.form.keyboard.composer.letters:
+                vm.form.candidate(0)
+        vm.form.key("，")
+        vm.form.key("mode:latin")
+        yield ("shot", "ime-latin")
+        vm.form.next()
+        yield ("shot", "ime-confirm-anonymous")
+        reset()
+    yield 0.1
+
+
+HOTLINE = "RX-1101"
 
 
 def maintenance(app: Any, sims: dict[str, Any]) -> Iterator[Step]:
@@ -273,7 +342,8 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
         yield 1.5  # devices connect, first heartbeat
         for variant in VARIANTS:
             tag = ("zh" if variant[0] == "zh_CN" else "en") + ("-elderly" if variant[1] else "")
-            for step in scenario(app, variant, only):
+            steps_of = input_scenario if only and "input" in only else scenario
+            for step in steps_of(app, variant, only):
                 if isinstance(step, tuple):
                     name = f"{step[1]}-{tag}-{orientation}.png"
                     yield ("shot", name)
@@ -337,11 +407,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(PROJECT_ROOT / "shots"))
     p.add_argument("--only", choices=sorted(SIZES), default=None, help="one orientation only")
     p.add_argument("--child", nargs=2, metavar=("SIZE", "ORIENTATION"), help=argparse.SUPPRESS)
+    p.add_argument("--input-only", action="store_true",
+                   help="only the typing / card / result-table states (issue 16)")
     args = p.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.child:
-        return _capture(args.config, args.child[0], args.child[1], out, None)
+        return _capture(args.config, args.child[0], args.child[1], out,
+                        {"input"} if args.input_only else None)
     env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1")
     failed = 0
     for orientation, size in SIZES.items():
@@ -350,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [sys.executable, "-m", "kiosk.ui.shots", "--out", str(out), "--child", size, orientation]
         if args.config:
             cmd += ["--config", args.config]
+        if args.input_only:
+            cmd.append("--input-only")
         t0 = time.monotonic()
         rc = subprocess.run(cmd, env=env, timeout=600).returncode
         n = len(list(out.glob(f"*-{orientation}.png")))

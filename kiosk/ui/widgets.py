@@ -7,6 +7,7 @@ from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, Obj
                              StringProperty)
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
@@ -66,17 +67,46 @@ class FieldList(ScrollView):
 
     active = StringProperty("")
 
+    def add_widget(self, widget: object, *args: object, **kwargs: object) -> None:
+        """The rows' grid: keep the active row in view when its height changes too."""
+        super().add_widget(widget, *args, **kwargs)
+        widget.bind(height=self.on_active)  # type: ignore[attr-defined]
+
     def on_active(self, *_: object) -> None:
-        """Scroll once the rows are laid out (next frame)."""
+        """Scroll once the rows are laid out."""
         from kivy.clock import Clock
 
-        Clock.schedule_once(self._scroll, 0)
+        Clock.unschedule(self._show_active)
+        Clock.schedule_once(self._show_active, 0.05)  # after the rows' layout settled
 
-    def _scroll(self, _dt: float) -> None:
+    def _show_active(self, _dt: float) -> None:
         grid = self.children[0] if self.children else None
         row = next((r for r in (grid.children if grid else ()) if getattr(r, "name", None) == self.active), None)
-        if row is not None and grid is not None and grid.height > self.height:
-            self.scroll_to(row, padding=10, animate=False)
+        room = (grid.height - self.height) if grid is not None else 0
+        if row is None or room <= 0:
+            self.scroll_y = 1
+            return
+        pad = 12
+        bottom = self.scroll_y * room  # the viewport in the rows' coordinates
+        y = row.y - grid.y
+        if y < bottom:
+            bottom = y - pad
+        elif y + row.height > bottom + self.height:
+            bottom = y + row.height + pad - self.height
+        self.scroll_y = min(1.0, max(0.0, bottom / room))
+
+
+class ImePanel(BoxLayout):
+    """The on-screen pinyin keyboard of the form (look in form.kv, logic in kiosk.ime)."""
+
+    vm = ObjectProperty(None, allownone=True, rebind=True)
+    """Set by the form screen's rule after this widget's own rule ran: rebind its bindings."""
+
+
+class ImeCandidate(Button):
+    """One candidate on the input method's bar (look in form.kv)."""
+
+    slot = NumericProperty(0)
 
 
 class QrImage(Image):

@@ -400,3 +400,32 @@ def test_card_or_qr_item_is_greyed_only_when_both_ways_are_down() -> None:
     assert eng.unavailable_reason(item) == ""  # the card still works
     eng.handle(DeviceState("idcard", False, "no_reply"))
     assert eng.unavailable_reason(item) == "device:idcard"
+
+
+def test_defaults_fill_the_form_and_anonymous_needs_the_designs_fields() -> None:
+    from kiosk.catalogue.schema import build_catalogue
+    from tests.kiosk.catalogue.conftest import source_dict
+
+    central, printer = FakeCentral(), FakePrinter()
+    eng = SessionEngine(build_catalogue(source_dict()), central=central, printer=printer,
+                        clock=FakeClock())
+    eng.select("RX-1101")
+    eng.proceed()
+    eng.proceed_anonymous()
+    assert eng.state == State.FORM and eng.session.holder is None
+    assert "reply" not in eng.session.values  # no call-back default for an anonymous request
+    eng.set_value("request_type", "help")
+    eng.set_value("topic", "city")
+    assert not eng.submit_form()
+    assert set(eng.session.errors) == {"content"}  # required only when anonymous; phone is not
+    eng.set_value("content", "路灯不亮")
+    assert eng.submit_form() and eng.state == State.CONFIRM
+    payload = eng._payload()
+    assert payload["_anonymous"] is True and "_holder" not in payload  # what the outbox gets
+    eng.confirm()
+    assert central.calls[-1] == ("submit", "RX-1101")
+    eng.end("done")
+    eng.select("RS-0101")
+    eng.proceed()
+    eng.handle(CardRead(ZHANG))
+    assert eng.session.values["insurance"] == "all" and eng.session.values["period"] == "m12"
