@@ -238,7 +238,7 @@ def input_states(app: Any, sims: dict[str, Any], reset: Callable[[], None]) -> I
         for _ in range(4):  # the first candidate each time: lu'deng, then bu'liang
             if vm.form.keyboard.composer.letters:
                 vm.form.candidate(0)
-        vm.form.key("\uff0c")  # full-width comma
+        vm.form.key(chr(0xFF0C))  # full-width comma
         vm.form.key("mode:latin")
         yield ("shot", "ime-latin")
         vm.form.next()
