@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from kiosk.session.ports import (CardHolder, CardRead, CardUnreadable, CentralUnavailable,
+from kiosk.session.ports import (CardHolder, CardPresence, CardRead, CardUnreadable,
+                                 CentralUnavailable,
                                  CodeScanned, DeviceState, EventSink, PrintOutcome, QueryAnswer,
                                  RatingRecord, ReceiptDoc, Submitted)
 
@@ -57,11 +58,19 @@ class CardReaderSource:
             if new in (ReaderState.IDLE, ReaderState.CARD_PRESENT, ReaderState.READING) and \
                     old in (ReaderState.DISCONNECTED, ReaderState.ERROR):
                 sink(DeviceState("idcard", True))
+            if new is ReaderState.CARD_PRESENT and old is ReaderState.IDLE:
+                sink(CardPresence(True))
+            elif new is ReaderState.IDLE and old in (ReaderState.CARD_PRESENT, ReaderState.READING):
+                sink(CardPresence(False))
 
         self.reader.on_card(on_card)
         self.reader.on_error(on_error)
         self.reader.on_state(on_state)
         self.reader.start()
+
+    def rearm(self, read: bool) -> None:
+        """Wake a card left on the reader: read it again, or only report its presence."""
+        self.reader.rearm(read)
 
     def stop(self) -> None:
         """Stop the poll loop and close the port."""

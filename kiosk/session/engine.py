@@ -18,9 +18,11 @@ from kiosk.catalogue.errors import FieldValueError
 from kiosk.catalogue.model import Catalogue, Field, Item
 from kiosk.catalogue.validators import validate_field_value
 from kiosk.session import hours
+from kiosk.session.card import CardWatch, items_for_card
 from kiosk.session.defaults import SKIP_CONFIRM_KINDS, apply_defaults, effective_fields
 from kiosk.session.errors import InvalidTransition, RatingRefused
-from kiosk.session.ports import (CardHolder, CardRead, CardUnreadable, Central, CodeScanned,
+from kiosk.session.ports import (CardHolder, CardPresence, CardRead, CardUnreadable, Central,
+                                 CodeScanned,
                                  Connectivity, DeviceEvent, DeviceState, PrintOutcome, Printer,
                                  QueryAnswer, RatingRecord, ReceiptDoc, Runner, Submitted,
                                  run_inline)
@@ -140,6 +142,8 @@ class SessionEngine:
         self._subscribers: list[Callable[[SessionEngine], None]] = []
         self.ratings: list[RatingRecord] = []
         self._pending_catalogue: Catalogue | None = None
+        self.card = CardWatch()
+        """The card on the reader (kiosk.session.card); the app gives it the reader's re-arm."""
         self._check_service()
 
     def reconfigure(self, *, hall_name: str, timeouts: Timeouts, service_hours: tuple[str, ...],
@@ -280,6 +284,8 @@ class SessionEngine:
 
     def _go(self, state: State) -> None:
         log.info("session: %s -> %s", self.state.value, state.value)
+        if state == State.DONE:  # the goodbye screen: is the card still on the reader?
+            self.card.session_ended(self.session.holder is not None, self.clock())
         self.state = state
         self._entered = self._activity = self.clock()
         self.countdown_started = None
@@ -324,11 +330,28 @@ class SessionEngine:
         self._require(State.ITEM)
         item = self.session.item
         assert item is not None
-        if item.auth != "none":
+        if item.auth != "none" and self.session.holder is None:
             self.session.identify_problem = "reader_fault" if self.devices["idcard"] else ""
             self._go(State.IDENTIFY)
+            self.card.wake_for_item()  # a card already lying on the reader is read now
         else:
             self._enter_form()
+        self._changed()
+
+    def offered_items(self) -> list[Item]:
+        """CARD_OFFER: the items the card placed on the home screen can serve now."""
+        holder = self.session.holder
+        return items_for_card(self.catalogue, self.unavailable_reason,
+                              holder.card_type if holder else "")
+
+    def select_for_card(self, code: str) -> None:
+        """CARD_OFFER: the citizen picked an item; the card read already identifies them."""
+        self._require(State.CARD_OFFER)
+        item = next((i for i in self.offered_items() if i.code == code), None)
+        if item is None:
+            raise InvalidTransition(f"item {code} cannot be served with this card now")
+        self.session.item = item
+        self._enter_form()
         self._changed()
 
     def proceed_anonymous(self) -> None:
@@ -364,6 +387,9 @@ class SessionEngine:
             return
         if self.state == State.IDENTIFY:
             self._go(State.ITEM)
+        elif self.state == State.CARD_OFFER:
+            self.end("back")
+            return
         elif self.state == State.FORM:
             item = self.session.item
             assert item is not None
@@ -621,6 +647,7 @@ class SessionEngine:
             self.skip_rating(reason)
         log.info("session ended: %s", reason)
         self._generation += 1
+        self.card.session_ended(self.session.holder is not None, self.clock())
         self.session = Session()
         self.lang, self.elderly = self.default_lang, self.default_elderly
         self.last_end_reason = reason
@@ -639,6 +666,8 @@ class SessionEngine:
     def tick(self) -> None:
         """Advance timers: countdown overlay, session end, work timeouts, service hours."""
         now = self.clock()
+        if self.card.probing and now > self.card.probe_until:
+            self.card.probe_until = 0.0  # the reader saw no card left behind
         if self.state in IDLE_STATES:
             changed = self._check_service()
             timeout = self.state_timeout()
@@ -703,7 +732,12 @@ class SessionEngine:
                 self.session.holder = event.holder
                 self.session.identify_problem = ""
                 self._enter_form()
+            elif self.state == State.HOME and not self.card.probing and not self.card.left:
+                self.session = Session(holder=event.holder)  # a session starts with the card
+                self._go(State.CARD_OFFER)
             # a card placed anywhere else is ignored (and never stored)
+        elif isinstance(event, CardPresence):
+            self.card.presence(event.present, self.clock())
         elif isinstance(event, CardUnreadable):
             if self.state == State.IDENTIFY:
                 self.session.identify_problem = "unreadable"

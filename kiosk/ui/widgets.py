@@ -275,6 +275,31 @@ class CountdownOverlay(FloatLayout):
         return True
 
 
+class RemoveCardOverlay(FloatLayout):
+    """"请取走身份证" over everything while a card is left on the reader (look in card_offer.kv);
+    modal while shown, plays the chime each time it appears."""
+
+    vm = ObjectProperty(None, allownone=True)
+
+    def on_vm(self, *_: object) -> None:
+        """Follow the reminder count (the chime)."""
+        if self.vm is not None:
+            self.vm.bind(sounds=self._chime)
+
+    def _chime(self, *_: object) -> None:
+        from kiosk.ui.sound import play_chime
+
+        if self.vm is not None and self.vm.visible:
+            play_chime()
+
+    def on_touch_down(self, touch: object) -> bool:
+        """Modal while visible."""
+        if not (self.vm and self.vm.visible):
+            return False
+        super().on_touch_down(touch)
+        return True
+
+
 class DevDock(BoxLayout):
     """The demo dock (look in app.kv)."""
 

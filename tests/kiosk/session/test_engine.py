@@ -149,10 +149,51 @@ def test_no_card_hint_after_a_while() -> None:
     assert eng.session.identify_problem == "no_card" and eng.state == State.IDENTIFY
 
 
-def test_card_outside_identify_is_ignored() -> None:
-    eng, *_ = make()
+def test_card_on_home_offers_its_items_and_elsewhere_is_ignored() -> None:
+    eng, clock, central, printer = make()
     eng.handle(CardRead(ZHANG))
+    assert eng.state == State.CARD_OFFER and ZHANG.id_number in eng.personal_data()
+    codes = [i.code for i in eng.offered_items()]
+    assert codes == ["Q-0001", "P-0001", "A-0001", "Q-0002"]  # not G-0001 (no card needed)
+    eng.select_for_card("Q-0001")
+    assert eng.state == State.FORM and eng.session.holder == ZHANG  # no second identification
+    eng.handle(CardRead(ZHANG))  # a card read in the form changes nothing
+    assert eng.state == State.FORM
+    eng.cancel()
+    eng.handle(CardRead(ZHANG))
+    eng.back()
     assert eng.state == State.HOME and eng.personal_data() == []
+    eng.handle(DeviceState("printer", False, "paper_out"))
+    eng.handle(CardRead(ZHANG))
+    assert "P-0001" not in [i.code for i in eng.offered_items()]  # only what can be served now
+
+
+def test_card_left_on_the_reader_is_read_for_the_next_item_and_reminded_after() -> None:
+    from kiosk.session.ports import CardPresence
+
+    eng, clock, central, printer = make()
+    asks: list[bool] = []
+    eng.card.rearm = asks.append
+    eng.select("P-0001")
+    eng.proceed()
+    assert asks == [True]  # the item needs a card: one lying on the reader is read now
+    eng.handle(CardRead(ZHANG))
+    eng.confirm()
+    eng.finish()
+    eng.rate("满意")
+    assert eng.state == State.DONE and asks == [True, False]  # still there? (presence only)
+    eng.handle(CardPresence(True))
+    assert eng.card.left and eng.card.reminders == 1
+    eng.end("done")
+    assert eng.card.left and asks == [True, False]  # one probe per session
+    eng.handle(CardRead(ZHANG))  # not an offer while the reminder is up (reader re-armed)
+    assert eng.state == State.HOME and eng.personal_data() == []
+    eng.handle(CardPresence(False))
+    assert not eng.card.left
+    # a card placed after the probe window is an offer, not a reminder
+    eng.card.probe_until = 0.0
+    eng.handle(CardPresence(True))
+    assert not eng.card.left
 
 
 def test_inactivity_countdown_then_wipe() -> None:
