@@ -244,6 +244,36 @@ def input_states(app: Any, sims: dict[str, Any], reset: Callable[[], None]) -> I
         vm.form.next()
         yield ("shot", "ime-confirm-anonymous")
         reset()
+    # card handling: a card placed on the home screen, then one left behind after a session
+    if sims.get("idcard") is not None:
+        dock.remove_card()
+        yield 0.8
+        dock.place_card("mainland")
+        end = time.monotonic() + 6
+        yield lambda: eng.state == State.CARD_OFFER or time.monotonic() > end
+        yield ("shot", "card-present-offer")
+        if eng.state == State.CARD_OFFER:
+            vm.card_offer.choose(QUERY)
+            yield ("shot", "card-present-form")
+        _fill(eng)
+        if eng.state == State.FORM:
+            vm.form.next()  # read-only: straight to the result
+        end = time.monotonic() + 6
+        yield lambda: eng.state == State.RESULT or time.monotonic() > end
+        yield ("shot", "result-table")
+        if vm.result.pages > 1:
+            vm.result.next_page()
+            yield ("shot", "result-table-page2")
+        if eng.state == State.RESULT:
+            eng.finish()
+            eng.skip_rating()
+        end = time.monotonic() + 6
+        yield lambda: eng.card.left or time.monotonic() > end
+        yield ("shot", "remove-card")
+        dock.remove_card()
+        end = time.monotonic() + 6
+        yield lambda: not eng.card.left or time.monotonic() > end
+        reset()
     yield 0.1
 
 

@@ -103,6 +103,12 @@ class ImePanel(BoxLayout):
     """Set by the form screen's rule after this widget's own rule ran: rebind its bindings."""
 
 
+class OfferButton(Button):
+    """One item a card placed on the home screen can serve (look in card_offer.kv)."""
+
+    code = StringProperty("")
+
+
 class ImeCandidate(Button):
     """One candidate on the input method's bar (look in form.kv)."""
 
@@ -195,6 +201,10 @@ class TableRow(BoxLayout):
 
     cells = ListProperty()
     header = BooleanProperty(False)
+    alert = BooleanProperty(False)
+    """A row the citizen must notice (欠缴, 异常 …): tinted, bold."""
+    total = BooleanProperty(False)
+    """The totals row."""
 
     def __init__(self, **kwargs: object) -> None:
         cells = kwargs.pop("cells", None)
@@ -212,10 +222,18 @@ class TableRow(BoxLayout):
             # the next change of app.scale/app.hc, so churn would grow memory
             for view, c in zip(views, self.cells):
                 view.text = str(c)
+                view.bold = self.header or self.alert or self.total
             return
         self.clear_widgets()
         for c in self.cells:
-            self.add_widget(F.TableCell(text=str(c), bold=self.header))
+            self.add_widget(F.TableCell(text=str(c), bold=self.header or self.alert or self.total))
+
+    def on_alert(self, *_: object) -> None:
+        """Bold cells for a row that needs attention."""
+        for view in self.children:
+            view.bold = self.header or self.alert or self.total
+
+    on_total = on_alert
 
 
 class FaceButton(ButtonBehavior, BoxLayout):
