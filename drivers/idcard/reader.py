@@ -339,6 +339,8 @@ class IdCardReader:
             if rearm is not None:
                 self.transact(p.Command.RESET_SAM, timeout=max(self.timeout, 1.0))
                 self._await_removal = not rearm
+                if self._state is ReaderState.CARD_PRESENT:
+                    self._set_state(ReaderState.IDLE)  # the field dropped: found again below
             find = self.transact(p.Command.FIND_CARD)
             if find.sw3 == S.FIND_FAILED:
                 self._await_removal = False

@@ -32,6 +32,8 @@ class CardWatch:
     """A card used in the session is still on the reader: remind the citizen to take it."""
     reminders: int = 0
     """How many times the reminder (and its sound) started — the UI plays the sound on each."""
+    asked: int = -1
+    """The session (engine.sessions_ended at the time) whose card was last asked about."""
 
     def wake_for_item(self) -> None:
         """An item needs a card: read one already lying there."""
@@ -39,9 +41,13 @@ class CardWatch:
         if self.rearm is not None:
             self.rearm(True)
 
-    def session_ended(self, used_card: bool, now: float) -> None:
-        """Ask the reader whether the card used is still there (once per session)."""
-        if used_card and self.rearm is not None and not self.left and not self.probing:
+    def session_ended(self, used_card: bool, now: float, session: int) -> None:
+        """Ask the reader whether the card used is still there (once per session: at the
+        goodbye screen, or when the session ends another way)."""
+        if session == self.asked:
+            return
+        self.asked = session
+        if used_card and self.rearm is not None and not self.left:
             self.probe_until = now + PROBE_S
             self.rearm(False)
 

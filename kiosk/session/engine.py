@@ -285,7 +285,7 @@ class SessionEngine:
     def _go(self, state: State) -> None:
         log.info("session: %s -> %s", self.state.value, state.value)
         if state == State.DONE:  # the goodbye screen: is the card still on the reader?
-            self.card.session_ended(self.session.holder is not None, self.clock())
+            self.card.session_ended(self.session.holder is not None, self.clock(), self.sessions_ended)
         self.state = state
         self._entered = self._activity = self.clock()
         self.countdown_started = None
@@ -647,7 +647,7 @@ class SessionEngine:
             self.skip_rating(reason)
         log.info("session ended: %s", reason)
         self._generation += 1
-        self.card.session_ended(self.session.holder is not None, self.clock())
+        self.card.session_ended(self.session.holder is not None, self.clock(), self.sessions_ended)
         self.session = Session()
         self.lang, self.elderly = self.default_lang, self.default_elderly
         self.last_end_reason = reason
