@@ -1,4 +1,4 @@
-"""View-model of the form: typed fields, keypads, choice lists and a date picker (no free typing)."""
+"""View-model of the form: typed fields, keypads, choice lists, a date picker and the pinyin input method."""
 from __future__ import annotations
 
 import datetime as dt
