@@ -506,6 +506,8 @@ TERMINAL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}")
 """A terminal id (kiosk.config checks `terminal_id` with it)."""
 PROVISIONAL_NO_RE = re.compile(TERMINAL_ID_RE.pattern + r"-[0-9]{8}-[0-9]{4,6}")
 """A terminal's provisional number, e.g. DEMO-0001-20261201-0002."""
+CASE_REF_MAX_LEN = 32 + 1 + 8 + 1 + 6
+"""Longest case reference: a 32-character terminal id, the day and a 6-digit sequence."""
 
 
 def is_case_ref(text: str) -> bool:

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from kiosk.catalogue.errors import FieldValueError
 from kiosk.catalogue.model import Field
-from kiosk.central_api import is_case_ref
+from kiosk.central_api import CASE_REF_MAX_LEN, is_case_ref
 from kiosk.catalogue.schema import validate_catalogue  # noqa: F401 - whole-catalogue validation, re-exported
 
 log = logging.getLogger(__name__)
@@ -216,7 +216,7 @@ def validate_case_no(field: Field, raw: Any) -> str:
     """A case number (办件编号) typed or scanned, upper-cased: central's number or a terminal's
     provisional one (kiosk.central_api.is_case_ref), unless the field gives its own pattern."""
     text = re.sub(r"\s", "", _normalise(raw)).upper()
-    limit = field.max_length or 40
+    limit = field.max_length or CASE_REF_MAX_LEN
     if len(text) > limit:
         raise _fail(f"编号最多{limit}位", f"At most {limit} characters")
     ok = re.fullmatch(field.pattern, text) if field.pattern else is_case_ref(text)

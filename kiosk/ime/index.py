@@ -9,6 +9,7 @@ starts load the cache in well under a second. Nothing here runs before the first
 from __future__ import annotations
 
 import bisect
+import heapq
 import logging
 import os
 import pickle
@@ -52,17 +53,20 @@ class PinyinIndex:
 
     def prefixed(self, prefix: str, limit: int = PER_KEY) -> list[tuple[str, str]]:
         """(key, word) of the most frequent words whose pinyin starts with `prefix`."""
+        memo = self.__dict__.setdefault("_memo", {})
+        if (prefix, limit) in memo:  # one or two letters span tens of thousands of keys
+            return memo[(prefix, limit)]
         lo = bisect.bisect_left(self.keys, prefix)
         hi = bisect.bisect_left(self.keys, prefix + "\x7f")
-        span = self.keys[lo:hi]
-        if len(span) > 4000:  # one or two letters: only the commonest keys are worth ranking
-            span = sorted(span, key=lambda k: -self.freq.get(k, 0))[:4000]
-        best = sorted(span, key=lambda k: -self.freq.get(k, 0))[:limit]
+        best = heapq.nlargest(limit, self.keys[lo:hi], key=lambda k: self.freq.get(k, 0))
         out = []
         for k in best:
             for w in self.words[k][:2]:
                 out.append((k, w))
-        return out[:limit]
+        out = out[:limit]
+        if len(prefix) <= 3:
+            memo[(prefix, limit)] = out
+        return out
 
     def split(self, letters: str) -> list[str]:
         """Greedy longest-syllable split; the last piece may be a syllable still being typed."""
@@ -140,6 +144,10 @@ def build() -> PinyinIndex:
     return PinyinIndex(words, frozenset(syllables), sorted(words), best)
 
 
+def _state(index: PinyinIndex) -> dict:
+    return {k: v for k, v in index.__dict__.items() if k != "_memo"}
+
+
 def cache_path() -> Path:
     """Where the built index is kept (per package versions)."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kiosk" / "ime"
@@ -163,7 +171,7 @@ def load() -> PinyinIndex:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
-            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(PinyinIndex(**_state(index)), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError as exc:
         log.warning("input method cache not written (%s): it is rebuilt next start", exc)

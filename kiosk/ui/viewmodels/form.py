@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
 from kiosk.catalogue.validators import USCC_ALPHABET
-from kiosk.central_api import case_ref_alphabet
+from kiosk.central_api import CASE_REF_MAX_LEN, case_ref_alphabet
 from kiosk.ui.viewmodels.base import ScreenViewModel, masked_value
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ CASE_KEYS = list(case_ref_alphabet())
 USCC_KEYS = list(USCC_ALPHABET)
 KEYPADS = {"phone": "digits", "number": "digits", "id_number": "id", "case_no": "alnum",
            "uscc": "alnum", "text": "ime"}
-MAX_LEN = {"phone": 11, "id_number": 18, "uscc": 18, "number": 12, "case_no": 40}
+MAX_LEN = {"phone": 11, "id_number": 18, "uscc": 18, "number": 12, "case_no": CASE_REF_MAX_LEN}
 
 
 class FormViewModel(ScreenViewModel):

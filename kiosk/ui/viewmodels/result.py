@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
 from drivers.printer.table import cells, is_table_row
-from kiosk.ui import tables
+from kiosk.results import tables
 from kiosk.ui.viewmodels.base import PagedViewModel, ScreenViewModel, masked_value
 from kiosk.ui.viewmodels.home import status_key
 

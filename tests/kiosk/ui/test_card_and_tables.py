@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.session.states import State
-from kiosk.ui import tables
+from kiosk.results import tables
 from tests.kiosk.ui.harness import KioskTestCase
 
 

@@ -51,32 +51,3 @@ class NetworkLossTest(KioskTestCase):
         self.services.set_network(True)
         self.wait_until(lambda: eng.online, timeout=5.0, what="online again within 5 s")
         print(f"offline shown after {lost_after:.2f} s, online after {time.monotonic() - back:.2f} s")
-
-
-class PaperOutResultTest(KioskTestCase):
-    """Paper out: the result screen keeps 打印凭条 greyed and says why and what to do."""
-
-    def tearDown(self) -> None:
-        self.sims()["printer"].paper = "ok"
-        super().tearDown()
-
-    def test_paper_out_explains_itself_on_the_result(self) -> None:
-        self.start_app()
-        eng, sims = self.engine, self.sims()
-        sims["printer"].paper = "out"
-        self.wait_until(lambda: eng.devices["printer"] == "paper_out", what="status poll")
-        sims["idcard"].remove()
-        self.tap("社保缴费明细查询")
-        self.tap("开始办理")
-        sims["idcard"].insert("mainland")
-        self.wait_until(lambda: eng.state == State.FORM, what="card read")
-        for key in "2025":  # 养老保险 is the default; the year keypad is up
-            self.tap(key)
-        self.tap("下一步")
-        self.wait_until(lambda: eng.state == State.RESULT, what="central answer")
-        self.frames(3)
-        note = self.app.vm.result.print_blocked
-        assert "缺纸" in note and "拍照" in note and "人工窗口" in note
-        self.find(note)
-        button = [w for w in self.app.sm.current_screen.walk() if getattr(w, "text", "") == "打印凭条"]
-        assert button and button[0].opacity == 1 and button[0].disabled  # greyed, not vanished

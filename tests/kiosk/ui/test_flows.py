@@ -27,7 +27,7 @@ class QueryFlowTest(KioskTestCase):
         self.tap("下一步")  # a read-only query asks central at once: no confirm step
         self.wait_until(lambda: eng.state == State.RESULT, what="central answer")
         texts = self.all_texts()
-        assert "缴费基数" in texts and "已缴" in texts
+        assert "缴费基数\n（元）" in texts and "已缴" in texts and "合计" in texts  # unit, total
         pages = len(sims["printer"].pages)
         self.tap("打印凭条")
         self.wait_until(lambda: eng.session.print_state in ("printed", "failed"), what="printer")
@@ -93,6 +93,9 @@ class ApplyAndProgressTest(KioskTestCase):
         self.tap("非常满意")
         self.tap("提交评价")
         assert eng.state == State.DONE and eng.ratings[-1].service_id == case_no
+        self.wait_until(lambda: self.app.vm.remove_card.visible, what="remove-card reminder")
+        sims["idcard"].remove()  # the citizen takes the card: the reminder goes
+        self.wait_until(lambda: not self.app.vm.remove_card.visible, what="card taken")
         self.tap("返回首页")
         assert eng.state == State.HOME
         self.tap("综合服务")
@@ -176,6 +179,21 @@ class PrinterAndDeviceTest(KioskTestCase):
         assert home.notice_open and "缺纸" in home.notice_text and "人工窗口" in home.notice_text
 
 
+    def test_paper_out_explains_itself_on_the_result(self) -> None:
+        sims = self.sims()
+        sims["printer"].paper = "out"  # before the app starts: it reads the state at start
+        self.start_app()
+        eng = self.engine
+        self.wait_until(lambda: eng.devices["printer"] == "paper_out", what="status poll")
+        self.query_by_touch()
+        self.frames(3)
+        note = self.app.vm.result.print_blocked
+        assert "缺纸" in note and "拍照" in note and "人工窗口" in note
+        self.find(note)
+        button = [w for w in self.app.sm.current_screen.walk() if getattr(w, "text", "") == "打印凭条"]
+        assert button and button[0].opacity == 1 and button[0].disabled  # greyed, not vanished
+
+
 class TimeoutWipeTest(KioskTestCase):
     """Inactivity: countdown overlay, continue, then the end wipes every widget."""
 
@@ -185,15 +203,7 @@ class TimeoutWipeTest(KioskTestCase):
         clock = FakeClock()
         self.start_app(clock=clock)
         eng, vm, sims = self.engine, self.app.vm, self.sims()
-        sims["idcard"].remove()
-        self.tap("社保缴费明细查询")
-        self.tap("开始办理")
-        sims["idcard"].insert("mainland")
-        self.wait_until(lambda: eng.state == State.FORM, what="card read")
-        for key in "2025":  # 养老保险 is the default; the year keypad is up
-            self.tap(key)
-        self.tap("下一步")
-        self.wait_until(lambda: eng.state == State.RESULT, what="central answer")
+        self.query_by_touch()
         personal = ["王小明", "330106199101010015", "3301**********0015", "王**"]
         assert any(p in self.all_texts() for p in personal)
         clock.advance(60)
