@@ -76,6 +76,8 @@ class FormViewModel(ScreenViewModel):
             return
         self.title = it.name(engine.lang)
         fields = self._fields()
+        if any(f.type == "text" for f in fields):
+            self.keyboard.index.warm()  # the dictionary loads while the citizen fills the rest
         if not self.active or self.active not in [f.name for f in fields]:
             values = engine.session.values  # start where something is missing (defaults set)
             first = next((f for f in fields if self._editable(f) and not values.get(f.name)),
