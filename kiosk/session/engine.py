@@ -6,7 +6,6 @@ redraws when a subscriber is called. Blocking work (central, printer) goes throu
 """
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import logging
 import time
@@ -14,13 +13,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk import clock as terminal_clock
 from kiosk.catalogue.errors import FieldValueError
 from kiosk.catalogue.model import Catalogue, Field, Item
 from kiosk.catalogue.validators import validate_field_value
 from kiosk.session import hours
 from kiosk.session.card import CardWatch, items_for_card
+from kiosk.session.cardcheck import card_refusal, unreadable_problem
 from kiosk.session.defaults import SKIP_CONFIRM_KINDS, apply_defaults, effective_fields
-from kiosk.session.errors import InvalidTransition, RatingRefused
+from kiosk.session.errors import IntakeRefused, InvalidTransition, RatingRefused
 from kiosk.session.ports import (CardHolder, CardPresence, CardRead, CardUnreadable, Central,
                                  CodeScanned,
                                  Connectivity, DeviceEvent, DeviceState, PrintOutcome, Printer,
@@ -127,6 +128,8 @@ class SessionEngine:
         self.online = True
         self.paused = False
         """Put out of service by a technician (maintenance screen); survives restarts there."""
+        self.intake_problem: Callable[[], str] = lambda: ""
+        """"" or why no request / rating can be accepted now (kiosk.outbox.guard.IntakeGuard)."""
         self.devices: dict[str, str] = {d: "" for d in DEVICES}
         """Device → "" when OK, else the fault reason."""
         self.state = State.HOME
@@ -256,6 +259,8 @@ class SessionEngine:
                 return f"device:{dev}"
         if item.auth == "id_card_or_qr" and self.devices.get("idcard") and self.devices.get("scanner"):
             return "device:idcard"  # neither way of identifying works
+        if item.kind in ("apply", "appointment") and self.intake_problem():
+            return "intake"
         if not self.online and not (item.kind == "apply" and item.offline):
             return "offline"
         return ""
@@ -367,7 +372,7 @@ class SessionEngine:
     def _enter_form(self) -> None:
         item = self.session.item
         assert item is not None
-        apply_defaults(item, self.session.values, dt.date.fromtimestamp(self.wall_clock()),
+        apply_defaults(item, self.session.values, terminal_clock.today(self.wall_clock()),
                        anonymous=self.session.anonymous)
         holder = self.session.holder
         for f in item.fields:
@@ -520,7 +525,7 @@ class SessionEngine:
         assert item is not None
         if err is not None:
             log.warning("central call for %s failed: %s", item.code, type(err).__name__)
-            self.session.outcome = Outcome(error="unavailable")
+            self.session.outcome = Outcome(error="intake" if isinstance(err, IntakeRefused) else "unavailable")
         elif isinstance(result, Submitted):
             self.session.outcome = Outcome(submitted=result)
             self.session.service_id = result.case_no
@@ -528,7 +533,7 @@ class SessionEngine:
             self.session.outcome = Outcome(answer=result)
             self.session.service_id = getattr(result, "case_no", "") or ""
         if not self.session.service_id:
-            stamp = time.strftime("%Y%m%d%H%M%S", time.localtime(self.wall_clock()))
+            stamp = terminal_clock.strftime("%Y%m%d%H%M%S", self.wall_clock())
             self.session.service_id = f"{self.terminal_id}-{stamp}-{next(self._counter)}"
         if item.kind == "print" and self.session.outcome.answer is not None:
             self._go(State.RESULT)
@@ -553,7 +558,7 @@ class SessionEngine:
         assert item is not None
         out = self.session.outcome or Outcome()
         sess = {"case_no": out.submitted.case_no if out.submitted else self.session.service_id,
-                "time": time.strftime("%Y-%m-%d %H:%M", time.localtime(self.wall_clock())),
+                "time": terminal_clock.strftime("%Y-%m-%d %H:%M", self.wall_clock()),
                 "terminal_id": self.terminal_id, "hall_name": self.hall_name,
                 "item_name": item.name(self.lang),
                 "status": out.submitted.status if out.submitted else "",
@@ -598,6 +603,11 @@ class SessionEngine:
         self._require(State.RESULT, State.PRINTING)
         if self.state == State.PRINTING and self.session.print_state == "busy":
             raise InvalidTransition("still printing")
+        if self.intake_problem():  # a rating could not be kept now: do not ask for one
+            log.warning("rating step skipped: intake %s", self.intake_problem())
+            self._go(State.DONE)
+            self._changed()
+            return
         self._go(State.RATING)
         self._changed()
 
@@ -728,11 +738,12 @@ class SessionEngine:
     def handle(self, event: DeviceEvent) -> None:
         """React to one device or network event."""
         if isinstance(event, CardRead):
-            if self.state == State.IDENTIFY:
+            if self.state == State.IDENTIFY and not self._card_refused(event.holder):
                 self.session.holder = event.holder
                 self.session.identify_problem = ""
                 self._enter_form()
-            elif self.state == State.HOME and not self.card.probing and not self.card.left:
+            elif self.state == State.HOME and not self.card.probing and not self.card.left \
+                    and not card_refusal(event.holder, self.wall_clock()):  # expired: no offer
                 self.session = Session(holder=event.holder)  # a session starts with the card
                 self._go(State.CARD_OFFER)
             # a card placed anywhere else is ignored (and never stored)
@@ -740,7 +751,7 @@ class SessionEngine:
             self.card.presence(event.present, self.clock())
         elif isinstance(event, CardUnreadable):
             if self.state == State.IDENTIFY:
-                self.session.identify_problem = "unreadable"
+                self.session.identify_problem = unreadable_problem(event.reason)
                 self.touch()
         elif isinstance(event, CodeScanned):
             self._scanned(event.text)
@@ -753,6 +764,15 @@ class SessionEngine:
             self.online = event.online
             self._check_service()
         self._changed()
+
+    def _card_refused(self, holder: CardHolder) -> bool:
+        """An expired card: say so on the identify screen and keep nothing of it."""
+        problem = card_refusal(holder, self.wall_clock())
+        if problem:
+            log.info("card refused: %s", problem)
+            self.session.identify_problem = problem
+            self.touch()
+        return bool(problem)
 
     def _scanned(self, text: str) -> None:
         item = self.session.item
