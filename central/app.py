@@ -215,9 +215,20 @@ class _Service:
         if kind == "query":
             events.append((api.CaseState.COMPLETED.value, now, "已办结"))
         self.store.insert_case(db, case_no, kind, item_code, region_code, terminal_id,
-                               self.store.subject_hash(id_number), field_names, local_ref, now,
+                               self.store.subject_hash(id_number) if id_number else "anonymous",
+                               field_names, local_ref, now,
                                events)
         return case_no
+
+
+def _check_anonymous(item: Any, sub: api.Submission) -> None:
+    """An anonymous submission: allowed by the item's design, with the fields it requires."""
+    if item.anonymous_required is None:
+        raise ApiError(422, "anonymous_not_allowed", f"item {sub.item_code} needs an applicant")
+    missing = [n for n in item.anonymous_required if sub.fields.get(n) in (None, "")]
+    if missing:
+        raise ApiError(422, "anonymous_fields_missing",
+                       "an anonymous submission needs: " + ", ".join(missing[:10]))
 
 
 def _body_doc(model: type[BaseModel], registry: dict[str, type[BaseModel]],
@@ -319,8 +330,11 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
             if item.kind not in APPLY_KINDS:
                 raise ApiError(422, "wrong_item_kind",
                                f"item {sub.item_code} is a {item.kind} item: use /v1/queries")
+            if sub.anonymous:
+                _check_anonymous(item, sub)
             case_no = svc.new_case(db, now, "apply", sub.item_code, sub.region_code, terminal_id,
-                                   sub.applicant.id_number, sorted(sub.fields), sub.local_ref)
+                                   sub.applicant.id_number if sub.applicant else "",
+                                   sorted(sub.fields), sub.local_ref)
             return 201, api.SubmissionAccepted(case_no=case_no, status=api.CaseState.RECEIVED,
                                                received_at=_ts(now))
 
@@ -330,9 +344,11 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
              responses=_errors(401, 404), openapi_extra={"parameters": _auth_params()})
     def case_status(case_no: str, terminal_id: str = Depends(terminal)) -> Response:
         """Progress of a case with its history."""
-        case = store.case(case_no) if api.CASE_NO_RE.fullmatch(case_no) else None
+        case = store.case(case_no) if api.CASE_NO_RE.fullmatch(case_no) else \
+            store.case_by_local_ref(case_no) if api.PROVISIONAL_NO_RE.fullmatch(case_no) else None
         if case is None:
             raise ApiError(404, "unknown_case", f"no case {case_no[:40]}")
+        case_no = case["case_no"]  # a provisional number is answered with the real one
         now = clock()
         if case["kind"] == "apply":
             due = [(s.value, case["received_at"] + dt, note) for dt, s, note in PROGRESS

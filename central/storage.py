@@ -284,6 +284,12 @@ class Storage:
         keys = ("case_no", "kind", "item_code", "region_code", "terminal_id", "received_at")
         return dict(zip(keys, row))
 
+    def case_by_local_ref(self, ref: str) -> dict[str, Any] | None:
+        """The case a terminal submitted under provisional number `ref` (letters in any case)."""
+        row = self._one("SELECT case_no FROM cases WHERE UPPER(local_ref) = UPPER(?) "
+                        "ORDER BY received_at LIMIT 1", (ref,))
+        return self.case(row[0]) if row is not None else None
+
     def case_events(self, case_no: str) -> list[tuple[str, float, str]]:
         """(status, at, note) oldest first."""
         return self._all("SELECT status, at, note FROM case_events WHERE case_no = ? "

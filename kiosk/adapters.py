@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from kiosk import clock as terminal_clock
-from kiosk.session.ports import (CardHolder, CardRead, CardUnreadable, CentralUnavailable,
+from kiosk.session.ports import (CardHolder, CardPresence, CardRead, CardUnreadable,
+                                 CentralUnavailable,
                                  CodeScanned, DeviceState, EventSink, PrintOutcome, QueryAnswer,
                                  RatingRecord, ReceiptDoc, Submitted)
 
@@ -62,11 +63,19 @@ class CardReaderSource:
             if new in (ReaderState.IDLE, ReaderState.CARD_PRESENT, ReaderState.READING) and \
                     old in (ReaderState.DISCONNECTED, ReaderState.ERROR):
                 sink(DeviceState("idcard", True))
+            if new is ReaderState.CARD_PRESENT and old is ReaderState.IDLE:
+                sink(CardPresence(True))
+            elif new is ReaderState.IDLE and old in (ReaderState.CARD_PRESENT, ReaderState.READING):
+                sink(CardPresence(False))
 
         self.reader.on_card(on_card)
         self.reader.on_error(on_error)
         self.reader.on_state(on_state)
         self.reader.start()
+
+    def rearm(self, read: bool) -> None:
+        """Wake a card left on the reader: read it again, or only report its presence."""
+        self.reader.rearm(read)
 
     def stop(self) -> None:
         """Stop the poll loop and close the port."""
@@ -164,7 +173,10 @@ class CentralPort:
     """The central client and the outbox as the session's Central port."""
 
     def __init__(self, client: Any, outbox: Any, region_code: str, *,
-                 wait_delivery_s: float = 3.0, clock: Callable[[], float] = time.time) -> None:
+                 wait_delivery_s: float = 3.0, clock: Callable[[], float] = time.time,
+                 on_call: Callable[[BaseException | None], None] | None = None) -> None:
+        self.on_call = on_call
+        """Told of every query / progress call's outcome (the sync worker: offline at once)."""
         self.client = client
         self.outbox = outbox
         self.region_code = region_code
@@ -190,7 +202,9 @@ class CentralPort:
         try:
             res = self.client.query(item_code, body)
         except CentralClientError as exc:
+            self._report(exc)
             raise CentralUnavailable(type(exc).__name__) from exc
+        self._report(None)
         return QueryAnswer(title=res.title, rows=tuple(tuple(r) for r in res.rows),
                            columns=tuple(res.columns), printable=bool(res.printable),
                            case_no=res.case_no, printable_lines=tuple(res.printable),
@@ -209,7 +223,7 @@ class CentralPort:
         """GET /v1/cases/{case_no}; a provisional number still in the outbox is answered locally."""
         from kiosk.central_errors import CentralClientError
 
-        ref = self.outbox.lookup_case(case_no)
+        ref = self.outbox.lookup_case(case_no) or self._own_provisional(case_no)
         if ref is not None and not ref.case_no:
             return QueryAnswer(title=case_no, rows=((terminal_clock.strftime("%Y-%m-%d %H:%M", ref.created),
                                                      "queued"),), columns=("time", "status"),
@@ -218,16 +232,36 @@ class CentralPort:
         try:
             res = self.client.case(number)
         except CentralClientError as exc:
+            self._report(exc)
             raise CentralUnavailable(type(exc).__name__) from exc
+        self._report(None)
         rows = tuple((terminal_clock.local(ev.at.timestamp()).strftime("%Y-%m-%d %H:%M"), ev.status.value)
                      for ev in res.history)
         return QueryAnswer(title=res.case_no, rows=rows, columns=("time", "status"),
                            printable=False, values={"status": res.status.value})
 
+    def _report(self, exc: BaseException | None) -> None:
+        if self.on_call is not None:
+            try:
+                self.on_call(exc)
+            except Exception:  # noqa: BLE001 - reporting must never break the citizen's query
+                log.exception("connectivity report failed")
+
+    def _own_provisional(self, typed: str) -> Any:
+        """This terminal's provisional number typed upper-case (the keypad has no lower case)."""
+        own = getattr(self.outbox, "terminal_id", "")
+        if own and own != own.upper() and typed.upper().startswith(own.upper() + "-"):
+            return self.outbox.lookup_case(own + typed[len(own):])
+        return None
+
     def submit(self, item_code: str, payload: Mapping[str, Any]) -> Submitted:
         """Queue the submission (on disk first), then wait briefly for central's case number."""
-        body = {"item_code": item_code, "region_code": self.region_code,
-                "applicant": self._identity(payload), "fields": self._fields(payload)}
+        body: dict[str, Any] = {"item_code": item_code, "region_code": self.region_code,
+                                "fields": self._fields(payload)}
+        if payload.get("_anonymous"):
+            body["anonymous"] = True  # 匿名: no identity leaves the terminal
+        else:
+            body["applicant"] = self._identity(payload)
         queued = self._enqueue("submission", body)
         deadline = time.monotonic() + self.wait_delivery_s
         while time.monotonic() < deadline:

@@ -151,8 +151,11 @@ class Submission(_Body):
     """事项编码 of the item applied for."""
     region_code: RegionCode
     """行政区划代码 of the terminal's hall."""
-    applicant: Identity
-    """The citizen applying (the session identity)."""
+    applicant: Identity | None = None
+    """The citizen applying (the session identity); absent only when `anonymous`."""
+    anonymous: bool = False
+    """匿名 (v1, additive): submitted without identification, for items whose catalogue design
+    has `anonymous` (central checks the design's required fields)."""
     fields: dict[str, FieldValue] = {}
     """Form values by field name, as typed in the catalogue."""
     local_ref: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
@@ -164,6 +167,12 @@ class Submission(_Body):
     @classmethod
     def _fields(cls, v: dict[str, object]) -> dict[str, object]:
         return _check_fields(v)
+
+    @model_validator(mode="after")
+    def _who(self) -> Submission:
+        if self.anonymous == (self.applicant is not None):
+            raise ValueError("give either an applicant or anonymous: true (not both, not neither)")
+        return self
 
 
 class CaseState(str, Enum):
@@ -727,3 +736,34 @@ def next_payment_state(state: PaymentState, event: PaymentEvent) -> PaymentState
     if state is PaymentState.CLOSED and event == "paid_notice":
         return PaymentState.REFUNDED
     return state
+# --- case references typed back (v1, additive) ----------------------------------------------
+# A citizen may type back either number a receipt shows: central's case number (CASE_NO_RE) or
+# the provisional number a terminal printed while offline (kiosk.outbox: TERMINAL-YYYYMMDD-NNNN,
+# TERMINAL being any configured terminal id). GET /v1/cases/{ref} answers both: a provisional
+# number is looked up by the submission's `local_ref`, once that terminal has delivered it.
+
+TERMINAL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}")
+"""A terminal id (kiosk.config checks `terminal_id` with it)."""
+PROVISIONAL_NO_RE = re.compile(TERMINAL_ID_RE.pattern + r"-[0-9]{8}-[0-9]{4,6}")
+"""A terminal's provisional number, e.g. DEMO-0001-20261201-0002."""
+CASE_REF_MAX_LEN = 32 + 1 + 8 + 1 + 6
+"""Longest case reference: a 32-character terminal id, the day and a 6-digit sequence."""
+
+
+def is_case_ref(text: str) -> bool:
+    """Whether `text` is a case number or a provisional number (letters in any case)."""
+    return bool(CASE_NO_RE.fullmatch(text) or PROVISIONAL_NO_RE.fullmatch(text))
+
+
+def case_ref_alphabet() -> str:
+    """Every character a case or provisional number can hold, as typed (letters upper-case):
+    read from the character classes and literals of the two patterns above, so a keypad built
+    from it can type any number either kind of receipt shows."""
+    chars: set[str] = set()
+    for pattern in (CASE_NO_RE.pattern, PROVISIONAL_NO_RE.pattern):
+        classes = re.findall(r"\[[^\]]+\]", pattern)
+        literals = re.sub(r"\[[^\]]+\]|\{[^}]*\}", "", pattern)
+        chars |= {c for c in map(chr, range(0x21, 0x7F)) if any(re.fullmatch(k, c) for k in classes)}
+        chars |= set(literals)
+    return "".join(sorted({c.upper() for c in chars},
+                          key=lambda c: (not c.isdigit(), not c.isalpha(), c)))

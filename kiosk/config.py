@@ -272,7 +272,9 @@ class TerminalConfig(_Section):
     @field_validator("terminal_id")
     @classmethod
     def _terminal_id(cls, v: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}", v):
+        from kiosk.central_api import TERMINAL_ID_RE
+
+        if not TERMINAL_ID_RE.fullmatch(v):  # provisional case numbers start with it
             raise ValueError("must be 3–32 letters, digits, '-' or '_', starting with a letter or digit")
         return v
 

@@ -25,6 +25,8 @@ class Services:
     documents: Any = None
     """kiosk.documents.flow.DocumentPrinting (A4 certificates of print items)."""
     sources: list[Any] = field(default_factory=list)
+    netwatch: Any = None
+    """kiosk.netwatch.ReachabilityProbe: central's loss shows within seconds."""
     client: Any = None
     outbox: Any = None
     sync: Any = None
@@ -71,6 +73,10 @@ class Services:
                 self.sync.start()
             except KioskError as exc:  # e.g. `kiosk outbox flush` holds the delivery lock
                 log.error("outbox not delivered by this process: %s", exc)
+            from kiosk.netwatch import ReachabilityProbe
+
+            self.netwatch = ReachabilityProbe(self.client, self.sync)
+            self.netwatch.start()
         if self.payments is not None and self.reconciler is None:
             from kiosk.payment.reconcile import Reconciler
 
@@ -86,6 +92,8 @@ class Services:
                 src.stop()
             except Exception as exc:  # noqa: BLE001
                 log.warning("stopping %s: %s", type(src).__name__, exc)
+        if self.netwatch is not None:
+            self.netwatch.stop()
         if self.sync is not None:
             self.sync.stop()
         if self.reconciler is not None:
@@ -211,7 +219,8 @@ def _build_central(cfg: TerminalConfig, svc: Services) -> None:
             catalogue_version=lambda: svc.catalogue.version if svc.catalogue else 0,
             install_catalogue=(lambda data: _install_catalogue(svc, data))
             if svc.catalogue_store is not None else None)
-        svc.central = CentralPort(svc.client, svc.outbox, cfg.region_code)
+        svc.central = CentralPort(svc.client, svc.outbox, cfg.region_code,
+                                  on_call=svc.sync.note_call)
         from kiosk.payment.orders import PaymentPort
         from kiosk.payment.store import PaymentStore
 

@@ -171,6 +171,24 @@ class SyncWorker:
         else:
             self._set_state(Connectivity.OFFLINE)
 
+    def note_unreachable(self) -> None:
+        """A probe or a call outside this worker could not reach central: offline now."""
+        if self._state is not Connectivity.AUTH_FAILED:
+            self._set_state(Connectivity.OFFLINE)
+
+    def note_call(self, exc: BaseException | None) -> None:
+        """A call made outside this worker (a query) answered or failed: the state follows now,
+        not at the next heartbeat."""
+        if exc is None:
+            self._set_state(Connectivity.ONLINE)
+        else:
+            self._state_from_error(exc)
+
+    def recheck(self) -> None:
+        """Heartbeat at once (central looks reachable again)."""
+        self._next_heartbeat = 0.0
+        self._wake.set()
+
     # -- thread --------------------------------------------------------------------------------
 
     def start(self) -> None:

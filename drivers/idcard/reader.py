@@ -115,6 +115,7 @@ class IdCardReader:
         self._state = ReaderState.DISCONNECTED
         self._await_removal = False
         self._read_failures = 0
+        self._rearm: bool | None = None
         self._state_cbs: list[StateCallback] = []
         self._card_cbs: list[CardCallback] = []
         self._error_cbs: list[ErrorCallback] = []
@@ -325,10 +326,26 @@ class IdCardReader:
         return p.decode_sam_id(resp.data)
 
     # -- cards -------------------------------------------------------------------------------
+    def rearm(self, read: bool = True) -> None:
+        """Wake a card left on the reader at the next poll: read it again (`read`), or only
+        report whether it is still there (state CARD_PRESENT until it leaves, then IDLE).
+
+        Device quirk: a card read once is halted and ignores find until it leaves the field, so
+        a card left lying there looks the same as no card. Resetting the SAM (10 FF) cycles the
+        RF field, after which a halted card answers find again (as the simulator models; check
+        new reader models with `kiosk device idcard` before relying on the reminder)."""
+        self._rearm = read
+
     def poll_once(self) -> IdCard | None:
         """One find → select → read cycle; the card read, or None (no card, or not yet removed)."""
         S = p.Status
         with self._io_lock:
+            rearm, self._rearm = self._rearm, None
+            if rearm is not None:
+                self.transact(p.Command.RESET_SAM, timeout=max(self.timeout, 1.0))
+                self._await_removal = not rearm
+                if self._state is ReaderState.CARD_PRESENT:
+                    self._set_state(ReaderState.IDLE)  # the field dropped: found again below
             find = self.transact(p.Command.FIND_CARD)
             if find.sw3 == S.FIND_FAILED:
                 self._await_removal = False

@@ -227,6 +227,8 @@ class IdCardSimulator(Simulator):
         key = (req.cmd, req.para)
         if fault is not None and key != p.Command.RESET_SAM.value:
             return p.encode_response(fault)
+        if key == p.Command.RESET_SAM.value and self._card is not None and self._phase in ("read", "halted"):
+            self._phase = "present"  # the reset cycles the RF field: a halted card wakes up
         if key in (p.Command.RESET_SAM.value, p.Command.SAM_STATUS.value, p.Command.MAX_RF_BYTES.value):
             return p.encode_response(S.OK if fault is None else fault)
         if key == p.Command.SAM_ID.value:

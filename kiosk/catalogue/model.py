@@ -72,6 +72,8 @@ class Field:
     """Filled from the identified citizen ("id_card.id_number", "id_card.name")."""
     scan: bool = False
     """The value may come from the QR/barcode scanner (case numbers, codes)."""
+    default: str | None = None
+    """choice: the option chosen until the citizen picks another (saves a tap)."""
 
     def option(self, value: str) -> Option | None:
         """The option with this value, or None."""
@@ -186,6 +188,9 @@ class Item:
     """print items: the A4 document they print (kiosk.documents)."""
     channels: tuple[str, ...] = ()
     """pay only: the payment channels accepted (CHANNELS), in the order the screen offers them."""
+    anonymous_required: tuple[str, ...] | None = None
+    """apply only: the item may be submitted without identification (匿名), and then exactly
+    these fields are required (the others optional); None: identification is needed."""
 
     def field(self, name: str) -> Field:
         """The field with this name (KeyError if none)."""

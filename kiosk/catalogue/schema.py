@@ -23,15 +23,15 @@ REF_RE = re.compile(r"(field|result|session)\.([a-z][a-z0-9_]{0,31})")
 TOP_KEYS = {"format", "version", "issued_at", "expires_at", "categories", "rating_tags", "items"}
 ITEM_KEYS = {"code", "name_zh", "name_en", "department_zh", "department_en", "category", "kind",
              "auth", "order", "devices", "fields", "materials", "receipt", "enabled", "hours",
-             "offline", "description_zh", "description_en", "document", "channels"}
+             "offline", "description_zh", "description_en", "document", "channels", "anonymous"}
 FIELD_COMMON = {"name", "type", "label_zh", "label_en", "required", "hint_zh", "hint_en",
                 "prefill", "scan"}
 FIELD_EXTRA = {
     "text": {"max_length", "pattern"},
     "number": {"min", "max", "decimals"},
     "phone": set(),
-    "date": {"min", "max"},
-    "choice": {"options"},
+    "date": {"min", "max", "default"},
+    "choice": {"options", "default"},
     "id_number": set(),
     "uscc": set(),
     "case_no": {"max_length", "pattern"},
@@ -102,6 +102,14 @@ class _Checker:
             self.add(_join(path, key), f"must be a list, got {_tname(v)}")
             return []
         return v
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _tname(v: Any) -> str:
@@ -211,6 +219,10 @@ def _check_field(c: _Checker, f: Any, path: str, auth: Any) -> str | None:
                         raise ValueError
                 except ValueError:
                     c.add(f"{path}.{k}", f'must be an ISO date (YYYY-MM-DD) or "today", got {f[k]!r}')
+        d = f.get("default")
+        if d is not None and not (isinstance(d, str) and (re.fullmatch(r"today(?:-\d{1,3}m)?", d)
+                                                          or _iso_date(d))):
+            c.add(f"{path}.default", f'must be an ISO date, "today" or "today-Nm", got {d!r}')
         if "min" in bounds and "max" in bounds and bounds["min"] and bounds["max"] \
                 and bounds["min"] > bounds["max"]:
             c.add(f"{path}.min", f"{f['min']} is after max {f['max']}")
@@ -235,6 +247,9 @@ def _check_field(c: _Checker, f: Any, path: str, auth: Any) -> str | None:
                         c.add(f"{p}.value", f"duplicate option value {v!r}")
                     else:
                         values.add(v)
+            if "default" in f and values and (not isinstance(f["default"], str)
+                                              or f["default"] not in values):
+                c.add(f"{path}.default", f"{f['default']!r} is not one of the option values")
     return name if isinstance(name, str) else None
 
 
@@ -344,6 +359,8 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
             if name in names:
                 c.add(f"{path}.fields[{i}].name", f"duplicate field name {name!r}")
             names.add(name)
+    if "anonymous" in it:
+        _check_anonymous(c, it["anonymous"], f"{path}.anonymous", kind, auth, fields)
     if kind == "progress" and not any(
             isinstance(f, dict) and f.get("type") == "case_no" for f in fields):
         c.add(f"{path}.fields", "a progress item needs a case_no field")
@@ -360,6 +377,24 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
             check_document(c, it["document"], f"{path}.document", names, kind)
     elif kind == "print":
         c.add(f"{path}.document", "a print item needs a document layout")
+
+
+def _check_anonymous(c: _Checker, a: Any, path: str, kind: Any, auth: Any, fields: list) -> None:
+    """`anonymous: {required: [field, …]}`: submitted without identification, these required."""
+    if not c.obj(a, path, {"required"}, ("required",)):
+        return
+    if kind != "apply":
+        c.add(path, "only apply items can be submitted anonymously")
+    if auth == "none":
+        c.add(path, "an item with auth none is anonymous anyway")
+    by_name = {f["name"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
+    for i, name in enumerate(c.list_(a, "required", path)):
+        f = by_name.get(name) if isinstance(name, str) else None
+        if f is None:
+            c.add(f"{path}.required[{i}]", f"unknown field {name!r}")
+        elif f.get("prefill") is not None:
+            c.add(f"{path}.required[{i}]", f"{name!r} is filled from the ID card, which an "
+                  "anonymous citizen does not give")
 
 
 def validate_catalogue(data: Any) -> list[str]:
@@ -419,7 +454,7 @@ def _field(f: dict) -> Field:
         options=tuple(Option(o["value"], o["zh"], o["en"]) for o in f.get("options", ())),
         max_length=f.get("max_length"), min=f.get("min"), max=f.get("max"),
         decimals=f.get("decimals", 0), pattern=f.get("pattern"), prefill=f.get("prefill"),
-        scan=f.get("scan", False),
+        scan=f.get("scan", False), default=f.get("default"),
     )
 
 
@@ -446,6 +481,7 @@ def _item(it: dict) -> Item:
         description_zh=it.get("description_zh", ""), description_en=it.get("description_en", ""),
         document=build_document(it.get("document"), it["department_zh"]),
         channels=tuple(it.get("channels", ())),
+        anonymous_required=tuple(it["anonymous"]["required"]) if "anonymous" in it else None,
     )
 
 

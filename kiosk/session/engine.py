@@ -18,9 +18,12 @@ from kiosk.catalogue.errors import FieldValueError
 from kiosk.catalogue.model import Catalogue, Field, Item
 from kiosk.catalogue.validators import validate_field_value
 from kiosk.session import hours
+from kiosk.session.card import CardWatch, items_for_card
 from kiosk.session.cardcheck import card_refusal, unreadable_problem
+from kiosk.session.defaults import SKIP_CONFIRM_KINDS, apply_defaults, effective_fields
 from kiosk.session.errors import IntakeRefused, InvalidTransition, RatingRefused
-from kiosk.session.ports import (CardHolder, CardRead, CardUnreadable, Central, CodeScanned,
+from kiosk.session.ports import (CardHolder, CardPresence, CardRead, CardUnreadable, Central,
+                                 CodeScanned,
                                  Connectivity, DeviceEvent, DeviceState, PrintOutcome, Printer,
                                  QueryAnswer, RatingRecord, ReceiptDoc, Runner, Submitted,
                                  run_inline)
@@ -83,6 +86,8 @@ class Session:
     service_id: str = ""
     rated: bool = False
     rating_level: str = ""
+    anonymous: bool = False
+    """Submitted without identification (items whose design allows it: `anonymous`)."""
 
     def personal_strings(self) -> list[str]:
         """Every personal value held (tests use this to prove a wipe)."""
@@ -147,6 +152,8 @@ class SessionEngine:
 
         self.payment = PaymentFlow(self)
         """The session's payment order (pay items); its port is set by the composition root."""
+        self.card = CardWatch()
+        """The card on the reader (kiosk.session.card); the app gives it the reader's re-arm."""
         self._check_service()
 
     def reconfigure(self, *, hall_name: str, timeouts: Timeouts, service_hours: tuple[str, ...],
@@ -291,6 +298,8 @@ class SessionEngine:
 
     def _go(self, state: State) -> None:
         log.info("session: %s -> %s", self.state.value, state.value)
+        if state == State.DONE:  # the goodbye screen: is the card still on the reader?
+            self.card.session_ended(self.session.holder is not None, self.clock(), self.sessions_ended)
         self.state = state
         self._entered = self._activity = self.clock()
         self.countdown_started = None
@@ -335,16 +344,45 @@ class SessionEngine:
         self._require(State.ITEM)
         item = self.session.item
         assert item is not None
-        if item.auth != "none":
+        if item.auth != "none" and self.session.holder is None:
             self.session.identify_problem = "reader_fault" if self.devices["idcard"] else ""
             self._go(State.IDENTIFY)
+            self.card.wake_for_item()  # a card already lying on the reader is read now
         else:
             self._enter_form()
+        self._changed()
+
+    def offered_items(self) -> list[Item]:
+        """CARD_OFFER: the items the card placed on the home screen can serve now."""
+        holder = self.session.holder
+        return items_for_card(self.catalogue, self.unavailable_reason,
+                              holder.card_type if holder else "")
+
+    def select_for_card(self, code: str) -> None:
+        """CARD_OFFER: the citizen picked an item; the card read already identifies them."""
+        self._require(State.CARD_OFFER)
+        item = next((i for i in self.offered_items() if i.code == code), None)
+        if item is None:
+            raise InvalidTransition(f"item {code} cannot be served with this card now")
+        self.session.item = item
+        self._enter_form()
+        self._changed()
+
+    def proceed_anonymous(self) -> None:
+        """匿名提交: no identification, for items whose design allows it (its fields required)."""
+        self._require(State.ITEM, State.IDENTIFY)
+        item = self.session.item
+        if item is None or item.anonymous_required is None:
+            raise InvalidTransition("this item needs identification")
+        self.session.anonymous, self.session.holder, self.session.qr_token = True, None, ""
+        self._enter_form()
         self._changed()
 
     def _enter_form(self) -> None:
         item = self.session.item
         assert item is not None
+        apply_defaults(item, self.session.values, terminal_clock.today(self.wall_clock()),
+                       anonymous=self.session.anonymous)
         holder = self.session.holder
         for f in item.fields:
             if f.prefill and holder is not None and f.name not in self.session.values:
@@ -354,6 +392,7 @@ class SessionEngine:
         else:
             self._validate_all()
             self._go(State.CONFIRM)
+            self._skip_confirm()
 
     def back(self) -> None:
         """One step back (item → home ends the session)."""
@@ -362,6 +401,9 @@ class SessionEngine:
             return
         if self.state == State.IDENTIFY:
             self._go(State.ITEM)
+        elif self.state == State.CARD_OFFER:
+            self.end("back")
+            return
         elif self.state == State.FORM:
             item = self.session.item
             assert item is not None
@@ -384,11 +426,15 @@ class SessionEngine:
         self.touch()
         self._changed()
 
+    @property
+    def form_fields(self) -> tuple[Field, ...]:
+        """The item's fields as checked now (anonymous: the design's own required list)."""
+        item = self.session.item
+        return effective_fields(item, self.session.anonymous) if item is not None else ()
+
     def check_field(self, name: str) -> bool:
         """Validate one field now (when the citizen leaves it); True if it is fine."""
-        item = self.session.item
-        assert item is not None
-        return self._validate(item.field(name))
+        return self._validate(next(f for f in self.form_fields if f.name == name))
 
     def _validate(self, f: Field) -> bool:
         try:
@@ -404,7 +450,7 @@ class SessionEngine:
         item = self.session.item
         assert item is not None
         ok = True
-        for f in item.fields:
+        for f in self.form_fields:
             ok = self._validate(f) and ok
         return ok
 
@@ -416,10 +462,20 @@ class SessionEngine:
             self.payment.create()  # central prices the order: the confirm screen shows the amount
         elif ok:
             self._go(State.CONFIRM)
+            if self._skip_confirm():
+                return True
         else:
             self.touch()
         self._changed()
         return ok
+
+    def _skip_confirm(self) -> bool:
+        """Read-only queries ask central at once (nothing to confirm); True if it did."""
+        item = self.session.item
+        if self.state == State.CONFIRM and item is not None and item.kind in SKIP_CONFIRM_KINDS:
+            self.confirm()
+            return True
+        return False
 
     def confirm(self) -> None:
         """The citizen confirmed: ask central (query, print document, progress) or submit."""
@@ -462,6 +518,8 @@ class SessionEngine:
                               "card_type": holder.card_type}
         if self.session.qr_token:
             out["_qr"] = self.session.qr_token
+        if self.session.anonymous:
+            out["_anonymous"] = True
         return out
 
     def cancel_work(self) -> None:
@@ -630,6 +688,7 @@ class SessionEngine:
             self.skip_rating(reason)
         log.info("session ended: %s", reason)
         self._generation += 1
+        self.card.session_ended(self.session.holder is not None, self.clock(), self.sessions_ended)
         self.session = Session()
         self.lang, self.elderly = self.default_lang, self.default_elderly
         self.last_end_reason = reason
@@ -648,6 +707,8 @@ class SessionEngine:
     def tick(self) -> None:
         """Advance timers: countdown overlay, session end, work timeouts, service hours."""
         now = self.clock()
+        if self.card.probing and now > self.card.probe_until:
+            self.card.probe_until = 0.0  # the reader saw no card left behind
         if self.state in IDLE_STATES:
             changed = self._check_service()
             timeout = self.state_timeout()
@@ -715,7 +776,13 @@ class SessionEngine:
                 self.session.holder = event.holder
                 self.session.identify_problem = ""
                 self._enter_form()
+            elif self.state == State.HOME and not self.card.probing and not self.card.left \
+                    and not card_refusal(event.holder, self.wall_clock()):  # expired: no offer
+                self.session = Session(holder=event.holder)  # a session starts with the card
+                self._go(State.CARD_OFFER)
             # a card placed anywhere else is ignored (and never stored)
+        elif isinstance(event, CardPresence):
+            self.card.presence(event.present, self.clock())
         elif isinstance(event, CardUnreadable):
             if self.state == State.IDENTIFY:
                 self.session.identify_problem = unreadable_problem(event.reason)

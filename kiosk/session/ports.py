@@ -47,6 +47,14 @@ class CardUnreadable:
 
 
 @dataclass(frozen=True)
+class CardPresence:
+    """The reader sees a card in its field (present) or none; after a read the card is halted
+    and unseen until the reader is re-armed (kiosk.session.card)."""
+
+    present: bool
+
+
+@dataclass(frozen=True)
 class CodeScanned:
     """The scanner read a QR or barcode (text already decoded from the wire)."""
 
@@ -69,7 +77,7 @@ class Connectivity:
     online: bool
 
 
-DeviceEvent = CardRead | CardUnreadable | CodeScanned | DeviceState | Connectivity
+DeviceEvent = CardRead | CardUnreadable | CardPresence | CodeScanned | DeviceState | Connectivity
 EventSink = Callable[[DeviceEvent], None]
 
 
@@ -187,7 +195,7 @@ def run_inline(fn: Callable[[], Any], done: Callable[[Any, BaseException | None]
         done(result, None)
 
 
-__all__ = ["CardHolder", "CardRead", "CardUnreadable", "CodeScanned", "DeviceState",
+__all__ = ["CardHolder", "CardRead", "CardUnreadable", "CardPresence", "CodeScanned", "DeviceState",
            "Connectivity", "DeviceEvent", "EventSink", "EventSource", "ReceiptDoc",
            "PrintOutcome", "Printer", "QueryAnswer", "Submitted", "RatingRecord",
            "CentralUnavailable", "Central", "Runner", "run_inline", "Sequence"]

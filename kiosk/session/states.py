@@ -8,6 +8,8 @@ class State(Enum):
     """Where a session is; each state has one screen of the same name."""
 
     HOME = "home"
+    CARD_OFFER = "card_offer"
+    """A card was placed on the home screen: the items it can serve."""
     ITEM = "item"
     IDENTIFY = "identify"
     FORM = "form"
@@ -23,7 +25,7 @@ class State(Enum):
 
 IDLE = frozenset({State.HOME, State.OUT_OF_SERVICE})
 """No session in progress: nothing personal may be held."""
-CITIZEN_WAIT = frozenset({State.ITEM, State.IDENTIFY, State.FORM, State.CONFIRM, State.RESULT,
+CITIZEN_WAIT = frozenset({State.CARD_OFFER, State.ITEM, State.IDENTIFY, State.FORM, State.CONFIRM, State.RESULT,
                           State.PRINTING, State.RATING, State.DONE})
 """Waiting for the citizen: inactivity brings the countdown overlay, then the session ends."""
 BUSY = frozenset({State.WORKING})

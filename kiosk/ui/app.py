@@ -142,6 +142,9 @@ class KioskApp(App):
             engine.devices["printer"] = "unreachable"
         from kiosk.admin.paused import PausedFlag
 
+        if not self._deferred:
+            reader = next((s for s in svc.sources if hasattr(s, "rearm")), None)
+            engine.card.rearm = reader.rearm if reader is not None else None
         if PausedFlag.from_config(cfg).is_set():
             engine.set_in_service(False)  # a paused terminal never shows its items, not even a frame
         return engine
@@ -172,17 +175,28 @@ class KioskApp(App):
             engine.handle(Connectivity(False))
         if svc.printer is None:
             engine.handle(DeviceState("printer", False, "unreachable"))
+        self._wire_card_reader()
         if self._stopped:  # the app closed while the devices were opening (on_stop closed them)
             return
         if self._start_services:
             svc.start(to_ui(self.handle_event))
             self._services_started = True
 
+    def _wire_card_reader(self) -> None:
+        """Give the engine the reader's re-arm (kiosk.session.card): cards left on it are seen."""
+        reader = next((s for s in getattr(self.services, "sources", ()) if hasattr(s, "rearm")), None)
+        if self.engine is not None and reader is not None:
+            self.engine.card.rearm = reader.rearm
+
     def handle_event(self, event: Any) -> None:
         """One device or network event, on the UI thread: the engine, then maintenance (history
         and live tests)."""
         assert self.engine is not None
-        self.engine.handle(event)
+        from kiosk.session.ports import CardRead
+
+        technician = self.maintenance is not None and (self.maintenance.visible or self.maintenance.pin.visible)
+        if not (technician and isinstance(event, CardRead)):  # a test card starts no session
+            self.engine.handle(event)
         if self.maintenance is not None:
             self.maintenance.observe(event)
 
@@ -277,7 +291,8 @@ class KioskApp(App):
         if rest is not None:
             rest.start()  # devices and central
         assert self._root is not None and self.vm is not None
-        load_kv(["app"])
+        load_kv(["app", "card_offer"])
+        self._root.add_widget(Factory.RemoveCardOverlay(vm=self.vm.remove_card))
         self._root.add_widget(Factory.CountdownOverlay(vm=self.vm.countdown))
         if self.cfg.demo:
             self._root.add_widget(Factory.DevDock(vm=self.dock))

@@ -13,6 +13,10 @@ class HomeScreen(_VMScreen):
     """Item tiles, filter, clock, indicators, help."""
 
 
+class CardOfferScreen(_VMScreen):
+    """A card was placed on the home screen: what it can serve."""
+
+
 class ItemScreen(_VMScreen):
     """What the item does and what it needs."""
 
@@ -60,7 +64,7 @@ class OutOfServiceScreen(_VMScreen):
 
 
 SCREENS: dict[str, type[_VMScreen]] = {
-    "home": HomeScreen, "item": ItemScreen, "identify": IdentifyScreen, "form": FormScreen,
+    "home": HomeScreen, "card_offer": CardOfferScreen, "item": ItemScreen, "identify": IdentifyScreen, "form": FormScreen,
     "confirm": ConfirmScreen, "working": WorkingScreen, "result": ResultScreen,
     "printing": PrintingScreen, "rating": RatingScreen, "done": DoneScreen,
     "out_of_service": OutOfServiceScreen, "payment": PaymentScreen,

@@ -180,6 +180,8 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
     eng.service_hours = hours
     eng.tick()
     reset()
+    yield from input_states(app, sims, reset)
+    reset()
     if variant == ("zh_CN", False):  # the technician's screens are in the terminal's language
         yield from maintenance(app, sims)
 
@@ -252,6 +254,101 @@ def save_documents(out: Path) -> int:
         pdf.unlink()
         n += 1
     return n
+def input_scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) -> Iterator[Step]:
+    """`--input-only`: just the issue-16 typing / card / table states of one variant."""
+    from kiosk.session.ports import run_inline
+    from kiosk.session.states import State
+
+    eng = app.engine
+
+    def reset() -> None:
+        if eng.state not in (State.HOME, State.OUT_OF_SERVICE):
+            eng.end("shots")
+        eng.set_language(variant[0])
+        eng.set_elderly(variant[1])
+
+    eng.runner = run_inline
+    reset()
+    yield 0.3
+    yield from input_states(app, _sims(), reset)
+    reset()
+
+
+def input_states(app: Any, sims: dict[str, Any], reset: Callable[[], None]) -> Iterator[Step]:
+    """Issue 16 (typing, card handling, result tables): keypad-case, ime-*, card-present-*,
+    remove-card, result-table-*."""
+    from kiosk.ime.index import shared
+    from kiosk.session.states import State
+
+    eng, vm, dock = app.engine, app.vm, app.dock
+    # case-number keypad with a provisional number half typed
+    if eng.catalogue.get(PROGRESS) is not None:
+        eng.select(PROGRESS)
+        if eng.state == State.ITEM:
+            eng.proceed()
+        for ch in "DEMO-0001-2026":
+            vm.form.key(ch)
+        yield ("shot", "keypad-case")
+        reset()
+    # 12345: pinyin being typed with candidates, then text chosen, then anonymous confirm
+    if eng.catalogue.get(HOTLINE) is not None:
+        shared.wait(60)
+        eng.select(HOTLINE)
+        eng.proceed()
+        eng.proceed_anonymous()
+        vm.form.choose("help")
+        vm.form.choose("city")
+        vm.form.focus("content")
+        for ch in "lud":
+            vm.form.key(ch)
+        yield ("shot", "ime-pinyin")
+        vm.form.key("back")
+        for ch in "dengbuliang":
+            vm.form.key(ch)
+        yield ("shot", "ime-candidates")
+        for _ in range(4):  # the first candidate each time: lu'deng, then bu'liang
+            if vm.form.keyboard.composer.letters:
+                vm.form.candidate(0)
+        vm.form.key(chr(0xFF0C))  # full-width comma
+        vm.form.key("mode:latin")
+        yield ("shot", "ime-latin")
+        vm.form.next()
+        yield ("shot", "ime-confirm-anonymous")
+        reset()
+    # card handling: a card placed on the home screen, then one left behind after a session
+    if sims.get("idcard") is not None:
+        dock.remove_card()
+        yield 0.8
+        dock.place_card("mainland")
+        end = time.monotonic() + 6
+        yield lambda: eng.state == State.CARD_OFFER or time.monotonic() > end
+        yield ("shot", "card-present-offer")
+        if eng.state == State.CARD_OFFER:
+            vm.card_offer.choose(QUERY)
+            yield ("shot", "card-present-form")
+        _fill(eng)
+        if eng.state == State.FORM:
+            vm.form.next()  # read-only: straight to the result
+        end = time.monotonic() + 6
+        yield lambda: eng.state == State.RESULT or time.monotonic() > end
+        yield ("shot", "result-table")
+        if vm.result.pages > 1:
+            vm.result.next_page()
+            yield ("shot", "result-table-page2")
+        if eng.state == State.RESULT:
+            eng.finish()
+            eng.skip_rating()
+        end = time.monotonic() + 6
+        yield lambda: eng.card.left or time.monotonic() > end
+        yield ("shot", "remove-card")
+        dock.remove_card()
+        end = time.monotonic() + 6
+        yield lambda: not eng.card.left or time.monotonic() > end
+        reset()
+    yield 0.1
+
+
+HOTLINE = "RX-1101"
 
 
 def maintenance(app: Any, sims: dict[str, Any]) -> Iterator[Step]:
@@ -416,8 +513,11 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
                        and app.services.documents is not None) or time.monotonic() > ready
         for variant in VARIANTS:
             tag = ("zh" if variant[0] == "zh_CN" else "en") + ("-elderly" if variant[1] else "")
-            walks = ([itertools.chain(scenario(app, variant, only), printing_a4(app, variant))]
-                     if not only or "main" in only else [])
+            walks: list[Iterator[Step]] = []
+            if not only or "main" in only:
+                walks.append(itertools.chain(scenario(app, variant, only), printing_a4(app, variant)))
+            if only and "input" in only:  # the default walk already takes the input states
+                walks.append(input_scenario(app, variant, only))
             if not only or "payment" in only:
                 walks.append(payment_scenario(app, variant))
             for step in (s for walk in walks for s in walk):
@@ -493,10 +593,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", default=None)
     p.add_argument("--out", default=str(PROJECT_ROOT / "shots"))
     p.add_argument("--only", choices=sorted(SIZES), default=None, help="one orientation only")
-    p.add_argument("--scenario", action="append", choices=("main", "payment"),
-                   help="only these scenarios (repeatable; default: all)")
+    p.add_argument("--scenario", action="append", choices=("main", "payment", "input"),
+                   help="only these scenarios (repeatable; default: main and payment, whose "
+                        "main walk includes the input states)")
     p.add_argument("--child", nargs=2, metavar=("SIZE", "ORIENTATION"), help=argparse.SUPPRESS)
+    p.add_argument("--input-only", action="store_true",
+                   help="only the typing / card / result-table states (= --scenario input)")
     args = p.parse_args(argv)
+    if args.input_only:
+        args.scenario = [*(args.scenario or ()), "input"]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.child:

@@ -7,10 +7,12 @@ from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, Obj
                              StringProperty)
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.stacklayout import StackLayout
 
 
@@ -58,6 +60,59 @@ class FlowRepeater(StackLayout):
     on_data = Repeater.on_data
     on_viewclass = Repeater.on_viewclass
     _rebuild = Repeater._rebuild
+
+
+class FieldList(ScrollView):
+    """The form's fields: scrolls the active one (by `name`) into view when it changes."""
+
+    active = StringProperty("")
+
+    def add_widget(self, widget: object, *args: object, **kwargs: object) -> None:
+        """The rows' grid: keep the active row in view when its height changes too."""
+        super().add_widget(widget, *args, **kwargs)
+        widget.bind(height=self.on_active)  # type: ignore[attr-defined]
+
+    def on_active(self, *_: object) -> None:
+        """Scroll once the rows are laid out."""
+        from kivy.clock import Clock
+
+        Clock.unschedule(self._show_active)
+        Clock.schedule_once(self._show_active, 0.05)  # after the rows' layout settled
+
+    def _show_active(self, _dt: float) -> None:
+        grid = self.children[0] if self.children else None
+        row = next((r for r in (grid.children if grid else ()) if getattr(r, "name", None) == self.active), None)
+        room = (grid.height - self.height) if grid is not None else 0
+        if row is None or room <= 0:
+            self.scroll_y = 1
+            return
+        pad = 12
+        bottom = self.scroll_y * room  # the viewport in the rows' coordinates
+        y = row.y - grid.y
+        if y < bottom:
+            bottom = y - pad
+        elif y + row.height > bottom + self.height:
+            bottom = y + row.height + pad - self.height
+        self.scroll_y = min(1.0, max(0.0, bottom / room))
+
+
+class ImePanel(BoxLayout):
+    """The on-screen pinyin keyboard of the form (look in form.kv, logic in kiosk.ime)."""
+
+    vm = ObjectProperty(None, allownone=True, rebind=True)
+    """Set by the form screen's rule after this widget's own rule ran: rebind its bindings."""
+
+
+class OfferButton(Button):
+    """One item a card placed on the home screen can serve (look in card_offer.kv)."""
+
+    code = StringProperty("")
+
+
+class ImeCandidate(Button):
+    """One candidate on the input method's bar (look in form.kv)."""
+
+    slot = NumericProperty(0)
 
 
 class QrImage(Image):
@@ -153,6 +208,10 @@ class TableRow(BoxLayout):
 
     cells = ListProperty()
     header = BooleanProperty(False)
+    alert = BooleanProperty(False)
+    """A row the citizen must notice (欠缴, 异常 …): tinted, bold."""
+    total = BooleanProperty(False)
+    """The totals row."""
 
     def __init__(self, **kwargs: object) -> None:
         cells = kwargs.pop("cells", None)
@@ -170,10 +229,18 @@ class TableRow(BoxLayout):
             # the next change of app.scale/app.hc, so churn would grow memory
             for view, c in zip(views, self.cells):
                 view.text = str(c)
+                view.bold = self.header or self.alert or self.total
             return
         self.clear_widgets()
         for c in self.cells:
-            self.add_widget(F.TableCell(text=str(c), bold=self.header))
+            self.add_widget(F.TableCell(text=str(c), bold=self.header or self.alert or self.total))
+
+    def on_alert(self, *_: object) -> None:
+        """Bold cells for a row that needs attention."""
+        for view in self.children:
+            view.bold = self.header or self.alert or self.total
+
+    on_total = on_alert
 
 
 class FaceButton(ButtonBehavior, BoxLayout):
@@ -227,6 +294,31 @@ class CountdownOverlay(FloatLayout):
 
     def on_touch_down(self, touch: object) -> bool:
         """Modal while visible, transparent to touches otherwise."""
+        if not (self.vm and self.vm.visible):
+            return False
+        super().on_touch_down(touch)
+        return True
+
+
+class RemoveCardOverlay(FloatLayout):
+    """"请取走身份证" over everything while a card is left on the reader (look in card_offer.kv);
+    modal while shown, plays the chime each time it appears."""
+
+    vm = ObjectProperty(None, allownone=True)
+
+    def on_vm(self, *_: object) -> None:
+        """Follow the reminder count (the chime)."""
+        if self.vm is not None:
+            self.vm.bind(sounds=self._chime)
+
+    def _chime(self, *_: object) -> None:
+        from kiosk.ui.sound import play_chime
+
+        if self.vm is not None and self.vm.visible:
+            play_chime()
+
+    def on_touch_down(self, touch: object) -> bool:
+        """Modal while visible."""
         if not (self.vm and self.vm.visible):
             return False
         super().on_touch_down(touch)

@@ -115,6 +115,15 @@ def test_case_history_advances_with_the_clock(service: Service) -> None:
     assert case.status == api.CaseState.IN_PROGRESS
 
 
+def test_provisional_number_typed_back_finds_the_delivered_case(service: Service) -> None:
+    case_no = service.terminal.submit(local_ref="demo-0001-20261201-0002").json()["case_no"]
+    for typed in ("demo-0001-20261201-0002", "DEMO-0001-20261201-0002"):  # keypads type upper case
+        r = service.terminal.call("GET", f"/v1/cases/{typed}")
+        assert r.status_code == 200, r.text
+        assert api.CaseStatus.model_validate_json(r.content).case_no == case_no
+    _error(service.terminal.call("GET", "/v1/cases/DEMO-0001-20261201-0003"), 404, "unknown_case")
+
+
 def test_unknown_case_404(service: Service) -> None:
     _error(service.terminal.call("GET", "/v1/cases/330100-20260101-999999"), 404, "unknown_case")
     _error(service.terminal.call("GET", "/v1/cases/garbage"), 404, "unknown_case")
@@ -430,3 +439,39 @@ def test_published_catalogue_drives_items_and_tags(service: Service) -> None:
     case_no = service.terminal.submit().json()["case_no"]
     _error(service.terminal.rate(case_no, "不满意", ["long_wait"]), 422, "unknown_tag")
     assert service.terminal.rate(case_no, "不满意", ["queue"]).status_code == 201
+
+
+# --- anonymous submissions (匿名, v1 additive) ------------------------------------------------
+
+def test_anonymous_submission_follows_the_item_design(service: Service) -> None:
+    from kiosk.catalogue.signing import sign_catalogue
+    from tests.central.conftest import KEY_ID, catalogue_dict
+
+    cat = catalogue_dict(7)
+    cat["items"].append({
+        "code": "RX-1101", "name_zh": "12345诉求提交", "name_en": "12345", "kind": "apply",
+        "order": 9, "department_zh": "热线", "department_en": "Hotline", "category": "social",
+        "auth": "id_card_or_qr", "anonymous": {"required": ["content"]},
+        "fields": [{"name": "content", "type": "text", "label_zh": "诉求内容", "label_en": "Details",
+                    "required": False, "max_length": 300},
+                   {"name": "phone", "type": "phone", "label_zh": "电话", "label_en": "Phone",
+                    "required": False}]})
+    bundle = json.dumps(sign_catalogue(cat, service.key, KEY_ID), ensure_ascii=False).encode()
+    assert service.publish(bundle).status_code in (200, 201)
+    anon = {"item_code": "RX-1101", "region_code": "330100", "anonymous": True,
+            "fields": {"content": "路灯不亮"}}
+    r = service.terminal.call("POST", "/v1/submissions", anon, key=str(uuid.uuid4()))
+    assert r.status_code == 201, r.text
+    r = service.terminal.call("POST", "/v1/submissions", dict(anon, fields={"phone": "13800138000"}),
+                              key=str(uuid.uuid4()))
+    _error(r, 422, "anonymous_fields_missing")
+    r = service.terminal.call("POST", "/v1/submissions", dict(anon, item_code="SB-APPLY-001"),
+                              key=str(uuid.uuid4()))
+    _error(r, 422, "anonymous_not_allowed")
+    # neither an applicant nor anonymous, or both: refused by the contract
+    neither = {k: v for k, v in anon.items() if k != "anonymous"}
+    assert service.terminal.call("POST", "/v1/submissions", neither,
+                                 key=str(uuid.uuid4())).status_code == 422
+    both = dict(anon, applicant={"id_number": ID_NUMBER, "name": "张三"})
+    assert service.terminal.call("POST", "/v1/submissions", both,
+                                 key=str(uuid.uuid4())).status_code == 422

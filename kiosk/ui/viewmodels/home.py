@@ -40,6 +40,16 @@ def status_key(reason: str) -> str:
     return f"status.{reason}" if reason in known else "status.fault"
 
 
+def unavailable_text(tr: Callable[..., str], reason: str, engine: SessionEngine, item: Any) -> str:
+    """Why `item` cannot be served (`reason` from engine.unavailable_reason) and what to do."""
+    if reason.startswith("device:"):
+        fault = engine.devices.get(reason.split(":", 1)[1], "")
+        return tr("unavail." + reason.replace(":", "."), status=tr(status_key(fault) if fault else "status.fault"))
+    if reason == "hours":
+        return tr("unavail.hours", hours=" ".join(item.hours) if item.hours else "00:00-24:00")
+    return tr("unavail." + reason) if reason in ("offline", "disabled") else tr("unavail.disabled")
+
+
 class HomeViewModel(PagedViewModel):
     """Hall name, clock, indicators and the item tiles of the current category and page."""
 
@@ -56,6 +66,9 @@ class HomeViewModel(PagedViewModel):
     page_text = StringProperty("")
     help_open = BooleanProperty(False)
     help_text = StringProperty("")
+    notice_open = BooleanProperty(False)
+    notice_text = StringProperty("")
+    """Why a greyed tile cannot be served now, and where to go instead (shown when tapped)."""
     elderly = BooleanProperty(False)
     portrait = BooleanProperty(True)
 
@@ -75,13 +88,14 @@ class HomeViewModel(PagedViewModel):
         self.page = 0
         self.category = ""
         self.help_open = False
+        self.notice_open, self.notice_text = False, ""
         self.update(self.engine)
 
     def update(self, engine: SessionEngine) -> None:
         """Recompute everything from the engine."""
         self.elderly = engine.elderly
         self.tick()
-        self.status_text = self.tr("home.choose")
+        self.status_text = self.tr("home.choose" if engine.online else "home.offline_first")
         self.online = engine.online
         self.online_text = self.tr("status.online" if engine.online else "status.offline_net")
         self.devices = [{"text": self.tr("home.device_status", device=self.tr("device." + d),
@@ -99,6 +113,8 @@ class HomeViewModel(PagedViewModel):
             for c in used]
         if self.category:
             items = tuple(i for i in items if i.category == self.category)
+        # what can be served now comes first (offline: the items that still work are on page 1)
+        items = tuple(sorted(items, key=lambda i: bool(engine.unavailable_reason(i))))
         per = PER_PAGE[(self.portrait, engine.elderly)]
         self.pages = max(1, -(-len(items) // per))
         self.page = min(self.page, self.pages - 1)
@@ -129,13 +145,26 @@ class HomeViewModel(PagedViewModel):
             self.update(self.engine)
 
     def select(self, code: str) -> None:
-        """Open an item (ignored when it is greyed)."""
+        """Open an item; a greyed one explains why and where to go instead."""
         from kiosk.session.errors import InvalidTransition
 
+        eng = self.engine
+        item = eng.catalogue.get(code) if eng.catalogue is not None else None
+        reason = eng.unavailable_reason(item) if item is not None else ""
+        if reason:
+            self.notice_text = unavailable_text(self.tr, reason, eng, item)
+            self.notice_open = True
+            eng.touch()
+            return
         try:
-            self.engine.select(code)
+            eng.select(code)
         except InvalidTransition:
-            self.update(self.engine)
+            self.update(eng)
+
+    def close_notice(self) -> None:
+        """知道了."""
+        self.notice_open, self.notice_text = False, ""
+        self.engine.touch()
 
     def set_category(self, code: str) -> None:
         """Filter the tiles by category ("" = all)."""

@@ -52,6 +52,8 @@ class IdentifyViewModel(ScreenViewModel):
     problem = StringProperty("")
     allows_qr = BooleanProperty(False)
     has_problem = BooleanProperty(False)
+    allows_anonymous = BooleanProperty(False)
+    """The item's design allows 匿名提交 (no card read, no call-back)."""
 
     def update(self, engine: SessionEngine) -> None:
         """Fill from the identify state."""
@@ -62,6 +64,11 @@ class IdentifyViewModel(ScreenViewModel):
         p = engine.session.identify_problem
         self.problem = self.tr("identify." + p) if p else ""
         self.has_problem = bool(p)
+        self.allows_anonymous = bool(it and it.anonymous_required is not None)
+
+    def anonymous(self) -> None:
+        """不读身份证，匿名提交."""
+        self.engine.proceed_anonymous()
 
     def back(self) -> None:
         """Back to the item description."""

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
 from drivers.printer.table import cells, is_table_row
+from kiosk.results import tables
 from kiosk.ui.viewmodels.base import PagedViewModel, ScreenViewModel, masked_value
 from kiosk.ui.viewmodels.home import status_key
 
@@ -43,7 +44,9 @@ class ConfirmViewModel(ScreenViewModel):
                 opt = f.option(raw)
                 raw = (opt.en if self.en else opt.zh) if opt else raw
             rows.append({"label": f.label_en if self.en else f.label_zh,
-                         "value": masked_value(f.type if f.type in ("id_number",) else "", raw)})
+                         "value": masked_value(f.type if f.type in ("id_number", "phone") else "", raw)})
+        if engine.session.anonymous:
+            rows.insert(0, {"label": self.tr("anon.row"), "value": self.tr("anon.yes")})
         order = engine.payment.order if it.kind == "pay" else None
         if order is not None:  # the amount central set, with its breakdown, before paying
             from kiosk.payment.money import format_fen
@@ -97,6 +100,12 @@ class ResultViewModel(PagedViewModel):
     note = StringProperty("")
     error_text = StringProperty("")
     can_print = BooleanProperty(False)
+    total_row = ListProperty()
+    """Sums of the money columns over all rows (every page shows it); [] when none."""
+    per_page = NumericProperty(0)
+    """Rows per page the screen holds (set by the screen from its size; 0: the defaults)."""
+    print_blocked = StringProperty("")
+    """Why 打印凭条 is greyed (printer fault) and what to do instead; "" when it works."""
 
     def update(self, engine: SessionEngine) -> None:
         """Fill from the outcome."""
@@ -105,6 +114,10 @@ class ResultViewModel(PagedViewModel):
             self.wipe()
             return
         self.can_print = engine.can_print
+        printable = not out.error and (out.answer is None or out.answer.printable)
+        fault = engine.devices.get("printer", "")
+        self.print_blocked = self.tr("result.print_blocked", status=self.tr(status_key(fault))) \
+            if printable and fault else ""
         if out.error:
             self.mode = "error"
             self.title = self.tr("result.error_title")
@@ -122,16 +135,32 @@ class ResultViewModel(PagedViewModel):
         assert ans is not None
         self.mode = "table"
         self.title = ans.title
-        self.columns = [self._word(c) for c in ans.columns]
-        per = ROWS_PER_PAGE_ELDERLY if engine.elderly else ROWS_PER_PAGE
+        ncols = len(ans.columns)
+        money = tables.money_columns(ans.rows, ncols)
+        self.columns = tables.with_units([self._word(c) for c in ans.columns], money,
+                                         self.tr("result.unit_yuan"))
+        per = int(self.per_page) or (ROWS_PER_PAGE_ELDERLY if engine.elderly else ROWS_PER_PAGE)
         self.pages = max(1, -(-len(ans.rows) // per))
         self.page = min(self.page, self.pages - 1)
         chunk = ans.rows[self.page * per:(self.page + 1) * per]
-        self.rows = [{"cells": [self._word(str(c)) for c in r], "header": False} for r in chunk]
+        self.rows = [{"cells": [self._word(str(c)) for c in r], "header": False,
+                      "alert": tables.needs_attention(r), "total": False} for r in chunk]
+        total = tables.totals(ans.rows, tables.summable(ans.columns, money), ncols,
+                              self.tr("result.total"))
+        self.total_row = total or []
         if not ans.rows:
-            self.rows = [{"cells": [self.tr("result.no_rows")], "header": False}]
+            self.rows = [{"cells": [self.tr("result.no_rows")], "header": False,
+                          "alert": False, "total": False}]
         self.page_text = self.tr("common.page", page=self.page + 1, pages=self.pages)
         self.note = self.tr("result.queued") if ans.values.get("queued") else ""
+
+    def fit_rows(self, rows: int) -> None:
+        """The screen says how many rows fit; re-page when that changes (size, 长辈模式)."""
+        rows = max(3, int(rows))
+        if rows != self.per_page:
+            self.per_page = rows
+            if self.engine.session.outcome is not None and self.mode == "table":
+                self.update(self.engine)
 
     def _word(self, text: str) -> str:
         return self.tr("case." + text) if text in STATUS_WORDS or text in ("time", "status") else text

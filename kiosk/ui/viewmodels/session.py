@@ -10,6 +10,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.session.engine import SessionEngine
 from kiosk.session.states import State
+from kiosk.ui.viewmodels.card import CardOfferViewModel, RemoveCardViewModel
 from kiosk.ui.viewmodels.form import FormViewModel
 from kiosk.ui.viewmodels.home import HomeViewModel
 from kiosk.ui.viewmodels.item import IdentifyViewModel, ItemViewModel
@@ -34,6 +35,8 @@ class SessionViewModel(EventDispatcher):
         super().__init__(**kwargs)
         self.engine = engine
         self.home = HomeViewModel(engine, **({"clock": clock} if clock else {}))
+        self.card_offer = CardOfferViewModel(engine)
+        self.remove_card = RemoveCardViewModel(engine)
         self.item = ItemViewModel(engine)
         self.identify = IdentifyViewModel(engine)
         self.form = FormViewModel(engine)
@@ -66,6 +69,7 @@ class SessionViewModel(EventDispatcher):
         if engine.state in (State.HOME, State.OUT_OF_SERVICE):
             self.home.update(engine)
         self.countdown.update(engine)
+        self.remove_card.update(engine)
         self.screen = engine.state.value
 
     def wipe(self) -> None:
