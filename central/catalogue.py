@@ -24,6 +24,7 @@ class ItemInfo:
     name: str
     kind: str
     enabled: bool = True
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ def from_catalogue_dict(catalogue: Mapping[str, Any]) -> ActiveCatalogue:
         if isinstance(item, Mapping) and item.get("code"):
             items[str(item["code"])] = ItemInfo(str(item["code"]), _name(item),
                                                 str(item.get("kind", "")),
-                                                bool(item.get("enabled", True)))
+                                                bool(item.get("enabled", True)),
+                                                str(item.get("name_en", "")))
     tags = [c for c in map(_tag_code, catalogue.get("rating_tags") or []) if c]
     return ActiveCatalogue(int(catalogue.get("version", 0)), items,
                            frozenset(tags) if tags else frozenset(t.code for t in DEFAULT_RATING_TAGS))

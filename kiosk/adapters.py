@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from kiosk.central_api import query_english
 from kiosk.session.ports import (CardHolder, CardRead, CardUnreadable, CentralUnavailable,
                                  CodeScanned, DeviceState, EventSink, PrintOutcome, QueryAnswer,
                                  RatingRecord, ReceiptDoc, Submitted)
@@ -186,10 +187,12 @@ class CentralPort:
             res = self.client.query(item_code, body)
         except CentralClientError as exc:
             raise CentralUnavailable(type(exc).__name__) from exc
+        title_en, columns_en, terms_en = query_english(res)
         return QueryAnswer(title=res.title, rows=tuple(tuple(r) for r in res.rows),
                            columns=tuple(res.columns), printable=bool(res.printable),
                            case_no=res.case_no, printable_lines=tuple(res.printable),
-                           values=dict(res.values))
+                           values=dict(res.values), title_en=title_en,
+                           columns_en=tuple(columns_en), terms_en=terms_en)
 
     def progress(self, case_no: str) -> QueryAnswer:
         """GET /v1/cases/{case_no}; a provisional number still in the outbox is answered locally."""

@@ -41,8 +41,8 @@ def demo_photo(seed: int = 0) -> bytes:
 # Fictional holders; every number carries a valid GB 11643 check digit.
 DEMO_MAINLAND = MainlandIdCard(
     name="王小明", sex="1", nation="01", birth_date=dt.date(1991, 1, 1),
-    address="浙江省杭州市西湖区文三路100号", id_number="330106199101010015",
-    authority="杭州市公安局西湖分局", valid_from=dt.date(2015, 3, 1), valid_to=dt.date(2035, 3, 1),
+    address="陕西省安康市汉滨区兴安中路100号", id_number="610902199101010010",
+    authority="安康市公安局汉滨分局", valid_from=dt.date(2015, 3, 1), valid_to=dt.date(2035, 3, 1),
     photo=demo_photo(1),
 )
 DEMO_HK_MO_TW = ResidencePermit(

@@ -77,12 +77,18 @@ class Field:
         return None
 
 
+CARD_TYPES = ("mainland", "hmt", "foreigner")
+"""Identity cards the reader knows: 居民身份证, 港澳台居民居住证, 外国人永久居留身份证."""
+
+
 @dataclass(frozen=True, slots=True)
 class Material:
     """A document the citizen should have ready (shown before the form)."""
 
     zh: str
     en: str
+    cards: tuple[str, ...] = ()
+    """An identity document: the card types accepted (CARD_TYPES), named by the terminal."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,7 +151,7 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
         eng.select(PROGRESS)
         eng.proceed() if eng.state == State.ITEM else None
         if sims.get("scanner") is not None:
-            dock.scan(app.last_case_no or "330100-20261125-000001")
+            dock.scan(app.last_case_no or "610900-20261125-000001")
             end = time.monotonic() + 5
             yield lambda: bool(eng.session.values) or time.monotonic() > end
         yield ("shot", "form-scanned")
@@ -224,7 +224,7 @@ def maintenance(app: Any, sims: dict[str, Any]) -> Iterator[Step]:
 
 
 SAMPLE = {"phone": "13800138000", "number": "2025", "date": "2026-01-31",
-          "case_no": "330100-20261125-000001", "id_number": "11010519491231002X"}
+          "case_no": "610900-20261125-000001", "id_number": "11010519491231002X"}
 
 
 def _fill(eng: Any) -> None:

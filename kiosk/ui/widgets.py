@@ -13,6 +13,10 @@ from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.stacklayout import StackLayout
 
+from kiosk.typography import linebreak as _linebreak
+
+_linebreak.install()  # every wrapped label breaks Chinese lines by 避头尾 (kiosk.typography)
+
 
 class Repeater(GridLayout):
     """A grid that shows one `viewclass` widget per dict in `data`. Views are updated in place
@@ -213,8 +217,8 @@ class Layers(FloatLayout):
         self.hidden_layers = [w for w in self.layers if w not in shown]
 
 
-class CountdownOverlay(FloatLayout):
-    """"还需要更多时间吗？" on top of every screen, modal while shown (look in app.kv)."""
+class Overlay(FloatLayout):
+    """A layer over every screen showing its view-model while `vm.visible`, modal then."""
 
     vm = ObjectProperty(None, allownone=True)
 
@@ -224,6 +228,14 @@ class CountdownOverlay(FloatLayout):
             return False
         super().on_touch_down(touch)
         return True
+
+
+class CountdownOverlay(Overlay):
+    """"还需要更多时间吗？" on top of every screen, modal while shown (look in app.kv)."""
+
+
+class HelpOverlay(Overlay):
+    """The 求助 panel over every screen, modal while shown (look in app.kv)."""
 
 
 class DevDock(BoxLayout):

@@ -1,11 +1,14 @@
 """View-models of confirm → working → result → printing."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from drivers.printer.table import cells, is_table_row
+from kiosk.session.receipts import term
+from kiosk.typography.linebreak import has_cjk
 from kiosk.ui.viewmodels.base import PagedViewModel, ScreenViewModel, masked_value
 from kiosk.ui.viewmodels.home import status_key
 
@@ -112,19 +115,32 @@ class ResultViewModel(PagedViewModel):
         assert ans is not None
         self.mode = "table"
         self.title = ans.title
-        self.columns = [self._word(c) for c in ans.columns]
+        columns = [self._word(c) for c in ans.columns]
+        if self.en:
+            # central's English when it sent some, else the terminal's own words, else the item
+            self.title = ans.title_en or (engine.item.name_en if engine.item and
+                                          has_cjk(ans.title) else ans.title)
+            if len(ans.columns_en) == len(ans.columns):
+                columns = list(ans.columns_en)
+        self.columns = columns
         per = ROWS_PER_PAGE_ELDERLY if engine.elderly else ROWS_PER_PAGE
         self.pages = max(1, -(-len(ans.rows) // per))
         self.page = min(self.page, self.pages - 1)
         chunk = ans.rows[self.page * per:(self.page + 1) * per]
-        self.rows = [{"cells": [self._word(str(c)) for c in r], "header": False} for r in chunk]
+        self.rows = [{"cells": [self._cell(str(c), ans.terms_en) for c in r], "header": False}
+                     for r in chunk]
         if not ans.rows:
             self.rows = [{"cells": [self.tr("result.no_rows")], "header": False}]
         self.page_text = self.tr("common.page", page=self.page + 1, pages=self.pages)
         self.note = self.tr("result.queued") if ans.values.get("queued") else ""
 
     def _word(self, text: str) -> str:
-        return self.tr("case." + text) if text in STATUS_WORDS or text in ("time", "status") else text
+        if text in STATUS_WORDS or text in ("time", "status"):
+            return self.tr("case." + text)
+        return term(text, "en") if self.en else text
+
+    def _cell(self, text: str, terms_en: Mapping[str, str]) -> str:
+        return terms_en.get(text) or self._word(text) if self.en else self._word(text)
 
     def print_receipt(self) -> None:
         """打印凭条."""

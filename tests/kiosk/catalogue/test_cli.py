@@ -167,7 +167,7 @@ def _terminal_toml(tmp_path: Path, allow_demo: bool) -> Path:
     cfg.write_text(f"""
 terminal_id = "T-0001"
 hall_name = "测试大厅"
-region_code = "330100"
+region_code = "610900"
 data_dir = "data"
 [central]
 url = "https://central.example"

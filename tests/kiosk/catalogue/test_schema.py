@@ -177,14 +177,14 @@ def test_model_is_immutable_and_indexed(source: dict) -> None:
     assert len(cat.items) == 17
     item = cat.item("SC-0501")
     assert item.field("uscc").type == "uscc"
-    assert item.name("en") == "Business licence self-service printing"
+    assert item.name("en") == "Print business licence"
     with pytest.raises(KeyError):
         cat.item("NOPE")
     assert cat.get("NOPE") is None
     with pytest.raises(AttributeError):
         item.code = "X"  # type: ignore[misc]
     assert [i.order for i in cat.enabled_items()] == sorted(i.order for i in cat.items)
-    assert cat.rating_tag("print_failed").zh == "打印失败"
+    assert cat.rating_tag("too_slow").zh == "等待/打印太慢"
 
 
 json_values = st.recursive(
