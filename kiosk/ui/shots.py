@@ -37,6 +37,8 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
 
     eng, vm, dock = app.engine, app.vm, app.dock
     lang, elderly = variant
+    end = time.monotonic() + 10
+    yield lambda: "idcard" in _sims() or time.monotonic() > end  # the devices come up
     sims = _sims()
 
     def reset() -> None:
@@ -68,9 +70,9 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
     reset()
     yield 0.3
     yield ("shot", "home")
-    vm.home.open_help()
+    vm.help.open()
     yield ("shot", "home-help")
-    vm.home.close_help()
+    vm.help.close()
     vm.home.next_page()
     yield ("shot", "home-page2")
     vm.home.set_category("")
@@ -181,6 +183,86 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
         yield from maintenance(app, sims)
 
 
+def help_scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) -> Iterator[Step]:
+    """求助 opened on every screen (help-<screen>), a query walked with the card a citizen of
+    that language would have (English: a foreigner's permanent residence card)."""
+    from kiosk.session.ports import run_inline
+    from kiosk.session.rating import LEVELS
+    from kiosk.session.states import State
+
+    eng, vm, dock = app.engine, app.vm, app.dock
+    lang, elderly = variant
+    end = time.monotonic() + 10
+    yield lambda: "idcard" in _sims() or time.monotonic() > end  # the devices come up
+    sims = _sims()
+
+    def shot_help(screen: str) -> Iterator[Step]:
+        vm.help.open()
+        yield ("shot", f"help-{screen}")
+        vm.help.close()
+
+    def wait_state(state: State, timeout: float = 8.0) -> Callable[[], bool]:
+        end = time.monotonic() + timeout
+        return lambda: eng.state == state or time.monotonic() > end
+
+    if eng.state not in (State.HOME, State.OUT_OF_SERVICE):
+        eng.end("shots")
+    eng.set_language(lang)
+    eng.set_elderly(elderly)
+    eng.runner = run_inline
+    yield 0.3
+    yield from shot_help("home")
+    eng.select(QUERY)
+    yield from shot_help("item")
+    yield ("shot", "item-materials")
+    eng.proceed()
+    yield from shot_help("identify")
+    if sims.get("idcard") is not None:
+        dock.remove_card()
+        yield 0.6
+        dock.place_card("foreigner" if lang == "en" else "mainland")
+        yield wait_state(State.FORM)
+    vm.form.next()  # nothing chosen: 请选择险种
+    yield ("shot", "form-choose")
+    _fill(eng)
+    yield from shot_help("form")
+    vm.form.next()
+    yield from shot_help("confirm")
+    parked: list[Any] = []
+    eng.runner = lambda fn, done: parked.append((fn, done))
+    eng.confirm()
+    yield 0.3
+    yield from shot_help("working")
+    if parked:
+        fn, done = parked.pop()
+        eng.runner = run_inline
+        run_inline(fn, done)
+    yield ("shot", "result-table-card")
+    yield from shot_help("result")
+    eng.print_receipt()
+    end = time.monotonic() + 8
+    yield lambda: eng.session.print_state in ("printed", "failed") or time.monotonic() > end
+    yield from shot_help("printing")
+    eng.finish()
+    yield from shot_help("rating")
+    vm.rating.choose(LEVELS[3])
+    yield ("shot", "rating-tags")
+    vm.rating.choose(LEVELS[0])
+    vm.rating.submit()
+    yield from shot_help("done")
+    eng.end("shots")
+    hours = eng.service_hours
+    eng.service_hours = ("08:00-08:01",) if time.localtime().tm_hour != 8 else ("09:00-09:01",)
+    eng.tick()
+    yield from shot_help("out_of_service")
+    eng.service_hours = hours
+    eng.tick()
+
+
+SCENARIOS = {"main": scenario, "help": help_scenario}
+"""Scenario functions by name (`--scenario NAME …` renders only those)."""
+
+
 def maintenance(app: Any, sims: dict[str, Any]) -> Iterator[Step]:
     """PIN pad, status after the live tests, the log, and the paused terminal."""
     m = app.maintenance
@@ -247,7 +329,8 @@ def _sims() -> dict[str, Any]:
     return dict(running)
 
 
-def _capture(config: str | None, size: str, orientation: str, out: Path, only: set[str] | None) -> int:
+def _capture(config: str | None, size: str, orientation: str, out: Path, only: set[str] | None,
+             scenarios: tuple[str, ...] = tuple(SCENARIOS)) -> int:
     """Child process: run the app at `size` and walk every scenario, saving PNGs."""
     from kiosk import app as app_mod
     from kiosk import config as config_mod
@@ -273,7 +356,8 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
         yield 1.5  # devices connect, first heartbeat
         for variant in VARIANTS:
             tag = ("zh" if variant[0] == "zh_CN" else "en") + ("-elderly" if variant[1] else "")
-            for step in scenario(app, variant, only):
+            steps_of = [SCENARIOS[n](app, variant, only) for n in scenarios]
+            for step in (st for gen in steps_of for st in gen):
                 if isinstance(step, tuple):
                     name = f"{step[1]}-{tag}-{orientation}.png"
                     yield ("shot", name)
@@ -336,12 +420,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", default=None)
     p.add_argument("--out", default=str(PROJECT_ROOT / "shots"))
     p.add_argument("--only", choices=sorted(SIZES), default=None, help="one orientation only")
+    p.add_argument("--scenario", nargs="+", choices=sorted(SCENARIOS), default=None,
+                   help="render only these scenarios (default: all)")
     p.add_argument("--child", nargs=2, metavar=("SIZE", "ORIENTATION"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    chosen = tuple(args.scenario or SCENARIOS)
     if args.child:
-        return _capture(args.config, args.child[0], args.child[1], out, None)
+        return _capture(args.config, args.child[0], args.child[1], out, None, chosen)
     env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1")
     failed = 0
     for orientation, size in SIZES.items():
@@ -350,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [sys.executable, "-m", "kiosk.ui.shots", "--out", str(out), "--child", size, orientation]
         if args.config:
             cmd += ["--config", args.config]
+        if args.scenario:
+            cmd += ["--scenario", *args.scenario]
         t0 = time.monotonic()
         rc = subprocess.run(cmd, env=env, timeout=600).returncode
         n = len(list(out.glob(f"*-{orientation}.png")))

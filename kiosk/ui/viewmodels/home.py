@@ -110,7 +110,7 @@ class HomeViewModel(PagedViewModel):
             tiles.append({
                 "code": it.code, "name": it.name(engine.lang),
                 "dept": it.department_en if self.en else it.department_zh,
-                "glyph": (catobj.zh[:1] if catobj else it.name_zh[:1]),
+                "glyph": ((catobj.en if self.en else catobj.zh) if catobj else it.name(engine.lang))[:1],
                 "tint": list(TINTS[idx % len(TINTS)]),
                 "reason": self.tr(reason_key(reason)) if reason else "",
                 "available": not reason,

@@ -300,7 +300,7 @@ def test_mask_holder_example() -> None:
 def test_mask_scan_examples() -> None:
     assert mask_scan("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEF") == "ABC…DEF"
     assert mask_scan(f"https://e.gov/?id={ID}") == "htt…02X"
-    assert mask_scan("610900\r") == "3…*"
+    assert mask_scan("610900\r") == "6…*"
     assert mask_scan("张三") == "…"
     assert mask_scan("") == ""
 

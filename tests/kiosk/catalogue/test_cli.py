@@ -59,7 +59,7 @@ def test_sign_verify_install_show(tmp_path, keys, capsys) -> None:
     assert code == 0 and "version 2" in out
     for code_ in ("RS-0101", "SC-0501", "RX-1101"):
         assert code_ in out
-    assert "营业执照自助打印" in out and "差评 reason tags: 态度不好" in out
+    assert "营业执照自助打印" in out and "差评 reason tags: 操作不便" in out
 
 
 def test_verify_reasons(tmp_path, keys, capsys) -> None:

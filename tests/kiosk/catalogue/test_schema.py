@@ -88,7 +88,7 @@ CASES = [
     ("items[5].fields[1].min", "1999-13-01", "items[5].fields[1].min: must be an ISO date (YYYY-MM-DD) or \"today\", got '1999-13-01'"),
     ("items[0].fields[1].max_length", 10, "items[0].fields[1].max_length: unknown key (typo?)"),
     ("rating_tags", [], "rating_tags: needs at least 1 entry"),
-    ("rating_tags[1].code", "attitude", "rating_tags[1].code: duplicate code 'attitude'"),
+    ("rating_tags[1].code", "hard_to_use", "rating_tags[1].code: duplicate code 'hard_to_use'"),
     ("items", [], "items: a catalogue needs at least one item"),
     ("version", 0, "version: must be between 1 and 9007199254740992, got 0"),
     ("version", True, "version: must be a whole number, got true/false"),
