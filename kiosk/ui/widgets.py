@@ -135,6 +135,39 @@ class KVRow(BoxLayout):
     value = StringProperty("")
 
 
+class FitLabel(Label):
+    """A wrapped label that shrinks its font until the text fits its box, never cutting it
+    (hall and department names: "Municipal Human Resources a…" told a foreigner nothing).
+    Set `base_font_size` (not font_size) and a height; it wraps at its width."""
+
+    base_font_size = NumericProperty(30)
+    min_scale = NumericProperty(0.55)
+    """The font never gets smaller than base_font_size × min_scale (then the text may overflow)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        from kivy.clock import Clock
+
+        self._fit_trigger = Clock.create_trigger(self._fit, -1)
+        super().__init__(**kwargs)
+        self.fbind("text", self._fit_trigger)
+        self.fbind("size", self._fit_trigger)
+        self.fbind("base_font_size", self._fit_trigger)
+        self._fit_trigger()
+
+    def _fit(self, *_: object) -> None:
+        if self.width <= 1 or self.height <= 1:
+            return
+        self.text_size = (self.width, None)
+        size = float(self.base_font_size)
+        floor = size * self.min_scale
+        while True:
+            self.font_size = size
+            self.texture_update()
+            if self.texture_size[1] <= self.height or size <= floor:
+                return
+            size = max(floor, size * 0.9)
+
+
 class TextLine(Label):
     """A wrapped line of text in a list."""
 
@@ -299,7 +332,7 @@ class ModalLayer(FloatLayout):
         return True
 
 
-class HoldLabel(Label):
+class HoldLabel(FitLabel):
     """A label that fires `on_hold` when pressed for `hold_s` seconds without moving away
     (the hidden way into maintenance: nobody presses a hall name for five seconds by chance)."""
 
