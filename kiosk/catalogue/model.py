@@ -169,6 +169,16 @@ class Item:
         """The item name in the UI language."""
         return self.name_en if language == "en" else self.name_zh
 
+    @property
+    def card_types(self) -> tuple[str, ...]:
+        """Identity cards the item accepts (its identity materials' `cards`; none listed: all)."""
+        listed = [c for m in self.materials for c in m.cards]
+        return tuple(c for c in CARD_TYPES if c in listed) if listed else CARD_TYPES
+
+    def accepts_card(self, card_type: str) -> bool:
+        """Whether a citizen identified by this kind of card may use the item."""
+        return card_type in self.card_types
+
 
 @dataclass(frozen=True, slots=True)
 class Catalogue:

@@ -666,7 +666,10 @@ class SessionEngine:
     def handle(self, event: DeviceEvent) -> None:
         """React to one device or network event."""
         if isinstance(event, CardRead):
-            if self.state == State.IDENTIFY:
+            item = self.session.item
+            if self.state == State.IDENTIFY and item and not item.accepts_card(event.holder.card_type):
+                self.session.identify_problem = "card_type"  # e.g. 户籍 with a foreigner's card
+            elif self.state == State.IDENTIFY:
                 self.session.holder = event.holder
                 self.session.identify_problem = ""
                 self._enter_form()

@@ -250,7 +250,9 @@ def help_scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = N
     vm.rating.choose(LEVELS[0])
     vm.rating.submit()
     yield from shot_help("done")
-    eng.end("shots")
+    eng.end("shots")  # back to the terminal's default language and mode: the citizen's again
+    eng.set_language(lang)
+    eng.set_elderly(elderly)
     hours = eng.service_hours
     eng.service_hours = ("08:00-08:01",) if time.localtime().tm_hour != 8 else ("09:00-09:01",)
     eng.tick()

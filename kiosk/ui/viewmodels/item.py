@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk.ui.viewmodels.base import ScreenViewModel
-from kiosk.ui.viewmodels.help import material_lines
+from kiosk.ui.viewmodels.help import card_names, material_lines
 
 if TYPE_CHECKING:
     from kiosk.session.engine import SessionEngine
@@ -63,7 +63,9 @@ class IdentifyViewModel(ScreenViewModel):
         self.prompt = self.tr("identify.prompt")
         self.qr_hint = self.tr("identify.qr") if self.allows_qr else ""
         p = engine.session.identify_problem
-        self.problem = self.tr("identify." + p) if p else ""
+        self.problem = self.tr("identify." + p) if p and p != "card_type" else ""
+        if p == "card_type" and it is not None:
+            self.problem = self.tr("identify.card_type", cards=card_names(it.card_types, self.tr))
         self.has_problem = bool(p)
 
     def back(self) -> None:

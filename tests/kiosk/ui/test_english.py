@@ -90,3 +90,19 @@ class EnglishWalkTest(KioskTestCase):
         self.tap("Submit")
         assert eng.state == State.DONE
         self.check("done")
+
+    def test_an_item_for_residents_refuses_a_foreigners_card_and_says_which_card(self) -> None:
+        self.start_app()
+        eng, sims = self.engine, self.sims()
+        sims["idcard"].remove()
+        self.tap("EN")
+        self.tap("Household registration query")
+        texts = self.all_texts()
+        assert any("(Chinese resident ID card)" in t for t in texts), texts
+        assert not any("Foreign Permanent Resident ID Card" in t for t in texts)
+        self.tap("Start")
+        sims["idcard"].insert("foreign_2023")
+        msg = "This service needs a Chinese resident ID card. Please use that card, or go to a service desk."
+        self.wait_until(lambda: msg in self.all_texts(), what="the card type refused")
+        assert eng.state == State.IDENTIFY and eng.session.holder is None
+        assert self.chinese_on_screen() == []

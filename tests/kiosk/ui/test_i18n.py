@@ -47,7 +47,7 @@ def dynamic_keys() -> set[str]:
     keys |= {"reason.disabled", "reason.hours", "reason.offline"} | {f"reason.device.{d}" for d in DEVICES}
     keys |= {f"status.{s}" for s in ("paper_out", "near_end", "cover_open", "offline", "error",
                                      "unknown", "unreachable", "fault", "timeout", "ok")}
-    keys |= {f"identify.{p}" for p in ("unreadable", "reader_fault", "no_card")}
+    keys |= {f"identify.{p}" for p in ("unreadable", "reader_fault", "no_card", "card_type")}
     keys |= {f"result.error_{e}" for e in ("unavailable", "timeout")}
     keys |= {f"case.{w}" for w in (*STATUS_WORDS, "time", "status")}
     keys |= {f"printing.{p}" for p in ("busy", "printed", "failed")}
