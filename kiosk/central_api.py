@@ -511,15 +511,15 @@ class QueryColumn(_Reply):
 QUERY_STATUS_TERMS: dict[str, str] = {
     "正常": "Normal",
     "已缴": "Paid",
-    "欠缴": "Unpaid",
-    "正常缴费": "Paid up",
-    "存在欠缴": "Contributions unpaid",
+    "欠缴": "Owed",
+    "正常缴费": "Paying normally",
+    "存在欠缴": "In arrears",
     "已完成": "Done",
     "办理中": "In progress",
-    "名下有不动产登记": "Real estate registered in your name",
-    "名下无不动产登记": "No real estate registered in your name",
-    "有未处理交通违法": "Unprocessed traffic violations",
-    "无未处理交通违法": "No unprocessed traffic violations",
+    "名下有不动产登记": "Real estate registered",
+    "名下无不动产登记": "No real estate registered",
+    "有未处理交通违法": "Unprocessed violations",
+    "无未处理交通违法": "No unprocessed violations",
 }
 """The fixed status words central uses in cells and in `values["status"]`, with their English."""
 

@@ -76,7 +76,7 @@ class EnglishWalkTest(KioskTestCase):
         texts = self.all_texts()
         # central's answer in English: title, column labels, status terms
         assert "Social insurance payment details (2025-01~2025-12)" in texts, texts
-        assert "Contribution base" in texts and ("Paid" in texts or "Unpaid" in texts)
+        assert "Contribution base" in texts and ("Paid" in texts or "Owed" in texts)
         self.check("result")
         self.tap("Print receipt")
         self.wait_until(lambda: eng.session.print_state in ("printed", "failed"), what="printer")
