@@ -155,3 +155,4 @@ def install() -> None:
 
     Label.texture_update = texture_update  # type: ignore[method-assign]
     Label._kiosk_linebreak = True  # type: ignore[attr-defined]
+    Label._kiosk_plain_texture_update = original  # type: ignore[attr-defined]

@@ -160,7 +160,7 @@ def test_example_documents_every_key() -> None:
         if field.exclude:
             continue
         assert name in text, name
-    for section in ("central", "idcard", "printer", "scanner", "timeouts", "service_hours",
+    for section in ("central", "idcard", "printer", "scanner", "timeouts", "service_hours", "hall",
                     "catalogue", "outbox", "logging"):
         model = config.TerminalConfig.model_fields[section].annotation
         for name in model.model_fields:
