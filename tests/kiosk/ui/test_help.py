@@ -36,7 +36,7 @@ def test_help_shows_the_step_the_item_the_numbers_and_the_qr() -> None:
     assert vm.help.item_title == "关于“事项1”" and vm.help.step_text.startswith("请把身份证件")
     assert "办理部门：某局" in [x["text"] for x in vm.help.item_lines]
     eng.set_language("en")
-    assert vm.help.item_title == "About “Item 1”"
+    assert vm.help.item_title == "About \"Item 1\""
     eng.back()
     eng.back()  # the session ended: the terminal's language again, then English at home
     assert eng.state == State.HOME and vm.home.hall_name == HALL.name
