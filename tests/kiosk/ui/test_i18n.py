@@ -10,6 +10,8 @@ import pytest
 
 from kiosk.catalogue.model import AUTHS, DEVICES, KINDS
 from kiosk.ui import i18n
+from kiosk.catalogue.model import CARD_TYPES
+from kiosk.ui.viewmodels.help import STEPS
 from kiosk.ui.viewmodels.rating import LEVEL_KEYS
 from kiosk.ui.viewmodels.result import STATUS_WORDS
 
@@ -53,6 +55,7 @@ def dynamic_keys() -> set[str]:
     keys |= {f"printing.{p}" for p in ("busy", "printed", "failed")}
     keys |= {f"rating.{k}" for k in LEVEL_KEYS}
     keys |= {f"weekday.{i}" for i in range(7)}
+    keys |= {f"help.step.{s}" for s in STEPS} | {f"card.{c}" for c in CARD_TYPES}
     return keys
 
 
