@@ -157,15 +157,18 @@ class FitLabel(Label):
     def _fit(self, *_: object) -> None:
         if self.width <= 1 or self.height <= 1:
             return
-        self.text_size = (self.width, None)
+        if tuple(self.text_size) != (self.width, None):
+            self.text_size = (self.width, None)
         size = float(self.base_font_size)
         floor = size * self.min_scale
         while True:
-            self.font_size = size
+            if self.font_size != size:
+                self.font_size = size
             self.texture_update()
             if self.texture_size[1] <= self.height or size <= floor:
-                return
+                break
             size = max(floor, size * 0.9)
+        self._trigger_texture.cancel()  # rendered just now: not again next frame
 
 
 class TextLine(Label):
