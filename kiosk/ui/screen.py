@@ -69,8 +69,16 @@ def mirror_to_file(app: Any, picture: Path, every_s: float = MIRROR_EVERY_S) -> 
         except Exception as exc:  # noqa: BLE001 - a picture must never stop the kiosk
             log.warning("screen picture not saved: %s", exc)
 
-    def start(*_: Any) -> None:
-        Clock.schedule_once(save, 1.5)
+    def first_frame(*_: Any) -> None:
+        from kivy.core.window import Window
+
+        Window.unbind(on_flip=first_frame)
+        Clock.schedule_once(save, 0.5)  # the home screen drawn, not the blank first buffer
         app._events.append(Clock.schedule_interval(save, every_s))
+
+    def start(*_: Any) -> None:
+        from kivy.core.window import Window
+
+        Window.bind(on_flip=first_frame)
 
     app.bind(on_start=start)

@@ -28,8 +28,16 @@ class EnglishWalkTest(KioskTestCase):
                 bad.append(text)
         return bad
 
+    def cut_names(self) -> list[str]:
+        """Hall, department and title labels whose text does not fit their box."""
+        from kiosk.ui.widgets import FitLabel
+
+        return [w.text for w in self.visible_widgets() if isinstance(w, FitLabel) and w.text
+                and (w.texture_size[1] > w.height + 1 or w.texture_size[0] > w.width + 1)]
+
     def check(self, where: str, *, help_too: bool = True) -> None:
         assert self.chinese_on_screen() == [], where
+        assert self.cut_names() == [], where
         if help_too:
             self.tap("Help")
             assert self.app.vm.help.visible

@@ -37,7 +37,7 @@ def env_without_display() -> dict[str, str]:
 
 def test_without_a_display_the_kiosk_says_where_its_picture_is(tmp_path: Path) -> None:
     cfg = demo_config_in(tmp_path)
-    out = subprocess.run([sys.executable, "main.py", "--config", str(cfg), "--exit-after", "4"],
+    out = subprocess.run([sys.executable, "main.py", "--config", str(cfg), "--exit-after", "6"],
                          cwd=ROOT, env=env_without_display(), capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
