@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 # Mesa (EGL/GL + llvmpipe) for SDL's offscreen driver on machines without a GPU/display,
 # libusb for usb://VID:PID printers (pyusb's backend).
 # xvfb + x11-utils: the start-up test runs the kiosk full screen on a virtual X server.
-APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-mesa-dri libusb-1.0-0 xvfb x11-utils
+# tzdata for terminal.timezone (zoneinfo reads /usr/share/zoneinfo; slim images lack it).
+APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-mesa-dri libusb-1.0-0 tzdata xvfb x11-utils
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench shots setup system venv clean

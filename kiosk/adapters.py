@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from kiosk import clock as terminal_clock
 from kiosk.central_api import query_english
 from kiosk.session.ports import (CardHolder, CardRead, CardUnreadable, CentralUnavailable,
                                  CodeScanned, DeviceState, EventSink, PrintOutcome, QueryAnswer,
@@ -28,7 +29,11 @@ def holder_from_card(card: Any) -> CardHolder:
     return CardHolder(name=card.display_name, id_number=card.id_number,
                       card_type=CARD_TYPES.get(card.card_type.json_name, "mainland"),  # type: ignore[arg-type]
                       sex=card.sex_text, birth=birth, address=getattr(card, "address", ""),
-                      photo=card.photo)
+                      photo=card.photo, valid_to=_valid_to(getattr(card, "valid_to", None)))
+
+
+def _valid_to(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
 
 
 class CardReaderSource:
@@ -200,7 +205,7 @@ class CentralPort:
 
         ref = self.outbox.lookup_case(case_no)
         if ref is not None and not ref.case_no:
-            return QueryAnswer(title=case_no, rows=((time.strftime("%Y-%m-%d %H:%M", time.localtime(ref.created)),
+            return QueryAnswer(title=case_no, rows=((terminal_clock.strftime("%Y-%m-%d %H:%M", ref.created),
                                                      "queued"),), columns=("time", "status"),
                                printable=False, values={"queued": True})
         number = ref.case_no if ref is not None and ref.case_no else case_no
@@ -208,7 +213,8 @@ class CentralPort:
             res = self.client.case(number)
         except CentralClientError as exc:
             raise CentralUnavailable(type(exc).__name__) from exc
-        rows = tuple((ev.at.strftime("%Y-%m-%d %H:%M"), ev.status.value) for ev in res.history)
+        rows = tuple((terminal_clock.local(ev.at.timestamp()).strftime("%Y-%m-%d %H:%M"), ev.status.value)
+                     for ev in res.history)
         return QueryAnswer(title=res.case_no, rows=rows, columns=("time", "status"),
                            printable=False, values={"status": res.status.value})
 
@@ -216,7 +222,7 @@ class CentralPort:
         """Queue the submission (on disk first), then wait briefly for central's case number."""
         body = {"item_code": item_code, "region_code": self.region_code,
                 "applicant": self._identity(payload), "fields": self._fields(payload)}
-        queued = self.outbox.enqueue("submission", body)
+        queued = self._enqueue("submission", body)
         deadline = time.monotonic() + self.wait_delivery_s
         while time.monotonic() < deadline:
             row = self.outbox.get(queued.id)
@@ -232,6 +238,19 @@ class CentralPort:
         if rating.skipped or rating.level is None:
             log.info("rating skipped for %s (%s)", rating.item_code, rating.reason)
             return
-        self.outbox.enqueue("rating", {
+        self._enqueue("rating", {
             "case_no": rating.service_id, "item_code": rating.item_code, "level": rating.level,
             "tags": list(rating.tags), "comment": rating.comment})
+
+    def _enqueue(self, kind: str, body: dict[str, Any]) -> Any:
+        """Queue on disk; a damaged queue or a full disk is IntakeRefused, never "network"."""
+        from kiosk.outbox import OutboxClosed, OutboxError
+        from kiosk.session.errors import IntakeRefused
+
+        try:
+            return self.outbox.enqueue(kind, body)
+        except OutboxClosed:
+            raise
+        except OutboxError as exc:
+            log.error("%s not accepted: %s", kind, exc)
+            raise IntakeRefused(type(exc).__name__) from exc

@@ -63,12 +63,20 @@ def prepare_kivy(*, windowed: bool, size: str | None, font: Path | None) -> None
 def run(config_path: str | None = None, *, windowed: bool = False, size: str | None = None,
         exit_after: float | None = None) -> int:
     """Run the kiosk until it is closed; returns the process exit code."""
+    from kiosk.admin.filemodes import UMASK, secure_data_dir
+
+    os.umask(UMASK)  # outbox, WAL/SHM, logs, catalogue files: private whatever the service's umask
     try:
         cfg = config_mod.load(config_path)
     except ConfigError as exc:
         print(f"{exc.path}: configuration invalid:", file=sys.stderr)
         for line in exc.problems:
             print(f"  {line}", file=sys.stderr)
+        return 2
+    try:
+        secure_data_dir(cfg.data_path)
+    except OSError as exc:
+        print(f"{cfg.data_path}: cannot create the data directory: {exc.strerror or exc}", file=sys.stderr)
         return 2
     lc = cfg.logging
     setup_logging(cfg.resolve(lc.dir, base="data"), lc.level, wire=lc.wire,

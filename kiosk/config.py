@@ -161,6 +161,9 @@ class OutboxConfig(_Section):
     """AES-GCM key file (created 0600 on first run); relative to data_dir."""
     retention_days: float = Field(default=30, gt=0, le=3650)
     """Days a delivered row is kept before it is purged."""
+    reserve_mb: int = Field(default=50, ge=0, le=100_000)
+    """Free space (MiB) kept on the data disk: below it the terminal accepts no new requests
+    or ratings (greyed, "本机暂时无法受理") until space returns."""
 
 
 class LoggingConfig(_Section):
@@ -210,6 +213,22 @@ class HallConfig(_Section):
         return v
 
 
+class TerminalSection(_Section):
+    """The terminal itself."""
+
+    timezone: str = "Asia/Shanghai"
+    """IANA time zone of the hall: screen clock, receipts, documents, logs, case numbers and the
+    ID card expiry check all use it, whatever the system zone is."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        from kiosk.clock import zone_from_name
+
+        zone_from_name(v)
+        return v
+
+
 class TerminalConfig(_Section):
     """The whole configuration of one terminal."""
 
@@ -255,6 +274,8 @@ class TerminalConfig(_Section):
     """Outbox."""
     logging: LoggingConfig = LoggingConfig()
     """Logging."""
+    terminal: TerminalSection = TerminalSection()
+    """Time zone of the terminal."""
 
     @field_validator("terminal_id")
     @classmethod
@@ -366,4 +387,10 @@ def load(path: str | Path | None = None) -> TerminalConfig:
         raise ConfigError(str(path), [f"(file): not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [f"(file): TOML syntax: {exc}"]) from None
-    return parse(data, path.resolve())
+    cfg = parse(data, path.resolve())
+    # One clock: whatever reads local time in this process (screen, receipts, logs, case
+    # numbers) follows the zone of the configuration it runs on.
+    from kiosk import clock
+
+    clock.set_zone(cfg.terminal.timezone)
+    return cfg

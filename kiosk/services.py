@@ -33,6 +33,8 @@ class Services:
     catalogue_listeners: list[Any] = field(default_factory=list)
     """Called (from the sync worker's thread) with each newly installed catalogue."""
     housekeeper: Any = None
+    intake: Any = None
+    """kiosk.outbox.guard.IntakeGuard: may new requests and ratings be accepted now?"""
     device_snapshot: dict[str, dict[str, str]] = field(default_factory=dict)
     """Device → {"status", "detail"} for the heartbeat (replaced whole by the UI thread)."""
     _real_url: str = ""
@@ -41,7 +43,7 @@ class Services:
         """Start every event source, reporting to `sink` (from their own threads)."""
         from kiosk.housekeeping import Housekeeper
 
-        self.housekeeper = Housekeeper(lambda: self.catalogue).start()
+        self.housekeeper = Housekeeper(lambda: self.catalogue, outbox=self.outbox).start()
         for src in self.sources:
             try:
                 src.start(sink)
@@ -100,13 +102,23 @@ class Services:
             self.sync.wake()
 
 
+def catalogue_store(cfg: TerminalConfig, trusted: Any = None) -> Any:
+    """The configured catalogue store, its anti-rollback floor also kept in the outbox DB."""
+    from kiosk.catalogue.floor import VersionFloor
+    from kiosk.catalogue.store import CatalogueStore
+
+    store_dir = cfg.resolve(cfg.catalogue.store_dir, base="data")
+    assert store_dir is not None
+    floor = VersionFloor.for_store(store_dir, cfg.resolve(cfg.outbox.path, base="data"))
+    return CatalogueStore(store_dir, trusted, floor=floor)
+
+
 def load_catalogue(cfg: TerminalConfig, svc: Services | None = None) -> Any:
     """The active catalogue from the store, installing the default bundle on first start."""
-    from kiosk.catalogue.store import CatalogueStore
     from kiosk.catalogue.trust import trusted_keys_from_config
 
     trusted = trusted_keys_from_config(cfg)
-    store = CatalogueStore(cfg.resolve(cfg.catalogue.store_dir, base="data"), trusted)
+    store = catalogue_store(cfg, trusted)
     if svc is not None:
         svc.catalogue_store, svc.trusted = store, trusted
     if cfg.catalogue.default_bundle:
@@ -153,7 +165,8 @@ def build_rest(cfg: TerminalConfig, svc: Services) -> None:
 def _build_central(cfg: TerminalConfig, svc: Services) -> None:
     from kiosk.adapters import CentralPort
     from kiosk.central_client import CentralClient
-    from kiosk.outbox import Outbox
+    from kiosk.outbox import Outbox, OutboxDamaged
+    from kiosk.outbox.guard import DamagedOutbox, IntakeGuard
     from kiosk.sync import SyncWorker
 
     try:
@@ -164,9 +177,17 @@ def _build_central(cfg: TerminalConfig, svc: Services) -> None:
             svc.sandbox = start_embedded(cfg)
             url = svc.sandbox.url
         svc.client = CentralClient.from_config(cfg, base_url=url)
-        svc.outbox = Outbox.from_config(cfg)
+        try:
+            svc.outbox = Outbox.from_config(cfg)
+        except OutboxDamaged as exc:  # queries and heartbeats go on; intake stays closed
+            svc.problems.append(f"outbox: {exc}")
+            log.error("%s; fix: %s", exc, exc.fix)
+            svc.outbox = DamagedOutbox(exc)
+        svc.intake = IntakeGuard(svc.outbox, cfg.outbox.reserve_mb * 1024 * 1024)
+        intake = svc.intake
         svc.sync = SyncWorker.from_config(
-            cfg, svc.outbox, svc.client, device_states=lambda: dict(svc.device_snapshot),
+            cfg, svc.outbox, svc.client,
+            device_states=lambda: {**svc.device_snapshot, **intake.heartbeat_entry()},
             catalogue_version=lambda: svc.catalogue.version if svc.catalogue else 0,
             install_catalogue=(lambda data: _install_catalogue(svc, data))
             if svc.catalogue_store is not None else None)

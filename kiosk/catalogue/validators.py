@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
+from kiosk import clock as terminal_clock
 from kiosk.catalogue.errors import FieldValueError
 from kiosk.catalogue.model import Field
 from kiosk.catalogue.schema import validate_catalogue  # noqa: F401 - whole-catalogue validation, re-exported
@@ -138,7 +139,7 @@ def _date_bound(bound: float | str | None, today: date) -> date | None:
 
 def validate_date(field: Field, raw: Any, *, today: date | None = None) -> date:
     """A calendar date (YYYY-MM-DD, YYYYMMDD or YYYY/MM/DD) within the field's min/max."""
-    today = today or date.today()
+    today = today or terminal_clock.today()
     if isinstance(raw, datetime):
         value = raw.date()
     elif isinstance(raw, date):
@@ -185,7 +186,7 @@ def validate_id_number(field: Field, raw: Any, *, today: date | None = None) -> 
         birth = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
         raise _fail("身份证号码中的出生日期不正确", "The birth date in the ID number is wrong") from None
-    if birth < EARLIEST_BIRTH or birth > (today or date.today()):
+    if birth < EARLIEST_BIRTH or birth > (today or terminal_clock.today()):
         raise _fail("身份证号码中的出生日期不正确", "The birth date in the ID number is wrong")
     if id_number_check_digit(text[:17]) != text[17]:
         raise _fail("身份证号码有误，请核对后重新输入",

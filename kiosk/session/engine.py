@@ -13,11 +13,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk import clock as terminal_clock
 from kiosk.catalogue.errors import FieldValueError
 from kiosk.catalogue.model import Catalogue, Field, Item
 from kiosk.catalogue.validators import validate_field_value
 from kiosk.session import hours
-from kiosk.session.errors import InvalidTransition, RatingRefused
+from kiosk.session.cardcheck import card_refusal, unreadable_problem
+from kiosk.session.errors import IntakeRefused, InvalidTransition, RatingRefused
 from kiosk.session.ports import (CardHolder, CardRead, CardUnreadable, Central, CodeScanned,
                                  Connectivity, DeviceEvent, DeviceState, PrintOutcome, Printer,
                                  QueryAnswer, RatingRecord, ReceiptDoc, Runner, Submitted,
@@ -121,6 +123,8 @@ class SessionEngine:
         self.online = True
         self.paused = False
         """Put out of service by a technician (maintenance screen); survives restarts there."""
+        self.intake_problem: Callable[[], str] = lambda: ""
+        """"" or why no request / rating can be accepted now (kiosk.outbox.guard.IntakeGuard)."""
         self.devices: dict[str, str] = {d: "" for d in DEVICES}
         """Device → "" when OK, else the fault reason."""
         self.state = State.HOME
@@ -248,6 +252,8 @@ class SessionEngine:
                 return f"device:{dev}"
         if item.auth == "id_card_or_qr" and self.devices.get("idcard") and self.devices.get("scanner"):
             return "device:idcard"  # neither way of identifying works
+        if item.kind in ("apply", "appointment") and self.intake_problem():
+            return "intake"
         if not self.online and not (item.kind == "apply" and item.offline):
             return "offline"
         return ""
@@ -461,7 +467,7 @@ class SessionEngine:
         assert item is not None
         if err is not None:
             log.warning("central call for %s failed: %s", item.code, type(err).__name__)
-            self.session.outcome = Outcome(error="unavailable")
+            self.session.outcome = Outcome(error="intake" if isinstance(err, IntakeRefused) else "unavailable")
         elif isinstance(result, Submitted):
             self.session.outcome = Outcome(submitted=result)
             self.session.service_id = result.case_no
@@ -469,7 +475,7 @@ class SessionEngine:
             self.session.outcome = Outcome(answer=result)
             self.session.service_id = getattr(result, "case_no", "") or ""
         if not self.session.service_id:
-            stamp = time.strftime("%Y%m%d%H%M%S", time.localtime(self.wall_clock()))
+            stamp = terminal_clock.strftime("%Y%m%d%H%M%S", self.wall_clock())
             self.session.service_id = f"{self.terminal_id}-{stamp}-{next(self._counter)}"
         if item.kind == "print" and self.session.outcome.answer is not None:
             self._go(State.RESULT)
@@ -494,7 +500,7 @@ class SessionEngine:
         assert item is not None
         out = self.session.outcome or Outcome()
         sess = {"case_no": out.submitted.case_no if out.submitted else self.session.service_id,
-                "time": time.strftime("%Y-%m-%d %H:%M", time.localtime(self.wall_clock())),
+                "time": terminal_clock.strftime("%Y-%m-%d %H:%M", self.wall_clock()),
                 "terminal_id": self.terminal_id, "hall_name": self.hall_name,
                 "item_name": item.name(self.lang),
                 "status": out.submitted.status if out.submitted else "",
@@ -539,6 +545,11 @@ class SessionEngine:
         self._require(State.RESULT, State.PRINTING)
         if self.state == State.PRINTING and self.session.print_state == "busy":
             raise InvalidTransition("still printing")
+        if self.intake_problem():  # a rating could not be kept now: do not ask for one
+            log.warning("rating step skipped: intake %s", self.intake_problem())
+            self._go(State.DONE)
+            self._changed()
+            return
         self._go(State.RATING)
         self._changed()
 
@@ -666,17 +677,14 @@ class SessionEngine:
     def handle(self, event: DeviceEvent) -> None:
         """React to one device or network event."""
         if isinstance(event, CardRead):
-            item = self.session.item
-            if self.state == State.IDENTIFY and item and not item.accepts_card(event.holder.card_type):
-                self.session.identify_problem = "card_type"  # e.g. 户籍 with a foreigner's card
-            elif self.state == State.IDENTIFY:
+            if self.state == State.IDENTIFY and not self._card_refused(event.holder):
                 self.session.holder = event.holder
                 self.session.identify_problem = ""
                 self._enter_form()
             # a card placed anywhere else is ignored (and never stored)
         elif isinstance(event, CardUnreadable):
             if self.state == State.IDENTIFY:
-                self.session.identify_problem = "unreadable"
+                self.session.identify_problem = unreadable_problem(event.reason)
                 self.touch()
         elif isinstance(event, CodeScanned):
             self._scanned(event.text)
@@ -689,6 +697,19 @@ class SessionEngine:
             self.online = event.online
             self._check_service()
         self._changed()
+
+    def _card_refused(self, holder: CardHolder) -> bool:
+        """An expired card, or a card type the item does not take: say so on the identify
+        screen and keep nothing of it."""
+        problem = card_refusal(holder, self.wall_clock())
+        item = self.session.item
+        if not problem and item is not None and not item.accepts_card(holder.card_type):
+            problem = "card_type"  # e.g. 户籍 with a foreigner's card (the item names the card)
+        if problem:
+            log.info("card refused: %s", problem)
+            self.session.identify_problem = problem
+            self.touch()
+        return bool(problem)
 
     def _scanned(self, text: str) -> None:
         item = self.session.item

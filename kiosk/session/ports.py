@@ -23,6 +23,8 @@ class CardHolder:
     birth: str = ""
     address: str = ""
     photo: bytes = field(default=b"", repr=False)
+    valid_to: str = ""
+    """Last day of validity as YYYY-MM-DD, or 长期; "" when unknown (QR identities)."""
 
     def __repr__(self) -> str:  # never print personal data, even by accident
         return f"CardHolder(card_type={self.card_type!r}, <masked>)"

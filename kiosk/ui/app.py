@@ -160,6 +160,8 @@ class KioskApp(App):
         assert engine is not None
         engine.central = svc.central or NoCentral()
         engine.printer = svc.printer or NoPrinter()
+        if svc.intake is not None:  # damaged queue / disk below the reserve: no new requests
+            engine.intake_problem = svc.intake.problem
         if svc.central is None:
             engine.handle(Connectivity(False))
         if svc.printer is None:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from kiosk import clock as terminal_clock
 from kiosk.config import PROJECT_ROOT
 from kiosk.ui.shots_help import help_scenario
 
@@ -174,7 +175,7 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
     yield ("shot", "home-printer-out")
     eng.handle(DeviceState("printer", True))
     hours = eng.service_hours
-    eng.service_hours = ("08:00-08:01",) if time.localtime().tm_hour != 8 else ("09:00-09:01",)
+    eng.service_hours = ("08:00-08:01",) if terminal_clock.struct().tm_hour != 8 else ("09:00-09:01",)
     eng.tick()
     yield ("shot", "out-of-service")
     eng.service_hours = hours

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
+from kiosk import clock as terminal_clock
 from kiosk.ui.viewmodels.base import ScreenViewModel, masked_value
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class FormViewModel(ScreenViewModel):
         try:
             d = dt.date.fromisoformat(raw)
         except ValueError:
-            d = dt.date.today()
+            d = terminal_clock.today()
         self.year, self.month, self.day = d.year, d.month, d.day
         self.date_text = d.isoformat()
 

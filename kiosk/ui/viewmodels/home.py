@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
+from kiosk import clock as terminal_clock
 from kiosk.ui.viewmodels.base import PagedViewModel
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class HomeViewModel(PagedViewModel):
 
     def tick(self, *_: object) -> None:
         """Refresh the clock from the injected time source."""
-        self.clock_text, self.date_text = format_clock(time.localtime(self._clock()), self.engine.lang)
+        self.clock_text, self.date_text = format_clock(terminal_clock.struct(self._clock()), self.engine.lang)
 
     def wipe(self) -> None:
         """Home holds nothing personal; only the paging resets."""
