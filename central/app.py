@@ -26,6 +26,7 @@ from central import catalogue as cat
 from central import queries
 from central.auth import authenticate_staff, authenticate_terminal
 from central.errors import ApiError, BundleRejected, NotNewer
+from central.routers import verify
 from central.storage import Storage
 from drivers.privacy import scrub_text
 from kiosk import central_api as api
@@ -245,7 +246,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
                offline_after_s: float = 180.0, max_body_bytes: int = 64 * 1024,
                max_catalogue_bytes: int = 4 * 1024 * 1024,
-               idempotency_retention_days: float = 90.0) -> FastAPI:
+               idempotency_retention_days: float = 90.0, payment_ttl_s: float = 300.0) -> FastAPI:
     """The service over the SQLite database at db_path (created when missing).
 
     Idempotency records older than idempotency_retention_days (longer than any terminal keeps
@@ -267,6 +268,7 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
                   description="Executable form of the terminal ↔ central contract; see "
                               "docs/central-api.md.", lifespan=lifespan, redoc_url=None)
     app.state.service = svc
+    app.include_router(verify.router)
     app.add_middleware(_Limits, max_body=max_body_bytes, max_catalogue=max_catalogue_bytes)
     bodies: dict[str, type[BaseModel]] = {}
 
@@ -368,13 +370,18 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
             local = datetime.fromtimestamp(now, CN_TZ)
             ans = queries.answer(item_code, item.name, subject, local.date(), req.params,
                                  item.name_en)
-            return 200, api.QueryResult(
+            result = api.QueryResult(
                 case_no=case_no, item_code=item_code, title=ans.title, columns=ans.columns,
                 rows=ans.rows, values=ans.values, title_en=ans.title_en, terms_en=ans.terms_en,
                 column_labels=[api.QueryColumn(label=c, label_en=e)
                                for c, e in zip(ans.columns, ans.columns_en)],
                 printable=queries.printable(ans, case_no, subject, req.identity.name,
                                             local.strftime("%Y-%m-%d %H:%M")))
+            if item.kind == "print":  # a document: central issues its 核验码 with the answer
+                result = verify.attach_document(db, request, result, ans=ans, subject=subject,
+                                                name=req.identity.name, terminal_id=terminal_id,
+                                                now=now)
+            return 200, result
 
         if request.headers.get(api.HEADER_IDEMPOTENCY_KEY):
             return svc.idempotent(request, terminal_id, body, f"POST /v1/queries/{item_code}", work)
@@ -509,6 +516,9 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
             return Response("\ufeff" + ratings_csv(records), 200, media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": 'attachment; filename="ratings.csv"'})
         return _json(api.RatingList(count=len(records), ratings=records))
+
+    from central.routers import payments as payment_routes
+    payment_routes.install(app, svc, terminal, bodies, ttl_s=payment_ttl_s)
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from central import documents
+from central import payment_store
 from central.errors import StorageError
 
 log = logging.getLogger(__name__)
@@ -144,6 +146,8 @@ class Storage:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
+            documents.create_tables(self._db)
+            payment_store.create(self._db)
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                              (str(SCHEMA_VERSION),))
         except sqlite3.Error as exc:

@@ -196,8 +196,17 @@ class CentralPort:
         return QueryAnswer(title=res.title, rows=tuple(tuple(r) for r in res.rows),
                            columns=tuple(res.columns), printable=bool(res.printable),
                            case_no=res.case_no, printable_lines=tuple(res.printable),
-                           values=dict(res.values), title_en=title_en,
-                           columns_en=tuple(columns_en), terms_en=terms_en)
+                           values=dict(res.values), document=getattr(res, "document", None),
+                           title_en=title_en, columns_en=tuple(columns_en), terms_en=terms_en)
+
+    def register_document(self, code: str, sha256: str, pages: int) -> None:
+        """PUT /v1/documents/{code}/digest (a document is printed only once this succeeded)."""
+        from kiosk.central_errors import CentralClientError
+
+        try:
+            self.client.register_document(code, sha256, pages)
+        except CentralClientError as exc:
+            raise CentralUnavailable(type(exc).__name__) from exc
 
     def progress(self, case_no: str) -> QueryAnswer:
         """GET /v1/cases/{case_no}; a provisional number still in the outbox is answered locally."""

@@ -69,6 +69,32 @@ class ScannerConfig(DeviceConfig):
     """Serial line speed in bit/s; one of 9600, 19200, 38400, 57600, 115200."""
 
 
+class A4PrinterConfig(_Section):
+    """The A4 document printer (CUPS), for the certificates of `print` items."""
+
+    enabled: bool = False
+    """Whether the terminal has one (false: `print` items are greyed with the reason)."""
+    url: str = ""
+    """ipp://host[:port]/printers/NAME, cups://QUEUE (local cupsd; ?server=/path/to/socket or
+    host:port), or sim://a4printer (demo: PDF + PNG preview in DATA_DIR/a4printer)."""
+    job_timeout_s: Seconds = 25.0
+    """How long a job may take to reach job-state completed before it is cancelled (and the
+    citizen told to get it reprinted at the service window); kept under timeouts.print_s."""
+    poll_interval_s: Seconds = 5.0
+    """Pause between two printer-state polls, in seconds."""
+
+    @model_validator(mode="after")
+    def _url_when_enabled(self) -> A4PrinterConfig:
+        if self.enabled:
+            from drivers.a4printer.url import parse_url
+
+            try:
+                parse_url(self.url)
+            except ValueError as exc:
+                raise ValueError(f"url: {exc}") from None
+        return self
+
+
 class CentralConfig(_Section):
     """The central service API."""
 
@@ -264,6 +290,8 @@ class TerminalConfig(_Section):
     """Receipt printer."""
     scanner: ScannerConfig
     """QR / barcode scanner."""
+    a4printer: A4PrinterConfig = A4PrinterConfig()
+    """A4 document printer (CUPS)."""
     timeouts: TimeoutsConfig = TimeoutsConfig()
     """Per-step timeouts."""
     service_hours: ServiceHoursConfig = ServiceHoursConfig()

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kiosk import config as config_mod
+from kiosk.payment.doctor import check_payments
 from kiosk.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,45 @@ def check_printer(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
         yield Result("printer", Level.WARN, f"{cfg.printer.url}: paper near end", "replace the roll soon")
     else:
         yield Result("printer", Level.FAIL, f"{cfg.printer.url}: {status.value}", PRINTER_FIXES[status.value])
+
+
+A4_FIXES = {
+    "media_empty": "load A4 paper, then resume the queue (cupsenable QUEUE)",
+    "door_open": "close the printer's doors",
+    "media_jam": "clear the paper jam, then resume the queue",
+    "toner_empty": "replace the toner cartridge",
+    "offline": "check the printer's power and network, then `lpstat -p`",
+    "stopped": "the CUPS queue is stopped: cupsenable QUEUE (and find out why in the CUPS log)",
+    "not_accepting": "the queue refuses jobs: cupsaccept QUEUE",
+    "unreachable": "cupsd or the queue does not answer: check a4printer.url and `lpstat -v`",
+}
+
+
+def check_a4printer(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The A4 printer's CUPS queue answers IPP, is not stopped and accepts jobs."""
+    from drivers.a4printer import A4PrinterError
+    from kiosk.devices import a4printer
+
+    if not cfg.a4printer.enabled:
+        yield Result("A4 printer", Level.WARN, "none configured",
+                     "print items (certificates) are greyed; set [a4printer] to offer them")
+        return
+    try:
+        st = a4printer(cfg).status()
+    except A4PrinterError as exc:
+        yield Result("A4 printer", Level.FAIL, f"{cfg.a4printer.url}: {exc}", "check a4printer.url")
+        return
+    reasons = ", ".join(st.reasons) or "none"
+    if st.can_print and st.value in ("ok", "toner_low", "media_low"):
+        level = Level.OK if st.value == "ok" else Level.WARN
+        yield Result("A4 printer", level, f"{cfg.a4printer.url}: {st.value} (reasons: {reasons})",
+                     "" if level == Level.OK else "order toner / paper soon")
+    elif st.can_print:
+        yield Result("A4 printer", Level.WARN, f"{cfg.a4printer.url}: idle, reports {st.value}",
+                     A4_FIXES.get(st.value, "see `kiosk a4printer status`"))
+    else:
+        yield Result("A4 printer", Level.FAIL, f"{cfg.a4printer.url}: {st.value} (reasons: {reasons})",
+                     A4_FIXES.get(st.value, "see `kiosk a4printer status`"))
 
 
 def check_scanner(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
@@ -411,7 +451,9 @@ def check_timezone(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
 
 
 CHECKS: list[Check] = [check_font, check_secret, check_disk, check_file_modes, check_timezone, check_admin_pin, check_idcard, check_printer,
-                       check_scanner, check_catalogue, check_central, check_outbox]
+                       check_a4printer,
+                       check_scanner, check_catalogue, check_central, check_outbox,
+                       check_payments]
 
 
 def run_checks(config_path: str | None, checks: list[Check] | None = None) -> list[Result]:

@@ -22,6 +22,8 @@ class Services:
     catalogue: Any = None
     central: Any = None
     printer: Any = None
+    documents: Any = None
+    """kiosk.documents.flow.DocumentPrinting (A4 certificates of print items)."""
     sources: list[Any] = field(default_factory=list)
     client: Any = None
     outbox: Any = None
@@ -37,6 +39,11 @@ class Services:
     """kiosk.outbox.guard.IntakeGuard: may new requests and ratings be accepted now?"""
     device_snapshot: dict[str, dict[str, str]] = field(default_factory=dict)
     """Device → {"status", "detail"} for the heartbeat (replaced whole by the UI thread)."""
+    payments: Any = None
+    """kiosk.payment.orders.PaymentPort (pay items), None without central."""
+    reconciler: Any = None
+    current_order: Any = None
+    """Callable → the order number on screen (the re-check leaves it to the session)."""
     _real_url: str = ""
 
     def start(self, sink: EventSink) -> None:
@@ -64,6 +71,11 @@ class Services:
                 self.sync.start()
             except KioskError as exc:  # e.g. `kiosk outbox flush` holds the delivery lock
                 log.error("outbox not delivered by this process: %s", exc)
+        if self.payments is not None and self.reconciler is None:
+            from kiosk.payment.reconcile import Reconciler
+
+            self.reconciler = Reconciler(self.payments, current=lambda: (
+                self.current_order() if self.current_order else None)).start()
 
     def stop(self) -> None:
         """Stop sources, the sync worker, the outbox and the embedded sandbox."""
@@ -76,6 +88,11 @@ class Services:
                 log.warning("stopping %s: %s", type(src).__name__, exc)
         if self.sync is not None:
             self.sync.stop()
+        if self.reconciler is not None:
+            self.reconciler.stop()
+        if self.payments is not None:
+            self.payments.client.close()
+            self.payments.store.close()
         if self.client is not None:
             self.client.close()
         if self.outbox is not None:
@@ -91,13 +108,16 @@ class Services:
             return
         if not self._real_url:
             self._real_url = self.client.base_url
+        clients = [self.client] + ([self.payments.client] if self.payments is not None else [])
         if up:
-            self.client.base_url = self._real_url
+            for c in clients:
+                c.base_url = self._real_url
         else:
             with socket.socket() as s:
                 s.bind(("127.0.0.1", 0))
                 dead = s.getsockname()[1]  # closed again at once: connections are refused
-            self.client.base_url = f"http://127.0.0.1:{dead}"
+            for c in clients:
+                c.base_url = f"http://127.0.0.1:{dead}"
         if self.sync is not None:
             self.sync.wake()
 
@@ -192,6 +212,12 @@ def _build_central(cfg: TerminalConfig, svc: Services) -> None:
             install_catalogue=(lambda data: _install_catalogue(svc, data))
             if svc.catalogue_store is not None else None)
         svc.central = CentralPort(svc.client, svc.outbox, cfg.region_code)
+        from kiosk.payment.orders import PaymentPort
+        from kiosk.payment.store import PaymentStore
+
+        # its own client: requests.Session is not shared across threads (the sync worker's)
+        svc.payments = PaymentPort(CentralClient.from_config(cfg, base_url=url),
+                                   PaymentStore.from_config(cfg), cfg.region_code)
     except KioskError as exc:
         svc.problems.append(f"central: {exc}")
         log.error("central service unavailable: %s", exc)
@@ -209,6 +235,11 @@ def _build_devices(cfg: TerminalConfig, svc: Services) -> None:
         port = PrinterPort(devices.receipt_printer(cfg), poll_s=max(cfg.printer.poll_interval_s, 2.0))
         svc.printer = port
         svc.sources.append(port)
+    from kiosk.documents.flow import DocumentPrinting
+
+    svc.documents = DocumentPrinting(devices.a4printer(cfg), svc.central,
+                                     poll_s=cfg.a4printer.poll_interval_s)
+    svc.sources.append(svc.documents)
 
 
 __all__ = ["Services", "build", "load_catalogue", "DeviceEvent"]

@@ -13,14 +13,18 @@ from kiosk.central_api import QUERY_VALUE_NAMES
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-KINDS = ("query", "print", "apply", "appointment", "progress")
+KINDS = ("query", "print", "apply", "appointment", "progress", "pay")
+CHANNELS = ("qr", "payment_code")
+"""How a `pay` item may be paid: the terminal's QR scanned by a phone, a 付款码 shown to the scanner."""
 AUTHS = ("none", "id_card", "id_card_or_qr")
-DEVICES = ("printer", "idcard", "scanner")
+DEVICES = ("printer", "idcard", "scanner", "a4printer")
 FIELD_TYPES = ("text", "number", "phone", "date", "choice", "id_number", "uscc", "case_no")
 PREFILLS = ("id_card.id_number", "id_card.name")
 # Values a receipt line may print besides `field.NAME` and `result.KEY`.
 SESSION_KEYS = ("case_no", "time", "terminal_id", "hall_name", "item_name", "status",
-                "holder_name", "holder_id_number")
+                "holder_name", "holder_id_number",
+                # pay items (kiosk.payment): the paid order
+                "order_no", "amount", "payee", "paid_at", "channel", "einvoice_no", "einvoice_url")
 MASKS = ("id_number", "phone", "name")
 # The `result.NAME` values a receipt layout may print, by item kind: what central actually sends.
 # Queries and documents: QueryResult.values (a closed set of the contract). Progress: the case
@@ -28,9 +32,9 @@ MASKS = ("id_number", "phone", "name")
 # status, often before central answered): use session.case_no and session.status.
 RESULT_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "query": QUERY_VALUE_NAMES, "print": QUERY_VALUE_NAMES, "progress": ("status",),
-    "apply": (), "appointment": ()})
+    "apply": (), "appointment": (), "pay": ()})
 
-Kind = Literal["query", "print", "apply", "appointment", "progress"]
+Kind = Literal["query", "print", "apply", "appointment", "progress", "pay"]
 Auth = Literal["none", "id_card", "id_card_or_qr"]
 FieldType = Literal["text", "number", "phone", "date", "choice", "id_number", "uscc", "case_no"]
 
@@ -115,6 +119,33 @@ class Receipt:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentLine:
+    """One line of an A4 document's body: a label and a reference, optionally masked."""
+
+    label: str
+    ref: str
+    mask: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLayout:
+    """Layout of the A4 document (certificate) a `print` item prints; always in Chinese."""
+
+    title: str
+    issuer: str
+    """The issuing body printed under the body and around the seal."""
+    seal: str
+    """"demo" (the project's generated demo seal of `issuer`) or "file:NAME.png" (assets/seals)."""
+    valid_days: int
+    """How long central's 核验码 verifies the document."""
+    lines: tuple[DocumentLine, ...]
+    intro: str = ""
+    table_title: str | None = None
+    """Title of the table of central's rows, None: no table."""
+    footer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Category:
     """A group of items on the home screen."""
 
@@ -157,6 +188,10 @@ class Item:
     """apply only: accepted into the outbox when central is unreachable."""
     description_zh: str = ""
     description_en: str = ""
+    document: DocumentLayout | None = None
+    """print items: the A4 document they print (kiosk.documents)."""
+    channels: tuple[str, ...] = ()
+    """pay only: the payment channels accepted (CHANNELS), in the order the screen offers them."""
 
     def field(self, name: str) -> Field:
         """The field with this name (KeyError if none)."""

@@ -6,8 +6,9 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from kiosk.catalogue.document_layout import build_document, check_document
 from kiosk.catalogue.errors import Invalid
-from kiosk.catalogue.model import (AUTHS, DEVICES, FIELD_TYPES, FORMAT, KINDS, MASKS, PREFILLS,
+from kiosk.catalogue.model import (AUTHS, CHANNELS, DEVICES, FIELD_TYPES, FORMAT, KINDS, MASKS, PREFILLS,
                                    CARD_TYPES, RESULT_NAMES, SESSION_KEYS, Catalogue, Category, Field, Item, Material,
                                    Option, RatingTag, Receipt, ReceiptLine)
 
@@ -22,7 +23,7 @@ REF_RE = re.compile(r"(field|result|session)\.([a-z][a-z0-9_]{0,31})")
 TOP_KEYS = {"format", "version", "issued_at", "expires_at", "categories", "rating_tags", "items"}
 ITEM_KEYS = {"code", "name_zh", "name_en", "department_zh", "department_en", "category", "kind",
              "auth", "order", "devices", "fields", "materials", "receipt", "enabled", "hours",
-             "offline", "description_zh", "description_en"}
+             "offline", "description_zh", "description_en", "document", "channels"}
 FIELD_COMMON = {"name", "type", "label_zh", "label_en", "required", "hint_zh", "hint_en",
                 "prefill", "scan"}
 FIELD_EXTRA = {
@@ -316,8 +317,19 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
             c.add(f"{path}.devices[{i}]", f"unknown device {d!r} (one of {', '.join(DEVICES)})")
     if len(set(map(str, devices))) != len(devices):
         c.add(f"{path}.devices", "lists a device twice")
-    if kind == "print" and "printer" not in devices:
-        c.add(f"{path}.devices", "a print item needs the printer")
+    if kind == "print" and "a4printer" not in devices:
+        c.add(f"{path}.devices", "a print item needs the a4printer (its document is A4)")
+    channels = c.list_(it, "channels", path)
+    if kind == "pay":
+        if not channels:
+            c.add(f"{path}.channels", f"a pay item needs its payment channels ({', '.join(CHANNELS)})")
+        for i, ch in enumerate(channels):
+            if ch not in CHANNELS:
+                c.add(f"{path}.channels[{i}]", f"unknown channel {ch!r} (one of {', '.join(CHANNELS)})")
+        if len(set(map(str, channels))) != len(channels):
+            c.add(f"{path}.channels", "lists a channel twice")
+    elif "channels" in it and kind in KINDS:  # an unknown kind is reported on its own
+        c.add(f"{path}.channels", "only pay items have payment channels")
     if auth == "id_card" and "idcard" not in devices:
         c.add(f"{path}.devices", "an item with auth id_card needs the idcard reader")
     for i, w in enumerate(c.list_(it, "hours", path)):
@@ -346,8 +358,13 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
                       "each once: " + ", ".join(CARD_TYPES))
     if it.get("receipt") is not None:
         _check_receipt(c, it["receipt"], f"{path}.receipt", names, str(code)[:40], kind)
+    if it.get("document") is not None:
+        if kind in KINDS and kind != "print":
+            c.add(f"{path}.document", "only print items print an A4 document")
+        elif kind == "print":
+            check_document(c, it["document"], f"{path}.document", names, kind)
     elif kind == "print":
-        c.add(f"{path}.receipt", "a print item needs a receipt layout")
+        c.add(f"{path}.document", "a print item needs a document layout")
 
 
 def validate_catalogue(data: Any) -> list[str]:
@@ -433,6 +450,8 @@ def _item(it: dict) -> Item:
         receipt=_receipt(it.get("receipt")), enabled=it.get("enabled", True),
         hours=tuple(it.get("hours", ())), offline=it.get("offline", False),
         description_zh=it.get("description_zh", ""), description_en=it.get("description_en", ""),
+        document=build_document(it.get("document"), it["department_zh"]),
+        channels=tuple(it.get("channels", ())),
     )
 
 

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 DONE_S = 6.0
 NO_CARD_HINT_S = 15.0
 """Seconds on the identify screen without a card before the "no card detected" hint."""
-DEVICES = ("idcard", "printer", "scanner")
+DEVICES = ("idcard", "printer", "scanner", "a4printer")
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,11 @@ class SessionEngine:
                  wall_clock: Callable[[], float] = time.time, runner: Runner = run_inline,
                  service_hours: tuple[str, ...] = (), terminal_id: str = "T", hall_name: str = "",
                  default_lang: str = "zh_CN", default_elderly: bool = False,
-                 on_rating: Callable[[RatingRecord], None] | None = None) -> None:
+                 on_rating: Callable[[RatingRecord], None] | None = None,
+                 documents: Any = None) -> None:
         self.catalogue = catalogue
+        self.documents = documents
+        """kiosk.documents.flow.DocumentPrinting: prints the A4 document of `print` items."""
         self.central = central
         self.printer = printer
         self.timeouts = timeouts
@@ -140,6 +143,10 @@ class SessionEngine:
         self._subscribers: list[Callable[[SessionEngine], None]] = []
         self.ratings: list[RatingRecord] = []
         self._pending_catalogue: Catalogue | None = None
+        from kiosk.payment.flow import PaymentFlow
+
+        self.payment = PaymentFlow(self)
+        """The session's payment order (pay items); its port is set by the composition root."""
         self._check_service()
 
     def reconfigure(self, *, hall_name: str, timeouts: Timeouts, service_hours: tuple[str, ...],
@@ -241,7 +248,7 @@ class SessionEngine:
             return "hours"
         needed = set(item.devices)
         if item.kind == "print":
-            needed.add("printer")
+            needed.add("a4printer")
         if item.auth == "id_card":
             needed.add("idcard")
         for dev in DEVICES:
@@ -254,6 +261,8 @@ class SessionEngine:
             return "device:idcard"  # neither way of identifying works
         if item.kind in ("apply", "appointment") and self.intake_problem():
             return "intake"
+        if not self.online and item.kind == "pay":
+            return "offline_pay"  # a payment is never queued: 缴费需要联网
         if not self.online and not (item.kind == "apply" and item.offline):
             return "offline"
         return ""
@@ -358,6 +367,7 @@ class SessionEngine:
             assert item is not None
             self._go(State.ITEM)
         elif self.state == State.CONFIRM:
+            self.payment.back_from_confirm()
             self._go(State.FORM)
         else:
             raise InvalidTransition(f"no way back from {self.state.value}")
@@ -402,7 +412,9 @@ class SessionEngine:
         """Validate every field; on success go to CONFIRM. Returns whether it went on."""
         self._require(State.FORM)
         ok = self._validate_all()
-        if ok:
+        if ok and self.session.item is not None and self.session.item.kind == "pay":
+            self.payment.create()  # central prices the order: the confirm screen shows the amount
+        elif ok:
             self._go(State.CONFIRM)
         else:
             self.touch()
@@ -414,6 +426,14 @@ class SessionEngine:
         self._require(State.CONFIRM)
         item = self.session.item
         assert item is not None
+        if item.kind == "pay":
+            self.payment.start()
+            self._changed()
+            return
+        if item.kind == "progress" and self.payment.reprint_lookup(next(
+                (str(v) for k, v in self.session.clean.items() if item.field(k).type == "case_no"), "")):
+            self._changed()  # one of this terminal's paid orders: 补打缴费凭证
+            return
         self._go(State.WORKING)
         self._generation += 1
         gen = self._generation
@@ -451,7 +471,8 @@ class SessionEngine:
         if item is not None and item.kind in ("apply", "appointment"):
             raise InvalidTransition("a submission cannot be cancelled once sent")
         self._generation += 1
-        self._go(State.CONFIRM)
+        # a payment order being priced: back to the form (a late order is cancelled by the flow)
+        self._go(State.FORM if item is not None and item.kind == "pay" else State.CONFIRM)
         self._changed()
 
     @property
@@ -498,6 +519,8 @@ class SessionEngine:
         """The receipt of this session (what is printed, or shown when printing fails)."""
         item = self.session.item
         assert item is not None
+        if self.payment.active:
+            return self.payment.receipt()
         out = self.session.outcome or Outcome()
         sess = {"case_no": out.submitted.case_no if out.submitted else self.session.service_id,
                 "time": terminal_clock.strftime("%Y-%m-%d %H:%M", self.wall_clock()),
@@ -522,8 +545,11 @@ class SessionEngine:
         self._generation += 1
         gen = self._generation
         receipt, printer = self.session.receipt, self.printer
+        job = lambda: printer.print_receipt(receipt)  # noqa: E731
+        if self.documents is not None and self.session.item and self.session.item.kind == "print":
+            job = self.documents.job(self)  # the A4 document (kiosk.documents.flow)
         self._changed()
-        self.runner(lambda: printer.print_receipt(receipt), lambda r, e: self._printed(gen, r, e))
+        self.runner(job, lambda r, e: self._printed(gen, r, e))
 
     def _printed(self, gen: int, result: Any, err: BaseException | None) -> None:
         if gen != self._generation or self.state != State.PRINTING:
@@ -534,9 +560,12 @@ class SessionEngine:
             self.session.print_state = "failed"
             self.session.print_reason = (result.reason if isinstance(result, PrintOutcome)
                                          else type(err).__name__ if err else "unknown") or "unknown"
-            if self.session.print_reason in ("paper_out", "offline", "cover_open", "error"):
+            if self.documents is not None and self.documents.owns(self):
+                self.documents.after_failure(self)
+            elif self.session.print_reason in ("paper_out", "offline", "cover_open", "error"):
                 self.devices["printer"] = self.session.print_reason
             log.warning("print failed: %s", self.session.print_reason)
+        self.payment.printed(self.session.print_state == "printed")
         self._entered = self._activity = self.clock()
         self._changed()
 
@@ -595,6 +624,8 @@ class SessionEngine:
 
     def end(self, reason: str) -> None:
         """End the session for any reason: wipe everything personal and go home."""
+        if self.payment.intercept_end(reason):
+            return  # the order is being cancelled first; the end follows its answer
         if self.state == State.RATING and not self.session.rated and self.session.service_id:
             self.skip_rating(reason)
         log.info("session ended: %s", reason)
@@ -625,6 +656,9 @@ class SessionEngine:
                 return
             if changed:
                 self._changed()
+            return
+        if self.state == State.PAYMENT:
+            self.payment.tick()
             return
         timeout = self.state_timeout()
         if timeout is None:
@@ -714,6 +748,9 @@ class SessionEngine:
     def _scanned(self, text: str) -> None:
         item = self.session.item
         if item is None:
+            return
+        if self.state == State.PAYMENT:
+            self.payment.scanned(text)  # a 付款码: charged, never stored
             return
         if self.state == State.IDENTIFY and item.auth == "id_card_or_qr":
             self.session.qr_token = text.strip()

@@ -57,7 +57,7 @@ class CodeScanned:
 class DeviceState:
     """A device's health changed: ok, or the reason it cannot be used (paper_out, offline, …)."""
 
-    device: Literal["idcard", "printer", "scanner"]
+    device: Literal["idcard", "printer", "scanner", "a4printer"]
     ok: bool
     reason: str = ""
 
@@ -132,6 +132,8 @@ class QueryAnswer:
     per column or none) and cell text → English (kiosk.central_api.query_english)."""
     columns_en: tuple[str, ...] = ()
     terms_en: Mapping[str, str] = field(default_factory=dict)
+    document: Any = None
+    """print items: the document central issued (kiosk.central_api.IssuedDocument: 核验码…)."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ class State(Enum):
     PRINTING = "printing"
     RATING = "rating"
     DONE = "done"
+    PAYMENT = "payment"
     OUT_OF_SERVICE = "out_of_service"
 
 
@@ -27,5 +28,7 @@ CITIZEN_WAIT = frozenset({State.ITEM, State.IDENTIFY, State.FORM, State.CONFIRM,
 """Waiting for the citizen: inactivity brings the countdown overlay, then the session ends."""
 BUSY = frozenset({State.WORKING})
 """Waiting for central: its own timeout turns into an error result, never a hang."""
-IN_SESSION = CITIZEN_WAIT | BUSY
+PAYING = frozenset({State.PAYMENT})
+"""A payment order is on screen: its own clock (the order's expiry) rules, see kiosk.payment."""
+IN_SESSION = CITIZEN_WAIT | BUSY | PAYING
 """A session is in progress (personal data may be held)."""

@@ -131,7 +131,12 @@ class KioskApp(App):
             timeouts=Timeouts.from_config(cfg.timeouts), clock=self._clock,
             wall_clock=self._wall_clock, runner=thread_runner,
             service_hours=tuple(cfg.service_hours.windows), terminal_id=cfg.terminal_id,
-            hall_name=cfg.hall_name, default_lang=cfg.language, default_elderly=cfg.elderly_mode)
+            hall_name=cfg.hall_name, default_lang=cfg.language, default_elderly=cfg.elderly_mode,
+            documents=svc.documents)
+        if not cfg.a4printer.enabled:
+            engine.devices["a4printer"] = "not_configured"
+        engine.payment.port = svc.payments
+        svc.current_order = lambda: engine.payment.order.order_no if engine.payment.order else None
         if svc.central is None and not self._deferred:
             engine.online = False
         if svc.printer is None and not self._deferred:
@@ -160,6 +165,8 @@ class KioskApp(App):
         assert engine is not None
         engine.central = svc.central or NoCentral()
         engine.printer = svc.printer or NoPrinter()
+        engine.documents = svc.documents
+        engine.payment.port = svc.payments
         if svc.intake is not None:  # damaged queue / disk below the reserve: no new requests
             engine.intake_problem = svc.intake.problem
         if svc.central is None:
@@ -218,7 +225,12 @@ class KioskApp(App):
         self.title = i18n.t("app.title", self.cfg.language)
         self.engine = engine = self.build_engine()
         self.vm = vm = SessionViewModel(engine, hall=HallInfo.from_config(self.cfg))
-        self.dock = DevDockViewModel(set_network=getattr(self.services, "set_network", None))
+        from kiosk.payment.demo import phone_payer
+
+        self.dock = DevDockViewModel(
+            set_network=getattr(self.services, "set_network", None),
+            pay_phone=phone_payer(self.services, lambda: engine.payment.order.order_no
+                                  if engine.payment.order else None))
         root = self._root = Factory.Layers()
         self.sm = sm = Factory.ScreenStack()
         self._ensure_screen("home")

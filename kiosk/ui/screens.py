@@ -1,7 +1,7 @@
 """One Screen class per session state; each shows its view-model `vm` (layout in assets/kv/)."""
 from __future__ import annotations
 
-from kivy.properties import ObjectProperty
+from kivy.properties import BooleanProperty, ObjectProperty
 from kivy.uix.screenmanager import Screen
 
 
@@ -49,6 +49,12 @@ class DoneScreen(_VMScreen):
     """Thanks."""
 
 
+class PaymentScreen(_VMScreen):
+    """Amount, QR, 付款码 hint, countdown; then paid / expired / refunded."""
+
+    portrait = BooleanProperty(True)
+
+
 class OutOfServiceScreen(_VMScreen):
     """Not serving now."""
 
@@ -57,5 +63,5 @@ SCREENS: dict[str, type[_VMScreen]] = {
     "home": HomeScreen, "item": ItemScreen, "identify": IdentifyScreen, "form": FormScreen,
     "confirm": ConfirmScreen, "working": WorkingScreen, "result": ResultScreen,
     "printing": PrintingScreen, "rating": RatingScreen, "done": DoneScreen,
-    "out_of_service": OutOfServiceScreen,
+    "out_of_service": OutOfServiceScreen, "payment": PaymentScreen,
 }

@@ -171,6 +171,13 @@ class FitLabel(Label):
         self._trigger_texture.cancel()  # rendered just now: not again next frame
 
 
+class PayLine(BoxLayout):
+    """One line of a payment's breakdown: its label, its amount on the right (payment.kv)."""
+
+    label = StringProperty("")
+    value = StringProperty("")
+
+
 class TextLine(Label):
     """A wrapped line of text in a list."""
 

@@ -36,6 +36,7 @@ def reason_key(reason: str) -> str:
 def status_key(reason: str) -> str:
     """i18n key of a device fault reason."""
     known = {"paper_out", "near_end", "cover_open", "offline", "error", "unknown", "unreachable"}
+    reason = {"media_empty": "paper_out", "door_open": "cover_open"}.get(reason, reason)  # A4 (IPP)
     return f"status.{reason}" if reason in known else "status.fault"
 
 

@@ -47,9 +47,19 @@ class ConfirmViewModel(ScreenViewModel):
                 raw = (opt.en if self.en else opt.zh) if opt else raw
             rows.append({"label": f.label_en if self.en else f.label_zh,
                          "value": masked_value(f.type if f.type in ("id_number",) else "", raw)})
+        order = engine.payment.order if it.kind == "pay" else None
+        if order is not None:  # the amount central set, with its breakdown, before paying
+            from kiosk.payment.money import format_fen
+            from kiosk.ui.viewmodels.payment import breakdown_rows
+
+            rows.append({"label": self.tr("confirm.amount"), "value": format_fen(order.amount_fen)})
+            rows += [{"label": self.tr("confirm.of_which") if i == 0 else "",
+                      "value": f"{r['label']}  {r['value']}"}
+                     for i, r in enumerate(breakdown_rows(order, self.en))]
+            rows.append({"label": self.tr("confirm.payee"), "value": order.payee_zh})
         self.rows = rows
-        self.confirm_text = self.tr("confirm.submit" if it.kind in ("apply", "appointment")
-                                    else "confirm.query")
+        self.confirm_text = self.tr("confirm.pay" if it.kind == "pay" else "confirm.submit"
+                                    if it.kind in ("apply", "appointment") else "confirm.query")
 
     def confirm(self) -> None:
         """确认."""
@@ -162,9 +172,23 @@ class PrintingViewModel(ScreenViewModel):
     lines = ListProperty()
     qr = StringProperty("")
     where_text = StringProperty("")
+    title = StringProperty("")
+    number_label = StringProperty("")
 
     def update(self, engine: SessionEngine) -> None:
         """Fill from the print state."""
+        self._update(engine)
+        from kiosk.documents import screen
+
+        self.title, self.number_label = self.tr("printing.title"), self.tr("printing.case_no")
+        if screen.is_document(engine):  # an A4 certificate: its 核验码 and the service window
+            d = screen.texts(engine, self.tr)
+            self.title, self.message, self.number_label = d["title"], d["message"], d["number_label"]
+            if engine.session.print_state == "failed":
+                self.reason_text, self.case_no, self.where_text = d["reason"], d["number"], d["where"]
+                self.qr = d["qr"]
+
+    def _update(self, engine: SessionEngine) -> None:
         s = engine.session
         self.phase = s.print_state
         self.message = self.tr("printing." + (s.print_state or "busy"))

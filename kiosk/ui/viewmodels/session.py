@@ -14,6 +14,7 @@ from kiosk.ui.viewmodels.form import FormViewModel
 from kiosk.ui.viewmodels.help import HallInfo, HelpViewModel
 from kiosk.ui.viewmodels.home import HomeViewModel
 from kiosk.ui.viewmodels.item import IdentifyViewModel, ItemViewModel
+from kiosk.ui.viewmodels.payment import PaymentViewModel
 from kiosk.ui.viewmodels.rating import DoneViewModel, RatingViewModel
 from kiosk.ui.viewmodels.result import (ConfirmViewModel, PrintingViewModel, ResultViewModel,
                                         WorkingViewModel)
@@ -45,6 +46,7 @@ class SessionViewModel(EventDispatcher):
         self.rating = RatingViewModel(engine)
         self.done = DoneViewModel(engine)
         self.out_of_service = OutOfServiceViewModel(engine)
+        self.payment = PaymentViewModel(engine)
         self.countdown = CountdownViewModel(engine)
         self._ended = engine.sessions_ended
         engine.subscribe(self.refresh)

@@ -71,5 +71,7 @@ def test_item_specifics(shipped) -> None:
         assert item.kind == "progress" and item.auth == "none"
         assert item.field("case_no").scan
     prints = [i for i in shipped.items if i.kind == "print"]
-    assert len(prints) == 6 and all("printer" in i.devices for i in prints)
-    assert {i.kind for i in shipped.items} == {"query", "print", "apply", "progress"}
+    assert len(prints) == 6 and all("a4printer" in i.devices and i.document for i in prints)
+    assert {i.kind for i in shipped.items} == {"query", "print", "apply", "progress", "pay"}
+    pay = shipped.item("YB-0202")  # 城乡居民医保缴费 takes the money (issue 13)
+    assert pay.kind == "pay" and set(pay.channels) == {"qr", "payment_code"}

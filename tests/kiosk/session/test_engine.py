@@ -72,8 +72,11 @@ def test_printer_failure_is_never_shown_as_printed() -> None:
     eng.confirm()
     assert eng.session.print_state == "failed" and eng.session.print_reason == "paper_out"
     assert eng.session.receipt is not None and eng.session.receipt.title == "回执"
-    # the printer is now known bad: print items are greyed, others still served
-    assert eng.unavailable_reason(eng.catalogue.item("P-0001")) == "device:printer"  # type: ignore[union-attr]
+    # the receipt printer is now known bad; print items need only the A4 printer
+    assert eng.devices["printer"] == "paper_out"
+    assert eng.unavailable_reason(eng.catalogue.item("P-0001")) == ""  # type: ignore[union-attr]
+    eng.handle(DeviceState("a4printer", False, "media_empty"))
+    assert eng.unavailable_reason(eng.catalogue.item("P-0001")) == "device:a4printer"  # type: ignore[union-attr]
     assert eng.unavailable_reason(eng.catalogue.item("Q-0001")) == ""  # type: ignore[union-attr]
 
 
@@ -314,7 +317,7 @@ def test_new_catalogue_waits_for_the_session_to_end() -> None:
 
 def test_unavailable_item_cannot_be_selected() -> None:
     eng, *_ = make()
-    eng.handle(DeviceState("printer", False, "paper_out"))
+    eng.handle(DeviceState("a4printer", False, "media_empty"))
     with pytest.raises(InvalidTransition):
         eng.select("P-0001")
 

@@ -134,9 +134,10 @@ class PrinterAndDeviceTest(KioskTestCase):
         self.sims()["printer"].paper = "ok"
         super().tearDown()
 
-    def test_printer_out_of_paper_shows_receipt_and_qr(self) -> None:
+    def test_a4_out_of_paper_shows_the_code_the_qr_and_the_window(self) -> None:
         self.start_app()
         eng, sims = self.engine, self.sims()
+        a4 = self.services.documents.printer  # sim://a4printer of the demo config
         sims["idcard"].remove()
         self.tap("社保参保缴费证明打印")
         self.tap("开始办理")
@@ -145,36 +146,52 @@ class PrinterAndDeviceTest(KioskTestCase):
         self.tap("全部险种")
         self.tap("最近12个月")
         self.tap("下一步")
-        pages = len(sims["printer"].pages)
-        sims["printer"].paper = "out"
-        self.tap("确认查询")
-        self.wait_until(lambda: eng.session.print_state in ("printed", "failed"), what="print")
+        kept = a4.last_pdf
+        a4.set_fault("media_empty")
+        try:
+            self.tap("确认查询")
+            self.wait_until(lambda: eng.session.print_state in ("printed", "failed"), what="print")
+        finally:
+            a4.set_fault("")
+            # the poller may have seen the fault: let it report the recovery before the next test
+            self.wait_until(lambda: self.services.documents.reported in ("", None), timeout=6,
+                            what="A4 poller back to ok")
         self.frames(3)
-        assert eng.session.print_state == "failed" and eng.session.print_reason == "paper_out"
-        self.find("凭条未能打印")
-        self.find("缺纸")
-        case_no = eng.session.service_id
-        self.find(case_no)
-        self.find("社会保险参保缴费证明")
+        assert eng.session.print_state == "failed" and eng.session.print_reason == "media_empty"
+        self.find("证明未能打印")
+        self.find("打印机缺纸")
+        code = eng.session.outcome.answer.document.code
+        self.find(code)
+        self.find("核验码")
+        self.find("请拍下本页，凭核验码到服务窗口补打证明")
         qr = [w for w in self.visible_widgets() if type(w).__name__ == "QrImage"]
-        assert qr and qr[0].payload and qr[0].texture is not None
-        assert "打印完成，请取走凭条" not in [getattr(w, "text", "") for w in self.visible_widgets()]
-        assert len(sims["printer"].pages) == pages  # nothing came out
-        assert "8100**********0026" in self.all_texts()  # receipt on screen, masked
+        assert qr and qr[0].payload == eng.session.outcome.answer.document.verify_url
+        assert qr[0].texture is not None
+        assert "打印完成，请在A4出纸口取走证明" not in [getattr(w, "text", "") for w in self.visible_widgets()]
+        assert a4.last_pdf == kept  # nothing came out
+        assert "8100**********0026" in self.all_texts()  # the summary on screen, masked
 
     def test_device_fault_greys_items_needing_it(self) -> None:
         self.start_app()
-        eng, sims = self.engine, self.sims()
-        sims["printer"].paper = "out"
-        self.wait_until(lambda: eng.devices["printer"] == "paper_out", what="status poll")
-        self.frames(2)
-        self.find("打印机：缺纸")
-        greyed = [w for w in self.visible_widgets() if getattr(w, "text", "") == "打印机暂不可用"]
-        assert len(greyed) >= 5
-        self.tap("社保参保缴费证明打印")
-        assert eng.state == State.HOME  # a greyed tile does nothing
-        self.tap("社保缴费明细查询")
-        assert eng.state == State.ITEM  # the rest still work
+        eng = self.engine
+        a4 = self.services.documents.printer
+        a4.set_fault("media_empty")
+        try:
+            self.wait_until(lambda: eng.devices["a4printer"] == "media_empty", what="status poll",
+                            timeout=8)
+            self.frames(2)
+            self.find("A4打印机：缺纸")
+            greyed = [w for w in self.visible_widgets()
+                      if getattr(w, "text", "") == "本机暂不能打印证明（A4打印机不可用）"]
+            assert len(greyed) >= 5
+            self.tap("社保参保缴费证明打印")
+            assert eng.state == State.HOME  # a greyed tile does nothing
+            self.tap("社保缴费明细查询")
+            assert eng.state == State.ITEM  # the rest still work
+        finally:
+            a4.set_fault("")
+            self.wait_until(lambda: self.services.documents.reported in ("", None), timeout=6,
+                            what="A4 poller back to ok")
 
 
 class TimeoutWipeTest(KioskTestCase):

@@ -24,11 +24,14 @@ def test_home_clock_tiles_filter_and_greying() -> None:
     assert (home.clock_text, home.date_text) == ("03:07", "2026年11月25日 星期三")
     assert [t["code"] for t in home.tiles] == ["Q-0001", "P-0001", "A-0001", "G-0001", "Q-0002"]
     eng.handle(DeviceState("printer", False, "paper_out"))
-    tile = next(t for t in home.tiles if t["code"] == "P-0001")
-    assert not tile["available"] and tile["reason"] == "打印机暂不可用"
     assert "打印机：缺纸" in [d["text"] for d in home.devices]
+    eng.handle(DeviceState("a4printer", False, "media_empty"))  # certificates print on A4
+    tile = next(t for t in home.tiles if t["code"] == "P-0001")
+    assert not tile["available"] and tile["reason"] == "本机暂不能打印证明（A4打印机不可用）"
+    assert "A4打印机：缺纸" in [d["text"] for d in home.devices]
     eng.set_language("en")
     assert home.date_text == "Wed 2026-11-25" and "Printer: out of paper" in [d["text"] for d in home.devices]
+    assert "A4 printer: out of paper" in [d["text"] for d in home.devices]
     home.select("P-0001")
     assert eng.state == State.HOME  # greyed: nothing happens
 

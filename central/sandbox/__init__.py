@@ -1,0 +1,1 @@
+"""Simulated back ends of the reference service (payments platform, …): off in production."""
