@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 #: Screens with a step-specific tip (help.step.<screen>).
 STEPS = ("home", "item", "identify", "form", "confirm", "working", "result", "printing",
-         "rating", "done", "out_of_service")
+         "rating", "done", "out_of_service", "payment")
 
 
 @dataclass(frozen=True)

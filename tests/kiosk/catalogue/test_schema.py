@@ -67,7 +67,8 @@ CASES = [
     ("items[0].document.lines[3].ref", "result.balance", "items[0].document.lines[3].ref: result.balance is "
      "not a value central sends, so it would never print (allowed: period, status)"),
     ("items[0].document.lines[0].ref", "session.secret", "items[0].document.lines[0].ref: unknown session key "
-     "'secret' (one of case_no, time, terminal_id, hall_name, item_name, status, holder_name, holder_id_number)"),
+     "'secret' (one of case_no, time, terminal_id, hall_name, item_name, status, holder_name, holder_id_number, "
+     "order_no, amount, payee, paid_at, channel, einvoice_no, einvoice_url)"),
     ("items[0].document.table", {"title": 5}, "items[0].document.table.title: must be text, got a number"),
     ("items[0].receipt.lines[0].ref", "field.nope", "items[0].receipt.lines[0].ref: refers to unknown field 'nope'"),
     ("items[0].receipt.lines[0].ref", "session.secret", "items[0].receipt.lines[0].ref: unknown session key "
