@@ -384,10 +384,13 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
             case_no = svc.new_case(db, now, "query", item_code, req.region_code, terminal_id,
                                    subject, sorted(req.params), None)
             local = datetime.fromtimestamp(now, CN_TZ)
-            ans = queries.answer(item_code, item.name, subject, local.date(), req.params)
+            ans = queries.answer(item_code, item.name, subject, local.date(), req.params,
+                                 item.name_en)
             result = api.QueryResult(
                 case_no=case_no, item_code=item_code, title=ans.title, columns=ans.columns,
-                rows=ans.rows, values=ans.values,
+                rows=ans.rows, values=ans.values, title_en=ans.title_en, terms_en=ans.terms_en,
+                column_labels=[api.QueryColumn(label=c, label_en=e)
+                               for c, e in zip(ans.columns, ans.columns_en)],
                 printable=queries.printable(ans, case_no, subject, req.identity.name,
                                             local.strftime("%Y-%m-%d %H:%M")))
             if item.kind == "print":  # a document: central issues its 核验码 with the answer

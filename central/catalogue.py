@@ -26,6 +26,7 @@ class ItemInfo:
     enabled: bool = True
     anonymous_required: tuple[str, ...] | None = None
     """Fields an anonymous submission must carry; None: anonymous submissions refused."""
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ def from_catalogue_dict(catalogue: Mapping[str, Any]) -> ActiveCatalogue:
                                                 str(item.get("kind", "")),
                                                 bool(item.get("enabled", True)),
                                                 tuple(map(str, required)) if isinstance(required, list)
-                                                else None)
+                                                else None,
+                                                str(item.get("name_en", "")))
     tags = [c for c in map(_tag_code, catalogue.get("rating_tags") or []) if c]
     return ActiveCatalogue(int(catalogue.get("version", 0)), items,
                            frozenset(tags) if tags else frozenset(t.code for t in DEFAULT_RATING_TAGS))

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from kiosk import clock as terminal_clock
+from kiosk.central_api import query_english
 from kiosk.session.ports import (CardHolder, CardPresence, CardRead, CardUnreadable,
                                  CentralUnavailable,
                                  CodeScanned, DeviceState, EventSink, PrintOutcome, QueryAnswer,
@@ -205,10 +206,12 @@ class CentralPort:
             self._report(exc)
             raise CentralUnavailable(type(exc).__name__) from exc
         self._report(None)
+        title_en, columns_en, terms_en = query_english(res)
         return QueryAnswer(title=res.title, rows=tuple(tuple(r) for r in res.rows),
                            columns=tuple(res.columns), printable=bool(res.printable),
                            case_no=res.case_no, printable_lines=tuple(res.printable),
-                           values=dict(res.values), document=getattr(res, "document", None))
+                           values=dict(res.values), document=getattr(res, "document", None),
+                           title_en=title_en, columns_en=tuple(columns_en), terms_en=terms_en)
 
     def register_document(self, code: str, sha256: str, pages: int) -> None:
         """PUT /v1/documents/{code}/digest (a document is printed only once this succeeded)."""

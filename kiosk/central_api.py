@@ -129,7 +129,7 @@ FieldValue = Annotated[str, Field(max_length=2000)] | int | float | bool | None
 MAX_FIELDS = 64
 CASE_NO_RE = re.compile(r"[0-9]{6}-[0-9]{8}-[0-9]{6}")
 CaseNo = Annotated[str, Field(pattern=r"^[0-9]{6}-[0-9]{8}-[0-9]{6}$")]
-"""Case number: REGION(6)-YYYYMMDD-SEQ(6), e.g. 330100-20261125-000123 (never 18 bare digits,
+"""Case number: REGION(6)-YYYYMMDD-SEQ(6), e.g. 610900-20261125-000123 (never 18 bare digits,
 which the log scrubber would mask as an ID number)."""
 
 
@@ -261,6 +261,10 @@ class QueryResult(_Reply):
     """Named values a receipt layout prints as result.NAME (names: QUERY_VALUE_NAMES; optional,
     added in v1 without a version change: an older service sends none, and a name this
     terminal does not know, from a newer service, is dropped, like an unknown field)."""
+    # English (see "English query results" at the end of this module; optional)
+    title_en: str = Field(default="", max_length=200)
+    column_labels: list[QueryColumn] = []
+    terms_en: dict[str, Annotated[str, Field(max_length=MAX_VALUE_LEN)]] = {}
 
     @field_validator("values", mode="before")
     @classmethod
@@ -329,13 +333,11 @@ class RatingTag(_Body):
 
 
 DEFAULT_RATING_TAGS: tuple[RatingTag, ...] = (
-    RatingTag(code="attitude", zh="态度不好", en="Poor attitude"),
-    RatingTag(code="long_wait", zh="等待时间长", en="Long waiting time"),
-    RatingTag(code="device_fault", zh="设备故障", en="Device fault"),
-    RatingTag(code="too_complex", zh="操作复杂", en="Hard to operate"),
-    RatingTag(code="unclear_materials", zh="材料要求不清", en="Unclear document requirements"),
-    RatingTag(code="wrong_result", zh="结果不正确", en="Wrong result"),
-    RatingTag(code="print_failed", zh="打印失败", en="Printing failed"),
+    RatingTag(code="hard_to_use", zh="操作不便", en="Hard to use"),
+    RatingTag(code="too_slow", zh="等待/打印太慢", en="Too slow (waiting or printing)"),
+    RatingTag(code="wrong_result", zh="结果有误", en="Wrong result"),
+    RatingTag(code="device_fault", zh="设备故障", en="Machine fault"),
+    RatingTag(code="unclear", zh="说明不清楚", en="Unclear instructions"),
     RatingTag(code="other", zh="其他", en="Other"),
 )
 """Built-in reason tags (those of the default catalogue), used by the service while no catalogue
@@ -496,6 +498,52 @@ class ErrorBody(_Reply):
     message: str
 
 
+# --- English query results (v1, additive) --------------------------------------------------
+# A foreigner at the terminal reads central's answer in English. QueryResult carries, beside
+# its Chinese `title` / `columns` / cells:
+#   title_en        the title in English ("" = none: the terminal falls back to the item's name);
+#   column_labels   one QueryColumn {label, label_en} per column, in order (a list of another
+#                   length is ignored by the terminal);
+#   terms_en        cell text → English for the cells of this answer (record kinds, offences …).
+# Fixed status terms (QUERY_STATUS_TERMS) are part of the contract: central uses these exact
+# Chinese words for states, so a terminal translates them even when an answer has no terms_en.
+# An older central sends none of this (defaults), a newer terminal then shows the Chinese cells
+# it has no English for, and an older terminal ignores the fields (extra="ignore").
+
+class QueryColumn(_Reply):
+    """One column of a query answer: its Chinese label (as in `columns`) and English label."""
+
+    label: str = Field(max_length=MAX_VALUE_LEN)
+    label_en: str = Field(default="", max_length=MAX_VALUE_LEN)
+
+
+QUERY_STATUS_TERMS: dict[str, str] = {
+    "正常": "Normal",
+    "已缴": "Paid",
+    "欠缴": "Owed",
+    "正常缴费": "Paying normally",
+    "存在欠缴": "In arrears",
+    "已完成": "Done",
+    "办理中": "In progress",
+    "名下有不动产登记": "Real estate registered",
+    "名下无不动产登记": "No real estate registered",
+    "有未处理交通违法": "Unprocessed violations",
+    "无未处理交通违法": "No unprocessed violations",
+}
+"""The fixed status words central uses in cells and in `values["status"]`, with their English."""
+
+
+def query_english(result: QueryResult) -> tuple[str, list[str], dict[str, str]]:
+    """(title_en, English column labels, cell terms) of an answer; missing parts empty."""
+    labels = [c.label_en for c in result.column_labels]
+    if len(labels) != len(result.columns) or not all(labels):
+        labels = []
+    return result.title_en, labels, {**QUERY_STATUS_TERMS, **result.terms_en}
+
+
+QueryResult.model_rebuild()
+
+
 # --- documents and verification (v1, additive) ---------------------------------------------
 # A `print` item's answer carries the document central issued for it (DocumentQueryResult:
 # QueryResult + `document`); the terminal renders the PDF with that 核验码, registers the PDF's
@@ -581,7 +629,7 @@ class VerifyResult(_Reply):
     issued_at: datetime | None = None
     expires_at: datetime | None = None
     summary: list[str] = []
-    """The document's key lines, holder name and ID number masked (王*明, 330106********0015)."""
+    """The document's key lines, holder name and ID number masked (王*明, 610902********0010)."""
     sha256: str | None = None
     pages: int | None = None
 # --- payments (v1, additive) ---------------------------------------------------------------

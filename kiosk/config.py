@@ -207,6 +207,38 @@ class LoggingConfig(_Section):
     """Rotated files kept."""
 
 
+PHONE_RE = re.compile(r"[0-9][0-9 -]{1,18}[0-9]")
+
+
+class HallConfig(_Section):
+    """Where a citizen alone at the terminal gets help (the 求助 panel on every screen)."""
+
+    hotline: str = "12345"
+    """Government service hotline shown in help (digits, '-' or spaces), usually 12345."""
+    duty_phone: str = ""
+    """The hall's duty phone (area code-number) for a terminal fault or a citizen stuck;
+    empty: help shows the hotline only."""
+    help_url: str = ""
+    """https URL the help QR opens on the citizen's phone (12345 online / the city's app page);
+    empty: no QR."""
+
+    @field_validator("hotline", "duty_phone")
+    @classmethod
+    def _phone(cls, v: str) -> str:
+        v = v.strip()
+        if v and not PHONE_RE.fullmatch(v):
+            raise ValueError("must be a phone number: 3–20 digits, '-' or spaces (e.g. 0915-1234567)")
+        return v
+
+    @field_validator("help_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        v = v.strip()
+        if v and not re.fullmatch(r"https?://[^\s]{3,300}", v):
+            raise ValueError("must be an http(s) URL without spaces (or empty for no QR)")
+        return v
+
+
 class TerminalSection(_Section):
     """The terminal itself."""
 
@@ -232,6 +264,10 @@ class TerminalConfig(_Section):
     """Identifier registered with the central service (3–32 letters, digits, - or _)."""
     hall_name: str = Field(min_length=1, max_length=40)
     """Hall name shown on the home screen and receipts."""
+    hall_name_en: str = Field(default="", max_length=80)
+    """The hall name in English, shown while a citizen uses English (empty: hall_name)."""
+    hall: HallConfig = HallConfig()
+    """Help: hotline, duty phone, help QR."""
     region_code: str
     """Administrative division code (行政区划代码), 6 digits."""
     data_dir: str = "/var/lib/kiosk"
@@ -282,7 +318,7 @@ class TerminalConfig(_Section):
     @classmethod
     def _region(cls, v: str) -> str:
         if not re.fullmatch(r"[0-9]{6}", v):
-            raise ValueError("must be the 6-digit administrative division code (行政区划代码), e.g. 330100")
+            raise ValueError("must be the 6-digit administrative division code (行政区划代码), e.g. 610900")
         return v
 
     # Set by load(); not part of the file.

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 SLOW_S = 10.0
 """Slow confirmation: the notification arrives this long after the citizen paid."""
-PAYEE_MEDICAL = "国家税务总局杭州市税务局"
+PAYEE_MEDICAL = "国家税务总局安康市税务局"
 
 
 @dataclass(frozen=True)

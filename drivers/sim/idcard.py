@@ -42,8 +42,8 @@ def demo_photo(seed: int = 0) -> bytes:
 # Fictional holders; every number carries a valid GB 11643 check digit.
 DEMO_MAINLAND = MainlandIdCard(
     name="王小明", sex="1", nation="01", birth_date=dt.date(1991, 1, 1),
-    address="浙江省杭州市西湖区文三路100号", id_number="330106199101010015",
-    authority="杭州市公安局西湖分局", valid_from=dt.date(2015, 3, 1), valid_to=dt.date(2035, 3, 1),
+    address="陕西省安康市汉滨区兴安中路100号", id_number="610902199101010010",
+    authority="安康市公安局汉滨分局", valid_from=dt.date(2015, 3, 1), valid_to=dt.date(2035, 3, 1),
     photo=demo_photo(1),
 )
 DEMO_HK_MO_TW = ResidencePermit(
@@ -72,14 +72,14 @@ DEMO_CARDS: dict[str, IdCard] = {
 #: Edge cases of validity: a card past its valid_to (refused), and a 长期 card (never expires).
 DEMO_EXPIRED = MainlandIdCard(
     name="李晓红", sex="2", nation="01", birth_date=dt.date(1985, 3, 3),
-    address="浙江省杭州市上城区解放路8号", id_number="330106198503030022",
-    authority="杭州市公安局上城分局", valid_from=dt.date(2014, 3, 1), valid_to=dt.date(2024, 3, 1),
+    address="陕西省安康市汉滨区巴山中路8号", id_number="330106198503030022",
+    authority="安康市公安局汉滨分局", valid_from=dt.date(2014, 3, 1), valid_to=dt.date(2024, 3, 1),
     photo=demo_photo(5),
 )
 DEMO_LONG_TERM = MainlandIdCard(
     name="赵建国", sex="1", nation="01", birth_date=dt.date(1970, 7, 7),
-    address="浙江省杭州市拱墅区湖墅南路6号", id_number="330106197007070047",
-    authority="杭州市公安局拱墅分局", valid_from=dt.date(2016, 7, 1), valid_to=LONG_TERM,
+    address="陕西省安康市汉阴县城关镇东风路6号", id_number="330106197007070047",
+    authority="汉阴县公安局", valid_from=dt.date(2016, 7, 1), valid_to=LONG_TERM,
     photo=demo_photo(6),
 )
 DEMO_EDGE_CARDS: dict[str, IdCard] = {"expired": DEMO_EXPIRED, "long_term": DEMO_LONG_TERM}

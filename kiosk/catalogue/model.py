@@ -83,12 +83,18 @@ class Field:
         return None
 
 
+CARD_TYPES = ("mainland", "hmt", "foreigner")
+"""Identity cards the reader knows: 居民身份证, 港澳台居民居住证, 外国人永久居留身份证."""
+
+
 @dataclass(frozen=True, slots=True)
 class Material:
     """A document the citizen should have ready (shown before the form)."""
 
     zh: str
     en: str
+    cards: tuple[str, ...] = ()
+    """An identity document: the card types accepted (CARD_TYPES), named by the terminal."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +208,16 @@ class Item:
     def name(self, language: str = "zh_CN") -> str:
         """The item name in the UI language."""
         return self.name_en if language == "en" else self.name_zh
+
+    @property
+    def card_types(self) -> tuple[str, ...]:
+        """Identity cards the item accepts (its identity materials' `cards`; none listed: all)."""
+        listed = [c for m in self.materials for c in m.cards]
+        return tuple(c for c in CARD_TYPES if c in listed) if listed else CARD_TYPES
+
+    def accepts_card(self, card_type: str) -> bool:
+        """Whether a citizen identified by this kind of card may use the item."""
+        return card_type in self.card_types
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from typing import Any
 from kiosk.catalogue.document_layout import build_document, check_document
 from kiosk.catalogue.errors import Invalid
 from kiosk.catalogue.model import (AUTHS, CHANNELS, DEVICES, FIELD_TYPES, FORMAT, KINDS, MASKS, PREFILLS,
-                                   RESULT_NAMES, SESSION_KEYS, Catalogue, Category, Field, Item, Material,
+                                   CARD_TYPES, RESULT_NAMES, SESSION_KEYS, Catalogue, Category, Field, Item, Material,
                                    Option, RatingTag, Receipt, ReceiptLine)
 
 log = logging.getLogger(__name__)
@@ -366,8 +366,13 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
         c.add(f"{path}.fields", "a progress item needs a case_no field")
     for i, m in enumerate(c.list_(it, "materials", path)):
         p = f"{path}.materials[{i}]"
-        if c.obj(m, p, {"zh", "en"}, ("zh", "en")):
+        if c.obj(m, p, {"zh", "en", "cards"}, ("zh", "en")):
             _check_labels(c, m, p, ("zh", "en"))
+            cards = m.get("cards", [])
+            if not isinstance(cards, list) or not cards and "cards" in m or \
+                    any(x not in CARD_TYPES for x in cards) or len(set(map(str, cards))) != len(cards):
+                c.add(f"{p}.cards", "must list card types accepted as this identity document, "
+                      "each once: " + ", ".join(CARD_TYPES))
     if it.get("receipt") is not None:
         _check_receipt(c, it["receipt"], f"{path}.receipt", names, str(code)[:40], kind)
     if it.get("document") is not None:
@@ -475,7 +480,8 @@ def _item(it: dict) -> Item:
         department_zh=it["department_zh"], department_en=it["department_en"],
         category=it["category"], kind=it["kind"], auth=it["auth"], order=it["order"],
         devices=tuple(it.get("devices", ())), fields=tuple(_field(f) for f in it.get("fields", ())),
-        materials=tuple(Material(m["zh"], m["en"]) for m in it.get("materials", ())),
+        materials=tuple(Material(m["zh"], m["en"], tuple(m.get("cards", ())))
+                        for m in it.get("materials", ())),
         receipt=_receipt(it.get("receipt")), enabled=it.get("enabled", True),
         hours=tuple(it.get("hours", ())), offline=it.get("offline", False),
         description_zh=it.get("description_zh", ""), description_en=it.get("description_en", ""),

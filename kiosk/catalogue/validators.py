@@ -243,6 +243,8 @@ def validate_field_value(field: Field, raw: Any, *, today: date | None = None) -
     """Validate one input of `field`; returns the normalised value, None for an empty optional."""
     if raw is None or (isinstance(raw, str) and not _normalise(raw)):
         if field.required:
+            if field.type in ("choice", "date"):  # picked, not typed: 请选择
+                raise _fail(f"请选择{field.label_zh}", f"Please choose {field.label_en.lower()}")
             raise _fail(f"请填写{field.label_zh}", f"{field.label_en} is required")
         return None
     if field.type in ("date", "id_number"):

@@ -14,7 +14,7 @@ from kiosk.documents.clock import local_time
 from kiosk.documents.content import DocumentData, Verification, build_document
 
 DEMO_NAME = "王小明"
-DEMO_ID = "330106199101010015"
+DEMO_ID = "610902199101010010"
 SPECIMEN_CODE = "00000-00000-00000-00000"
 SPECIMEN_URL = "http://127.0.0.1:8000/verify/" + SPECIMEN_CODE
 

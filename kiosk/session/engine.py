@@ -800,8 +800,12 @@ class SessionEngine:
         self._changed()
 
     def _card_refused(self, holder: CardHolder) -> bool:
-        """An expired card: say so on the identify screen and keep nothing of it."""
+        """An expired card, or a card type the item does not take: say so on the identify
+        screen and keep nothing of it."""
         problem = card_refusal(holder, self.wall_clock())
+        item = self.session.item
+        if not problem and item is not None and not item.accepts_card(holder.card_type):
+            problem = "card_type"  # e.g. 户籍 with a foreigner's card (the item names the card)
         if problem:
             log.info("card refused: %s", problem)
             self.session.identify_problem = problem

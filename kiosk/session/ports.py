@@ -135,6 +135,11 @@ class QueryAnswer:
     """Service record number central gave this query (rate it with this: 一次一评)."""
     printable_lines: tuple[str, ...] = ()
     """Receipt text central prepared (already masked); used instead of the layout when given."""
+    title_en: str = ""
+    """English of central's answer (empty when central sent none): title, column labels (one
+    per column or none) and cell text → English (kiosk.central_api.query_english)."""
+    columns_en: tuple[str, ...] = ()
+    terms_en: Mapping[str, str] = field(default_factory=dict)
     document: Any = None
     """print items: the document central issued (kiosk.central_api.IssuedDocument: 核验码…)."""
 

@@ -26,6 +26,7 @@ from kiosk.ui import i18n, theme
 from kiosk.ui.marshal import thread_runner, to_ui
 from kiosk.ui.screens import SCREENS, HomeScreen  # noqa: F401  (HomeScreen: re-exported)
 from kiosk.ui.viewmodels.devdock import DevDockViewModel
+from kiosk.ui.viewmodels.help import HallInfo
 from kiosk.ui.viewmodels.session import SessionViewModel
 
 log = logging.getLogger(__name__)
@@ -237,7 +238,7 @@ class KioskApp(App):
         load_kv(["home"])  # app.kv (the overlays) and the other screens' rules load later
         self.title = i18n.t("app.title", self.cfg.language)
         self.engine = engine = self.build_engine()
-        self.vm = vm = SessionViewModel(engine)
+        self.vm = vm = SessionViewModel(engine, hall=HallInfo.from_config(self.cfg))
         from kiosk.payment.demo import phone_payer
 
         self.dock = DevDockViewModel(
@@ -292,6 +293,7 @@ class KioskApp(App):
             rest.start()  # devices and central
         assert self._root is not None and self.vm is not None
         load_kv(["app", "card_offer"])
+        self._root.add_widget(Factory.HelpOverlay(vm=self.vm.help))  # under the countdown
         self._root.add_widget(Factory.RemoveCardOverlay(vm=self.vm.remove_card))
         self._root.add_widget(Factory.CountdownOverlay(vm=self.vm.countdown))
         if self.cfg.demo:
@@ -371,7 +373,7 @@ class KioskApp(App):
                                     service_hours=tuple(cfg.service_hours.windows),
                                     default_lang=cfg.language, default_elderly=cfg.elderly_mode)
         if self.vm is not None:
-            self.vm.home.hall_name = cfg.hall_name
+            self.vm.set_hall(HallInfo.from_config(cfg))
         if self.maintenance is not None:
             self.maintenance.mode.guard.stored_hash = cfg.admin_pin_hash
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from kiosk import clock as terminal_clock
 from kiosk.config import PROJECT_ROOT
+from kiosk.ui.shots_help import help_scenario
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +72,9 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
     reset()
     yield 0.3
     yield ("shot", "home")
-    vm.home.open_help()
+    vm.help.open()
     yield ("shot", "home-help")
-    vm.home.close_help()
+    vm.help.close()
     vm.home.next_page()
     yield ("shot", "home-page2")
     vm.home.set_category("")
@@ -154,7 +155,7 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
         eng.select(PROGRESS)
         eng.proceed() if eng.state == State.ITEM else None
         if sims.get("scanner") is not None:
-            dock.scan(app.last_case_no or "330100-20261125-000001")
+            dock.scan(app.last_case_no or "610900-20261125-000001")
             end = time.monotonic() + 5
             yield lambda: bool(eng.session.values) or time.monotonic() > end
         yield ("shot", "form-scanned")
@@ -461,7 +462,7 @@ def payment_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Step]:
 
 
 SAMPLE = {"phone": "13800138000", "number": "2025", "date": "2026-01-31",
-          "case_no": "330100-20261125-000001", "id_number": "11010519491231002X"}
+          "case_no": "610900-20261125-000001", "id_number": "11010519491231002X"}
 
 
 def _fill(eng: Any) -> None:
@@ -520,6 +521,8 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
                 walks.append(input_scenario(app, variant, only))
             if not only or "payment" in only:
                 walks.append(payment_scenario(app, variant))
+            if not only or "help" in only:  # 求助 on every screen (kiosk/ui/shots_help.py)
+                walks.append(help_scenario(app, variant))
             for step in (s for walk in walks for s in walk):
                 if isinstance(step, tuple):
                     name = f"{step[1]}-{tag}-{orientation}.png"
@@ -593,9 +596,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", default=None)
     p.add_argument("--out", default=str(PROJECT_ROOT / "shots"))
     p.add_argument("--only", choices=sorted(SIZES), default=None, help="one orientation only")
-    p.add_argument("--scenario", action="append", choices=("main", "payment", "input"),
-                   help="only these scenarios (repeatable; default: main and payment, whose "
-                        "main walk includes the input states)")
+    p.add_argument("--scenario", action="append", choices=("main", "payment", "input", "help"),
+                   help="only these scenarios (repeatable; default: main, payment and help; "
+                        "the main walk includes the input states)")
     p.add_argument("--child", nargs=2, metavar=("SIZE", "ORIENTATION"), help=argparse.SUPPRESS)
     p.add_argument("--input-only", action="store_true",
                    help="only the typing / card / result-table states (= --scenario input)")

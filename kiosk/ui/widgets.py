@@ -15,6 +15,10 @@ from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.stacklayout import StackLayout
 
+from kiosk.typography import linebreak as _linebreak
+
+_linebreak.install()  # every wrapped label breaks Chinese lines by 避头尾 (kiosk.typography)
+
 
 class Repeater(GridLayout):
     """A grid that shows one `viewclass` widget per dict in `data`. Views are updated in place
@@ -186,6 +190,42 @@ class KVRow(BoxLayout):
     value = StringProperty("")
 
 
+class FitLabel(Label):
+    """A wrapped label that shrinks its font until the text fits its box, never cutting it
+    (hall and department names: "Municipal Human Resources a…" told a foreigner nothing).
+    Set `base_font_size` (not font_size) and a height; it wraps at its width."""
+
+    base_font_size = NumericProperty(30)
+    min_scale = NumericProperty(0.55)
+    """The font never gets smaller than base_font_size × min_scale (then the text may overflow)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        from kivy.clock import Clock
+
+        self._fit_trigger = Clock.create_trigger(self._fit, -1)
+        super().__init__(**kwargs)
+        self.fbind("text", self._fit_trigger)
+        self.fbind("size", self._fit_trigger)
+        self.fbind("base_font_size", self._fit_trigger)
+        self._fit_trigger()
+
+    def _fit(self, *_: object) -> None:
+        if self.width <= 1 or self.height <= 1:
+            return
+        if tuple(self.text_size) != (self.width, None):
+            self.text_size = (self.width, None)
+        size = float(self.base_font_size)
+        floor = size * self.min_scale
+        while True:
+            if self.font_size != size:
+                self.font_size = size
+            self.texture_update()
+            if self.texture_size[1] <= self.height or size <= floor:
+                break
+            size = max(floor, size * 0.9)
+        self._trigger_texture.cancel()  # rendered just now: not again next frame
+
+
 class PayLine(BoxLayout):
     """One line of a payment's breakdown: its label, its amount on the right (payment.kv)."""
 
@@ -287,8 +327,8 @@ class Layers(FloatLayout):
         self.hidden_layers = [w for w in self.layers if w not in shown]
 
 
-class CountdownOverlay(FloatLayout):
-    """"还需要更多时间吗？" on top of every screen, modal while shown (look in app.kv)."""
+class Overlay(FloatLayout):
+    """A layer over every screen showing its view-model while `vm.visible`, modal then."""
 
     vm = ObjectProperty(None, allownone=True)
 
@@ -300,11 +340,17 @@ class CountdownOverlay(FloatLayout):
         return True
 
 
-class RemoveCardOverlay(FloatLayout):
+class CountdownOverlay(Overlay):
+    """"还需要更多时间吗？" on top of every screen, modal while shown (look in app.kv)."""
+
+
+class HelpOverlay(Overlay):
+    """The 求助 panel over every screen, modal while shown (look in app.kv)."""
+
+
+class RemoveCardOverlay(Overlay):
     """"请取走身份证" over everything while a card is left on the reader (look in card_offer.kv);
     modal while shown, plays the chime each time it appears."""
-
-    vm = ObjectProperty(None, allownone=True)
 
     def on_vm(self, *_: object) -> None:
         """Follow the reminder count (the chime)."""
@@ -316,13 +362,6 @@ class RemoveCardOverlay(FloatLayout):
 
         if self.vm is not None and self.vm.visible:
             play_chime()
-
-    def on_touch_down(self, touch: object) -> bool:
-        """Modal while visible."""
-        if not (self.vm and self.vm.visible):
-            return False
-        super().on_touch_down(touch)
-        return True
 
 
 class DevDock(BoxLayout):
@@ -386,7 +425,7 @@ class ModalLayer(FloatLayout):
         return True
 
 
-class HoldLabel(Label):
+class HoldLabel(FitLabel):
     """A label that fires `on_hold` when pressed for `hold_s` seconds without moving away
     (the hidden way into maintenance: nobody presses a hall name for five seconds by chance)."""
 

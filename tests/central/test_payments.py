@@ -30,7 +30,7 @@ def pay_service(service: Service) -> Service:
 
 
 def order_body(**fields: Any) -> dict[str, Any]:
-    return {"item_code": "YB-0202", "region_code": "330100",
+    return {"item_code": "YB-0202", "region_code": "610900",
             "applicant": {"id_number": ID_NUMBER, "name": "张三"},
             "fields": {"insured_id": OTHER_ID, "year": time.localtime().tm_year, "group": "adult",
                        **fields}}

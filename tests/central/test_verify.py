@@ -14,7 +14,7 @@ from tests.central.conftest import ID_NUMBER, Service, Terminal
 
 def query_print(svc: Service, item: str = "SB-PRINT-001") -> requests.Response:
     return svc.terminal.call("POST", f"/v1/queries/{item}", {
-        "region_code": "330100", "identity": {"id_number": ID_NUMBER, "name": "张三丰"},
+        "region_code": "610900", "identity": {"id_number": ID_NUMBER, "name": "张三丰"},
         "params": {"period": "m12"}})
 
 
@@ -40,7 +40,7 @@ def test_a_print_answer_carries_an_unguessable_code_and_its_page(service: Servic
     assert other != doc["code"]  # a fresh code per issue
     # a query item gets no document
     r = service.terminal.call("POST", "/v1/queries/SB-QUERY-001", {
-        "region_code": "330100", "identity": {"id_number": ID_NUMBER}, "params": {}})
+        "region_code": "610900", "identity": {"id_number": ID_NUMBER}, "params": {}})
     assert r.status_code == 200 and "document" not in r.json()
 
 

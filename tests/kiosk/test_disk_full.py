@@ -115,7 +115,7 @@ def test_citizen_is_told_the_terminal_cannot_accept_not_the_network(disk: SmallD
     disk.limit(box)
     disk.fill()
     fill_queue(box)
-    port = CentralPort(client=None, outbox=box, region_code="330100", wait_delivery_s=0.0)
+    port = CentralPort(client=None, outbox=box, region_code="610900", wait_delivery_s=0.0)
     clock = FakeClock()
     eng = SessionEngine(catalogue(), central=port, printer=FakePrinter(), clock=clock,
                         terminal_id=TID)

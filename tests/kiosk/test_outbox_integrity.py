@@ -24,7 +24,7 @@ TID = "DEMO-0001"
 
 
 def payload(i: int, size: int = 40) -> dict:
-    return {"item_code": "330100-SB-001", "seq": i, "fields": {"note": "备注" * size}}
+    return {"item_code": "610900-SB-001", "seq": i, "fields": {"note": "备注" * size}}
 
 
 def fill(data: Path, n: int) -> list[str]:
@@ -143,7 +143,7 @@ def test_corrupt_page_fails_doctor_cli_has_no_traceback_and_readable_rows_are_ke
     with open_existing_cfg(cfg) as box:
         back = box.rows(State.PENDING)
         assert sorted(r.provisional_no for r in back) == sorted(r["provisional_no"] for r in saved)
-        assert box.payload(back[0])["item_code"] == "330100-SB-001"  # still decrypts
+        assert box.payload(back[0])["item_code"] == "610900-SB-001"  # still decrypts
         new = box.enqueue("submission", payload(100)).provisional_no
     assert new not in issued
 

@@ -94,7 +94,8 @@ class FormViewModel(ScreenViewModel):
             if not f.required:
                 label += self.tr("form.optional")
             rows.append({"name": f.name, "label": label,
-                         "value": shown or ((f.hint_en if self.en else f.hint_zh) or self.tr("form.tap")),
+                         "value": shown or ((f.hint_en if self.en else f.hint_zh) or self.tr(
+                             "form.choose" if f.type in ("choice", "date") else "form.tap")),
                          "empty": not shown,
                          "error": (err[1] if self.en else err[0]) if err else "",
                          "active": f.name == self.active, "locked": not self._editable(f)})

@@ -1,4 +1,4 @@
-"""View-model of the home screen: tiles, category filter, clock, status indicators, help."""
+"""View-model of the home screen: tiles, category filter, clock, status indicators."""
 from __future__ import annotations
 
 import time
@@ -64,8 +64,6 @@ class HomeViewModel(PagedViewModel):
     category = StringProperty("")
     tiles = ListProperty()
     page_text = StringProperty("")
-    help_open = BooleanProperty(False)
-    help_text = StringProperty("")
     notice_open = BooleanProperty(False)
     notice_text = StringProperty("")
     """Why a greyed tile cannot be served now, and where to go instead (shown when tapped)."""
@@ -73,9 +71,11 @@ class HomeViewModel(PagedViewModel):
     portrait = BooleanProperty(True)
 
     def __init__(self, engine: SessionEngine, hall_name: str = "",
-                 clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
+                 clock: Callable[[], float] = time.time, hall: Any = None, **kwargs: Any) -> None:
         super().__init__(engine, **kwargs)
         self._clock = clock
+        self.hall = hall
+        """kiosk.ui.viewmodels.help.HallInfo (the hall's name in English), if known."""
         self.hall_name = hall_name or engine.hall_name
         self.update(engine)
 
@@ -84,16 +84,17 @@ class HomeViewModel(PagedViewModel):
         self.clock_text, self.date_text = format_clock(terminal_clock.struct(self._clock()), self.engine.lang)
 
     def wipe(self) -> None:
-        """Home holds nothing personal; only the paging and help panel reset."""
+        """Home holds nothing personal; only the paging resets."""
         self.page = 0
         self.category = ""
-        self.help_open = False
         self.notice_open, self.notice_text = False, ""
         self.update(self.engine)
 
     def update(self, engine: SessionEngine) -> None:
         """Recompute everything from the engine."""
         self.elderly = engine.elderly
+        if self.hall is not None:
+            self.hall_name = self.hall.display_name(engine.lang)
         self.tick()
         self.status_text = self.tr("home.choose" if engine.online else "home.offline_first")
         self.online = engine.online
@@ -101,7 +102,6 @@ class HomeViewModel(PagedViewModel):
         self.devices = [{"text": self.tr("home.device_status", device=self.tr("device." + d),
                                          status=self.tr(status_key(r) if r else "status.ok")),
                          "ok": not r} for d, r in engine.devices.items()]
-        self.help_text = self.tr("help.body")
         cat = engine.catalogue
         if cat is None:
             self.categories, self.tiles, self.pages, self.page_text = [], [], 1, ""
@@ -128,7 +128,7 @@ class HomeViewModel(PagedViewModel):
             tiles.append({
                 "code": it.code, "name": it.name(engine.lang),
                 "dept": it.department_en if self.en else it.department_zh,
-                "glyph": (catobj.zh[:1] if catobj else it.name_zh[:1]),
+                "glyph": ((catobj.en if self.en else catobj.zh) if catobj else it.name(engine.lang))[:1],
                 "tint": list(TINTS[idx % len(TINTS)]),
                 "reason": self.tr(reason_key(reason)) if reason else "",
                 "available": not reason,
@@ -180,13 +180,3 @@ class HomeViewModel(PagedViewModel):
     def toggle_lang(self) -> None:
         """中文 ⇄ English."""
         self.engine.set_language("zh_CN" if self.en else "en")
-
-    def open_help(self) -> None:
-        """Show how to get staff help and 12345."""
-        self.help_open = True
-        self.engine.touch()
-
-    def close_help(self) -> None:
-        """Hide the help panel."""
-        self.help_open = False
-        self.engine.touch()

@@ -1,12 +1,15 @@
 """View-models of confirm → working → result → printing."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
 from drivers.printer.table import cells, is_table_row
 from kiosk.results import tables
+from kiosk.session.receipts import term
+from kiosk.typography.linebreak import has_cjk
 from kiosk.ui.viewmodels.base import PagedViewModel, ScreenViewModel, masked_value
 from kiosk.ui.viewmodels.home import status_key
 
@@ -135,15 +138,21 @@ class ResultViewModel(PagedViewModel):
         assert ans is not None
         self.mode = "table"
         self.title = ans.title
+        columns = [self._word(c) for c in ans.columns]
+        if self.en:
+            # central's English when it sent some, else the terminal's own words, else the item
+            self.title = ans.title_en or (engine.item.name_en if engine.item and
+                                          has_cjk(ans.title) else ans.title)
+            if len(ans.columns_en) == len(ans.columns):
+                columns = list(ans.columns_en)
         ncols = len(ans.columns)
         money = tables.money_columns(ans.rows, ncols)
-        self.columns = tables.with_units([self._word(c) for c in ans.columns], money,
-                                         self.tr("result.unit_yuan"))
+        self.columns = tables.with_units(columns, money, self.tr("result.unit_yuan"))
         per = int(self.per_page) or (ROWS_PER_PAGE_ELDERLY if engine.elderly else ROWS_PER_PAGE)
         self.pages = max(1, -(-len(ans.rows) // per))
         self.page = min(self.page, self.pages - 1)
         chunk = ans.rows[self.page * per:(self.page + 1) * per]
-        self.rows = [{"cells": [self._word(str(c)) for c in r], "header": False,
+        self.rows = [{"cells": [self._cell(str(c), ans.terms_en) for c in r], "header": False,
                       "alert": tables.needs_attention(r), "total": False} for r in chunk]
         total = tables.totals(ans.rows, tables.summable(ans.columns, money), ncols,
                               self.tr("result.total"))
@@ -163,7 +172,12 @@ class ResultViewModel(PagedViewModel):
                 self.update(self.engine)
 
     def _word(self, text: str) -> str:
-        return self.tr("case." + text) if text in STATUS_WORDS or text in ("time", "status") else text
+        if text in STATUS_WORDS or text in ("time", "status"):
+            return self.tr("case." + text)
+        return term(text, "en") if self.en else text
+
+    def _cell(self, text: str, terms_en: Mapping[str, str]) -> str:
+        return terms_en.get(text) or self._word(text) if self.en else self._word(text)
 
     def print_receipt(self) -> None:
         """打印凭条."""

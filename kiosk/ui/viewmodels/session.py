@@ -12,6 +12,7 @@ from kiosk.session.engine import SessionEngine
 from kiosk.session.states import State
 from kiosk.ui.viewmodels.card import CardOfferViewModel, RemoveCardViewModel
 from kiosk.ui.viewmodels.form import FormViewModel
+from kiosk.ui.viewmodels.help import HallInfo, HelpViewModel
 from kiosk.ui.viewmodels.home import HomeViewModel
 from kiosk.ui.viewmodels.item import IdentifyViewModel, ItemViewModel
 from kiosk.ui.viewmodels.payment import PaymentViewModel
@@ -31,10 +32,11 @@ class SessionViewModel(EventDispatcher):
     elderly = BooleanProperty(False)
 
     def __init__(self, engine: SessionEngine, clock: Callable[[], float] | None = None,
-                 **kwargs: Any) -> None:
+                 hall: HallInfo | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.engine = engine
-        self.home = HomeViewModel(engine, **({"clock": clock} if clock else {}))
+        self.home = HomeViewModel(engine, **({"clock": clock} if clock else {}), hall=hall)
+        self.help = HelpViewModel(engine, hall)
         self.card_offer = CardOfferViewModel(engine)
         self.remove_card = RemoveCardViewModel(engine)
         self.item = ItemViewModel(engine)
@@ -70,6 +72,7 @@ class SessionViewModel(EventDispatcher):
             self.home.update(engine)
         self.countdown.update(engine)
         self.remove_card.update(engine)
+        self.help.update(engine)
         self.screen = engine.state.value
 
     def wipe(self) -> None:
@@ -77,7 +80,14 @@ class SessionViewModel(EventDispatcher):
         for vm in self.screens.values():
             vm.wipe()
         self.countdown.wipe()
+        self.help.wipe()
         log.debug("view-models wiped")
+
+    def set_hall(self, hall: HallInfo) -> None:
+        """The config was reloaded: the hall's names and numbers."""
+        self.home.hall = self.help.hall = hall
+        self.home.update(self.engine)
+        self.help.update(self.engine)
 
     def tick(self, *_: object) -> None:
         """Once a second: clock and engine timers."""

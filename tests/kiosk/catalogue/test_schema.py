@@ -67,7 +67,8 @@ CASES = [
     ("items[0].document.lines[3].ref", "result.balance", "items[0].document.lines[3].ref: result.balance is "
      "not a value central sends, so it would never print (allowed: period, status)"),
     ("items[0].document.lines[0].ref", "session.secret", "items[0].document.lines[0].ref: unknown session key "
-     "'secret' (one of case_no, time, terminal_id, hall_name, item_name, status, holder_name, holder_id_number)"),
+     "'secret' (one of case_no, time, terminal_id, hall_name, item_name, status, holder_name, holder_id_number, "
+     "order_no, amount, payee, paid_at, channel, einvoice_no, einvoice_url)"),
     ("items[0].document.table", {"title": 5}, "items[0].document.table.title: must be text, got a number"),
     ("items[0].receipt.lines[0].ref", "field.nope", "items[0].receipt.lines[0].ref: refers to unknown field 'nope'"),
     ("items[0].receipt.lines[0].ref", "session.secret", "items[0].receipt.lines[0].ref: unknown session key "
@@ -102,7 +103,7 @@ CASES = [
     ("items[5].fields[1].min", "1999-13-01", "items[5].fields[1].min: must be an ISO date (YYYY-MM-DD) or \"today\", got '1999-13-01'"),
     ("items[0].fields[1].max_length", 10, "items[0].fields[1].max_length: unknown key (typo?)"),
     ("rating_tags", [], "rating_tags: needs at least 1 entry"),
-    ("rating_tags[1].code", "attitude", "rating_tags[1].code: duplicate code 'attitude'"),
+    ("rating_tags[1].code", "hard_to_use", "rating_tags[1].code: duplicate code 'hard_to_use'"),
     ("items", [], "items: a catalogue needs at least one item"),
     ("version", 0, "version: must be between 1 and 9007199254740992, got 0"),
     ("version", True, "version: must be a whole number, got true/false"),
@@ -191,14 +192,14 @@ def test_model_is_immutable_and_indexed(source: dict) -> None:
     assert len(cat.items) == 17
     item = cat.item("SC-0501")
     assert item.field("uscc").type == "uscc"
-    assert item.name("en") == "Business licence self-service printing"
+    assert item.name("en") == "Print business licence"
     with pytest.raises(KeyError):
         cat.item("NOPE")
     assert cat.get("NOPE") is None
     with pytest.raises(AttributeError):
         item.code = "X"  # type: ignore[misc]
     assert [i.order for i in cat.enabled_items()] == sorted(i.order for i in cat.items)
-    assert cat.rating_tag("print_failed").zh == "打印失败"
+    assert cat.rating_tag("too_slow").zh == "等待/打印太慢"
 
 
 json_values = st.recursive(

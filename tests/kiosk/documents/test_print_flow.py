@@ -24,7 +24,7 @@ from tests.cupsd import PrivateCupsd
 from tests.kiosk.documents import pdfcheck
 
 ROOT = Path(__file__).resolve().parents[3]
-HOLDER = CardHolder(name="王小明", id_number="330106199101010015")
+HOLDER = CardHolder(name="王小明", id_number="610902199101010010")
 
 
 class NoReceipts:
@@ -84,8 +84,8 @@ def test_the_certificate_comes_out_of_cups_and_verifies(terminal: Any, cupsd: Pr
     text = pdfcheck.text(pdf)
     assert "社会保险参保缴费证明" in text
     assert "王小明" in text  # the holder's name in full, as a bank checks it
-    assert "330106********0015" in text and "330106199101010015" not in text
-    assert "出具单位：市人力资源和社会保障局" in text and "演示专用章" in text
+    assert "610902********0010" in text and "610902199101010010" not in text
+    assert "出具单位：安康市人力资源和社会保障局" in text and "演示专用章" in text
     flat = re.sub(r"\s+", "", text)  # pdftotext drops or adds spaces between CJK characters
     assert flat.count(f"核验码：{doc.code}") == 2 and "第1页共2页" in flat and "第2页共2页" in flat
     # the watermark: 12 rotated 自助终端打印 per page (pdftotext reads rotated text char by char)

@@ -39,7 +39,7 @@ def test_confirm_shows_central_amount_then_qr_pay_prints_einvoice(rig: Rig, cent
     doc = rig.printer.printed[-1]
     lines = dict(doc.lines)
     assert lines["金额"] == "￥400.00" and lines["订单号"] == order.order_no
-    assert lines["收款单位"] == "国家税务总局杭州市税务局"
+    assert lines["收款单位"] == "国家税务总局安康市税务局"
     assert lines["电子票据号"] == central.row(order.order_no)[2]
     assert lines["支付方式"] == "微信扫码支付"
     assert lines["参保人身份证号"].startswith("3604") and "*" in lines["参保人身份证号"]

@@ -21,7 +21,7 @@ class QueryFlowTest(KioskTestCase):
         self.find("请将身份证放在读卡区")
         sims["idcard"].insert("mainland")
         self.wait_until(lambda: eng.state == State.FORM, what="card read")
-        assert "3301**********0015" in self.all_texts()  # prefilled, masked on screen
+        assert "6109**********0010" in self.all_texts()  # prefilled, masked on screen
         for key in "2025":  # 养老保险 is the default; the year keypad is up
             self.tap(key)
         self.tap("下一步")  # a read-only query asks central at once: no confirm step
@@ -42,13 +42,13 @@ class QueryFlowTest(KioskTestCase):
         self.tap("提交评价")
         assert eng.state == State.RATING  # 差评 without a reason is refused
         self.find("请至少选择一个原因")
-        self.tap("态度不好")
+        self.tap("操作不便")
         self.tap("提交评价")
         assert eng.state == State.DONE
         rows = self.services.outbox.rows(kind="rating")
         assert len(rows) == rated + 1
         payload = self.services.outbox.payload(rows[-1])
-        assert payload["level"] == "不满意" and payload["tags"] == ["attitude"]
+        assert payload["level"] == "不满意" and payload["tags"] == ["hard_to_use"]
         assert payload["case_no"] == eng.ratings[-1].service_id
 
 
@@ -220,7 +220,7 @@ class TimeoutWipeTest(KioskTestCase):
         self.start_app(clock=clock)
         eng, vm, sims = self.engine, self.app.vm, self.sims()
         self.query_by_touch()
-        personal = ["王小明", "330106199101010015", "3301**********0015", "王**"]
+        personal = ["王小明", "610902199101010010", "6109**********0010", "王**"]
         assert any(p in self.all_texts() for p in personal)
         clock.advance(60)
         vm.tick()

@@ -13,7 +13,7 @@ from kiosk.session.states import State
 from tests.kiosk.ui.harness import KioskTestCase
 
 SAMPLE = {"phone": "13800138000", "id_number": "11010519491231002X",
-          "uscc": "91110000600037341L", "case_no": "330100-20261125-000001"}
+          "uscc": "91110000600037341L", "case_no": "610900-20261125-000001"}
 GOAL = {"print": 4, "query": 4, "progress": 4}
 GOAL_OTHER = 6
 DONE_STATES = (State.RESULT, State.PRINTING)

@@ -12,7 +12,7 @@ from tests.kiosk.session.fixtures import ZHANG, FakeCentral, FakeClock, FakePrin
 
 def make() -> tuple[SessionEngine, SessionViewModel]:
     eng = SessionEngine(catalogue(), central=FakeCentral(), printer=FakePrinter(), clock=FakeClock(),
-                        hall_name="示范市政务服务中心")
+                        hall_name="安康市政务服务中心24小时自助服务区")
     t = time.mktime((2026, 11, 25, 3, 7, 0, 0, 0, -1))
     return eng, SessionViewModel(eng, clock=lambda: t)
 
@@ -20,7 +20,7 @@ def make() -> tuple[SessionEngine, SessionViewModel]:
 def test_home_clock_tiles_filter_and_greying() -> None:
     eng, vm = make()
     home = vm.home
-    assert home.hall_name == "示范市政务服务中心"
+    assert home.hall_name == "安康市政务服务中心24小时自助服务区"
     assert (home.clock_text, home.date_text) == ("03:07", "2026年11月25日 星期三")
     assert [t["code"] for t in home.tiles] == ["Q-0001", "P-0001", "A-0001", "G-0001", "Q-0002"]
     eng.handle(DeviceState("printer", False, "paper_out"))
