@@ -20,8 +20,11 @@ from tests.kiosk.documents import pdfcheck
 
 
 @pytest.fixture(scope="module")
-def catalogue():  # noqa: ANN201
-    return services.load_catalogue(config_mod.load(None))
+def catalogue(tmp_path_factory):  # noqa: ANN001, ANN201
+    """The shipped catalogue, through a store of its own (never the checkout's var/)."""
+    cfg = config_mod.load(None)
+    cfg = cfg.model_copy(update={"data_dir": str(tmp_path_factory.mktemp("render-data"))})
+    return services.load_catalogue(cfg)
 
 
 def test_issuer_mask() -> None:
