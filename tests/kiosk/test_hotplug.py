@@ -244,8 +244,7 @@ def test_printer_unplugged_greys_print_items_and_replug_prints(rig) -> None:  # 
             term.engine.set_value(f.name, f.options[0].value)
     term.engine.set_value("year", "2025")
     if term.engine.state == State.FORM:
-        assert term.engine.submit_form()
-    term.engine.confirm()  # central answers
+        assert term.engine.submit_form()  # a read-only query asks central at once (no confirm)
     term.engine.print_receipt()  # the query's receipt goes to the replugged printer
     assert term.engine.state == State.PRINTING and term.engine.session.print_state == "printed"
     assert len(sim.pages) == 1  # type: ignore[attr-defined]

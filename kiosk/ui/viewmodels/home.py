@@ -47,7 +47,9 @@ def unavailable_text(tr: Callable[..., str], reason: str, engine: SessionEngine,
         return tr("unavail." + reason.replace(":", "."), status=tr(status_key(fault) if fault else "status.fault"))
     if reason == "hours":
         return tr("unavail.hours", hours=" ".join(item.hours) if item.hours else "00:00-24:00")
-    return tr("unavail." + reason) if reason in ("offline", "disabled") else tr("unavail.disabled")
+    if reason in ("offline", "offline_pay", "intake", "disabled"):
+        return tr("unavail." + reason)
+    return tr("unavail.disabled")
 
 
 class HomeViewModel(PagedViewModel):

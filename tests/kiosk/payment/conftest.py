@@ -121,8 +121,7 @@ class Rig:
         eng.select("ZW-1001")
         eng.proceed()
         eng.set_value("case_no", order_no)
-        assert eng.submit_form()
-        eng.confirm()
+        assert eng.submit_form()  # a progress lookup is read-only: no confirm step (issue 16)
         assert eng.state == State.PRINTING and eng.session.print_state == "printed"
         return self.printer.printed[-1]
 

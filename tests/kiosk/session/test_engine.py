@@ -166,7 +166,7 @@ def test_card_on_home_offers_its_items_and_elsewhere_is_ignored() -> None:
     eng.handle(CardRead(ZHANG))
     eng.back()
     assert eng.state == State.HOME and eng.personal_data() == []
-    eng.handle(DeviceState("printer", False, "paper_out"))
+    eng.handle(DeviceState("a4printer", False, "media_empty"))  # print items need the A4 printer
     eng.handle(CardRead(ZHANG))
     assert "P-0001" not in [i.code for i in eng.offered_items()]  # only what can be served now
 
