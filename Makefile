@@ -6,7 +6,12 @@ BIN := $(VENV)/bin
 # System packages: CJK font, mtdev for Kivy's input providers, fontconfig for fc-match,
 # Mesa (EGL/GL + llvmpipe) for SDL's offscreen driver on machines without a GPU/display,
 # libusb for usb://VID:PID printers (pyusb's backend).
-APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-mesa-dri libusb-1.0-0
+# tzdata for terminal.timezone (zoneinfo reads /usr/share/zoneinfo; slim images lack it).
+# xvfb + x11-utils: the start-up test runs the kiosk full screen on a virtual X server.
+# A4 documents: cups (the tests' private cupsd), libcups2-dev + gcc + python3-dev (pycups builds
+# from source), poppler-utils (pdftoppm previews, pdftotext/pdffonts checks in the tests).
+APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-mesa-dri libusb-1.0-0 tzdata \
+	cups libcups2-dev gcc python3-dev poppler-utils xvfb x11-utils
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench shots setup system venv clean

@@ -97,7 +97,7 @@ def run() -> dict:
                           "uptime_s": 3600}).encode()
 
     def submission(tid: str, i: int) -> tuple[str, str, bytes, dict]:
-        body = json.dumps({"item_code": "SB-APPLY-001", "region_code": "330100",
+        body = json.dumps({"item_code": "SB-APPLY-001", "region_code": "610900",
                            "applicant": {"id_number": ID_NUMBER, "name": "测试"},
                            "fields": {"phone": "13800138000", "n": i}}, ensure_ascii=False).encode()
         return "POST", "/v1/submissions", body, {api.HEADER_IDEMPOTENCY_KEY: str(uuid.uuid4())}

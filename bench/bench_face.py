@@ -69,7 +69,7 @@ def _verify_times() -> dict[str, float]:
 
         def once() -> float:
             t0 = time.perf_counter()
-            payload = {"id_number": "330106199101010015", "name": "王小明",
+            payload = {"id_number": "610902199101010010", "name": "王小明",
                        "image_jpeg_b64": encode_crop(frame, obs.box),
                        "liveness": {"challenge": "blink", "passed": True, "frames": 20}}
             verdict = client.verify_face(payload)

@@ -34,7 +34,7 @@ def _id(i: int) -> str:
 
 
 def _payload(i: int) -> dict[str, Any]:
-    return {"item_code": "SB-APPLY-001", "region_code": "330100",
+    return {"item_code": "SB-APPLY-001", "region_code": "610900",
             "applicant": {"method": "idcard", "id_number": _id(i), "name": "张三丰"},
             "fields": {"seq": i, "phone": "13812345678", "note": "养老待遇资格认证" * 4}}
 

@@ -108,7 +108,7 @@ def child_bare() -> None:
 
     class Bare(App):
         def build(self) -> Label:
-            return Label(text="示范市政务服务中心", font_size=48)
+            return Label(text="安康市政务服务中心24小时自助服务区", font_size=48)
 
     _first_frame_then_exit(Bare)
 
@@ -190,7 +190,7 @@ def child_transitions() -> None:
 
     app, loop = _headless_app()
     eng = app.engine
-    holder = CardHolder(name="王小明", id_number="330106199101010015")
+    holder = CardHolder(name="王小明", id_number="610902199101010010")
     times: list[float] = []
 
     from kivy.graphics.opengl import glFinish
@@ -235,7 +235,7 @@ def child_transitions_bare() -> None:
     from kivy.uix.label import Label
 
     EventLoop.ensure_window()
-    label = Label(text="示范市政务服务中心", font_size=48)
+    label = Label(text="安康市政务服务中心24小时自助服务区", font_size=48)
     with label.canvas.before:
         Color(0.94, 0.96, 0.99, 1)
         rect = Rectangle(pos=(0, 0), size=(1080, 1920))
@@ -247,7 +247,7 @@ def child_transitions_bare() -> None:
     for i in range(320):
         glFinish()
         t0 = time.perf_counter()
-        label.text = f"示范市政务服务中心 {i}"
+        label.text = f"安康市政务服务中心24小时自助服务区 {i}"
         EventLoop.idle()
         glFinish()
         times.append(time.perf_counter() - t0)
@@ -275,7 +275,7 @@ def child_sessions() -> None:
     cfg = cfg.model_copy(update={"central": cfg.central.model_copy(update={"url": url})})
     app, loop = _headless_app(cfg)
     eng, vm = app.engine, app.vm
-    holder = CardHolder(name="王小明", id_number="330106199101010015")
+    holder = CardHolder(name="王小明", id_number="610902199101010010")
     from drivers.sim import running
 
     printer_sim = running.get("printer")

@@ -26,6 +26,7 @@ from central import catalogue as cat
 from central import queries
 from central.auth import authenticate_staff, authenticate_terminal
 from central.errors import ApiError, BundleRejected, NotNewer
+from central.routers import verify
 from central.storage import Storage
 from drivers.privacy import scrub_text
 from kiosk import central_api as api
@@ -214,9 +215,20 @@ class _Service:
         if kind == "query":
             events.append((api.CaseState.COMPLETED.value, now, "已办结"))
         self.store.insert_case(db, case_no, kind, item_code, region_code, terminal_id,
-                               self.store.subject_hash(id_number), field_names, local_ref, now,
+                               self.store.subject_hash(id_number) if id_number else "anonymous",
+                               field_names, local_ref, now,
                                events)
         return case_no
+
+
+def _check_anonymous(item: Any, sub: api.Submission) -> None:
+    """An anonymous submission: allowed by the item's design, with the fields it requires."""
+    if item.anonymous_required is None:
+        raise ApiError(422, "anonymous_not_allowed", f"item {sub.item_code} needs an applicant")
+    missing = [n for n in item.anonymous_required if sub.fields.get(n) in (None, "")]
+    if missing:
+        raise ApiError(422, "anonymous_fields_missing",
+                       "an anonymous submission needs: " + ", ".join(missing[:10]))
 
 
 def _body_doc(model: type[BaseModel], registry: dict[str, type[BaseModel]],
@@ -245,7 +257,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
                offline_after_s: float = 180.0, max_body_bytes: int = 64 * 1024,
                max_catalogue_bytes: int = 4 * 1024 * 1024,
-               idempotency_retention_days: float = 90.0) -> FastAPI:
+               idempotency_retention_days: float = 90.0, payment_ttl_s: float = 300.0) -> FastAPI:
     """The service over the SQLite database at db_path (created when missing).
 
     Idempotency records older than idempotency_retention_days (longer than any terminal keeps
@@ -267,6 +279,7 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
                   description="Executable form of the terminal ↔ central contract; see "
                               "docs/central-api.md.", lifespan=lifespan, redoc_url=None)
     app.state.service = svc
+    app.include_router(verify.router)
     app.add_middleware(_Limits, max_body=max_body_bytes, max_catalogue=max_catalogue_bytes)
     bodies: dict[str, type[BaseModel]] = {}
 
@@ -321,8 +334,11 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
             if item.kind not in APPLY_KINDS:
                 raise ApiError(422, "wrong_item_kind",
                                f"item {sub.item_code} is a {item.kind} item: use /v1/queries")
+            if sub.anonymous:
+                _check_anonymous(item, sub)
             case_no = svc.new_case(db, now, "apply", sub.item_code, sub.region_code, terminal_id,
-                                   sub.applicant.id_number, sorted(sub.fields), sub.local_ref)
+                                   sub.applicant.id_number if sub.applicant else "",
+                                   sorted(sub.fields), sub.local_ref)
             return 201, api.SubmissionAccepted(case_no=case_no, status=api.CaseState.RECEIVED,
                                                received_at=_ts(now))
 
@@ -332,9 +348,11 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
              responses=_errors(401, 404), openapi_extra={"parameters": _auth_params()})
     def case_status(case_no: str, terminal_id: str = Depends(terminal)) -> Response:
         """Progress of a case with its history."""
-        case = store.case(case_no) if api.CASE_NO_RE.fullmatch(case_no) else None
+        case = store.case(case_no) if api.CASE_NO_RE.fullmatch(case_no) else \
+            store.case_by_local_ref(case_no) if api.PROVISIONAL_NO_RE.fullmatch(case_no) else None
         if case is None:
             raise ApiError(404, "unknown_case", f"no case {case_no[:40]}")
+        case_no = case["case_no"]  # a provisional number is answered with the real one
         now = clock()
         if case["kind"] == "apply":
             due = [(s.value, case["received_at"] + dt, note) for dt, s, note in PROGRESS
@@ -370,12 +388,20 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
             case_no = svc.new_case(db, now, "query", item_code, req.region_code, terminal_id,
                                    subject, sorted(req.params), None)
             local = datetime.fromtimestamp(now, CN_TZ)
-            ans = queries.answer(item_code, item.name, subject, local.date(), req.params)
-            return 200, api.QueryResult(
+            ans = queries.answer(item_code, item.name, subject, local.date(), req.params,
+                                 item.name_en)
+            result = api.QueryResult(
                 case_no=case_no, item_code=item_code, title=ans.title, columns=ans.columns,
-                rows=ans.rows, values=ans.values,
+                rows=ans.rows, values=ans.values, title_en=ans.title_en, terms_en=ans.terms_en,
+                column_labels=[api.QueryColumn(label=c, label_en=e)
+                               for c, e in zip(ans.columns, ans.columns_en)],
                 printable=queries.printable(ans, case_no, subject, req.identity.name,
                                             local.strftime("%Y-%m-%d %H:%M")))
+            if item.kind == "print":  # a document: central issues its 核验码 with the answer
+                result = verify.attach_document(db, request, result, ans=ans, subject=subject,
+                                                name=req.identity.name, terminal_id=terminal_id,
+                                                now=now)
+            return 200, result
 
         if request.headers.get(api.HEADER_IDEMPOTENCY_KEY):
             return svc.idempotent(request, terminal_id, body, f"POST /v1/queries/{item_code}", work)
@@ -510,6 +536,9 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
             return Response("\ufeff" + ratings_csv(records), 200, media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": 'attachment; filename="ratings.csv"'})
         return _json(api.RatingList(count=len(records), ratings=records))
+
+    from central.routers import payments as payment_routes
+    payment_routes.install(app, svc, terminal, bodies, ttl_s=payment_ttl_s)
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:

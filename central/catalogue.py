@@ -24,6 +24,9 @@ class ItemInfo:
     name: str
     kind: str
     enabled: bool = True
+    anonymous_required: tuple[str, ...] | None = None
+    """Fields an anonymous submission must carry; None: anonymous submissions refused."""
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,14 @@ def from_catalogue_dict(catalogue: Mapping[str, Any]) -> ActiveCatalogue:
     items = {}
     for item in catalogue.get("items", []):
         if isinstance(item, Mapping) and item.get("code"):
+            anon = item.get("anonymous")
+            required = anon.get("required") if isinstance(anon, Mapping) else None
             items[str(item["code"])] = ItemInfo(str(item["code"]), _name(item),
                                                 str(item.get("kind", "")),
-                                                bool(item.get("enabled", True)))
+                                                bool(item.get("enabled", True)),
+                                                tuple(map(str, required)) if isinstance(required, list)
+                                                else None,
+                                                str(item.get("name_en", "")))
     tags = [c for c in map(_tag_code, catalogue.get("rating_tags") or []) if c]
     return ActiveCatalogue(int(catalogue.get("version", 0)), items,
                            frozenset(tags) if tags else frozenset(t.code for t in DEFAULT_RATING_TAGS))

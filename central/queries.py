@@ -4,8 +4,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -23,6 +24,10 @@ class Answer:
     rows: list[list[str]]
     values: dict[str, str] = field(default_factory=dict)
     """Named values for receipt layouts (names: kiosk.central_api.QUERY_VALUE_NAMES)."""
+    title_en: str = ""
+    columns_en: list[str] = field(default_factory=list)
+    terms_en: dict[str, str] = field(default_factory=dict)
+    """English of this answer's cells that are not fixed status terms (QUERY_STATUS_TERMS)."""
 
 
 def _rng(item_code: str, id_number: str, *extra: str) -> random.Random:
@@ -148,7 +153,7 @@ def traffic_violations(rng: random.Random, today: date, name: str, params: Mappi
                      rng.choice(("违反禁令标志", "超速行驶不足20%", "违法停车")),
                      str(rng.choice((0, 1, 3))), f"{rng.choice((100, 150, 200))}"])
     status = "有未处理交通违法" if rows else "无未处理交通违法"
-    return Answer(name, ["日期", "违法行为", "记分", "罚款(元)"], rows, {"status": status})
+    return Answer(name, ["日期", "违法行为", "记分", "罚款（元）"], rows, {"status": status})
 
 
 def progress(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
@@ -202,10 +207,43 @@ def generator_for(name: str) -> Generator:
 
 
 def answer(item_code: str, item_name: str, id_number: str, today: date,
-           params: Mapping[str, Any] | None = None) -> Answer:
-    """Deterministic answer for (item, person, month, the query's parameters)."""
+           params: Mapping[str, Any] | None = None, item_name_en: str = "") -> Answer:
+    """Deterministic answer for (item, person, month, the query's parameters), with English."""
     rng = _rng(item_code, id_number, today.strftime("%Y-%m"))
-    return generator_for(item_name)(rng, today, item_name, params or {})
+    return english(generator_for(item_name)(rng, today, item_name, params or {}), item_name,
+                   item_name_en)
+
+
+# English of the sandbox's column names and non-status cell words (the department's wording).
+COLUMNS_EN = {
+    "月份": "Month", "缴费基数": "Contribution base", "养老个人": "Pension (own)",
+    "养老单位": "Pension (employer)", "医疗个人": "Medical (own)", "状态": "Status",
+    "缴存额": "Deposit", "余额": "Balance", "所属期": "Tax period", "收入额": "Income",
+    "已缴税额": "Tax paid", "证书号": "Certificate no.", "面积": "Area", "用途": "Use",
+    "日期": "Date", "违法行为": "Violation", "记分": "Points", "罚款（元）": "Fine (CNY)",
+    "环节": "Step", "项目": "Entry", "内容": "Content",
+}
+TERMS_EN = {
+    "住宅": "Residential", "商业": "Commercial", "违反禁令标志": "Ignoring a prohibition sign",
+    "超速行驶不足20%": "Speeding (under 20%)", "违法停车": "Illegal parking", "受理": "Accepted",
+    "审核": "Review", "制证": "Issuing", "寄递": "Delivery", "查询日期": "Query date",
+    "记录编号": "Record no.", "状态": "Status",
+}
+_TITLE_TAIL = re.compile(r"（近(\d+)个月）$|（([^（）]*)）$")
+
+
+def english(ans: Answer, name_zh: str, name_en: str) -> Answer:
+    """`ans` with its English title, column labels and the cell terms it uses."""
+    from kiosk.central_api import QUERY_STATUS_TERMS
+
+    title_en = name_en
+    tail = _TITLE_TAIL.search(ans.title[len(name_zh):]) if ans.title.startswith(name_zh) else None
+    if name_en and tail:
+        title_en += f" (last {tail[1]} months)" if tail[1] else f" ({tail[2]})"
+    cells = {c for r in ans.rows for c in r}
+    terms = {c: TERMS_EN[c] for c in sorted(cells) if c in TERMS_EN and c not in QUERY_STATUS_TERMS}
+    return replace(ans, title_en=title_en, columns_en=[COLUMNS_EN.get(c, "") for c in ans.columns],
+                   terms_en=terms)
 
 
 def printable(ans: Answer, case_no: str, id_number: str, name: str, printed_at: str) -> list[str]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from central import documents
+from central import payment_store
 from central.errors import StorageError
 
 log = logging.getLogger(__name__)
@@ -144,6 +146,8 @@ class Storage:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
+            documents.create_tables(self._db)
+            payment_store.create(self._db)
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                              (str(SCHEMA_VERSION),))
         except sqlite3.Error as exc:
@@ -279,6 +283,12 @@ class Storage:
             return None
         keys = ("case_no", "kind", "item_code", "region_code", "terminal_id", "received_at")
         return dict(zip(keys, row))
+
+    def case_by_local_ref(self, ref: str) -> dict[str, Any] | None:
+        """The case a terminal submitted under provisional number `ref` (letters in any case)."""
+        row = self._one("SELECT case_no FROM cases WHERE UPPER(local_ref) = UPPER(?) "
+                        "ORDER BY received_at LIMIT 1", (ref,))
+        return self.case(row[0]) if row is not None else None
 
     def case_events(self, case_no: str) -> list[tuple[str, float, str]]:
         """(status, at, note) oldest first."""

@@ -17,6 +17,14 @@ def mask_id_number(value: str) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
+def mask_id_issuer(value: str) -> str:
+    """610902********1235: the first 6 (region) and last 4 kept, as issuing bodies print it."""
+    value = value.strip()
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
 def mask_phone(value: str) -> str:
     """138****5678."""
     if len(value) != 11:

@@ -11,7 +11,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from kiosk.session.ports import (CardHolder, CardRead, CardUnreadable, CentralUnavailable,
+from kiosk import clock as terminal_clock
+from kiosk.central_api import query_english
+from kiosk.session.ports import (CardHolder, CardPresence, CardRead, CardUnreadable,
+                                 CentralUnavailable,
                                  CodeScanned, DeviceState, EventSink, PrintOutcome, QueryAnswer,
                                  RatingRecord, ReceiptDoc, Submitted)
 
@@ -27,7 +30,11 @@ def holder_from_card(card: Any) -> CardHolder:
     return CardHolder(name=card.display_name, id_number=card.id_number,
                       card_type=CARD_TYPES.get(card.card_type.json_name, "mainland"),  # type: ignore[arg-type]
                       sex=card.sex_text, birth=birth, address=getattr(card, "address", ""),
-                      photo=card.photo)
+                      photo=card.photo, valid_to=_valid_to(getattr(card, "valid_to", None)))
+
+
+def _valid_to(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
 
 
 class CardReaderSource:
@@ -57,11 +64,19 @@ class CardReaderSource:
             if new in (ReaderState.IDLE, ReaderState.CARD_PRESENT, ReaderState.READING) and \
                     old in (ReaderState.DISCONNECTED, ReaderState.ERROR):
                 sink(DeviceState("idcard", True))
+            if new is ReaderState.CARD_PRESENT and old is ReaderState.IDLE:
+                sink(CardPresence(True))
+            elif new is ReaderState.IDLE and old in (ReaderState.CARD_PRESENT, ReaderState.READING):
+                sink(CardPresence(False))
 
         self.reader.on_card(on_card)
         self.reader.on_error(on_error)
         self.reader.on_state(on_state)
         self.reader.start()
+
+    def rearm(self, read: bool) -> None:
+        """Wake a card left on the reader: read it again, or only report its presence."""
+        self.reader.rearm(read)
 
     def stop(self) -> None:
         """Stop the poll loop and close the port."""
@@ -159,7 +174,10 @@ class CentralPort:
     """The central client and the outbox as the session's Central port."""
 
     def __init__(self, client: Any, outbox: Any, region_code: str, *,
-                 wait_delivery_s: float = 3.0, clock: Callable[[], float] = time.time) -> None:
+                 wait_delivery_s: float = 3.0, clock: Callable[[], float] = time.time,
+                 on_call: Callable[[BaseException | None], None] | None = None) -> None:
+        self.on_call = on_call
+        """Told of every query / progress call's outcome (the sync worker: offline at once)."""
         self.client = client
         self.outbox = outbox
         self.region_code = region_code
@@ -185,11 +203,24 @@ class CentralPort:
         try:
             res = self.client.query(item_code, body)
         except CentralClientError as exc:
+            self._report(exc)
             raise CentralUnavailable(type(exc).__name__) from exc
+        self._report(None)
+        title_en, columns_en, terms_en = query_english(res)
         return QueryAnswer(title=res.title, rows=tuple(tuple(r) for r in res.rows),
                            columns=tuple(res.columns), printable=bool(res.printable),
                            case_no=res.case_no, printable_lines=tuple(res.printable),
-                           values=dict(res.values))
+                           values=dict(res.values), document=getattr(res, "document", None),
+                           title_en=title_en, columns_en=tuple(columns_en), terms_en=terms_en)
+
+    def register_document(self, code: str, sha256: str, pages: int) -> None:
+        """PUT /v1/documents/{code}/digest (a document is printed only once this succeeded)."""
+        from kiosk.central_errors import CentralClientError
+
+        try:
+            self.client.register_document(code, sha256, pages)
+        except CentralClientError as exc:
+            raise CentralUnavailable(type(exc).__name__) from exc
 
     def verify_face(self, payload: Mapping[str, Any]) -> Any:
         """POST /v1/identity/face (kiosk.central_api.FaceVerification) → FaceVerdict."""
@@ -204,25 +235,46 @@ class CentralPort:
         """GET /v1/cases/{case_no}; a provisional number still in the outbox is answered locally."""
         from kiosk.central_errors import CentralClientError
 
-        ref = self.outbox.lookup_case(case_no)
+        ref = self.outbox.lookup_case(case_no) or self._own_provisional(case_no)
         if ref is not None and not ref.case_no:
-            return QueryAnswer(title=case_no, rows=((time.strftime("%Y-%m-%d %H:%M", time.localtime(ref.created)),
+            return QueryAnswer(title=case_no, rows=((terminal_clock.strftime("%Y-%m-%d %H:%M", ref.created),
                                                      "queued"),), columns=("time", "status"),
                                printable=False, values={"queued": True})
         number = ref.case_no if ref is not None and ref.case_no else case_no
         try:
             res = self.client.case(number)
         except CentralClientError as exc:
+            self._report(exc)
             raise CentralUnavailable(type(exc).__name__) from exc
-        rows = tuple((ev.at.strftime("%Y-%m-%d %H:%M"), ev.status.value) for ev in res.history)
+        self._report(None)
+        rows = tuple((terminal_clock.local(ev.at.timestamp()).strftime("%Y-%m-%d %H:%M"), ev.status.value)
+                     for ev in res.history)
         return QueryAnswer(title=res.case_no, rows=rows, columns=("time", "status"),
                            printable=False, values={"status": res.status.value})
 
+    def _report(self, exc: BaseException | None) -> None:
+        if self.on_call is not None:
+            try:
+                self.on_call(exc)
+            except Exception:  # noqa: BLE001 - reporting must never break the citizen's query
+                log.exception("connectivity report failed")
+
+    def _own_provisional(self, typed: str) -> Any:
+        """This terminal's provisional number typed upper-case (the keypad has no lower case)."""
+        own = getattr(self.outbox, "terminal_id", "")
+        if own and own != own.upper() and typed.upper().startswith(own.upper() + "-"):
+            return self.outbox.lookup_case(own + typed[len(own):])
+        return None
+
     def submit(self, item_code: str, payload: Mapping[str, Any]) -> Submitted:
         """Queue the submission (on disk first), then wait briefly for central's case number."""
-        body = {"item_code": item_code, "region_code": self.region_code,
-                "applicant": self._identity(payload), "fields": self._fields(payload)}
-        queued = self.outbox.enqueue("submission", body)
+        body: dict[str, Any] = {"item_code": item_code, "region_code": self.region_code,
+                                "fields": self._fields(payload)}
+        if payload.get("_anonymous"):
+            body["anonymous"] = True  # 匿名: no identity leaves the terminal
+        else:
+            body["applicant"] = self._identity(payload)
+        queued = self._enqueue("submission", body)
         deadline = time.monotonic() + self.wait_delivery_s
         while time.monotonic() < deadline:
             row = self.outbox.get(queued.id)
@@ -238,6 +290,19 @@ class CentralPort:
         if rating.skipped or rating.level is None:
             log.info("rating skipped for %s (%s)", rating.item_code, rating.reason)
             return
-        self.outbox.enqueue("rating", {
+        self._enqueue("rating", {
             "case_no": rating.service_id, "item_code": rating.item_code, "level": rating.level,
             "tags": list(rating.tags), "comment": rating.comment})
+
+    def _enqueue(self, kind: str, body: dict[str, Any]) -> Any:
+        """Queue on disk; a damaged queue or a full disk is IntakeRefused, never "network"."""
+        from kiosk.outbox import OutboxClosed, OutboxError
+        from kiosk.session.errors import IntakeRefused
+
+        try:
+            return self.outbox.enqueue(kind, body)
+        except OutboxClosed:
+            raise
+        except OutboxError as exc:
+            log.error("%s not accepted: %s", kind, exc)
+            raise IntakeRefused(type(exc).__name__) from exc

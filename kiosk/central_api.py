@@ -129,7 +129,7 @@ FieldValue = Annotated[str, Field(max_length=2000)] | int | float | bool | None
 MAX_FIELDS = 64
 CASE_NO_RE = re.compile(r"[0-9]{6}-[0-9]{8}-[0-9]{6}")
 CaseNo = Annotated[str, Field(pattern=r"^[0-9]{6}-[0-9]{8}-[0-9]{6}$")]
-"""Case number: REGION(6)-YYYYMMDD-SEQ(6), e.g. 330100-20261125-000123 (never 18 bare digits,
+"""Case number: REGION(6)-YYYYMMDD-SEQ(6), e.g. 610900-20261125-000123 (never 18 bare digits,
 which the log scrubber would mask as an ID number)."""
 
 
@@ -151,8 +151,11 @@ class Submission(_Body):
     """事项编码 of the item applied for."""
     region_code: RegionCode
     """行政区划代码 of the terminal's hall."""
-    applicant: Identity
-    """The citizen applying (the session identity)."""
+    applicant: Identity | None = None
+    """The citizen applying (the session identity); absent only when `anonymous`."""
+    anonymous: bool = False
+    """匿名 (v1, additive): submitted without identification, for items whose catalogue design
+    has `anonymous` (central checks the design's required fields)."""
     fields: dict[str, FieldValue] = {}
     """Form values by field name, as typed in the catalogue."""
     local_ref: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
@@ -164,6 +167,12 @@ class Submission(_Body):
     @classmethod
     def _fields(cls, v: dict[str, object]) -> dict[str, object]:
         return _check_fields(v)
+
+    @model_validator(mode="after")
+    def _who(self) -> Submission:
+        if self.anonymous == (self.applicant is not None):
+            raise ValueError("give either an applicant or anonymous: true (not both, not neither)")
+        return self
 
 
 class CaseState(str, Enum):
@@ -197,7 +206,7 @@ class CaseStatus(_Reply):
 
     case_no: CaseNo
     item_code: ItemCode
-    kind: Literal["apply", "query"]
+    kind: Literal["apply", "query", "pay"]
     status: CaseState
     history: list[CaseEvent]
 
@@ -252,6 +261,10 @@ class QueryResult(_Reply):
     """Named values a receipt layout prints as result.NAME (names: QUERY_VALUE_NAMES; optional,
     added in v1 without a version change: an older service sends none, and a name this
     terminal does not know, from a newer service, is dropped, like an unknown field)."""
+    # English (see "English query results" at the end of this module; optional)
+    title_en: str = Field(default="", max_length=200)
+    column_labels: list[QueryColumn] = []
+    terms_en: dict[str, Annotated[str, Field(max_length=MAX_VALUE_LEN)]] = {}
 
     @field_validator("values", mode="before")
     @classmethod
@@ -320,13 +333,11 @@ class RatingTag(_Body):
 
 
 DEFAULT_RATING_TAGS: tuple[RatingTag, ...] = (
-    RatingTag(code="attitude", zh="态度不好", en="Poor attitude"),
-    RatingTag(code="long_wait", zh="等待时间长", en="Long waiting time"),
-    RatingTag(code="device_fault", zh="设备故障", en="Device fault"),
-    RatingTag(code="too_complex", zh="操作复杂", en="Hard to operate"),
-    RatingTag(code="unclear_materials", zh="材料要求不清", en="Unclear document requirements"),
-    RatingTag(code="wrong_result", zh="结果不正确", en="Wrong result"),
-    RatingTag(code="print_failed", zh="打印失败", en="Printing failed"),
+    RatingTag(code="hard_to_use", zh="操作不便", en="Hard to use"),
+    RatingTag(code="too_slow", zh="等待/打印太慢", en="Too slow (waiting or printing)"),
+    RatingTag(code="wrong_result", zh="结果有误", en="Wrong result"),
+    RatingTag(code="device_fault", zh="设备故障", en="Machine fault"),
+    RatingTag(code="unclear", zh="说明不清楚", en="Unclear instructions"),
     RatingTag(code="other", zh="其他", en="Other"),
 )
 """Built-in reason tags (those of the default catalogue), used by the service while no catalogue
@@ -534,3 +545,320 @@ class FaceVerdict(_Reply):
     """Similarity 0–1 (1 − distance / 1.2, clipped); match means distance ≤ FACE_MATCH_THRESHOLD."""
     verify_id: str
     """Reference of this check (put on the submission as evidence; no image is kept)."""
+# --- English query results (v1, additive) --------------------------------------------------
+# A foreigner at the terminal reads central's answer in English. QueryResult carries, beside
+# its Chinese `title` / `columns` / cells:
+#   title_en        the title in English ("" = none: the terminal falls back to the item's name);
+#   column_labels   one QueryColumn {label, label_en} per column, in order (a list of another
+#                   length is ignored by the terminal);
+#   terms_en        cell text → English for the cells of this answer (record kinds, offences …).
+# Fixed status terms (QUERY_STATUS_TERMS) are part of the contract: central uses these exact
+# Chinese words for states, so a terminal translates them even when an answer has no terms_en.
+# An older central sends none of this (defaults), a newer terminal then shows the Chinese cells
+# it has no English for, and an older terminal ignores the fields (extra="ignore").
+
+class QueryColumn(_Reply):
+    """One column of a query answer: its Chinese label (as in `columns`) and English label."""
+
+    label: str = Field(max_length=MAX_VALUE_LEN)
+    label_en: str = Field(default="", max_length=MAX_VALUE_LEN)
+
+
+QUERY_STATUS_TERMS: dict[str, str] = {
+    "正常": "Normal",
+    "已缴": "Paid",
+    "欠缴": "Owed",
+    "正常缴费": "Paying normally",
+    "存在欠缴": "In arrears",
+    "已完成": "Done",
+    "办理中": "In progress",
+    "名下有不动产登记": "Real estate registered",
+    "名下无不动产登记": "No real estate registered",
+    "有未处理交通违法": "Unprocessed violations",
+    "无未处理交通违法": "No unprocessed violations",
+}
+"""The fixed status words central uses in cells and in `values["status"]`, with their English."""
+
+
+def query_english(result: QueryResult) -> tuple[str, list[str], dict[str, str]]:
+    """(title_en, English column labels, cell terms) of an answer; missing parts empty."""
+    labels = [c.label_en for c in result.column_labels]
+    if len(labels) != len(result.columns) or not all(labels):
+        labels = []
+    return result.title_en, labels, {**QUERY_STATUS_TERMS, **result.terms_en}
+
+
+QueryResult.model_rebuild()
+
+
+# --- documents and verification (v1, additive) ---------------------------------------------
+# A `print` item's answer carries the document central issued for it (DocumentQueryResult:
+# QueryResult + `document`); the terminal renders the PDF with that 核验码, registers the PDF's
+# SHA-256 (PUT /v1/documents/{code}/digest) and only then prints. Anyone checks a code with
+# GET /v1/verify/{code} (JSON, public) or GET /verify/{code} (HTML, what the QR opens).
+
+VERIFY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford base32 (no I, L, O, U): 20 characters = 100 random bits (≥ 80 required)."""
+VERIFY_CODE_RE = re.compile(r"[0-9A-HJKMNP-TV-Z]{5}(?:-[0-9A-HJKMNP-TV-Z]{5}){3}")
+SHA256_RE = re.compile(r"[0-9a-f]{64}")
+_CROCKFORD_FIX = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def new_verify_code() -> str:
+    """A fresh unguessable 核验码: 20 Crockford base32 characters in groups of 5 (100 bits)."""
+    import secrets
+
+    raw = "".join(secrets.choice(VERIFY_ALPHABET) for _ in range(20))
+    return "-".join(raw[i:i + 5] for i in range(0, 20, 5))
+
+
+def normalize_verify_code(text: str) -> str | None:
+    """A typed or scanned code in canonical form (case, spaces, O/I/L forgiven); None if not one."""
+    if not isinstance(text, str) or len(text) > 64:
+        return None
+    raw = "".join(ch for ch in text.upper() if ch not in " -\t").translate(_CROCKFORD_FIX)
+    if len(raw) != 20 or any(ch not in VERIFY_ALPHABET for ch in raw):
+        return None
+    return "-".join(raw[i:i + 5] for i in range(0, 20, 5))
+
+
+class IssuedDocument(_Reply):
+    """The document central issued for a print answer: its 核验码 and where it is checked."""
+
+    code: str
+    verify_url: str
+    """The page the document's QR opens (GET /verify/{code})."""
+    title: str
+    issuer: str
+    issued_at: datetime
+    expires_at: datetime
+
+
+class DocumentQueryResult(QueryResult):
+    """200 answer of a `print` item: the query result plus the issued document."""
+
+    document: IssuedDocument | None = None
+
+
+class DocumentDigest(_Body):
+    """PUT /v1/documents/{code}/digest: the SHA-256 of the rendered PDF (before it is printed)."""
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    pages: int = Field(ge=1, le=500)
+
+
+class DocumentRegistered(_Reply):
+    """The digest is recorded; the code now verifies."""
+
+    code: str
+    sha256: str
+    registered_at: datetime
+
+
+class VerifyStatus(str, Enum):
+    """What a verification says."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+
+
+class VerifyResult(_Reply):
+    """GET /v1/verify/{code}: what central issued under a code (personal data masked)."""
+
+    code: str
+    status: VerifyStatus
+    message: str
+    """Plain Chinese sentence for whoever checks."""
+    item_code: str | None = None
+    title: str | None = None
+    issuer: str | None = None
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    summary: list[str] = []
+    """The document's key lines, holder name and ID number masked (王*明, 610902********0010)."""
+    sha256: str | None = None
+    pages: int | None = None
+# --- payments (v1, additive) ---------------------------------------------------------------
+# A `pay` item's order: central computes the amount, the terminal only shows it. Money is
+# integer fen (分) everywhere, never float. See docs/central-api.md "Payments".
+
+MAX_FEN = 10**10
+"""Highest amount of one order, fen (¥100,000,000.00): beyond any hall fee."""
+PAYMENT_CODE_RE = re.compile(r"(1[0-5]|2[5-9]|30|62)[0-9]{14,17}")
+"""A 付款码 (WeChat 10–15, Alipay 25–30, UnionPay 62 prefixes; 16–19 digits). Credential data:
+never logged (≥ 17 digits are scrubbed anyway), never stored."""
+Fen = Annotated[int, Field(ge=0, le=MAX_FEN, strict=True)]
+
+
+class PaymentState(str, Enum):
+    """Where an order stands (unpaid → paid | closed; paid after close → refunded)."""
+
+    UNPAID = "unpaid"
+    PAID = "paid"
+    CLOSED = "closed"
+    REFUNDED = "refunded"
+
+
+class PaymentChannel(str, Enum):
+    """How an order was paid: the citizen scanned the terminal's QR, or showed a 付款码."""
+
+    QR = "qr"
+    PAYMENT_CODE = "payment_code"
+
+
+class PaymentRequest(_Body):
+    """POST /v1/payments (Idempotency-Key): an order for a `pay` item; central prices it."""
+
+    item_code: ItemCode
+    region_code: RegionCode
+    applicant: Identity
+    """Who stands at the terminal (the session identity)."""
+    fields: dict[str, FieldValue] = {}
+    """Form values (e.g. insured_id, year, group): what central prices the order from."""
+
+    @field_validator("fields")
+    @classmethod
+    def _fields(cls, v: dict[str, object]) -> dict[str, object]:
+        return _check_fields(v)
+
+
+class PaymentLine(_Reply):
+    """One line of an order's breakdown."""
+
+    label_zh: str
+    label_en: str
+    amount_fen: Fen
+
+
+class PaymentOrder(_Reply):
+    """201 answer to POST /v1/payments: what to show and the QR to pay it."""
+
+    order_no: CaseNo
+    """Order number = the service's case number (rated and looked up with it)."""
+    amount_fen: Fen
+    items: list[PaymentLine]
+    payee_zh: str
+    """收款单位, as printed on the receipt."""
+    qr_payload: str = Field(max_length=500)
+    """What the terminal shows as a QR code (the platform's pay URL)."""
+    expires_at: datetime
+    status: PaymentState
+
+    @model_validator(mode="after")
+    def _sum(self) -> PaymentOrder:
+        if sum(i.amount_fen for i in self.items) != self.amount_fen:
+            raise ValueError("amount_fen is not the sum of the items")
+        return self
+
+
+class PaymentFailure(_Reply):
+    """Why the last attempt to pay was refused (the order stays payable)."""
+
+    code: str
+    message: str = ""
+
+
+class PaymentStatus(_Reply):
+    """GET /v1/payments/{order_no} (also the answer to pay-code and cancel)."""
+
+    order_no: CaseNo
+    status: PaymentState
+    amount_fen: Fen
+    expires_at: datetime
+    paid_at: datetime | None = None
+    channel: PaymentChannel | None = None
+    payer_app: str | None = None
+    """wechat, alipay, unionpay (the app the citizen paid with) when known."""
+    einvoice_no: str | None = None
+    """财政电子票据号 issued when paid."""
+    einvoice_url: str | None = None
+    """Public URL anyone can open to check the e-invoice (printed as the receipt's QR)."""
+    case_no: CaseNo | None = None
+    refunded_at: datetime | None = None
+    closed_reason: Literal["cancelled", "expired"] | None = None
+    failure: PaymentFailure | None = None
+
+
+class PayCode(_Body):
+    """POST /v1/payments/{order_no}/pay-code: the 付款码 the terminal's scanner read."""
+
+    code: str = Field(min_length=16, max_length=19)
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        if not PAYMENT_CODE_RE.fullmatch(v):
+            raise ValueError("not a payment code (16–19 digits with a WeChat, Alipay or UnionPay prefix)")
+        return v
+
+
+class EinvoiceCheck(_Reply):
+    """GET /v1/einvoices/{einvoice_no}?check=…: public check of a printed e-invoice."""
+
+    einvoice_no: str
+    payee_zh: str
+    amount_fen: Fen
+    paid_at: datetime
+    status: Literal["valid", "refunded"]
+    item_code: ItemCode
+
+
+PaymentEvent = Literal["paid_notice", "cancel", "expire"]
+
+
+class PaymentConflict(ValueError):
+    """An event that the order's state refuses (cancel of a paid order: `already_paid`)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def next_payment_state(state: PaymentState, event: PaymentEvent) -> PaymentState:
+    """The order state machine both sides follow (pure; duplicates are no-ops).
+
+    unpaid --paid_notice--> paid; unpaid --cancel|expire--> closed;
+    closed --paid_notice--> refunded (money that arrives after the close goes back);
+    paid --cancel--> PaymentConflict("already_paid"); everything else stays where it is.
+    """
+    if state is PaymentState.UNPAID:
+        return PaymentState.PAID if event == "paid_notice" else PaymentState.CLOSED
+    if state is PaymentState.PAID:
+        if event == "cancel":
+            raise PaymentConflict("already_paid")
+        return state
+    if state is PaymentState.CLOSED and event == "paid_notice":
+        return PaymentState.REFUNDED
+    return state
+# --- case references typed back (v1, additive) ----------------------------------------------
+# A citizen may type back either number a receipt shows: central's case number (CASE_NO_RE) or
+# the provisional number a terminal printed while offline (kiosk.outbox: TERMINAL-YYYYMMDD-NNNN,
+# TERMINAL being any configured terminal id). GET /v1/cases/{ref} answers both: a provisional
+# number is looked up by the submission's `local_ref`, once that terminal has delivered it.
+
+TERMINAL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}")
+"""A terminal id (kiosk.config checks `terminal_id` with it)."""
+PROVISIONAL_NO_RE = re.compile(TERMINAL_ID_RE.pattern + r"-[0-9]{8}-[0-9]{4,6}")
+"""A terminal's provisional number, e.g. DEMO-0001-20261201-0002."""
+CASE_REF_MAX_LEN = 32 + 1 + 8 + 1 + 6
+"""Longest case reference: a 32-character terminal id, the day and a 6-digit sequence."""
+
+
+def is_case_ref(text: str) -> bool:
+    """Whether `text` is a case number or a provisional number (letters in any case)."""
+    return bool(CASE_NO_RE.fullmatch(text) or PROVISIONAL_NO_RE.fullmatch(text))
+
+
+def case_ref_alphabet() -> str:
+    """Every character a case or provisional number can hold, as typed (letters upper-case):
+    read from the character classes and literals of the two patterns above, so a keypad built
+    from it can type any number either kind of receipt shows."""
+    chars: set[str] = set()
+    for pattern in (CASE_NO_RE.pattern, PROVISIONAL_NO_RE.pattern):
+        classes = re.findall(r"\[[^\]]+\]", pattern)
+        literals = re.sub(r"\[[^\]]+\]|\{[^}]*\}", "", pattern)
+        chars |= {c for c in map(chr, range(0x21, 0x7F)) if any(re.fullmatch(k, c) for k in classes)}
+        chars |= set(literals)
+    return "".join(sorted({c.upper() for c in chars},
+                          key=lambda c: (not c.isdigit(), not c.isalpha(), c)))

@@ -34,6 +34,10 @@ from kiosk.central_api import (
     CaseStatus,
     FaceVerdict,
     HeartbeatReply,
+    DocumentQueryResult,
+    DocumentRegistered,
+    PaymentOrder,
+    PaymentStatus,
     QueryResult,
     RatingAccepted,
     SubmissionAccepted,
@@ -277,8 +281,15 @@ class CentralClient:
         return self._call(RatingAccepted, "POST", "/v1/ratings", payload, idempotency_key)
 
     def query(self, item_code: str, payload: Payload) -> QueryResult:
-        """POST /v1/queries/{item_code}: a live query (not retried: the citizen is waiting)."""
-        return self._call(QueryResult, "POST", f"/v1/queries/{quote(item_code, safe='')}", payload)
+        """POST /v1/queries/{item_code}: a live query (not retried: the citizen is waiting);
+        a print item's answer carries its issued document (DocumentQueryResult)."""
+        return self._call(DocumentQueryResult, "POST", f"/v1/queries/{quote(item_code, safe='')}",
+                          payload)
+
+    def register_document(self, code: str, sha256: str, pages: int) -> DocumentRegistered:
+        """PUT /v1/documents/{code}/digest: the rendered PDF's SHA-256, before printing it."""
+        return self._call(DocumentRegistered, "PUT", f"/v1/documents/{quote(code, safe='')}/digest",
+                          {"sha256": sha256, "pages": pages})
 
     def case(self, case_no: str) -> CaseStatus:
         """GET /v1/cases/{case_no}: progress of a case."""
@@ -301,6 +312,26 @@ class CentralClient:
         if resp.status_code != 200 or not resp.content:
             raise ProtocolError(f"GET /v1/catalogue: unexpected HTTP {resp.status_code}")
         return CatalogueFetch(200, resp.content, resp.headers.get("ETag"))
+
+
+    # -- payments (v1, additive) ---------------------------------------------------------------
+
+    def create_payment(self, payload: Payload, idempotency_key: str) -> PaymentOrder:
+        """POST /v1/payments (201 order: amount, breakdown, QR, expiry)."""
+        return self._call(PaymentOrder, "POST", "/v1/payments", payload, idempotency_key)
+
+    def payment(self, order_no: str) -> PaymentStatus:
+        """GET /v1/payments/{order_no}."""
+        return self._call(PaymentStatus, "GET", f"/v1/payments/{quote(order_no, safe='')}")
+
+    def pay_code(self, order_no: str, code: str) -> PaymentStatus:
+        """POST /v1/payments/{order_no}/pay-code (the 付款码 is sent, never logged or kept)."""
+        return self._call(PaymentStatus, "POST", f"/v1/payments/{quote(order_no, safe='')}/pay-code",
+                          {"code": code})
+
+    def cancel_payment(self, order_no: str) -> PaymentStatus:
+        """POST /v1/payments/{order_no}/cancel (Rejected 409 already_paid when paid first)."""
+        return self._call(PaymentStatus, "POST", f"/v1/payments/{quote(order_no, safe='')}/cancel")
 
 
 _ERRNO_RE = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")

@@ -92,6 +92,30 @@ class CameraConfig(_Section):
                 or re.fullmatch(r"usb://[0-9a-fA-F]{4}:[0-9a-fA-F]{4}", v)):
             raise ValueError("must be /dev/videoN, usb://VID:PID or sim://camera?…")
         return v
+class A4PrinterConfig(_Section):
+    """The A4 document printer (CUPS), for the certificates of `print` items."""
+
+    enabled: bool = False
+    """Whether the terminal has one (false: `print` items are greyed with the reason)."""
+    url: str = ""
+    """ipp://host[:port]/printers/NAME, cups://QUEUE (local cupsd; ?server=/path/to/socket or
+    host:port), or sim://a4printer (demo: PDF + PNG preview in DATA_DIR/a4printer)."""
+    job_timeout_s: Seconds = 25.0
+    """How long a job may take to reach job-state completed before it is cancelled (and the
+    citizen told to get it reprinted at the service window); kept under timeouts.print_s."""
+    poll_interval_s: Seconds = 5.0
+    """Pause between two printer-state polls, in seconds."""
+
+    @model_validator(mode="after")
+    def _url_when_enabled(self) -> A4PrinterConfig:
+        if self.enabled:
+            from drivers.a4printer.url import parse_url
+
+            try:
+                parse_url(self.url)
+            except ValueError as exc:
+                raise ValueError(f"url: {exc}") from None
+        return self
 
 
 class CentralConfig(_Section):
@@ -186,6 +210,9 @@ class OutboxConfig(_Section):
     """AES-GCM key file (created 0600 on first run); relative to data_dir."""
     retention_days: float = Field(default=30, gt=0, le=3650)
     """Days a delivered row is kept before it is purged."""
+    reserve_mb: int = Field(default=50, ge=0, le=100_000)
+    """Free space (MiB) kept on the data disk: below it the terminal accepts no new requests
+    or ratings (greyed, "本机暂时无法受理") until space returns."""
 
 
 class LoggingConfig(_Section):
@@ -203,6 +230,54 @@ class LoggingConfig(_Section):
     """Rotated files kept."""
 
 
+PHONE_RE = re.compile(r"[0-9][0-9 -]{1,18}[0-9]")
+
+
+class HallConfig(_Section):
+    """Where a citizen alone at the terminal gets help (the 求助 panel on every screen)."""
+
+    hotline: str = "12345"
+    """Government service hotline shown in help (digits, '-' or spaces), usually 12345."""
+    duty_phone: str = ""
+    """The hall's duty phone (area code-number) for a terminal fault or a citizen stuck;
+    empty: help shows the hotline only."""
+    help_url: str = ""
+    """https URL the help QR opens on the citizen's phone (12345 online / the city's app page);
+    empty: no QR."""
+
+    @field_validator("hotline", "duty_phone")
+    @classmethod
+    def _phone(cls, v: str) -> str:
+        v = v.strip()
+        if v and not PHONE_RE.fullmatch(v):
+            raise ValueError("must be a phone number: 3–20 digits, '-' or spaces (e.g. 0915-1234567)")
+        return v
+
+    @field_validator("help_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        v = v.strip()
+        if v and not re.fullmatch(r"https?://[^\s]{3,300}", v):
+            raise ValueError("must be an http(s) URL without spaces (or empty for no QR)")
+        return v
+
+
+class TerminalSection(_Section):
+    """The terminal itself."""
+
+    timezone: str = "Asia/Shanghai"
+    """IANA time zone of the hall: screen clock, receipts, documents, logs, case numbers and the
+    ID card expiry check all use it, whatever the system zone is."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        from kiosk.clock import zone_from_name
+
+        zone_from_name(v)
+        return v
+
+
 class TerminalConfig(_Section):
     """The whole configuration of one terminal."""
 
@@ -212,6 +287,10 @@ class TerminalConfig(_Section):
     """Identifier registered with the central service (3–32 letters, digits, - or _)."""
     hall_name: str = Field(min_length=1, max_length=40)
     """Hall name shown on the home screen and receipts."""
+    hall_name_en: str = Field(default="", max_length=80)
+    """The hall name in English, shown while a citizen uses English (empty: hall_name)."""
+    hall: HallConfig = HallConfig()
+    """Help: hotline, duty phone, help QR."""
     region_code: str
     """Administrative division code (行政区划代码), 6 digits."""
     data_dir: str = "/var/lib/kiosk"
@@ -236,6 +315,8 @@ class TerminalConfig(_Section):
     """QR / barcode scanner."""
     camera: CameraConfig = CameraConfig()
     """Camera for 人证比对 (off unless configured)."""
+    a4printer: A4PrinterConfig = A4PrinterConfig()
+    """A4 document printer (CUPS)."""
     timeouts: TimeoutsConfig = TimeoutsConfig()
     """Per-step timeouts."""
     service_hours: ServiceHoursConfig = ServiceHoursConfig()
@@ -246,11 +327,15 @@ class TerminalConfig(_Section):
     """Outbox."""
     logging: LoggingConfig = LoggingConfig()
     """Logging."""
+    terminal: TerminalSection = TerminalSection()
+    """Time zone of the terminal."""
 
     @field_validator("terminal_id")
     @classmethod
     def _terminal_id(cls, v: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}", v):
+        from kiosk.central_api import TERMINAL_ID_RE
+
+        if not TERMINAL_ID_RE.fullmatch(v):  # provisional case numbers start with it
             raise ValueError("must be 3–32 letters, digits, '-' or '_', starting with a letter or digit")
         return v
 
@@ -258,7 +343,7 @@ class TerminalConfig(_Section):
     @classmethod
     def _region(cls, v: str) -> str:
         if not re.fullmatch(r"[0-9]{6}", v):
-            raise ValueError("must be the 6-digit administrative division code (行政区划代码), e.g. 330100")
+            raise ValueError("must be the 6-digit administrative division code (行政区划代码), e.g. 610900")
         return v
 
     # Set by load(); not part of the file.
@@ -357,4 +442,10 @@ def load(path: str | Path | None = None) -> TerminalConfig:
         raise ConfigError(str(path), [f"(file): not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [f"(file): TOML syntax: {exc}"]) from None
-    return parse(data, path.resolve())
+    cfg = parse(data, path.resolve())
+    # One clock: whatever reads local time in this process (screen, receipts, logs, case
+    # numbers) follows the zone of the configuration it runs on.
+    from kiosk import clock
+
+    clock.set_zone(cfg.terminal.timezone)
+    return cfg

@@ -37,3 +37,15 @@ def camera(cfg: TerminalConfig) -> Camera:
     """The camera of `cfg` (not opened: it runs only during a face step)."""
     d = cfg.camera
     return Camera(d.url, width=d.width, height=d.height, fps=d.fps, reconnect_interval=RECONNECT_S)
+def a4printer(cfg: TerminalConfig):  # type: ignore[no-untyped-def]
+    """The A4 document printer of `cfg` (CupsPrinter or SimA4Printer), or None when disabled.
+
+    Its job timeout stays under the engine's print timeout, so the driver (which cancels the job)
+    always decides before the screen gives up."""
+    from drivers.a4printer import open_a4printer
+
+    d = cfg.a4printer
+    if not d.enabled:
+        return None
+    return open_a4printer(d.url, job_timeout_s=max(1.0, min(d.job_timeout_s, cfg.timeouts.print_s - 3)),
+                          data_dir=str(cfg.data_path))

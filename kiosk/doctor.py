@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kiosk import config as config_mod
+from kiosk.payment.doctor import check_payments
 from kiosk.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -59,14 +60,20 @@ def _nearest_existing(path: Path) -> Path:
 
 
 def check_disk(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
-    """Free space where the outbox and the logs are written."""
+    """Free space where the outbox and the logs are written; below the reserve intake pauses."""
+    reserve = cfg.outbox.reserve_mb * 1024 * 1024
     places = {"outbox": cfg.resolve(cfg.outbox.path, base="data"),
               "logs": cfg.resolve(cfg.logging.dir, base="data")}
     for what, path in places.items():
         assert path is not None
         free = shutil.disk_usage(_nearest_existing(path)).free
         mib = free // (1024 * 1024)
-        if free < DISK_FAIL_BYTES:
+        if what == "outbox" and free < max(reserve, 1):
+            yield Result(f"disk ({what})", Level.FAIL,
+                         f"{mib} MiB free at {path.parent}, below the reserve of {cfg.outbox.reserve_mb} "
+                         f"MiB: new requests and ratings are paused",
+                         "free disk space (old logs, core dumps); intake resumes by itself within 30 s")
+        elif free < DISK_FAIL_BYTES:
             yield Result(f"disk ({what})", Level.FAIL, f"{mib} MiB free at {path.parent}",
                          "free disk space: purge old logs, check retention_days")
         elif free < DISK_WARN_BYTES:
@@ -77,26 +84,33 @@ def check_disk(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
 
 
 def check_secret(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
-    """The terminal secret file exists, is hex, and is not readable by others."""
+    """The terminal secret file exists, passes the same rule as the client and central
+    (hex, ≥ 16 bytes: kiosk.central_api.parse_secret), and is not readable by others."""
+    from kiosk.central_api import parse_secret
+
     path = cfg.resolve(cfg.central.secret_file)
     assert path is not None
     try:
-        text = path.read_text(encoding="ascii").strip()
-        bytes.fromhex(text)
+        raw = parse_secret(path.read_text(encoding="ascii"))
     except FileNotFoundError:
         yield Result("terminal secret", Level.FAIL, f"{path} missing",
                      "put the secret from `kiosk central terminal add` there, chmod 600")
         return
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        yield Result("terminal secret", Level.FAIL, f"{path} unreadable or not hex ({exc.__class__.__name__})",
+    except (OSError, UnicodeDecodeError) as exc:
+        yield Result("terminal secret", Level.FAIL, f"{path} unreadable ({exc.__class__.__name__})",
                      "write the hex secret on one line")
+        return
+    except ValueError as exc:
+        yield Result("terminal secret", Level.FAIL, f"{path}: {exc}",
+                     "register the terminal again (kiosk central terminal add … writes a 32-byte "
+                     "secret) and put the new hex secret in this file")
         return
     mode = path.stat().st_mode & 0o077
     if mode and not cfg.demo:
         yield Result("terminal secret", Level.WARN, f"{path} readable by group/others",
                      f"chmod 600 {path}")
     else:
-        yield Result("terminal secret", Level.OK, f"{len(text) // 2} bytes")
+        yield Result("terminal secret", Level.OK, f"{len(raw)} bytes")
 
 
 PRINTER_FIXES = {
@@ -150,6 +164,45 @@ def check_printer(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
         yield Result("printer", Level.WARN, f"{cfg.printer.url}: paper near end", "replace the roll soon")
     else:
         yield Result("printer", Level.FAIL, f"{cfg.printer.url}: {status.value}", PRINTER_FIXES[status.value])
+
+
+A4_FIXES = {
+    "media_empty": "load A4 paper, then resume the queue (cupsenable QUEUE)",
+    "door_open": "close the printer's doors",
+    "media_jam": "clear the paper jam, then resume the queue",
+    "toner_empty": "replace the toner cartridge",
+    "offline": "check the printer's power and network, then `lpstat -p`",
+    "stopped": "the CUPS queue is stopped: cupsenable QUEUE (and find out why in the CUPS log)",
+    "not_accepting": "the queue refuses jobs: cupsaccept QUEUE",
+    "unreachable": "cupsd or the queue does not answer: check a4printer.url and `lpstat -v`",
+}
+
+
+def check_a4printer(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The A4 printer's CUPS queue answers IPP, is not stopped and accepts jobs."""
+    from drivers.a4printer import A4PrinterError
+    from kiosk.devices import a4printer
+
+    if not cfg.a4printer.enabled:
+        yield Result("A4 printer", Level.WARN, "none configured",
+                     "print items (certificates) are greyed; set [a4printer] to offer them")
+        return
+    try:
+        st = a4printer(cfg).status()
+    except A4PrinterError as exc:
+        yield Result("A4 printer", Level.FAIL, f"{cfg.a4printer.url}: {exc}", "check a4printer.url")
+        return
+    reasons = ", ".join(st.reasons) or "none"
+    if st.can_print and st.value in ("ok", "toner_low", "media_low"):
+        level = Level.OK if st.value == "ok" else Level.WARN
+        yield Result("A4 printer", level, f"{cfg.a4printer.url}: {st.value} (reasons: {reasons})",
+                     "" if level == Level.OK else "order toner / paper soon")
+    elif st.can_print:
+        yield Result("A4 printer", Level.WARN, f"{cfg.a4printer.url}: idle, reports {st.value}",
+                     A4_FIXES.get(st.value, "see `kiosk a4printer status`"))
+    else:
+        yield Result("A4 printer", Level.FAIL, f"{cfg.a4printer.url}: {st.value} (reasons: {reasons})",
+                     A4_FIXES.get(st.value, "see `kiosk a4printer status`"))
 
 
 def check_scanner(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
@@ -221,8 +274,8 @@ def check_catalogue(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
 
     from kiosk.catalogue.errors import CatalogueError
     from kiosk.catalogue.signing import verify_bundle
-    from kiosk.catalogue.store import CatalogueStore
     from kiosk.catalogue.trust import trusted_keys_from_config
+    from kiosk.services import catalogue_store
 
     trusted = trusted_keys_from_config(cfg)
     if not trusted:
@@ -231,8 +284,18 @@ def check_catalogue(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
         return
     store_dir = cfg.resolve(cfg.catalogue.store_dir, base="data")
     try:
-        catalogue = CatalogueStore(store_dir, trusted=trusted).active()
+        store = catalogue_store(cfg, trusted)
+        catalogue = store.active()
         where = f"store {store_dir}"
+        floor = store.floor.get().version
+        if catalogue is None and store.problem:
+            yield Result("catalogue", Level.FAIL,
+                         f"{store.problem}; the kiosk keeps the catalogue it has in memory (none "
+                         f"after a restart) and refuses anything below v{floor}",
+                         f"kiosk catalogue install BUNDLE --config … with the current bundle "
+                         f"(v{floor} or newer), or have central staff publish a newer version "
+                         f"(it arrives with the next heartbeat)")
+            return
         if catalogue is None and cfg.catalogue.default_bundle:
             default = cfg.resolve(cfg.catalogue.default_bundle)
             assert default is not None
@@ -335,20 +398,27 @@ def check_central(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
 
 
 def check_outbox(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
-    """Pending and dead rows in the outbox, and the age of the oldest pending one."""
+    """Queue intact (quick_check, identity marker, high-water marks); pending / dead rows."""
     from kiosk.errors import KioskError
-    from kiosk.outbox import State, open_existing
+    from kiosk.outbox import OutboxDamaged, State, open_existing
 
+    refused = "new requests and ratings are refused until it is repaired"
     try:
         box = open_existing(cfg)
+        if box is None:
+            yield Result("outbox", Level.OK, "empty (nothing queued yet)")
+            return
+        with box:
+            damage = box.check()
+            if damage is not None:
+                raise damage
+            stats = box.stats()
+    except OutboxDamaged as exc:
+        yield Result("outbox", Level.FAIL, f"damaged ({exc.kind}): {exc.detail}; {refused}", exc.fix)
+        return
     except KioskError as exc:
         yield Result("outbox", Level.FAIL, str(exc), "restore the outbox key file from backup, or see docs/outbox.md")
         return
-    if box is None:
-        yield Result("outbox", Level.OK, "empty (nothing queued yet)")
-        return
-    with box:
-        stats = box.stats()
     pending, dead = stats.count(State.PENDING), stats.count(State.DEAD)
     age = stats.oldest_pending_age_s or 0.0
     detail = f"{pending} pending, {dead} dead" + (f", oldest pending {age / 60:.0f} min" if pending else "")
@@ -357,7 +427,7 @@ def check_outbox(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
     elif pending and age > OUTBOX_PENDING_WARN_S:
         yield Result("outbox", Level.WARN, detail, "rows are not leaving: check the central line above")
     else:
-        yield Result("outbox", Level.OK, detail)
+        yield Result("outbox", Level.OK, detail + ", integrity ok")
 
 
 def check_admin_pin(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
@@ -386,8 +456,44 @@ def check_admin_pin(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
     yield Result("maintenance PIN", Level.OK, "set (scrypt)" + (" — demo PIN" if demo else ""))
 
 
-CHECKS: list[Check] = [check_font, check_secret, check_disk, check_admin_pin, check_idcard, check_printer,
-                       check_scanner, check_camera, check_catalogue, check_central, check_outbox]
+def check_file_modes(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The data directory and everything in it are private (dirs 0700, files 0600)."""
+    from kiosk.admin.filemodes import MAX_LISTED, loose_paths
+
+    root = cfg.data_path
+    loose = loose_paths(root)
+    if not root.exists():
+        yield Result("file modes", Level.OK, f"{root} not created yet (kiosk run creates it 0700)")
+        return
+    if not loose:
+        yield Result("file modes", Level.OK, f"{root}: dirs 0700, files 0600")
+        return
+    shown = ", ".join(f"{p.relative_to(root) if p != root else p} {m:04o}" for p, m in loose[:MAX_LISTED])
+    more = f" and {len(loose) - MAX_LISTED} more" if len(loose) > MAX_LISTED else ""
+    yield Result("file modes", Level.WARN if cfg.demo else Level.FAIL,
+                 f"{len(loose)} path(s) open to group/others: {shown}{more}",
+                 f"chmod -R go-rwx {root} (kiosk run also tightens them at start)")
+
+
+def check_timezone(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """terminal.timezone against the system's zone (screen, receipts and logs use the former)."""
+    from kiosk import clock
+
+    want = cfg.terminal.timezone
+    system = clock.system_zone_name()
+    if system == want or (system and clock.same_offsets(system, clock.zone_from_name(want))):
+        yield Result("time zone", Level.OK, f"{want} (system {system})")
+        return
+    yield Result("time zone", Level.WARN,
+                 f"terminal.timezone is {want} but the system zone is {system or 'unknown'}: the "
+                 f"kiosk shows and prints {want} time, other tools (journalctl, cron) the system's",
+                 f"timedatectl set-timezone {want}")
+
+
+CHECKS: list[Check] = [check_font, check_secret, check_disk, check_file_modes, check_timezone, check_admin_pin, check_idcard, check_printer,
+                       check_a4printer,
+                       check_scanner, check_camera, check_catalogue, check_central, check_outbox,
+                       check_payments]
 
 
 def run_checks(config_path: str | None, checks: list[Check] | None = None) -> list[Result]:

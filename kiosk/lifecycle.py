@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 STOP_DEADLINE_S = 2.0
 # Settings a SIGHUP may change at run time; device sections need a restart.
 RELOADABLE = ("hall_name", "language", "elderly_mode", "timeouts", "service_hours", "logging",
-              "admin_pin_hash")
+              "admin_pin_hash", "terminal", "hall_name_en", "hall")
 
 
 def reloadable_changes(old: config_mod.TerminalConfig, new: config_mod.TerminalConfig) -> tuple[dict[str, Any], list[str]]:

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 from drivers.privacy import scrub_text
+from kiosk import clock
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,22 @@ class ScrubFilter(logging.Filter):
 scrubber = ScrubFilter()
 
 
+class TerminalTimeFormatter(logging.Formatter):
+    """Timestamps in the terminal's zone with its UTC offset (kiosk.clock), like the receipts:
+    2026-11-26 03:34:00.123+0800."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        when = clock.local(record.created)
+        return f"{when:%Y-%m-%d %H:%M:%S}.{int(record.msecs):03d}{when:%z}"
+
+
+def _formatter() -> logging.Formatter:
+    return TerminalTimeFormatter(FORMAT)
+
+
 def _handler(handler: logging.Handler, level: int) -> logging.Handler:
     handler.setLevel(level)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(_formatter())
     handler.addFilter(scrubber)
     return handler
 
@@ -81,7 +95,11 @@ def setup_logging(
     if console:
         handlers.append(_handler(logging.StreamHandler(), lvl))
     if log_dir is not None:
-        log_dir.mkdir(parents=True, exist_ok=True)
+        log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for name in ("kiosk.log", "wire.log"):  # personal data is scrubbed, but logs stay private
+            path = log_dir / name
+            if path.exists() and path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
         handlers.append(_handler(logging.handlers.RotatingFileHandler(
             log_dir / "kiosk.log", maxBytes=max_bytes, backupCount=backups, encoding="utf-8"), lvl))
     for h in handlers:

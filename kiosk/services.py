@@ -22,7 +22,11 @@ class Services:
     catalogue: Any = None
     central: Any = None
     printer: Any = None
+    documents: Any = None
+    """kiosk.documents.flow.DocumentPrinting (A4 certificates of print items)."""
     sources: list[Any] = field(default_factory=list)
+    netwatch: Any = None
+    """kiosk.netwatch.ReachabilityProbe: central's loss shows within seconds."""
     client: Any = None
     outbox: Any = None
     sync: Any = None
@@ -35,15 +39,22 @@ class Services:
     housekeeper: Any = None
     camera: Any = None
     """drivers.camera.Camera when configured (opened only during a face step)."""
+    intake: Any = None
+    """kiosk.outbox.guard.IntakeGuard: may new requests and ratings be accepted now?"""
     device_snapshot: dict[str, dict[str, str]] = field(default_factory=dict)
     """Device → {"status", "detail"} for the heartbeat (replaced whole by the UI thread)."""
+    payments: Any = None
+    """kiosk.payment.orders.PaymentPort (pay items), None without central."""
+    reconciler: Any = None
+    current_order: Any = None
+    """Callable → the order number on screen (the re-check leaves it to the session)."""
     _real_url: str = ""
 
     def start(self, sink: EventSink) -> None:
         """Start every event source, reporting to `sink` (from their own threads)."""
         from kiosk.housekeeping import Housekeeper
 
-        self.housekeeper = Housekeeper(lambda: self.catalogue).start()
+        self.housekeeper = Housekeeper(lambda: self.catalogue, outbox=self.outbox).start()
         for src in self.sources:
             try:
                 src.start(sink)
@@ -65,6 +76,15 @@ class Services:
                 self.sync.start()
             except KioskError as exc:  # e.g. `kiosk outbox flush` holds the delivery lock
                 log.error("outbox not delivered by this process: %s", exc)
+            from kiosk.netwatch import ReachabilityProbe
+
+            self.netwatch = ReachabilityProbe(self.client, self.sync)
+            self.netwatch.start()
+        if self.payments is not None and self.reconciler is None:
+            from kiosk.payment.reconcile import Reconciler
+
+            self.reconciler = Reconciler(self.payments, current=lambda: (
+                self.current_order() if self.current_order else None)).start()
 
     def stop(self) -> None:
         """Stop sources, the sync worker, the outbox and the embedded sandbox."""
@@ -75,8 +95,15 @@ class Services:
                 src.stop()
             except Exception as exc:  # noqa: BLE001
                 log.warning("stopping %s: %s", type(src).__name__, exc)
+        if self.netwatch is not None:
+            self.netwatch.stop()
         if self.sync is not None:
             self.sync.stop()
+        if self.reconciler is not None:
+            self.reconciler.stop()
+        if self.payments is not None:
+            self.payments.client.close()
+            self.payments.store.close()
         if self.client is not None:
             self.client.close()
         if self.outbox is not None:
@@ -92,24 +119,37 @@ class Services:
             return
         if not self._real_url:
             self._real_url = self.client.base_url
+        clients = [self.client] + ([self.payments.client] if self.payments is not None else [])
         if up:
-            self.client.base_url = self._real_url
+            for c in clients:
+                c.base_url = self._real_url
         else:
             with socket.socket() as s:
                 s.bind(("127.0.0.1", 0))
                 dead = s.getsockname()[1]  # closed again at once: connections are refused
-            self.client.base_url = f"http://127.0.0.1:{dead}"
+            for c in clients:
+                c.base_url = f"http://127.0.0.1:{dead}"
         if self.sync is not None:
             self.sync.wake()
 
 
+def catalogue_store(cfg: TerminalConfig, trusted: Any = None) -> Any:
+    """The configured catalogue store, its anti-rollback floor also kept in the outbox DB."""
+    from kiosk.catalogue.floor import VersionFloor
+    from kiosk.catalogue.store import CatalogueStore
+
+    store_dir = cfg.resolve(cfg.catalogue.store_dir, base="data")
+    assert store_dir is not None
+    floor = VersionFloor.for_store(store_dir, cfg.resolve(cfg.outbox.path, base="data"))
+    return CatalogueStore(store_dir, trusted, floor=floor)
+
+
 def load_catalogue(cfg: TerminalConfig, svc: Services | None = None) -> Any:
     """The active catalogue from the store, installing the default bundle on first start."""
-    from kiosk.catalogue.store import CatalogueStore
     from kiosk.catalogue.trust import trusted_keys_from_config
 
     trusted = trusted_keys_from_config(cfg)
-    store = CatalogueStore(cfg.resolve(cfg.catalogue.store_dir, base="data"), trusted)
+    store = catalogue_store(cfg, trusted)
     if svc is not None:
         svc.catalogue_store, svc.trusted = store, trusted
     if cfg.catalogue.default_bundle:
@@ -156,7 +196,8 @@ def build_rest(cfg: TerminalConfig, svc: Services) -> None:
 def _build_central(cfg: TerminalConfig, svc: Services) -> None:
     from kiosk.adapters import CentralPort
     from kiosk.central_client import CentralClient
-    from kiosk.outbox import Outbox
+    from kiosk.outbox import Outbox, OutboxDamaged
+    from kiosk.outbox.guard import DamagedOutbox, IntakeGuard
     from kiosk.sync import SyncWorker
 
     try:
@@ -167,13 +208,28 @@ def _build_central(cfg: TerminalConfig, svc: Services) -> None:
             svc.sandbox = start_embedded(cfg)
             url = svc.sandbox.url
         svc.client = CentralClient.from_config(cfg, base_url=url)
-        svc.outbox = Outbox.from_config(cfg)
+        try:
+            svc.outbox = Outbox.from_config(cfg)
+        except OutboxDamaged as exc:  # queries and heartbeats go on; intake stays closed
+            svc.problems.append(f"outbox: {exc}")
+            log.error("%s; fix: %s", exc, exc.fix)
+            svc.outbox = DamagedOutbox(exc)
+        svc.intake = IntakeGuard(svc.outbox, cfg.outbox.reserve_mb * 1024 * 1024)
+        intake = svc.intake
         svc.sync = SyncWorker.from_config(
-            cfg, svc.outbox, svc.client, device_states=lambda: dict(svc.device_snapshot),
+            cfg, svc.outbox, svc.client,
+            device_states=lambda: {**svc.device_snapshot, **intake.heartbeat_entry()},
             catalogue_version=lambda: svc.catalogue.version if svc.catalogue else 0,
             install_catalogue=(lambda data: _install_catalogue(svc, data))
             if svc.catalogue_store is not None else None)
-        svc.central = CentralPort(svc.client, svc.outbox, cfg.region_code)
+        svc.central = CentralPort(svc.client, svc.outbox, cfg.region_code,
+                                  on_call=svc.sync.note_call)
+        from kiosk.payment.orders import PaymentPort
+        from kiosk.payment.store import PaymentStore
+
+        # its own client: requests.Session is not shared across threads (the sync worker's)
+        svc.payments = PaymentPort(CentralClient.from_config(cfg, base_url=url),
+                                   PaymentStore.from_config(cfg), cfg.region_code)
     except KioskError as exc:
         svc.problems.append(f"central: {exc}")
         log.error("central service unavailable: %s", exc)
@@ -196,6 +252,11 @@ def _build_devices(cfg: TerminalConfig, svc: Services) -> None:
         port = PrinterPort(devices.receipt_printer(cfg), poll_s=max(cfg.printer.poll_interval_s, 2.0))
         svc.printer = port
         svc.sources.append(port)
+    from kiosk.documents.flow import DocumentPrinting
+
+    svc.documents = DocumentPrinting(devices.a4printer(cfg), svc.central,
+                                     poll_s=cfg.a4printer.poll_interval_s)
+    svc.sources.append(svc.documents)
 
 
 __all__ = ["Services", "build", "load_catalogue", "DeviceEvent"]

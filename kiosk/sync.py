@@ -25,7 +25,7 @@ from kiosk.central_client import CentralClient
 from kiosk.central_errors import AuthError, CentralClientError, Rejected
 from kiosk.crypto import SealError
 from kiosk.errors import KioskError
-from kiosk.outbox import DeliveryLock, Kind, Outbox, OutboxClosed, Row, State
+from kiosk.outbox import DeliveryLock, Kind, Outbox, OutboxClosed, OutboxError, Row, State
 from kiosk.retry import DEFAULT_POLICY, RetryPolicy, Verdict
 
 if TYPE_CHECKING:
@@ -170,6 +170,24 @@ class SyncWorker:
             self._set_state(Connectivity.ONLINE)  # central answered, it just said no
         else:
             self._set_state(Connectivity.OFFLINE)
+
+    def note_unreachable(self) -> None:
+        """A probe or a call outside this worker could not reach central: offline now."""
+        if self._state is not Connectivity.AUTH_FAILED:
+            self._set_state(Connectivity.OFFLINE)
+
+    def note_call(self, exc: BaseException | None) -> None:
+        """A call made outside this worker (a query) answered or failed: the state follows now,
+        not at the next heartbeat."""
+        if exc is None:
+            self._set_state(Connectivity.ONLINE)
+        else:
+            self._state_from_error(exc)
+
+    def recheck(self) -> None:
+        """Heartbeat at once (central looks reachable again)."""
+        self._next_heartbeat = 0.0
+        self._wake.set()
 
     # -- thread --------------------------------------------------------------------------------
 
@@ -346,8 +364,13 @@ class SyncWorker:
     def heartbeat_body(self) -> Heartbeat | None:
         """What a heartbeat reports now (devices, catalogue version, outbox depth); None if invalid."""
         try:
+            depth = self.outbox.depth()
+        except OutboxError as exc:  # a damaged queue is reported (devices.outbox), not a silence
+            log.warning("heartbeat: outbox depth unknown: %s", exc)
+            depth = 0
+        try:
             return Heartbeat(devices=self._devices(), catalogue_version=self._catalogue_version(),
-                             outbox_depth=min(self.outbox.depth(), 10_000_000),
+                             outbox_depth=min(depth, 10_000_000),
                              app_version=self.app_version,
                              uptime_s=time.monotonic() - self._started_mono)
         except ValidationError as exc:  # a bug in a callback must not stop deliveries

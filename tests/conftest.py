@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 
 # Must happen before anything imports kivy.
 os.environ["KIVY_NO_ARGS"] = "1"
@@ -10,6 +11,11 @@ os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix="kivy-home-")
 os.environ["KIVY_NO_CONSOLELOG"] = "1"
 os.environ["KIVY_NO_FILELOG"] = "1"
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+# The suite's system zone is the terminal's default zone (kiosk.clock, terminal.timezone), so
+# tests that build moments with time.mktime mean the wall-clock time the terminal shows. Tests of
+# a system zone that differs from the terminal's set both explicitly (tests/kiosk/test_clock.py).
+os.environ["TZ"] = "Asia/Shanghai"
+time.tzset()
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 

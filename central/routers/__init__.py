@@ -1,1 +1,1 @@
-"""FastAPI routers of the central service, one module per area."""
+"""FastAPI routers of the reference service, one per area (create_app includes each)."""

@@ -1,1 +1,1 @@
-"""Simulated back ends of the sandbox (authorities, payment, …); off in production."""
+"""Simulated back ends of the reference service (payments platform, …): off in production."""

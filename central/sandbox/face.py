@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 # ID number of a demo card → name of its reference photo in drivers.sim.faces.
 REFERENCES = {
-    "330106199101010015": "astronaut",     # demo mainland card (王小明)
+    "610902199101010010": "astronaut",     # demo mainland card (王小明)
     "810000199005050026": "grace_hopper",  # demo HK/Macau/Taiwan residence permit (陈大文)
 }
 

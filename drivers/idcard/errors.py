@@ -28,6 +28,11 @@ class CardDataError(IdCardError):
     """The card's text block cannot be decoded into an IdCard."""
 
 
+class CardReadFailed(CardDataError):
+    """A card is on the reader and answers find and select, but every read fails (SW3 0x41):
+    a damaged chip or a card held at the edge of the field, not an absent card."""
+
+
 class ReaderError(IdCardError):
     """The reader device did not do what was asked."""
 

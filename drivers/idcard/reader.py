@@ -21,6 +21,7 @@ from drivers.idcard import protocol as p
 from drivers.idcard.card import IdCard, parse_text
 from drivers.idcard.errors import (
     CardDataError,
+    CardReadFailed,
     ChecksumError,
     IdCardError,
     NoReplyError,
@@ -33,6 +34,9 @@ from drivers.transport import open_serial
 log = logging.getLogger(__name__)
 wire = logging.getLogger("kiosk.wire")
 
+#: Reads failing in a row, with the card still found each time, before it counts as unreadable
+#: (one failure is a card lifted mid-read; the poll interval makes three about a second).
+READ_FAILURES_UNREADABLE = 3
 PORT_READ_TIMEOUT = 0.05  # pyserial read granularity; the per-step deadlines are ours
 _PERSONAL = {p.Command.READ_TEXT_PHOTO.value, p.Command.READ_TEXT_PHOTO_FP.value,
              p.Command.READ_NEWEST_ADDRESS.value}
@@ -110,6 +114,8 @@ class IdCardReader:
         self._io_lock = threading.RLock()
         self._state = ReaderState.DISCONNECTED
         self._await_removal = False
+        self._read_failures = 0
+        self._rearm: bool | None = None
         self._state_cbs: list[StateCallback] = []
         self._card_cbs: list[CardCallback] = []
         self._error_cbs: list[ErrorCallback] = []
@@ -320,13 +326,30 @@ class IdCardReader:
         return p.decode_sam_id(resp.data)
 
     # -- cards -------------------------------------------------------------------------------
+    def rearm(self, read: bool = True) -> None:
+        """Wake a card left on the reader at the next poll: read it again (`read`), or only
+        report whether it is still there (state CARD_PRESENT until it leaves, then IDLE).
+
+        Device quirk: a card read once is halted and ignores find until it leaves the field, so
+        a card left lying there looks the same as no card. Resetting the SAM (10 FF) cycles the
+        RF field, after which a halted card answers find again (as the simulator models; check
+        new reader models with `kiosk device idcard` before relying on the reminder)."""
+        self._rearm = read
+
     def poll_once(self) -> IdCard | None:
         """One find → select → read cycle; the card read, or None (no card, or not yet removed)."""
         S = p.Status
         with self._io_lock:
+            rearm, self._rearm = self._rearm, None
+            if rearm is not None:
+                self.transact(p.Command.RESET_SAM, timeout=max(self.timeout, 1.0))
+                self._await_removal = not rearm
+                if self._state is ReaderState.CARD_PRESENT:
+                    self._set_state(ReaderState.IDLE)  # the field dropped: found again below
             find = self.transact(p.Command.FIND_CARD)
             if find.sw3 == S.FIND_FAILED:
                 self._await_removal = False
+                self._read_failures = 0
                 self._set_state(ReaderState.IDLE)
                 return None
             if find.sw3 != S.CARD_FOUND:
@@ -343,8 +366,16 @@ class IdCardReader:
             resp = self.transact(p.Command.READ_TEXT_PHOTO, timeout=self.read_timeout)
             if resp.sw3 in (S.READ_FAILED, S.SAM_AUTH_CARD_FAILED, S.CARD_AUTH_SAM_FAILED,
                             S.VERIFY_FAILED, S.INFO_LENGTH_ERROR):
-                log.info("read failed: %s", resp.describe())  # card moved away mid-read
+                # Once: the card moved away mid-read. Again and again with the card still found:
+                # the card is there but cannot be read, which the citizen must be told.
+                self._read_failures += 1
+                log.info("read failed (%d in a row): %s", self._read_failures, resp.describe())
                 self._set_state(ReaderState.CARD_PRESENT)
+                if self._read_failures >= READ_FAILURES_UNREADABLE:
+                    self._read_failures = 0
+                    self._await_removal = True
+                    raise CardReadFailed(f"card present but {READ_FAILURES_UNREADABLE} reads failed "
+                                         f"({resp.describe()})")
                 return None
             if not resp.ok:
                 raise SamError(resp.sw3, "read card")
@@ -357,6 +388,7 @@ class IdCardReader:
                 self._set_state(ReaderState.CARD_PRESENT)
                 raise
             self._await_removal = True
+            self._read_failures = 0
             self._set_state(ReaderState.CARD_PRESENT)
         log.info("card read: %s", card)  # repr is masked
         self._emit(self._card_cbs, card)
@@ -416,6 +448,9 @@ class IdCardReader:
                     self._fail(exc, ReaderState.DISCONNECTED)
                 announced = True
                 pause = self.reconnect_interval
+            except CardDataError as exc:  # the card is at fault, not the reader: no reconnect
+                self.last_error = exc
+                self._emit(self._error_cbs, exc)
             except IdCardError as exc:
                 if self._state is not ReaderState.ERROR or str(exc) != str(self.last_error):
                     self._fail(exc, ReaderState.ERROR)

@@ -23,6 +23,13 @@ WIRE_HEX_MAX = 16
 #: data sent before it has been printed, so its reply tells us the receipt came out.
 PRINTED_BARRIER = b"\x1dr\x01"
 BARRIER_POLL_S = 0.2
+#: How long an idle printer that can print gets to answer GS r 1 at connect. Answering printers
+#: reply in milliseconds; one that stays silent has no GS r (many cheap clones), and its jobs are
+#: then confirmed by status polling for at most NO_GS_R_CONFIRM_S instead of the full timeout.
+GS_R_PROBE_S = 0.5
+NO_GS_R_CONFIRM_S = 2.0
+#: After a DLE EOT reply, bytes arriving within this gap are duplicates of it and are dropped.
+STATUS_SETTLE_S = 0.02
 
 
 class PrintOutcome(enum.Enum):
@@ -78,11 +85,14 @@ class ReceiptPrinter(Escpos):
         self.confirm_printed = confirm_printed
         self.print_timeout_s = print_timeout_s
         self.tracker = StatusTracker()
+        self.answers_gs_r: bool | None = None
+        """Whether the printer answers GS r 1 (None: not asked yet on this connection)."""
 
     # -- python-escpos plumbing -------------------------------------------------------------
     def open(self) -> None:
         """Open the link (python-escpos calls this on first use of `device`)."""
         self._device = open_link(self.url, baudrate=self.baudrate, timeout=self.timeout_s)
+        self.answers_gs_r = None  # another printer may be on the other end now
 
     def close(self) -> None:
         """Close the link; the next command reopens it."""
@@ -122,21 +132,43 @@ class ReceiptPrinter(Escpos):
 
     # -- status -----------------------------------------------------------------------------
     def poll_status(self) -> PrinterStatus:
-        """One real-time poll (DLE EOT 1, 2, 4); no or bad reply → unknown. Raises on a broken link."""
+        """One real-time poll (DLE EOT 1, 2, 4); no or bad reply → unknown. Raises on a broken link.
+
+        Each reply is matched to its own query: input is flushed before each query, only a byte
+        arriving after it with the fixed bits right (bits 1 and 4 set, 0 and 7 clear) counts, and
+        bytes following it within STATUS_SETTLE_S (a printer that answers twice) are dropped, so
+        a late or doubled answer is never taken for the answer to the next query.
+        """
+        replies: dict[int, bytes | None] = {}
+        for n in st.QUERIES:
+            reply = self._query_status(n)
+            if reply is None:
+                log.debug("DLE EOT %d: no valid reply", n)
+                return PrinterStatus.unknown
+            replies[n] = reply
+        return st.decode(replies)
+
+    def _discard(self) -> None:
         try:
             self._link().discard_input()
         except PrinterConnectionError:
             self.close()
             raise
-        replies: dict[int, bytes | None] = {}
-        for n in st.QUERIES:
-            self._raw(st.query(n))
-            reply = self._read()
-            if not st.valid_reply(reply):
-                log.debug("DLE EOT %d: no valid reply (%r)", n, reply)
-                return PrinterStatus.unknown
-            replies[n] = reply
-        return st.decode(replies)
+
+    def _query_status(self, n: int) -> bytes | None:
+        self._discard()
+        self._raw(st.query(n))
+        deadline = time.monotonic() + self.timeout_s
+        while (left := deadline - time.monotonic()) > 0:
+            data = self._read_some(1, left)
+            if not data:
+                return None
+            if st.valid_reply(data):
+                while self._read_some(8, STATUS_SETTLE_S):
+                    pass  # a duplicate (or later garbage) of this very reply
+                return data
+            log.debug("DLE EOT %d: dropped stray byte 0x%02x", n, data[0])
+        return None
 
     def status(self) -> PrinterStatus:
         """Poll until an answer (at most `status_attempts` polls, one once the printer is gone,
@@ -167,6 +199,8 @@ class ReceiptPrinter(Escpos):
         rendered = render(receipt, self.layout)
         confirmed: bool | None = None
         try:
+            if self.confirm_printed and self.answers_gs_r is None:
+                self.answers_gs_r = self.probe_gs_r()
             self._raw(rendered.data)
             if self.confirm_printed:
                 confirmed = self.wait_printed(self.print_timeout_s)
@@ -185,12 +219,28 @@ class ReceiptPrinter(Escpos):
         log.info("receipt printed (%d bytes, printer %s)", sent, after.value)
         return PrintResult(PrintOutcome.printed, before, after, sent, rendered.replaced, "", confirmed)
 
+    def probe_gs_r(self) -> bool:
+        """Ask an idle printer GS r 1 once: True if it answers within GS_R_PROBE_S."""
+        self._discard()
+        self._raw(PRINTED_BARRIER)
+        deadline = time.monotonic() + GS_R_PROBE_S
+        while (left := deadline - time.monotonic()) > 0:
+            data = self._read_some(1, left)  # pyserial waits for `size` bytes: ask for one
+            if data and data[0] & 0xF0 == 0:
+                return True
+        log.info("printer does not answer GS r 1: receipts are confirmed by status polling "
+                 "(at most %.0f s) instead", NO_GS_R_CONFIRM_S)
+        return False
+
     def wait_printed(self, timeout_s: float) -> bool | None:
         """Wait until everything sent is printed: True when the GS r 1 barrier is answered,
-        False if DLE EOT 2 reports a stop (paper end, cover, error) first, None on timeout
-        (a printer without GS r). Replies are told apart by bit 4: set in DLE EOT, clear in GS r.
+        False if DLE EOT 2 reports a stop (paper end, cover, error) first, None on timeout.
+        A printer known not to answer GS r is watched for NO_GS_R_CONFIRM_S only (then None).
+        Replies are told apart by bit 4: set in DLE EOT, clear in GS r.
         """
         link = self._link()
+        if self.answers_gs_r is False:
+            timeout_s = min(timeout_s, NO_GS_R_CONFIRM_S)
         try:
             link.discard_input()
             self._raw(PRINTED_BARRIER)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from drivers.idcard import protocol as p
 from drivers.idcard.card import (
+    LONG_TERM,
     CardType,
     ForeignCard2017,
     ForeignCard2023,
@@ -41,14 +42,14 @@ def demo_photo(seed: int = 0) -> bytes:
 # Fictional holders; every number carries a valid GB 11643 check digit.
 DEMO_MAINLAND = MainlandIdCard(
     name="王小明", sex="1", nation="01", birth_date=dt.date(1991, 1, 1),
-    address="浙江省杭州市西湖区文三路100号", id_number="330106199101010015",
-    authority="杭州市公安局西湖分局", valid_from=dt.date(2015, 3, 1), valid_to=dt.date(2035, 3, 1),
+    address="陕西省安康市汉滨区兴安中路100号", id_number="610902199101010010",
+    authority="安康市公安局汉滨分局", valid_from=dt.date(2015, 3, 1), valid_to=dt.date(2035, 3, 1),
     photo=demo_photo(1),
 )
 DEMO_HK_MO_TW = ResidencePermit(
     name="陈大文", sex="1", birth_date=dt.date(1990, 5, 5),
     address="广东省深圳市福田区福华路1号", id_number="810000199005050026",
-    authority="深圳市公安局福田分局", valid_from=dt.date(2020, 6, 1), valid_to=dt.date(2025, 6, 1),
+    authority="深圳市公安局福田分局", valid_from=dt.date(2024, 6, 1), valid_to=dt.date(2029, 6, 1),
     pass_number="H12345678", issue_count="01", photo=demo_photo(2),
 )
 DEMO_FOREIGN_2017 = ForeignCard2017(
@@ -68,15 +69,31 @@ DEMO_CARDS: dict[str, IdCard] = {
     CardType.FOREIGN_2017.json_name: DEMO_FOREIGN_2017,
     CardType.FOREIGN_2023.json_name: DEMO_FOREIGN_2023,
 }
+#: Edge cases of validity: a card past its valid_to (refused), and a 长期 card (never expires).
+DEMO_EXPIRED = MainlandIdCard(
+    name="李晓红", sex="2", nation="01", birth_date=dt.date(1985, 3, 3),
+    address="陕西省安康市汉滨区巴山中路8号", id_number="330106198503030022",
+    authority="安康市公安局汉滨分局", valid_from=dt.date(2014, 3, 1), valid_to=dt.date(2024, 3, 1),
+    photo=demo_photo(5),
+)
+DEMO_LONG_TERM = MainlandIdCard(
+    name="赵建国", sex="1", nation="01", birth_date=dt.date(1970, 7, 7),
+    address="陕西省安康市汉阴县城关镇东风路6号", id_number="330106197007070047",
+    authority="汉阴县公安局", valid_from=dt.date(2016, 7, 1), valid_to=LONG_TERM,
+    photo=demo_photo(6),
+)
+DEMO_EDGE_CARDS: dict[str, IdCard] = {"expired": DEMO_EXPIRED, "long_term": DEMO_LONG_TERM}
 DEFAULT_SAM_ID = (5, 1, 20190101, 12345678, 1234567890)
 
 
 def demo_card(kind: str = "mainland") -> IdCard:
-    """A demo card by type name (mainland, hk_mo_tw, foreign_2017, foreign_2023)."""
+    """A demo card by type name (mainland, hk_mo_tw, foreign_2017, foreign_2023) or edge case
+    (expired, long_term)."""
     try:
-        return DEMO_CARDS[kind]
+        return DEMO_CARDS[kind] if kind in DEMO_CARDS else DEMO_EDGE_CARDS[kind]
     except KeyError:
-        raise ValueError(f"unknown demo card {kind!r}; known: {', '.join(DEMO_CARDS)}") from None
+        known = ", ".join([*DEMO_CARDS, *DEMO_EDGE_CARDS])
+        raise ValueError(f"unknown demo card {kind!r}; known: {known}") from None
 
 
 def _truthy(value: str) -> bool:
@@ -87,7 +104,7 @@ class IdCardSimulator(Simulator):
     """A card reader with a SAM and one programmable card slot, plus fault injection."""
 
     kind = "idcard"
-    OPTIONS = ("card", "noise", "silence", "drop_after", "sam_fault", "pace_baud", "seed")
+    OPTIONS = ("card", "noise", "silence", "drop_after", "sam_fault", "pace_baud", "seed", "read_fault")
 
     def __init__(
         self,
@@ -100,6 +117,7 @@ class IdCardSimulator(Simulator):
         pace_baud: int | None = None,
         seed: int | None = None,
         sam_id: tuple[int, int, int, int, int] = DEFAULT_SAM_ID,
+        read_fault: bool = False,
     ) -> None:
         super().__init__()
         if not 0.0 <= noise <= 1.0:
@@ -112,6 +130,8 @@ class IdCardSimulator(Simulator):
         self.sam_fault = sam_fault
         self.pace_baud = pace_baud
         self.sam_id = sam_id
+        self.read_fault = read_fault
+        """A damaged chip: found and selected, but every read answers SW3 0x41."""
         self.newest_address: str | None = None
         self._rng = random.Random(seed)
         self._lock = threading.RLock()
@@ -151,6 +171,7 @@ class IdCardSimulator(Simulator):
                 sam_fault=conv("sam_fault", lambda v: int(v, 16)),
                 pace_baud=conv("pace_baud", int),
                 seed=conv("seed", int),
+                read_fault=_truthy(options["read_fault"]) if "read_fault" in options else False,
             )
         except ValueError as exc:
             msg = str(exc)
@@ -206,6 +227,8 @@ class IdCardSimulator(Simulator):
         key = (req.cmd, req.para)
         if fault is not None and key != p.Command.RESET_SAM.value:
             return p.encode_response(fault)
+        if key == p.Command.RESET_SAM.value and self._card is not None and self._phase in ("read", "halted"):
+            self._phase = "present"  # the reset cycles the RF field: a halted card wakes up
         if key in (p.Command.RESET_SAM.value, p.Command.SAM_STATUS.value, p.Command.MAX_RF_BYTES.value):
             return p.encode_response(S.OK if fault is None else fault)
         if key == p.Command.SAM_ID.value:
@@ -226,7 +249,7 @@ class IdCardSimulator(Simulator):
                 return p.encode_response(S.OK, bytes(8))
             return p.encode_response(S.SELECT_FAILED)
         if key in (p.Command.READ_TEXT_PHOTO.value, p.Command.READ_TEXT_PHOTO_FP.value):
-            if self._card is None or self._phase not in ("selected", "read"):
+            if self._card is None or self._phase not in ("selected", "read") or self.read_fault:
                 return p.encode_response(S.READ_FAILED)
             self._phase = "read"
             fp = b"" if key == p.Command.READ_TEXT_PHOTO_FP.value else None

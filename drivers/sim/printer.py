@@ -1,7 +1,11 @@
 """Simulated ESC/POS receipt printer: parses what it gets into pages, answers DLE EOT, renders PNGs.
 
 `sim://printer?paper=ok|near_end|out&cover=open&offline=1&error=1&silent=1&paper_lines=N
-&out_dir=DIR&paper_mm=58|80&chinese=1`
+&out_dir=DIR&paper_mm=58|80&chinese=1&status=normal|late|twice|never&late_ms=N&gs_r=0|1`
+
+Status reply faults seen on real clones: `late` answers each DLE EOT after late_ms (default
+300 ms), `twice` sends every status byte twice, `never` ignores DLE EOT; `gs_r=0` models a
+printer without GS r (no "printed" confirmation).
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from drivers.sim.printer_page import (
 )
 
 log = logging.getLogger(__name__)
+STATUS_MODES = ("normal", "late", "twice", "never")
 
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
 PAPER_STATES = ("ok", "near_end", "out")
@@ -72,6 +77,9 @@ class PrinterSimulator(Simulator):
         self.error = error
         self.silent = silent
         self.answers_gs_r = True  # False models printers without GS r (no print confirmation)
+        self.status_mode = "normal"
+        """normal, late (after late_s), twice (each status byte sent twice) or never."""
+        self.late_s = 0.3
         self.paper_lines = paper_lines
         self.out_dir = Path(out_dir) if out_dir else None
         self.paper_mm = paper_mm
@@ -90,7 +98,7 @@ class PrinterSimulator(Simulator):
     def from_options(cls, options: Mapping[str, str]) -> PrinterSimulator:
         """Build from `sim://printer?…` options (see the module docstring)."""
         known = {"paper", "cover", "offline", "error", "silent", "paper_lines", "out_dir",
-                 "paper_mm", "chinese"}
+                 "paper_mm", "chinese", "status", "late_ms", "gs_r"}
         extra = set(options) - known
         if extra:
             raise ValueError(f"unknown option(s) {', '.join(sorted(extra))}; known: {', '.join(sorted(known))}")
@@ -109,7 +117,14 @@ class PrinterSimulator(Simulator):
             paper_mm = int(options.get("paper_mm", "80"))
         except ValueError as exc:
             raise ValueError(f"not a number: {exc}") from None
-        return cls(
+        mode = options.get("status", "normal")
+        if mode not in STATUS_MODES:
+            raise ValueError(f"status must be one of {', '.join(STATUS_MODES)}, got {mode!r}")
+        try:
+            late_ms = int(options.get("late_ms", "300"))
+        except ValueError:
+            raise ValueError(f"late_ms must be a number, got {options['late_ms']!r}") from None
+        sim = cls(
             paper=options.get("paper", "ok"),
             cover_open=cover == "open",
             offline=flag("offline") if "offline" in options else False,
@@ -120,6 +135,9 @@ class PrinterSimulator(Simulator):
             paper_mm=paper_mm,
             chinese_default=flag("chinese") if "chinese" in options else False,
         )
+        sim.status_mode, sim.late_s = mode, late_ms / 1000
+        sim.answers_gs_r = flag("gs_r") if "gs_r" in options else True
+        return sim
 
     # -- state ------------------------------------------------------------------------------
     @property
@@ -181,6 +199,19 @@ class PrinterSimulator(Simulator):
             return
         self.send(data)
 
+    def _status_reply(self, data: bytes) -> None:
+        """DLE EOT answers, with the configured reply fault."""
+        if self.status_mode == "never":
+            return
+        if self.status_mode == "twice":
+            self._reply(data + data)
+        elif self.status_mode == "late":
+            timer = threading.Timer(self.late_s, self._reply, (data,))
+            timer.daemon = True
+            timer.start()
+        else:
+            self._reply(data)
+
     def _step(self, b: bytearray) -> int:
         """Consume one command or text byte from `b`; 0 if it is incomplete."""
         c = b[0]
@@ -216,7 +247,7 @@ class PrinterSimulator(Simulator):
         if b[1] == 0x04:
             self.status_queries += 1
             if 1 <= b[2] <= 4:
-                self._reply(bytes((self.status_byte(b[2]),)))
+                self._status_reply(bytes((self.status_byte(b[2]),)))
             return 3
         if b[1] == 0x05:
             return 3

@@ -31,7 +31,7 @@ from kiosk.session.ports import CardHolder, DeviceState, ReceiptDoc
 
 log = logging.getLogger(__name__)
 
-DEVICES = ("idcard", "printer", "scanner")
+DEVICES = ("idcard", "printer", "scanner", "a4printer")
 NOT_CONFIGURED = "not_configured"
 """Reason/code: the service or device is not set up in the configuration."""
 DISABLED = "disabled"

@@ -13,14 +13,18 @@ from kiosk.central_api import QUERY_VALUE_NAMES
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-KINDS = ("query", "print", "apply", "appointment", "progress")
+KINDS = ("query", "print", "apply", "appointment", "progress", "pay")
+CHANNELS = ("qr", "payment_code")
+"""How a `pay` item may be paid: the terminal's QR scanned by a phone, a 付款码 shown to the scanner."""
 AUTHS = ("none", "id_card", "id_card_or_qr", "id_card+face")
-DEVICES = ("printer", "idcard", "scanner", "camera")
+DEVICES = ("printer", "idcard", "scanner", "a4printer", "camera")
 FIELD_TYPES = ("text", "number", "phone", "date", "choice", "id_number", "uscc", "case_no")
 PREFILLS = ("id_card.id_number", "id_card.name")
 # Values a receipt line may print besides `field.NAME` and `result.KEY`.
 SESSION_KEYS = ("case_no", "time", "terminal_id", "hall_name", "item_name", "status",
-                "holder_name", "holder_id_number")
+                "holder_name", "holder_id_number",
+                # pay items (kiosk.payment): the paid order
+                "order_no", "amount", "payee", "paid_at", "channel", "einvoice_no", "einvoice_url")
 MASKS = ("id_number", "phone", "name")
 # The `result.NAME` values a receipt layout may print, by item kind: what central actually sends.
 # Queries and documents: QueryResult.values (a closed set of the contract). Progress: the case
@@ -28,9 +32,9 @@ MASKS = ("id_number", "phone", "name")
 # status, often before central answered): use session.case_no and session.status.
 RESULT_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "query": QUERY_VALUE_NAMES, "print": QUERY_VALUE_NAMES, "progress": ("status",),
-    "apply": (), "appointment": ()})
+    "apply": (), "appointment": (), "pay": ()})
 
-Kind = Literal["query", "print", "apply", "appointment", "progress"]
+Kind = Literal["query", "print", "apply", "appointment", "progress", "pay"]
 Auth = Literal["none", "id_card", "id_card_or_qr", "id_card+face"]
 FieldType = Literal["text", "number", "phone", "date", "choice", "id_number", "uscc", "case_no"]
 
@@ -68,6 +72,8 @@ class Field:
     """Filled from the identified citizen ("id_card.id_number", "id_card.name")."""
     scan: bool = False
     """The value may come from the QR/barcode scanner (case numbers, codes)."""
+    default: str | None = None
+    """choice: the option chosen until the citizen picks another (saves a tap)."""
 
     def option(self, value: str) -> Option | None:
         """The option with this value, or None."""
@@ -77,12 +83,18 @@ class Field:
         return None
 
 
+CARD_TYPES = ("mainland", "hmt", "foreigner")
+"""Identity cards the reader knows: 居民身份证, 港澳台居民居住证, 外国人永久居留身份证."""
+
+
 @dataclass(frozen=True, slots=True)
 class Material:
     """A document the citizen should have ready (shown before the form)."""
 
     zh: str
     en: str
+    cards: tuple[str, ...] = ()
+    """An identity document: the card types accepted (CARD_TYPES), named by the terminal."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +118,33 @@ class Receipt:
     """Reference whose value is printed as a QR code (e.g. session.case_no)."""
     footer_zh: str = ""
     footer_en: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLine:
+    """One line of an A4 document's body: a label and a reference, optionally masked."""
+
+    label: str
+    ref: str
+    mask: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLayout:
+    """Layout of the A4 document (certificate) a `print` item prints; always in Chinese."""
+
+    title: str
+    issuer: str
+    """The issuing body printed under the body and around the seal."""
+    seal: str
+    """"demo" (the project's generated demo seal of `issuer`) or "file:NAME.png" (assets/seals)."""
+    valid_days: int
+    """How long central's 核验码 verifies the document."""
+    lines: tuple[DocumentLine, ...]
+    intro: str = ""
+    table_title: str | None = None
+    """Title of the table of central's rows, None: no table."""
+    footer: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +190,13 @@ class Item:
     """apply only: accepted into the outbox when central is unreachable."""
     description_zh: str = ""
     description_en: str = ""
+    document: DocumentLayout | None = None
+    """print items: the A4 document they print (kiosk.documents)."""
+    channels: tuple[str, ...] = ()
+    """pay only: the payment channels accepted (CHANNELS), in the order the screen offers them."""
+    anonymous_required: tuple[str, ...] | None = None
+    """apply only: the item may be submitted without identification (匿名), and then exactly
+    these fields are required (the others optional); None: identification is needed."""
 
     def field(self, name: str) -> Field:
         """The field with this name (KeyError if none)."""
@@ -162,6 +208,16 @@ class Item:
     def name(self, language: str = "zh_CN") -> str:
         """The item name in the UI language."""
         return self.name_en if language == "en" else self.name_zh
+
+    @property
+    def card_types(self) -> tuple[str, ...]:
+        """Identity cards the item accepts (its identity materials' `cards`; none listed: all)."""
+        listed = [c for m in self.materials for c in m.cards]
+        return tuple(c for c in CARD_TYPES if c in listed) if listed else CARD_TYPES
+
+    def accepts_card(self, card_type: str) -> bool:
+        """Whether a citizen identified by this kind of card may use the item."""
+        return card_type in self.card_types
 
 
 @dataclass(frozen=True, slots=True)

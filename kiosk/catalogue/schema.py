@@ -6,9 +6,10 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from kiosk.catalogue.document_layout import build_document, check_document
 from kiosk.catalogue.errors import Invalid
-from kiosk.catalogue.model import (AUTHS, DEVICES, FIELD_TYPES, FORMAT, KINDS, MASKS, PREFILLS,
-                                   RESULT_NAMES, SESSION_KEYS, Catalogue, Category, Field, Item, Material,
+from kiosk.catalogue.model import (AUTHS, CHANNELS, DEVICES, FIELD_TYPES, FORMAT, KINDS, MASKS, PREFILLS,
+                                   CARD_TYPES, RESULT_NAMES, SESSION_KEYS, Catalogue, Category, Field, Item, Material,
                                    Option, RatingTag, Receipt, ReceiptLine)
 
 log = logging.getLogger(__name__)
@@ -22,15 +23,15 @@ REF_RE = re.compile(r"(field|result|session)\.([a-z][a-z0-9_]{0,31})")
 TOP_KEYS = {"format", "version", "issued_at", "expires_at", "categories", "rating_tags", "items"}
 ITEM_KEYS = {"code", "name_zh", "name_en", "department_zh", "department_en", "category", "kind",
              "auth", "order", "devices", "fields", "materials", "receipt", "enabled", "hours",
-             "offline", "description_zh", "description_en"}
+             "offline", "description_zh", "description_en", "document", "channels", "anonymous"}
 FIELD_COMMON = {"name", "type", "label_zh", "label_en", "required", "hint_zh", "hint_en",
                 "prefill", "scan"}
 FIELD_EXTRA = {
     "text": {"max_length", "pattern"},
     "number": {"min", "max", "decimals"},
     "phone": set(),
-    "date": {"min", "max"},
-    "choice": {"options"},
+    "date": {"min", "max", "default"},
+    "choice": {"options", "default"},
     "id_number": set(),
     "uscc": set(),
     "case_no": {"max_length", "pattern"},
@@ -101,6 +102,14 @@ class _Checker:
             self.add(_join(path, key), f"must be a list, got {_tname(v)}")
             return []
         return v
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _tname(v: Any) -> str:
@@ -210,6 +219,10 @@ def _check_field(c: _Checker, f: Any, path: str, auth: Any) -> str | None:
                         raise ValueError
                 except ValueError:
                     c.add(f"{path}.{k}", f'must be an ISO date (YYYY-MM-DD) or "today", got {f[k]!r}')
+        d = f.get("default")
+        if d is not None and not (isinstance(d, str) and (re.fullmatch(r"today(?:-\d{1,3}m)?", d)
+                                                          or _iso_date(d))):
+            c.add(f"{path}.default", f'must be an ISO date, "today" or "today-Nm", got {d!r}')
         if "min" in bounds and "max" in bounds and bounds["min"] and bounds["max"] \
                 and bounds["min"] > bounds["max"]:
             c.add(f"{path}.min", f"{f['min']} is after max {f['max']}")
@@ -234,6 +247,9 @@ def _check_field(c: _Checker, f: Any, path: str, auth: Any) -> str | None:
                         c.add(f"{p}.value", f"duplicate option value {v!r}")
                     else:
                         values.add(v)
+            if "default" in f and values and (not isinstance(f["default"], str)
+                                              or f["default"] not in values):
+                c.add(f"{path}.default", f"{f['default']!r} is not one of the option values")
     return name if isinstance(name, str) else None
 
 
@@ -316,8 +332,19 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
             c.add(f"{path}.devices[{i}]", f"unknown device {d!r} (one of {', '.join(DEVICES)})")
     if len(set(map(str, devices))) != len(devices):
         c.add(f"{path}.devices", "lists a device twice")
-    if kind == "print" and "printer" not in devices:
-        c.add(f"{path}.devices", "a print item needs the printer")
+    if kind == "print" and "a4printer" not in devices:
+        c.add(f"{path}.devices", "a print item needs the a4printer (its document is A4)")
+    channels = c.list_(it, "channels", path)
+    if kind == "pay":
+        if not channels:
+            c.add(f"{path}.channels", f"a pay item needs its payment channels ({', '.join(CHANNELS)})")
+        for i, ch in enumerate(channels):
+            if ch not in CHANNELS:
+                c.add(f"{path}.channels[{i}]", f"unknown channel {ch!r} (one of {', '.join(CHANNELS)})")
+        if len(set(map(str, channels))) != len(channels):
+            c.add(f"{path}.channels", "lists a channel twice")
+    elif "channels" in it and kind in KINDS:  # an unknown kind is reported on its own
+        c.add(f"{path}.channels", "only pay items have payment channels")
     if auth == "id_card" and "idcard" not in devices:
         c.add(f"{path}.devices", "an item with auth id_card needs the idcard reader")
     if auth == "id_card+face" and not {"idcard", "camera"} <= set(map(str, devices)):
@@ -334,17 +361,47 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
             if name in names:
                 c.add(f"{path}.fields[{i}].name", f"duplicate field name {name!r}")
             names.add(name)
+    if "anonymous" in it:
+        _check_anonymous(c, it["anonymous"], f"{path}.anonymous", kind, auth, fields)
     if kind == "progress" and not any(
             isinstance(f, dict) and f.get("type") == "case_no" for f in fields):
         c.add(f"{path}.fields", "a progress item needs a case_no field")
     for i, m in enumerate(c.list_(it, "materials", path)):
         p = f"{path}.materials[{i}]"
-        if c.obj(m, p, {"zh", "en"}, ("zh", "en")):
+        if c.obj(m, p, {"zh", "en", "cards"}, ("zh", "en")):
             _check_labels(c, m, p, ("zh", "en"))
+            cards = m.get("cards", [])
+            if not isinstance(cards, list) or not cards and "cards" in m or \
+                    any(x not in CARD_TYPES for x in cards) or len(set(map(str, cards))) != len(cards):
+                c.add(f"{p}.cards", "must list card types accepted as this identity document, "
+                      "each once: " + ", ".join(CARD_TYPES))
     if it.get("receipt") is not None:
         _check_receipt(c, it["receipt"], f"{path}.receipt", names, str(code)[:40], kind)
+    if it.get("document") is not None:
+        if kind in KINDS and kind != "print":
+            c.add(f"{path}.document", "only print items print an A4 document")
+        elif kind == "print":
+            check_document(c, it["document"], f"{path}.document", names, kind)
     elif kind == "print":
-        c.add(f"{path}.receipt", "a print item needs a receipt layout")
+        c.add(f"{path}.document", "a print item needs a document layout")
+
+
+def _check_anonymous(c: _Checker, a: Any, path: str, kind: Any, auth: Any, fields: list) -> None:
+    """`anonymous: {required: [field, …]}`: submitted without identification, these required."""
+    if not c.obj(a, path, {"required"}, ("required",)):
+        return
+    if kind != "apply":
+        c.add(path, "only apply items can be submitted anonymously")
+    if auth == "none":
+        c.add(path, "an item with auth none is anonymous anyway")
+    by_name = {f["name"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
+    for i, name in enumerate(c.list_(a, "required", path)):
+        f = by_name.get(name) if isinstance(name, str) else None
+        if f is None:
+            c.add(f"{path}.required[{i}]", f"unknown field {name!r}")
+        elif f.get("prefill") is not None:
+            c.add(f"{path}.required[{i}]", f"{name!r} is filled from the ID card, which an "
+                  "anonymous citizen does not give")
 
 
 def validate_catalogue(data: Any) -> list[str]:
@@ -404,7 +461,7 @@ def _field(f: dict) -> Field:
         options=tuple(Option(o["value"], o["zh"], o["en"]) for o in f.get("options", ())),
         max_length=f.get("max_length"), min=f.get("min"), max=f.get("max"),
         decimals=f.get("decimals", 0), pattern=f.get("pattern"), prefill=f.get("prefill"),
-        scan=f.get("scan", False),
+        scan=f.get("scan", False), default=f.get("default"),
     )
 
 
@@ -425,10 +482,14 @@ def _item(it: dict) -> Item:
         department_zh=it["department_zh"], department_en=it["department_en"],
         category=it["category"], kind=it["kind"], auth=it["auth"], order=it["order"],
         devices=tuple(it.get("devices", ())), fields=tuple(_field(f) for f in it.get("fields", ())),
-        materials=tuple(Material(m["zh"], m["en"]) for m in it.get("materials", ())),
+        materials=tuple(Material(m["zh"], m["en"], tuple(m.get("cards", ())))
+                        for m in it.get("materials", ())),
         receipt=_receipt(it.get("receipt")), enabled=it.get("enabled", True),
         hours=tuple(it.get("hours", ())), offline=it.get("offline", False),
         description_zh=it.get("description_zh", ""), description_en=it.get("description_en", ""),
+        document=build_document(it.get("document"), it["department_zh"]),
+        channels=tuple(it.get("channels", ())),
+        anonymous_required=tuple(it["anonymous"]["required"]) if "anonymous" in it else None,
     )
 
 

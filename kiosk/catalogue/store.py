@@ -12,6 +12,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from kiosk.catalogue.errors import CatalogueError, NotNewer, StoreError
+from kiosk.catalogue.floor import VersionFloor
 from kiosk.catalogue.model import Catalogue
 from kiosk.catalogue.schema import build_catalogue
 from kiosk.catalogue.signing import canonical_json, check_signatures, parse_bundle, verify_bundle
@@ -52,7 +53,7 @@ def _write_all(fd: int, data: bytes) -> None:
 def _write_durable(directory: Path, name: str, data: bytes, *, steps: str) -> None:
     """Write `data` to directory/name through a temp file: write, fsync, rename, fsync dir."""
     tmp = directory / f".{name}.{os.getpid()}{TMP_SUFFIX}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         half = len(data) // 2
         _write_all(fd, data[:half])
@@ -72,11 +73,16 @@ class CatalogueStore:
     """A directory holding active.json and last-good.json; install() never leaves it half-done."""
 
     def __init__(self, directory: str | Path,
-                 trusted: Mapping[str, Ed25519PublicKey] | None = None) -> None:
-        """`trusted`: when given, active() re-checks the stored signature (tamper on disk)."""
+                 trusted: Mapping[str, Ed25519PublicKey] | None = None, *,
+                 floor: VersionFloor | None = None) -> None:
+        """`trusted`: when given, active() re-checks the stored signature (tamper on disk).
+        `floor`: where the anti-rollback floor lives besides the two files (default DIR.floor)."""
         self.directory = Path(directory)
         self.trusted = trusted
+        self.floor = floor or VersionFloor.for_store(self.directory)
         self._cache: tuple[tuple[int, int, int], Catalogue] | None = None
+        self.problem = ""
+        """Why active() found no usable catalogue although one was installed ("" if fine)."""
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -113,14 +119,33 @@ class CatalogueStore:
             return None
 
     def active(self) -> Catalogue | None:
-        """The active catalogue; the last good one if the active file is damaged; None if empty."""
+        """The active catalogue; the last good one if the active file is damaged — but never one
+        below the anti-rollback floor (then None, with the reason in `problem`)."""
+        floor = self.floor.get().version
+        self.problem = ""
         catalogue = self._load_or_none(ACTIVE)
-        if catalogue is None and (self.directory / ACTIVE).exists():
-            catalogue = self._load_or_none(LAST_GOOD)
-            if catalogue is not None:
-                log.warning("catalogue store %s: using last-good version %s", self.directory,
-                            catalogue.version)
-        return catalogue
+        if catalogue is not None and catalogue.version >= floor:
+            return catalogue
+        if catalogue is not None:
+            self.problem = (f"active.json holds v{catalogue.version}, below v{floor} already "
+                            f"installed here (rollback)")
+        elif (self.directory / ACTIVE).exists():
+            self.problem = "active.json is damaged"
+        elif floor:
+            self.problem = f"the store is empty but v{floor} was installed here"
+        else:
+            return None  # a store that never held a catalogue
+        last = self._load_or_none(LAST_GOOD)
+        if last is not None and last.version >= floor:
+            log.warning("catalogue store %s: %s; using last-good version %s", self.directory,
+                        self.problem, last.version)
+            self.problem = ""
+            return last
+        if last is not None:
+            self.problem += f"; last-good v{last.version} is below it too"
+        log.error("catalogue store %s: %s: no catalogue at or above the floor v%d", self.directory,
+                  self.problem, floor)
+        return None
 
     def last_good(self) -> Catalogue | None:
         """The catalogue that was active before the current one (None if none)."""
@@ -133,17 +158,17 @@ class CatalogueStore:
         return cat.version if cat else 0
 
     def _floor(self) -> int:
-        """Highest version ever accepted here (anti-rollback), from both files."""
+        """Highest version ever accepted here (anti-rollback): both files and the floor keeper."""
         versions = [c.version for c in (self._load_or_none(ACTIVE), self._load_or_none(LAST_GOOD))
                     if c is not None]
-        return max(versions, default=0)
+        return max([*versions, self.floor.get().version], default=0)
 
     # --- writing -----------------------------------------------------------------------------
 
     def _lock(self) -> int:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.directory / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.directory / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StoreError(f"cannot use store directory {self.directory}: "
                              f"{exc.strerror or exc}") from None
@@ -168,7 +193,8 @@ class CatalogueStore:
         try:
             self._clean_temp()
             floor = self._floor()
-            if catalogue.version <= floor:
+            if catalogue.version < floor or (catalogue.version == floor
+                                             and not self._restores_floor(catalogue)):
                 raise NotNewer(catalogue.version, floor)
             try:
                 previous = (self.directory / ACTIVE).read_bytes()
@@ -183,12 +209,22 @@ class CatalogueStore:
                 raise StoreError(f"cannot write catalogue to {self.directory}: "
                                  f"{exc.strerror or exc}") from None
             _step("done")
+            self.floor.raise_to(catalogue.version, catalogue.digest)
         finally:
             os.close(fd)
         self._cache = None
         log.info("catalogue version %s installed (%d items, key %s)", catalogue.version,
                  len(catalogue.items), catalogue.key_id)
         return catalogue
+
+    def _restores_floor(self, catalogue: Catalogue) -> bool:
+        """The floor's own version may go in again, with the same content, when the store no
+        longer has a usable copy of it (the fix after a damaged or emptied store)."""
+        active = self._load_or_none(ACTIVE)
+        if active is not None and active.version == catalogue.version:
+            return False
+        known = self.floor.get()
+        return known.version == catalogue.version and known.digest in ("", catalogue.digest)
 
     def install_default(self, path: str | Path,
                         trusted: Mapping[str, Ed25519PublicKey] | None = None, *,
@@ -200,6 +236,9 @@ class CatalogueStore:
         current = self.active()
         if current is not None:
             return current
+        if self.problem:  # not a new store: the shipped default would be a rollback
+            raise StoreError(f"catalogue store {self.directory}: {self.problem}; the default "
+                             f"bundle is not installed over it (install the current bundle)")
         trusted = trusted if trusted is not None else self.trusted
         if trusted is None:
             raise StoreError("install_default needs trusted keys (argument or CatalogueStore(dir, trusted))")

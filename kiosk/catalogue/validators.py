@@ -9,8 +9,10 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
+from kiosk import clock as terminal_clock
 from kiosk.catalogue.errors import FieldValueError
 from kiosk.catalogue.model import Field
+from kiosk.central_api import CASE_REF_MAX_LEN, is_case_ref
 from kiosk.catalogue.schema import validate_catalogue  # noqa: F401 - whole-catalogue validation, re-exported
 
 log = logging.getLogger(__name__)
@@ -24,7 +26,6 @@ USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
 
 PHONE_RE = re.compile(r"1[3-9]\d{9}", re.ASCII)
-CASE_NO_RE = re.compile(r"[A-Z0-9][A-Z0-9-]{5,39}", re.ASCII)
 EARLIEST_BIRTH = date(1900, 1, 1)
 
 
@@ -138,7 +139,7 @@ def _date_bound(bound: float | str | None, today: date) -> date | None:
 
 def validate_date(field: Field, raw: Any, *, today: date | None = None) -> date:
     """A calendar date (YYYY-MM-DD, YYYYMMDD or YYYY/MM/DD) within the field's min/max."""
-    today = today or date.today()
+    today = today or terminal_clock.today()
     if isinstance(raw, datetime):
         value = raw.date()
     elif isinstance(raw, date):
@@ -185,7 +186,7 @@ def validate_id_number(field: Field, raw: Any, *, today: date | None = None) -> 
         birth = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
         raise _fail("身份证号码中的出生日期不正确", "The birth date in the ID number is wrong") from None
-    if birth < EARLIEST_BIRTH or birth > (today or date.today()):
+    if birth < EARLIEST_BIRTH or birth > (today or terminal_clock.today()):
         raise _fail("身份证号码中的出生日期不正确", "The birth date in the ID number is wrong")
     if id_number_check_digit(text[:17]) != text[17]:
         raise _fail("身份证号码有误，请核对后重新输入",
@@ -213,13 +214,14 @@ def validate_uscc(field: Field, raw: Any) -> str:
 
 
 def validate_case_no(field: Field, raw: Any) -> str:
-    """A case number (办件编号) typed or scanned: letters, digits and hyphens, upper-cased."""
+    """A case number (办件编号) typed or scanned, upper-cased: central's number or a terminal's
+    provisional one (kiosk.central_api.is_case_ref), unless the field gives its own pattern."""
     text = re.sub(r"\s", "", _normalise(raw)).upper()
-    limit = field.max_length or 40
+    limit = field.max_length or CASE_REF_MAX_LEN
     if len(text) > limit:
         raise _fail(f"编号最多{limit}位", f"At most {limit} characters")
-    pattern = field.pattern or CASE_NO_RE.pattern
-    if not re.fullmatch(pattern, text):
+    ok = re.fullmatch(field.pattern, text) if field.pattern else is_case_ref(text)
+    if not ok:
         raise _fail("编号格式不正确，请核对受理回执上的编号",
                     "Wrong number format; check the number on your receipt")
     return text
@@ -241,6 +243,8 @@ def validate_field_value(field: Field, raw: Any, *, today: date | None = None) -
     """Validate one input of `field`; returns the normalised value, None for an empty optional."""
     if raw is None or (isinstance(raw, str) and not _normalise(raw)):
         if field.required:
+            if field.type in ("choice", "date"):  # picked, not typed: 请选择
+                raise _fail(f"请选择{field.label_zh}", f"Please choose {field.label_en.lower()}")
             raise _fail(f"请填写{field.label_zh}", f"{field.label_en} is required")
         return None
     if field.type in ("date", "id_number"):

@@ -7,9 +7,12 @@ import sys
 import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.commands import add_group
+
+if TYPE_CHECKING:
+    from kiosk.catalogue.store import CatalogueStore
 
 CST = timezone(timedelta(hours=8))
 DEFAULT_VALIDITY_DAYS = 365
@@ -276,23 +279,25 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _store_dir(args: argparse.Namespace) -> Path:
-    if args.store:
-        return Path(args.store)
-    from kiosk import config
+def _open_store(args: argparse.Namespace) -> CatalogueStore:
+    """--store DIR (floor in DIR.floor), or the configured store (floor also in the outbox DB)."""
+    from kiosk.catalogue.store import CatalogueStore
 
-    cfg = config.load(args.config)
-    return cfg.resolve(cfg.catalogue.store_dir, base="data")  # type: ignore[return-value]
+    if args.store:
+        return CatalogueStore(Path(args.store))
+    from kiosk import config
+    from kiosk.services import catalogue_store
+
+    return catalogue_store(config.load(args.config))
 
 
 def _install(args: argparse.Namespace) -> int:
     from kiosk.catalogue.errors import CatalogueError
-    from kiosk.catalogue.store import CatalogueStore
     from kiosk.errors import ConfigError
 
     try:
         data = _read_bundle(args.bundle)
-        store = CatalogueStore(_store_dir(args))
+        store = _open_store(args)
         before = store.version
         now = _now(args)
         cat = _verify_with(args, data, lambda t: store.install(data, t, now=now))
@@ -324,7 +329,6 @@ def _show(args: argparse.Namespace) -> int:
     from kiosk.catalogue.errors import CatalogueError
     from kiosk.catalogue.schema import build_catalogue
     from kiosk.catalogue.signing import parse_bundle, verify_bundle
-    from kiosk.catalogue.store import CatalogueStore
     from kiosk.errors import ConfigError
 
     try:
@@ -338,9 +342,12 @@ def _show(args: argparse.Namespace) -> int:
                 cat = build_catalogue(parse_bundle(data)["catalogue"])
                 where = f"{args.bundle} (signature NOT checked)"
         else:
-            store = CatalogueStore(_store_dir(args))
+            store = _open_store(args)
             cat = store.active()
             if cat is None:
+                if store.problem:
+                    print(f"store {store.directory}: {store.problem}", file=sys.stderr)
+                    return 1
                 print(f"store {store.directory} is empty (no catalogue installed)")
                 return 1
             where = f"store {store.directory}"

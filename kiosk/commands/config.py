@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from kiosk.commands import add_group
 from kiosk.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,21 +50,36 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def write_pin_hash(text: str, pin_hash: str) -> str:
-    """Return the TOML text with the top-level admin_pin_hash set (comments kept)."""
-    import re
+    """Return the TOML text with the top-level admin_pin_hash set (comments and layout kept)."""
+    import tomlkit
 
-    line = f'admin_pin_hash = "{pin_hash}"'
-    lines = text.splitlines()
-    first_table = next((i for i, l in enumerate(lines) if re.match(r"\s*\[", l)), len(lines))
-    for i in range(first_table):
-        if re.match(r"\s*admin_pin_hash\s*=", lines[i]):
-            lines[i] = line
-            break
-    else:
-        lines.insert(first_table, line)
-        if first_table < len(lines) - 1:
-            lines.insert(first_table + 1, "")
-    return "\n".join(lines) + "\n"
+    doc = tomlkit.parse(text)
+    doc["admin_pin_hash"] = pin_hash
+    return tomlkit.dumps(doc)
+
+
+def replace_keeping_mode(path: Path, text: str) -> None:
+    """Atomically replace `path` with `text`, keeping its mode and (as root) owner and group."""
+    import os
+
+    st = path.stat()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, st.st_mode & 0o7777)
+    try:
+        os.fchmod(fd, st.st_mode & 0o7777)  # O_CREAT's mode is filtered by the umask
+        if os.geteuid() == 0:
+            os.fchown(fd, st.st_uid, st.st_gid)
+        data = text.encode("utf-8")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    os.replace(tmp, path)
 
 
 def _set_pin(args: argparse.Namespace) -> int:
@@ -89,9 +108,11 @@ def _set_pin(args: argparse.Namespace) -> int:
         print(f"{exc}; nothing changed", file=sys.stderr)
         return 1
     text = write_pin_hash(path.read_text(encoding="utf-8"), pin_hash)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        replace_keeping_mode(path, text)
+    except OSError as exc:
+        print(f"{path}: cannot write: {exc.strerror or exc}; nothing changed", file=sys.stderr)
+        return 1
     config.load(path)
     print(f"maintenance PIN set in {path}")
     return 0

@@ -48,7 +48,9 @@ def _who() -> str:
 
 
 def _when(epoch: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
+    from kiosk import clock
+
+    return clock.strftime("%Y-%m-%d %H:%M:%S", epoch)
 
 
 def _status(args: argparse.Namespace) -> int:

@@ -44,6 +44,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="give up after S seconds (default 120)")
     p.set_defaults(handler=_flush, parser=p)
 
+    p = group.add_parser("repair", help="save a damaged queue's readable rows, then rebuild it",
+                         description="For a queue that doctor reports damaged (vanished, emptied, "
+                                     "replaced, older copy, corrupt). Every readable row is saved "
+                                     "to outbox-quarantine/STAMP/rows.jsonl (still encrypted) and "
+                                     "the damaged files are moved there; the new queue gets the "
+                                     "recovered rows back and continues provisional numbers above "
+                                     "the last one issued. Refused while the kiosk runs.")
+    add_config_option(p)
+    p.add_argument("--force", action="store_true",
+                   help="rebuild even if the queue looks healthy")
+    p.set_defaults(handler=_repair, parser=p)
+
 
 def _fail(message: str, code: int = 2) -> int:
     print(f"kiosk outbox: {message}", file=sys.stderr)
@@ -71,17 +83,34 @@ def _age(seconds: float) -> str:
 
 
 def _when(t: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t))
+    from kiosk import clock
+
+    return clock.strftime("%Y-%m-%d %H:%M:%S", t)
+
+
+def _damaged(exc: Exception) -> int:
+    from kiosk.outbox import OutboxDamaged
+
+    if isinstance(exc, OutboxDamaged):
+        print(f"kiosk outbox: {exc}", file=sys.stderr)
+        print(f"fix: {exc.fix}", file=sys.stderr)
+        return 3
+    return _fail(str(exc))
 
 
 def _status(args: argparse.Namespace) -> int:
     from kiosk.errors import KioskError
-    from kiosk.outbox import Kind, State
 
     try:
-        cfg, box = _open(args)
+        return _status_report(args)
     except KioskError as exc:
-        return _fail(str(exc))
+        return _damaged(exc)
+
+
+def _status_report(args: argparse.Namespace) -> int:
+    from kiosk.outbox import Kind, State
+
+    cfg, box = _open(args)
     path = cfg.resolve(cfg.outbox.path, base="data")
     if box is None:
         print(f"outbox {path}: no queue yet (nothing was ever queued)")
@@ -117,12 +146,12 @@ def _retry_dead(args: argparse.Namespace) -> int:
 
     try:
         _, box = _open(args)
+        if box is None:
+            return _fail("no queue yet: there are no dead rows", 1)
+        with box:
+            n = box.retry_dead(None if args.all else args.id)
     except KioskError as exc:
-        return _fail(str(exc))
-    if box is None:
-        return _fail("no queue yet: there are no dead rows", 1)
-    with box:
-        n = box.retry_dead(None if args.all else args.id)
+        return _damaged(exc)
     if n == 0:
         what = "no dead rows" if args.all else f"no dead row with id {args.id}"
         return _fail(what, 1)
@@ -132,15 +161,21 @@ def _retry_dead(args: argparse.Namespace) -> int:
 
 
 def _flush(args: argparse.Namespace) -> int:
+    from kiosk.errors import KioskError
+
+    try:
+        return _flush_queue(args)
+    except KioskError as exc:
+        return _damaged(exc)
+
+
+def _flush_queue(args: argparse.Namespace) -> int:
     from kiosk.central_client import CentralClient
     from kiosk.errors import KioskError
     from kiosk.outbox import DeliveryLock
     from kiosk.sync import SyncWorker
 
-    try:
-        cfg, box = _open(args)
-    except KioskError as exc:
-        return _fail(str(exc))
+    cfg, box = _open(args)
     if box is None:
         print("nothing to deliver: no queue yet")
         return 0
@@ -171,3 +206,57 @@ def _flush(args: argparse.Namespace) -> int:
     if report.errors:
         print(f"last error: {report.errors[-1]}")
     return 0 if left == 0 else 1
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from kiosk import config
+    from kiosk.crypto import load_key
+    from kiosk.errors import KioskError
+    from kiosk.outbox import DeliveryLock, OutboxDamaged, open_existing
+    from kiosk.outbox.repair import repair
+
+    try:
+        cfg = config.load(args.config)
+        path = cfg.resolve(cfg.outbox.path, base="data")
+        key_file = cfg.resolve(cfg.outbox.key_file, base="data")
+        assert path is not None and key_file is not None
+        key = load_key(key_file)
+        if not args.force:
+            try:
+                box = open_existing(cfg)
+            except OutboxDamaged as exc:
+                print(f"damage: {exc.kind}: {exc.detail}")
+            else:
+                damage = None
+                if box is not None:
+                    with box:
+                        damage = box.check()
+                if damage is None:
+                    print(f"outbox {path} is healthy: nothing to repair (--force rebuilds anyway)")
+                    return 0
+                print(f"damage: {damage.kind}: {damage.detail}")
+        lock = DeliveryLock(path)
+        if not lock.acquire():
+            return _fail("the kiosk is running: stop it first (systemctl stop kiosk)", 1)
+        try:
+            report = repair(path, key, terminal_id=cfg.terminal_id)
+        finally:
+            lock.release()
+    except KioskError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"repair failed: {exc.strerror or exc}; nothing was deleted")
+    rec = ", ".join(f"{n} {s}" for s, n in sorted(report.recovered.items())) or "none"
+    print(f"damaged files and readable rows saved in {report.quarantine}")
+    print(f"recovered rows: {rec}; unreadable: {len(report.unreadable_ids)}; "
+          f"rows ever queued: {report.issued_rows}")
+    if report.lost:
+        print(f"LOST: up to {report.lost} row(s) could not be recovered; citizens holding these "
+              f"receipts must be helped at the service window (delivered rows already purged "
+              f"are listed too):")
+        shown = report.missing_numbers[:20]
+        more = len(report.missing_numbers) - len(shown)
+        print("  " + ", ".join(shown) + (f" and {more} more (see REPORT.txt)" if more > 0 else ""))
+    for day, seq in sorted(report.next_seq.items())[-1:]:
+        print(f"next provisional number: {cfg.terminal_id}-{day}-{seq:04d} (never reissued)")
+    return 0

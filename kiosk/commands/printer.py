@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
+from kiosk import clock as terminal_clock
 from kiosk.commands import add_group
 
 EXIT_NOT_READY = 4
@@ -52,7 +52,7 @@ def test_receipt():  # noqa: ANN201
         title=HALL_NAME,
         lines=(("测试", "打印机自检（中文，标点。冒号：）"),
                ("数字", "0123456789"),
-               ("时间", time.strftime("%Y-%m-%d %H:%M:%S"))),
+               ("时间", terminal_clock.strftime("%Y-%m-%d %H:%M:%S"))),
         qr="https://zwfw.example.gov.cn/kiosk/selftest",
         footer="如能看清以上文字和二维码，打印机工作正常。",
     )

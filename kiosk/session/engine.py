@@ -13,12 +13,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk import clock as terminal_clock
 from kiosk.catalogue.errors import FieldValueError
 from kiosk.catalogue.model import Catalogue, Field, Item
 from kiosk.catalogue.validators import validate_field_value
 from kiosk.session import hours
-from kiosk.session.errors import InvalidTransition, RatingRefused
-from kiosk.session.ports import (CardHolder, CardRead, CardUnreadable, Central, CodeScanned,
+from kiosk.session.card import CardWatch, items_for_card
+from kiosk.session.cardcheck import card_refusal, unreadable_problem
+from kiosk.session.defaults import SKIP_CONFIRM_KINDS, apply_defaults, effective_fields
+from kiosk.session.errors import IntakeRefused, InvalidTransition, RatingRefused
+from kiosk.session.ports import (CardHolder, CardPresence, CardRead, CardUnreadable, Central,
+                                 CodeScanned,
                                  Connectivity, DeviceEvent, DeviceState, PrintOutcome, Printer,
                                  QueryAnswer, RatingRecord, ReceiptDoc, Runner, Submitted,
                                  run_inline)
@@ -31,7 +36,7 @@ log = logging.getLogger(__name__)
 DONE_S = 6.0
 NO_CARD_HINT_S = 15.0
 """Seconds on the identify screen without a card before the "no card detected" hint."""
-DEVICES = ("idcard", "printer", "scanner", "camera")
+DEVICES = ("idcard", "printer", "scanner", "a4printer", "camera")
 FACE_PASSED_S = 2.0
 """Seconds "比对通过" stays on the screen before the form."""
 
@@ -86,6 +91,8 @@ class Session:
     face: Any = None
     """The 人证比对 step (kiosk.identity.flow.FaceFlow) while it runs."""
     face_verify_id: str = ""
+    anonymous: bool = False
+    """Submitted without identification (items whose design allows it: `anonymous`)."""
 
     def personal_strings(self) -> list[str]:
         """Every personal value held (tests use this to prove a wipe)."""
@@ -107,8 +114,11 @@ class SessionEngine:
                  wall_clock: Callable[[], float] = time.time, runner: Runner = run_inline,
                  service_hours: tuple[str, ...] = (), terminal_id: str = "T", hall_name: str = "",
                  default_lang: str = "zh_CN", default_elderly: bool = False,
-                 on_rating: Callable[[RatingRecord], None] | None = None) -> None:
+                 on_rating: Callable[[RatingRecord], None] | None = None,
+                 documents: Any = None) -> None:
         self.catalogue = catalogue
+        self.documents = documents
+        """kiosk.documents.flow.DocumentPrinting: prints the A4 document of `print` items."""
         self.central = central
         self.printer = printer
         self.timeouts = timeouts
@@ -126,6 +136,8 @@ class SessionEngine:
         self.online = True
         self.paused = False
         """Put out of service by a technician (maintenance screen); survives restarts there."""
+        self.intake_problem: Callable[[], str] = lambda: ""
+        """"" or why no request / rating can be accepted now (kiosk.outbox.guard.IntakeGuard)."""
         self.devices: dict[str, str] = {d: "" for d in DEVICES}
         """Device → "" when OK, else the fault reason."""
         self.state = State.HOME
@@ -143,6 +155,12 @@ class SessionEngine:
         self._pending_catalogue: Catalogue | None = None
         self.face_factory: Callable[[SessionEngine, CardHolder], Any] | None = None
         """Builds the face step (kiosk.identity.flow) for id_card+face items; None: no camera."""
+        from kiosk.payment.flow import PaymentFlow
+
+        self.payment = PaymentFlow(self)
+        """The session's payment order (pay items); its port is set by the composition root."""
+        self.card = CardWatch()
+        """The card on the reader (kiosk.session.card); the app gives it the reader's re-arm."""
         self._check_service()
 
     def reconfigure(self, *, hall_name: str, timeouts: Timeouts, service_hours: tuple[str, ...],
@@ -244,7 +262,7 @@ class SessionEngine:
             return "hours"
         needed = set(item.devices)
         if item.kind == "print":
-            needed.add("printer")
+            needed.add("a4printer")
         if item.auth in ("id_card", "id_card+face"):
             needed.add("idcard")
         if item.auth == "id_card+face":
@@ -259,6 +277,10 @@ class SessionEngine:
                 return f"device:{dev}"
         if item.auth == "id_card_or_qr" and self.devices.get("idcard") and self.devices.get("scanner"):
             return "device:idcard"  # neither way of identifying works
+        if item.kind in ("apply", "appointment") and self.intake_problem():
+            return "intake"
+        if not self.online and item.kind == "pay":
+            return "offline_pay"  # a payment is never queued: 缴费需要联网
         if not self.online and not (item.kind == "apply" and item.offline):
             return "offline"
         return ""
@@ -287,6 +309,8 @@ class SessionEngine:
 
     def _go(self, state: State) -> None:
         log.info("session: %s -> %s", self.state.value, state.value)
+        if state == State.DONE:  # the goodbye screen: is the card still on the reader?
+            self.card.session_ended(self.session.holder is not None, self.clock(), self.sessions_ended)
         self.state = state
         self._entered = self._activity = self.clock()
         self.countdown_started = None
@@ -331,16 +355,48 @@ class SessionEngine:
         self._require(State.ITEM)
         item = self.session.item
         assert item is not None
-        if item.auth != "none":
+        if item.auth != "none" and self.session.holder is None:
             self.session.identify_problem = "reader_fault" if self.devices["idcard"] else ""
             self._go(State.IDENTIFY)
+            self.card.wake_for_item()  # a card already lying on the reader is read now
         else:
             self._enter_form()
+        self._changed()
+
+    def offered_items(self) -> list[Item]:
+        """CARD_OFFER: the items the card placed on the home screen can serve now."""
+        holder = self.session.holder
+        return items_for_card(self.catalogue, self.unavailable_reason,
+                              holder.card_type if holder else "")
+
+    def select_for_card(self, code: str) -> None:
+        """CARD_OFFER: the citizen picked an item; the card read already identifies them."""
+        self._require(State.CARD_OFFER)
+        item = next((i for i in self.offered_items() if i.code == code), None)
+        if item is None:
+            raise InvalidTransition(f"item {code} cannot be served with this card now")
+        self.session.item = item
+        if item.auth == "id_card+face" and self.session.holder is not None:
+            self._start_face(self.session.holder)  # the card alone is not enough: 人证比对 first
+        else:
+            self._enter_form()
+        self._changed()
+
+    def proceed_anonymous(self) -> None:
+        """匿名提交: no identification, for items whose design allows it (its fields required)."""
+        self._require(State.ITEM, State.IDENTIFY)
+        item = self.session.item
+        if item is None or item.anonymous_required is None:
+            raise InvalidTransition("this item needs identification")
+        self.session.anonymous, self.session.holder, self.session.qr_token = True, None, ""
+        self._enter_form()
         self._changed()
 
     def _enter_form(self) -> None:
         item = self.session.item
         assert item is not None
+        apply_defaults(item, self.session.values, terminal_clock.today(self.wall_clock()),
+                       anonymous=self.session.anonymous)
         holder = self.session.holder
         for f in item.fields:
             if f.prefill and holder is not None and f.name not in self.session.values:
@@ -350,6 +406,7 @@ class SessionEngine:
         else:
             self._validate_all()
             self._go(State.CONFIRM)
+            self._skip_confirm()
 
     def back(self) -> None:
         """One step back (item → home ends the session)."""
@@ -362,11 +419,15 @@ class SessionEngine:
             self._leave_face()
             self.session.holder = None
             self._go(State.ITEM)
+        elif self.state == State.CARD_OFFER:
+            self.end("back")
+            return
         elif self.state == State.FORM:
             item = self.session.item
             assert item is not None
             self._go(State.ITEM)
         elif self.state == State.CONFIRM:
+            self.payment.back_from_confirm()
             self._go(State.FORM)
         else:
             raise InvalidTransition(f"no way back from {self.state.value}")
@@ -383,11 +444,15 @@ class SessionEngine:
         self.touch()
         self._changed()
 
+    @property
+    def form_fields(self) -> tuple[Field, ...]:
+        """The item's fields as checked now (anonymous: the design's own required list)."""
+        item = self.session.item
+        return effective_fields(item, self.session.anonymous) if item is not None else ()
+
     def check_field(self, name: str) -> bool:
         """Validate one field now (when the citizen leaves it); True if it is fine."""
-        item = self.session.item
-        assert item is not None
-        return self._validate(item.field(name))
+        return self._validate(next(f for f in self.form_fields if f.name == name))
 
     def _validate(self, f: Field) -> bool:
         try:
@@ -403,7 +468,7 @@ class SessionEngine:
         item = self.session.item
         assert item is not None
         ok = True
-        for f in item.fields:
+        for f in self.form_fields:
             ok = self._validate(f) and ok
         return ok
 
@@ -411,18 +476,38 @@ class SessionEngine:
         """Validate every field; on success go to CONFIRM. Returns whether it went on."""
         self._require(State.FORM)
         ok = self._validate_all()
-        if ok:
+        if ok and self.session.item is not None and self.session.item.kind == "pay":
+            self.payment.create()  # central prices the order: the confirm screen shows the amount
+        elif ok:
             self._go(State.CONFIRM)
+            if self._skip_confirm():
+                return True
         else:
             self.touch()
         self._changed()
         return ok
+
+    def _skip_confirm(self) -> bool:
+        """Read-only queries ask central at once (nothing to confirm); True if it did."""
+        item = self.session.item
+        if self.state == State.CONFIRM and item is not None and item.kind in SKIP_CONFIRM_KINDS:
+            self.confirm()
+            return True
+        return False
 
     def confirm(self) -> None:
         """The citizen confirmed: ask central (query, print document, progress) or submit."""
         self._require(State.CONFIRM)
         item = self.session.item
         assert item is not None
+        if item.kind == "pay":
+            self.payment.start()
+            self._changed()
+            return
+        if item.kind == "progress" and self.payment.reprint_lookup(next(
+                (str(v) for k, v in self.session.clean.items() if item.field(k).type == "case_no"), "")):
+            self._changed()  # one of this terminal's paid orders: 补打缴费凭证
+            return
         self._go(State.WORKING)
         self._generation += 1
         gen = self._generation
@@ -451,6 +536,8 @@ class SessionEngine:
                               "card_type": holder.card_type}
         if self.session.qr_token:
             out["_qr"] = self.session.qr_token
+        if self.session.anonymous:
+            out["_anonymous"] = True
         return out
 
     def cancel_work(self) -> None:
@@ -460,7 +547,8 @@ class SessionEngine:
         if item is not None and item.kind in ("apply", "appointment"):
             raise InvalidTransition("a submission cannot be cancelled once sent")
         self._generation += 1
-        self._go(State.CONFIRM)
+        # a payment order being priced: back to the form (a late order is cancelled by the flow)
+        self._go(State.FORM if item is not None and item.kind == "pay" else State.CONFIRM)
         self._changed()
 
     @property
@@ -476,7 +564,7 @@ class SessionEngine:
         assert item is not None
         if err is not None:
             log.warning("central call for %s failed: %s", item.code, type(err).__name__)
-            self.session.outcome = Outcome(error="unavailable")
+            self.session.outcome = Outcome(error="intake" if isinstance(err, IntakeRefused) else "unavailable")
         elif isinstance(result, Submitted):
             self.session.outcome = Outcome(submitted=result)
             self.session.service_id = result.case_no
@@ -484,7 +572,7 @@ class SessionEngine:
             self.session.outcome = Outcome(answer=result)
             self.session.service_id = getattr(result, "case_no", "") or ""
         if not self.session.service_id:
-            stamp = time.strftime("%Y%m%d%H%M%S", time.localtime(self.wall_clock()))
+            stamp = terminal_clock.strftime("%Y%m%d%H%M%S", self.wall_clock())
             self.session.service_id = f"{self.terminal_id}-{stamp}-{next(self._counter)}"
         if item.kind == "print" and self.session.outcome.answer is not None:
             self._go(State.RESULT)
@@ -507,9 +595,11 @@ class SessionEngine:
         """The receipt of this session (what is printed, or shown when printing fails)."""
         item = self.session.item
         assert item is not None
+        if self.payment.active:
+            return self.payment.receipt()
         out = self.session.outcome or Outcome()
         sess = {"case_no": out.submitted.case_no if out.submitted else self.session.service_id,
-                "time": time.strftime("%Y-%m-%d %H:%M", time.localtime(self.wall_clock())),
+                "time": terminal_clock.strftime("%Y-%m-%d %H:%M", self.wall_clock()),
                 "terminal_id": self.terminal_id, "hall_name": self.hall_name,
                 "item_name": item.name(self.lang),
                 "status": out.submitted.status if out.submitted else "",
@@ -531,8 +621,11 @@ class SessionEngine:
         self._generation += 1
         gen = self._generation
         receipt, printer = self.session.receipt, self.printer
+        job = lambda: printer.print_receipt(receipt)  # noqa: E731
+        if self.documents is not None and self.session.item and self.session.item.kind == "print":
+            job = self.documents.job(self)  # the A4 document (kiosk.documents.flow)
         self._changed()
-        self.runner(lambda: printer.print_receipt(receipt), lambda r, e: self._printed(gen, r, e))
+        self.runner(job, lambda r, e: self._printed(gen, r, e))
 
     def _printed(self, gen: int, result: Any, err: BaseException | None) -> None:
         if gen != self._generation or self.state != State.PRINTING:
@@ -543,9 +636,12 @@ class SessionEngine:
             self.session.print_state = "failed"
             self.session.print_reason = (result.reason if isinstance(result, PrintOutcome)
                                          else type(err).__name__ if err else "unknown") or "unknown"
-            if self.session.print_reason in ("paper_out", "offline", "cover_open", "error"):
+            if self.documents is not None and self.documents.owns(self):
+                self.documents.after_failure(self)
+            elif self.session.print_reason in ("paper_out", "offline", "cover_open", "error"):
                 self.devices["printer"] = self.session.print_reason
             log.warning("print failed: %s", self.session.print_reason)
+        self.payment.printed(self.session.print_state == "printed")
         self._entered = self._activity = self.clock()
         self._changed()
 
@@ -554,6 +650,11 @@ class SessionEngine:
         self._require(State.RESULT, State.PRINTING)
         if self.state == State.PRINTING and self.session.print_state == "busy":
             raise InvalidTransition("still printing")
+        if self.intake_problem():  # a rating could not be kept now: do not ask for one
+            log.warning("rating step skipped: intake %s", self.intake_problem())
+            self._go(State.DONE)
+            self._changed()
+            return
         self._go(State.RATING)
         self._changed()
 
@@ -599,11 +700,14 @@ class SessionEngine:
 
     def end(self, reason: str) -> None:
         """End the session for any reason: wipe everything personal and go home."""
+        if self.payment.intercept_end(reason):
+            return  # the order is being cancelled first; the end follows its answer
         if self.state == State.RATING and not self.session.rated and self.session.service_id:
             self.skip_rating(reason)
         log.info("session ended: %s", reason)
         self._generation += 1
         self._leave_face()
+        self.card.session_ended(self.session.holder is not None, self.clock(), self.sessions_ended)
         self.session = Session()
         self.lang, self.elderly = self.default_lang, self.default_elderly
         self.last_end_reason = reason
@@ -627,6 +731,8 @@ class SessionEngine:
             if self.session.face_verify_id and now - self._entered >= FACE_PASSED_S:
                 self.face_continue()
                 return
+        if self.card.probing and now > self.card.probe_until:
+            self.card.probe_until = 0.0  # the reader saw no card left behind
         if self.state in IDLE_STATES:
             changed = self._check_service()
             timeout = self.state_timeout()
@@ -635,6 +741,9 @@ class SessionEngine:
                 return
             if changed:
                 self._changed()
+            return
+        if self.state == State.PAYMENT:
+            self.payment.tick()
             return
         timeout = self.state_timeout()
         if timeout is None:
@@ -687,17 +796,23 @@ class SessionEngine:
     def handle(self, event: DeviceEvent) -> None:
         """React to one device or network event."""
         if isinstance(event, CardRead):
-            if self.state == State.IDENTIFY:
+            if self.state == State.IDENTIFY and not self._card_refused(event.holder):
                 self.session.holder = event.holder
                 self.session.identify_problem = ""
                 if self.session.item is not None and self.session.item.auth == "id_card+face":
                     self._start_face(event.holder)
                 else:
                     self._enter_form()
+            elif self.state == State.HOME and not self.card.probing and not self.card.left \
+                    and not card_refusal(event.holder, self.wall_clock()):  # expired: no offer
+                self.session = Session(holder=event.holder)  # a session starts with the card
+                self._go(State.CARD_OFFER)
             # a card placed anywhere else is ignored (and never stored)
+        elif isinstance(event, CardPresence):
+            self.card.presence(event.present, self.clock())
         elif isinstance(event, CardUnreadable):
             if self.state == State.IDENTIFY:
-                self.session.identify_problem = "unreadable"
+                self.session.identify_problem = unreadable_problem(event.reason)
                 self.touch()
         elif isinstance(event, CodeScanned):
             self._scanned(event.text)
@@ -711,9 +826,25 @@ class SessionEngine:
             self._check_service()
         self._changed()
 
+    def _card_refused(self, holder: CardHolder) -> bool:
+        """An expired card, or a card type the item does not take: say so on the identify
+        screen and keep nothing of it."""
+        problem = card_refusal(holder, self.wall_clock())
+        item = self.session.item
+        if not problem and item is not None and not item.accepts_card(holder.card_type):
+            problem = "card_type"  # e.g. 户籍 with a foreigner's card (the item names the card)
+        if problem:
+            log.info("card refused: %s", problem)
+            self.session.identify_problem = problem
+            self.touch()
+        return bool(problem)
+
     def _scanned(self, text: str) -> None:
         item = self.session.item
         if item is None:
+            return
+        if self.state == State.PAYMENT:
+            self.payment.scanned(text)  # a 付款码: charged, never stored
             return
         if self.state == State.IDENTIFY and item.auth == "id_card_or_qr":
             self.session.qr_token = text.strip()

@@ -14,3 +14,7 @@ class InvalidTransition(SessionError):
 
 class RatingRefused(SessionError):
     """A rating that breaks the rules: 差评 without a reason tag, or a second rating of a case."""
+
+
+class IntakeRefused(SessionError):
+    """The terminal cannot accept a new request now (queue damaged, disk full): not a network fault."""

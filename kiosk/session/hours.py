@@ -1,8 +1,9 @@
-"""Opening hours: "HH:MM-HH:MM" windows in local time."""
+"""Opening hours: "HH:MM-HH:MM" windows in the terminal's time zone (kiosk.clock)."""
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
+
+from kiosk import clock
 
 
 def _minutes(hhmm: str) -> int:
@@ -15,6 +16,6 @@ def is_open(windows: Iterable[str], epoch: float) -> bool:
     wins = list(windows)
     if not wins:
         return True
-    t = time.localtime(epoch)
+    t = clock.struct(epoch)
     now = t.tm_hour * 60 + t.tm_min
     return any(_minutes(w[:5]) <= now < _minutes(w[6:]) for w in wins)

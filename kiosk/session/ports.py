@@ -23,6 +23,8 @@ class CardHolder:
     birth: str = ""
     address: str = ""
     photo: bytes = field(default=b"", repr=False)
+    valid_to: str = ""
+    """Last day of validity as YYYY-MM-DD, or 长期; "" when unknown (QR identities)."""
 
     def __repr__(self) -> str:  # never print personal data, even by accident
         return f"CardHolder(card_type={self.card_type!r}, <masked>)"
@@ -45,6 +47,14 @@ class CardUnreadable:
 
 
 @dataclass(frozen=True)
+class CardPresence:
+    """The reader sees a card in its field (present) or none; after a read the card is halted
+    and unseen until the reader is re-armed (kiosk.session.card)."""
+
+    present: bool
+
+
+@dataclass(frozen=True)
 class CodeScanned:
     """The scanner read a QR or barcode (text already decoded from the wire)."""
 
@@ -55,7 +65,7 @@ class CodeScanned:
 class DeviceState:
     """A device's health changed: ok, or the reason it cannot be used (paper_out, offline, …)."""
 
-    device: Literal["idcard", "printer", "scanner", "camera"]
+    device: Literal["idcard", "printer", "scanner", "a4printer", "camera"]
     ok: bool
     reason: str = ""
 
@@ -67,7 +77,7 @@ class Connectivity:
     online: bool
 
 
-DeviceEvent = CardRead | CardUnreadable | CodeScanned | DeviceState | Connectivity
+DeviceEvent = CardRead | CardUnreadable | CardPresence | CodeScanned | DeviceState | Connectivity
 EventSink = Callable[[DeviceEvent], None]
 
 
@@ -125,6 +135,13 @@ class QueryAnswer:
     """Service record number central gave this query (rate it with this: 一次一评)."""
     printable_lines: tuple[str, ...] = ()
     """Receipt text central prepared (already masked); used instead of the layout when given."""
+    title_en: str = ""
+    """English of central's answer (empty when central sent none): title, column labels (one
+    per column or none) and cell text → English (kiosk.central_api.query_english)."""
+    columns_en: tuple[str, ...] = ()
+    terms_en: Mapping[str, str] = field(default_factory=dict)
+    document: Any = None
+    """print items: the document central issued (kiosk.central_api.IssuedDocument: 核验码…)."""
 
 
 @dataclass(frozen=True)
@@ -183,7 +200,7 @@ def run_inline(fn: Callable[[], Any], done: Callable[[Any, BaseException | None]
         done(result, None)
 
 
-__all__ = ["CardHolder", "CardRead", "CardUnreadable", "CodeScanned", "DeviceState",
+__all__ = ["CardHolder", "CardRead", "CardUnreadable", "CardPresence", "CodeScanned", "DeviceState",
            "Connectivity", "DeviceEvent", "EventSink", "EventSource", "ReceiptDoc",
            "PrintOutcome", "Printer", "QueryAnswer", "Submitted", "RatingRecord",
            "CentralUnavailable", "Central", "Runner", "run_inline", "Sequence"]

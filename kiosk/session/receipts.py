@@ -49,9 +49,20 @@ def receipt_language(item: Item, lang: str) -> str:
     return "en" if lang == "en" and item.kind not in OFFICIAL_KINDS else "zh_CN"
 
 
-def term(text: str, lang: str) -> str:
-    """A Chinese term of central's (column name, status) in `lang`; unknown terms as given."""
-    return _terms_en().get(text, text) if lang == "en" else text
+def term(text: str, lang: str, central_en: Mapping[str, str] | None = None) -> str:
+    """A Chinese term of central's (column name, status) in `lang`: the terminal's own word
+    (sized for the paper), else central's English for this answer, else as given."""
+    if lang != "en":
+        return text
+    return _terms_en().get(text) or (central_en or {}).get(text) or text
+
+
+def _central_en(answer: QueryAnswer | None) -> dict[str, str]:
+    """Central's English for one answer's words: its column labels and cell terms."""
+    if answer is None:
+        return {}
+    cols = dict(zip(answer.columns, answer.columns_en)) if len(answer.columns_en) == len(answer.columns) else {}
+    return {**cols, **answer.terms_en}
 
 
 def _resolve(ref: str, fields: Mapping[str, Any], result: Mapping[str, Any],
@@ -76,16 +87,18 @@ def _shown_fields(item: Item, fields: Mapping[str, Any], lang: str) -> dict[str,
     return shown
 
 
-def _central_lines(printable: Sequence[str], lang: str) -> list[tuple[str, str]]:
+def _central_lines(printable: Sequence[str], lang: str,
+                   en: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """Central's prepared receipt text (title dropped) as receipt lines; " | " rows as a table."""
     lines: list[tuple[str, str]] = []
     for text in printable[1:]:
         if CENTRAL_CELL_SEP in text:
-            lines.append(table_row(term(c.strip(), lang) for c in text.split(CENTRAL_CELL_SEP)))
+            lines.append(table_row(term(c.strip(), lang, en) for c in text.split(CENTRAL_CELL_SEP)))
             continue
         label, sep, value = text.partition(CENTRAL_LABEL_SEP)
         # a TAB in a plain line would make it read as a table row
-        lines.append((term(label, lang), value) if sep else ("", term(text, lang).replace("\t", " ")))
+        lines.append((term(label, lang, en), value) if sep else
+                     ("", term(text, lang, en).replace("\t", " ")))
     return lines
 
 
@@ -100,10 +113,11 @@ def _answer_lines(answer: QueryAnswer, lang: str) -> list[tuple[str, str]]:
     """The answer's table (header + rows), or its no-records line."""
     if not answer.rows:
         return [("", texts(lang)["receipt.no_records"])]
+    en = _central_en(answer)
     if not answer.columns:
-        return [(term(str(r[0]), lang), " ".join(str(c) for c in r[1:])) for r in answer.rows if r]
-    return [table_row(term(str(c), lang) for c in answer.columns)] + \
-        [table_row(term(str(c), lang) for c in r) for r in answer.rows]
+        return [(term(str(r[0]), lang, en), " ".join(str(c) for c in r[1:])) for r in answer.rows if r]
+    return [table_row(term(str(c), lang, en) for c in answer.columns)] + \
+        [table_row(term(str(c), lang, en) for c in r) for r in answer.rows]
 
 
 def build_receipt(item: Item, lang: str, *, fields: Mapping[str, Any], session: Mapping[str, Any],
@@ -139,7 +153,7 @@ def build_receipt(item: Item, lang: str, *, fields: Mapping[str, Any], session: 
     if answer is not None and answer.printable_lines:
         # Central prepared the receipt text (masked): it is the body. The layout adds only lines
         # central did not print (by label or by value), so nothing appears twice (e.g. the ID).
-        central = _central_lines(answer.printable_lines, rlang)
+        central = _central_lines(answer.printable_lines, rlang, _central_en(answer))
         zh_labels = {text.partition(CENTRAL_LABEL_SEP)[0] for text in answer.printable_lines}
         values = {v for _, v in central if v}
         extra = [(label, v) for zh, label, v in own if zh not in zh_labels and v not in values]

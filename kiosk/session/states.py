@@ -8,6 +8,8 @@ class State(Enum):
     """Where a session is; each state has one screen of the same name."""
 
     HOME = "home"
+    CARD_OFFER = "card_offer"
+    """A card was placed on the home screen: the items it can serve."""
     ITEM = "item"
     IDENTIFY = "identify"
     FORM = "form"
@@ -17,6 +19,7 @@ class State(Enum):
     PRINTING = "printing"
     RATING = "rating"
     DONE = "done"
+    PAYMENT = "payment"
     OUT_OF_SERVICE = "out_of_service"
     FACE = "face"
     """人证比对 after the card (consent, live capture, challenge, verdict): kiosk.identity.flow."""
@@ -24,12 +27,14 @@ class State(Enum):
 
 IDLE = frozenset({State.HOME, State.OUT_OF_SERVICE})
 """No session in progress: nothing personal may be held."""
-CITIZEN_WAIT = frozenset({State.ITEM, State.IDENTIFY, State.FORM, State.CONFIRM, State.RESULT,
+CITIZEN_WAIT = frozenset({State.CARD_OFFER, State.ITEM, State.IDENTIFY, State.FORM, State.CONFIRM, State.RESULT,
                           State.PRINTING, State.RATING, State.DONE, State.FACE})
 """Waiting for the citizen: inactivity brings the countdown overlay, then the session ends."""
 BUSY = frozenset({State.WORKING})
 """Waiting for central: its own timeout turns into an error result, never a hang."""
-IN_SESSION = CITIZEN_WAIT | BUSY
+PAYING = frozenset({State.PAYMENT})
+"""A payment order is on screen: its own clock (the order's expiry) rules, see kiosk.payment."""
+IN_SESSION = CITIZEN_WAIT | BUSY | PAYING
 """A session is in progress (personal data may be held)."""
 FACE_STEP = frozenset({State.FACE})
 """The camera may be on: frames live in memory only and are wiped when the state is left."""

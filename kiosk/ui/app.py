@@ -26,6 +26,7 @@ from kiosk.ui import i18n, theme
 from kiosk.ui.marshal import thread_runner, to_ui
 from kiosk.ui.screens import SCREENS, HomeScreen  # noqa: F401  (HomeScreen: re-exported)
 from kiosk.ui.viewmodels.devdock import DevDockViewModel
+from kiosk.ui.viewmodels.help import HallInfo
 from kiosk.ui.viewmodels.session import SessionViewModel
 
 log = logging.getLogger(__name__)
@@ -130,13 +131,21 @@ class KioskApp(App):
             timeouts=Timeouts.from_config(cfg.timeouts), clock=self._clock,
             wall_clock=self._wall_clock, runner=thread_runner,
             service_hours=tuple(cfg.service_hours.windows), terminal_id=cfg.terminal_id,
-            hall_name=cfg.hall_name, default_lang=cfg.language, default_elderly=cfg.elderly_mode)
+            hall_name=cfg.hall_name, default_lang=cfg.language, default_elderly=cfg.elderly_mode,
+            documents=svc.documents)
+        if not cfg.a4printer.enabled:
+            engine.devices["a4printer"] = "not_configured"
+        engine.payment.port = svc.payments
+        svc.current_order = lambda: engine.payment.order.order_no if engine.payment.order else None
         if svc.central is None and not self._deferred:
             engine.online = False
         if svc.printer is None and not self._deferred:
             engine.devices["printer"] = "unreachable"
         from kiosk.admin.paused import PausedFlag
 
+        if not self._deferred:
+            reader = next((s for s in svc.sources if hasattr(s, "rearm")), None)
+            engine.card.rearm = reader.rearm if reader is not None else None
         if PausedFlag.from_config(cfg).is_set():
             engine.set_in_service(False)  # a paused terminal never shows its items, not even a frame
         return engine
@@ -159,11 +168,16 @@ class KioskApp(App):
         assert engine is not None
         engine.central = svc.central or NoCentral()
         engine.printer = svc.printer or NoPrinter()
+        engine.documents = svc.documents
+        engine.payment.port = svc.payments
+        if svc.intake is not None:  # damaged queue / disk below the reserve: no new requests
+            engine.intake_problem = svc.intake.problem
         if svc.central is None:
             engine.handle(Connectivity(False))
         if svc.printer is None:
             engine.handle(DeviceState("printer", False, "unreachable"))
         self._wire_face()
+        self._wire_card_reader()
         if self._stopped:  # the app closed while the devices were opening (on_stop closed them)
             return
         if self._start_services:
@@ -184,12 +198,21 @@ class KioskApp(App):
                                            try_s=self.cfg.camera.try_s,
                                            sink=to_ui(self.handle_event))
         engine.handle(DeviceState("camera", True))
+    def _wire_card_reader(self) -> None:
+        """Give the engine the reader's re-arm (kiosk.session.card): cards left on it are seen."""
+        reader = next((s for s in getattr(self.services, "sources", ()) if hasattr(s, "rearm")), None)
+        if self.engine is not None and reader is not None:
+            self.engine.card.rearm = reader.rearm
 
     def handle_event(self, event: Any) -> None:
         """One device or network event, on the UI thread: the engine, then maintenance (history
         and live tests)."""
         assert self.engine is not None
-        self.engine.handle(event)
+        from kiosk.session.ports import CardRead
+
+        technician = self.maintenance is not None and (self.maintenance.visible or self.maintenance.pin.visible)
+        if not (technician and isinstance(event, CardRead)):  # a test card starts no session
+            self.engine.handle(event)
         if self.maintenance is not None:
             self.maintenance.observe(event)
 
@@ -232,8 +255,13 @@ class KioskApp(App):
         self.engine = engine = self.build_engine()
         if not self._deferred:
             self._wire_face()
-        self.vm = vm = SessionViewModel(engine)
-        self.dock = DevDockViewModel(set_network=getattr(self.services, "set_network", None))
+        self.vm = vm = SessionViewModel(engine, hall=HallInfo.from_config(self.cfg))
+        from kiosk.payment.demo import phone_payer
+
+        self.dock = DevDockViewModel(
+            set_network=getattr(self.services, "set_network", None),
+            pay_phone=phone_payer(self.services, lambda: engine.payment.order.order_no
+                                  if engine.payment.order else None))
         root = self._root = Factory.Layers()
         self.sm = sm = Factory.ScreenStack()
         self._ensure_screen("home")
@@ -281,7 +309,9 @@ class KioskApp(App):
         if rest is not None:
             rest.start()  # devices and central
         assert self._root is not None and self.vm is not None
-        load_kv(["app"])
+        load_kv(["app", "card_offer"])
+        self._root.add_widget(Factory.HelpOverlay(vm=self.vm.help))  # under the countdown
+        self._root.add_widget(Factory.RemoveCardOverlay(vm=self.vm.remove_card))
         self._root.add_widget(Factory.CountdownOverlay(vm=self.vm.countdown))
         if self.cfg.demo:
             self._root.add_widget(Factory.DevDock(vm=self.dock))
@@ -360,7 +390,7 @@ class KioskApp(App):
                                     service_hours=tuple(cfg.service_hours.windows),
                                     default_lang=cfg.language, default_elderly=cfg.elderly_mode)
         if self.vm is not None:
-            self.vm.home.hall_name = cfg.hall_name
+            self.vm.set_hall(HallInfo.from_config(cfg))
         if self.maintenance is not None:
             self.maintenance.mode.guard.stored_hash = cfg.admin_pin_hash
 

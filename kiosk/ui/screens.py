@@ -16,6 +16,10 @@ class HomeScreen(_VMScreen):
     """Item tiles, filter, clock, indicators, help."""
 
 
+class CardOfferScreen(_VMScreen):
+    """A card was placed on the home screen: what it can serve."""
+
+
 class ItemScreen(_VMScreen):
     """What the item does and what it needs."""
 
@@ -50,6 +54,12 @@ class RatingScreen(_VMScreen):
 
 class DoneScreen(_VMScreen):
     """Thanks."""
+
+
+class PaymentScreen(_VMScreen):
+    """Amount, QR, 付款码 hint, countdown; then paid / expired / refunded."""
+
+    portrait = BooleanProperty(True)
 
 
 class OutOfServiceScreen(_VMScreen):
@@ -102,8 +112,8 @@ class FaceScreen(_VMScreen):
 
 
 SCREENS: dict[str, type[_VMScreen]] = {
-    "home": HomeScreen, "item": ItemScreen, "identify": IdentifyScreen, "form": FormScreen,
+    "home": HomeScreen, "card_offer": CardOfferScreen, "item": ItemScreen, "identify": IdentifyScreen, "form": FormScreen,
     "confirm": ConfirmScreen, "working": WorkingScreen, "result": ResultScreen,
     "printing": PrintingScreen, "rating": RatingScreen, "done": DoneScreen,
-    "out_of_service": OutOfServiceScreen, "face": FaceScreen,
+    "out_of_service": OutOfServiceScreen, "payment": PaymentScreen, "face": FaceScreen,
 }

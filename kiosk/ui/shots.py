@@ -8,6 +8,7 @@ rendered is saved too.
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import os
 import subprocess
@@ -17,13 +18,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from kiosk import clock as terminal_clock
 from kiosk.config import PROJECT_ROOT
+from kiosk.ui.shots_help import help_scenario
 
 log = logging.getLogger(__name__)
 
 SIZES = {"portrait": "1080x1920", "landscape": "1920x1080"}
 VARIANTS = (("zh_CN", False), ("zh_CN", True), ("en", False), ("en", True))
 QUERY, PRINT, APPLY, PROGRESS = "RS-0102", "RS-0101", "GA-0702", "ZW-1001"
+PAY = "YB-0202"
 
 Step = float | Callable[[], bool] | tuple[str, str]
 """A scenario yields: seconds to wait, a predicate to wait for, or ("shot", name)."""
@@ -68,9 +72,9 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
     reset()
     yield 0.3
     yield ("shot", "home")
-    vm.home.open_help()
+    vm.help.open()
     yield ("shot", "home-help")
-    vm.home.close_help()
+    vm.help.close()
     vm.home.next_page()
     yield ("shot", "home-page2")
     vm.home.set_category("")
@@ -151,7 +155,7 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
         eng.select(PROGRESS)
         eng.proceed() if eng.state == State.ITEM else None
         if sims.get("scanner") is not None:
-            dock.scan(app.last_case_no or "330100-20261125-000001")
+            dock.scan(app.last_case_no or "610900-20261125-000001")
             end = time.monotonic() + 5
             yield lambda: bool(eng.session.values) or time.monotonic() > end
         yield ("shot", "form-scanned")
@@ -171,14 +175,181 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
     yield ("shot", "home-printer-out")
     eng.handle(DeviceState("printer", True))
     hours = eng.service_hours
-    eng.service_hours = ("08:00-08:01",) if time.localtime().tm_hour != 8 else ("09:00-09:01",)
+    eng.service_hours = ("08:00-08:01",) if terminal_clock.struct().tm_hour != 8 else ("09:00-09:01",)
     eng.tick()
     yield ("shot", "out-of-service")
     eng.service_hours = hours
     eng.tick()
     reset()
+    yield from input_states(app, sims, reset)
+    reset()
     if variant == ("zh_CN", False):  # the technician's screens are in the terminal's language
         yield from maintenance(app, sims)
+
+
+def printing_a4(app: Any, variant: tuple[str, bool]) -> Iterator[Step]:
+    """A4 certificate states: busy, printed, and failed (out of paper) with the 核验码 on screen."""
+    from kiosk.session.ports import DeviceState, run_inline
+    from kiosk.session.states import State
+
+    eng, dock = app.engine, app.dock
+    a4 = getattr(app.services.documents, "printer", None)
+    if a4 is None or not hasattr(a4, "set_fault") or eng.catalogue.get(PRINT) is None:
+        return
+    lang, elderly = variant
+
+    def start() -> Iterator[Step]:
+        if eng.state not in (State.HOME, State.OUT_OF_SERVICE):
+            eng.end("shots")
+        eng.set_language(lang)
+        eng.set_elderly(elderly)
+        eng.select(PRINT)
+        eng.proceed()
+        dock.remove_card()
+        yield 0.6
+        dock.place_card("mainland")
+        end = time.monotonic() + 8
+        yield lambda: eng.state == State.FORM or time.monotonic() > end
+        _fill(eng)
+        if eng.state == State.FORM:
+            app.vm.form.next()
+
+    yield from start()
+    parked: list[Any] = []
+    eng.runner = lambda fn, done: parked.append((fn, done))
+    eng.confirm()
+    run_inline(*parked.pop())  # central answers; the print job stays parked
+    yield 0.2
+    yield ("shot", "printing-a4-busy")
+    run_inline(*parked.pop())
+    eng.runner = run_inline
+    yield 0.2
+    yield ("shot", "printing-a4-printed")
+    a4.set_fault("media_empty")
+    yield from start()
+    eng.confirm()
+    yield 0.2
+    yield ("shot", "printing-a4-failed")
+    a4.set_fault("")
+    eng.end("shots")
+    eng.handle(DeviceState("a4printer", True))
+
+
+def save_documents(out: Path) -> int:
+    """document-CODE.png: the first page of every print item's document (specimen, pdftoppm)."""
+    from kiosk import config as config_mod
+    from kiosk import services
+    from kiosk.documents.demo import specimen
+    from kiosk.documents.render import render_pdf
+
+    cfg = config_mod.load(None)
+    cat = services.load_catalogue(cfg)
+    n = 0
+    for item in cat.enabled_items():
+        if item.document is None:
+            continue
+        pdf = out / f"document-{item.code}.pdf"
+        pdf.write_bytes(render_pdf(specimen(item, hall_name=cfg.hall_name, terminal_id=cfg.terminal_id)))
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                        str(out / f"document-{item.code}")], check=True, timeout=60)
+        pdf.unlink()
+        n += 1
+    return n
+def input_scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) -> Iterator[Step]:
+    """`--input-only`: just the issue-16 typing / card / table states of one variant."""
+    from kiosk.session.ports import run_inline
+    from kiosk.session.states import State
+
+    eng = app.engine
+
+    def reset() -> None:
+        if eng.state not in (State.HOME, State.OUT_OF_SERVICE):
+            eng.end("shots")
+        eng.set_language(variant[0])
+        eng.set_elderly(variant[1])
+
+    eng.runner = run_inline
+    reset()
+    yield 0.3
+    yield from input_states(app, _sims(), reset)
+    reset()
+
+
+def input_states(app: Any, sims: dict[str, Any], reset: Callable[[], None]) -> Iterator[Step]:
+    """Issue 16 (typing, card handling, result tables): keypad-case, ime-*, card-present-*,
+    remove-card, result-table-*."""
+    from kiosk.ime.index import shared
+    from kiosk.session.states import State
+
+    eng, vm, dock = app.engine, app.vm, app.dock
+    # case-number keypad with a provisional number half typed
+    if eng.catalogue.get(PROGRESS) is not None:
+        eng.select(PROGRESS)
+        if eng.state == State.ITEM:
+            eng.proceed()
+        for ch in "DEMO-0001-2026":
+            vm.form.key(ch)
+        yield ("shot", "keypad-case")
+        reset()
+    # 12345: pinyin being typed with candidates, then text chosen, then anonymous confirm
+    if eng.catalogue.get(HOTLINE) is not None:
+        shared.wait(60)
+        eng.select(HOTLINE)
+        eng.proceed()
+        eng.proceed_anonymous()
+        vm.form.choose("help")
+        vm.form.choose("city")
+        vm.form.focus("content")
+        for ch in "lud":
+            vm.form.key(ch)
+        yield ("shot", "ime-pinyin")
+        vm.form.key("back")
+        for ch in "dengbuliang":
+            vm.form.key(ch)
+        yield ("shot", "ime-candidates")
+        for _ in range(4):  # the first candidate each time: lu'deng, then bu'liang
+            if vm.form.keyboard.composer.letters:
+                vm.form.candidate(0)
+        vm.form.key(chr(0xFF0C))  # full-width comma
+        vm.form.key("mode:latin")
+        yield ("shot", "ime-latin")
+        vm.form.next()
+        yield ("shot", "ime-confirm-anonymous")
+        reset()
+    # card handling: a card placed on the home screen, then one left behind after a session
+    if sims.get("idcard") is not None:
+        dock.remove_card()
+        yield 0.8
+        dock.place_card("mainland")
+        end = time.monotonic() + 6
+        yield lambda: eng.state == State.CARD_OFFER or time.monotonic() > end
+        yield ("shot", "card-present-offer")
+        if eng.state == State.CARD_OFFER:
+            vm.card_offer.choose(QUERY)
+            yield ("shot", "card-present-form")
+        _fill(eng)
+        if eng.state == State.FORM:
+            vm.form.next()  # read-only: straight to the result
+        end = time.monotonic() + 6
+        yield lambda: eng.state == State.RESULT or time.monotonic() > end
+        yield ("shot", "result-table")
+        if vm.result.pages > 1:
+            vm.result.next_page()
+            yield ("shot", "result-table-page2")
+        if eng.state == State.RESULT:
+            eng.finish()
+            eng.skip_rating()
+        end = time.monotonic() + 6
+        yield lambda: eng.card.left or time.monotonic() > end
+        yield ("shot", "remove-card")
+        dock.remove_card()
+        end = time.monotonic() + 6
+        yield lambda: not eng.card.left or time.monotonic() > end
+        reset()
+    yield 0.1
+
+
+HOTLINE = "RX-1101"
 
 
 FACE_ITEM = "RS-0103"
@@ -296,8 +467,75 @@ def maintenance(app: Any, sims: dict[str, Any]) -> Iterator[Step]:
     m.leave()
 
 
+def payment_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Step]:
+    """城乡居民医保缴费: confirm with the amount, the QR waiting, a declined 付款码, paid, expired."""
+    from kiosk.payment.demo import DEMO_PAYMENT_CODE
+    from kiosk.session.ports import Connectivity, run_inline
+    from kiosk.session.states import State
+
+    eng, dock = app.engine, app.dock
+    end = time.monotonic() + 10
+    yield lambda: eng.payment.port is not None or time.monotonic() > end  # central set up
+    yield 0.5  # the devices open with it
+    sims = _sims()
+    if eng.catalogue is None or eng.catalogue.get(PAY) is None or eng.payment.port is None:
+        log.error("payment shots skipped: no %s item or no central", PAY)
+        return
+
+    def until(pred: Callable[[], bool], timeout: float = 8.0) -> Callable[[], bool]:
+        end = time.monotonic() + timeout
+        return lambda: pred() or time.monotonic() > end
+
+    def to_payment() -> Iterator[Step]:
+        if eng.state not in (State.HOME, State.OUT_OF_SERVICE):
+            eng.end("shots")
+        yield until(lambda: eng.state == State.HOME)
+        eng.set_language(variant[0])
+        eng.set_elderly(variant[1])
+        eng.runner = run_inline
+        yield until(lambda: not eng.unavailable_reason(eng.catalogue.item(PAY)))
+        reason = eng.unavailable_reason(eng.catalogue.item(PAY))
+        if reason:
+            log.warning("%s not servable (%s): connectivity assumed back for the shots", PAY, reason)
+            eng.handle(Connectivity(True))
+        eng.select(PAY)
+        eng.proceed()
+        if sims.get("idcard") is not None:
+            dock.remove_card()
+            yield 0.6
+            dock.place_card("mainland")
+            yield until(lambda: eng.state == State.FORM)
+        eng.set_value("insured_id", SAMPLE["id_number"])
+        eng.set_value("year", time.strftime("%Y"))
+        eng.set_value("group", "adult")
+        eng.submit_form()
+
+    yield from to_payment()
+    yield ("shot", "payment-confirm")
+    eng.confirm()
+    yield 0.3
+    yield ("shot", "payment-waiting")
+    if sims.get("scanner") is not None:
+        dock.scan(DEMO_PAYMENT_CODE[:-4] + "0000")  # a sandbox code that is declined
+        yield until(lambda: eng.payment.phase == "failed")
+        yield ("shot", "payment-failed")
+    dock.pay_with_phone()
+    yield until(lambda: eng.payment.phase == "paid")
+    yield ("shot", "payment-paid")
+    yield until(lambda: eng.session.print_state in ("printed", "failed"))
+    yield 0.3
+    yield ("shot", "payment-printed")
+    yield from to_payment()
+    eng.confirm()
+    eng.payment._deadline_mono = eng.clock()  # the order's time is up
+    yield until(lambda: eng.payment.phase == "expired")
+    yield ("shot", "payment-expired")
+    eng.end("shots")
+    yield until(lambda: eng.state == State.HOME)
+
+
 SAMPLE = {"phone": "13800138000", "number": "2025", "date": "2026-01-31",
-          "case_no": "330100-20261125-000001", "id_number": "11010519491231002X"}
+          "case_no": "610900-20261125-000001", "id_number": "11010519491231002X"}
 
 
 def _fill(eng: Any) -> None:
@@ -320,8 +558,7 @@ def _sims() -> dict[str, Any]:
     return dict(running)
 
 
-def _capture(config: str | None, size: str, orientation: str, out: Path, only: set[str] | None,
-             scenarios: str = "all") -> int:
+def _capture(config: str | None, size: str, orientation: str, out: Path, only: set[str] | None) -> int:
     """Child process: run the app at `size` and walk every scenario, saving PNGs."""
     from kiosk import app as app_mod
     from kiosk import config as config_mod
@@ -345,14 +582,23 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
 
     def steps() -> Iterator[Step]:
         yield 1.5  # devices connect, first heartbeat
-        # the devices open after the first frame: on a loaded box that can take more than 1.5 s
-        end = time.monotonic() + 20
-        yield lambda: app._services_started or time.monotonic() > end
+        ready = time.monotonic() + 15  # on a loaded machine the devices may take longer
+        yield lambda: (_sims().get("idcard") is not None and app.engine.state.value == "home"
+                       and app.services.documents is not None) or time.monotonic() > ready
         for variant in VARIANTS:
             tag = ("zh" if variant[0] == "zh_CN" else "en") + ("-elderly" if variant[1] else "")
-            walks = [] if scenarios == "face" else [scenario(app, variant, only)]
-            walks.append(face_scenario(app, variant))
-            for step in (s for w in walks for s in w):
+            walks: list[Iterator[Step]] = []
+            if not only or "main" in only:
+                walks.append(itertools.chain(scenario(app, variant, only), printing_a4(app, variant)))
+            if only and "input" in only:  # the default walk already takes the input states
+                walks.append(input_scenario(app, variant, only))
+            if not only or "payment" in only:
+                walks.append(payment_scenario(app, variant))
+            if not only or "help" in only:  # 求助 on every screen (kiosk/ui/shots_help.py)
+                walks.append(help_scenario(app, variant))
+            if not only or "face" in only:  # 人证比对 (camera simulator)
+                walks.append(face_scenario(app, variant))
+            for step in (s for walk in walks for s in walk):
                 if isinstance(step, tuple):
                     name = f"{step[1]}-{tag}-{orientation}.png"
                     yield ("shot", name)
@@ -393,6 +639,7 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
     Clock.schedule_once(advance, 0.5)
     app.run()
     _save_receipt(out, orientation)
+    _save_a4(app, out, orientation)
     print(f"{orientation}: {len(saved)} screenshots", flush=True)
     return 1 if failures else 0
 
@@ -409,29 +656,46 @@ def _save_receipt(out: Path, orientation: str) -> None:
         log.warning("receipt image not saved: %s", exc)
 
 
+def _save_a4(app: Any, out: Path, orientation: str) -> None:
+    """The A4 simulator's last printed certificate (first page preview) as a PNG."""
+    png = getattr(getattr(app.services.documents, "printer", None), "last_png", None)
+    if png is not None and Path(png).exists():
+        import shutil
+
+        shutil.copyfile(png, out / f"document-printed-{orientation}.png")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Render every screen/size combination into the output directory."""
     p = argparse.ArgumentParser(prog="python -m kiosk.ui.shots")
     p.add_argument("--config", default=None)
     p.add_argument("--out", default=str(PROJECT_ROOT / "shots"))
     p.add_argument("--only", choices=sorted(SIZES), default=None, help="one orientation only")
-    p.add_argument("--scenario", choices=("all", "face"), default="all",
-                   help="face: only the face verification screens")
+    p.add_argument("--scenario", action="append", choices=("main", "payment", "input", "help", "face"),
+                   help="only these scenarios (repeatable; default: main, payment, help and face; "
+                        "the main walk includes the input states)")
     p.add_argument("--child", nargs=2, metavar=("SIZE", "ORIENTATION"), help=argparse.SUPPRESS)
+    p.add_argument("--input-only", action="store_true",
+                   help="only the typing / card / result-table states (= --scenario input)")
     args = p.parse_args(argv)
+    if args.input_only:
+        args.scenario = [*(args.scenario or ()), "input"]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.child:
-        return _capture(args.config, args.child[0], args.child[1], out, None, args.scenario)
+        return _capture(args.config, args.child[0], args.child[1], out,
+                        set(args.scenario) if args.scenario else None)
     env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1")
+    print(f"documents: {save_documents(out)} first pages in {out}")
     failed = 0
     for orientation, size in SIZES.items():
         if args.only and orientation != args.only:
             continue
-        cmd = [sys.executable, "-m", "kiosk.ui.shots", "--out", str(out), "--child", size, orientation,
-               "--scenario", args.scenario]
+        cmd = [sys.executable, "-m", "kiosk.ui.shots", "--out", str(out), "--child", size, orientation]
         if args.config:
             cmd += ["--config", args.config]
+        for name in args.scenario or ():
+            cmd += ["--scenario", name]
         t0 = time.monotonic()
         rc = subprocess.run(cmd, env=env, timeout=600).returncode
         n = len(list(out.glob(f"*-{orientation}.png")))

@@ -7,11 +7,17 @@ from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, Obj
                              StringProperty)
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.stacklayout import StackLayout
+
+from kiosk.typography import linebreak as _linebreak
+
+_linebreak.install()  # every wrapped label breaks Chinese lines by 避头尾 (kiosk.typography)
 
 
 class Repeater(GridLayout):
@@ -58,6 +64,59 @@ class FlowRepeater(StackLayout):
     on_data = Repeater.on_data
     on_viewclass = Repeater.on_viewclass
     _rebuild = Repeater._rebuild
+
+
+class FieldList(ScrollView):
+    """The form's fields: scrolls the active one (by `name`) into view when it changes."""
+
+    active = StringProperty("")
+
+    def add_widget(self, widget: object, *args: object, **kwargs: object) -> None:
+        """The rows' grid: keep the active row in view when its height changes too."""
+        super().add_widget(widget, *args, **kwargs)
+        widget.bind(height=self.on_active)  # type: ignore[attr-defined]
+
+    def on_active(self, *_: object) -> None:
+        """Scroll once the rows are laid out."""
+        from kivy.clock import Clock
+
+        Clock.unschedule(self._show_active)
+        Clock.schedule_once(self._show_active, 0.05)  # after the rows' layout settled
+
+    def _show_active(self, _dt: float) -> None:
+        grid = self.children[0] if self.children else None
+        row = next((r for r in (grid.children if grid else ()) if getattr(r, "name", None) == self.active), None)
+        room = (grid.height - self.height) if grid is not None else 0
+        if row is None or room <= 0:
+            self.scroll_y = 1
+            return
+        pad = 12
+        bottom = self.scroll_y * room  # the viewport in the rows' coordinates
+        y = row.y - grid.y
+        if y < bottom:
+            bottom = y - pad
+        elif y + row.height > bottom + self.height:
+            bottom = y + row.height + pad - self.height
+        self.scroll_y = min(1.0, max(0.0, bottom / room))
+
+
+class ImePanel(BoxLayout):
+    """The on-screen pinyin keyboard of the form (look in form.kv, logic in kiosk.ime)."""
+
+    vm = ObjectProperty(None, allownone=True, rebind=True)
+    """Set by the form screen's rule after this widget's own rule ran: rebind its bindings."""
+
+
+class OfferButton(Button):
+    """One item a card placed on the home screen can serve (look in card_offer.kv)."""
+
+    code = StringProperty("")
+
+
+class ImeCandidate(Button):
+    """One candidate on the input method's bar (look in form.kv)."""
+
+    slot = NumericProperty(0)
 
 
 class QrImage(Image):
@@ -131,6 +190,49 @@ class KVRow(BoxLayout):
     value = StringProperty("")
 
 
+class FitLabel(Label):
+    """A wrapped label that shrinks its font until the text fits its box, never cutting it
+    (hall and department names: "Municipal Human Resources a…" told a foreigner nothing).
+    Set `base_font_size` (not font_size) and a height; it wraps at its width."""
+
+    base_font_size = NumericProperty(30)
+    min_scale = NumericProperty(0.55)
+    """The font never gets smaller than base_font_size × min_scale (then the text may overflow)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        from kivy.clock import Clock
+
+        self._fit_trigger = Clock.create_trigger(self._fit, -1)
+        super().__init__(**kwargs)
+        self.fbind("text", self._fit_trigger)
+        self.fbind("size", self._fit_trigger)
+        self.fbind("base_font_size", self._fit_trigger)
+        self._fit_trigger()
+
+    def _fit(self, *_: object) -> None:
+        if self.width <= 1 or self.height <= 1:
+            return
+        if tuple(self.text_size) != (self.width, None):
+            self.text_size = (self.width, None)
+        size = float(self.base_font_size)
+        floor = size * self.min_scale
+        while True:
+            if self.font_size != size:
+                self.font_size = size
+            self.texture_update()
+            if self.texture_size[1] <= self.height or size <= floor:
+                break
+            size = max(floor, size * 0.9)
+        self._trigger_texture.cancel()  # rendered just now: not again next frame
+
+
+class PayLine(BoxLayout):
+    """One line of a payment's breakdown: its label, its amount on the right (payment.kv)."""
+
+    label = StringProperty("")
+    value = StringProperty("")
+
+
 class TextLine(Label):
     """A wrapped line of text in a list."""
 
@@ -146,6 +248,10 @@ class TableRow(BoxLayout):
 
     cells = ListProperty()
     header = BooleanProperty(False)
+    alert = BooleanProperty(False)
+    """A row the citizen must notice (欠缴, 异常 …): tinted, bold."""
+    total = BooleanProperty(False)
+    """The totals row."""
 
     def __init__(self, **kwargs: object) -> None:
         cells = kwargs.pop("cells", None)
@@ -163,10 +269,18 @@ class TableRow(BoxLayout):
             # the next change of app.scale/app.hc, so churn would grow memory
             for view, c in zip(views, self.cells):
                 view.text = str(c)
+                view.bold = self.header or self.alert or self.total
             return
         self.clear_widgets()
         for c in self.cells:
-            self.add_widget(F.TableCell(text=str(c), bold=self.header))
+            self.add_widget(F.TableCell(text=str(c), bold=self.header or self.alert or self.total))
+
+    def on_alert(self, *_: object) -> None:
+        """Bold cells for a row that needs attention."""
+        for view in self.children:
+            view.bold = self.header or self.alert or self.total
+
+    on_total = on_alert
 
 
 class FaceButton(ButtonBehavior, BoxLayout):
@@ -213,8 +327,8 @@ class Layers(FloatLayout):
         self.hidden_layers = [w for w in self.layers if w not in shown]
 
 
-class CountdownOverlay(FloatLayout):
-    """"还需要更多时间吗？" on top of every screen, modal while shown (look in app.kv)."""
+class Overlay(FloatLayout):
+    """A layer over every screen showing its view-model while `vm.visible`, modal then."""
 
     vm = ObjectProperty(None, allownone=True)
 
@@ -224,6 +338,30 @@ class CountdownOverlay(FloatLayout):
             return False
         super().on_touch_down(touch)
         return True
+
+
+class CountdownOverlay(Overlay):
+    """"还需要更多时间吗？" on top of every screen, modal while shown (look in app.kv)."""
+
+
+class HelpOverlay(Overlay):
+    """The 求助 panel over every screen, modal while shown (look in app.kv)."""
+
+
+class RemoveCardOverlay(Overlay):
+    """"请取走身份证" over everything while a card is left on the reader (look in card_offer.kv);
+    modal while shown, plays the chime each time it appears."""
+
+    def on_vm(self, *_: object) -> None:
+        """Follow the reminder count (the chime)."""
+        if self.vm is not None:
+            self.vm.bind(sounds=self._chime)
+
+    def _chime(self, *_: object) -> None:
+        from kiosk.ui.sound import play_chime
+
+        if self.vm is not None and self.vm.visible:
+            play_chime()
 
 
 class DevDock(BoxLayout):
@@ -287,7 +425,7 @@ class ModalLayer(FloatLayout):
         return True
 
 
-class HoldLabel(Label):
+class HoldLabel(FitLabel):
     """A label that fires `on_hold` when pressed for `hold_s` seconds without moving away
     (the hidden way into maintenance: nobody presses a hall name for five seconds by chance)."""
 

@@ -77,7 +77,7 @@ class Terminal:
 
 def submission(item_code: str = "SB-APPLY-001", **extra: Any) -> dict[str, Any]:
     """A valid submission body."""
-    return {"item_code": item_code, "region_code": "330100",
+    return {"item_code": item_code, "region_code": "610900",
             "applicant": {"id_number": ID_NUMBER, "name": "张三"},
             "fields": {"phone": "13800138000", "reason": "退休"}, **extra}
 

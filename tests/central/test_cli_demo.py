@@ -99,7 +99,7 @@ def test_embedded_demo_sandbox(tmp_path: Path) -> None:
     (tmp_path / "catalogue").mkdir()
     (tmp_path / "catalogue" / "bundle.json").write_bytes(bundle_bytes(key, 7, key_id="demo-2026"))
     cfg = config.parse({
-        "terminal_id": "DEMO-0001", "hall_name": "示范", "region_code": "330100", "demo": True,
+        "terminal_id": "DEMO-0001", "hall_name": "示范", "region_code": "610900", "demo": True,
         "central": {"url": "embedded", "secret_file": "demo/terminal.secret"},
         "idcard": {"url": "sim://idcard"}, "printer": {"url": "sim://printer"},
         "scanner": {"url": "sim://scanner"},
@@ -142,7 +142,7 @@ def test_embedded_sandbox_with_the_real_demo_config() -> None:
         for code in ("RS-0101", "RS-0102", "GJJ-0301", "SW-0601", "JJ-0901", "BDC-0402"):
             r = call("POST", f"/v1/queries/{code}", {"region_code": cfg.region_code, "identity": ident})
             assert r.status_code == 200, (code, r.text)
-        rows = call("POST", "/v1/queries/RS-0102", {"region_code": "330100", "identity": ident}).json()["rows"]
+        rows = call("POST", "/v1/queries/RS-0102", {"region_code": "610900", "identity": ident}).json()["rows"]
         assert len(rows) == 12
     finally:
         handle.stop()

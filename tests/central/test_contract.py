@@ -81,7 +81,7 @@ def test_level_codes_out_of_range(code: int) -> None:
         api.RatingLevel.from_provincial_code(code)
 
 
-CASE = "330100-20261125-000123"
+CASE = "610900-20261125-000123"
 
 
 @settings(max_examples=50)
@@ -103,11 +103,11 @@ def test_rating_validator(level: api.RatingLevel, tags: list[str], comment: str)
 
 def test_rating_refuses_repeated_tags_and_unknown_levels() -> None:
     with pytest.raises(ValidationError):
-        api.Rating(case_no=CASE, item_code="X1", level="满意", tags=["long_wait", "long_wait"])
+        api.Rating(case_no=CASE, item_code="X1", level="满意", tags=["too_slow", "too_slow"])
     with pytest.raises(ValidationError):
         api.Rating(case_no=CASE, item_code="X1", level="5")
     with pytest.raises(ValidationError):
-        api.Rating(case_no="330100202611250001", item_code="X1", level="满意")
+        api.Rating(case_no="610900202611250001", item_code="X1", level="满意")
 
 
 # --- identities and case numbers -----------------------------------------------------------
@@ -149,15 +149,15 @@ def test_case_numbers_survive_the_log_scrubber(case_no: str) -> None:
 
 
 def test_non_ascii_digits_refused() -> None:
-    assert not api.CASE_NO_RE.fullmatch("330100-20261125-00012٣")
+    assert not api.CASE_NO_RE.fullmatch("610900-20261125-00012٣")
     with pytest.raises(ValidationError):
-        api.Rating(case_no="330100-20261125-00012٣", item_code="X1", level="满意")
+        api.Rating(case_no="610900-20261125-00012٣", item_code="X1", level="满意")
     with pytest.raises(ValidationError):
         api.QueryRequest(region_code="33010٠", identity={"id_number": "11010519491231002X"})
 
 
 def test_submission_and_heartbeat_bounds() -> None:
-    base = {"item_code": "SB-APPLY-001", "region_code": "330100",
+    base = {"item_code": "SB-APPLY-001", "region_code": "610900",
             "applicant": {"id_number": "11010519491231002X"}}
     api.Submission.model_validate({**base, "fields": {f"f{i}": i for i in range(api.MAX_FIELDS)}})
     for bad in ({"fields": {f"f{i}": i for i in range(api.MAX_FIELDS + 1)}},
@@ -195,7 +195,7 @@ def test_default_tags_are_the_default_catalogues(project_root) -> None:
 
 # --- QueryResult.values: optional, a closed set of names -----------------------------------
 
-QUERY_BASE = {"case_no": "330100-20261125-000001", "item_code": "RS-0101", "title": "证明",
+QUERY_BASE = {"case_no": "610900-20261125-000001", "item_code": "RS-0101", "title": "证明",
               "columns": [], "rows": [], "printable": []}
 
 

@@ -25,7 +25,7 @@ def test_answers_are_deterministic_and_receipts_masked(name: str, id_number: str
     a = queries.answer("ITEM-1", name, id_number, day)
     assert a == queries.answer("ITEM-1", name, id_number, day)
     assert all(len(r) == len(a.columns) and all(isinstance(c, str) for c in r) for r in a.rows)
-    lines = queries.printable(a, "330100-20261125-000001", id_number, "欧阳娜娜", "2026-11-25 10:00")
+    lines = queries.printable(a, "610900-20261125-000001", id_number, "欧阳娜娜", "2026-11-25 10:00")
     text = "\n".join(lines)
     assert id_number not in text and "欧阳娜娜" not in text
     assert id_number[:4] + "*" * 10 + id_number[-4:] in text and "欧***" in text

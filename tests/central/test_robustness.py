@@ -101,7 +101,7 @@ def test_fuzzed_submissions_never_500(shared: Service, body: dict) -> None:
 @given(level=printable | st.sampled_from([lv.value for lv in api.RatingLevel]),
        tags=st.lists(printable, max_size=3), comment=st.text(max_size=600))
 def test_fuzzed_ratings_never_500(shared: Service, level: str, tags: list[str], comment: str) -> None:
-    r = shared.terminal.rate("330100-20260101-000001", level, tags, comment=comment)
+    r = shared.terminal.rate("610900-20260101-000001", level, tags, comment=comment)
     assert r.status_code in (404, 422), r.text
     assert set(r.json()) == {"error", "message"}
 

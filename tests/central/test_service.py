@@ -31,7 +31,7 @@ def test_submission_201_with_case_number_the_scrubber_leaves_alone(service: Serv
     r = service.terminal.submit()
     assert r.status_code == 201, r.text
     body = api.SubmissionAccepted.model_validate_json(r.content)
-    assert re.fullmatch(r"330100-\d{8}-000001", body.case_no)
+    assert re.fullmatch(r"610900-\d{8}-000001", body.case_no)
     assert body.status == api.CaseState.RECEIVED
     assert scrub_text(body.case_no) == body.case_no
     assert service.terminal.submit().json()["case_no"].endswith("-000002")
@@ -115,8 +115,17 @@ def test_case_history_advances_with_the_clock(service: Service) -> None:
     assert case.status == api.CaseState.IN_PROGRESS
 
 
+def test_provisional_number_typed_back_finds_the_delivered_case(service: Service) -> None:
+    case_no = service.terminal.submit(local_ref="demo-0001-20261201-0002").json()["case_no"]
+    for typed in ("demo-0001-20261201-0002", "DEMO-0001-20261201-0002"):  # keypads type upper case
+        r = service.terminal.call("GET", f"/v1/cases/{typed}")
+        assert r.status_code == 200, r.text
+        assert api.CaseStatus.model_validate_json(r.content).case_no == case_no
+    _error(service.terminal.call("GET", "/v1/cases/DEMO-0001-20261201-0003"), 404, "unknown_case")
+
+
 def test_unknown_case_404(service: Service) -> None:
-    _error(service.terminal.call("GET", "/v1/cases/330100-20260101-999999"), 404, "unknown_case")
+    _error(service.terminal.call("GET", "/v1/cases/610900-20260101-999999"), 404, "unknown_case")
     _error(service.terminal.call("GET", "/v1/cases/garbage"), 404, "unknown_case")
 
 
@@ -176,7 +185,7 @@ def _hb() -> bytes:
 # --- queries -------------------------------------------------------------------------------
 
 def _query(service: Service, item: str = "SB-QUERY-001", **extra: object) -> requests.Response:
-    body = {"region_code": "330100", "identity": {"id_number": ID_NUMBER, "name": "张三"}, **extra}
+    body = {"region_code": "610900", "identity": {"id_number": ID_NUMBER, "name": "张三"}, **extra}
     return service.terminal.call("POST", f"/v1/queries/{item}", body)
 
 
@@ -188,7 +197,7 @@ def test_query_is_deterministic_with_12_months_and_masked_receipt(service: Servi
     text = "\n".join(a.printable)
     assert ID_NUMBER not in text and "1101**********002X" in text and "张三" not in text
     other = service.terminal.call("POST", "/v1/queries/SB-QUERY-001",
-                                  {"region_code": "330100", "identity": {"id_number": OTHER_ID}})
+                                  {"region_code": "610900", "identity": {"id_number": OTHER_ID}})
     assert other.json()["rows"] != a.rows or other.json()["title"] != a.title
 
 
@@ -225,11 +234,11 @@ def test_negative_rating_needs_a_tag(service: Service) -> None:
     for level in ("不满意", "非常不满意"):
         _error(service.terminal.rate(case_no, level), 422, "tag_required")
     _error(service.terminal.rate(case_no, "不满意", ["no_such_tag"]), 422, "unknown_tag")
-    assert service.terminal.rate(case_no, "不满意", ["long_wait"]).status_code == 201
+    assert service.terminal.rate(case_no, "不满意", ["too_slow"]).status_code == 201
 
 
 def test_rating_unknown_case_404_bad_level_and_long_comment_422(service: Service) -> None:
-    _error(service.terminal.rate("330100-20260101-999999"), 404, "unknown_case")
+    _error(service.terminal.rate("610900-20260101-999999"), 404, "unknown_case")
     case_no = service.terminal.submit().json()["case_no"]
     _error(service.terminal.rate(case_no, "好"), 422, "validation_failed")
     _error(service.terminal.rate(case_no, comment="长" * 501), 422, "validation_failed")
@@ -287,7 +296,7 @@ def test_admin_ratings_filter_and_csv(service: Service) -> None:
     b = service.terminal.submit("SB-APPLY-001").json()["case_no"]
     q = _query(service).json()["case_no"]
     service.terminal.rate(a, "非常满意")
-    service.terminal.rate(b, "非常不满意", ["long_wait", "too_complex"], comment="排队久，又慢")
+    service.terminal.rate(b, "非常不满意", ["too_slow", "hard_to_use"], comment="排队久，又慢")
     service.terminal.rate(q, "基本满意", item_code="SB-QUERY-001")
     all_ = api.RatingList.model_validate_json(service.admin("/v1/admin/ratings").content)
     assert all_.count == 3
@@ -302,7 +311,7 @@ def test_admin_ratings_filter_and_csv(service: Service) -> None:
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert [(x["level"], x["gbt39046_code"], x["provincial_code"]) for x in rows] == [
         ("非常满意", "1", "5"), ("非常不满意", "5", "1"), ("基本满意", "3", "3")]
-    assert rows[1]["tags"] == "long_wait;too_complex" and rows[1]["comment"] == "排队久，又慢"
+    assert rows[1]["tags"] == "too_slow;hard_to_use" and rows[1]["comment"] == "排队久，又慢"
     assert {x["gbt39046_channel"] for x in rows} == {"政务大厅其他终端"}
     assert {x["channel"] for x in rows} == {"self_service_terminal"}
 
@@ -428,5 +437,41 @@ def test_published_catalogue_drives_items_and_tags(service: Service) -> None:
     assert _query(service, "GJJ-QUERY-009").status_code == 200  # only in the published catalogue
     _error(_query(service, "JG-QUERY-001"), 404, "unknown_item")  # built-in, not published
     case_no = service.terminal.submit().json()["case_no"]
-    _error(service.terminal.rate(case_no, "不满意", ["long_wait"]), 422, "unknown_tag")
+    _error(service.terminal.rate(case_no, "不满意", ["too_slow"]), 422, "unknown_tag")
     assert service.terminal.rate(case_no, "不满意", ["queue"]).status_code == 201
+
+
+# --- anonymous submissions (匿名, v1 additive) ------------------------------------------------
+
+def test_anonymous_submission_follows_the_item_design(service: Service) -> None:
+    from kiosk.catalogue.signing import sign_catalogue
+    from tests.central.conftest import KEY_ID, catalogue_dict
+
+    cat = catalogue_dict(7)
+    cat["items"].append({
+        "code": "RX-1101", "name_zh": "12345诉求提交", "name_en": "12345", "kind": "apply",
+        "order": 9, "department_zh": "热线", "department_en": "Hotline", "category": "social",
+        "auth": "id_card_or_qr", "anonymous": {"required": ["content"]},
+        "fields": [{"name": "content", "type": "text", "label_zh": "诉求内容", "label_en": "Details",
+                    "required": False, "max_length": 300},
+                   {"name": "phone", "type": "phone", "label_zh": "电话", "label_en": "Phone",
+                    "required": False}]})
+    bundle = json.dumps(sign_catalogue(cat, service.key, KEY_ID), ensure_ascii=False).encode()
+    assert service.publish(bundle).status_code in (200, 201)
+    anon = {"item_code": "RX-1101", "region_code": "610900", "anonymous": True,
+            "fields": {"content": "路灯不亮"}}
+    r = service.terminal.call("POST", "/v1/submissions", anon, key=str(uuid.uuid4()))
+    assert r.status_code == 201, r.text
+    r = service.terminal.call("POST", "/v1/submissions", dict(anon, fields={"phone": "13800138000"}),
+                              key=str(uuid.uuid4()))
+    _error(r, 422, "anonymous_fields_missing")
+    r = service.terminal.call("POST", "/v1/submissions", dict(anon, item_code="SB-APPLY-001"),
+                              key=str(uuid.uuid4()))
+    _error(r, 422, "anonymous_not_allowed")
+    # neither an applicant nor anonymous, or both: refused by the contract
+    neither = {k: v for k, v in anon.items() if k != "anonymous"}
+    assert service.terminal.call("POST", "/v1/submissions", neither,
+                                 key=str(uuid.uuid4())).status_code == 422
+    both = dict(anon, applicant={"id_number": ID_NUMBER, "name": "张三"})
+    assert service.terminal.call("POST", "/v1/submissions", both,
+                                 key=str(uuid.uuid4())).status_code == 422

@@ -25,13 +25,13 @@ def id_number(i: int) -> str:
 
 def submission(i: int) -> dict[str, Any]:
     """A submission payload for item SB-APPLY-001 (personal data included)."""
-    return {"item_code": APPLY_ITEM, "region_code": "330100",
+    return {"item_code": APPLY_ITEM, "region_code": "610900",
             "applicant": {"method": "idcard", "id_number": id_number(i), "name": "张三丰"},
             "fields": {"seq": i, "phone": "13812345678"}}
 
 def rating(case_no: str, level: str = "满意") -> dict[str, Any]:
     """A rating payload for a case of SB-APPLY-001."""
-    tags = ["long_wait"] if level in ("不满意", "非常不满意") else []
+    tags = ["too_slow"] if level in ("不满意", "非常不满意") else []
     return {"case_no": case_no, "item_code": APPLY_ITEM, "level": level, "tags": tags}
 
 class Sandbox:

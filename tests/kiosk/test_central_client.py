@@ -80,15 +80,15 @@ def test_validation_and_unknown_are_rejected_with_code(client: CentralClient) ->
         client.submit(bad, key())
     assert ei.value.status == 422
     with pytest.raises(Rejected) as ei:
-        client.case("330100-20000101-999999")
+        client.case("610900-20000101-999999")
     assert (ei.value.status, ei.value.code) == (404, "unknown_case")
     with pytest.raises(Rejected) as ei:
-        client.rate(dict(rating("330100-20261125-000001", "不满意"), tags=[]), key())
+        client.rate(dict(rating("610900-20261125-000001", "不满意"), tags=[]), key())
     assert ei.value.status == 422
 
 
 def test_query_and_heartbeat(client: CentralClient) -> None:
-    result = client.query("SB-QUERY-001", {"region_code": "330100", "identity": {
+    result = client.query("SB-QUERY-001", {"region_code": "610900", "identity": {
         "id_number": id_number(5), "name": "张三丰"}})
     assert result.item_code == "SB-QUERY-001" and result.rows
     reply = client.heartbeat({"catalogue_version": 0, "outbox_depth": 3, "app_version": "t",
@@ -120,7 +120,7 @@ def test_wrong_secret_and_clock_skew_are_auth_errors(sandbox: Sandbox) -> None:
 
 
 def test_signed_headers_exact_and_prefix_signed() -> None:
-    srv = CannedServer(http_response(201, b'{"case_no":"330100-20261125-000001","status":"received",'
+    srv = CannedServer(http_response(201, b'{"case_no":"610900-20261125-000001","status":"received",'
                                           b'"received_at":"2026-11-25T01:00:00Z"}'))
     try:
         c = CentralClient(srv.url + "/api/", TERMINAL_ID, SECRET, clock=lambda: 1795600000.0)
@@ -297,7 +297,7 @@ def test_query_values_reach_the_session_answer(tmp_path: Path) -> None:
 
     sb = Sandbox(tmp_path / "central.sqlite3")  # its own: the shared one gets a catalogue published
     try:
-        port = CentralPort(CentralClient(sb.url, TERMINAL_ID, SECRET), None, "330100")
+        port = CentralPort(CentralClient(sb.url, TERMINAL_ID, SECRET), None, "610900")
         ans = port.query("SB-PRINT-001", {"_holder": {"id_number": id_number(6), "name": "张三丰"}})
     finally:
         sb.stop()
@@ -310,11 +310,11 @@ def test_query_values_reach_the_session_answer(tmp_path: Path) -> None:
 def test_an_older_central_without_values_still_answers() -> None:
     from kiosk.adapters import CentralPort
 
-    body = (b'{"case_no":"330100-20261125-000009","item_code":"RS-0101","title":"\xe8\xaf\x81\xe6\x98\x8e",'
+    body = (b'{"case_no":"610900-20261125-000009","item_code":"RS-0101","title":"\xe8\xaf\x81\xe6\x98\x8e",'
             b'"columns":["a"],"rows":[["1"]],"printable":["x","y"]}')
     srv = CannedServer(http_response(200, body))
     try:
-        port = CentralPort(CentralClient(srv.url, TERMINAL_ID, SECRET), None, "330100")
+        port = CentralPort(CentralClient(srv.url, TERMINAL_ID, SECRET), None, "610900")
         ans = port.query("RS-0101", {"_holder": {"id_number": id_number(7), "name": ""}})
         assert ans.values == {} and ans.rows == (("1",),) and ans.printable_lines == ("x", "y")
     finally:

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = """
 terminal_id = "T-001"
 hall_name = "测试大厅"
-region_code = "330100"
+region_code = "610900"
 [central]
 url = "https://central.example"
 secret_file = "secret"
@@ -65,7 +65,7 @@ def test_check_names_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_nested_unknown_key_and_values(tmp_path: Path) -> None:
-    text = MINIMAL.replace('region_code = "330100"', 'region_code = "3301"').replace(
+    text = MINIMAL.replace('region_code = "610900"', 'region_code = "3301"').replace(
         '[scanner]\nurl = "sim://scanner"', '[scanner]\nurl = "sim://scanner"\nterminater = "CR"')
     text += '[timeouts]\nidle_s = -5\n[service_hours]\nwindows = ["09:00-08:00"]\n'
     with pytest.raises(ConfigError) as exc:
@@ -160,7 +160,7 @@ def test_example_documents_every_key() -> None:
         if field.exclude:
             continue
         assert name in text, name
-    for section in ("central", "idcard", "printer", "scanner", "timeouts", "service_hours",
+    for section in ("central", "idcard", "printer", "scanner", "timeouts", "service_hours", "hall",
                     "catalogue", "outbox", "logging"):
         model = config.TerminalConfig.model_fields[section].annotation
         for name in model.model_fields:

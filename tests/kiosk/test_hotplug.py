@@ -182,6 +182,7 @@ def rig(tmp_path: Path) -> Iterator[Callable[..., tuple[Terminal, dict[str, Sock
         term.wait(lambda: reader.state is ReaderState.IDLE and scanner.connected.is_set()
                   and printer.tracker.last_known is not None, 5, "devices up")
         assert {d: term.engine.devices[d] for d in THREE} == {"idcard": "", "printer": "", "scanner": ""}
+        assert term.engine.devices["a4printer"] == ""
         return term, sockets, sims
 
     yield make
@@ -233,29 +234,30 @@ def test_reader_unplugged_greys_id_items_and_replug_recovers(rig) -> None:  # ty
 
 def test_printer_unplugged_greys_print_items_and_replug_prints(rig) -> None:  # type: ignore[no-untyped-def]
     term, sockets, sims = rig()
-    print_items = term.item_codes(lambda i: i.kind == "print")
-    assert print_items
+    receipt_items = term.item_codes(lambda i: "printer" in i.devices)
 
     sockets["printer"].unplug()
     # a healthy printer is polled every printer.poll_interval_s (5 s in the example config)
     term.wait(lambda: term.engine.devices["printer"], 5 + 3, "printer reported missing")
     reasons = term.reasons()
-    assert {c for c, r in reasons.items() if r == "device:printer"} == print_items
-    assert all(reasons[c] == "" for c in set(reasons) - print_items)
+    # only items that need the receipt printer grey (certificates print on the A4 printer)
+    assert {c for c, r in reasons.items() if r == "device:printer"} == receipt_items
+    assert all(reasons[c] == "" for c in set(reasons) - receipt_items)
 
     sim = PrinterSimulator()
     took = replug(term, sockets["printer"], sim, "printer")
     assert took < BUDGET_S - MARGIN_S, f"printer recovered after {took:.2f} s"
     assert all(r == "" for r in term.reasons().values())
 
-    read_card_in_session(term, sims["idcard"], "RS-0101")  # type: ignore[arg-type]
+    read_card_in_session(term, sims["idcard"], "RS-0102")  # type: ignore[arg-type]
     item = term.engine.session.item
     for f in item.fields:
         if f.type == "choice" and not term.engine.session.values.get(f.name):
             term.engine.set_value(f.name, f.options[0].value)
+    term.engine.set_value("year", "2025")
     if term.engine.state == State.FORM:
-        assert term.engine.submit_form()
-    term.engine.confirm()  # central answers, then the receipt goes to the replugged printer
+        assert term.engine.submit_form()  # a read-only query asks central at once (no confirm)
+    term.engine.print_receipt()  # the query's receipt goes to the replugged printer
     assert term.engine.state == State.PRINTING and term.engine.session.print_state == "printed"
     assert len(sim.pages) == 1  # type: ignore[attr-defined]
 

@@ -46,7 +46,7 @@ def test_ready_pings_reload_and_sigterm(tmp_path: Path) -> None:
         pings = [server.recv(100) for _ in range(3)]
         assert pings == [b"WATCHDOG=1"] * 3
 
-        cfg.write_text(cfg.read_text(encoding="utf-8").replace("示范市政务服务中心", "重载后的大厅"),
+        cfg.write_text(cfg.read_text(encoding="utf-8").replace("安康市政务服务中心24小时自助服务区", "重载后的大厅"),
                        encoding="utf-8")
         proc.send_signal(signal.SIGHUP)
         time.sleep(1.0)

@@ -51,9 +51,9 @@ def test_exception_text_is_scrubbed(log_dir: Path) -> None:
 
 
 def test_other_numbers_survive(log_dir: Path) -> None:
-    logging.getLogger("kiosk.x").info("case 330100-20261125-000123 outbox depth 12345")
+    logging.getLogger("kiosk.x").info("case 610900-20261125-000123 outbox depth 12345")
     flush()
-    assert "330100-20261125-000123" in (log_dir / "kiosk.log").read_text(encoding="utf-8")
+    assert "610900-20261125-000123" in (log_dir / "kiosk.log").read_text(encoding="utf-8")
 
 
 def test_wire_logger_is_silent_by_default(log_dir: Path) -> None:

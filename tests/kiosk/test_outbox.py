@@ -44,7 +44,7 @@ def box(tmp_path: Path, clock: Clock) -> Outbox:
 
 
 def citizen(i: int = 0) -> dict:
-    return {"item_code": "330100-SB-001", "id_number": ID_NUMBER, "name": "张三丰",
+    return {"item_code": "610900-SB-001", "id_number": ID_NUMBER, "name": "张三丰",
             "address": "浙江省杭州市西湖区文三路1号", "seq": i}
 
 
@@ -292,12 +292,12 @@ def test_provisional_numbers_sequence_per_day_and_lookup(box: Outbox, clock: Clo
     assert box.enqueue("submission", {}).provisional_no == "DEMO-0001-20261126-0001"
     ref = box.lookup_case("DEMO-0001-20261125-0002")
     assert ref.state is State.PENDING and ref.number == "DEMO-0001-20261125-0002"
-    box.mark_delivered(b.id, {"case_no": "330100-2026-000123"})
-    for n in ("DEMO-0001-20261125-0002", "330100-2026-000123"):
+    box.mark_delivered(b.id, {"case_no": "610900-2026-000123"})
+    for n in ("DEMO-0001-20261125-0002", "610900-2026-000123"):
         ref = box.lookup_case(n)
         assert (ref.provisional_no, ref.case_no, ref.state) == (
-            "DEMO-0001-20261125-0002", "330100-2026-000123", State.DELIVERED)
-        assert ref.number == "330100-2026-000123"
+            "DEMO-0001-20261125-0002", "610900-2026-000123", State.DELIVERED)
+        assert ref.number == "610900-2026-000123"
     assert box.lookup_case("nope") is None
 
 
@@ -354,7 +354,7 @@ def write_config(folder: Path, central_url: str = "http://127.0.0.1:9") -> Path:
     cfg.write_text(f"""
 terminal_id = "DEMO-0001"
 hall_name = "测试大厅"
-region_code = "330100"
+region_code = "610900"
 data_dir = "data"
 [central]
 url = "{central_url}"

@@ -165,7 +165,7 @@ def test_heartbeat_reports_depth_and_devices_and_refreshes_catalogue(box, sandbo
         version["v"] = 7
 
     for i in range(3):
-        box.enqueue(Kind.RATING, rating(f"330100-20261125-00000{i}"))
+        box.enqueue(Kind.RATING, rating(f"610900-20261125-00000{i}"))
     w = make_worker(box, sandbox.url, clock, install_catalogue=install,
                     catalogue_version=lambda: version["v"],
                     device_states=lambda: {"printer": {"status": "warning", "detail": "paper_near_end"},

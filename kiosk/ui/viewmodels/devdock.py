@@ -24,9 +24,11 @@ class DevDockViewModel(EventDispatcher):
     face_person = StringProperty("astronaut")
     camera_plugged = BooleanProperty(True)
 
-    def __init__(self, set_network: Callable[[bool], None] | None = None, **kwargs: Any) -> None:
+    def __init__(self, set_network: Callable[[bool], None] | None = None,
+                 pay_phone: Callable[[], str] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._set_network = set_network
+        self._pay_phone = pay_phone
 
     @staticmethod
     def _sim(kind: str) -> Any:
@@ -81,6 +83,19 @@ class DevDockViewModel(EventDispatcher):
         self.paper = not self.paper
         sim.paper = "ok" if self.paper else "out"
         self.last = "paper in" if self.paper else "paper out"
+
+    def pay_with_phone(self) -> None:
+        """用手机支付: the sandbox pays the order on screen, as a phone scanning its QR would."""
+        self.last = self._pay_phone() if self._pay_phone is not None else "no payments"
+
+    def show_payment_code(self) -> None:
+        """出示付款码: a demo 付款码 read by the simulated scanner (the sandbox accepts it)."""
+        from kiosk.payment.demo import DEMO_PAYMENT_CODE
+
+        sim = self._sim("scanner")
+        if sim is not None:
+            sim.scan(DEMO_PAYMENT_CODE)
+            self.last = "scan: payment code"  # the code itself is never shown or logged
 
     def toggle_network(self) -> None:
         """Cut / restore the network to central."""

@@ -1,4 +1,4 @@
-"""View-model of the home screen: tiles, category filter, clock, status indicators, help."""
+"""View-model of the home screen: tiles, category filter, clock, status indicators."""
 from __future__ import annotations
 
 import time
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
+from kiosk import clock as terminal_clock
 from kiosk.ui.viewmodels.base import PagedViewModel
 
 if TYPE_CHECKING:
@@ -35,7 +36,20 @@ def reason_key(reason: str) -> str:
 def status_key(reason: str) -> str:
     """i18n key of a device fault reason."""
     known = {"paper_out", "near_end", "cover_open", "offline", "error", "unknown", "unreachable"}
+    reason = {"media_empty": "paper_out", "door_open": "cover_open"}.get(reason, reason)  # A4 (IPP)
     return f"status.{reason}" if reason in known else "status.fault"
+
+
+def unavailable_text(tr: Callable[..., str], reason: str, engine: SessionEngine, item: Any) -> str:
+    """Why `item` cannot be served (`reason` from engine.unavailable_reason) and what to do."""
+    if reason.startswith("device:"):
+        fault = engine.devices.get(reason.split(":", 1)[1], "")
+        return tr("unavail." + reason.replace(":", "."), status=tr(status_key(fault) if fault else "status.fault"))
+    if reason == "hours":
+        return tr("unavail.hours", hours=" ".join(item.hours) if item.hours else "00:00-24:00")
+    if reason in ("offline", "offline_pay", "intake", "disabled"):
+        return tr("unavail." + reason)
+    return tr("unavail.disabled")
 
 
 class HomeViewModel(PagedViewModel):
@@ -52,40 +66,44 @@ class HomeViewModel(PagedViewModel):
     category = StringProperty("")
     tiles = ListProperty()
     page_text = StringProperty("")
-    help_open = BooleanProperty(False)
-    help_text = StringProperty("")
+    notice_open = BooleanProperty(False)
+    notice_text = StringProperty("")
+    """Why a greyed tile cannot be served now, and where to go instead (shown when tapped)."""
     elderly = BooleanProperty(False)
     portrait = BooleanProperty(True)
 
     def __init__(self, engine: SessionEngine, hall_name: str = "",
-                 clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
+                 clock: Callable[[], float] = time.time, hall: Any = None, **kwargs: Any) -> None:
         super().__init__(engine, **kwargs)
         self._clock = clock
+        self.hall = hall
+        """kiosk.ui.viewmodels.help.HallInfo (the hall's name in English), if known."""
         self.hall_name = hall_name or engine.hall_name
         self.update(engine)
 
     def tick(self, *_: object) -> None:
         """Refresh the clock from the injected time source."""
-        self.clock_text, self.date_text = format_clock(time.localtime(self._clock()), self.engine.lang)
+        self.clock_text, self.date_text = format_clock(terminal_clock.struct(self._clock()), self.engine.lang)
 
     def wipe(self) -> None:
-        """Home holds nothing personal; only the paging and help panel reset."""
+        """Home holds nothing personal; only the paging resets."""
         self.page = 0
         self.category = ""
-        self.help_open = False
+        self.notice_open, self.notice_text = False, ""
         self.update(self.engine)
 
     def update(self, engine: SessionEngine) -> None:
         """Recompute everything from the engine."""
         self.elderly = engine.elderly
+        if self.hall is not None:
+            self.hall_name = self.hall.display_name(engine.lang)
         self.tick()
-        self.status_text = self.tr("home.choose")
+        self.status_text = self.tr("home.choose" if engine.online else "home.offline_first")
         self.online = engine.online
         self.online_text = self.tr("status.online" if engine.online else "status.offline_net")
         self.devices = [{"text": self.tr("home.device_status", device=self.tr("device." + d),
                                          status=self.tr(status_key(r) if r else "status.ok")),
                          "ok": not r} for d, r in engine.devices.items() if r != "disabled"]
-        self.help_text = self.tr("help.body")
         cat = engine.catalogue
         if cat is None:
             self.categories, self.tiles, self.pages, self.page_text = [], [], 1, ""
@@ -97,6 +115,8 @@ class HomeViewModel(PagedViewModel):
             for c in used]
         if self.category:
             items = tuple(i for i in items if i.category == self.category)
+        # what can be served now comes first (offline: the items that still work are on page 1)
+        items = tuple(sorted(items, key=lambda i: bool(engine.unavailable_reason(i))))
         per = PER_PAGE[(self.portrait, engine.elderly)]
         self.pages = max(1, -(-len(items) // per))
         self.page = min(self.page, self.pages - 1)
@@ -110,7 +130,7 @@ class HomeViewModel(PagedViewModel):
             tiles.append({
                 "code": it.code, "name": it.name(engine.lang),
                 "dept": it.department_en if self.en else it.department_zh,
-                "glyph": (catobj.zh[:1] if catobj else it.name_zh[:1]),
+                "glyph": ((catobj.en if self.en else catobj.zh) if catobj else it.name(engine.lang))[:1],
                 "tint": list(TINTS[idx % len(TINTS)]),
                 "reason": self.tr(reason_key(reason)) if reason else "",
                 "available": not reason,
@@ -127,13 +147,26 @@ class HomeViewModel(PagedViewModel):
             self.update(self.engine)
 
     def select(self, code: str) -> None:
-        """Open an item (ignored when it is greyed)."""
+        """Open an item; a greyed one explains why and where to go instead."""
         from kiosk.session.errors import InvalidTransition
 
+        eng = self.engine
+        item = eng.catalogue.get(code) if eng.catalogue is not None else None
+        reason = eng.unavailable_reason(item) if item is not None else ""
+        if reason:
+            self.notice_text = unavailable_text(self.tr, reason, eng, item)
+            self.notice_open = True
+            eng.touch()
+            return
         try:
-            self.engine.select(code)
+            eng.select(code)
         except InvalidTransition:
-            self.update(self.engine)
+            self.update(eng)
+
+    def close_notice(self) -> None:
+        """知道了."""
+        self.notice_open, self.notice_text = False, ""
+        self.engine.touch()
 
     def set_category(self, code: str) -> None:
         """Filter the tiles by category ("" = all)."""
@@ -149,13 +182,3 @@ class HomeViewModel(PagedViewModel):
     def toggle_lang(self) -> None:
         """中文 ⇄ English."""
         self.engine.set_language("zh_CN" if self.en else "en")
-
-    def open_help(self) -> None:
-        """Show how to get staff help and 12345."""
-        self.help_open = True
-        self.engine.touch()
-
-    def close_help(self) -> None:
-        """Hide the help panel."""
-        self.help_open = False
-        self.engine.touch()

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk.ui.viewmodels.base import ScreenViewModel
+from kiosk.ui.viewmodels.help import card_names, material_lines
 
 if TYPE_CHECKING:
     from kiosk.session.engine import SessionEngine
@@ -30,7 +31,9 @@ class ItemViewModel(ScreenViewModel):
         self.title = it.name(engine.lang)
         self.department = it.department_en if self.en else it.department_zh
         self.description = (it.description_en if self.en else it.description_zh) or ""
-        self.materials = [{"text": "· " + (m.en if self.en else m.zh)} for m in it.materials] or \
+        holder = engine.session.holder
+        self.materials = [{"text": "· " + m} for m in material_lines(
+            it, self.en, self.tr, holder.card_type if holder else None)] or \
             [{"text": "· " + self.tr("item.no_materials")}]
         self.auth_text = self.tr("auth." + it.auth)
         self.kind_text = self.tr("kind." + it.kind)
@@ -52,6 +55,8 @@ class IdentifyViewModel(ScreenViewModel):
     problem = StringProperty("")
     allows_qr = BooleanProperty(False)
     has_problem = BooleanProperty(False)
+    allows_anonymous = BooleanProperty(False)
+    """The item's design allows 匿名提交 (no card read, no call-back)."""
 
     def update(self, engine: SessionEngine) -> None:
         """Fill from the identify state."""
@@ -60,8 +65,15 @@ class IdentifyViewModel(ScreenViewModel):
         self.prompt = self.tr("identify.prompt")
         self.qr_hint = self.tr("identify.qr") if self.allows_qr else ""
         p = engine.session.identify_problem
-        self.problem = self.tr("identify." + p) if p else ""
+        self.problem = self.tr("identify." + p) if p and p != "card_type" else ""
+        if p == "card_type" and it is not None:
+            self.problem = self.tr("identify.card_type", cards=card_names(it.card_types, self.tr))
         self.has_problem = bool(p)
+        self.allows_anonymous = bool(it and it.anonymous_required is not None)
+
+    def anonymous(self) -> None:
+        """不读身份证，匿名提交."""
+        self.engine.proceed_anonymous()
 
     def back(self) -> None:
         """Back to the item description."""

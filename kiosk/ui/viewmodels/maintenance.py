@@ -14,6 +14,7 @@ from typing import Any
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
+from kiosk import clock as terminal_clock
 from kiosk.admin.maintenance import Entry, MaintenanceMode
 from kiosk.session.ports import CardRead, CardUnreadable, CodeScanned, Runner, run_inline
 from kiosk.ui.i18n import t
@@ -237,7 +238,7 @@ class MaintenanceViewModel(EventDispatcher):
                 state = f"{self.tr(status_key(row.reason))} ({row.reason})"
             detail = row.url
             if row.last_error:
-                when = time.strftime("%m-%d %H:%M:%S", time.localtime(row.last_error_at or 0))
+                when = terminal_clock.strftime("%m-%d %H:%M:%S", row.last_error_at or 0)
                 detail += "   " + self.tr("maint.last_error", reason=row.last_error, time=when)
             rows.append({"name": self.tr(f"device.{row.name}"), "state": state, "detail": detail,
                          "ok": bool(row.ok or not row.configured)})

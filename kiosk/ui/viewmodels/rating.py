@@ -79,7 +79,8 @@ class DoneViewModel(ScreenViewModel):
     def update(self, engine: SessionEngine) -> None:
         """Fill from the session end."""
         self.message = self.tr("done.rated" if engine.session.rating_level else "done.thanks")
-        self.reminder = self.tr("done.reminder")
+        # 取走凭条 only when something printed; the card has its own large reminder
+        self.reminder = self.tr("done.take_receipt") if engine.session.print_state == "printed" else ""
 
     def home(self) -> None:
         """返回首页."""

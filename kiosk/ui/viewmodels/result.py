@@ -1,11 +1,15 @@
 """View-models of confirm → working → result → printing."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
 from drivers.printer.table import cells, is_table_row
+from kiosk.results import tables
+from kiosk.session.receipts import term
+from kiosk.typography.linebreak import has_cjk
 from kiosk.ui.viewmodels.base import PagedViewModel, ScreenViewModel, masked_value
 from kiosk.ui.viewmodels.home import status_key
 
@@ -43,10 +47,22 @@ class ConfirmViewModel(ScreenViewModel):
                 opt = f.option(raw)
                 raw = (opt.en if self.en else opt.zh) if opt else raw
             rows.append({"label": f.label_en if self.en else f.label_zh,
-                         "value": masked_value(f.type if f.type in ("id_number",) else "", raw)})
+                         "value": masked_value(f.type if f.type in ("id_number", "phone") else "", raw)})
+        if engine.session.anonymous:
+            rows.insert(0, {"label": self.tr("anon.row"), "value": self.tr("anon.yes")})
+        order = engine.payment.order if it.kind == "pay" else None
+        if order is not None:  # the amount central set, with its breakdown, before paying
+            from kiosk.payment.money import format_fen
+            from kiosk.ui.viewmodels.payment import breakdown_rows
+
+            rows.append({"label": self.tr("confirm.amount"), "value": format_fen(order.amount_fen)})
+            rows += [{"label": self.tr("confirm.of_which") if i == 0 else "",
+                      "value": f"{r['label']}  {r['value']}"}
+                     for i, r in enumerate(breakdown_rows(order, self.en))]
+            rows.append({"label": self.tr("confirm.payee"), "value": order.payee_zh})
         self.rows = rows
-        self.confirm_text = self.tr("confirm.submit" if it.kind in ("apply", "appointment")
-                                    else "confirm.query")
+        self.confirm_text = self.tr("confirm.pay" if it.kind == "pay" else "confirm.submit"
+                                    if it.kind in ("apply", "appointment") else "confirm.query")
 
     def confirm(self) -> None:
         """确认."""
@@ -87,6 +103,12 @@ class ResultViewModel(PagedViewModel):
     note = StringProperty("")
     error_text = StringProperty("")
     can_print = BooleanProperty(False)
+    total_row = ListProperty()
+    """Sums of the money columns over all rows (every page shows it); [] when none."""
+    per_page = NumericProperty(0)
+    """Rows per page the screen holds (set by the screen from its size; 0: the defaults)."""
+    print_blocked = StringProperty("")
+    """Why 打印凭条 is greyed (printer fault) and what to do instead; "" when it works."""
 
     def update(self, engine: SessionEngine) -> None:
         """Fill from the outcome."""
@@ -95,6 +117,10 @@ class ResultViewModel(PagedViewModel):
             self.wipe()
             return
         self.can_print = engine.can_print
+        printable = not out.error and (out.answer is None or out.answer.printable)
+        fault = engine.devices.get("printer", "")
+        self.print_blocked = self.tr("result.print_blocked", status=self.tr(status_key(fault))) \
+            if printable and fault else ""
         if out.error:
             self.mode = "error"
             self.title = self.tr("result.error_title")
@@ -112,19 +138,46 @@ class ResultViewModel(PagedViewModel):
         assert ans is not None
         self.mode = "table"
         self.title = ans.title
-        self.columns = [self._word(c) for c in ans.columns]
-        per = ROWS_PER_PAGE_ELDERLY if engine.elderly else ROWS_PER_PAGE
+        columns = [self._word(c) for c in ans.columns]
+        if self.en:
+            # central's English when it sent some, else the terminal's own words, else the item
+            self.title = ans.title_en or (engine.item.name_en if engine.item and
+                                          has_cjk(ans.title) else ans.title)
+            if len(ans.columns_en) == len(ans.columns):
+                columns = list(ans.columns_en)
+        ncols = len(ans.columns)
+        money = tables.money_columns(ans.rows, ncols)
+        self.columns = tables.with_units(columns, money, self.tr("result.unit_yuan"))
+        per = int(self.per_page) or (ROWS_PER_PAGE_ELDERLY if engine.elderly else ROWS_PER_PAGE)
         self.pages = max(1, -(-len(ans.rows) // per))
         self.page = min(self.page, self.pages - 1)
         chunk = ans.rows[self.page * per:(self.page + 1) * per]
-        self.rows = [{"cells": [self._word(str(c)) for c in r], "header": False} for r in chunk]
+        self.rows = [{"cells": [self._cell(str(c), ans.terms_en) for c in r], "header": False,
+                      "alert": tables.needs_attention(r), "total": False} for r in chunk]
+        total = tables.totals(ans.rows, tables.summable(ans.columns, money), ncols,
+                              self.tr("result.total"))
+        self.total_row = total or []
         if not ans.rows:
-            self.rows = [{"cells": [self.tr("result.no_rows")], "header": False}]
+            self.rows = [{"cells": [self.tr("result.no_rows")], "header": False,
+                          "alert": False, "total": False}]
         self.page_text = self.tr("common.page", page=self.page + 1, pages=self.pages)
         self.note = self.tr("result.queued") if ans.values.get("queued") else ""
 
+    def fit_rows(self, rows: int) -> None:
+        """The screen says how many rows fit; re-page when that changes (size, 长辈模式)."""
+        rows = max(3, int(rows))
+        if rows != self.per_page:
+            self.per_page = rows
+            if self.engine.session.outcome is not None and self.mode == "table":
+                self.update(self.engine)
+
     def _word(self, text: str) -> str:
-        return self.tr("case." + text) if text in STATUS_WORDS or text in ("time", "status") else text
+        if text in STATUS_WORDS or text in ("time", "status"):
+            return self.tr("case." + text)
+        return term(text, "en") if self.en else text
+
+    def _cell(self, text: str, terms_en: Mapping[str, str]) -> str:
+        return terms_en.get(text) or self._word(text) if self.en else self._word(text)
 
     def print_receipt(self) -> None:
         """打印凭条."""
@@ -146,9 +199,23 @@ class PrintingViewModel(ScreenViewModel):
     lines = ListProperty()
     qr = StringProperty("")
     where_text = StringProperty("")
+    title = StringProperty("")
+    number_label = StringProperty("")
 
     def update(self, engine: SessionEngine) -> None:
         """Fill from the print state."""
+        self._update(engine)
+        from kiosk.documents import screen
+
+        self.title, self.number_label = self.tr("printing.title"), self.tr("printing.case_no")
+        if screen.is_document(engine):  # an A4 certificate: its 核验码 and the service window
+            d = screen.texts(engine, self.tr)
+            self.title, self.message, self.number_label = d["title"], d["message"], d["number_label"]
+            if engine.session.print_state == "failed":
+                self.reason_text, self.case_no, self.where_text = d["reason"], d["number"], d["where"]
+                self.qr = d["qr"]
+
+    def _update(self, engine: SessionEngine) -> None:
         s = engine.session
         self.phase = s.print_state
         self.message = self.tr("printing." + (s.print_state or "busy"))

@@ -11,9 +11,12 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.session.engine import SessionEngine
 from kiosk.session.states import State
 from kiosk.ui.viewmodels.face import FaceViewModel
+from kiosk.ui.viewmodels.card import CardOfferViewModel, RemoveCardViewModel
 from kiosk.ui.viewmodels.form import FormViewModel
+from kiosk.ui.viewmodels.help import HallInfo, HelpViewModel
 from kiosk.ui.viewmodels.home import HomeViewModel
 from kiosk.ui.viewmodels.item import IdentifyViewModel, ItemViewModel
+from kiosk.ui.viewmodels.payment import PaymentViewModel
 from kiosk.ui.viewmodels.rating import DoneViewModel, RatingViewModel
 from kiosk.ui.viewmodels.result import (ConfirmViewModel, PrintingViewModel, ResultViewModel,
                                         WorkingViewModel)
@@ -30,10 +33,13 @@ class SessionViewModel(EventDispatcher):
     elderly = BooleanProperty(False)
 
     def __init__(self, engine: SessionEngine, clock: Callable[[], float] | None = None,
-                 **kwargs: Any) -> None:
+                 hall: HallInfo | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.engine = engine
-        self.home = HomeViewModel(engine, **({"clock": clock} if clock else {}))
+        self.home = HomeViewModel(engine, **({"clock": clock} if clock else {}), hall=hall)
+        self.help = HelpViewModel(engine, hall)
+        self.card_offer = CardOfferViewModel(engine)
+        self.remove_card = RemoveCardViewModel(engine)
         self.item = ItemViewModel(engine)
         self.identify = IdentifyViewModel(engine)
         self.form = FormViewModel(engine)
@@ -45,6 +51,7 @@ class SessionViewModel(EventDispatcher):
         self.done = DoneViewModel(engine)
         self.out_of_service = OutOfServiceViewModel(engine)
         self.face = FaceViewModel(engine)
+        self.payment = PaymentViewModel(engine)
         self.countdown = CountdownViewModel(engine)
         self._ended = engine.sessions_ended
         engine.subscribe(self.refresh)
@@ -68,6 +75,8 @@ class SessionViewModel(EventDispatcher):
         if engine.state in (State.HOME, State.OUT_OF_SERVICE):
             self.home.update(engine)
         self.countdown.update(engine)
+        self.remove_card.update(engine)
+        self.help.update(engine)
         self.screen = engine.state.value
 
     def wipe(self) -> None:
@@ -75,7 +84,14 @@ class SessionViewModel(EventDispatcher):
         for vm in self.screens.values():
             vm.wipe()
         self.countdown.wipe()
+        self.help.wipe()
         log.debug("view-models wiped")
+
+    def set_hall(self, hall: HallInfo) -> None:
+        """The config was reloaded: the hall's names and numbers."""
+        self.home.hall = self.help.hall = hall
+        self.home.update(self.engine)
+        self.help.update(self.engine)
 
     def tick(self, *_: object) -> None:
         """Once a second: clock and engine timers."""

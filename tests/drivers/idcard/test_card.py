@@ -157,8 +157,8 @@ def test_masked_mainland_fields() -> None:
     card = demo_card("mainland")
     m = card.masked()
     assert type(m) is MainlandIdCard
-    assert (m.name, m.id_number, m.photo) == ("王**", "3301**********0015", b"")
-    assert m.address.startswith("浙江省杭州市") and "文三路" not in m.address
+    assert (m.name, m.id_number, m.photo) == ("王**", "6109**********0010", b"")
+    assert m.address.startswith("陕西省安康市") and "兴安中路" not in m.address
     j = card.to_json()
     assert j["birth_date"] == "1991-**-**" and j["valid_to"] == "2035-03-01"
     assert card.to_json(masked=False)["birth_date"] == "1991-01-01"

@@ -34,8 +34,8 @@ def test_read_unmasked(capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 0
     assert data == {
         "card_type": "mainland", "name": "王小明", "sex": "男", "nation": "汉",
-        "birth_date": "1991-01-01", "address": "浙江省杭州市西湖区文三路100号",
-        "id_number": "330106199101010015", "authority": "杭州市公安局西湖分局",
+        "birth_date": "1991-01-01", "address": "陕西省安康市汉滨区兴安中路100号",
+        "id_number": "610902199101010010", "authority": "安康市公安局汉滨分局",
         "valid_from": "2015-03-01", "valid_to": "2035-03-01", "photo_bytes": 1024,
         "check_digit_ok": True,
     }
@@ -44,7 +44,7 @@ def test_read_unmasked(capsys: pytest.CaptureFixture[str]) -> None:
 def test_read_text_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["card", "read", "--device", "sim://idcard?card=mainland"]) == 0
     out = capsys.readouterr().out
-    assert "姓名 name: 王**" in out and "号码 number: 3301**********0015" in out
+    assert "姓名 name: 王**" in out and "号码 number: 6109**********0010" in out
 
 
 def test_no_card_exit_3(capsys: pytest.CaptureFixture[str]) -> None:

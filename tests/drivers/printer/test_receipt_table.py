@@ -62,8 +62,8 @@ def test_table_rows_are_plain_pairs_that_read_as_text() -> None:
 
 
 def test_long_case_number_goes_under_its_label_whole() -> None:
-    assert field_lines("服务编号", "Q-330100-20261125-000042", 32) == ["服务编号：", "  Q-330100-20261125-000042"]
-    assert field_lines("服务编号", "Q-330100-20261125-000042", 48) == ["服务编号：Q-330100-20261125-000042"]
+    assert field_lines("服务编号", "Q-610900-20261125-000042", 32) == ["服务编号：", "  Q-610900-20261125-000042"]
+    assert field_lines("服务编号", "Q-610900-20261125-000042", 48) == ["服务编号：Q-610900-20261125-000042"]
 
 
 def test_wrap_breaks_at_a_space_that_follows_a_full_line_and_after_hyphens() -> None:

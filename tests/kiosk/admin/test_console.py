@@ -65,7 +65,7 @@ def test_info_and_uptime_from_the_injected_clock() -> None:
     console = Console(services.Services(cfg), cfg, started=990.0, monotonic=lambda: now["t"])
     info = console.info()
     assert (info.terminal_id, info.hall_name, info.region_code, info.app_version, info.demo) == \
-        ("DEMO-0001", "示范市政务服务中心", "330100", __version__, True)
+        ("DEMO-0001", "安康市政务服务中心24小时自助服务区", "610900", __version__, True)
     assert info.config_source == str(ROOT / "config" / "terminal.toml")
     assert info.uptime_s == 10.0
     now["t"] = 1060.5
@@ -113,7 +113,7 @@ def test_test_page_is_printed_by_the_running_printer(kiosk: Kiosk) -> None:
     assert check.ok and check.reason == ""
     sent = bytes(sim.received[start:])
     assert b"DEMO-0001" in sent and "打印机测试页".encode("gbk") in sent
-    assert "示范市政务服务中心".encode("gbk") in sent
+    assert "安康市政务服务中心24小时自助服务区".encode("gbk") in sent
     assert CHARSET_LINE.encode("gb18030") in sent  # full-width punctuation too, no '?'
     page = sim.wait_for_pages(pages + 1)[-1]
     assert [q.payload for q in page.qr_codes] == ["DEMO-0001"]
@@ -188,12 +188,12 @@ def test_outbox_counts_dead_rows_and_retry_brings_them_back(kiosk: Kiosk) -> Non
     assert base.ok and base.pending == 0 and base.dead == 0
     applicant = {"method": "idcard", "id_number": ID, "name": "张三丰"}
     # central refuses an item it does not know, for real
-    refused = box.enqueue(Kind.SUBMISSION, {"item_code": "NO-SUCH-ITEM", "region_code": "330100",
+    refused = box.enqueue(Kind.SUBMISSION, {"item_code": "NO-SUCH-ITEM", "region_code": "610900",
                                             "applicant": applicant, "fields": {}})
     assert wait_until(lambda: box.get(refused.id).state is State.DEAD)
     kiosk.svc.set_network(False)
     try:
-        good = box.enqueue(Kind.SUBMISSION, {"item_code": "RX-1101", "region_code": "330100",
+        good = box.enqueue(Kind.SUBMISSION, {"item_code": "RX-1101", "region_code": "610900",
                                              "applicant": applicant, "fields": {"request_type": "inquiry"}})
         assert wait_until(lambda: (box.get(good.id).attempts or 0) >= 1)
         report = console.outbox()
@@ -300,7 +300,7 @@ def test_mask_holder_example() -> None:
 def test_mask_scan_examples() -> None:
     assert mask_scan("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEF") == "ABC…DEF"
     assert mask_scan(f"https://e.gov/?id={ID}") == "htt…02X"
-    assert mask_scan("330100\r") == "3…*"
+    assert mask_scan("610900\r") == "6…*"
     assert mask_scan("张三") == "…"
     assert mask_scan("") == ""
 

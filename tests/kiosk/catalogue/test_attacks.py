@@ -131,29 +131,30 @@ def test_truncated_file_at_every_tenth_length(store, make_bundle, trusted) -> No
 
 
 def test_untrusted_store_file_tampering_is_caught_with_trust(store, make_bundle, trusted) -> None:
-    """Someone edits active.json on disk: a store opened with trusted keys falls back to last good."""
+    """Someone edits active.json on disk: a store opened with trusted keys refuses it, and does
+    not fall back to the older last good either (issue 17: that was a rollback through damage)."""
     store.install(make_bundle(2), trusted, now=NOW)
     path = store.directory / ACTIVE
     path.write_bytes(path.read_bytes().replace("社保参保缴费证明打印".encode(), "社保参保缴费证明打卬".encode()))
     checked = CatalogueStore(store.directory, trusted=trusted)
-    assert checked.active().version == 1  # last good
+    assert checked.active() is None and "below" in checked.problem
     assert CatalogueStore(store.directory).active().item("RS-0101").name_zh == "社保参保缴费证明打卬"
 
 
-def test_torn_active_file_falls_back_to_last_good(store, make_bundle, trusted) -> None:
-    """A torn active.json (e.g. a disk that lost the tail) serves the last good catalogue."""
-    store.install(make_bundle(2), trusted, now=NOW)
+def test_torn_active_file_does_not_roll_back_to_an_older_last_good(store, make_bundle, trusted) -> None:
+    """A torn active.json (e.g. a disk that lost the tail): last good v1 is below the floor v2
+    kept outside the two files, so nothing is served until v2 (the same bundle) goes in again."""
+    v2 = make_bundle(2)
+    store.install(v2, trusted, now=NOW)
     path = store.directory / ACTIVE
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 3])
     fresh = CatalogueStore(store.directory)
-    assert fresh.active().version == 1
-    # Known limit: the rollback floor is what can still be read (v1 here), so v2 can be
-    # re-installed to repair the store, and v1 cannot come back.
+    assert fresh.active() is None and "damaged" in fresh.problem
     with pytest.raises(NotNewer):
         fresh.install(make_bundle(1), trusted, now=NOW)
-    assert fresh.install(make_bundle(2), trusted, now=NOW).version == 2
-    assert fresh.active().version == 2
+    assert fresh.install(v2, trusted, now=NOW).version == 2
+    assert fresh.active().version == 2 and fresh.problem == ""
 
 
 STEPS = ["last_good_tmp_half", "last_good_tmp_written", "last_good_tmp_synced", "last_good_renamed",

@@ -59,7 +59,7 @@ def test_sign_verify_install_show(tmp_path, keys, capsys) -> None:
     assert code == 0 and "version 2" in out
     for code_ in ("RS-0101", "SC-0501", "RX-1101"):
         assert code_ in out
-    assert "营业执照自助打印" in out and "差评 reason tags: 态度不好" in out
+    assert "营业执照自助打印" in out and "差评 reason tags: 操作不便" in out
 
 
 def test_verify_reasons(tmp_path, keys, capsys) -> None:
@@ -167,7 +167,7 @@ def _terminal_toml(tmp_path: Path, allow_demo: bool) -> Path:
     cfg.write_text(f"""
 terminal_id = "T-0001"
 hall_name = "测试大厅"
-region_code = "330100"
+region_code = "610900"
 data_dir = "data"
 [central]
 url = "https://central.example"

@@ -10,7 +10,7 @@ from .conftest import BUNDLE, DEMO_KEY, DEMO_PUB, SOURCE
 
 ISSUE_ITEMS = [
     "社保参保缴费证明打印", "社保缴费明细查询", "养老待遇资格认证", "医保参保凭证打印", "城乡居民医保缴费",
-    "公积金缴存明细查询", "公积金缴存证明打印", "不动产权属(有房无房)查询", "不动产登记进度查询",
+    "公积金缴存明细查询", "公积金缴存证明打印", "不动产权属（有房无房）证明打印", "不动产登记进度查询",
     "营业执照自助打印", "个人所得税纳税记录打印", "户籍信息查询", "出入境证件办理进度查询", "交通违法查询",
     "无犯罪记录证明申请", "办件进度查询", "12345诉求提交",
 ]
@@ -27,7 +27,7 @@ def test_shipped_bundle_verifies_with_the_demo_key(shipped) -> None:
     assert sorted(i.name_zh for i in shipped.enabled_items()) == sorted(ISSUE_ITEMS)
     assert len(shipped.items) == 17
     assert [t.zh for t in shipped.rating_tags] == [
-        "态度不好", "等待时间长", "设备故障", "操作复杂", "材料要求不清", "结果不正确", "打印失败", "其他"]
+        "操作不便", "等待/打印太慢", "结果有误", "设备故障", "说明不清楚", "其他"]
 
 
 def test_bundle_is_the_signed_form_of_the_yaml_source() -> None:
@@ -71,5 +71,7 @@ def test_item_specifics(shipped) -> None:
         assert item.kind == "progress" and item.auth == "none"
         assert item.field("case_no").scan
     prints = [i for i in shipped.items if i.kind == "print"]
-    assert len(prints) == 6 and all("printer" in i.devices for i in prints)
-    assert {i.kind for i in shipped.items} == {"query", "print", "apply", "progress"}
+    assert len(prints) == 6 and all("a4printer" in i.devices and i.document for i in prints)
+    assert {i.kind for i in shipped.items} == {"query", "print", "apply", "progress", "pay"}
+    pay = shipped.item("YB-0202")  # 城乡居民医保缴费 takes the money (issue 13)
+    assert pay.kind == "pay" and set(pay.channels) == {"qr", "payment_code"}

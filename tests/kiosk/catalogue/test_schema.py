@@ -45,20 +45,35 @@ CASES = [
     ("items[3].fields[1].type", "phon", "items[3].fields[1].type: unknown type 'phon' (one of text, "
      "number, phone, date, choice, id_number, uscc, case_no)"),
     ("items[0].kind", "download", "items[0].kind: unknown kind 'download' (one of query, print, apply, "
-     "appointment, progress)"),
+     "appointment, progress, pay)"),
     ("items[0].auth", "face", "items[0].auth: unknown auth 'face' (one of none, id_card, id_card_or_qr, id_card+face)"),
     ("items[2].code", "rs 0103", "items[2].code: must match [0-9A-Z][0-9A-Z-]{2,39} (事项编码), got 'rs 0103'"),
     ("items[1].code", "RS-0101", "items[1].code: duplicate code 'RS-0101' (also items[0])"),
     ("items[1].order", 10, "items[1].order: duplicate order 10 (also items[0])"),
     ("items[0].order", "10", "items[0].order: must be a whole number, got text"),
     ("items[0].enabled", "yes", "items[0].enabled: must be true or false, got text"),
-    ("items[0].devices", ["idcard"], "items[0].devices: a print item needs the printer"),
-    ("items[0].devices", ["idcard", "printer", "fax"], "items[0].devices[2]: unknown device 'fax' (one of printer, idcard, scanner, camera)"),
+    ("items[0].devices", ["idcard", "printer"], "items[0].devices: a print item needs the a4printer (its document is A4)"),
+    ("items[0].devices", ["idcard", "a4printer", "fax"], "items[0].devices[2]: unknown device 'fax' (one of printer, idcard, scanner, a4printer, camera)"),
     ("items[1].devices", [], "items[1].devices: an item with auth id_card needs the idcard reader"),
-    ("items[0].receipt", _DEL, "items[0].receipt: a print item needs a receipt layout"),
+    ("items[0].document", _DEL, "items[0].document: a print item needs a document layout"),
+    ("items[2].document", {"title": "x", "seal": "demo", "valid_days": 1, "lines": []},
+     "items[2].document: only print items print an A4 document"),
+    ("items[0].document.seal", "http://x/seal.png", "items[0].document.seal: must be \"demo\" or "
+     "\"file:NAME.png\" (assets/seals), got 'http://x/seal.png'"),
+    ("items[0].document.valid_days", 0, "items[0].document.valid_days: must be between 1 and 3660, got 0"),
+    ("items[0].document.lines", [], "items[0].document.lines: a document needs at least one line"),
+    ("items[0].document.lines[1].mask", "stars", "items[0].document.lines[1].mask: unknown mask 'stars' "
+     "(one of id_number_issuer, id_number, name, phone)"),
+    ("items[0].document.lines[3].ref", "result.balance", "items[0].document.lines[3].ref: result.balance is "
+     "not a value central sends, so it would never print (allowed: period, status)"),
+    ("items[0].document.lines[0].ref", "session.secret", "items[0].document.lines[0].ref: unknown session key "
+     "'secret' (one of case_no, time, terminal_id, hall_name, item_name, status, holder_name, holder_id_number, "
+     "order_no, amount, payee, paid_at, channel, einvoice_no, einvoice_url)"),
+    ("items[0].document.table", {"title": 5}, "items[0].document.table.title: must be text, got a number"),
     ("items[0].receipt.lines[0].ref", "field.nope", "items[0].receipt.lines[0].ref: refers to unknown field 'nope'"),
     ("items[0].receipt.lines[0].ref", "session.secret", "items[0].receipt.lines[0].ref: unknown session key "
-     "'secret' (one of case_no, time, terminal_id, hall_name, item_name, status, holder_name, holder_id_number)"),
+     "'secret' (one of case_no, time, terminal_id, hall_name, item_name, status, holder_name, holder_id_number, "
+     "order_no, amount, payee, paid_at, channel, einvoice_no, einvoice_url)"),
     ("items[0].receipt.lines[0].ref", "name", "items[0].receipt.lines[0].ref: must be field.NAME, result.KEY "
      "or session.KEY, got 'name'"),
     ("items[0].receipt.lines[1].mask", "stars", "items[0].receipt.lines[1].mask: unknown mask 'stars' (one of "
@@ -88,7 +103,7 @@ CASES = [
     ("items[5].fields[1].min", "1999-13-01", "items[5].fields[1].min: must be an ISO date (YYYY-MM-DD) or \"today\", got '1999-13-01'"),
     ("items[0].fields[1].max_length", 10, "items[0].fields[1].max_length: unknown key (typo?)"),
     ("rating_tags", [], "rating_tags: needs at least 1 entry"),
-    ("rating_tags[1].code", "attitude", "rating_tags[1].code: duplicate code 'attitude'"),
+    ("rating_tags[1].code", "hard_to_use", "rating_tags[1].code: duplicate code 'hard_to_use'"),
     ("items", [], "items: a catalogue needs at least one item"),
     ("version", 0, "version: must be between 1 and 9007199254740992, got 0"),
     ("version", True, "version: must be a whole number, got true/false"),
@@ -131,7 +146,7 @@ def test_prefill_needs_identification(source: dict) -> None:
 
 def test_many_problems_are_all_listed(source: dict) -> None:
     source["items"][3]["fields"][1]["type"] = "phon"
-    source["items"][4]["kind"] = "pay"
+    source["items"][4]["kind"] = "refund"
     source["items"][5]["code"] = source["items"][6]["code"]
     problems = validate_catalogue(source)
     assert len(problems) == 3
@@ -177,14 +192,14 @@ def test_model_is_immutable_and_indexed(source: dict) -> None:
     assert len(cat.items) == 17
     item = cat.item("SC-0501")
     assert item.field("uscc").type == "uscc"
-    assert item.name("en") == "Business licence self-service printing"
+    assert item.name("en") == "Print business licence"
     with pytest.raises(KeyError):
         cat.item("NOPE")
     assert cat.get("NOPE") is None
     with pytest.raises(AttributeError):
         item.code = "X"  # type: ignore[misc]
     assert [i.order for i in cat.enabled_items()] == sorted(i.order for i in cat.items)
-    assert cat.rating_tag("print_failed").zh == "打印失败"
+    assert cat.rating_tag("too_slow").zh == "等待/打印太慢"
 
 
 json_values = st.recursive(

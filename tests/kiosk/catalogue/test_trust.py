@@ -18,7 +18,7 @@ from .conftest import BUNDLE, DEMO_PUB
 def make_cfg(tmp_path: Path, catalogue: dict) -> config.TerminalConfig:
     """A minimal terminal config whose relative paths resolve in tmp_path."""
     data = {
-        "terminal_id": "T-0001", "hall_name": "测试大厅", "region_code": "330100",
+        "terminal_id": "T-0001", "hall_name": "测试大厅", "region_code": "610900",
         "central": {"url": "https://central.example", "secret_file": "secret"},
         "idcard": {"url": "loop://"}, "printer": {"url": "loop://"}, "scanner": {"url": "loop://"},
         "catalogue": catalogue,

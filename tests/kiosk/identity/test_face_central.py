@@ -26,7 +26,7 @@ from kiosk.identity.flow import FaceFlow, Phase, encode_crop
 from kiosk.session.ports import run_inline
 from tests.kiosk._central import SECRET, TERMINAL_ID, Sandbox
 
-CARD = "330106199101010015"  # demo mainland card → astronaut
+CARD = "610902199101010010"  # demo mainland card → astronaut
 
 
 @pytest.fixture(scope="module")

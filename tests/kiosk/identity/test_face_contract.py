@@ -14,7 +14,7 @@ JPEG = base64.b64encode(b"\xff\xd8\xff\xe0" + bytes(200)).decode()
 
 
 def _req(**kw: object) -> dict[str, object]:
-    base: dict[str, object] = {"id_number": "330106199101010015", "name": "王小明",
+    base: dict[str, object] = {"id_number": "610902199101010010", "name": "王小明",
                                "image_jpeg_b64": JPEG,
                                "liveness": {"challenge": "blink", "passed": True, "frames": 9}}
     base.update(kw)

@@ -25,12 +25,17 @@ RECEIPT = {"title_zh": "回执", "title_en": "Receipt",
                      {"label_zh": "身份证号", "label_en": "ID", "ref": "session.holder_id_number",
                       "mask": "id_number"}],
            "qr": "session.case_no"}
+DOCUMENT = {"title": "证明", "seal": "demo", "valid_days": 30,
+            "lines": [{"label": "姓名", "ref": "session.holder_name"},
+                      {"label": "公民身份号码", "ref": "session.holder_id_number",
+                       "mask": "id_number_issuer"}],
+            "table": {"title": "明细"}}
 
 
 def _item(code: str, kind: str, auth: str, order: int, fields: list, **kw: Any) -> dict:
     devices = kw.pop("devices", None)
     if devices is None:
-        devices = (["idcard"] if auth == "id_card" else []) + (["printer"] if kind == "print" else [])
+        devices = (["idcard"] if auth == "id_card" else []) + (["a4printer"] if kind == "print" else [])
     return {"code": code, "name_zh": f"事项{order}", "name_en": f"Item {order}",
             "department_zh": "某局", "department_en": "Some bureau", "category": "general",
             "kind": kind, "auth": auth, "order": order, "devices": devices, "fields": fields, **kw}
@@ -46,7 +51,7 @@ def catalogue_dict() -> dict:
                         {"code": "long_wait", "zh": "等待时间长", "en": "Long wait"}],
         "items": [
             _item("Q-0001", "query", "id_card", 1, [ID, YEAR]),
-            _item("P-0001", "print", "id_card", 2, [ID], receipt=RECEIPT),
+            _item("P-0001", "print", "id_card", 2, [ID], receipt=RECEIPT, document=DOCUMENT),
             _item("A-0001", "apply", "id_card", 3, [ID, PHONE], receipt=RECEIPT, offline=True),
             _item("G-0001", "progress", "none", 4, [CASE]),
             _item("Q-0002", "query", "id_card_or_qr", 5, [YEAR, DAY], devices=["idcard", "scanner"]),

@@ -40,8 +40,7 @@ def test_query_flow_to_rating_and_home() -> None:
     assert not eng.submit_form()
     assert eng.session.errors["year"][0] == "请填写年度"
     eng.set_value("year", "2025")
-    assert eng.submit_form() and eng.state == State.CONFIRM
-    eng.confirm()
+    assert eng.submit_form()  # a read-only query skips the confirm step
     assert eng.state == State.RESULT and central.calls == [("query", "Q-0001")]
     assert eng.session.outcome and eng.session.outcome.answer and len(eng.session.outcome.answer.rows) == 2
     eng.print_receipt()
@@ -72,8 +71,11 @@ def test_printer_failure_is_never_shown_as_printed() -> None:
     eng.confirm()
     assert eng.session.print_state == "failed" and eng.session.print_reason == "paper_out"
     assert eng.session.receipt is not None and eng.session.receipt.title == "回执"
-    # the printer is now known bad: print items are greyed, others still served
-    assert eng.unavailable_reason(eng.catalogue.item("P-0001")) == "device:printer"  # type: ignore[union-attr]
+    # the receipt printer is now known bad; print items need only the A4 printer
+    assert eng.devices["printer"] == "paper_out"
+    assert eng.unavailable_reason(eng.catalogue.item("P-0001")) == ""  # type: ignore[union-attr]
+    eng.handle(DeviceState("a4printer", False, "media_empty"))
+    assert eng.unavailable_reason(eng.catalogue.item("P-0001")) == "device:a4printer"  # type: ignore[union-attr]
     assert eng.unavailable_reason(eng.catalogue.item("Q-0001")) == ""  # type: ignore[union-attr]
 
 
@@ -111,11 +113,10 @@ def test_apply_offline_gets_provisional_case_number() -> None:
 def test_progress_case_number_by_scanner() -> None:
     eng, clock, central, printer = make()
     eng.select("G-0001")
-    eng.handle(CodeScanned("sb2026000123\r"))
-    assert eng.state == State.FORM and eng.session.clean["case_no"] == "SB2026000123"
-    assert eng.submit_form()
-    eng.confirm()
-    assert central.calls == [("progress", "SB2026000123")]
+    eng.handle(CodeScanned("sb-0001-20261125-0123\r"))
+    assert eng.state == State.FORM and eng.session.clean["case_no"] == "SB-0001-20261125-0123"
+    assert eng.submit_form()  # no confirm step for a read-only query
+    assert central.calls == [("progress", "SB-0001-20261125-0123")]
 
 
 def test_qr_identification_for_id_card_or_qr_items() -> None:
@@ -151,10 +152,51 @@ def test_no_card_hint_after_a_while() -> None:
     assert eng.session.identify_problem == "no_card" and eng.state == State.IDENTIFY
 
 
-def test_card_outside_identify_is_ignored() -> None:
-    eng, *_ = make()
+def test_card_on_home_offers_its_items_and_elsewhere_is_ignored() -> None:
+    eng, clock, central, printer = make()
     eng.handle(CardRead(ZHANG))
+    assert eng.state == State.CARD_OFFER and ZHANG.id_number in eng.personal_data()
+    codes = [i.code for i in eng.offered_items()]
+    assert codes == ["Q-0001", "P-0001", "A-0001", "Q-0002"]  # not G-0001 (no card needed)
+    eng.select_for_card("Q-0001")
+    assert eng.state == State.FORM and eng.session.holder == ZHANG  # no second identification
+    eng.handle(CardRead(ZHANG))  # a card read in the form changes nothing
+    assert eng.state == State.FORM
+    eng.cancel()
+    eng.handle(CardRead(ZHANG))
+    eng.back()
     assert eng.state == State.HOME and eng.personal_data() == []
+    eng.handle(DeviceState("a4printer", False, "media_empty"))  # print items need the A4 printer
+    eng.handle(CardRead(ZHANG))
+    assert "P-0001" not in [i.code for i in eng.offered_items()]  # only what can be served now
+
+
+def test_card_left_on_the_reader_is_read_for_the_next_item_and_reminded_after() -> None:
+    from kiosk.session.ports import CardPresence
+
+    eng, clock, central, printer = make()
+    asks: list[bool] = []
+    eng.card.rearm = asks.append
+    eng.select("P-0001")
+    eng.proceed()
+    assert asks == [True]  # the item needs a card: one lying on the reader is read now
+    eng.handle(CardRead(ZHANG))
+    eng.confirm()
+    eng.finish()
+    eng.rate("满意")
+    assert eng.state == State.DONE and asks == [True, False]  # still there? (presence only)
+    eng.handle(CardPresence(True))
+    assert eng.card.left and eng.card.reminders == 1
+    eng.end("done")
+    assert eng.card.left and asks == [True, False]  # one probe per session
+    eng.handle(CardRead(ZHANG))  # not an offer while the reminder is up (reader re-armed)
+    assert eng.state == State.HOME and eng.personal_data() == []
+    eng.handle(CardPresence(False))
+    assert not eng.card.left
+    # a card placed after the probe window is an offer, not a reminder
+    eng.card.probe_until = 0.0
+    eng.handle(CardPresence(True))
+    assert not eng.card.left
 
 
 def test_inactivity_countdown_then_wipe() -> None:
@@ -197,8 +239,8 @@ def test_working_timeout_becomes_error_result_and_late_answer_is_dropped() -> No
     eng.runner = lambda fn, done: parked.append((fn, done))
     to_form(eng)
     eng.set_value("year", "2025")
-    eng.submit_form()
-    eng.confirm()
+    eng.submit_form()  # straight to central (read-only)
+    assert eng.state == State.WORKING
     clock.advance(30)
     eng.tick()
     assert eng.state == State.RESULT and eng.session.outcome and eng.session.outcome.error == "timeout"
@@ -213,7 +255,6 @@ def test_central_error_shows_error_result() -> None:
     to_form(eng)
     eng.set_value("year", "2025")
     eng.submit_form()
-    eng.confirm()
     assert eng.session.outcome and eng.session.outcome.error == "unavailable" and not eng.can_print
 
 
@@ -314,7 +355,7 @@ def test_new_catalogue_waits_for_the_session_to_end() -> None:
 
 def test_unavailable_item_cannot_be_selected() -> None:
     eng, *_ = make()
-    eng.handle(DeviceState("printer", False, "paper_out"))
+    eng.handle(DeviceState("a4printer", False, "media_empty"))
     with pytest.raises(InvalidTransition):
         eng.select("P-0001")
 
@@ -403,3 +444,32 @@ def test_card_or_qr_item_is_greyed_only_when_both_ways_are_down() -> None:
     assert eng.unavailable_reason(item) == ""  # the card still works
     eng.handle(DeviceState("idcard", False, "no_reply"))
     assert eng.unavailable_reason(item) == "device:idcard"
+
+
+def test_defaults_fill_the_form_and_anonymous_needs_the_designs_fields() -> None:
+    from kiosk.catalogue.schema import build_catalogue
+    from tests.kiosk.catalogue.conftest import source_dict
+
+    central, printer = FakeCentral(), FakePrinter()
+    eng = SessionEngine(build_catalogue(source_dict()), central=central, printer=printer,
+                        clock=FakeClock())
+    eng.select("RX-1101")
+    eng.proceed()
+    eng.proceed_anonymous()
+    assert eng.state == State.FORM and eng.session.holder is None
+    assert "reply" not in eng.session.values  # no call-back default for an anonymous request
+    eng.set_value("request_type", "help")
+    eng.set_value("topic", "city")
+    assert not eng.submit_form()
+    assert set(eng.session.errors) == {"content"}  # required only when anonymous; phone is not
+    eng.set_value("content", "路灯不亮")
+    assert eng.submit_form() and eng.state == State.CONFIRM
+    payload = eng._payload()
+    assert payload["_anonymous"] is True and "_holder" not in payload  # what the outbox gets
+    eng.confirm()
+    assert central.calls[-1] == ("submit", "RX-1101")
+    eng.end("done")
+    eng.select("RS-0101")
+    eng.proceed()
+    eng.handle(CardRead(ZHANG))
+    assert eng.session.values["insurance"] == "all" and eng.session.values["period"] == "m12"

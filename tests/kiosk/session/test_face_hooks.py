@@ -77,3 +77,18 @@ def test_card_then_face_then_form_and_every_end_wipes_the_step() -> None:
     eng.handle(CardRead(_holder()))
     eng.end("timeout")
     assert made[2].wiped == 1 and eng.personal_data() == []
+
+
+def test_card_first_start_still_goes_through_the_face_step() -> None:
+    """A card placed on the home screen (CARD_OFFER) must not skip 人证比对 for id_card+face."""
+    eng, clock, made = _engine()
+    eng.handle(CardRead(_holder()))
+    assert eng.state == State.CARD_OFFER
+    assert CODE in [i.code for i in eng.offered_items()]
+    eng.select_for_card(CODE)
+    assert eng.state == State.FACE and len(made) == 1  # not the form
+    eng.face_passed("FV-2")
+    clock.advance(engine_mod.FACE_PASSED_S)
+    eng.tick()
+    assert eng.state in (State.FORM, State.CONFIRM) and made[0].wiped == 1
+    assert eng.session.face_verify_id == "FV-2"

@@ -6,7 +6,7 @@ from kiosk.session.receipts import build_receipt
 from kiosk.catalogue.schema import build_catalogue
 from tests.kiosk.session.fixtures import catalogue, catalogue_dict
 
-SESSION = {"case_no": "330100-20261125-000042", "time": "2026-11-25 16:40", "terminal_id": "DEMO-0001"}
+SESSION = {"case_no": "610900-20261125-000042", "time": "2026-11-25 16:40", "terminal_id": "DEMO-0001"}
 
 
 def test_layout_qr_missing_from_the_answer_falls_back_to_the_case_number() -> None:
@@ -15,7 +15,7 @@ def test_layout_qr_missing_from_the_answer_falls_back_to_the_case_number() -> No
     item = build_catalogue(data).item("P-0001")
     answer = QueryAnswer(title="证明", rows=(("年度", "2025"),), values={})  # an older central: no values
     doc = build_receipt(item, "zh_CN", fields={}, session=SESSION, answer=answer)
-    assert doc.qr == "330100-20261125-000042"
+    assert doc.qr == "610900-20261125-000042"
     with_value = QueryAnswer(title="证明", rows=(), values={"period": "2025-11~2026-10"})
     assert build_receipt(item, "zh_CN", fields={}, session=SESSION, answer=with_value).qr == \
         "2025-11~2026-10"
@@ -73,7 +73,7 @@ def test_english_query_receipt_is_english_but_for_central_data() -> None:
         "Period: 2025-11~2026-10", "Status: In arrears",  # central's values, its term translated
         "Month   Base     Pension Pens.emp Medical Status")
     assert lines[-5:] == (
-        "Service number: 330100-20261125-000042", "Printed: 2026-11-25 16:40", "-" * 48,
+        "Service number: 610900-20261125-000042", "Printed: 2026-11-25 16:40", "-" * 48,
         'Scan this QR code at any terminal under "Case', 'progress" to follow it.')
     # the only Chinese left is central's data: the masked name
     assert [ln for ln in lines if CJK.search(ln)] == ["Name: 张**"]
@@ -163,9 +163,9 @@ def test_an_older_central_without_values_prints_no_blank_lines() -> None:
 
 @pytest.mark.parametrize(("lang", "expected"), [("zh_CN", "办理状态：办理中"), ("en", "Status: In progress")])
 def test_progress_status_is_named_in_the_receipt_language(lang: str, expected: str) -> None:
-    answer = QueryAnswer(title="330100-20261125-000042", rows=(("2026-11-25 10:00", "in_progress"),),
+    answer = QueryAnswer(title="610900-20261125-000042", rows=(("2026-11-25 10:00", "in_progress"),),
                          columns=("time", "status"), printable=False, values={"status": "in_progress"})
-    lines = printed("ZW-1001", lang, {"case_no": "330100-20261125-000042"}, answer=answer)
+    lines = printed("ZW-1001", lang, {"case_no": "610900-20261125-000042"}, answer=answer)
     assert expected in lines
 
 

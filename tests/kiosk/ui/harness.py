@@ -123,6 +123,21 @@ class KioskTestCase(GraphicUnitTest):
             self.advance_frames(1)
             time.sleep(0.01)
 
+    def query_by_touch(self, year: str = "2025") -> None:
+        """社保缴费明细查询 by touch with the mainland card, defaults kept, to its result."""
+        from kiosk.session.states import State
+
+        eng, sims = self.engine, self.sims()
+        sims["idcard"].remove()
+        self.tap("社保缴费明细查询")
+        self.tap("开始办理")
+        sims["idcard"].insert("mainland")
+        self.wait_until(lambda: eng.state == State.FORM, what="card read")
+        for key in year:  # 养老保险 is the default; the year keypad is up
+            self.tap(key)
+        self.tap("下一步")  # read-only: no confirm step
+        self.wait_until(lambda: eng.state == State.RESULT, what="central answer")
+
     def visible_widgets(self) -> list[Any]:
         """Widgets of the current screen and visible overlays, that a finger can reach."""
         out = []

@@ -10,7 +10,7 @@ from kiosk.session.ports import DeviceState
 from kiosk.session.states import State
 from tests.kiosk.ui.harness import KioskTestCase
 
-ID = "330106199101010015"
+ID = "610902199101010010"
 FACE_ITEM = "养老待遇资格认证"
 
 

@@ -21,16 +21,13 @@ class QueryFlowTest(KioskTestCase):
         self.find("请将身份证放在读卡区")
         sims["idcard"].insert("mainland")
         self.wait_until(lambda: eng.state == State.FORM, what="card read")
-        assert "3301**********0015" in self.all_texts()  # prefilled, masked on screen
-        self.tap("养老保险")
-        for key in "2025":
+        assert "6109**********0010" in self.all_texts()  # prefilled, masked on screen
+        for key in "2025":  # 养老保险 is the default; the year keypad is up
             self.tap(key)
-        self.tap("下一步")
-        assert eng.state == State.CONFIRM, eng.session.errors
-        self.tap("确认查询")
+        self.tap("下一步")  # a read-only query asks central at once: no confirm step
         self.wait_until(lambda: eng.state == State.RESULT, what="central answer")
         texts = self.all_texts()
-        assert "缴费基数" in texts and "已缴" in texts
+        assert "缴费基数\n（元）" in texts and "已缴" in texts and "合计" in texts  # unit, total
         pages = len(sims["printer"].pages)
         self.tap("打印凭条")
         self.wait_until(lambda: eng.session.print_state in ("printed", "failed"), what="printer")
@@ -45,13 +42,13 @@ class QueryFlowTest(KioskTestCase):
         self.tap("提交评价")
         assert eng.state == State.RATING  # 差评 without a reason is refused
         self.find("请至少选择一个原因")
-        self.tap("态度不好")
+        self.tap("操作不便")
         self.tap("提交评价")
         assert eng.state == State.DONE
         rows = self.services.outbox.rows(kind="rating")
         assert len(rows) == rated + 1
         payload = self.services.outbox.payload(rows[-1])
-        assert payload["level"] == "不满意" and payload["tags"] == ["attitude"]
+        assert payload["level"] == "不满意" and payload["tags"] == ["hard_to_use"]
         assert payload["case_no"] == eng.ratings[-1].service_id
 
 
@@ -71,12 +68,13 @@ class ApplyAndProgressTest(KioskTestCase):
         sims["idcard"].insert("mainland")
         self.wait_until(lambda: eng.state == State.FORM, what="card read")
         self.tap("就业、从业")
-        self.tap("窗口领取")
+        # 领取方式 keeps its default (电子证明); the phone keypad is up
         for key in "13800138000":
             self.tap(key)
         self.tap("下一步")
         assert eng.state == State.CONFIRM, eng.session.errors
-        self.find("13800138000")  # in full on the confirm screen: the citizen checks it
+        self.find("138****8000")  # masked on the confirm screen
+        assert not any("13800138000" in getattr(w, "text", "") for w in self.visible_widgets())
         self.tap("确认提交")
         self.wait_until(lambda: eng.state == State.RESULT, timeout=10, what="submission")
 
@@ -95,6 +93,9 @@ class ApplyAndProgressTest(KioskTestCase):
         self.tap("非常满意")
         self.tap("提交评价")
         assert eng.state == State.DONE and eng.ratings[-1].service_id == case_no
+        self.wait_until(lambda: self.app.vm.remove_card.visible, what="remove-card reminder")
+        sims["idcard"].remove()  # the citizen takes the card: the reminder goes
+        self.wait_until(lambda: not self.app.vm.remove_card.visible, what="card taken")
         self.tap("返回首页")
         assert eng.state == State.HOME
         self.tap("综合服务")
@@ -103,8 +104,7 @@ class ApplyAndProgressTest(KioskTestCase):
         assert eng.state == State.FORM
         sims["scanner"].scan(case_no)
         self.wait_until(lambda: eng.session.values.get("case_no") == case_no, what="scan")
-        self.tap("下一步")
-        self.tap("确认查询")
+        self.tap("下一步")  # read-only: no confirm step
         self.wait_until(lambda: eng.state == State.RESULT, what="progress")
         texts = self.all_texts()
         assert "已接收" in texts or "已受理" in texts, texts
@@ -134,47 +134,80 @@ class PrinterAndDeviceTest(KioskTestCase):
         self.sims()["printer"].paper = "ok"
         super().tearDown()
 
-    def test_printer_out_of_paper_shows_receipt_and_qr(self) -> None:
+    def test_a4_out_of_paper_shows_the_code_the_qr_and_the_window(self) -> None:
         self.start_app()
         eng, sims = self.engine, self.sims()
+        a4 = self.services.documents.printer  # sim://a4printer of the demo config
         sims["idcard"].remove()
         self.tap("社保参保缴费证明打印")
         self.tap("开始办理")
         sims["idcard"].insert("hk_mo_tw")
         self.wait_until(lambda: eng.state == State.FORM, what="card read")
-        self.tap("全部险种")
-        self.tap("最近12个月")
-        self.tap("下一步")
-        pages = len(sims["printer"].pages)
-        sims["printer"].paper = "out"
-        self.tap("确认查询")
-        self.wait_until(lambda: eng.session.print_state in ("printed", "failed"), what="print")
+        self.tap("下一步")  # 全部险种 and 最近12个月 are the defaults
+        kept = a4.last_pdf
+        a4.set_fault("media_empty")
+        try:
+            self.tap("确认查询")
+            self.wait_until(lambda: eng.session.print_state in ("printed", "failed"), what="print")
+        finally:
+            a4.set_fault("")
+            # the poller may have seen the fault: let it report the recovery before the next test
+            self.wait_until(lambda: self.services.documents.reported in ("", None), timeout=6,
+                            what="A4 poller back to ok")
         self.frames(3)
-        assert eng.session.print_state == "failed" and eng.session.print_reason == "paper_out"
-        self.find("凭条未能打印")
-        self.find("缺纸")
-        case_no = eng.session.service_id
-        self.find(case_no)
-        self.find("社会保险参保缴费证明")
+        assert eng.session.print_state == "failed" and eng.session.print_reason == "media_empty"
+        self.find("证明未能打印")
+        self.find("打印机缺纸")
+        code = eng.session.outcome.answer.document.code
+        self.find(code)
+        self.find("核验码")
+        self.find("请拍下本页，凭核验码到服务窗口补打证明")
         qr = [w for w in self.visible_widgets() if type(w).__name__ == "QrImage"]
-        assert qr and qr[0].payload and qr[0].texture is not None
-        assert "打印完成，请取走凭条" not in [getattr(w, "text", "") for w in self.visible_widgets()]
-        assert len(sims["printer"].pages) == pages  # nothing came out
-        assert "8100**********0026" in self.all_texts()  # receipt on screen, masked
+        assert qr and qr[0].payload == eng.session.outcome.answer.document.verify_url
+        assert qr[0].texture is not None
+        assert "打印完成，请在A4出纸口取走证明" not in [getattr(w, "text", "") for w in self.visible_widgets()]
+        assert a4.last_pdf == kept  # nothing came out
+        assert "8100**********0026" in self.all_texts()  # the summary on screen, masked
 
     def test_device_fault_greys_items_needing_it(self) -> None:
         self.start_app()
-        eng, sims = self.engine, self.sims()
-        sims["printer"].paper = "out"
+        eng = self.engine
+        a4 = self.services.documents.printer
+        a4.set_fault("media_empty")
+        try:
+            self.wait_until(lambda: eng.devices["a4printer"] == "media_empty", what="status poll",
+                            timeout=8)
+            self.frames(2)
+            self.find("A4打印机：缺纸")
+            home = self.app.vm.home
+            self.tap("社保缴费明细查询")  # page 1: what still works comes first
+            assert eng.state == State.ITEM
+            self.tap("返回首页")
+            self.tap("下一页")
+            greyed = [w for w in self.visible_widgets()
+                      if getattr(w, "text", "") == "本机暂不能打印证明（A4打印机不可用）"]
+            assert len(greyed) >= 5
+            self.tap("营业执照自助打印")
+            assert eng.state == State.HOME  # a greyed tile says why and what to do instead
+            assert home.notice_open and "人工窗口" in home.notice_text
+        finally:
+            a4.set_fault("")
+            self.wait_until(lambda: self.services.documents.reported in ("", None), timeout=6,
+                            what="A4 poller back to ok")
+
+    def test_paper_out_explains_itself_on_the_result(self) -> None:
+        sims = self.sims()
+        sims["printer"].paper = "out"  # before the app starts: it reads the state at start
+        self.start_app()
+        eng = self.engine
         self.wait_until(lambda: eng.devices["printer"] == "paper_out", what="status poll")
-        self.frames(2)
-        self.find("打印机：缺纸")
-        greyed = [w for w in self.visible_widgets() if getattr(w, "text", "") == "打印机暂不可用"]
-        assert len(greyed) >= 5
-        self.tap("社保参保缴费证明打印")
-        assert eng.state == State.HOME  # a greyed tile does nothing
-        self.tap("社保缴费明细查询")
-        assert eng.state == State.ITEM  # the rest still work
+        self.query_by_touch()
+        self.frames(3)
+        note = self.app.vm.result.print_blocked
+        assert "缺纸" in note and "拍照" in note and "人工窗口" in note
+        self.find(note)
+        button = [w for w in self.app.sm.current_screen.walk() if getattr(w, "text", "") == "打印凭条"]
+        assert button and button[0].opacity == 1 and button[0].disabled  # greyed, not vanished
 
 
 class TimeoutWipeTest(KioskTestCase):
@@ -186,24 +219,15 @@ class TimeoutWipeTest(KioskTestCase):
         clock = FakeClock()
         self.start_app(clock=clock)
         eng, vm, sims = self.engine, self.app.vm, self.sims()
-        sims["idcard"].remove()
-        self.tap("社保缴费明细查询")
-        self.tap("开始办理")
-        sims["idcard"].insert("mainland")
-        self.wait_until(lambda: eng.state == State.FORM, what="card read")
-        self.tap("养老保险")
-        for key in "2025":
-            self.tap(key)
-        self.tap("下一步")
-        assert eng.state == State.CONFIRM
-        personal = ["王小明", "330106199101010015", "3301**********0015", "王**"]
+        self.query_by_touch()
+        personal = ["王小明", "610902199101010010", "6109**********0010", "王**"]
         assert any(p in self.all_texts() for p in personal)
         clock.advance(60)
         vm.tick()
         self.frames(2)
         self.find("还需要更多时间吗？")
         self.tap("继续办理")
-        assert eng.countdown_remaining is None and eng.state == State.CONFIRM
+        assert eng.countdown_remaining is None and eng.state == State.RESULT
         clock.advance(60)
         vm.tick()
         clock.advance(15)

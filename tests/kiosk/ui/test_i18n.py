@@ -10,6 +10,8 @@ import pytest
 
 from kiosk.catalogue.model import AUTHS, DEVICES, KINDS
 from kiosk.ui import i18n
+from kiosk.catalogue.model import CARD_TYPES
+from kiosk.ui.viewmodels.help import STEPS
 from kiosk.ui.viewmodels.rating import LEVEL_KEYS
 from kiosk.ui.viewmodels.result import STATUS_WORDS
 
@@ -47,12 +49,13 @@ def dynamic_keys() -> set[str]:
     keys |= {"reason.disabled", "reason.hours", "reason.offline"} | {f"reason.device.{d}" for d in DEVICES}
     keys |= {f"status.{s}" for s in ("paper_out", "near_end", "cover_open", "offline", "error",
                                      "unknown", "unreachable", "fault", "timeout", "ok")}
-    keys |= {f"identify.{p}" for p in ("unreadable", "reader_fault", "no_card")}
+    keys |= {f"identify.{p}" for p in ("unreadable", "reader_fault", "no_card", "card_type")}
     keys |= {f"result.error_{e}" for e in ("unavailable", "timeout")}
     keys |= {f"case.{w}" for w in (*STATUS_WORDS, "time", "status")}
     keys |= {f"printing.{p}" for p in ("busy", "printed", "failed")}
     keys |= {f"rating.{k}" for k in LEVEL_KEYS}
     keys |= {f"weekday.{i}" for i in range(7)}
+    keys |= {f"help.step.{s}" for s in STEPS} | {f"card.{c}" for c in CARD_TYPES}
     return keys
 
 

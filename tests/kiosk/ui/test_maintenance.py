@@ -8,7 +8,7 @@ from kivy.tests.common import UnitTestTouch
 from kiosk.session.states import State
 from tests.kiosk.ui.harness import KioskTestCase
 
-HALL = "示范市政务服务中心"
+HALL = "安康市政务服务中心24小时自助服务区"
 
 
 class MaintenanceByTouchTest(KioskTestCase):
@@ -59,7 +59,7 @@ class MaintenanceByTouchTest(KioskTestCase):
         self.wait_until(lambda: m.card_test.startswith("读卡成功"), what="card test")
         self.frames(2)
         shown = self.find(m.card_test).text
-        assert "3301**********0015" in shown and eng.state == State.HOME and eng.personal_data() == []
+        assert "6109**********0010" in shown and eng.state == State.HOME and eng.personal_data() == []
         sims["idcard"].remove()
         # out of service, leave: the citizen sees the paused screen
         self.tap("暂停服务")

@@ -198,7 +198,7 @@ def test_idle_exit_after_two_minutes(svc: Any, tmp_path: Path) -> None:
 
 def test_outbox_retry_dead_and_catalogue_refresh(svc: Any, tmp_path: Path) -> None:
     vm, _clock, audit = make(svc, tmp_path)
-    row = svc.outbox.enqueue("rating", {"case_no": "330100-20261125-999999", "item_code": "RS-0101",
+    row = svc.outbox.enqueue("rating", {"case_no": "610900-20261125-999999", "item_code": "RS-0101",
                                         "level": "满意", "tags": [], "comment": ""})
     deadline = time.monotonic() + 10
     while svc.outbox.get(row.id).state.value == "pending" and time.monotonic() < deadline:

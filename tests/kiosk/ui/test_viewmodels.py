@@ -12,7 +12,7 @@ from tests.kiosk.session.fixtures import ZHANG, FakeCentral, FakeClock, FakePrin
 
 def make() -> tuple[SessionEngine, SessionViewModel]:
     eng = SessionEngine(catalogue(), central=FakeCentral(), printer=FakePrinter(), clock=FakeClock(),
-                        hall_name="示范市政务服务中心")
+                        hall_name="安康市政务服务中心24小时自助服务区")
     t = time.mktime((2026, 11, 25, 3, 7, 0, 0, 0, -1))
     return eng, SessionViewModel(eng, clock=lambda: t)
 
@@ -20,15 +20,18 @@ def make() -> tuple[SessionEngine, SessionViewModel]:
 def test_home_clock_tiles_filter_and_greying() -> None:
     eng, vm = make()
     home = vm.home
-    assert home.hall_name == "示范市政务服务中心"
+    assert home.hall_name == "安康市政务服务中心24小时自助服务区"
     assert (home.clock_text, home.date_text) == ("03:07", "2026年11月25日 星期三")
     assert [t["code"] for t in home.tiles] == ["Q-0001", "P-0001", "A-0001", "G-0001", "Q-0002"]
     eng.handle(DeviceState("printer", False, "paper_out"))
-    tile = next(t for t in home.tiles if t["code"] == "P-0001")
-    assert not tile["available"] and tile["reason"] == "打印机暂不可用"
     assert "打印机：缺纸" in [d["text"] for d in home.devices]
+    eng.handle(DeviceState("a4printer", False, "media_empty"))  # certificates print on A4
+    tile = next(t for t in home.tiles if t["code"] == "P-0001")
+    assert not tile["available"] and tile["reason"] == "本机暂不能打印证明（A4打印机不可用）"
+    assert "A4打印机：缺纸" in [d["text"] for d in home.devices]
     eng.set_language("en")
     assert home.date_text == "Wed 2026-11-25" and "Printer: out of paper" in [d["text"] for d in home.devices]
+    assert "A4 printer: out of paper" in [d["text"] for d in home.devices]
     home.select("P-0001")
     assert eng.state == State.HOME  # greyed: nothing happens
 
@@ -90,8 +93,7 @@ def test_result_table_pages_and_case_number() -> None:
     eng.proceed()
     eng.handle(CardRead(ZHANG))
     eng.set_value("year", "2025")
-    eng.submit_form()
-    eng.confirm()
+    eng.submit_form()  # read-only: no confirm step
     assert vm.screen == "result" and vm.result.mode == "table"
     assert [r["cells"] for r in vm.result.rows] == [["2025-01", "100.00"], ["2025-02", "100.00"]]
     assert vm.result.can_print
@@ -123,7 +125,7 @@ def test_wipe_clears_every_view_model_after_the_session() -> None:
     eng.handle(CardRead(ZHANG))
     eng.set_value("phone", "13800138000")
     eng.submit_form()
-    assert any("13800138000" in repr(r) for r in vm.confirm.rows)
+    assert any("138****8000" in repr(r) for r in vm.confirm.rows)  # masked on confirm
     eng.end("timeout")
     for name, screen_vm in vm.screens.items():
         for prop in screen_vm.properties():

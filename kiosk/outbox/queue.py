@@ -7,8 +7,6 @@ or pending → dead (central refused it for good; kept with the reason for the t
 """
 from __future__ import annotations
 
-import enum
-import fcntl
 import json
 import logging
 import os
@@ -18,13 +16,15 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drivers.privacy import scrub_text
+from kiosk import clock as terminal_clock
 from kiosk.crypto import SealError, Sealer, load_or_create_key
-from kiosk.errors import KioskError
+from kiosk.outbox import highwater, integrity
+from kiosk.outbox.errors import OutboxClosed, OutboxDamaged, OutboxError, OutboxFull, OutboxKeyError
+from kiosk.outbox.model import CaseRef, Enqueued, Kind, Row, State, Stats, provisional_case_number
 
 if TYPE_CHECKING:
     from kiosk.config import TerminalConfig
@@ -60,101 +60,6 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
 
 
-class OutboxError(KioskError):
-    """The outbox cannot do what was asked (disk, key, closed queue, bad payload)."""
-
-
-class OutboxKeyError(OutboxError):
-    """The key file does not match the queue: its rows cannot be decrypted."""
-
-
-class OutboxClosed(OutboxError):
-    """The outbox was closed."""
-
-
-class Kind(enum.StrEnum):
-    """What a row carries; heartbeats are never queued."""
-
-    SUBMISSION = "submission"
-    RATING = "rating"
-
-
-class State(enum.StrEnum):
-    """Life of a row."""
-
-    PENDING = "pending"
-    DELIVERED = "delivered"
-    DEAD = "dead"
-
-
-@dataclass(frozen=True)
-class Enqueued:
-    """What enqueue hands back once the row is on disk."""
-
-    id: int
-    kind: Kind
-    idempotency_key: str
-    created: float
-    provisional_no: str | None
-
-
-@dataclass(frozen=True)
-class Row:
-    """One queued row; `sealed` is the encrypted payload (open it with Outbox.payload)."""
-
-    id: int
-    kind: Kind
-    idempotency_key: str
-    sealed: bytes = field(repr=False)
-    created: float
-    attempts: int
-    next_attempt_at: float
-    last_error: str | None
-    state: State
-    provisional_no: str | None
-    case_no: str | None
-    delivered_at: float | None
-
-
-@dataclass(frozen=True)
-class CaseRef:
-    """A submission found by its provisional or its central case number."""
-
-    provisional_no: str | None
-    case_no: str | None
-    state: State
-    created: float
-    row_id: int
-
-    @property
-    def number(self) -> str:
-        """The number to show: central's once delivered, else the provisional one."""
-        return self.case_no or self.provisional_no or ""
-
-
-@dataclass(frozen=True)
-class Stats:
-    """Counts by (state, kind), the oldest pending row and the most recent error."""
-
-    counts: dict[tuple[State, Kind], int]
-    oldest_pending_created: float | None
-    last_error: str | None
-    last_error_at: float | None
-    now: float
-
-    def count(self, state: State | None = None, kind: Kind | None = None) -> int:
-        """Rows in this state and/or of this kind."""
-        return sum(n for (s, k), n in self.counts.items()
-                   if (state is None or s == state) and (kind is None or k == kind))
-
-    @property
-    def oldest_pending_age_s(self) -> float | None:
-        """Age of the oldest pending row, seconds."""
-        if self.oldest_pending_created is None:
-            return None
-        return max(0.0, self.now - self.oldest_pending_created)
-
-
 def _aad(kind: str, idem_key: str) -> bytes:
     return f"kiosk-outbox\n{kind}\n{idem_key}".encode("ascii")
 
@@ -167,21 +72,35 @@ class Outbox:
     """The queue. Thread-safe: one connection, one lock; network I/O never happens under it."""
 
     def __init__(self, path: str | Path, key: bytes | str | Path, *, terminal_id: str,
-                 retention_days: float = 30.0, clock: Callable[[], float] = time.time) -> None:
+                 retention_days: float = 30.0, clock: Callable[[], float] = time.time,
+                 reserve_bytes: int = 0) -> None:
         self.path = Path(path)
         self.terminal_id = terminal_id
         self.retention_s = retention_days * 86400.0
         self.clock = clock
+        self.reserve_bytes = reserve_bytes
         raw_key = key if isinstance(key, bytes) else load_or_create_key(key)
         self._sealer = Sealer(raw_key)
         self._lock = threading.RLock()
         self._listeners: list[Callable[[], None]] = []
         self._conn: sqlite3.Connection | None = None
+        self.damage: OutboxDamaged | None = None
+        """Set when the queue is found damaged while open (see check); enqueue then refuses."""
+        self.full: str = ""
+        """Why the last write failed for lack of space ("" when the last write went through)."""
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._hw = integrity.precheck(self.path)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)  # never 0644, whatever the umask
+            os.close(fd)
             self._conn = self._open()
+            self._stamp = integrity.file_stamp(self.path)
         except sqlite3.Error as exc:
+            if integrity.is_corruption(exc):
+                raise OutboxDamaged(self.path, "corrupt", f"SQLite: {exc}") from None
             raise OutboxError(f"{self.path}: cannot open the outbox: {exc}") from None
+        except OSError as exc:
+            raise OutboxError(f"{self.path}: cannot open the outbox: {exc.strerror or exc}") from None
 
     @classmethod
     def from_config(cls, cfg: TerminalConfig, clock: Callable[[], float] = time.time) -> Outbox:
@@ -190,7 +109,8 @@ class Outbox:
         key_file = cfg.resolve(cfg.outbox.key_file, base="data")
         assert path is not None and key_file is not None
         return cls(path, key_file, terminal_id=cfg.terminal_id,
-                   retention_days=cfg.outbox.retention_days, clock=clock)
+                   retention_days=cfg.outbox.retention_days, clock=clock,
+                   reserve_bytes=cfg.outbox.reserve_mb * 1024 * 1024)
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -198,6 +118,7 @@ class Outbox:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                timeout=10.0)
         try:
+            integrity.quick_check(conn, self.path)
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise OutboxError(f"{self.path}: cannot switch the queue to WAL mode (got {mode})")
@@ -206,6 +127,7 @@ class Outbox:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("BEGIN IMMEDIATE")
             try:
+                fresh = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
@@ -227,17 +149,16 @@ class Outbox:
                         raise OutboxKeyError(
                             f"{self.path}: the key file does not match this queue, so its rows "
                             f"cannot be decrypted; restore the original key file")
+                self._hw = integrity.reconcile(conn, self.path, self._hw, fresh=fresh)
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
         except BaseException:
             conn.close()
             raise
-        try:
-            os.chmod(self.path, 0o600)
-        except OSError:
-            pass
+        integrity.tighten_modes(self.path)
         return conn
 
     def close(self) -> None:
@@ -252,6 +173,22 @@ class Outbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _write_failed(self, conn: sqlite3.Connection, exc: BaseException) -> OutboxError:
+        """Roll back if SQLite has not already done so, and name the cause (disk full …)."""
+        try:
+            if conn.in_transaction:  # after SQLITE_FULL SQLite has rolled back by itself
+                conn.execute("ROLLBACK")
+        except sqlite3.Error as second:
+            log.error("outbox rollback after %s also failed: %s", type(exc).__name__, second)
+        if integrity.is_full(exc):
+            self.full = f"disk full: {exc}"
+            log.error("outbox: %s: the disk is full, nothing new is accepted", self.path)
+            return OutboxFull(f"{self.path}: cannot write the queue: disk full ({exc})")
+        if isinstance(exc, sqlite3.Error) and integrity.is_corruption(exc):
+            self.damage = OutboxDamaged(self.path, "corrupt", f"SQLite: {exc}")
+            return self.damage
+        return OutboxError(f"{self.path}: cannot write the queue: {exc}")
 
     @contextmanager
     def _tx(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
@@ -271,19 +208,23 @@ class Outbox:
                     conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise OutboxError(f"{self.path}: cannot write the queue: {exc}") from None
+                raise self._write_failed(conn, exc) from None
             try:
                 yield conn
                 conn.execute("COMMIT")
+                self.full = ""
             except sqlite3.Error as exc:
-                conn.execute("ROLLBACK")
-                raise OutboxError(f"{self.path}: cannot write the queue: {exc}") from None
+                raise self._write_failed(conn, exc) from None
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
             finally:
                 if not durable:
-                    conn.execute("PRAGMA synchronous=FULL")
+                    try:
+                        conn.execute("PRAGMA synchronous=FULL")
+                    except sqlite3.Error:
+                        log.exception("outbox: cannot restore synchronous=FULL")
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -292,6 +233,9 @@ class Outbox:
             try:
                 return self._conn.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
+                if integrity.is_corruption(exc):
+                    self.damage = OutboxDamaged(self.path, "corrupt", f"SQLite: {exc}")
+                    raise self.damage from None
                 raise OutboxError(f"{self.path}: cannot read the queue: {exc}") from None
 
     # -- listeners -----------------------------------------------------------------------------
@@ -322,27 +266,70 @@ class Outbox:
                                sort_keys=True, allow_nan=False).encode("utf-8")
         except (TypeError, ValueError) as exc:
             raise OutboxError(f"payload is not JSON-serialisable: {exc.__class__.__name__}") from None
+        self.refuse_if_blocked()
         idem_key = str(uuid.uuid4())
         sealed = self._sealer.seal(plain, _aad(kind, idem_key))
         now = self.clock()
-        with self._tx() as conn:
-            number = self._next_provisional(conn, now) if provisional else None
-            cur = conn.execute(
-                "INSERT INTO outbox (kind, idem_key, payload, created, updated, next_attempt_at,"
-                " provisional_no) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (kind.value, idem_key, sealed, now, now, now, number))
-            row_id = cur.lastrowid
-        assert row_id is not None
+        with self._lock:
+            with self._tx() as conn:
+                day, seq = self._next_provisional(conn, now) if provisional else ("", 0)
+                number = provisional_case_number(self.terminal_id, day, seq) if provisional else None
+                cur = conn.execute(
+                    "INSERT INTO outbox (kind, idem_key, payload, created, updated, next_attempt_at,"
+                    " provisional_no) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (kind.value, idem_key, sealed, now, now, now, number))
+                row_id = cur.lastrowid
+            assert row_id is not None
+            self._record_highwater(row_id, day, seq)
         log.info("queued %s #%d%s", kind.value, row_id, f" ({number})" if number else "")
         self._notify()
         return Enqueued(row_id, kind, idem_key, now, number)
 
-    def _next_provisional(self, conn: sqlite3.Connection, now: float) -> str:
-        day = time.strftime("%Y%m%d", time.localtime(now))
+    def refuse_if_blocked(self) -> None:
+        """Raise OutboxDamaged / OutboxFull when the queue must not take new rows now."""
+        if self.damage is not None:
+            raise self.damage
+        if self.reserve_bytes:
+            free = integrity.free_bytes(self.path.parent)
+            if free is not None and free < self.reserve_bytes:
+                self.full = (f"{free // (1024 * 1024)} MiB free, below the reserve of "
+                             f"{self.reserve_bytes // (1024 * 1024)} MiB")
+                raise OutboxFull(f"{self.path}: not accepting new rows: {self.full}")
+
+    def _next_provisional(self, conn: sqlite3.Connection, now: float) -> tuple[str, int]:
+        day = terminal_clock.strftime("%Y%m%d", now)
         conn.execute("INSERT INTO case_seq (day, seq) VALUES (?, 1) "
                      "ON CONFLICT(day) DO UPDATE SET seq = seq + 1", (day,))
         seq = conn.execute("SELECT seq FROM case_seq WHERE day = ?", (day,)).fetchone()[0]
-        return provisional_case_number(self.terminal_id, day, seq)
+        floor = self._hw.seq.get(day, 0) + 1  # never below a number already handed out
+        if seq < floor:
+            conn.execute("UPDATE case_seq SET seq = ? WHERE day = ?", (floor, day))
+            seq = floor
+        return day, seq
+
+    def _record_highwater(self, row_id: int, day: str, seq: int) -> None:
+        """After a commit: raise the marks outside the database (lags by at most one row)."""
+        hw = self._hw
+        hw.row_high = max(hw.row_high, row_id)
+        if day:
+            hw.seq[day] = max(hw.seq.get(day, 0), seq)
+        try:
+            highwater.save(self.path, hw)
+        except OSError as exc:  # the row is on disk; the next write will tell whether space is back
+            if integrity.is_full(exc):
+                self.full = f"disk full: {exc.strerror or exc}"
+            log.error("outbox: cannot update %s: %s", highwater.path_for(self.path), exc.strerror or exc)
+
+    def check(self) -> OutboxDamaged | None:
+        """Is the open queue still the one we opened, intact, not behind its marks? (hourly)"""
+        with self._lock:
+            if self._conn is None:
+                raise OutboxClosed(f"{self.path}: the outbox is closed")
+            if self.damage is None:
+                self.damage = integrity.check_open(self._conn, self.path, self._stamp, self._hw)
+                if self.damage is not None:
+                    log.error("%s; fix: %s", self.damage, self.damage.fix)
+            return self.damage
 
     def mark_delivered(self, row_id: int, answer: dict[str, Any] | None = None) -> bool:
         """Record central's answer (case_no kept for lookup); False if the row was not pending.
@@ -424,7 +411,10 @@ class Outbox:
         if n:
             with self._lock:
                 if self._conn is not None:
-                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    try:
+                        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    except sqlite3.Error as exc:
+                        log.warning("outbox checkpoint after purge failed: %s", exc)
             log.info("purged %d delivered row(s) older than %.0f days", n, self.retention_s / 86400)
         return n
 
@@ -512,40 +502,8 @@ def open_existing(cfg: TerminalConfig) -> Outbox | None:
     path = cfg.resolve(cfg.outbox.path, base="data")
     key_file = cfg.resolve(cfg.outbox.key_file, base="data")
     assert path is not None and key_file is not None
-    if not path.exists():
+    if not path.exists() and not highwater.path_for(path).exists():
         return None
     return Outbox(path, load_key(key_file), terminal_id=cfg.terminal_id,
-                  retention_days=cfg.outbox.retention_days)
-
-
-def provisional_case_number(terminal_id: str, day: str, seq: int) -> str:
-    """Terminal case number: TERMINAL-YYYYMMDD-NNNN (e.g. DEMO-0001-20261125-0007)."""
-    return f"{terminal_id}-{day}-{seq:04d}"
-
-
-class DeliveryLock:
-    """Inter-process lock: only one process (the kiosk or `outbox flush`) delivers at a time."""
-
-    def __init__(self, queue_path: str | Path) -> None:
-        self.path = Path(str(queue_path) + ".deliver.lock")
-        self._fd: int | None = None
-
-    def acquire(self) -> bool:
-        """Take the lock without waiting; False if another process holds it."""
-        if self._fd is not None:
-            return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
-
-    def release(self) -> None:
-        """Give the lock back."""
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+                  retention_days=cfg.outbox.retention_days,
+                  reserve_bytes=cfg.outbox.reserve_mb * 1024 * 1024)

@@ -1,0 +1,1 @@
+"""Query results as a citizen reads them (units, totals, rows needing attention, paging)."""
