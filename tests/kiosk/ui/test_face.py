@@ -121,6 +121,7 @@ class FaceStepTest(KioskTestCase):
 
     def test_without_a_camera_the_item_is_greyed_with_the_reason(self) -> None:
         self.start_app()
+        self.app.vm.home.set_category("social_security")  # RS-0103 is not on the first page of all
         self.engine.handle(DeviceState("camera", False, "missing"))
         self.frames(3)
         tile = next(t for t in self.app.vm.home.tiles if t["code"] == "RS-0103")
