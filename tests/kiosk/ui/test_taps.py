@@ -61,6 +61,9 @@ class TapCountTest(KioskTestCase):
         if eng.state == State.IDENTIFY:
             sims["idcard"].insert("mainland")
             self.wait_until(lambda: eng.state != State.IDENTIFY, what=f"{code}: card read")
+        if eng.state == State.FACE:  # 人证比对 (its taps: tests/kiosk/ui/test_face.py): taken as passed
+            eng.face_passed("FV-TAPS")
+            eng.face_continue()
         # the citizen looks at the form first (and the reader reports the card halted meanwhile)
         end = time.monotonic() + 0.4
         while time.monotonic() < end:
