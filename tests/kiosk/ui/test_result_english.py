@@ -35,8 +35,7 @@ def result(answer: QueryAnswer, lang: str = "en") -> Any:
     eng.proceed()
     eng.handle(CardRead(ZHANG))
     eng.set_value("year", "2025")
-    eng.submit_form()
-    eng.confirm()
+    eng.submit_form()  # a read-only query asks central at once (no confirm step)
     return vm.result
 
 
