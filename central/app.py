@@ -178,6 +178,15 @@ class _Service:
                 self._active_version = pub.version if pub else None
             return self._active
 
+    def item(self, code: str, kinds: frozenset[str], hint: str) -> cat.ItemInfo:
+        """The enabled catalogue item `code` of one of `kinds` (404 unknown_item, 422 wrong_item_kind)."""
+        item = self.active().items.get(code)
+        if item is None or not item.enabled:
+            raise ApiError(404, "unknown_item", f"no item {code[:64]} in the catalogue")
+        if item.kind not in kinds:
+            raise ApiError(422, "wrong_item_kind", f"item {code[:64]} is a {item.kind} item: {hint}")
+        return item
+
     def idempotent(self, request: Request, terminal_id: str, body: bytes, endpoint: str,
                    work: Callable[[Any, float], tuple[int, BaseModel]]) -> Response:
         """Run a creating call once per Idempotency-Key; replay its first answer afterwards."""
@@ -328,12 +337,7 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
         sub = _parse(api.Submission, body)
 
         def work(db: Any, now: float) -> tuple[int, BaseModel]:
-            item = svc.active().items.get(sub.item_code)
-            if item is None or not item.enabled:
-                raise ApiError(404, "unknown_item", f"no item {sub.item_code} in the catalogue")
-            if item.kind not in APPLY_KINDS:
-                raise ApiError(422, "wrong_item_kind",
-                               f"item {sub.item_code} is a {item.kind} item: use /v1/queries")
+            item = svc.item(sub.item_code, APPLY_KINDS, "use /v1/queries")
             if sub.anonymous:
                 _check_anonymous(item, sub)
             case_no = svc.new_case(db, now, "apply", sub.item_code, sub.region_code, terminal_id,
@@ -371,12 +375,7 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
               terminal_id: str = Depends(terminal)) -> Response:
         """A live query / document for the session identity; creates a service record."""
         req = _parse(api.QueryRequest, body)
-        item = svc.active().items.get(item_code)
-        if item is None or not item.enabled:
-            raise ApiError(404, "unknown_item", f"no item {item_code[:64]} in the catalogue")
-        if item.kind not in QUERY_KINDS:
-            raise ApiError(422, "wrong_item_kind",
-                           f"item {item_code} is a {item.kind} item: use /v1/submissions")
+        item = svc.item(item_code, QUERY_KINDS, "use /v1/submissions")
         subject = req.subject_id_number or req.identity.id_number
         claimed = req.params.get("id_number")
         if subject != req.identity.id_number or (

@@ -130,11 +130,7 @@ def install(app: FastAPI, svc: Any, terminal: Callable[..., str], bodies: dict[s
         req = _parse(api.PaymentRequest, body)
 
         def work(db: Any, now: float) -> tuple[int, BaseModel]:
-            item = svc.active().items.get(req.item_code)
-            if item is None or not item.enabled:
-                raise ApiError(404, "unknown_item", f"no item {req.item_code} in the catalogue")
-            if item.kind != "pay":
-                raise ApiError(422, "wrong_item_kind", f"item {req.item_code} is not a pay item")
+            svc.item(req.item_code, frozenset({"pay"}), "use /v1/submissions or /v1/queries")
             try:
                 priced = price(req.item_code, req.fields, datetime.fromtimestamp(now, CN_TZ).date())
             except NotPriced as exc:
