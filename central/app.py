@@ -263,16 +263,29 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {c: {"model": api.ErrorBody} for c in codes}
 
 
-def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
+def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] = time.time,
                offline_after_s: float = 180.0, max_body_bytes: int = 64 * 1024,
                max_catalogue_bytes: int = 4 * 1024 * 1024,
-               idempotency_retention_days: float = 90.0, payment_ttl_s: float = 300.0) -> FastAPI:
-    """The service over the SQLite database at db_path (created when missing).
+               idempotency_retention_days: float = 90.0, payment_ttl_s: float = 300.0,
+               key_file: str | Path | None = None) -> FastAPI:
+    """The service over the database db_path: a URL (postgresql://…) or a SQLite file path.
 
-    Idempotency records older than idempotency_retention_days (longer than any terminal keeps
-    an undelivered outbox row) are purged at start-up.
+    Without db_path the settings come from the environment (central.settings: CENTRAL_DB …),
+    so `uvicorn central.app:create_app --factory --workers N` works. A new SQLite file is
+    created at the current schema; any other database must be migrated (`kiosk central
+    migrate`), else this raises central.storage.NotMigrated. Idempotency records older than
+    idempotency_retention_days (longer than any terminal keeps an undelivered outbox row) are
+    purged at start-up.
     """
-    store = Storage(db_path)
+    if db_path is None:
+        from central.settings import from_env
+
+        db_path, env = from_env()
+        offline_after_s = env.get("offline_after_s", offline_after_s)
+        idempotency_retention_days = env.get("idempotency_retention_days",
+                                             idempotency_retention_days)
+        payment_ttl_s = env.get("payment_ttl_s", payment_ttl_s)
+    store = Storage(db_path, key_file=key_file)
     svc = _Service(store, clock, offline_after_s)
 
     @asynccontextmanager

@@ -1,42 +1,20 @@
-"""Issued documents (核验码 → what was issued): table, issue, digest, lookup. Called by Storage
-for its DDL and by the query endpoint / verify router for the rest."""
+"""Issued documents (核验码 → what was issued): policy, summary, issue; the table and its
+statements are central.storage.documents (digest registration and lookup re-exported here)."""
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from central.storage import documents as store_docs
 from drivers.privacy import mask_id_issuer, mask_name
 from kiosk import central_api as api
 
 log = logging.getLogger(__name__)
 
-DDL = """
-CREATE TABLE IF NOT EXISTS documents (
-    code TEXT PRIMARY KEY,
-    case_no TEXT NOT NULL REFERENCES cases(case_no),
-    item_code TEXT NOT NULL,
-    terminal_id TEXT NOT NULL,
-    title TEXT NOT NULL,
-    issuer TEXT NOT NULL,
-    summary TEXT NOT NULL,
-    issued_at REAL NOT NULL,
-    expires_at REAL NOT NULL,
-    sha256 TEXT,
-    pages INTEGER,
-    registered_at REAL
-);
-CREATE INDEX IF NOT EXISTS documents_case ON documents(case_no);
-"""
 DEFAULT_VALID_DAYS = 90
-
-
-def create_tables(db: sqlite3.Connection) -> None:
-    """Create the documents table (Storage calls this when it opens the database)."""
-    db.executescript(DDL)
 
 
 @dataclass(frozen=True)
@@ -74,47 +52,19 @@ def summary(name: str, id_number: str, values: Mapping[str, str], rows: Sequence
     return out
 
 
-def issue(db: sqlite3.Connection, *, case_no: str, item_code: str, terminal_id: str, pol: Policy,
+def issue(db: Any, *, case_no: str, item_code: str, terminal_id: str, pol: Policy,
           lines: list[str], now: float) -> str:
-    """Insert a new document row; its fresh 核验码."""
+    """Insert a new document row (inside the caller's transaction); its fresh 核验码."""
     for _ in range(5):
         code = api.new_verify_code()
-        try:
-            db.execute("INSERT INTO documents (code, case_no, item_code, terminal_id, title, issuer, "
-                       "summary, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (code, case_no, item_code, terminal_id, pol.title, pol.issuer,
-                        json.dumps(lines, ensure_ascii=False), now, now + pol.valid_days * 86400))
+        if store_docs.insert_document(db, code=code, case_no=case_no, item_code=item_code,
+                                      terminal_id=terminal_id, title=pol.title, issuer=pol.issuer,
+                                      lines=lines, issued_at=now,
+                                      expires_at=now + pol.valid_days * 86400):
             return code
-        except sqlite3.IntegrityError:
-            continue  # 100 bits: a collision is practically impossible, but never overwrite
+        # 100 bits: a collision is practically impossible, but never overwrite
     raise RuntimeError("could not allocate a unique verification code")
 
 
-def register_digest(db: sqlite3.Connection, code: str, terminal_id: str, sha256: str, pages: int,
-                    now: float) -> tuple[str, float] | None:
-    """Record the PDF digest once. (sha256, registered_at) as stored; None: no such code for
-    this terminal. A different digest for an already registered code raises ValueError."""
-    row = db.execute("SELECT sha256, registered_at FROM documents WHERE code = ? AND terminal_id = ?",
-                     (code, terminal_id)).fetchone()
-    if row is None:
-        return None
-    if row[0] is not None:
-        if row[0] != sha256:
-            raise ValueError("already registered with another digest")
-        return row[0], row[1]
-    db.execute("UPDATE documents SET sha256 = ?, pages = ?, registered_at = ? WHERE code = ?",
-               (sha256, pages, now, code))
-    return sha256, now
-
-
-def lookup(store: Any, code: str) -> dict[str, Any] | None:
-    """The document row of a registered code (an issued code never registered is not one)."""
-    row = store._one("SELECT code, item_code, title, issuer, summary, issued_at, expires_at, sha256, "
-                     "pages FROM documents WHERE code = ? AND sha256 IS NOT NULL", (code,))
-    if row is None:
-        return None
-    keys = ("code", "item_code", "title", "issuer", "summary", "issued_at", "expires_at", "sha256",
-            "pages")
-    out = dict(zip(keys, row))
-    out["summary"] = json.loads(out["summary"])
-    return out
+register_digest = store_docs.register_digest
+lookup = store_docs.lookup

@@ -95,12 +95,42 @@ def run_in_thread(db_path: str | Path, host: str = "127.0.0.1", port: int = 0,
     return handle
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8080, **app_kwargs: Any) -> None:
-    """Run the service in the foreground until SIGINT/SIGTERM (kiosk central serve)."""
-    app = create_app(db_path, **app_kwargs)
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8080, *, workers: int = 1,
+          key_file: str | Path | None = None, **app_kwargs: Any) -> None:
+    """Run the service in the foreground until SIGINT/SIGTERM (kiosk central serve).
+
+    workers > 1: uvicorn's process manager runs `central.app:create_app` as a factory in that
+    many processes, configured through the environment (central.settings).
+    """
+    if workers > 1:
+        serve_workers(db_path, host, port, workers=workers, key_file=key_file)
+        return
+    app = create_app(db_path, key_file=key_file, **app_kwargs)
     sock = _bind(host, port)
     server = uvicorn.Server(_config(app, host, port))
     try:
         server.run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def serve_workers(db_path: str | Path, host: str, port: int, *, workers: int,
+                  key_file: str | Path | None = None) -> None:
+    """`workers` processes on one listening socket (uvicorn --factory --workers)."""
+    import os
+
+    from uvicorn.supervisors import Multiprocess
+
+    from central.settings import to_env
+    from central.storage import Storage
+
+    Storage(db_path, key_file=key_file).close()  # one clear error here, not one per worker
+    os.environ.update(to_env(str(db_path), str(key_file) if key_file else None))
+    config = _config("central.app:create_app", host, port)
+    config.factory = True
+    config.workers = workers
+    sock = _bind(host, port)
+    try:
+        Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
     finally:
         sock.close()

@@ -53,8 +53,7 @@ class Ledger:
 
     @staticmethod
     def _event(db: Any, case_no: str, state: api.CaseState, now: float, note: str) -> None:
-        db.execute("INSERT OR IGNORE INTO case_events VALUES (?, ?, ?, ?)",
-                   (case_no, state.value, now, note))
+        ps.add_event(db, case_no, state.value, now, note)
 
     def notify_paid(self, order_no: str, channel: str, payer_app: str) -> str:
         """The platform's notification that the money arrived (duplicates are no-ops)."""
