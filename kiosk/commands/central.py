@@ -8,24 +8,55 @@ import time
 from kiosk.commands import add_group
 
 
+DB_HELP = "service database: postgresql://… URL or SQLite file path"
+KEY_HELP = ("server key file that encrypts terminal secrets (default: $CENTRAL_SECRET_KEY_FILE, "
+            "else DB.key beside a SQLite file)")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Register the `kiosk central` group."""
     group = add_group(sub, "central", "reference central service: serve, terminals, tokens, publish")
 
     p = group.add_parser("serve", help="run the reference service (sandbox) with uvicorn",
-                         description="Serve the central API v1 over the SQLite database PATH "
-                                     "(created when missing). Plain HTTP: put TLS in front.")
-    p.add_argument("--db", required=True, metavar="PATH", help="service database (SQLite)")
+                         description="Serve the central API v1 over the database DB: a "
+                                     "postgresql://user@host/name URL (migrated first with "
+                                     "`kiosk central migrate`) or a SQLite file path (a new file "
+                                     "is created at the current schema). Plain HTTP: put TLS "
+                                     "in front.")
+    p.add_argument("--db", required=True, metavar="URL|PATH", help=DB_HELP)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="worker processes on one socket (default 1; PostgreSQL for N > 1 "
+                        "across machines, SQLite works on one machine)")
+    p.add_argument("--secret-key-file", metavar="FILE", default=None, help=KEY_HELP)
     p.set_defaults(handler=_serve, parser=p)
+
+    p = group.add_parser("migrate", help="create or upgrade the service database schema",
+                         description="Bring the database to this code's schema (Alembic "
+                                     "migrations shipped with the service). Safe to run again. "
+                                     "An old unversioned SQLite database keeps every row; its "
+                                     "terminal secrets get encrypted under the server key.")
+    p.add_argument("--db", required=True, metavar="URL|PATH", help=DB_HELP)
+    p.add_argument("--secret-key-file", metavar="FILE", default=None, help=KEY_HELP)
+    p.set_defaults(handler=_migrate, parser=p)
+
+    key = group.add_parser("key", help="the server key: new").add_subparsers(
+        dest="key_command", metavar="ACTION", required=True)
+    p = key.add_parser("new", help="create a server key file (0600) for terminal secrets",
+                       description="Write 32 random bytes (hex) to FILE, mode 0600; refuses to "
+                                   "overwrite. Point CENTRAL_SECRET_KEY_FILE or "
+                                   "--secret-key-file at it; keep a copy offline.")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(handler=_key_new, parser=p)
 
     terminal = group.add_parser("terminal", help="terminals: add").add_subparsers(
         dest="terminal_command", metavar="ACTION", required=True)
     p = terminal.add_parser("add", help="register a terminal and print its HMAC secret",
                             description="Register (or re-key) a terminal; prints the secret (hex) "
                                         "to put in the terminal's central.secret_file.")
-    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--db", required=True, metavar="URL|PATH", help=DB_HELP)
+    p.add_argument("--secret-key-file", metavar="FILE", default=None, help=KEY_HELP)
     p.add_argument("--id", required=True, dest="terminal_id", help="terminal id (3–32 chars)")
     p.add_argument("--secret", metavar="HEX", default=None,
                    help="use this secret (hex, ≥ 16 bytes) instead of a random 32-byte one")
@@ -36,14 +67,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = token.add_parser("add", help="create a staff bearer token (printed once)",
                          description="Create a staff token; only its hash is stored, so it is "
                                      "shown this once.")
-    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--db", required=True, metavar="URL|PATH", help=DB_HELP)
+    p.add_argument("--secret-key-file", metavar="FILE", default=None, help=KEY_HELP)
     p.add_argument("--name", required=True, help="who the token is for (shown in the log)")
     p.set_defaults(handler=_token_add, parser=p)
 
     trust = group.add_parser("trust", help="trusted catalogue keys: add").add_subparsers(
         dest="trust_command", metavar="ACTION", required=True)
     p = trust.add_parser("add", help="trust an Ed25519 public key for catalogue bundles")
-    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--db", required=True, metavar="URL|PATH", help=DB_HELP)
+    p.add_argument("--secret-key-file", metavar="FILE", default=None, help=KEY_HELP)
     p.add_argument("--key-id", required=True, help="key id as written in bundle signatures")
     p.add_argument("--public-key", required=True, metavar="FILE",
                    help="public key file (PEM or 32 bytes hex)")
@@ -63,24 +96,72 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _store(path: str):  # type: ignore[no-untyped-def]
+def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from central.storage import Storage
 
-    return Storage(path)
+    return Storage(args.db, key_file=args.secret_key_file)
 
 
 def _serve(args: argparse.Namespace) -> int:
     from central.errors import CentralError
     from central.server import serve
+    from central.storage.engine import redact
     from kiosk.logs import setup_logging
 
+    if not 1 <= args.workers <= 64:
+        return _fail("--workers must be 1..64")
     setup_logging(None, "INFO")
-    print(f"central sandbox on http://{args.host}:{args.port} (database {args.db}); Ctrl-C stops",
-          file=sys.stderr)
+    print(f"central sandbox on http://{args.host}:{args.port} (database {redact(args.db)}, "
+          f"{args.workers} worker(s)); Ctrl-C stops", file=sys.stderr)
     try:
-        serve(args.db, args.host, args.port)
+        serve(args.db, args.host, args.port, workers=args.workers, key_file=args.secret_key_file)
     except CentralError as exc:
         return _fail(str(exc))
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from central.errors import CentralError
+    from central.storage import keys, migrate
+    from central.storage.engine import make_engine, redact, sqlite_path, to_url
+
+    try:
+        url = to_url(args.db)
+        path = sqlite_path(url)
+        if path is not None:  # a SQLite database's default key lives beside it: make it now
+            keys.load(args.secret_key_file, path, create=True)
+        engine = make_engine(url)
+        try:
+            before, after = migrate.upgrade(
+                engine, lambda: keys.load(args.secret_key_file, path, create=True))
+        finally:
+            engine.dispose()
+    except CentralError as exc:
+        return _fail(str(exc))
+    except Exception as exc:  # a driver error: say what, not a traceback
+        return _fail(f"{redact(args.db)}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    where = Path(args.db) if path is not None else redact(args.db)
+    print(f"{where}: schema {before or 'empty'} → {after}" if before != after
+          else f"{where}: schema already at {after}")
+    return 0
+
+
+def _key_new(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from central.errors import CentralError
+    from central.storage import keys
+
+    path = Path(args.file)
+    if path.exists():
+        return _fail(f"{path} exists: refusing to overwrite a server key")
+    try:
+        keys.write_key_file(path)
+    except CentralError as exc:
+        return _fail(str(exc))
+    print(f"wrote {path} (0600): set CENTRAL_SECRET_KEY_FILE={path.resolve()}")
     return 0
 
 
@@ -95,7 +176,7 @@ def _terminal_add(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(f"--secret: {exc}")
     try:
-        store = _store(args.db)
+        store = _store(args)
         secret = store.add_terminal(args.terminal_id, secret, time.time())
         store.close()
     except CentralError as exc:
@@ -110,7 +191,7 @@ def _token_add(args: argparse.Namespace) -> int:
     if not args.name.strip():
         return _fail("--name must not be empty")
     try:
-        store = _store(args.db)
+        store = _store(args)
         token = store.add_token(args.name.strip(), time.time())
         store.close()
     except CentralError as exc:
@@ -133,7 +214,7 @@ def _trust_add(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     try:
-        store = _store(args.db)
+        store = _store(args)
         store.add_trusted_key(args.key_id, raw, time.time())
         store.close()
     except CentralError as exc:

@@ -1,4 +1,5 @@
-"""Fixtures: the reference service on 127.0.0.1 (uvicorn in a thread) with a controllable clock."""
+"""Fixtures: the reference service on 127.0.0.1 (uvicorn in a thread) with a controllable clock,
+over each storage engine: a SQLite file and a database in a throw-away PostgreSQL cluster."""
 from __future__ import annotations
 
 import json
@@ -16,9 +17,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from central.server import ServerHandle, run_in_thread
-from central.storage import Storage
+from central.storage import Storage, keys, migrate
+from central.storage.engine import make_engine, to_url
 from kiosk import central_api as api
 from kiosk.catalogue.signing import sign_catalogue
+from tests._postgres import Cluster
 
 TERMINAL_ID = "T-0001"
 KEY_ID = "test-2026"
@@ -115,7 +118,7 @@ class Service:
     """A running service plus everything needed to talk to it."""
 
     handle: ServerHandle
-    db: Path
+    db: Path | str
     clock: Clock
     terminal: Terminal
     secret: bytes
@@ -141,7 +144,7 @@ class Service:
         self.terminal = Terminal(self.handle.url, TERMINAL_ID, self.secret, self.clock)
 
 
-def seed(db: Path) -> tuple[bytes, str, Ed25519PrivateKey]:
+def seed(db: Path | str) -> tuple[bytes, str, Ed25519PrivateKey]:
     """Register the test terminal, a staff token and a trusted key; (secret, token, key)."""
     store = Storage(db)
     now = time.time()
@@ -154,10 +157,62 @@ def seed(db: Path) -> tuple[bytes, str, Ed25519PrivateKey]:
     return secret, token, key
 
 
+ENGINES = ("sqlite", "postgresql")
+"""Every test that stores anything runs on both (the `engine` fixtures' params)."""
+
+
+@dataclass
+class Postgres:
+    """The session's cluster, its migrated template database and the server key file."""
+
+    cluster: Cluster
+    template: str
+    key_file: Path
+
+    def new_database(self) -> str:
+        """A fresh database at the current schema (a copy of the template): its URL."""
+        return self.cluster.create_database(template=self.template)
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
+    """A throw-away PostgreSQL cluster (started on first use, stopped at the end)."""
+    cluster = Cluster()
+    try:
+        url = cluster.create_database(name="central_template")
+        engine = make_engine(to_url(url))
+        try:
+            migrate.upgrade(engine, lambda: None)  # type: ignore[arg-type,return-value]
+        finally:
+            engine.dispose()
+        key_file = tmp_path_factory.mktemp("pgkey") / "server.key"
+        keys.write_key_file(key_file)
+        yield Postgres(cluster, "central_template", key_file)
+    finally:
+        cluster.stop()
+
+
+def new_db(engine: str, directory: Path, request: pytest.FixtureRequest,
+           mp: pytest.MonkeyPatch) -> Path | str:
+    """A new empty service database of `engine` (SQLite: a file path; PostgreSQL: a URL)."""
+    if engine == "sqlite":
+        return directory / "central.sqlite3"
+    pg: Postgres = request.getfixturevalue("postgres")
+    mp.setenv(keys.ENV_KEY_FILE, str(pg.key_file))
+    return pg.new_database()
+
+
+@pytest.fixture(params=ENGINES)
+def central_db(request: pytest.FixtureRequest, tmp_path: Path,
+               monkeypatch: pytest.MonkeyPatch) -> Path | str:
+    """A new service database on each engine in turn."""
+    return new_db(request.param, tmp_path, request, monkeypatch)
+
+
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[Service]:
+def service(central_db: Path | str) -> Iterator[Service]:
     """A fresh service with one terminal, one staff token and one trusted key."""
-    db = tmp_path / "central.sqlite3"
+    db = central_db
     secret, token, key = seed(db)
     clock = Clock()
     handle = run_in_thread(db, clock=clock)

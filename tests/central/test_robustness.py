@@ -15,18 +15,30 @@ from hypothesis import strategies as st
 
 from central.server import run_in_thread
 from kiosk import central_api as api
-from tests.central.conftest import TERMINAL_ID, Clock, Service, Terminal, seed, submission
+from tests.central.conftest import (
+    ENGINES,
+    TERMINAL_ID,
+    Clock,
+    Service,
+    Terminal,
+    new_db,
+    seed,
+    submission,
+)
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    """One service for the property tests of this module (state does not matter to them)."""
-    db = tmp_path_factory.mktemp("central") / "central.sqlite3"
-    secret, token, key = seed(db)
-    clock = Clock()
-    handle = run_in_thread(db, clock=clock)
-    yield Service(handle, db, clock, Terminal(handle.url, TERMINAL_ID, secret, clock), secret, token, key)
-    handle.stop()
+@pytest.fixture(scope="module", params=ENGINES)
+def shared(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """One service per engine for the property tests of this module (state does not matter)."""
+    with pytest.MonkeyPatch.context() as mp:
+        db = new_db(request.param, tmp_path_factory.mktemp("central"), request, mp)
+        secret, token, key = seed(db)
+        clock = Clock()
+        handle = run_in_thread(db, clock=clock)
+        yield Service(handle, db, clock, Terminal(handle.url, TERMINAL_ID, secret, clock), secret,
+                      token, key)
+        handle.stop()
 
 
 def test_concurrent_duplicates_create_one_case(service: Service) -> None:

@@ -34,7 +34,7 @@ def upgrade() -> None:
         for terminal_id, secret_hex in rows:
             conn.execute(update(_terminals).where(_terminals.c.terminal_id == terminal_id)
                          .values(secret_enc=key.seal(terminal_id, bytes.fromhex(secret_hex))))
-    with op.batch_alter_table("terminals", recreate="always") as batch:
+    with op.batch_alter_table("terminals") as batch:
         batch.alter_column("secret_enc", existing_type=LargeBinary, nullable=False)
         batch.drop_column("secret_hex")
     op.create_index("idempotency_created", "idempotency", ["created_at"])
@@ -52,6 +52,6 @@ def downgrade() -> None:
         for terminal_id, sealed in rows:
             conn.execute(update(_terminals).where(_terminals.c.terminal_id == terminal_id)
                          .values(secret_hex=key.open(terminal_id, sealed).hex()))
-    with op.batch_alter_table("terminals", recreate="always") as batch:
+    with op.batch_alter_table("terminals") as batch:
         batch.alter_column("secret_hex", existing_type=Text, nullable=False)
         batch.drop_column("secret_enc")
