@@ -90,4 +90,5 @@ def make_engine(url: URL, *, pool_size: int = 10, max_overflow: int = 30) -> Eng
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True,
                          connect_args={"connect_timeout": 10,
-                                       "application_name": "kiosk-central"})
+                                       # per process: ops (and a test) see the workers
+                                       "application_name": f"kiosk-central-{os.getpid()}"})
