@@ -117,6 +117,7 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8080, *, wor
 def serve_workers(db_path: str | Path, host: str, port: int, *, workers: int,
                   key_file: str | Path | None = None) -> None:
     """`workers` processes on one listening socket (uvicorn --factory --workers)."""
+    import inspect
     import os
 
     from uvicorn.supervisors import Multiprocess
@@ -131,6 +132,10 @@ def serve_workers(db_path: str | Path, host: str, port: int, *, workers: int,
     config.workers = workers
     sock = _bind(host, port)
     try:
-        Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
+        if "target" in inspect.signature(Multiprocess).parameters:  # uvicorn < 0.50
+            Multiprocess(config, target=uvicorn.Server(config).run,  # type: ignore[call-arg]
+                         sockets=[sock]).run()
+        else:
+            Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()
