@@ -88,7 +88,9 @@ def make_engine(url: URL, *, pool_size: int = 10, max_overflow: int = 30) -> Eng
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True,
+    # No pre-ping (a round trip per checkout); a connection the server dropped fails one
+    # statement, and SQLAlchemy then replaces the whole pool.
+    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=1800,
                          connect_args={"connect_timeout": 10,
                                        # per process: ops (and a test) see the workers
                                        "application_name": f"kiosk-central-{os.getpid()}"})
