@@ -11,7 +11,6 @@ from sqlalchemy.exc import ArgumentError
 
 from central.storage.errors import StorageError
 
-
 WRITE = "central_write"
 """Execution option of a connection that will write (SQLite: BEGIN IMMEDIATE)."""
 

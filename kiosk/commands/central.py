@@ -7,7 +7,6 @@ import time
 
 from kiosk.commands import add_group
 
-
 DB_HELP = "service database: postgresql://… URL or SQLite file path"
 KEY_HELP = ("server key file that encrypts terminal secrets (default: $CENTRAL_SECRET_KEY_FILE, "
             "else DB.key beside a SQLite file)")
