@@ -222,7 +222,7 @@ def _serve(url: str, workers: int, key_file: Path, log: Path) -> tuple[subproces
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    os.killpg(proc.pid, signal.SIGINT)
+    proc.send_signal(signal.SIGINT)  # the supervisor stops its workers
     try:
         proc.wait(20)
     except subprocess.TimeoutExpired:

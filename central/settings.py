@@ -5,9 +5,11 @@ CENTRAL_SECRET_KEY_FILE         server key file, 0600 (or CENTRAL_SECRET_KEY: 64
 CENTRAL_OFFLINE_AFTER_S         a terminal without a heartbeat for this long is offline (180)
 CENTRAL_IDEMPOTENCY_RETENTION_DAYS  first answers kept this long for retries (90)
 CENTRAL_PAYMENT_TTL_S           an unpaid order closes after this (300)
+CENTRAL_LOG_LEVEL               log level of a worker process (INFO); logs go to stderr, scrubbed
 """
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -35,6 +37,10 @@ def from_env(environ: dict[str, str] | None = None) -> tuple[str, dict[str, Any]
             if not value > 0:
                 raise CentralError(f"{name} must be above 0")
             kwargs[arg] = value
+    if not logging.getLogger().handlers:  # a worker process uvicorn spawned: nothing set up yet
+        from kiosk.logs import setup_logging
+
+        setup_logging(None, env.get("CENTRAL_LOG_LEVEL", "INFO").upper() or "INFO")
     return db, kwargs
 
 

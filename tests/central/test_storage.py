@@ -149,3 +149,21 @@ def test_a_new_sqlite_file_is_created_private_at_head(tmp_path: Path) -> None:
     with engine.connect() as conn:
         migrate.check(conn, str(db))  # at head: no exception
     engine.dispose()
+
+
+def test_create_app_without_arguments_reads_the_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from central.errors import CentralError
+
+    monkeypatch.delenv("CENTRAL_DB", raising=False)
+    with pytest.raises(CentralError, match="CENTRAL_DB is not set"):
+        create_app()
+    monkeypatch.setenv("CENTRAL_DB", str(tmp_path / "env.sqlite3"))
+    monkeypatch.setenv("CENTRAL_OFFLINE_AFTER_S", "42")
+    app = create_app()
+    assert app.state.service.offline_after_s == 42.0
+    assert app.state.service.store.path == tmp_path / "env.sqlite3"
+    app.state.service.store.close()
+    monkeypatch.setenv("CENTRAL_OFFLINE_AFTER_S", "soon")
+    with pytest.raises(CentralError, match="CENTRAL_OFFLINE_AFTER_S must be a number"):
+        create_app()

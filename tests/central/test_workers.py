@@ -101,7 +101,7 @@ def test_four_workers_keep_case_numbers_unique_and_replays_identical(
         assert len(workers) >= 2, workers  # the load really went to several processes
     finally:
         if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGINT)
+            proc.send_signal(signal.SIGINT)  # the supervisor stops its workers
             try:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
