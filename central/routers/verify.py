@@ -77,21 +77,26 @@ async def _body(request: Request) -> bytes:
 
 
 def _terminal(request: Request, body: bytes = Depends(_body)) -> str:
-    from central.app import path_with_query  # the app module imports this router
-    from central.auth import authenticate_terminal
+    from central.deps import terminal  # central.deps imports the service, which is above us
 
-    svc = request.app.state.service
-    return authenticate_terminal(svc.store, svc.clock(), request.method, path_with_query(request),
-                                 request.headers, body)
+    return terminal(request, body)
 
 
 @router.put("/v1/documents/{code}/digest", response_model=api.DocumentRegistered,
-            tags=["documents"])
+            tags=["documents"], responses={c: {"model": api.ErrorBody}
+                                           for c in (400, 401, 404, 409, 413, 415, 422)},
+            openapi_extra={"security": [{"terminalId": [], "terminalTimestamp": [],
+                                         "terminalSignature": []}],
+                           "requestBody": {"required": True, "content": {"application/json": {
+                               "schema": api.DocumentDigest.model_json_schema()}}}})
 def register_digest(code: str, request: Request, body: bytes = Depends(_body),
                     terminal_id: str = Depends(_terminal)) -> Response:
     """Record the SHA-256 of the PDF rendered for an issued code (the issuing terminal only)."""
     svc = request.app.state.service
     canonical = api.normalize_verify_code(code)
+    from central.wire import strict_json
+
+    strict_json(body)
     try:
         digest = api.DocumentDigest.model_validate_json(body)
     except ValueError:

@@ -128,7 +128,8 @@ class Service:
 
     def publish(self, body: bytes, token: str | None = None) -> requests.Response:
         return requests.put(self.url + "/v1/admin/catalogue", data=body, timeout=10,
-                            headers={"Authorization": f"Bearer {token or self.token}"})
+                            headers={"Authorization": f"Bearer {token or self.token}",
+                                     "Content-Type": "application/json"})
 
     def admin(self, path: str, token: str | None = None) -> requests.Response:
         return requests.get(self.url + path, timeout=10,
