@@ -40,8 +40,7 @@ class Backends:
 
 def sandbox() -> Backends:
     """The simulated back ends of the embedded sandbox and the demo."""
-    from central.sandbox import progress
-    from central.sandbox import queries
+    from central.sandbox import progress, queries
 
     return Backends(queries=queries, progress=progress.due_events,  # type: ignore[arg-type]
                     payments=True, face=True)

@@ -1,6 +1,8 @@
 """FastAPI dependencies: the raw (signed) body, terminal signatures, staff bearer tokens."""
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import Depends, Request
 
 from central.auth import authenticate_staff, authenticate_terminal
@@ -37,3 +39,13 @@ def terminal(request: Request, body: bytes = Depends(read_body)) -> str:
 def staff(request: Request) -> str:
     """The staff name behind `Authorization: Bearer TOKEN` (401 otherwise)."""
     return authenticate_staff(service(request).store, request.headers)
+
+
+RawBody = Annotated[bytes, Depends(read_body)]
+"""The raw body, as a parameter type."""
+TerminalId = Annotated[str, Depends(terminal)]
+"""The authenticated terminal's id, as a parameter type."""
+StaffName = Annotated[str, Depends(staff)]
+"""The authenticated staff name, as a parameter type."""
+Svc = Annotated[Service, Depends(service)]
+"""The app's Service, as a parameter type."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 from fastapi.exceptions import RequestValidationError
@@ -33,7 +33,7 @@ STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: 
 
 def ts(t: float) -> datetime:
     """A UTC datetime of unix seconds."""
-    return datetime.fromtimestamp(t, tz=timezone.utc)
+    return datetime.fromtimestamp(t, tz=UTC)
 
 
 def json_response(model: BaseModel, status: int = 200,

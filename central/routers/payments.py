@@ -18,14 +18,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from central import payment_store as ps
+from central.errors import ApiError
+from central.sandbox.payments import NotPriced, SandboxPlatform, price
 from central.wire import CN_TZ, terminal_doc
 from central.wire import body_doc as _body_doc
 from central.wire import errors_doc as _errors
 from central.wire import json_response as _json
 from central.wire import parse as _parse
 from central.wire import ts as _ts
-from central.errors import ApiError
-from central.sandbox.payments import NotPriced, SandboxPlatform, price
 from kiosk import central_api as api
 
 log = logging.getLogger(__name__)

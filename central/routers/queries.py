@@ -5,7 +5,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -13,7 +13,6 @@ from central import deps
 from central.errors import ApiError
 from central.openapi import BODIES
 from central.routers import verify
-from central.service import Service
 from central.wire import CN_TZ, body_doc, errors_doc, json_response, parse
 from kiosk import central_api as api
 
@@ -28,10 +27,9 @@ router = APIRouter(tags=["terminal"])
 @router.post("/v1/queries/{item_code}", response_model=api.QueryResult,
              responses=errors_doc(400, 401, 403, 404, 409, 413, 415, 422, 503),
              openapi_extra=body_doc(api.QueryRequest, BODIES, optional_key=True))
-def query(request: Request,
-          item_code: str = Path(max_length=64, json_schema_extra={"pattern": ITEM_CODE_PATTERN}),
-          body: bytes = Depends(deps.read_body), terminal_id: str = Depends(deps.terminal),
-          svc: Service = Depends(deps.service)) -> Response:
+def query(request: Request, body: deps.RawBody, terminal_id: deps.TerminalId, svc: deps.Svc,
+          item_code: str = Path(max_length=64,
+                                json_schema_extra={"pattern": ITEM_CODE_PATTERN})) -> Response:
     """A live query / document for the session identity; creates a service record. With an
     Idempotency-Key (v1.1: signed; required when v1.0 signatures are off) a repeat returns the
     first answer and creates no second record."""
@@ -60,7 +58,7 @@ def query(request: Request,
             case_no=case_no, item_code=item_code, title=ans.title, columns=ans.columns,
             rows=ans.rows, values=ans.values, title_en=ans.title_en, terms_en=ans.terms_en,
             column_labels=[api.QueryColumn(label=c, label_en=e)
-                           for c, e in zip(ans.columns, ans.columns_en)],
+                           for c, e in zip(ans.columns, ans.columns_en, strict=False)],
             printable=backend.printable(ans, case_no, subject, req.identity.name,
                                         local.strftime("%Y-%m-%d %H:%M")))
         if item.kind == "print":  # a document: central issues its 核验码 with the answer

@@ -5,14 +5,13 @@ import logging
 from datetime import date, datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from central import catalogue as cat
 from central import deps
 from central.errors import ApiError, BundleRejected, NotNewer
 from central.exports import ratings_csv
-from central.service import Service
 from central.wire import CN_TZ, JSON, STAFF_SECURITY, errors_doc, json_response, strict_json, ts
 from kiosk import central_api as api
 
@@ -48,8 +47,8 @@ def _day_start(day: date | None) -> float | None:
             openapi_extra={**_STAFF, "requestBody": {"required": True, "content": {JSON: {
                 "schema": {"type": "object", "required": ["catalogue", "signatures"],
                            "description": "signed catalogue bundle"}}}}})
-def publish(body: bytes = Depends(deps.read_body), staff_name: str = Depends(deps.staff),
-            svc: Service = Depends(deps.service)) -> Response:
+def publish(body: deps.RawBody, staff_name: deps.StaffName,
+            svc: deps.Svc) -> Response:
     """Publish a signed catalogue bundle (version must increase)."""
     now = svc.clock()
     strict_json(body)
@@ -65,8 +64,8 @@ def publish(body: bytes = Depends(deps.read_body), staff_name: str = Depends(dep
 
 @router.get("/v1/admin/terminals", response_model=api.TerminalList,
             responses=errors_doc(401), openapi_extra=_STAFF)
-def terminals(staff_name: str = Depends(deps.staff),
-              svc: Service = Depends(deps.service)) -> Response:
+def terminals(staff_name: deps.StaffName,
+              svc: deps.Svc) -> Response:
     """Every terminal: last heartbeat, faults, catalogue version, outbox depth, online."""
     now = svc.clock()
     out = []
@@ -87,7 +86,7 @@ def terminals(staff_name: str = Depends(deps.staff),
 @router.get("/v1/admin/ratings", response_model=api.RatingList,
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
                        **errors_doc(401, 422)}, openapi_extra=_STAFF)
-def ratings(staff_name: str = Depends(deps.staff), svc: Service = Depends(deps.service),
+def ratings(staff_name: deps.StaffName, svc: deps.Svc,
             from_: str | None = Query(None, alias="from", pattern=DAY_PATTERN,
                                       description="first day YYYY-MM-DD (UTC+8)"),
             to: str | None = Query(None, pattern=DAY_PATTERN,

@@ -5,14 +5,14 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from central import deps
 from central.errors import ApiError
 from central.openapi import BODIES
-from central.service import MASKED_NOTE, Service
+from central.service import MASKED_NOTE
 from central.wire import CN_TZ, JSON, body_doc, errors_doc, json_response, parse, terminal_doc, ts
 from kiosk import central_api as api
 
@@ -38,9 +38,9 @@ def _check_anonymous(item: Any, sub: api.Submission) -> None:
 @router.post("/v1/submissions", status_code=201, response_model=api.SubmissionAccepted,
              responses=errors_doc(400, 401, 404, 409, 413, 415, 422),
              openapi_extra=body_doc(api.Submission, BODIES, idempotent=True))
-def submit(request: Request, body: bytes = Depends(deps.read_body),
-           terminal_id: str = Depends(deps.terminal),
-           svc: Service = Depends(deps.service)) -> Response:
+def submit(request: Request, body: deps.RawBody,
+           terminal_id: deps.TerminalId,
+           svc: deps.Svc) -> Response:
     """Submit an application (办件); 201 with the case number."""
     sub = parse(api.Submission, body)
 
@@ -68,10 +68,9 @@ def submit(request: Request, body: bytes = Depends(deps.read_body),
 
 @router.get("/v1/cases/{case_no}", response_model=api.CaseStatus,
             responses=errors_doc(401, 404), openapi_extra=terminal_doc())
-def case_status(case_no: str = Path(max_length=api.CASE_REF_MAX_LEN,
-                                    json_schema_extra={"pattern": CASE_REF_PATTERN}),
-                terminal_id: str = Depends(deps.terminal),
-                svc: Service = Depends(deps.service)) -> Response:
+def case_status(terminal_id: deps.TerminalId, svc: deps.Svc,
+                case_no: str = Path(max_length=api.CASE_REF_MAX_LEN,
+                                    json_schema_extra={"pattern": CASE_REF_PATTERN})) -> Response:
     """Progress of a case with its history; another terminal than the creating one sees only
     the current state (`masked`)."""
     case = svc.find_case(case_no)
@@ -95,9 +94,9 @@ def case_status(case_no: str = Path(max_length=api.CASE_REF_MAX_LEN,
 @router.post("/v1/ratings", status_code=201, response_model=api.RatingAccepted,
              responses=errors_doc(400, 401, 403, 404, 409, 413, 415, 422),
              openapi_extra=body_doc(api.Rating, BODIES, idempotent=True))
-def rate(request: Request, body: bytes = Depends(deps.read_body),
-         terminal_id: str = Depends(deps.terminal),
-         svc: Service = Depends(deps.service)) -> Response:
+def rate(request: Request, body: deps.RawBody,
+         terminal_id: deps.TerminalId,
+         svc: deps.Svc) -> Response:
     """好差评: one rating per case, from the terminal that served it; 差评 needs a reason tag."""
     rating = parse(api.Rating, body)
     unknown = [t for t in rating.tags if t not in svc.active().tag_codes]
@@ -128,8 +127,8 @@ def rate(request: Request, body: bytes = Depends(deps.read_body),
 @router.post("/v1/heartbeat", response_model=api.HeartbeatReply,
              responses=errors_doc(400, 401, 413, 415, 422),
              openapi_extra=body_doc(api.Heartbeat, BODIES))
-def heartbeat(body: bytes = Depends(deps.read_body), terminal_id: str = Depends(deps.terminal),
-              svc: Service = Depends(deps.service)) -> Response:
+def heartbeat(body: deps.RawBody, terminal_id: deps.TerminalId,
+              svc: deps.Svc) -> Response:
     """Terminal health; the reply carries commands (refresh_catalogue)."""
     hb = parse(api.Heartbeat, body)
     now = svc.clock()
@@ -148,8 +147,8 @@ def heartbeat(body: bytes = Depends(deps.read_body), terminal_id: str = Depends(
                                         304: {"description": "not modified"},
                                         **errors_doc(401, 404)},
             openapi_extra=terminal_doc())
-def get_catalogue(request: Request, terminal_id: str = Depends(deps.terminal),
-                  svc: Service = Depends(deps.service)) -> Response:
+def get_catalogue(request: Request, terminal_id: deps.TerminalId,
+                  svc: deps.Svc) -> Response:
     """The published signed bundle; If-None-Match with its ETag → 304."""
     pub = svc.store.published()
     if pub is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import os
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -22,7 +22,7 @@ terminal reached central at."""
 RATE_PER_MIN = 30
 """Verifications per minute per client address (a 核验码 has 100 bits: this is about load, not
 guessing, which is hopeless anyway)."""
-TZ = timezone.utc
+TZ = UTC
 CN_TZ = timezone(timedelta(hours=8))
 """Dates on the page as the document prints them (China Standard Time)."""
 
