@@ -2,6 +2,7 @@
 traceback, the access log. (Connection-level limits live in central.server.)"""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 access_log = logging.getLogger("central.access")
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+BODY_TIMEOUT_S = 30.0
+"""The whole request body must arrive within this (the head has central.connections' limit)."""
 
 
 def json_content_type(value: str) -> bool:
@@ -43,10 +46,11 @@ class Limits:
     traceback, access log (paths scrubbed of personal data)."""
 
     def __init__(self, app: Callable[..., Awaitable[None]], *, max_body: int,
-                 max_catalogue: int) -> None:
+                 max_catalogue: int, body_timeout_s: float = BODY_TIMEOUT_S) -> None:
         self.app = app
         self.max_body = max_body
         self.max_catalogue = max_catalogue
+        self.body_timeout_s = body_timeout_s
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -67,11 +71,24 @@ class Limits:
             await send(message)
 
         seen = 0
+        deadline: float | None = None
+        body_done = False
 
         async def _receive() -> dict[str, Any]:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, deadline, body_done
+            if body_done:  # later receives wait for a disconnect: no deadline there
+                return await receive()  # type: ignore[no-any-return]
+            # a slow body (bytes trickled to hold a worker) gets one deadline for all of it
+            loop = asyncio.get_running_loop()
+            deadline = deadline or loop.time() + self.body_timeout_s
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                raise ApiError(408, "body_timeout",
+                               f"request body not received within {self.body_timeout_s:g} s"
+                               ) from None
             if message["type"] == "http.request":
+                body_done = not message.get("more_body", False)
                 seen += len(message.get("body", b""))
                 if seen > limit:
                     raise ApiError(413, "body_too_large", f"request body over {limit} bytes")

@@ -26,7 +26,8 @@ TERMINAL_SECURITY: dict[str, list[str]] = {"terminalId": [], "terminalTimestamp"
 STAFF_SECURITY: dict[str, list[str]] = {"staffBearer": []}
 
 STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
+                405: "method_not_allowed", 406: "not_acceptable", 408: "request_timeout",
+                409: "conflict",
                 413: "body_too_large", 415: "unsupported_media_type", 422: "validation_failed",
                 500: "internal_error", 503: "unavailable"}
 
