@@ -48,10 +48,12 @@ class Terminal:
 
     def call(self, method: str, path: str, obj: Any = None, *, key: str | None = None,
              raw: bytes | None = None, now: float | None = None, sign_path: str | None = None,
-             headers: dict[str, str] | None = None) -> requests.Response:
+             headers: dict[str, str] | None = None, v1: bool = False) -> requests.Response:
+        """A signed request: v1.1 (the key signed) unless `v1` (a terminal before v1.1)."""
         body = raw if raw is not None else (b"" if obj is None else json.dumps(obj, ensure_ascii=False).encode())
         hdrs = api.signed_headers(self.terminal_id, self.secret, method, sign_path or path, body,
-                                  now=self.clock() if now is None else now)
+                                  now=self.clock() if now is None else now,
+                                  idempotency_key=None if v1 else key)
         hdrs["Content-Type"] = "application/json"
         if key is not None:
             hdrs[api.HEADER_IDEMPOTENCY_KEY] = key
