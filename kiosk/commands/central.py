@@ -18,6 +18,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", required=True, metavar="PATH", help="service database (SQLite)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    # issue 18 (api): production mode, the v1.1 transition, connection limits
+    p.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                   help="production: no simulated back ends, no /sandbox routes, v1.0 "
+                        "signatures refused unless --accept-v1-signatures")
+    p.add_argument("--accept-v1-signatures", dest="accept_v1", action="store_true", default=None,
+                   help="accept v1.0 signatures (Idempotency-Key not signed) during the "
+                        "transition (default: only with the sandbox)")
+    p.add_argument("--refuse-v1-signatures", dest="accept_v1", action="store_false",
+                   help="refuse v1.0 signatures even in the sandbox")
+    p.add_argument("--head-timeout", type=float, default=10.0, metavar="S",
+                   help="close a connection without a complete request head after S s (10)")
+    p.add_argument("--keep-alive", type=float, default=5.0, metavar="S",
+                   help="close an idle keep-alive connection after S s (5)")
+    p.add_argument("--max-connections", type=int, default=4096, metavar="N",
+                   help="open connections per worker; the longest-idle is closed beyond (4096)")
     p.set_defaults(handler=_serve, parser=p)
 
     terminal = group.add_parser("terminal", help="terminals: add").add_subparsers(
@@ -74,11 +89,17 @@ def _serve(args: argparse.Namespace) -> int:
     from central.server import serve
     from kiosk.logs import setup_logging
 
+    from central.server import ServerSettings
+
     setup_logging(None, "INFO")
-    print(f"central sandbox on http://{args.host}:{args.port} (database {args.db}); Ctrl-C stops",
+    what = "central sandbox" if args.sandbox else "central (production, no sandbox)"
+    print(f"{what} on http://{args.host}:{args.port} (database {args.db}); Ctrl-C stops",
           file=sys.stderr)
+    limits = ServerSettings(head_timeout_s=args.head_timeout, keep_alive_s=args.keep_alive,
+                            max_connections=args.max_connections)
     try:
-        serve(args.db, args.host, args.port)
+        serve(args.db, args.host, args.port, server_settings=limits, sandbox=args.sandbox,
+              accept_v1_signatures=args.accept_v1)
     except CentralError as exc:
         return _fail(str(exc))
     return 0
