@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from central import payment_store as ps
@@ -268,7 +268,7 @@ def _sandbox_router(store: Any, ledger: Ledger, platform: SandboxPlatform) -> AP
                 raise ApiError(404, "unknown_order", "no such order")
             return ledger.refresh(db, row, ledger.svc.clock())
 
-    @router.post("/{order_no}/pay")
+    @router.post("/{order_no}/pay", responses=_errors(404))
     def pay(order_no: str, fault: str = Query("", pattern="^(|slow|fail|duplicate)$"),
             delay_s: float | None = Query(None, ge=0, le=60)) -> Response:
         """Pay an order as a citizen's phone would (fault: slow | fail | duplicate)."""
@@ -286,7 +286,9 @@ def _sandbox_router(store: Any, ledger: Ledger, platform: SandboxPlatform) -> AP
                                "refunded": row.status == "refunded", "message": message}),
                         200, media_type="application/json")
 
-    @router.get("/{order_no}")
+    @router.get("/{order_no}", response_class=HTMLResponse, responses={404: {
+        "description": "unknown order",
+        "content": {"application/json": {"schema": api.ErrorBody.model_json_schema()}}}})
     def page(order_no: str) -> Response:
         """What a phone shows after scanning the terminal's QR."""
         row = row_of(order_no)

@@ -148,7 +148,8 @@ def verify_code(request: Request, code: str) -> api.VerifyResult:
 
 
 @router.get("/v1/verify/{code}", response_model=api.VerifyResult, tags=["verify"],
-            responses={429: {"model": api.ErrorBody}})
+            responses={404: {"model": api.VerifyResult, "description": "unknown code"},
+                       429: {"model": api.ErrorBody}})
 def verify_json(code: str, request: Request, _: None = Depends(_limited)) -> Response:
     """Public check of a 核验码 (no terminal signature); 404 body for an unknown code."""
     res = verify_code(request, code)
@@ -166,7 +167,11 @@ def verify_form(request: Request, code: str = "") -> Response:
     return _html("文书核验", FORM)
 
 
-@router.get("/verify/{code}", response_class=HTMLResponse, tags=["verify"])
+@router.get("/verify/{code}", response_class=HTMLResponse, tags=["verify"],
+            responses={404: {"content": {"text/html": {"schema": {"type": "string"}}},
+                             "description": "unknown code (a page saying so)"},
+                       429: {"description": "too many verifications", "content": {
+                           "application/json": {"schema": api.ErrorBody.model_json_schema()}}}})
 def verify_page(code: str, request: Request, _: None = Depends(_limited)) -> Response:
     """The page a phone opens from a document's QR."""
     return _page(verify_code(request, code))
