@@ -16,8 +16,12 @@ def _unauthorized(code: str, message: str) -> ApiError:
 
 
 def authenticate_terminal(store: Storage, now: float, method: str, path_with_query: str,
-                          headers: Mapping[str, str], body: bytes) -> str:
-    """Check X-Terminal-Id / X-Timestamp / X-Signature; return the terminal id or raise 401."""
+                          headers: Mapping[str, str], body: bytes, *,
+                          accept_v1: bool = True) -> str:
+    """Check X-Terminal-Id / X-Timestamp / X-Signature; return the terminal id or raise 401.
+
+    v1.1 signs the Idempotency-Key when the request has one; a v1.0 signature (key not
+    signed) passes only while `accept_v1` (the transition setting)."""
     terminal_id = headers.get(api.HEADER_TERMINAL_ID, "")
     ts_text = headers.get(api.HEADER_TIMESTAMP, "")
     signature = headers.get(api.HEADER_SIGNATURE, "")
@@ -36,8 +40,18 @@ def authenticate_terminal(store: Storage, now: float, method: str, path_with_que
     secret = store.terminal_secret(terminal_id)
     if secret is None:
         raise _unauthorized("unknown_terminal", "unknown terminal")
-    if not api.verify(secret, method, path_with_query, timestamp, body, signature):
-        raise _unauthorized("bad_signature", "signature does not match")
+    key = headers.get(api.HEADER_IDEMPOTENCY_KEY, "").strip() or None
+    if api.verify(secret, method, path_with_query, timestamp, body, signature, key):
+        return terminal_id
+    if key is not None and api.verify(secret, method, path_with_query, timestamp, body, signature):
+        if accept_v1:
+            log.info("terminal %s: v1.0 signature accepted (Idempotency-Key not signed)",
+                     terminal_id)
+            return terminal_id
+        raise _unauthorized("v1_signature_refused",
+                            "v1.0 signature: contract v1.1 signs the Idempotency-Key too "
+                            "(update the terminal software)")
+    raise _unauthorized("bad_signature", "signature does not match")
     return terminal_id
 
 

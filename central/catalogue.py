@@ -27,6 +27,9 @@ class ItemInfo:
     anonymous_required: tuple[str, ...] | None = None
     """Fields an anonymous submission must carry; None: anonymous submissions refused."""
     name_en: str = ""
+    fields: tuple[Any, ...] | None = None
+    """The item's form fields (kiosk.catalogue.model.Field) a request is validated against;
+    None: not known (the built-in items), only the contract's checks apply."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,20 @@ def _name(item: Mapping[str, Any]) -> str:
         if isinstance(value, str):
             return value
     return str(item.get("name_zh", ""))
+
+
+def _fields(item: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The item's fields as kiosk.catalogue Field objects (None when they do not parse: a
+    catalogue dict that was not schema-checked keeps the contract's checks only)."""
+    from kiosk.catalogue.schema import _field
+
+    raw = item.get("fields", [])
+    if not isinstance(raw, list):
+        return None
+    try:
+        return tuple(_field(f) for f in raw)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def _tag_code(tag: Any) -> str | None:
@@ -69,7 +86,8 @@ def from_catalogue_dict(catalogue: Mapping[str, Any]) -> ActiveCatalogue:
                                                 bool(item.get("enabled", True)),
                                                 tuple(map(str, required)) if isinstance(required, list)
                                                 else None,
-                                                str(item.get("name_en", "")))
+                                                str(item.get("name_en", "")),
+                                                _fields(item))
     tags = [c for c in map(_tag_code, catalogue.get("rating_tags") or []) if c]
     return ActiveCatalogue(int(catalogue.get("version", 0)), items,
                            frozenset(tags) if tags else frozenset(t.code for t in DEFAULT_RATING_TAGS))
@@ -108,7 +126,8 @@ def verify(bundle: bytes, trusted_raw: Mapping[str, bytes], now: float) -> Activ
         raise BundleRejected(f"{getattr(exc, 'reason', 'rejected')}: {exc}") from None
     return ActiveCatalogue(
         int(verified.version),
-        {i.code: ItemInfo(i.code, i.name_zh, i.kind, i.enabled) for i in verified.items},
+        {i.code: ItemInfo(i.code, i.name_zh, i.kind, i.enabled, i.anonymous_required, i.name_en,
+                          tuple(i.fields)) for i in verified.items},
         frozenset(t.code for t in verified.rating_tags)
         or frozenset(t.code for t in DEFAULT_RATING_TAGS))
 

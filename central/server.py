@@ -5,12 +5,14 @@ import logging
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
 from central.app import create_app
+from central.connections import fd_budget, protocol_class
 from central.errors import CentralError
 
 log = logging.getLogger(__name__)
@@ -45,12 +47,36 @@ class ServerHandle:
         self.stop()
 
 
-def _config(app: Any, host: str, port: int) -> uvicorn.Config:
+@dataclass(frozen=True)
+class ServerSettings:
+    """Connection-level limits of one worker (see central.connections for why and how)."""
+
+    keep_alive_s: float = 5.0
+    """An idle keep-alive connection is closed this long after its last response."""
+    head_timeout_s: float = 10.0
+    """A connection must deliver a complete request head this soon after it opened (or after
+    its previous response); trickled bytes do not extend it."""
+    max_connections: int = 4096
+    """Open connections per worker (lowered to fit RLIMIT_NOFILE); at the cap the longest-idle
+    connection is closed to admit a new one."""
+    backlog: int = 2048
+    """Listen queue (connections the kernel holds until the worker accepts them)."""
+    graceful_s: int = 5
+    """Requests in flight get this long to finish on SIGTERM."""
+
+
+def _config(app: Any, host: str, port: int,
+            settings: ServerSettings | None = None) -> uvicorn.Config:
+    s = settings or ServerSettings()
+    http = protocol_class(s.head_timeout_s, fd_budget(s.max_connections))
     return uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
-                          lifespan="on", server_header=False, timeout_graceful_shutdown=5)
+                          lifespan="on", server_header=False,
+                          timeout_graceful_shutdown=s.graceful_s,
+                          timeout_keep_alive=s.keep_alive_s,  # type: ignore[arg-type]
+                          http=http, backlog=s.backlog)
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def _bind(host: str, port: int, backlog: int = 2048) -> socket.socket:
     # IPPROTO_TCP explicitly: with proto 0 asyncio never sets TCP_NODELAY on accepted
     # connections, and every response waits ~40 ms for the client's delayed ACK.
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM,
@@ -61,18 +87,20 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise CentralError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    sock.listen(128)
+    sock.listen(backlog)
     sock.setblocking(False)
     return sock
 
 
-def run_in_thread(db_path: str | Path, host: str = "127.0.0.1", port: int = 0,
+def run_in_thread(db_path: str | Path, host: str = "127.0.0.1", port: int = 0, *,
+                  server_settings: ServerSettings | None = None,
                   **app_kwargs: Any) -> ServerHandle:
     """Start the service on host:port (0: a free port) in a daemon thread; return when it listens."""
     app = create_app(db_path, **app_kwargs)
-    sock = _bind(host, port)
+    ss = server_settings or ServerSettings()
+    sock = _bind(host, port, ss.backlog)
     bound_port = sock.getsockname()[1]
-    server = uvicorn.Server(_config(app, host, bound_port))
+    server = uvicorn.Server(_config(app, host, bound_port, ss))
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not main thread
 
     def _run() -> None:
@@ -96,18 +124,22 @@ def run_in_thread(db_path: str | Path, host: str = "127.0.0.1", port: int = 0,
 
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8080, *, workers: int = 1,
-          key_file: str | Path | None = None, **app_kwargs: Any) -> None:
+          key_file: str | Path | None = None, server_settings: ServerSettings | None = None,
+          **app_kwargs: Any) -> None:
     """Run the service in the foreground until SIGINT/SIGTERM (kiosk central serve).
 
     workers > 1: uvicorn's process manager runs `central.app:create_app` as a factory in that
     many processes, configured through the environment (central.settings).
     """
+    ss = server_settings or ServerSettings()
     if workers > 1:
-        serve_workers(db_path, host, port, workers=workers, key_file=key_file)
+        serve_workers(db_path, host, port, workers=workers, key_file=key_file,
+                      server_settings=ss, sandbox=app_kwargs.get("sandbox"),
+                      accept_v1_signatures=app_kwargs.get("accept_v1_signatures"))
         return
     app = create_app(db_path, key_file=key_file, **app_kwargs)
-    sock = _bind(host, port)
-    server = uvicorn.Server(_config(app, host, port))
+    sock = _bind(host, port, ss.backlog)
+    server = uvicorn.Server(_config(app, host, port, ss))
     try:
         server.run(sockets=[sock])
     finally:
@@ -115,7 +147,9 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8080, *, wor
 
 
 def serve_workers(db_path: str | Path, host: str, port: int, *, workers: int,
-                  key_file: str | Path | None = None) -> None:
+                  key_file: str | Path | None = None,
+                  server_settings: ServerSettings | None = None, sandbox: bool | None = None,
+                  accept_v1_signatures: bool | None = None) -> None:
     """`workers` processes on one listening socket (uvicorn --factory --workers)."""
     import inspect
     import os
@@ -126,11 +160,17 @@ def serve_workers(db_path: str | Path, host: str, port: int, *, workers: int,
     from central.storage import Storage
 
     Storage(db_path, key_file=key_file).close()  # one clear error here, not one per worker
-    os.environ.update(to_env(str(db_path), str(key_file) if key_file else None))
-    config = _config("central.app:create_app", host, port)
+    os.environ.update(to_env(str(db_path), str(key_file) if key_file else None,
+                             sandbox=sandbox, accept_v1_signatures=accept_v1_signatures))
+    ss = server_settings or ServerSettings()
+    from central.connections import WorkerH11Protocol, worker_env
+
+    os.environ.update(worker_env(ss.head_timeout_s, fd_budget(ss.max_connections)))
+    config = _config("central.app:create_app", host, port, ss)
+    config.http = WorkerH11Protocol  # type: ignore[assignment]
     config.factory = True
     config.workers = workers
-    sock = _bind(host, port)
+    sock = _bind(host, port, ss.backlog)
     try:
         if "target" in inspect.signature(Multiprocess).parameters:  # uvicorn < 0.50
             Multiprocess(config, target=uvicorn.Server(config).run,  # type: ignore[call-arg]

@@ -9,14 +9,17 @@ import hashlib
 import hmac
 import re
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 API_VERSION = "v1"
+CONTRACT_VERSION = "1.1"
+"""v1.1: the Idempotency-Key is signed; case numbers carry a check group; cases are bound to
+the terminal that created them. Paths and bodies are those of v1."""
 
 # --- signing -------------------------------------------------------------------------------
 
@@ -39,33 +42,44 @@ def body_digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def string_to_sign(method: str, path_with_query: str, timestamp: int, body: bytes) -> bytes:
-    """METHOD\\nPATH_WITH_QUERY\\nTIMESTAMP\\nsha256_hex(body), UTF-8."""
-    return f"{method.upper()}\n{path_with_query}\n{int(timestamp)}\n{body_digest(body)}".encode()
+def string_to_sign(method: str, path_with_query: str, timestamp: int, body: bytes,
+                   idempotency_key: str | None = None) -> bytes:
+    """METHOD\nPATH_WITH_QUERY\nTIMESTAMP\nsha256_hex(body), UTF-8; v1.1 appends
+    \nIDEMPOTENCY_KEY (lower case) when the request carries one."""
+    text = f"{method.upper()}\n{path_with_query}\n{int(timestamp)}\n{body_digest(body)}"
+    if idempotency_key:
+        text += "\n" + idempotency_key.strip().lower()
+    return text.encode()
 
 
-def sign(secret: bytes, method: str, path_with_query: str, timestamp: int, body: bytes) -> str:
+def sign(secret: bytes, method: str, path_with_query: str, timestamp: int, body: bytes,
+         idempotency_key: str | None = None) -> str:
     """Hex HMAC-SHA256 of the string to sign under the terminal secret."""
-    return hmac.new(secret, string_to_sign(method, path_with_query, timestamp, body),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(secret, string_to_sign(method, path_with_query, timestamp, body,
+                                           idempotency_key), hashlib.sha256).hexdigest()
 
 
 def verify(secret: bytes, method: str, path_with_query: str, timestamp: int, body: bytes,
-           signature: str) -> bool:
+           signature: str, idempotency_key: str | None = None) -> bool:
     """Constant-time check of a hex signature."""
-    expected = sign(secret, method, path_with_query, timestamp, body)
+    expected = sign(secret, method, path_with_query, timestamp, body, idempotency_key)
     return hmac.compare_digest(expected.encode(), signature.strip().lower().encode("ascii", "replace"))
 
 
 def signed_headers(terminal_id: str, secret: bytes, method: str, path_with_query: str,
-                   body: bytes, now: float | None = None) -> dict[str, str]:
-    """The three auth headers for one request (timestamp from `now` or the clock)."""
+                   body: bytes, now: float | None = None,
+                   idempotency_key: str | None = None) -> dict[str, str]:
+    """The auth headers for one request (timestamp from `now` or the clock); with an
+    idempotency key, the v1.1 signature over it and the Idempotency-Key header itself."""
     ts = int(time.time() if now is None else now)
-    return {
+    out = {
         HEADER_TERMINAL_ID: terminal_id,
         HEADER_TIMESTAMP: str(ts),
-        HEADER_SIGNATURE: sign(secret, method, path_with_query, ts, body),
+        HEADER_SIGNATURE: sign(secret, method, path_with_query, ts, body, idempotency_key),
     }
+    if idempotency_key:
+        out[HEADER_IDEMPOTENCY_KEY] = idempotency_key
+    return out
 
 
 def parse_secret(text: str) -> bytes:
@@ -95,7 +109,8 @@ def id_number_valid(value: str) -> bool:
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              allow_inf_nan=False)
 
 
 class _Reply(BaseModel):
@@ -125,12 +140,34 @@ class Identity(_Body):
 
 ItemCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 RegionCode = Annotated[str, Field(pattern=r"^[0-9]{6}$")]
-FieldValue = Annotated[str, Field(max_length=2000)] | int | float | bool | None
+MAX_SAFE_INT = 2**53 - 1
+"""Integers in request bodies stay within ±(2^53 - 1): exact in every JSON parser and in a
+64-bit database column (v1.1: larger ones are 422, never an overflow in storage)."""
+MAX_VERSION = 2**31 - 1
+"""Catalogue versions fit a 32-bit signed column (PostgreSQL INTEGER)."""
+FieldValue = (Annotated[str, Field(max_length=2000)]
+              | Annotated[int, Field(ge=-MAX_SAFE_INT, le=MAX_SAFE_INT)]
+              | Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)] | bool | None)
 MAX_FIELDS = 64
-CASE_NO_RE = re.compile(r"[0-9]{6}-[0-9]{8}-[0-9]{6}")
-CaseNo = Annotated[str, Field(pattern=r"^[0-9]{6}-[0-9]{8}-[0-9]{6}$")]
-"""Case number: REGION(6)-YYYYMMDD-SEQ(6), e.g. 610900-20261125-000123 (never 18 bare digits,
-which the log scrubber would mask as an ID number)."""
+_EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+_LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+
+
+def _moment(v: datetime) -> datetime:
+    aware = v if v.tzinfo is not None else v.replace(tzinfo=timezone.utc)
+    if not _EARLIEST <= aware <= _LATEST:
+        raise ValueError("must lie between 2000-01-01 and 2100-01-01")
+    return v
+
+
+Moment = Annotated[datetime, AfterValidator(_moment)]
+"""A terminal's timestamp in a request body (bounded: storage turns it into unix seconds)."""
+CASE_NO_RE = re.compile(r"[0-9]{6}-[0-9]{8}-[0-9]{6}(?:-[0-9]{4})?")
+CHECKED_CASE_NO_RE = re.compile(r"[0-9]{6}-[0-9]{8}-[0-9]{6}-[0-9]{4}")
+CaseNo = Annotated[str, Field(pattern=r"^[0-9]{6}-[0-9]{8}-[0-9]{6}(?:-[0-9]{4})?$")]
+"""Case number: REGION(6)-YYYYMMDD-SEQ(6)-CHECK(4), e.g. 610900-20261125-000123-4071 (v1.1: the
+check group is keyed by central, so numbers cannot be guessed; numbers issued before v1.1 have no
+check group and stay valid). Never 18 bare digits, which the log scrubber would mask."""
 
 
 def _check_fields(v: dict[str, object]) -> dict[str, object]:
@@ -138,7 +175,8 @@ def _check_fields(v: dict[str, object]) -> dict[str, object]:
         raise ValueError(f"at most {MAX_FIELDS} fields")
     for key in v:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", key):
-            raise ValueError(f"field name {key[:70]!r} must be 1–64 letters, digits or _")
+            raise ValueError("field names must be 1–64 letters, digits or _ (not starting "
+                             "with a digit)")
     return v
 
 
@@ -160,7 +198,7 @@ class Submission(_Body):
     """Form values by field name, as typed in the catalogue."""
     local_ref: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     """The terminal's provisional reference (printed on the offline receipt)."""
-    created_at: datetime | None = None
+    created_at: Moment | None = None
     """When the citizen confirmed (terminal clock; may be long before delivery)."""
 
     @field_validator("fields")
@@ -209,6 +247,9 @@ class CaseStatus(_Reply):
     kind: Literal["apply", "query", "pay"]
     status: CaseState
     history: list[CaseEvent]
+    masked: bool = False
+    """v1.1: asked by another terminal than the one that created the case: `history` holds only
+    the current state (its time, a generic note), never the department's notes."""
 
 
 # --- queries -------------------------------------------------------------------------------
@@ -356,7 +397,7 @@ class Rating(_Body):
     """Reason tag codes (≥ 1 for 差评)."""
     comment: str = Field(default="", max_length=MAX_COMMENT)
     """Free text, ≤ 500 characters."""
-    rated_at: datetime | None = None
+    rated_at: Moment | None = None
     """When the citizen rated (terminal clock)."""
 
     @field_validator("tags")
@@ -432,12 +473,12 @@ class Heartbeat(_Body):
 
     devices: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")], DeviceState] = Field(
         default={}, max_length=16)
-    catalogue_version: int = Field(ge=0)
+    catalogue_version: int = Field(ge=0, le=MAX_VERSION)
     """Version of the active catalogue (0: none)."""
     outbox_depth: int = Field(ge=0, le=10_000_000)
     """Rows waiting in the outbox."""
     app_version: str = Field(min_length=1, max_length=40)
-    uptime_s: float = Field(ge=0, le=10 * 365 * 86400)
+    uptime_s: float = Field(ge=0, le=10 * 365 * 86400, allow_inf_nan=False)
 
 
 class HeartbeatReply(_Reply):

@@ -13,6 +13,7 @@ import re
 import socket
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,13 +30,12 @@ from urllib3.util.retry import Retry
 
 from kiosk import __version__
 from kiosk.central_api import (
-    HEADER_IDEMPOTENCY_KEY,
     FACE_PATH,
     CaseStatus,
-    FaceVerdict,
-    HeartbeatReply,
     DocumentQueryResult,
     DocumentRegistered,
+    FaceVerdict,
+    HeartbeatReply,
     PaymentOrder,
     PaymentStatus,
     QueryResult,
@@ -219,12 +219,12 @@ class CentralClient:
                 headers: dict[str, str] | None = None) -> requests.Response:
         """Send one signed request; return the 2xx/304 response or raise a typed error."""
         path_with_query = self._prefix + path
+        # contract v1.1: the Idempotency-Key is part of the signed string (signed_headers adds
+        # the header too), so a captured request cannot be replayed under a fresh key
         hdrs = signed_headers(self.terminal_id, self._secret, method, path_with_query, body,
-                              now=self.clock())
+                              now=self.clock(), idempotency_key=idempotency_key or None)
         if body:
             hdrs["Content-Type"] = "application/json; charset=utf-8"
-        if idempotency_key:
-            hdrs[HEADER_IDEMPOTENCY_KEY] = idempotency_key
         if headers:
             hdrs.update(headers)
         url = self.base_url + path
@@ -280,11 +280,13 @@ class CentralClient:
         """POST /v1/ratings (201)."""
         return self._call(RatingAccepted, "POST", "/v1/ratings", payload, idempotency_key)
 
-    def query(self, item_code: str, payload: Payload) -> QueryResult:
+    def query(self, item_code: str, payload: Payload,
+              idempotency_key: str | None = None) -> QueryResult:
         """POST /v1/queries/{item_code}: a live query (not retried: the citizen is waiting);
-        a print item's answer carries its issued document (DocumentQueryResult)."""
+        a print item's answer carries its issued document (DocumentQueryResult). A fresh
+        Idempotency-Key per query (v1.1): a replayed request gets the first answer, no new case."""
         return self._call(DocumentQueryResult, "POST", f"/v1/queries/{quote(item_code, safe='')}",
-                          payload)
+                          payload, idempotency_key or str(uuid.uuid4()))
 
     def register_document(self, code: str, sha256: str, pages: int) -> DocumentRegistered:
         """PUT /v1/documents/{code}/digest: the rendered PDF's SHA-256, before printing it."""

@@ -17,20 +17,26 @@ from kiosk import central_api as api
 log = logging.getLogger(__name__)
 
 
-def router(terminal: Callable[..., str], sandbox: FaceSandbox | None = None) -> APIRouter:
-    """The identity routes, authenticated by the app's `terminal` dependency."""
+def router(terminal: Callable[..., str], sandbox: FaceSandbox | None = None, *,
+           available: bool = True) -> APIRouter:
+    """The identity routes, authenticated by the app's `terminal` dependency; without a face
+    back end (`available=False`, production without one) the call answers 503."""
+    from central.openapi import BODIES
+    from central.wire import body_doc, parse
+
     r = APIRouter(tags=["identity"])
-    faces = sandbox or FaceSandbox()
+    faces = sandbox or FaceSandbox() if available else None
 
     @r.post(api.FACE_PATH, response_model=api.FaceVerdict,
-            responses={c: {"model": api.ErrorBody} for c in (400, 401, 404, 413, 422)})
+            responses={c: {"model": api.ErrorBody} for c in (400, 401, 404, 413, 415, 422, 503)},
+            openapi_extra=body_doc(api.FaceVerification, BODIES))
     async def verify_face(request: Request, terminal_id: str = Depends(terminal)) -> Response:
         """Compare a live face with the identity's photo; answers match/score, never the input."""
         body = await request.body()
-        try:
-            req = api.FaceVerification.model_validate_json(body)
-        except ValidationError as exc:
-            raise _invalid(exc) from None
+        req = parse(api.FaceVerification, body)
+        if faces is None:
+            raise ApiError(503, "face_backend_unavailable",
+                           "no 人证比对 service is connected to this central service")
         del body
         match, score = await _in_thread(faces.verify, req)
         verdict = api.FaceVerdict(match=match, score=score, verify_id="FV-" + uuid.uuid4().hex[:20])

@@ -14,13 +14,18 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from central import payment_store as ps
-from central.app import CN_TZ, _body_doc, _errors, _json, _parse, _ts
 from central.errors import ApiError
 from central.sandbox.payments import NotPriced, SandboxPlatform, price
+from central.wire import CN_TZ, terminal_doc
+from central.wire import body_doc as _body_doc
+from central.wire import errors_doc as _errors
+from central.wire import json_response as _json
+from central.wire import parse as _parse
+from central.wire import ts as _ts
 from kiosk import central_api as api
 
 log = logging.getLogger(__name__)
@@ -117,7 +122,7 @@ def install(app: FastAPI, svc: Any, terminal: Callable[..., str], bodies: dict[s
     def own_order(db: Any, order_no: str, terminal_id: str) -> ps.OrderRow:
         row = ps.get(db, order_no) if api.CASE_NO_RE.fullmatch(order_no) else None
         if row is None or row.terminal_id != terminal_id:  # another terminal's order: not found
-            raise ApiError(404, "unknown_order", f"no order {order_no[:40]}")
+            raise ApiError(404, "unknown_order", "no such order")
         return ledger.refresh(db, row, svc.clock())
 
     @router.post("/v1/payments", status_code=201, response_model=api.PaymentOrder,
@@ -127,6 +132,8 @@ def install(app: FastAPI, svc: Any, terminal: Callable[..., str], bodies: dict[s
                terminal_id: str = Depends(terminal)) -> Response:
         """Create the order of a `pay` item; central prices it. 201 with the QR to pay."""
         req = _parse(api.PaymentRequest, body)
+        if not sandbox:
+            raise _no_platform()
 
         def work(db: Any, now: float) -> tuple[int, BaseModel]:
             svc.item(req.item_code, frozenset({"pay"}), "use /v1/submissions or /v1/queries")
@@ -150,7 +157,7 @@ def install(app: FastAPI, svc: Any, terminal: Callable[..., str], bodies: dict[s
         return svc.idempotent(request, terminal_id, body, "POST /v1/payments", work)
 
     @router.get("/v1/payments/{order_no}", response_model=api.PaymentStatus,
-                responses=_errors(401, 404), openapi_extra={"parameters": _auth()})
+                responses=_errors(401, 404), openapi_extra=terminal_doc())
     def get_status(order_no: str, request: Request, terminal_id: str = Depends(terminal)) -> Response:
         """Where an order stands (poll it; not faster than once a second)."""
         with store.transaction() as db:
@@ -164,10 +171,12 @@ def install(app: FastAPI, svc: Any, terminal: Callable[..., str], bodies: dict[s
                  terminal_id: str = Depends(terminal)) -> Response:
         """Charge the citizen's 付款码 (never stored or logged); 200 with the order's status."""
         code = _parse(api.PayCode, body).code
+        if not sandbox:
+            raise _no_platform()
         with store.transaction() as db:
             row = own_order(db, order_no, terminal_id)
         if row.status != "unpaid":
-            raise ApiError(409, "not_payable", f"order {order_no} is {row.status}")
+            raise ApiError(409, "not_payable", f"the order is {row.status}")
         charge = platform.charge_code(order_no, code)
         del code
         with store.transaction() as db:
@@ -177,7 +186,7 @@ def install(app: FastAPI, svc: Any, terminal: Callable[..., str], bodies: dict[s
         return _json(ledger.status(row, _base(request)))
 
     @router.post("/v1/payments/{order_no}/cancel", response_model=api.PaymentStatus,
-                 responses=_errors(401, 404, 409), openapi_extra={"parameters": _auth()})
+                 responses=_errors(401, 404, 409), openapi_extra=terminal_doc())
     def cancel(order_no: str, request: Request, terminal_id: str = Depends(terminal)) -> Response:
         """Close an unpaid order; 409 already_paid when the money came first."""
         now = svc.clock()
@@ -186,7 +195,7 @@ def install(app: FastAPI, svc: Any, terminal: Callable[..., str], bodies: dict[s
             try:
                 new = api.next_payment_state(api.PaymentState(row.status), "cancel")
             except api.PaymentConflict as exc:
-                raise ApiError(409, exc.code, f"order {order_no} is already paid") from None
+                raise ApiError(409, exc.code, "the order is already paid") from None
             if row.status == "unpaid":
                 ps.update(db, order_no, status=new.value, closed_reason="cancelled")
                 Ledger._event(db, order_no, api.CaseState.REJECTED, now, "已取消，未扣款")
@@ -217,6 +226,11 @@ def install(app: FastAPI, svc: Any, terminal: Callable[..., str], bodies: dict[s
     if sandbox:
         app.include_router(_sandbox_router(store, ledger, platform))
     return ledger
+
+
+def _no_platform() -> ApiError:
+    return ApiError(503, "payment_backend_unavailable",
+                    "no payment platform is connected to this central service")
 
 
 async def svc_body(request: Request) -> bytes:
@@ -250,10 +264,10 @@ def _sandbox_router(store: Any, ledger: Ledger, platform: SandboxPlatform) -> AP
         with store.transaction() as db:
             row = ps.get(db, order_no) if api.CASE_NO_RE.fullmatch(order_no) else None
             if row is None:
-                raise ApiError(404, "unknown_order", f"no order {order_no[:40]}")
+                raise ApiError(404, "unknown_order", "no such order")
             return ledger.refresh(db, row, ledger.svc.clock())
 
-    @router.post("/{order_no}/pay")
+    @router.post("/{order_no}/pay", responses=_errors(404))
     def pay(order_no: str, fault: str = Query("", pattern="^(|slow|fail|duplicate)$"),
             delay_s: float | None = Query(None, ge=0, le=60)) -> Response:
         """Pay an order as a citizen's phone would (fault: slow | fail | duplicate)."""
@@ -271,7 +285,9 @@ def _sandbox_router(store: Any, ledger: Ledger, platform: SandboxPlatform) -> AP
                                "refunded": row.status == "refunded", "message": message}),
                         200, media_type="application/json")
 
-    @router.get("/{order_no}")
+    @router.get("/{order_no}", response_class=HTMLResponse, responses={404: {
+        "description": "unknown order",
+        "content": {"application/json": {"schema": api.ErrorBody.model_json_schema()}}}})
     def page(order_no: str) -> Response:
         """What a phone shows after scanning the terminal's QR."""
         row = row_of(order_no)

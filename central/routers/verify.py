@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import os
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -22,7 +22,7 @@ terminal reached central at."""
 RATE_PER_MIN = 30
 """Verifications per minute per client address (a 核验码 has 100 bits: this is about load, not
 guessing, which is hopeless anyway)."""
-TZ = timezone.utc
+TZ = UTC
 CN_TZ = timezone(timedelta(hours=8))
 """Dates on the page as the document prints them (China Standard Time)."""
 
@@ -77,21 +77,26 @@ async def _body(request: Request) -> bytes:
 
 
 def _terminal(request: Request, body: bytes = Depends(_body)) -> str:
-    from central.app import path_with_query  # the app module imports this router
-    from central.auth import authenticate_terminal
+    from central.deps import terminal  # central.deps imports the service, which is above us
 
-    svc = request.app.state.service
-    return authenticate_terminal(svc.store, svc.clock(), request.method, path_with_query(request),
-                                 request.headers, body)
+    return terminal(request, body)
 
 
 @router.put("/v1/documents/{code}/digest", response_model=api.DocumentRegistered,
-            tags=["documents"])
+            tags=["documents"], responses={c: {"model": api.ErrorBody}
+                                           for c in (400, 401, 404, 409, 413, 415, 422)},
+            openapi_extra={"security": [{"terminalId": [], "terminalTimestamp": [],
+                                         "terminalSignature": []}],
+                           "requestBody": {"required": True, "content": {"application/json": {
+                               "schema": api.DocumentDigest.model_json_schema()}}}})
 def register_digest(code: str, request: Request, body: bytes = Depends(_body),
                     terminal_id: str = Depends(_terminal)) -> Response:
     """Record the SHA-256 of the PDF rendered for an issued code (the issuing terminal only)."""
     svc = request.app.state.service
     canonical = api.normalize_verify_code(code)
+    from central.wire import strict_json
+
+    strict_json(body)
     try:
         digest = api.DocumentDigest.model_validate_json(body)
     except ValueError:
@@ -143,7 +148,8 @@ def verify_code(request: Request, code: str) -> api.VerifyResult:
 
 
 @router.get("/v1/verify/{code}", response_model=api.VerifyResult, tags=["verify"],
-            responses={429: {"model": api.ErrorBody}})
+            responses={404: {"model": api.VerifyResult, "description": "unknown code"},
+                       429: {"model": api.ErrorBody}})
 def verify_json(code: str, request: Request, _: None = Depends(_limited)) -> Response:
     """Public check of a 核验码 (no terminal signature); 404 body for an unknown code."""
     res = verify_code(request, code)
@@ -161,7 +167,11 @@ def verify_form(request: Request, code: str = "") -> Response:
     return _html("文书核验", FORM)
 
 
-@router.get("/verify/{code}", response_class=HTMLResponse, tags=["verify"])
+@router.get("/verify/{code}", response_class=HTMLResponse, tags=["verify"],
+            responses={404: {"content": {"text/html": {"schema": {"type": "string"}}},
+                             "description": "unknown code (a page saying so)"},
+                       429: {"description": "too many verifications", "content": {
+                           "application/json": {"schema": api.ErrorBody.model_json_schema()}}}})
 def verify_page(code: str, request: Request, _: None = Depends(_limited)) -> Response:
     """The page a phone opens from a document's QR."""
     return _page(verify_code(request, code))

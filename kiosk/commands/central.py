@@ -29,6 +29,21 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="worker processes on one socket (default 1; PostgreSQL for N > 1 "
                         "across machines, SQLite works on one machine)")
     p.add_argument("--secret-key-file", metavar="FILE", default=None, help=KEY_HELP)
+    # issue 18 (api): production mode, the v1.1 transition, connection limits
+    p.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                   help="production: no simulated back ends, no /sandbox routes, v1.0 "
+                        "signatures refused unless --accept-v1-signatures")
+    p.add_argument("--accept-v1-signatures", dest="accept_v1", action="store_true", default=None,
+                   help="accept v1.0 signatures (Idempotency-Key not signed) during the "
+                        "transition (default: only with the sandbox)")
+    p.add_argument("--refuse-v1-signatures", dest="accept_v1", action="store_false",
+                   help="refuse v1.0 signatures even in the sandbox")
+    p.add_argument("--head-timeout", type=float, default=10.0, metavar="S",
+                   help="close a connection without a complete request head after S s (10)")
+    p.add_argument("--keep-alive", type=float, default=5.0, metavar="S",
+                   help="close an idle keep-alive connection after S s (5)")
+    p.add_argument("--max-connections", type=int, default=4096, metavar="N",
+                   help="open connections per worker; the longest-idle is closed beyond (4096)")
     p.set_defaults(handler=_serve, parser=p)
 
     p = group.add_parser("migrate", help="create or upgrade the service database schema",
@@ -107,13 +122,19 @@ def _serve(args: argparse.Namespace) -> int:
     from central.storage.engine import redact
     from kiosk.logs import setup_logging
 
+    from central.server import ServerSettings
+
     if not 1 <= args.workers <= 64:
         return _fail("--workers must be 1..64")
     setup_logging(None, "INFO")
-    print(f"central sandbox on http://{args.host}:{args.port} (database {redact(args.db)}, "
+    what = "central sandbox" if args.sandbox else "central (production, no sandbox)"
+    print(f"{what} on http://{args.host}:{args.port} (database {redact(args.db)}, "
           f"{args.workers} worker(s)); Ctrl-C stops", file=sys.stderr)
+    limits = ServerSettings(head_timeout_s=args.head_timeout, keep_alive_s=args.keep_alive,
+                            max_connections=args.max_connections)
     try:
-        serve(args.db, args.host, args.port, workers=args.workers, key_file=args.secret_key_file)
+        serve(args.db, args.host, args.port, workers=args.workers, key_file=args.secret_key_file,
+              server_settings=limits, sandbox=args.sandbox, accept_v1_signatures=args.accept_v1)
     except CentralError as exc:
         return _fail(str(exc))
     return 0

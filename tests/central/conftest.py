@@ -51,10 +51,12 @@ class Terminal:
 
     def call(self, method: str, path: str, obj: Any = None, *, key: str | None = None,
              raw: bytes | None = None, now: float | None = None, sign_path: str | None = None,
-             headers: dict[str, str] | None = None) -> requests.Response:
+             headers: dict[str, str] | None = None, v1: bool = False) -> requests.Response:
+        """A signed request: v1.1 (the key signed) unless `v1` (a terminal before v1.1)."""
         body = raw if raw is not None else (b"" if obj is None else json.dumps(obj, ensure_ascii=False).encode())
         hdrs = api.signed_headers(self.terminal_id, self.secret, method, sign_path or path, body,
-                                  now=self.clock() if now is None else now)
+                                  now=self.clock() if now is None else now,
+                                  idempotency_key=None if v1 else key)
         hdrs["Content-Type"] = "application/json"
         if key is not None:
             hdrs[api.HEADER_IDEMPOTENCY_KEY] = key
@@ -131,7 +133,8 @@ class Service:
 
     def publish(self, body: bytes, token: str | None = None) -> requests.Response:
         return requests.put(self.url + "/v1/admin/catalogue", data=body, timeout=10,
-                            headers={"Authorization": f"Bearer {token or self.token}"})
+                            headers={"Authorization": f"Bearer {token or self.token}",
+                                     "Content-Type": "application/json"})
 
     def admin(self, path: str, token: str | None = None) -> requests.Response:
         return requests.get(self.url + path, timeout=10,

@@ -114,7 +114,7 @@ def test_embedded_demo_sandbox(tmp_path: Path) -> None:
         body = json.dumps({"devices": {}, "catalogue_version": 0, "outbox_depth": 0,
                            "app_version": "demo", "uptime_s": 1}).encode()
         hdrs = api.signed_headers("DEMO-0001", bytes.fromhex("cd" * 32), "POST", "/v1/heartbeat", body)
-        r = requests.post(handle.url + "/v1/heartbeat", data=body, headers=hdrs, timeout=10)
+        r = requests.post(handle.url + "/v1/heartbeat", data=body, headers={**hdrs, "Content-Type": "application/json"}, timeout=10)
         assert r.json()["commands"] == ["refresh_catalogue"]
         hdrs = api.signed_headers("DEMO-0001", bytes.fromhex("cd" * 32), "GET", "/v1/catalogue", b"",
                                   now=time.time())
@@ -132,17 +132,25 @@ def test_embedded_sandbox_with_the_real_demo_config() -> None:
     try:
         def call(method: str, path: str, obj: object = None) -> requests.Response:
             body = b"" if obj is None else json.dumps(obj, ensure_ascii=False).encode()
-            hdrs = api.signed_headers(cfg.terminal_id, secret, method, path, body)
+            hdrs = {**api.signed_headers(cfg.terminal_id, secret, method, path, body),
+                    "Content-Type": "application/json"}
             return requests.request(method, handle.url + path, data=body, headers=hdrs, timeout=10)
 
         hb = {"devices": {}, "catalogue_version": 0, "outbox_depth": 0, "app_version": "demo",
               "uptime_s": 1}
         assert call("POST", "/v1/heartbeat", hb).json()["commands"] == ["refresh_catalogue"]
         ident = {"id_number": "11010519491231002X", "name": "张三"}
+        # the params a kiosk sends for each form (central checks them against the catalogue)
+        params: dict[str, dict[str, object]] = {"RS-0102": {"year": 2025},
+                                                "BDC-0402": {"case_no": "610900-20261125-000123"}}
         for code in ("RS-0101", "RS-0102", "GJJ-0301", "SW-0601", "JJ-0901", "BDC-0402"):
-            r = call("POST", f"/v1/queries/{code}", {"region_code": cfg.region_code, "identity": ident})
+            r = call("POST", f"/v1/queries/{code}", {"region_code": cfg.region_code, "identity": ident,
+                                                     "params": params.get(code, {})})
             assert r.status_code == 200, (code, r.text)
-        rows = call("POST", "/v1/queries/RS-0102", {"region_code": "610900", "identity": ident}).json()["rows"]
+        r = call("POST", "/v1/queries/RS-0102", {"region_code": "610900", "identity": ident})
+        assert (r.status_code, r.json()["error"]) == (422, "invalid_fields")  # year is required
+        rows = call("POST", "/v1/queries/RS-0102", {"region_code": "610900", "identity": ident,
+                                                   "params": {"year": 2025}}).json()["rows"]
         assert len(rows) == 12
     finally:
         handle.stop()

@@ -52,7 +52,7 @@ def test_concurrent_duplicates_create_one_case(service: Service) -> None:
         hdrs = {**api.signed_headers(TERMINAL_ID, service.secret, "POST", "/v1/submissions", body),
                 api.HEADER_IDEMPOTENCY_KEY: key}
         go.wait()
-        r = requests.post(service.url + "/v1/submissions", data=body, headers=hdrs, timeout=10)
+        r = requests.post(service.url + "/v1/submissions", data=body, headers={**hdrs, "Content-Type": "application/json"}, timeout=10)
         with lock:
             answers.append(r)
 
@@ -77,7 +77,7 @@ def test_garbage_auth_headers_are_401_json(shared: Service, tid: str, ts: str, s
     hdrs = {api.HEADER_TERMINAL_ID: tid, api.HEADER_TIMESTAMP: ts, api.HEADER_SIGNATURE: sig}
     # HTTP cannot carry leading/trailing blanks in a header value (requests refuses to send them).
     hdrs = {k: v.strip().encode("utf-8").decode("latin-1") for k, v in hdrs.items()}
-    r = requests.post(shared.url + "/v1/heartbeat", data=b"{}", headers=hdrs, timeout=10)
+    r = requests.post(shared.url + "/v1/heartbeat", data=b"{}", headers={**hdrs, "Content-Type": "application/json"}, timeout=10)
     assert r.status_code == 401, r.text
     assert set(r.json()) == {"error", "message"}
 

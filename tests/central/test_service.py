@@ -31,10 +31,10 @@ def test_submission_201_with_case_number_the_scrubber_leaves_alone(service: Serv
     r = service.terminal.submit()
     assert r.status_code == 201, r.text
     body = api.SubmissionAccepted.model_validate_json(r.content)
-    assert re.fullmatch(r"610900-\d{8}-000001", body.case_no)
+    assert re.fullmatch(r"610900-\d{8}-000001-\d{4}", body.case_no)  # v1.1: a check group
     assert body.status == api.CaseState.RECEIVED
     assert scrub_text(body.case_no) == body.case_no
-    assert service.terminal.submit().json()["case_no"].endswith("-000002")
+    assert service.terminal.submit().json()["case_no"][:-5].endswith("-000002")
 
 
 def test_same_key_same_body_returns_first_answer(service: Service) -> None:
@@ -45,7 +45,7 @@ def test_same_key_same_body_returns_first_answer(service: Service) -> None:
     assert again.content == first.content
     assert again.headers.get("Idempotent-Replayed") == "true"
     # no duplicate case: the next new submission gets sequence 2
-    assert service.terminal.submit().json()["case_no"].endswith("-000002")
+    assert service.terminal.submit().json()["case_no"][:-5].endswith("-000002")
 
 
 def test_same_key_other_body_is_409(service: Service) -> None:
@@ -132,7 +132,8 @@ def test_unknown_case_404(service: Service) -> None:
 # --- auth ----------------------------------------------------------------------------------
 
 def test_missing_headers_401(service: Service) -> None:
-    r = requests.post(service.url + "/v1/heartbeat", data=b"{}", timeout=10)
+    r = requests.post(service.url + "/v1/heartbeat", data=b"{}", timeout=10,
+                      headers={"Content-Type": "application/json"})
     _error(r, 401, "auth_missing")
 
 
@@ -155,10 +156,10 @@ def test_replayed_signature_with_other_body_401(service: Service) -> None:
     body = json.dumps({"devices": {}, "catalogue_version": 0, "outbox_depth": 0,
                        "app_version": "1", "uptime_s": 1}).encode()
     hdrs = api.signed_headers(TERMINAL_ID, service.secret, "POST", "/v1/heartbeat", body)
-    assert requests.post(service.url + "/v1/heartbeat", data=body, headers=hdrs, timeout=10).status_code == 200
+    assert requests.post(service.url + "/v1/heartbeat", data=body, headers={**hdrs, "Content-Type": "application/json"}, timeout=10).status_code == 200
     tampered = body.replace(b'"outbox_depth": 0', b'"outbox_depth": 9')
     assert tampered != body
-    _error(requests.post(service.url + "/v1/heartbeat", data=tampered, headers=hdrs, timeout=10),
+    _error(requests.post(service.url + "/v1/heartbeat", data=tampered, headers={**hdrs, "Content-Type": "application/json"}, timeout=10),
            401, "bad_signature")
 
 
@@ -173,7 +174,7 @@ def test_clock_skew_limit_is_300_s(service: Service) -> None:
 def test_bad_timestamp_401(service: Service) -> None:
     hdrs = api.signed_headers(TERMINAL_ID, service.secret, "POST", "/v1/heartbeat", _hb())
     hdrs[api.HEADER_TIMESTAMP] = "12abc"
-    _error(requests.post(service.url + "/v1/heartbeat", data=_hb(), headers=hdrs, timeout=10),
+    _error(requests.post(service.url + "/v1/heartbeat", data=_hb(), headers={**hdrs, "Content-Type": "application/json"}, timeout=10),
            401, "bad_timestamp")
 
 
@@ -334,7 +335,7 @@ def test_body_size_limit_413(service: Service) -> None:
             yield b"a" * 8192
 
     hdrs = api.signed_headers(TERMINAL_ID, service.secret, "POST", "/v1/heartbeat", b"")
-    r = requests.post(service.url + "/v1/heartbeat", data=chunks(), headers=hdrs, timeout=10)
+    r = requests.post(service.url + "/v1/heartbeat", data=chunks(), headers={**hdrs, "Content-Type": "application/json"}, timeout=10)
     _error(r, 413, "body_too_large")
 
 

@@ -3,6 +3,8 @@ faults a correct service cannot produce: hangs, resets, 503 with Retry-After, ba
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import email.utils
 import ipaddress
 import socket
@@ -133,8 +135,15 @@ def test_signed_headers_exact_and_prefix_signed() -> None:
         assert body == b'{"a":1}'
         assert headers["x-terminal-id"] == TERMINAL_ID
         assert headers["x-timestamp"] == "1795600000"
+        # contract v1.1: the Idempotency-Key is the last line of the signed string
+        assert headers["x-signature"] == hmac.new(
+            SECRET, b"POST\n/api/v1/submissions\n1795600000\n"
+            + hashlib.sha256(b'{"a":1}').hexdigest().encode() + b"\n" + k.encode(),
+            hashlib.sha256).hexdigest()
         assert headers["x-signature"] == api.sign(SECRET, "POST", "/api/v1/submissions",
-                                                  1795600000, b'{"a":1}')
+                                                  1795600000, b'{"a":1}', k)
+        assert headers["x-signature"] != api.sign(SECRET, "POST", "/api/v1/submissions",
+                                                  1795600000, b'{"a":1}')  # not v1.0
         assert headers["idempotency-key"] == k
     finally:
         srv.close()

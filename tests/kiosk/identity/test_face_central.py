@@ -79,7 +79,8 @@ def test_refusals_echo_nothing(client: Any, sandbox: Any, astronaut_frame: Any) 
     # unsigned → 401
     import requests
 
-    r = requests.post(sandbox.url + api.FACE_PATH, data=json.dumps(_payload(astronaut_frame)), timeout=10)
+    r = requests.post(sandbox.url + api.FACE_PATH, data=json.dumps(_payload(astronaut_frame)),
+                      headers={"Content-Type": "application/json"}, timeout=10)
     assert r.status_code == 401 and CARD not in r.text
 
 
