@@ -50,7 +50,7 @@ class Haocha:
         self.sealer = Sealer(settings.key_file or f"{db_path}.haocha.key")
         self.calendar = calendar or WorkCalendar()
         self.dictionaries = Dictionaries(self.engine)
-        self.departments = mapping.demo_departments()
+        self.departments = settings.departments() or mapping.demo_departments()
         self.client = pclient.ProvinceClient(settings.province_url, settings.province_app_id,
                                              settings.province_secret(),
                                              settings.province_timeout_s) \

@@ -1,6 +1,7 @@
 """Settings of 好差评 and province forwarding, read from the environment of `kiosk central serve`."""
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,6 +33,9 @@ class HaochaSettings(BaseModel):
     """A rating with no details record (an older terminal) is forwarded after this wait."""
     followup_working_days: int = Field(10, ge=1, le=60)
     """差评 deadline in working days (provinces: 5–15)."""
+    departments_file: str = ""
+    """JSON object: department name (as in the catalogue) → its unified social credit code;
+    default: the demo codes of the default catalogue's departments."""
     key_file: str = ""
     """AES key sealing rater and callback phone at rest; default: <database>.haocha.key."""
     database_url: str = ""
@@ -52,6 +56,18 @@ class HaochaSettings(BaseModel):
         except ValidationError as exc:
             first = exc.errors()[0]
             raise HaochaError(f"{ENV_PREFIX}{str(first['loc'][0]).upper()}: {first['msg']}") from None
+
+    def departments(self) -> dict[str, str] | None:
+        """The department → credit code table from departments_file (None: not configured)."""
+        if not self.departments_file:
+            return None
+        try:
+            data = json.loads(Path(self.departments_file).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise HaochaError(f"{self.departments_file}: departments unusable: {exc}") from None
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            raise HaochaError(f"{self.departments_file}: expected {{name: credit code}}")
+        return data
 
     def province_secret(self) -> bytes:
         """The province HMAC secret; empty when not configured."""
