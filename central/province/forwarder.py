@@ -82,8 +82,8 @@ class Forwarder:
             ack = self.post(path, payload)
         except Retryable as exc:
             wait = self.backoff(row.attempts)
-            log.warning("province: %s %s not taken (%s); retry in %.0f s (attempt %d)",
-                        row.kind, row.dedupe_key.split(":")[0], exc, wait, row.attempts)
+            log.warning("province: %s row %d not taken (%s); retry in %.1f s (attempt %d)",
+                        row.kind, row.id, exc, wait, row.attempts)
             self._finish(row, state="pending", next_attempt_at=now + wait,
                          last_error=str(exc)[:300])
             return "retry"
