@@ -258,6 +258,8 @@ class KioskApp(App):
         if not self._deferred:
             self._wire_face()
         self.vm = vm = SessionViewModel(engine, hall=HallInfo.from_config(self.cfg))
+        vm.rating.ask_indicators = self.cfg.rating.ask_indicators  # 好差评 options (issue 19)
+        vm.rating.ask_callback = self.cfg.rating.ask_callback
         from kiosk.payment.demo import phone_payer
 
         self.dock = DevDockViewModel(
