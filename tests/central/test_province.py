@@ -11,8 +11,15 @@ import pytest
 from central.sandbox.province import SimHandle
 from kiosk import central_api as api
 from tests.central.conftest import Service
-from tests.central.haocha_helpers import (DEPT_CODE, configure, new_case, rate, staff,
-                                          start_service, start_sim)
+from tests.central.haocha_helpers import (
+    DEPT_CODE,
+    configure,
+    new_case,
+    rate,
+    staff,
+    start_service,
+    start_sim,
+)
 
 
 @pytest.fixture
