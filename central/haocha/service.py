@@ -62,6 +62,14 @@ class Haocha:
         self.loop: Loop | None = None
         self._items: tuple[bytes | None, dict[str, tuple[str, str]]] = (b"", {})
 
+    def use_province(self, url: str, app_id: str, secret: bytes) -> None:
+        """Point forwarding at a platform now (the demo's embedded simulator)."""
+        self.client = pclient.ProvinceClient(url, app_id, secret,
+                                             self.settings.province_timeout_s)
+        self._can_send = True
+        if self.loop is not None:
+            self.loop.wake()
+
     # --- lifecycle ----------------------------------------------------------------------
     def start(self) -> None:
         """Start the forwarding thread (when forwarding is on)."""
