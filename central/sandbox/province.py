@@ -287,7 +287,7 @@ def run_in_thread(sim: ProvinceSim, host: str = "127.0.0.1", port: int = 0) -> S
     bound = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(sim.app, host=host, port=bound, log_config=None,
                                            access_log=False, lifespan="off"))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign,attr-defined]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name=f"province-sim-{bound}", daemon=True)
     thread.start()
