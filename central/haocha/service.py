@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -61,6 +62,7 @@ class Haocha:
             backoff_base_s=settings.backoff_base_s, backoff_cap_s=settings.backoff_cap_s)
         self.loop: Loop | None = None
         self._items: tuple[bytes | None, dict[str, tuple[str, str]]] = (b"", {})
+        self._items_at = 0.0
 
     def use_province(self, url: str, app_id: str, secret: bytes) -> None:
         """Point forwarding at a platform now (the demo's embedded simulator)."""
@@ -100,6 +102,9 @@ class Haocha:
     # --- catalogue facts ----------------------------------------------------------------
     def item_names(self, code: str) -> tuple[str, str]:
         """(item name, department name) from the published catalogue."""
+        if time.monotonic() - self._items_at < 30 and self._items[1]:
+            return self._items[1].get(code, (code, ""))
+        self._items_at = time.monotonic()  # a published catalogue is picked up within 30 s
         bundle = self._bundle()
         if bundle != self._items[0]:
             table: dict[str, tuple[str, str]] = {}
@@ -134,21 +139,32 @@ class Haocha:
              .order_by(ratings.c.rating_id).limit(limit))
         with self.engine.connect() as c:
             rows = c.execute(q).all()
+        if not rows:
+            return 0
+        try:  # one transaction for the batch (one fsync); per row only if another worker raced
+            with self.engine.begin() as c:
+                for r in rows:
+                    self._queue_rating(c, r, now)
+            return len(rows)
+        except IntegrityError:
+            pass
         done = 0
         for r in rows:
             try:
                 with self.engine.begin() as c:
-                    c.execute(insert(province_queue).values(
-                        kind="rating", ref=r.rating_id, dedupe_key=f"rating:{r.case_no}:1",
-                        state="pending", attempts=0, next_attempt_at=now, last_error="",
-                        rated_day=beijing_day(r.rated_at or r.received_at), created_at=now))
-                    if api.RatingLevel(r.level).is_negative:
-                        workflow.open_followup(c, self.calendar,
-                                               self.settings.followup_working_days, r, now)
+                    self._queue_rating(c, r, now)
                 done += 1
             except IntegrityError:  # another worker queued it first
                 continue
         return done
+
+    def _queue_rating(self, c: Any, r: Any, now: float) -> None:
+        c.execute(insert(province_queue).values(
+            kind="rating", ref=r.rating_id, dedupe_key=f"rating:{r.case_no}:1",
+            state="pending", attempts=0, next_attempt_at=now, last_error="",
+            rated_day=beijing_day(r.rated_at or r.received_at), created_at=now))
+        if api.RatingLevel(r.level).is_negative:
+            workflow.open_followup(c, self.calendar, self.settings.followup_working_days, r, now)
 
     # --- building province messages -------------------------------------------------------
     def build(self, row: Any) -> tuple[str, dict[str, Any]]:

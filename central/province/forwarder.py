@@ -57,18 +57,19 @@ class Forwarder:
         """Rows due now (or whose lease expired), each claimed by this worker."""
         due = or_(and_(q.c.state == "pending", q.c.next_attempt_at <= now),
                   and_(q.c.state == "sending", q.c.lease_until < now))
-        claimed = []
         with self.engine.connect() as c:
             ids = [r.id for r in c.execute(select(q.c.id).where(due).order_by(q.c.id)
                                            .limit(limit))]
-        for row_id in ids:
-            with self.engine.begin() as c:
-                got = c.execute(update(q).where(q.c.id == row_id, due).values(
-                    state="sending", lease_owner=self.owner, lease_until=now + self.lease_s,
-                    attempts=q.c.attempts + 1)).rowcount
-                if got == 1:
-                    claimed.append(c.execute(select(q).where(q.c.id == row_id)).one())
-        return claimed
+        if not ids:
+            return []
+        until = now + self.lease_s
+        with self.engine.begin() as c:  # the condition is re-checked row by row in the UPDATE
+            c.execute(update(q).where(q.c.id.in_(ids), due).values(
+                state="sending", lease_owner=self.owner, lease_until=until,
+                attempts=q.c.attempts + 1))
+            return list(c.execute(select(q).where(q.c.id.in_(ids), q.c.state == "sending",
+                                                  q.c.lease_owner == self.owner,
+                                                  q.c.lease_until == until).order_by(q.c.id)))
 
     def _finish(self, row: Any, **values: Any) -> None:
         with self.engine.begin() as c:
