@@ -1011,7 +1011,7 @@ class FollowUp(_Reply):
     closed_at: datetime | None = None
     on_time: bool | None = None
     callback_phone: str | None = None
-    """Masked (138****5678); staff with the 回访 role read it in full through the console."""
+    """Masked (138****5678); the full number: GET /v1/admin/followups/{id}/callback-phone."""
     steps: list[FollowUpStep] = []
 
 

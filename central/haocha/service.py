@@ -250,6 +250,17 @@ class Haocha:
                 select(details.c.rating_id, details.c.phone_masked)
                 .where(details.c.phone_masked.is_not(None)))}
 
+    def callback_phone(self, followup_id: int) -> str | None:
+        """The full callback phone of a follow-up's 差评 (None: no phone was left)."""
+        with self.engine.connect() as c:
+            r = c.execute(select(details.c.phone_sealed, details.c.case_no)
+                          .select_from(followups.join(details,
+                                                      details.c.rating_id == followups.c.rating_id))
+                          .where(followups.c.id == followup_id)).first()
+        if r is None or r.phone_sealed is None:
+            return None
+        return self.sealer.open(r.phone_sealed, f"phone:{r.case_no}")
+
     def today(self) -> date:
         """Beijing date now."""
         return datetime.fromtimestamp(self.clock(), CN_TZ).date()

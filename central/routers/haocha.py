@@ -129,6 +129,16 @@ def router(svc: Any, terminal: Callable[..., str], staff: Callable[..., str],
             h.loop.wake()
         return get_followup(followup_id, staff_name)
 
+    @r.get("/v1/admin/followups/{followup_id}/callback-phone", responses=_errors(401, 404))
+    def callback_phone(followup_id: int, staff_name: str = Depends(staff)) -> Response:
+        """The full number for the 回访 call (every read is logged with who read it)."""
+        phone = h.callback_phone(followup_id)
+        if phone is None:
+            raise ApiError(404, "no_callback_phone", f"follow-up {followup_id} has no phone")
+        log.info("callback phone of follow-up %d read by %s", followup_id, staff_name)
+        return Response(json.dumps({"phone": phone}), 200, media_type=JSON,
+                        headers={"Cache-Control": "no-store"})
+
     @r.get("/v1/admin/stats", response_model=api.Stats, responses=_errors(401, 422))
     def get_stats(from_: Annotated[date, Query(alias="from", description="first day (Beijing)")],
                   to: Annotated[date, Query(description="last day, inclusive (Beijing)")],

@@ -89,6 +89,8 @@ def test_callback_phone_needs_consent_is_sealed_at_rest_and_masked(svc: Service)
     assert ok.status_code == 201, ok.text
     (f,) = followups(svc, 1)
     assert f.callback_phone == "139****5678" and f.state == api.FollowUpState.TO_VERIFY
+    full = staff(svc, "GET", f"/v1/admin/followups/{f.followup_id}/callback-phone")
+    assert full.json() == {"phone": "13912345678"} and full.headers["Cache-Control"] == "no-store"
     raw = Path(svc.db).read_bytes() + (Path(str(svc.db) + "-wal").read_bytes()
                                       if Path(str(svc.db) + "-wal").exists() else b"")
     assert b"13912345678" not in raw
