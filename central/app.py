@@ -17,6 +17,7 @@ from central import backends as be
 from central import deps, hardening, openapi
 from central.deps import path_with_query
 from central.exports import CSV_COLUMNS, ratings_csv
+from central.routers import haocha as haocha_routes
 from central.routers import identity as identity_routes
 from central.routers import payments as payment_routes
 from central.routers import queries as query_routes
@@ -109,6 +110,7 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
     app.include_router(staff_routes.router)
     app.include_router(identity_routes.router(deps.terminal,
                                               available=backends.face))
+    app.include_router(haocha_routes.router(svc, deps.terminal, deps.staff))  # issue 19: 好差评
     payment_routes.install(app, svc, deps.terminal, openapi.BODIES,
                            ttl_s=payment_ttl_s, sandbox=sandbox)
     openapi.install(app)

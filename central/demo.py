@@ -62,4 +62,23 @@ def start_embedded(cfg: Any, **app_kwargs: Any) -> ServerHandle:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     handle.on_stop.append(lambda: shutil.rmtree(tmp, ignore_errors=True))
+    _start_province_sim(handle)
     return handle
+
+
+def _start_province_sim(handle: ServerHandle) -> None:
+    """The demo's ratings go on to a province simulator on 127.0.0.1 (issue 19)."""
+    import secrets
+
+    from central.sandbox.province import ProvinceSim
+    from central.sandbox.province import run_in_thread as run_sim
+
+    haocha = getattr(handle.app.state.service, "haocha", None)
+    if haocha is None or haocha.settings.province_url:
+        return  # configured for a real (or stand-alone) platform: leave it
+    secret = secrets.token_bytes(32)
+    sim = run_sim(ProvinceSim("KIOSK-DEMO", secret))
+    haocha.use_province(sim.url, "KIOSK-DEMO", secret)
+    handle.province_sim = sim  # type: ignore[attr-defined]
+    handle.on_stop.insert(0, sim.stop)
+    log.info("embedded sandbox: province simulator on %s", sim.url)

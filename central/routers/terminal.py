@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from central import deps
+from central.routers import haocha as haocha_routes
 from central.errors import ApiError
 from central.openapi import BODIES
 from central.service import MASKED_NOTE
@@ -99,9 +100,7 @@ def rate(request: Request, body: deps.RawBody,
          svc: deps.Svc) -> Response:
     """好差评: one rating per case, from the terminal that served it; 差评 needs a reason tag."""
     rating = parse(api.Rating, body)
-    unknown = [t for t in rating.tags if t not in svc.active().tag_codes]
-    if unknown:
-        raise ApiError(422, "unknown_tag", f"{len(unknown)} reason tag(s) are not in the catalogue")
+    haocha_routes.check(svc, rating, svc.active().tag_codes)  # reasons fit the dictionary
 
     def work(db: Any, now: float) -> tuple[int, BaseModel]:
         case = svc.find_case(rating.case_no)
@@ -121,7 +120,8 @@ def rate(request: Request, body: deps.RawBody,
         return 201, api.RatingAccepted(rating_id=rating_id, case_no=rating.case_no,
                                        level=rating.level, received_at=ts(now))
 
-    return svc.idempotent(request, terminal_id, body, "POST /v1/ratings", work)
+    return haocha_routes.recorded(  # details (indicators, phone …) kept before the 201
+        svc, rating, svc.idempotent(request, terminal_id, body, "POST /v1/ratings", work))
 
 
 @router.post("/v1/heartbeat", response_model=api.HeartbeatReply,

@@ -37,6 +37,14 @@ class ServerKey:
         nonce = secrets.token_bytes(12)
         return _VERSION + nonce + self._aead.encrypt(nonce, secret, terminal_id.encode())
 
+    def seal_value(self, context: str, value: bytes) -> bytes:
+        """Encrypt another small value at rest (a callback phone …), bound to `context`."""
+        return self.seal(context, value)
+
+    def open_value(self, context: str, sealed: bytes) -> bytes:
+        """Decrypt a value sealed with seal_value under the same context."""
+        return self.open(context, sealed)
+
     def open(self, terminal_id: str, sealed: bytes) -> bytes:
         """Decrypt a stored terminal secret (ServerKeyError when the key is not the one used)."""
         sealed = bytes(sealed)

@@ -100,6 +100,8 @@ class Storage:
             raise StorageError(f"{self.where}: cannot open the service database: "
                                f"{_reason(exc)}") from None
         self._key = keys.load(key_file, self.path, create=fresh)
+        self.server_key = self._key
+        """The server key: terminal secrets and other personal data at rest (central.haocha)."""
         self._salt = bytes.fromhex(self._meta("subject_salt", secrets.token_hex(16)))
 
     def _meta(self, name: str, default: str) -> str:

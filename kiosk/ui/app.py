@@ -135,6 +135,8 @@ class KioskApp(App):
             documents=svc.documents)
         if not cfg.a4printer.enabled:
             engine.devices["a4printer"] = "not_configured"
+        if svc.rating_dictionary is not None:  # 好差评 screen from central's dictionary
+            engine.rating_dictionary = svc.rating_dictionary.current
         engine.payment.port = svc.payments
         svc.current_order = lambda: engine.payment.order.order_no if engine.payment.order else None
         if svc.central is None and not self._deferred:
@@ -256,6 +258,8 @@ class KioskApp(App):
         if not self._deferred:
             self._wire_face()
         self.vm = vm = SessionViewModel(engine, hall=HallInfo.from_config(self.cfg))
+        vm.rating.ask_indicators = self.cfg.rating.ask_indicators  # 好差评 options (issue 19)
+        vm.rating.ask_callback = self.cfg.rating.ask_callback
         from kiosk.payment.demo import phone_payer
 
         self.dock = DevDockViewModel(

@@ -486,3 +486,17 @@ class MaintDeviceRow(BoxLayout):
     state = StringProperty("")
     detail = StringProperty("")
     ok = BooleanProperty(True)
+
+
+class IndicatorRow(BoxLayout):
+    """One indicator of the 好差评 screen (服务效率 …) with its five level chips (rating.kv)."""
+
+    code = StringProperty("")
+    text = StringProperty("")
+    choices = ListProperty()
+
+
+class RatingCandidate(Button):
+    """A candidate on the 好差评 comment's input-method bar (rating.kv)."""
+
+    slot = NumericProperty(0)
