@@ -52,8 +52,12 @@ class Haocha:
             engine_for(db_path, settings.database_url)
         if engine is not None:  # central's engine: our tables beside its own
             from central.haocha.tables import metadata
+            from central.storage.engine import WRITE
 
             metadata.create_all(engine)
+            # SQLite: every transaction here may write, so it takes the write lock at BEGIN
+            # (a deferred BEGIN that later writes deadlocks with central's writers: "locked")
+            self.engine = engine.execution_options(**{WRITE: True})
         if server_key is None:
             from central.storage import keys
 

@@ -57,7 +57,8 @@ def staff(svc: Service, method: str, path: str, obj: Any = None) -> requests.Res
     """A staff call with the bearer token."""
     return requests.request(method, svc.url + path, timeout=10,
                             data=None if obj is None else json.dumps(obj, ensure_ascii=False),
-                            headers={"Authorization": f"Bearer {svc.token}"})
+                            headers={"Authorization": f"Bearer {svc.token}",
+                                     "Content-Type": "application/json"})
 
 
 def new_case(svc: Service) -> str:

@@ -60,7 +60,8 @@ def test_terminal_to_province_exactly_once_through_faults_and_kill9(
     url = f"http://127.0.0.1:{port}"
     try:
         assert requests.put(url + "/v1/admin/catalogue", data=bundle_bytes(key, 2), timeout=10,
-                            headers={"Authorization": f"Bearer {token}"}).status_code == 200
+                            headers={"Authorization": f"Bearer {token}",
+                                     "Content-Type": "application/json"}).status_code == 200
         box = Outbox(tmp_path / "outbox.sqlite3", tmp_path / "outbox.key", terminal_id=TERMINAL_ID)
         client = CentralClient(url, TERMINAL_ID, term_secret, connect_timeout_s=1,
                                read_timeout_s=5)
