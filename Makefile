@@ -12,6 +12,8 @@ BIN := $(VENV)/bin
 # from source), poppler-utils (pdftoppm previews, pdftotext/pdffonts checks in the tests).
 APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-mesa-dri libusb-1.0-0 tzdata \
 	cups libcups2-dev gcc python3-dev poppler-utils xvfb x11-utils
+# Staff console (issue 20): its browser tests drive Debian's headless Chromium with chromedriver.
+APT_PACKAGES += chromium chromium-driver
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench shots setup system venv clean

@@ -320,6 +320,9 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
     from central.routers import identity as identity_routes
 
     app.include_router(identity_routes.router(terminal))
+    from central.console.views import install as install_console
+    install_console(app, store.path, clock=clock, offline_after_s=offline_after_s,
+                    terminals=store.terminals)
 
     @app.get("/healthz", include_in_schema=True, tags=["ops"])
     def healthz() -> dict[str, str]:
