@@ -29,6 +29,7 @@ bench: setup
 
 shots: setup
 	$(BIN)/python -m kiosk.ui.shots
+	$(BIN)/python -m central.console.shots --out shots
 
 setup: system venv
 
