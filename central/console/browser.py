@@ -31,6 +31,7 @@ def chromium(width: int = 1366, height: int = 900) -> Iterator[Any]:
     opts.add_argument(f"--window-size={width},{height}")
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
     driver.set_page_load_timeout(30)
+    driver.implicitly_wait(5)
     try:
         yield driver
     finally:
