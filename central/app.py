@@ -97,6 +97,9 @@ def path_with_query(request: Request) -> str:
     return f"{path}?{qs}" if qs else path
 
 
+CATALOGUE_UPLOADS = ("/v1/admin/catalogue", "/console/catalogue/upload")
+
+
 class _Limits:
     """ASGI middleware: body size limits, JSON 500 without traceback, access log."""
 
@@ -111,7 +114,7 @@ class _Limits:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        limit = self.max_catalogue if path == "/v1/admin/catalogue" else self.max_body
+        limit = self.max_catalogue if path in CATALOGUE_UPLOADS else self.max_body
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         started = time.perf_counter()
         state = {"status": 0, "sent": False}
@@ -321,8 +324,9 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
 
     app.include_router(identity_routes.router(terminal))
     from central.console.views import install as install_console
-    install_console(app, store.path, clock=clock, offline_after_s=offline_after_s,
-                    terminals=store.terminals)
+    console = install_console(app, store, clock=clock, offline_after_s=offline_after_s)
+    from central.rollout.serving import Rollout
+    rollout = Rollout(console.db, store)
 
     @app.get("/healthz", include_in_schema=True, tags=["ops"])
     def healthz() -> dict[str, str]:
@@ -452,7 +456,7 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
                                                  for k, v in hb.devices.items()},
                               hb.catalogue_version, hb.outbox_depth, hb.app_version, hb.uptime_s)
         commands: list[str] = []
-        published = store.published_version()
+        published = rollout.version_for(terminal_id)
         if published is not None and hb.catalogue_version < published:
             commands.append(api.Command.REFRESH_CATALOGUE.value)
         return _json(api.HeartbeatReply(server_time=_ts(now), commands=commands))
@@ -464,7 +468,7 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
              openapi_extra={"parameters": _auth_params()})
     def get_catalogue(request: Request, terminal_id: str = Depends(terminal)) -> Response:
         """The published signed bundle; If-None-Match with its ETag → 304."""
-        pub = store.published()
+        pub = rollout.catalogue_for(terminal_id)
         if pub is None:
             raise ApiError(404, "no_catalogue", "no catalogue has been published yet")
         headers = {"ETag": pub.etag, "Cache-Control": "no-cache",

@@ -162,12 +162,19 @@ def audit_page(request: Request, who: str = "") -> Response:
     return page(request, "audit.html", s, rows=rows, who=who[:40])
 
 
-def install(app: FastAPI, db: str | Path | Engine, *, clock: Any, offline_after_s: float,
-            terminals: Any) -> Console:
-    """Serve the console under /console on `app` (one call from central's app factory)."""
-    ctx = Console(ConsoleStore(db), clock, offline_after_s, terminals)
+def install(app: FastAPI, store: Any, *, clock: Any, offline_after_s: float,
+            db: str | Path | Engine | None = None) -> Console:
+    """Serve the console under /console on `app` (one call from central's app factory).
+
+    `store` is central's Storage; the console's own tables live in the same database (`db`,
+    default the Storage's file)."""
+    from central.console import catalogue_views
+
+    ctx = Console(ConsoleStore(db if db is not None else store.path), clock, offline_after_s,
+                  store)
     app.state.console = ctx
     app.include_router(router)
+    app.include_router(catalogue_views.router)
     app.mount(PREFIX + "/static", StaticFiles(packages=[("central.console", "static")]),
               name="console-static")
     app.add_middleware(SecurityHeaders)

@@ -56,8 +56,12 @@ class Console:
     db: ConsoleStore
     clock: Callable[[], float]
     offline_after_s: float
-    terminals: Callable[[], list[dict[str, Any]]]
-    """Storage.terminals of central (every terminal with its last heartbeat)."""
+    central: Any
+    """central's Storage (terminals, published catalogue, trusted keys)."""
+
+    def terminals(self) -> list[dict[str, Any]]:
+        """Every terminal with its last heartbeat (Storage.terminals)."""
+        return self.central.terminals()
 
 
 class SecurityHeaders:
@@ -135,6 +139,7 @@ class LoginNeeded(Exception):
 
 NAV = (("overview", "总览", Permission.VIEW, PREFIX + "/"),
        ("fleet", "终端", Permission.VIEW, PREFIX + "/fleet"),
+       ("catalogue", "事项目录", Permission.VIEW, PREFIX + "/catalogue"),
        ("staff", "账号", Permission.ADMIN, PREFIX + "/staff"),
        ("audit", "审计日志", Permission.ADMIN, PREFIX + "/audit"))
 
