@@ -6,6 +6,7 @@ import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import text
 
 from central.console import audit
 from central.console.accounts import Permission
@@ -29,10 +30,13 @@ def _overview(request: Request, s, error: str = "", status: int = 200) -> Respon
     with ctx.db.transaction() as db:
         hist = stages.history(db)
         pilots = stages.pilot_ids(db)
+        published = [dict(r) for r in db.execute(text(
+            "SELECT version, items, published_at, published_by FROM catalogues "
+            "ORDER BY version DESC LIMIT 50")).mappings()]
     pilot = next((h for h in hist if h.state == stages.Stage.PILOT), None)
     return page(request, "catalogue.html", s, status, active="catalogue", pub=pub, history=hist,
                 pilots=[(tid, terminals.get(tid, {}).get("catalogue_version")) for tid in pilots],
-                pilot=pilot, error=error,
+                pilot=pilot, error=error, published=published,
                 can_publish=s.staff.role.allows(Permission.PUBLISH),
                 adopted=sum(1 for tid in pilots if pilot and
                             terminals.get(tid, {}).get("catalogue_version") == pilot.version),

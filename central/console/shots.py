@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 SIZES = {"laptop": (1366, 900), "tablet": (820, 1180)}
 PAGES = (("overview", "/console/"), ("fleet", "/console/fleet"),
-         ("terminal", "/console/terminals/AK-HALL-03"), ("staff", "/console/staff"),
+         ("terminal", "/console/terminals/AK-HALL-03"), ("catalogue", "/console/catalogue"),
+         ("catalogue-diff", "/console/catalogue/2"), ("staff", "/console/staff"),
          ("audit", "/console/audit"))
 PASSWORD = "demo-console-2026"
 # (terminal, region, devices, heartbeat age in s or None for never)
@@ -109,6 +110,45 @@ def fill(url: str, secrets: dict[str, bytes], clock: _Clock, seed: int = 7) -> N
     clock.offset = 0.0
 
 
+def catalogues(db: Path, now: float) -> None:
+    """The demo catalogue published as v1 and a changed v2 in pilot on two terminals."""
+    import copy
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from central import catalogue as cat
+    from central.rollout import stages
+    from kiosk import config
+    from kiosk.catalogue.signing import sign_catalogue
+
+    cfg = config.load()
+    content = json.loads(Path(cfg.resolve(cfg.catalogue.default_bundle)).read_bytes())["catalogue"]
+    key = Ed25519PrivateKey.generate()
+    store = Storage(db)
+    store.add_trusted_key("shots", key.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw), now)
+    v1 = {**copy.deepcopy(content), "version": 1}
+    cat.publish(store, json.dumps(sign_catalogue(v1, key, "shots"), ensure_ascii=False).encode(),
+                "admin", now - 7 * 86400)
+    v2 = {**copy.deepcopy(content), "version": 2}
+    v2["items"][0]["name_zh"] = v2["items"][0]["name_zh"] + "（新版）"
+    removed = v2["items"].pop()
+    extra = {**copy.deepcopy(v2["items"][1]), "code": "DEMO-NEW-001", "name_zh": "新增演示事项",
+             "order": max(i["order"] for i in v2["items"]) + 1}
+    v2["items"].append(extra)
+    log.info("shots: v2 drops %s", removed["code"])
+    cs = ConsoleStore(db)
+    with cs.transaction() as conn:
+        stages.stage(conn, store, json.dumps(sign_catalogue(v2, key, "shots"),
+                                             ensure_ascii=False).encode(), "pilot.pub", now)
+        stages.set_pilots(conn, ["AK-HALL-01", "AK-HALL-02"], {t for t, *_ in FLEET},
+                          "pilot.pub", now)
+        stages.start_pilot(conn, 2, "pilot.pub", now)
+    cs.close()
+    store.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write shots/console-<page>-<size>.png."""
     p = argparse.ArgumentParser(prog="python -m central.console.shots")
@@ -121,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         secrets, clock = seed_fleet(tmp / "central.sqlite3")
         with run_in_thread(tmp / "central.sqlite3", clock=clock) as handle:
             fill(handle.url, secrets, clock)
+            catalogues(tmp / "central.sqlite3", time.time())
             for size, (w, h) in SIZES.items():
                 with chromium(w, h) as driver:
                     log_in(driver, handle.url, "admin", PASSWORD)

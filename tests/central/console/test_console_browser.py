@@ -44,3 +44,54 @@ def test_log_in_see_a_terminal_go_offline_and_log_out(console: Console) -> None:
         WebDriverWait(driver, 20).until(EC.url_contains("/console/login"))
         driver.get(svc.url + "/console/fleet")
         assert driver.current_url.endswith("/console/login")
+
+
+def test_publish_to_a_pilot_group_then_to_all_in_the_browser(console: Console,
+                                                             tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.central.conftest import bundle_bytes
+    from tests.central.console.test_console_catalogue import PILOT, _second_terminal, _v2
+
+    svc = console.service
+    assert svc.publish(bundle_bytes(svc.key, 1)).status_code == 200
+    pilot = _second_terminal(console)
+    for t in (svc.terminal, pilot):
+        t.heartbeat(catalogue_version=1)
+    bundle = tmp_path / "catalogue-v2.json"
+    bundle.write_bytes(_v2(console))
+
+    def adopt(t) -> int:  # type: ignore[no-untyped-def]
+        """What a terminal does on refresh_catalogue: fetch, install, report the version."""
+        version = int(t.call("GET", "/v1/catalogue").headers["X-Catalogue-Version"])
+        t.heartbeat(catalogue_version=version)
+        return version
+
+    with chromium() as driver:
+        log_in(driver, svc.url, "pub", PASSWORDS["pub"])
+        driver.find_element(By.LINK_TEXT, "事项目录").click()
+        box = driver.find_element(By.ID, "pilot-terminals")
+        box.clear()
+        box.send_keys(PILOT)
+        driver.find_element(By.ID, "save-pilots").click()
+        WebDriverWait(driver, 20).until(EC.presence_of_element_located(
+            (By.CSS_SELECTOR, f'#pilots tr[data-terminal="{PILOT}"]')))
+        driver.find_element(By.ID, "bundle").send_keys(str(bundle))
+        driver.find_element(By.ID, "upload").click()
+        WebDriverWait(driver, 20).until(EC.url_contains("/console/catalogue/2"))
+        diff = driver.find_element(By.ID, "diff").text
+        assert "BDC-QUERY-002" in diff and "新增" in diff and "删除" in diff
+        driver.find_element(By.ID, "to-pilot").click()
+        WebDriverWait(driver, 20).until(EC.text_to_be_present_in_element((By.ID, "stage"), "试点中"))
+        assert adopt(pilot) == 2
+        assert adopt(svc.terminal) == 1
+        driver.find_element(By.LINK_TEXT, "返回目录").click()
+        assert driver.find_element(By.ID, "adopted").text == "1"
+        row = driver.find_element(By.CSS_SELECTOR, f'#pilots tr[data-terminal="{PILOT}"] .version')
+        assert row.text == "2"
+        driver.find_element(By.LINK_TEXT, "2").click()
+        driver.find_element(By.ID, "to-all").click()
+        WebDriverWait(driver, 20).until(EC.text_to_be_present_in_element((By.ID, "stage"),
+                                                                         "已全面发布"))
+        assert adopt(svc.terminal) == 2
+        driver.find_element(By.LINK_TEXT, "返回目录").click()
+        assert driver.find_element(By.ID, "active-version").text == "2"
+        assert driver.find_element(By.ID, "on-active").text == "2 / 2"
