@@ -26,6 +26,7 @@ from central import catalogue as cat
 from central import queries
 from central.auth import authenticate_staff, authenticate_terminal
 from central.errors import ApiError, BundleRejected, NotNewer
+from central.routers import haocha as haocha_routes
 from central.routers import verify
 from central.storage import Storage
 from drivers.privacy import scrub_text
@@ -323,6 +324,7 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
     from central.routers import identity as identity_routes
 
     app.include_router(identity_routes.router(terminal))
+    app.include_router(haocha_routes.router(svc, terminal, staff))  # issue 19: 好差评
     from central.console.views import install as install_console
     console = install_console(app, store, clock=clock, offline_after_s=offline_after_s)
     from central.rollout.serving import Rollout
@@ -422,10 +424,7 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
              terminal_id: str = Depends(terminal)) -> Response:
         """好差评: one rating per case; 差评 needs a reason tag."""
         rating = _parse(api.Rating, body)
-        active = svc.active()
-        unknown = [t for t in rating.tags if t not in active.tag_codes]
-        if unknown:
-            raise ApiError(422, "unknown_tag", "unknown reason tag(s): " + ", ".join(unknown)[:200])
+        haocha_routes.check(svc, rating, svc.active().tag_codes)  # reasons fit the dictionary
 
         def work(db: Any, now: float) -> tuple[int, BaseModel]:
             case = store.case(rating.case_no)
@@ -443,7 +442,8 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
             return 201, api.RatingAccepted(rating_id=rating_id, case_no=rating.case_no,
                                            level=rating.level, received_at=_ts(now))
 
-        return svc.idempotent(request, terminal_id, body, "POST /v1/ratings", work)
+        return haocha_routes.recorded(  # details (indicators, phone …) kept before the 201
+            svc, rating, svc.idempotent(request, terminal_id, body, "POST /v1/ratings", work))
 
     @app.post("/v1/heartbeat", response_model=api.HeartbeatReply,
               responses=_errors(400, 401, 413, 422),

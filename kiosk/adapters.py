@@ -290,9 +290,11 @@ class CentralPort:
         if rating.skipped or rating.level is None:
             log.info("rating skipped for %s (%s)", rating.item_code, rating.reason)
             return
-        self._enqueue("rating", {
-            "case_no": rating.service_id, "item_code": rating.item_code, "level": rating.level,
-            "tags": list(rating.tags), "comment": rating.comment})
+        from kiosk.rating.record import body
+
+        self._enqueue("rating", body(rating.service_id, rating.item_code, rating.level,
+                                     rating.tags, rating.comment, rating.dictionary_version,
+                                     dict(rating.indicators), rating.hall, rating.callback_phone))
 
     def _enqueue(self, kind: str, body: dict[str, Any]) -> Any:
         """Queue on disk; a damaged queue or a full disk is IntakeRefused, never "network"."""

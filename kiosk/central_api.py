@@ -358,6 +358,19 @@ class Rating(_Body):
     """Free text, ≤ 500 characters."""
     rated_at: datetime | None = None
     """When the citizen rated (terminal clock)."""
+    # issue 19 (additive, all optional; the models are in the 好差评 section at the end)
+    dictionary_version: int | None = Field(default=None, ge=1)
+    """Version of the rating dictionary the screen was rendered from; `tags` are its reasons."""
+    indicators: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")], RatingLevel] = \
+        Field(default={}, max_length=8)
+    """Indicator code → level by name (整体满意度, 服务效率, 服务水平, 服务态度 …)."""
+    real_name: bool = False
+    """实名 rating: `rater` says who; otherwise anonymous."""
+    rater: RatingRater | None = None
+    hall: str = Field(default="", max_length=64)
+    """The hall the terminal stands in (statistics per hall)."""
+    callback: RatingCallback | None = None
+    """For a 差评 only: a phone number for the 回访, given with consent."""
 
     @field_validator("tags")
     @classmethod
@@ -372,6 +385,10 @@ class Rating(_Body):
             raise PydanticCustomError(
                 "tag_required", "{level} (差评) needs at least one reason tag",
                 {"level": self.level.value})
+        if self.real_name != (self.rater is not None):
+            raise ValueError("a real-name rating carries its rater, an anonymous one none")
+        if self.callback is not None and not self.level.is_negative:
+            raise ValueError("a callback phone is asked for a 差评 only")
         return self
 
 
@@ -862,3 +879,199 @@ def case_ref_alphabet() -> str:
         chars |= set(literals)
     return "".join(sorted({c.upper() for c in chars},
                           key=lambda c: (not c.isdigit(), not c.isalpha(), c)))
+
+
+# --- 好差评 dictionary, rating record, follow-up, statistics (issue 19) ------------------------
+# GET /v1/rating-dictionary serves the evaluation dictionary (levels, indicators, reasons by
+# level), versioned; a rating names the version it was given under. Levels stay names here;
+# numeric codes exist only at the province edge (central.province.mapping).
+
+PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
+"""A mainland mobile number (the 回访 phone)."""
+RATING_DICTIONARY_PATH = "/v1/rating-dictionary"
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: what staff screens and logs may show of a callback phone."""
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
+
+
+class RatingRater(_Body):
+    """Who gave a 实名 rating (personal data: encrypted at rest, forwarded, never logged)."""
+
+    name: str = Field(min_length=1, max_length=64)
+    id_number: str = Field(min_length=6, max_length=32)
+    user_type: Literal[1, 2] = 1
+    """1 natural person, 2 legal person (provincial 用户类型)."""
+
+
+class RatingCallback(_Body):
+    """The citizen's phone for the 差评 回访, with their consent (personal data)."""
+
+    phone: str = Field(pattern=PHONE_RE.pattern)
+    consent: Literal[True]
+    """The citizen ticked 同意回访; without it no number is taken."""
+
+
+Rating.model_rebuild()
+
+
+class DictionaryText(_Reply):
+    """A code with its Chinese and English names."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    zh: str = Field(min_length=1, max_length=40)
+    en: str = Field(min_length=1, max_length=80)
+
+
+class DictionaryLevel(_Reply):
+    """One of the five levels as the screen shows it."""
+
+    level: RatingLevel
+    zh: str = Field(min_length=1, max_length=20)
+    en: str = Field(min_length=1, max_length=40)
+
+
+class RatingDictionary(_Reply):
+    """The evaluation dictionary (评价字典), versioned."""
+
+    version: int = Field(ge=1)
+    name: str = ""
+    levels: list[DictionaryLevel] = Field(min_length=5, max_length=5)
+    indicators: list[DictionaryText] = Field(min_length=1, max_length=8)
+    reasons_by_level: dict[RatingLevel, list[DictionaryText]]
+    """Reasons offered per level; for a 差评 at least one is required."""
+
+    @model_validator(mode="after")
+    def _complete(self) -> RatingDictionary:
+        if [lv.level for lv in self.levels] != list(RatingLevel):
+            raise ValueError("levels must list the five levels, 非常满意 first")
+        for level in RatingLevel:
+            if level.is_negative and not self.reasons_by_level.get(level):
+                raise ValueError(f"{level.value} (差评) needs reasons to choose from")
+            codes = [r.code for r in self.reasons_by_level.get(level, [])]
+            if len(set(codes)) != len(codes):
+                raise ValueError(f"reasons of {level.value} repeat a code")
+        codes = [i.code for i in self.indicators]
+        if len(set(codes)) != len(codes):
+            raise ValueError("indicator codes repeat")
+        return self
+
+    def reason_codes(self, level: RatingLevel) -> set[str]:
+        """Codes a rating of `level` may carry."""
+        return {r.code for r in self.reasons_by_level.get(level, [])}
+
+
+class FollowUpState(str, Enum):
+    """差评 follow-up (整改) states."""
+
+    TO_VERIFY = "待核实"
+    TO_CALL_BACK = "待回访"
+    RECTIFYING = "整改中"
+    CLOSED = "已办结"
+    APPEALED = "申诉"
+    APPEAL_UPHELD = "申诉通过"
+
+
+class FollowUpAction(_Body):
+    """POST /v1/admin/followups/{id}/steps: move a 差评 case on."""
+
+    to: FollowUpState
+    note: str = Field(min_length=1, max_length=1000)
+    """What was done (核实情况, 回访结果, 整改措施 …)."""
+    rectification: Literal["immediate", "deadline", "explained"] | None = None
+    """How it was settled when closing: 立行立改, 限期整改 or 解释说明."""
+
+
+class FollowUpStep(_Reply):
+    """One step of a follow-up: who, when, what."""
+
+    from_state: FollowUpState | None
+    to_state: FollowUpState
+    by: str
+    at: datetime
+    note: str
+
+
+class FollowUp(_Reply):
+    """A 差评 under follow-up (staff view: the callback phone masked)."""
+
+    followup_id: int
+    rating_id: int
+    case_no: str
+    item_code: str
+    level: RatingLevel
+    reasons: list[str]
+    state: FollowUpState
+    opened_at: datetime
+    due_date: str
+    """Last working day (YYYY-MM-DD, Beijing) by which it must be 已办结."""
+    working_days: int
+    overdue: bool
+    closed_at: datetime | None = None
+    on_time: bool | None = None
+    callback_phone: str | None = None
+    """Masked (138****5678); staff with the 回访 role read it in full through the console."""
+    steps: list[FollowUpStep] = []
+
+
+class FollowUpList(_Reply):
+    """GET /v1/admin/followups."""
+
+    count: int
+    followups: list[FollowUp]
+
+
+class StatsRow(_Reply):
+    """Figures for one group (an item, department, hall, terminal) or the total."""
+
+    key: str
+    name: str = ""
+    ratings: int
+    satisfied: int
+    """非常满意 + 满意 + 基本满意."""
+    satisfaction_rate: float | None
+    """satisfied / ratings (appeal-upheld 差评 excluded from both); None without ratings."""
+    bad: int
+    rectified: int
+    rectification_rate: float | None
+    on_time: int
+    on_time_rate: float | None
+    by_level: dict[str, int]
+
+
+class Stats(_Reply):
+    """GET /v1/admin/stats."""
+
+    period_from: str
+    period_to: str
+    region: str | None
+    group_by: str
+    excluded_by_appeal: int
+    total: StatsRow
+    rows: list[StatsRow]
+
+
+class Reconciliation(_Reply):
+    """POST /v1/admin/province/reconcile: one day compared with the province."""
+
+    day: str
+    ours: int
+    theirs: int
+    resent: int
+
+
+class ProvinceDeadRow(_Reply):
+    """A queue row the province refused (needs attention, then requeue)."""
+
+    id: int
+    kind: str
+    attempts: int
+    error: str
+
+
+class ProvinceQueueStatus(_Reply):
+    """GET /v1/admin/province/queue."""
+
+    counts: dict[str, int]
+    dead: list[ProvinceDeadRow]

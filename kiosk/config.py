@@ -215,6 +215,17 @@ class OutboxConfig(_Section):
     or ratings (greyed, "本机暂时无法受理") until space returns."""
 
 
+class RatingConfig(_Section):
+    """好差评 on the terminal (issue 19)."""
+
+    dictionary_cache: str = "rating-dictionary.json"
+    """Where central's rating dictionary is cached (0600); relative to data_dir."""
+    ask_indicators: bool = True
+    """Offer the four indicator rows (整体满意度, 服务效率 …) under the five faces."""
+    ask_callback: bool = True
+    """On a 差评, offer to leave a phone number for the 回访 (with an explicit consent tick)."""
+
+
 class LoggingConfig(_Section):
     """Log files."""
 
@@ -325,6 +336,8 @@ class TerminalConfig(_Section):
     """Item catalogue."""
     outbox: OutboxConfig = OutboxConfig()
     """Outbox."""
+    rating: RatingConfig = RatingConfig()
+    """好差评: dictionary cache, indicators, callback phone."""
     logging: LoggingConfig = LoggingConfig()
     """Logging."""
     terminal: TerminalSection = TerminalSection()

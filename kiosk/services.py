@@ -48,6 +48,8 @@ class Services:
     reconciler: Any = None
     current_order: Any = None
     """Callable → the order number on screen (the re-check leaves it to the session)."""
+    rating_dictionary: Any = None
+    """kiosk.rating.dictionary.DictionaryCache: the rating screen's dictionary (issue 19)."""
     _real_url: str = ""
 
     def start(self, sink: EventSink) -> None:
@@ -169,6 +171,9 @@ def _install_catalogue(svc: Services, data: bytes) -> Any:
 def build(cfg: TerminalConfig, *, devices: bool = True, central: bool = True) -> Services:
     """Build the real services from the config; problems are logged and listed, never raised."""
     svc = Services(cfg)
+    from kiosk.rating.dictionary import DictionaryCache
+
+    svc.rating_dictionary = DictionaryCache(cfg.resolve(cfg.rating.dictionary_cache, base="data"))
     try:
         svc.catalogue = load_catalogue(cfg, svc)
     except KioskError as exc:
@@ -224,6 +229,8 @@ def _build_central(cfg: TerminalConfig, svc: Services) -> None:
             if svc.catalogue_store is not None else None)
         svc.central = CentralPort(svc.client, svc.outbox, cfg.region_code,
                                   on_call=svc.sync.note_call)
+        if svc.rating_dictionary is not None:  # refreshed (ETag) after every heartbeat
+            svc.sync.after_heartbeat.append(svc.rating_dictionary.refresh)
         from kiosk.payment.orders import PaymentPort
         from kiosk.payment.store import PaymentStore
 

@@ -120,6 +120,8 @@ class SyncWorker:
         self._next_heartbeat = 0.0 if heartbeat_at_start else clock() + heartbeat_interval_s
         self._next_purge = 0.0
         self._catalogue_etag: str | None = None
+        self.after_heartbeat: list[Callable[[CentralClient], object]] = []
+        """Called with the client after each heartbeat central answered."""
         self.last_heartbeat_ok: float | None = None
         self.last_refresh_error = ""
         """Why the last catalogue refresh failed ("" if it did not)."""
@@ -393,6 +395,11 @@ class SyncWorker:
         self._set_state(Connectivity.ONLINE)
         if Command.REFRESH_CATALOGUE in reply.commands:
             self.refresh_catalogue()
+        for hook in self.after_heartbeat:  # e.g. the rating dictionary's ETag check (issue 19)
+            try:
+                hook(self.client)
+            except Exception:  # noqa: BLE001 - a hook must not stop deliveries
+                log.exception("after-heartbeat hook failed")
         return True
 
     def _catalogue_version(self) -> int:

@@ -59,6 +59,47 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     from kiosk.commands import central_staff
     central_staff.register(group)
+    _register_province_sim(group)
+
+
+def _register_province_sim(group: argparse._SubParsersAction) -> None:
+    p = group.add_parser("province-sim", help="run the provincial 好差评 platform simulator",
+                         description="Serve the province simulator (checks fields, keeps each "
+                                     "evaluation once, daily counts, faults on demand: POST "
+                                     "/sim/faults). Point central at it with "
+                                     "KIOSK_HAOCHA_PROVINCE_URL.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8090, help="port (default 8090)")
+    p.add_argument("--app-id", required=True, help="the access id central sends (X-App-Id)")
+    p.add_argument("--secret-file", required=True, metavar="FILE",
+                   help="HMAC secret (hex) shared with central (KIOSK_HAOCHA_PROVINCE_SECRET_FILE)")
+    p.add_argument("--fault", action="append", default=[], metavar="KIND:COUNT[:DELAY]",
+                   help="start with a fault, e.g. 500:3 or timeout:2:15 (repeatable)")
+    p.set_defaults(handler=_province_sim, parser=p)
+
+
+def _province_sim(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from central.sandbox.province import ProvinceSim, serve
+    from kiosk.logs import setup_logging
+
+    try:
+        secret = bytes.fromhex(Path(args.secret_file).read_text(encoding="ascii").strip())
+    except (OSError, ValueError) as exc:
+        return _fail(f"--secret-file: {exc}")
+    sim = ProvinceSim(args.app_id, secret)
+    for spec in args.fault:
+        kind, _, rest = spec.partition(":")
+        count, _, delay = rest.partition(":")
+        try:
+            sim.inject(kind, int(count or 1), float(delay or 0))
+        except ValueError as exc:
+            return _fail(f"--fault {spec}: {exc}")
+    setup_logging(None, "INFO")
+    print(f"province simulator on http://{args.host}:{args.port}; Ctrl-C stops", file=sys.stderr)
+    serve(sim, args.host, args.port)
+    return 0
 
 
 def _fail(message: str) -> int:

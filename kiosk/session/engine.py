@@ -6,6 +6,7 @@ redraws when a subscriber is called. Blocking work (central, printer) goes throu
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import time
@@ -153,6 +154,8 @@ class SessionEngine:
         self._subscribers: list[Callable[[SessionEngine], None]] = []
         self.ratings: list[RatingRecord] = []
         self._pending_catalogue: Catalogue | None = None
+        self.rating_dictionary: Callable[[], Any] | None = None
+        """kiosk.rating.dictionary.DictionaryCache.current; None: the catalogue's reason tags."""
         self.face_factory: Callable[[SessionEngine, CardHolder], Any] | None = None
         """Builds the face step (kiosk.identity.flow) for id_card+face items; None: no camera."""
         from kiosk.payment.flow import PaymentFlow
@@ -658,13 +661,21 @@ class SessionEngine:
         self._go(State.RATING)
         self._changed()
 
-    def rate(self, level: str, tags: tuple[str, ...] | list[str] = (), comment: str = "") -> None:
+    def rate(self, level: str, tags: tuple[str, ...] | list[str] = (), comment: str = "",
+             indicators: dict[str, str] | None = None, callback_phone: str = "") -> None:
         """Record the citizen's 好差评 (差评 need a reason tag; one rating per service)."""
         self._require(State.RATING)
-        known = [t.code for t in self.catalogue.rating_tags] if self.catalogue else []
-        clean_tags = check_rating(level, tags, known, comment)
-        self._record(RatingRecord(self.session.service_id, self._item_code(), level, clean_tags,
-                                  comment))
+        if self.rating_dictionary is not None:  # issue 19: reasons of central's dictionary
+            from kiosk.rating.record import build
+
+            self._record(build(self.rating_dictionary(), self.session.service_id,
+                               self._item_code(), level, tags, comment, indicators or {},
+                               callback_phone, self.hall_name))
+        else:
+            known = [t.code for t in self.catalogue.rating_tags] if self.catalogue else []
+            clean_tags = check_rating(level, tags, known, comment)
+            self._record(RatingRecord(self.session.service_id, self._item_code(), level,
+                                      clean_tags, comment))
         self.session.rating_level = level
         self._go(State.DONE)
         self._changed()
@@ -685,7 +696,7 @@ class SessionEngine:
             raise RatingRefused(f"service {rec.service_id} was already rated")
         self._rated.add(rec.service_id)
         self.session.rated = True
-        self.ratings.append(rec)
+        self.ratings.append(dataclasses.replace(rec, callback_phone=""))  # no phone kept
         del self.ratings[:-100]
         if self.on_rating is not None:
             self.on_rating(rec)

@@ -164,6 +164,13 @@ class RatingRecord:
     comment: str = ""
     skipped: bool = False
     reason: str = ""
+    dictionary_version: int | None = None
+    """Version of the rating dictionary the screen showed (issue 19)."""
+    indicators: tuple[tuple[str, str], ...] = ()
+    """(indicator code, level by name) pairs."""
+    hall: str = ""
+    callback_phone: str = ""
+    """差评 only, given with consent; personal data: queued sealed, never kept in memory lists."""
 
 
 class CentralUnavailable(Exception):

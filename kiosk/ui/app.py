@@ -135,6 +135,8 @@ class KioskApp(App):
             documents=svc.documents)
         if not cfg.a4printer.enabled:
             engine.devices["a4printer"] = "not_configured"
+        if svc.rating_dictionary is not None:  # 好差评 screen from central's dictionary
+            engine.rating_dictionary = svc.rating_dictionary.current
         engine.payment.port = svc.payments
         svc.current_order = lambda: engine.payment.order.order_no if engine.payment.order else None
         if svc.central is None and not self._deferred:
