@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 SIZES = {"laptop": (1366, 900), "tablet": (820, 1180)}
 PAGES = (("overview", "/console/"), ("fleet", "/console/fleet"),
          ("terminal", "/console/terminals/AK-HALL-03"), ("catalogue", "/console/catalogue"),
-         ("catalogue-diff", "/console/catalogue/2"), ("staff", "/console/staff"),
+         ("catalogue-diff", "/console/catalogue/2"), ("ratings", "/console/ratings"),
+         ("followup", "/console/ratings/followups/1"), ("stats", "/console/stats"),
+         ("stats-terminal", "/console/stats?group_by=terminal"), ("staff", "/console/staff"),
          ("audit", "/console/audit"))
 PASSWORD = "demo-console-2026"
 # (terminal, region, devices, heartbeat age in s or None for never)
@@ -96,7 +98,10 @@ def fill(url: str, secrets: dict[str, bytes], clock: _Clock, seed: int = 7) -> N
                 case_no = r.json()["case_no"]
                 level = rnd.choice(levels)
                 rating = {"case_no": case_no, "item_code": "SB-APPLY-001", "level": level,
-                          "tags": ["too_slow"] if level == "不满意" else []}
+                          "tags": ["too_slow"] if level == "不满意" else [],
+                          "dictionary_version": 1, "hall": "安康市政务服务中心"}
+                if level == "不满意" and rnd.random() < 0.5:
+                    rating["callback"] = {"phone": "13912345678", "consent": True}
                 _call(url, tid, secrets[tid], clock, "/v1/ratings", rating)
     for tid, _region, devices, age in FLEET:
         if age is None:

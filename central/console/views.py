@@ -87,7 +87,13 @@ def overview(request: Request) -> Response:
     with ctx.db.transaction() as db:
         rows = fleet_vm.fleet(db, ctx.terminals(), now, ctx.offline_after_s)
         act = figures.activity(db, now)
-    return page(request, "overview.html", s, rows=rows, act=act, now=now,
+    h = getattr(request.app.state.service, "haocha", None)
+    overdue = None
+    if h is not None:
+        from central.haocha import workflow
+
+        overdue = len(workflow.listing(h.engine, now, overdue=True))
+    return page(request, "overview.html", s, rows=rows, act=act, now=now, overdue=overdue,
                 online=sum(r.online for r in rows),
                 faulty=[r for r in rows if r.faults],
                 cases_chart=figures.bar_chart(act.cases_by_day, "近30天每日办件量"),
@@ -168,13 +174,14 @@ def install(app: FastAPI, store: Any, *, clock: Any, offline_after_s: float,
 
     `store` is central's Storage; the console's own tables live in the same database (`db`,
     default the Storage's file)."""
-    from central.console import catalogue_views
+    from central.console import catalogue_views, haocha_views
 
     ctx = Console(ConsoleStore(db if db is not None else store.path), clock, offline_after_s,
                   store)
     app.state.console = ctx
     app.include_router(router)
     app.include_router(catalogue_views.router)
+    app.include_router(haocha_views.router)
     app.mount(PREFIX + "/static", StaticFiles(packages=[("central.console", "static")]),
               name="console-static")
     app.add_middleware(SecurityHeaders)

@@ -140,6 +140,8 @@ class LoginNeeded(Exception):
 NAV = (("overview", "总览", Permission.VIEW, PREFIX + "/"),
        ("fleet", "终端", Permission.VIEW, PREFIX + "/fleet"),
        ("catalogue", "事项目录", Permission.VIEW, PREFIX + "/catalogue"),
+       ("ratings", "好差评", Permission.VIEW, PREFIX + "/ratings"),
+       ("stats", "统计", Permission.VIEW, PREFIX + "/stats"),
        ("staff", "账号", Permission.ADMIN, PREFIX + "/staff"),
        ("audit", "审计日志", Permission.ADMIN, PREFIX + "/audit"))
 
