@@ -14,6 +14,8 @@ APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-me
 	cups libcups2-dev gcc python3-dev poppler-utils xvfb x11-utils
 # Central on PostgreSQL (issue 18): the tests and the load bench start a throw-away cluster.
 APT_PACKAGES += postgresql  # initdb/pg_ctl for the tests' private PostgreSQL cluster
+# Staff console (issue 20): its browser tests drive Debian's headless Chromium with chromedriver.
+APT_PACKAGES += chromium chromium-driver
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench shots setup system venv clean
@@ -29,6 +31,7 @@ bench: setup
 
 shots: setup
 	$(BIN)/python -m kiosk.ui.shots
+	$(BIN)/python -m central.console.shots --out shots
 
 setup: system venv
 

@@ -113,5 +113,10 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
     app.include_router(haocha_routes.router(svc, deps.terminal, deps.staff))  # issue 19: 好差评
     payment_routes.install(app, svc, deps.terminal, openapi.BODIES,
                            ttl_s=payment_ttl_s, sandbox=sandbox)
+    from central.console.views import install as install_console
+    from central.rollout.serving import Rollout
+
+    console = install_console(app, store, clock=clock, offline_after_s=offline_after_s)
+    svc.rollout = Rollout(console.db, store)
     openapi.install(app)
     return app

@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 access_log = logging.getLogger("central.access")
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+CATALOGUE_UPLOADS = ("/v1/admin/catalogue", "/console/catalogue/upload")
+FORM_PREFIX = "/console/"
+"""The staff console posts HTML forms (urlencoded, multipart), not JSON; its pages check their
+own forms (CSRF token, fields) — everything else must be application/json."""
 BODY_TIMEOUT_S = 30.0
 """The whole request body must arrive within this (the head has central.connections' limit)."""
 
@@ -58,7 +62,7 @@ class Limits:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        limit = self.max_catalogue if path == "/v1/admin/catalogue" else self.max_body
+        limit = self.max_catalogue if path in CATALOGUE_UPLOADS else self.max_body
         headers: dict[str, str] = {}
         for k, v in scope.get("headers", []):
             headers.setdefault(k.decode("latin-1").lower(), v.decode("latin-1"))
@@ -103,6 +107,7 @@ class Limits:
                 await error_response(413, "body_too_large",
                                      f"request body over {limit} bytes")(scope, receive, _send)
             elif (scope.get("method") in BODY_METHODS and has_body
+                  and not path.startswith(FORM_PREFIX)
                   and not json_content_type(headers.get("content-type", ""))):
                 await error_response(415, "unsupported_media_type",
                                      "request bodies must be Content-Type: application/json"

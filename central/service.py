@@ -46,6 +46,8 @@ class Service:
         self._lock = threading.Lock()
         self._active: cat.ActiveCatalogue | None = None
         self._active_version: int | None = -1
+        self.rollout: Any = None
+        """central.rollout.serving.Rollout once the console is installed (pilot versions)."""
         # the check key lives in the database (the subject salt), so every worker agrees on it
         self._check_key = hashlib.sha256(
             b"case-check:" + store.subject_hash("case-number-check").encode()).digest()
@@ -65,6 +67,8 @@ class Service:
     def item(self, code: str, kinds: frozenset[str], hint: str) -> cat.ItemInfo:
         """The enabled catalogue item `code` of one of `kinds` (404 unknown_item, 422 wrong_item_kind)."""
         item = self.active().items.get(code)
+        if item is None and self.rollout is not None:
+            item = self.rollout.pilot_item(code)
         if item is None or not item.enabled:
             raise ApiError(404, "unknown_item", "no such item in the active catalogue")
         if item.kind not in kinds:

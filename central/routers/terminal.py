@@ -136,7 +136,8 @@ def heartbeat(body: deps.RawBody, terminal_id: deps.TerminalId,
                                                  for k, v in hb.devices.items()},
                               hb.catalogue_version, hb.outbox_depth, hb.app_version, hb.uptime_s)
     commands: list[str] = []
-    published = svc.store.published_version()
+    published = svc.rollout.version_for(terminal_id) if svc.rollout else \
+        svc.store.published_version()
     if published is not None and hb.catalogue_version < published:
         commands.append(api.Command.REFRESH_CATALOGUE.value)
     return json_response(api.HeartbeatReply(server_time=ts(now), commands=commands))
@@ -150,7 +151,7 @@ def heartbeat(body: deps.RawBody, terminal_id: deps.TerminalId,
 def get_catalogue(request: Request, terminal_id: deps.TerminalId,
                   svc: deps.Svc) -> Response:
     """The published signed bundle; If-None-Match with its ETag → 304."""
-    pub = svc.store.published()
+    pub = svc.rollout.catalogue_for(terminal_id) if svc.rollout else svc.store.published()
     if pub is None:
         raise ApiError(404, "no_catalogue", "no catalogue has been published yet")
     headers = {"ETag": pub.etag, "Cache-Control": "no-cache",

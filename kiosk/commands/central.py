@@ -104,6 +104,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--token", required=True, help="staff token (kiosk central token add)")
     p.set_defaults(handler=_publish, parser=p)
 
+    from kiosk.commands import central_staff
+    central_staff.register(group)
     _register_province_sim(group)
 
 

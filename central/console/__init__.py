@@ -1,0 +1,1 @@
+"""Web console for central staff: server-rendered pages under /console/ (issue 20)."""
