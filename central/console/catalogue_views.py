@@ -112,12 +112,12 @@ async def _step(request: Request, version: int, action: str) -> Response:
     ctx = console(request)
     now = ctx.clock()
     try:
+        if action == "all":
+            stages.publish_all(ctx.db, ctx.central, version, s.staff.name, now)
         with ctx.db.transaction() as db:
             if action == "pilot":
                 stages.start_pilot(db, version, s.staff.name, now)
-            elif action == "all":
-                stages.publish_all(db, ctx.central, version, s.staff.name, now)
-            else:
+            elif action == "withdraw":
                 stages.withdraw(db, version, s.staff.name, now)
             audit.record(db, now, s.staff.name, f"catalogue_{action}", f"v{version}",
                          client=client(request))

@@ -176,8 +176,13 @@ def install(app: FastAPI, store: Any, *, clock: Any, offline_after_s: float,
     default the Storage's file)."""
     from central.console import catalogue_views, haocha_views
 
-    ctx = Console(ConsoleStore(db if db is not None else store.path), clock, offline_after_s,
-                  store)
+    if db is None:
+        from central.storage.engine import WRITE
+
+        # central's own engine (SQLite or PostgreSQL); on SQLite every console transaction may
+        # write, so it takes the write lock at BEGIN like central's writers do
+        db = store.engine.execution_options(**{WRITE: True})
+    ctx = Console(ConsoleStore(db), clock, offline_after_s, store)
     app.state.console = ctx
     app.include_router(router)
     app.include_router(catalogue_views.router)

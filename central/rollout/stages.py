@@ -5,6 +5,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -120,17 +121,32 @@ def start_pilot(db: Connection, version: int, by: str, now: float) -> Staged:
     return get(db, version)
 
 
-def publish_all(db: Connection, store: Storage, version: int, by: str, now: float) -> Staged:
-    """Publish a staged or pilot version to every terminal; older staged versions are withdrawn."""
+def publishable(db: Connection, version: int) -> bytes:
+    """The bundle of a staged or pilot version about to be published to all (RolloutError if
+    it is neither); the caller publishes it through central's Storage, then mark_published."""
     s = get(db, version)
     if s.state not in (Stage.STAGED, Stage.PILOT):
         raise RolloutError(f"version {version} is {s.state.label}")
-    cat.publish(store, bundle_of(db, version), by, now)
+    return bundle_of(db, version)
+
+
+def mark_published(db: Connection, version: int, by: str, now: float) -> Staged:
+    """Record that `version` went to every terminal; older staged versions are withdrawn."""
     _move(db, version, Stage.PUBLISHED, by, now)
     db.execute(update(stages).where(stages.c.version < version,
                                     stages.c.state.in_([Stage.STAGED.value, Stage.PILOT.value]))
                .values(state=Stage.WITHDRAWN.value, changed_at=now, changed_by=by))
     return get(db, version)
+
+
+def publish_all(db_store: Any, store: Storage, version: int, by: str, now: float) -> Staged:
+    """Publish a staged or pilot version to every terminal. Three short transactions: central's
+    own publish must not run inside a console transaction (on SQLite both want the write lock)."""
+    with db_store.transaction() as db:
+        bundle = publishable(db, version)
+    cat.publish(store, bundle, by, now)
+    with db_store.transaction() as db:
+        return mark_published(db, version, by, now)
 
 
 def withdraw(db: Connection, version: int, by: str, now: float) -> Staged:

@@ -74,3 +74,32 @@ def console(service: Service) -> Console:
         yield Console(service, store)  # type: ignore[misc]
     finally:
         store.close()
+
+
+class _Rows(list):  # type: ignore[type-arg]
+    def fetchone(self):  # type: ignore[no-untyped-def]
+        return tuple(self[0]) if self else None
+
+    def fetchall(self):  # type: ignore[no-untyped-def]
+        return [tuple(r) for r in self]
+
+
+class SqlDb:
+    """Read-only SQL on the service database, SQLite or PostgreSQL (what a DBA would check)."""
+
+    def __init__(self, db: object) -> None:
+        from central.console.store import engine_for
+
+        self.engine = engine_for(db)  # type: ignore[arg-type]
+
+    def execute(self, sql: str) -> _Rows:
+        try:
+            with self.engine.connect() as c:
+                return _Rows(tuple(r) for r in c.exec_driver_sql(sql).fetchall())
+        finally:
+            self.engine.dispose()  # no pooled connection left behind (ResourceWarning)
+
+
+def sql_db(db: object) -> SqlDb:
+    """SqlDb on a Service's `db` (a SQLite path or a postgresql:// URL)."""
+    return SqlDb(db)

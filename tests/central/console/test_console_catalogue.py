@@ -4,13 +4,12 @@ from __future__ import annotations
 import copy
 import json
 import re
-import sqlite3
 
 import requests
 
 from kiosk.catalogue.signing import sign_catalogue
 from tests.central.conftest import KEY_ID, TERMINAL_ID, Terminal, bundle_bytes, catalogue_dict
-from tests.central.console.conftest import Console, Staff
+from tests.central.console.conftest import Console, Staff, sql_db
 
 PILOT = "T-PILOT-1"
 
@@ -82,7 +81,7 @@ def test_upload_diff_pilot_then_all(console: Console) -> None:
     assert s.post("/catalogue/2/all").status_code == 303
     assert _version_served(svc.terminal) == (2, ["refresh_catalogue"])
     assert svc.admin("/v1/admin/terminals").status_code == 200
-    db = sqlite3.connect(svc.db)
+    db = sql_db(svc.db)
     assert db.execute("SELECT MAX(version) FROM catalogues").fetchone() == (2,)
     assert [a for (a,) in db.execute("SELECT action FROM console_audit WHERE name = 'pub' "
                                      "ORDER BY audit_id")] == [
@@ -103,7 +102,7 @@ def test_tampered_or_old_bundle_is_refused_and_nothing_stored(console: Console) 
     assert r.status_code == 409 and "不能上传" in r.text
     r = _upload(s, b"not json at all")
     assert r.status_code == 422
-    db = sqlite3.connect(svc.db)
+    db = sql_db(svc.db)
     assert db.execute("SELECT COUNT(*) FROM rollout_stages").fetchone() == (0,)
 
 
@@ -118,7 +117,7 @@ def test_viewer_sees_but_cannot_publish(console: Console) -> None:
     assert viewer.post("/catalogue/2/all").status_code == 403
     assert _upload(viewer, _v2(console)).status_code == 403
     assert viewer.post("/catalogue/pilots", {"terminals": TERMINAL_ID}).status_code == 403
-    assert sqlite3.connect(svc.db).execute("SELECT MAX(version) FROM catalogues").fetchone() == (1,)
+    assert sql_db(svc.db).execute("SELECT MAX(version) FROM catalogues").fetchone() == (1,)
 
 
 def test_upload_without_csrf_is_refused(console: Console) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from openpyxl import load_workbook
 from central.console import accounts
 from central.console.store import ConsoleStore
 from tests.central.conftest import Service
-from tests.central.console.conftest import PASSWORDS, ROLES, Console
+from tests.central.console.conftest import PASSWORDS, ROLES, Console, sql_db
 from tests.central.haocha_helpers import configure, new_case, rate, start_service
 
 
@@ -58,7 +57,7 @@ def test_a_bad_rating_followed_up_to_closed(hconsole: Console) -> None:
     # The full number only through a POST by the rating role, and it is audited.
     r = rater.post(f"/ratings/followups/{fid}/phone")
     assert r.status_code == 200 and 'id="phone">13912345678<' in r.text
-    db = sqlite3.connect(svc.db)
+    db = sql_db(svc.db)
     assert db.execute("SELECT name, target, detail FROM console_audit WHERE action = "
                       "'phone_reveal'").fetchall() == [("rater", f"followup {fid}", case)]
     # Skipping a step or closing without a rectification is refused with the reason.

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 
 from central.console import accounts
 from tests.central.conftest import ID_NUMBER
-from tests.central.console.conftest import PASSWORDS, Console
+from tests.central.console.conftest import PASSWORDS, Console, sql_db
 
 PAGES = ("/", "/fleet", "/terminals/T-0001", "/staff", "/audit")
 
@@ -69,7 +68,7 @@ def test_login_logout_and_session_cookie(console: Console) -> None:
     other = console.staff()
     other.http.cookies.set("console_session", stolen, path="/console")
     assert other.get("/").status_code == 303
-    rows = sqlite3.connect(console.service.db).execute(
+    rows = sql_db(console.service.db).execute(
         "SELECT name, action FROM console_audit ORDER BY audit_id").fetchall()
     assert rows == [("admin", "login"), ("admin", "logout")]
 
@@ -83,7 +82,7 @@ def test_wrong_password_then_lockout_doubles(console: Console) -> None:
     s = console.staff()
     for _ in range(accounts.FREE_ATTEMPTS):
         assert s.login("viewer", "wrong password!").status_code == 401
-    db = sqlite3.connect(console.service.db)
+    db = sql_db(console.service.db)
     failed, until = db.execute("SELECT failed_logins, locked_until FROM console_staff "
                                "WHERE name = 'viewer'").fetchone()
     assert failed == accounts.FREE_ATTEMPTS
@@ -117,7 +116,7 @@ def test_admin_pages_are_forbidden_to_other_roles(console: Console, name: str) -
         assert r.status_code == 403 and "无权访问" in r.text
     r = s.post("/staff/viewer/disable")
     assert r.status_code == 403
-    assert sqlite3.connect(console.service.db).execute(
+    assert sql_db(console.service.db).execute(
         "SELECT disabled FROM console_staff WHERE name = 'viewer'").fetchone() == (0,)
     assert "/console/staff" not in s.get("/").text  # not offered in the navigation either
 
