@@ -99,9 +99,6 @@ def rate(request: Request, body: deps.RawBody,
          svc: deps.Svc) -> Response:
     """好差评: one rating per case, from the terminal that served it; 差评 needs a reason tag."""
     rating = parse(api.Rating, body)
-    unknown = [t for t in rating.tags if t not in svc.active().tag_codes]
-    if unknown:
-        raise ApiError(422, "unknown_tag", f"{len(unknown)} reason tag(s) are not in the catalogue")
 
     def work(db: Any, now: float) -> tuple[int, BaseModel]:
         case = svc.find_case(rating.case_no)
@@ -112,6 +109,10 @@ def rate(request: Request, body: deps.RawBody,
                            "only the terminal that served the case may rate it (一次一评)")
         if case["item_code"] != rating.item_code:
             raise ApiError(422, "item_mismatch", "the case is for another item")
+        unknown = [t for t in rating.tags if t not in svc.active().tag_codes]
+        if unknown:
+            raise ApiError(422, "unknown_tag",
+                           f"{len(unknown)} reason tag(s) are not in the catalogue")
         rating_id = svc.store.insert_rating(
             db, rating.case_no, rating.item_code, rating.level.value, rating.tags,
             rating.comment, terminal_id, case["region_code"], api.CHANNEL,
