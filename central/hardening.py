@@ -7,7 +7,7 @@ import json
 import logging
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ class Limits:
         started = time.perf_counter()
         state = {"status": 0, "sent": False}
 
-        async def _send(message: dict[str, Any]) -> None:
+        async def _send(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
                 state["sent"] = True

@@ -81,7 +81,7 @@ def case_status(terminal_id: deps.TerminalId, svc: deps.Svc,
         due = svc.backends.progress(case, svc.clock())
         if due:
             svc.store.add_case_events(number, due)
-    history = [api.CaseEvent(status=s, at=ts(at), note=note)
+    history = [api.CaseEvent(status=api.CaseState(s), at=ts(at), note=note)
                for s, at, note in svc.store.case_events(number)]
     masked = case["terminal_id"] != terminal_id
     if masked:

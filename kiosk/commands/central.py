@@ -86,10 +86,8 @@ def _store(path: str):  # type: ignore[no-untyped-def]
 
 def _serve(args: argparse.Namespace) -> int:
     from central.errors import CentralError
-    from central.server import serve
+    from central.server import ServerSettings, serve
     from kiosk.logs import setup_logging
-
-    from central.server import ServerSettings
 
     setup_logging(None, "INFO")
     what = "central sandbox" if args.sandbox else "central (production, no sandbox)"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,6 +76,20 @@ class SigningSession(requests.Session):
         return super().send(request, **kwargs)
 
 
+def _operation_test(operation: Any, url: str, session: SigningSession,
+                    checks: list[Any]) -> Any:
+    """The hypothesis test of one operation (bounded, derandomised, no example database)."""
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    def run(case: Any) -> None:
+        response = case.call(base_url=url, session=session, timeout=10)
+        case.validate_response(response, checks=checks)
+
+    return run
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, SigningSession]]:
     db = tmp_path_factory.mktemp("schemathesis") / "central.sqlite3"
@@ -96,14 +109,7 @@ def test_schemathesis_finds_nothing(served: tuple[str, SigningSession]) -> None:
         case_checks = CHECKS if (operation.method.upper(), operation.path) not in NOT_GENERATABLE \
             else CHECKS[:-1]
 
-        @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-                  phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
-        def run(case: Any) -> None:
-            response = case.call(base_url=url, session=session, timeout=10)
-            case.validate_response(response, checks=case_checks)
-
+        run = _operation_test(operation, url, session, case_checks)
         try:
             run()
         except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collect them all
