@@ -117,3 +117,29 @@ def test_schemathesis_finds_nothing(served: tuple[str, SigningSession]) -> None:
                             f"{type(exc).__name__}: {str(exc)[:1500]}")
     assert operations >= 20
     assert not failures, "\n\n".join(failures)
+
+
+def test_openapi_declares_auth_and_headers(served: tuple[str, SigningSession]) -> None:
+    """Findings: no securitySchemes, staff endpoints without Authorization, the optional
+    Idempotency-Key of queries undeclared."""
+    url, _ = served
+    doc = requests.get(url + "/openapi.json", timeout=10).json()
+    schemes = doc["components"]["securitySchemes"]
+    assert {(s.get("in"), s.get("name")) for s in schemes.values()} >= {
+        ("header", "X-Terminal-Id"), ("header", "X-Timestamp"), ("header", "X-Signature")}
+    assert schemes["staffBearer"] == {**schemes["staffBearer"], "type": "http", "scheme": "bearer"}
+    terminal = {"terminalId": [], "terminalTimestamp": [], "terminalSignature": []}
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            if path.startswith("/v1/admin/"):
+                assert op["security"] == [{"staffBearer": []}], (method, path)
+            elif path.startswith(("/v1/submissions", "/v1/cases", "/v1/queries", "/v1/ratings",
+                                  "/v1/heartbeat", "/v1/catalogue", "/v1/payments",
+                                  "/v1/identity", "/v1/documents")):
+                assert op["security"] == [terminal], (method, path)
+    key = {p["name"]: p for p in doc["paths"]["/v1/queries/{item_code}"]["post"]["parameters"]}
+    assert key["Idempotency-Key"]["required"] is False
+    sub = {p["name"]: p for p in doc["paths"]["/v1/submissions"]["post"]["parameters"]}
+    assert sub["Idempotency-Key"]["required"] is True
+    hb = doc["components"]["schemas"]["Heartbeat"]["properties"]
+    assert hb["catalogue_version"]["maximum"] == 2**31 - 1
