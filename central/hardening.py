@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from central.errors import ApiError
 from central.wire import STATUS_CODES, describe, error_response
@@ -108,6 +109,9 @@ class Limits:
                                      )(scope, receive, _send)
             else:
                 await self.app(scope, _receive, _send)
+        except ClientDisconnect:  # the client went away mid-body (a killed terminal): no one
+            log.info("client disconnected during %s %s", scope.get("method"),  # to answer
+                     scrub_text(path)[:200])
         except Exception as exc:  # the one place that turns any bug into a JSON 500
             frames = traceback.extract_tb(exc.__traceback__)
             where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" \
