@@ -24,11 +24,16 @@ from central.routers import queries as query_routes
 from central.routers import staff as staff_routes
 from central.routers import terminal as terminal_routes
 from central.routers import verify
+from central.routers.queries import QUERY_KINDS
+from central.routers.terminal import APPLY_KINDS
+from central.sandbox.progress import PROGRESS
 from central.service import Service
 from central.settings import Settings
 from central.storage import Storage
 from central.wire import CN_TZ, JSON, error_response
+from central.wire import auth_params as _auth_params
 from central.wire import body_doc as _body_doc
+from central.wire import describe as _describe
 from central.wire import errors_doc as _errors
 from central.wire import json_response as _json
 from central.wire import parse as _parse
@@ -37,9 +42,12 @@ from kiosk import central_api as api
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CN_TZ", "CSV_COLUMNS", "JSON", "create_app", "error_response", "path_with_query",
-           "ratings_csv", "_body_doc", "_errors", "_json", "_parse", "_ts"]
-# (the underscore names are the helpers routers imported from here before central.wire)
+_Service = Service
+__all__ = ["APPLY_KINDS", "CN_TZ", "CSV_COLUMNS", "JSON", "PROGRESS", "QUERY_KINDS", "create_app",
+           "error_response", "path_with_query", "ratings_csv", "_Service", "_auth_params",
+           "_body_doc", "_describe", "_errors", "_json", "_parse", "_ts"]
+# (names other modules imported from here before the split; new code imports central.wire,
+# central.service, central.routers.*)
 
 
 def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] = time.time,

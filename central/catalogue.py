@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from central.errors import BundleRejected, NotNewer
-from central.queries import BUILTIN_ITEMS
+from central.sandbox.queries import BUILTIN_ITEMS
 from central.storage import Storage
 from kiosk.central_api import DEFAULT_RATING_TAGS, RatingTag
 
@@ -121,7 +121,7 @@ def verify(bundle: bytes, trusted_raw: Mapping[str, bytes], now: float) -> Activ
     if not trusted:
         raise BundleRejected("the service trusts no catalogue key yet (kiosk central trust add)")
     try:
-        verified = signing.verify_bundle(bundle, trusted, now=datetime.fromtimestamp(now, timezone.utc))
+        verified = signing.verify_bundle(bundle, trusted, now=datetime.fromtimestamp(now, UTC))
     except CatalogueError as exc:
         raise BundleRejected(f"{getattr(exc, 'reason', 'rejected')}: {exc}") from None
     return ActiveCatalogue(

@@ -7,7 +7,7 @@ import json
 import logging
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +69,7 @@ class Limits:
         started = time.perf_counter()
         state = {"status": 0, "sent": False}
 
-        async def _send(message: dict[str, Any]) -> None:
+        async def _send(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
                 state["sent"] = True
@@ -114,8 +114,8 @@ class Limits:
                                      )(scope, receive, _send)
             else:
                 await self.app(scope, _receive, _send)
-        except ClientDisconnect:  # the terminal went away mid-request (killed, network cut)
-            log.info("client disconnected during %s %s", scope.get("method"),
+        except ClientDisconnect:  # the client went away mid-body (a killed terminal): no one
+            log.info("client disconnected during %s %s", scope.get("method"),  # to answer
                      scrub_text(path)[:200])
         except Exception as exc:  # the one place that turns any bug into a JSON 500
             frames = traceback.extract_tb(exc.__traceback__)

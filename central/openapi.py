@@ -43,9 +43,96 @@ def install(app: FastAPI) -> None:
         schemas = comps.setdefault("schemas", {})
         for name, sch in defs.get("$defs", {}).items():
             schemas.setdefault(name, sch)
+        tighten(schemas)
         comps["securitySchemes"] = SECURITY_SCHEMES
         schema["info"]["x-contract-version"] = api.CONTRACT_VERSION
         app.openapi_schema = schema
         return schema
 
     app.openapi = custom_openapi  # type: ignore[method-assign]
+
+
+ID_NUMBER_FORMAT = "gb11643"
+"""OpenAPI format of an 18-character ID number whose check digit is right (GB 11643)."""
+JPEG_B64_PATTERN = r"^/9j/(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+MOMENT_PATTERN = r"^20[0-9]{2}-"
+ID_NUMBER = {"format": ID_NUMBER_FORMAT, "pattern": r"^[0-9]{17}[0-9X]$"}
+
+TIGHTEN: dict[tuple[str, str], dict[str, Any]] = {
+    ("Identity", "id_number"): ID_NUMBER,
+    ("FaceVerification", "id_number"): ID_NUMBER,
+    ("FaceVerification", "image_jpeg_b64"): {"pattern": JPEG_B64_PATTERN},
+    ("PayCode", "code"): {"pattern": "^" + api.PAYMENT_CODE_RE.pattern + "$"},
+}
+"""Rules the models check in Python (check digits, prefixes), written out for the schema."""
+MOMENTS = (("Submission", "created_at"), ("Rating", "rated_at"))
+FIELD_MAPS = (("Submission", "fields"), ("QueryRequest", "params"), ("PaymentRequest", "fields"))
+FIELD_NAMES = {"propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"},
+               "maxProperties": api.MAX_FIELDS}
+TAG_CODE = {"pattern": r"^[a-z][a-z0-9_]{0,31}$"}
+"""A reason tag code (kiosk.central_api.RatingTag.code); which ones exist is the catalogue's."""
+NO_NUL = r"^(?:[^\x00\s](?:[^\x00]*[^\x00\s])?)?$"
+"""Strings carry no NUL character (strict JSON: central.wire.strict_json refuses them) and no
+whitespace at either end (the models strip it, so " x" would count as "x")."""
+SUBMISSION_WHO = [
+    {"required": ["applicant"], "properties": {"applicant": {"type": "object"},
+                                               "anonymous": {"const": False}}},
+    {"required": ["anonymous"], "properties": {"anonymous": {"const": True},
+                                               "applicant": {"type": "null"}}},
+]
+"""Submission: an applicant or `anonymous: true`, never both or neither."""
+
+
+def _close_pattern_maps(node: Any) -> None:
+    # a dict with patterned keys (devices, fields) refuses any other key, as the model does
+    if isinstance(node, dict):
+        if "patternProperties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for v in node.values():
+            _close_pattern_maps(v)
+    elif isinstance(node, list):
+        for v in node:
+            _close_pattern_maps(v)
+
+
+def _no_nul(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not ({"pattern", "format", "enum", "const"} & set(node)):
+            node["pattern"] = NO_NUL
+        for v in node.values():
+            _no_nul(v)
+    elif isinstance(node, list):
+        for v in node:
+            _no_nul(v)
+
+
+def tighten(schemas: dict[str, Any]) -> None:
+    """Make the request schemas as strict as the server's validation."""
+    _close_pattern_maps(schemas)
+    for name in BODIES:
+        _no_nul(schemas.get(name))
+    for model in ("Identity", "DeviceState", "Liveness", "DocumentDigest"):
+        _no_nul(schemas.get(model))
+    for model, prop in FIELD_MAPS:
+        target = schemas.get(model, {}).get("properties", {}).get(prop)
+        if target is not None:
+            target.update(FIELD_NAMES)
+    tags = schemas.get("Rating", {}).get("properties", {}).get("tags")
+    if tags is not None:
+        tags["uniqueItems"] = True
+        tags.setdefault("items", {}).update(TAG_CODE)
+        negative = [lv.value for lv in api.RatingLevel if lv.is_negative]
+        schemas["Rating"]["anyOf"] = [  # 差评 needs a reason tag
+            {"properties": {"level": {"not": {"enum": negative}}}},
+            {"required": ["tags"], "properties": {"tags": {"minItems": 1}}}]
+    for (model, prop), extra in TIGHTEN.items():
+        target = schemas.get(model, {}).get("properties", {}).get(prop)
+        if target is not None:
+            target.update(extra)
+    for model, prop in MOMENTS:
+        target = schemas.get(model, {}).get("properties", {}).get(prop)
+        for branch in (target or {}).get("anyOf", [target] if target else []):
+            if branch.get("format") == "date-time":
+                branch["pattern"] = MOMENT_PATTERN
+    if "Submission" in schemas:
+        schemas["Submission"]["oneOf"] = SUBMISSION_WHO

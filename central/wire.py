@@ -167,9 +167,10 @@ def idempotency_param(required: bool = True) -> dict[str, Any]:
 
 
 def auth_params() -> list[dict[str, Any]]:
-    """openapi_extra parameters of a terminal-signed endpoint (kept for older routers: the
-    security scheme carries the headers now, so this is empty)."""
-    return []
+    """The three signature headers as OpenAPI parameters (for routers written before the
+    security schemes; new ones use terminal_doc()/body_doc(), which declare the scheme)."""
+    return [{"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
+            for h in (api.HEADER_TERMINAL_ID, api.HEADER_TIMESTAMP, api.HEADER_SIGNATURE)]
 
 
 def terminal_doc() -> dict[str, Any]:

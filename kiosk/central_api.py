@@ -149,14 +149,15 @@ FieldValue = (Annotated[str, Field(max_length=2000)]
               | Annotated[int, Field(ge=-MAX_SAFE_INT, le=MAX_SAFE_INT)]
               | Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)] | bool | None)
 MAX_FIELDS = 64
-_EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
-_LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+_EARLIEST = datetime(1999, 12, 31, tzinfo=timezone.utc)
+_LATEST = datetime(2100, 1, 2, tzinfo=timezone.utc)
+# (a day of slack either side: any 20xx local time with any UTC offset is inside)
 
 
 def _moment(v: datetime) -> datetime:
     aware = v if v.tzinfo is not None else v.replace(tzinfo=timezone.utc)
     if not _EARLIEST <= aware <= _LATEST:
-        raise ValueError("must lie between 2000-01-01 and 2100-01-01")
+        raise ValueError("must lie in the years 2000..2099")
     return v
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime
 from typing import Literal
 
@@ -18,6 +19,10 @@ from kiosk import central_api as api
 log = logging.getLogger(__name__)
 
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DOC_DAY_PATTERN = (r"^20[0-9]{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+                   r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)$")
+"""What the schema promises: real days of 2000..2099 (Feb 29 left out); the server checks
+the calendar itself and answers 422 validation_failed for the rest."""
 _STAFF = {"security": [dict(STAFF_SECURITY)]}
 
 router = APIRouter(tags=["staff"])
@@ -27,12 +32,14 @@ def _day(value: str | None, name: str) -> date | None:
     """A YYYY-MM-DD query parameter (422 for anything else: `to=0` is not 1970-01-01)."""
     if value is None:
         return None
+    if not re.fullmatch(DAY_PATTERN, value):
+        raise ApiError(422, "validation_failed", f"query.{name}: must be a date YYYY-MM-DD")
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise ApiError(422, "bad_date", f"{name} must be a date YYYY-MM-DD") from None
+        raise ApiError(422, "validation_failed", f"query.{name}: must be a date YYYY-MM-DD") from None
     if not 2000 <= day.year <= 2099:
-        raise ApiError(422, "bad_date", f"{name} must lie in 2000..2099")
+        raise ApiError(422, "validation_failed", f"query.{name}: must lie in 2000..2099")
     return day
 
 
@@ -87,9 +94,11 @@ def terminals(staff_name: deps.StaffName,
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
                        **errors_doc(401, 422)}, openapi_extra=_STAFF)
 def ratings(staff_name: deps.StaffName, svc: deps.Svc,
-            from_: str | None = Query(None, alias="from", pattern=DAY_PATTERN,
+            from_: str | None = Query(None, alias="from", max_length=10,
+                                      json_schema_extra={"pattern": DOC_DAY_PATTERN},
                                       description="first day YYYY-MM-DD (UTC+8)"),
-            to: str | None = Query(None, pattern=DAY_PATTERN,
+            to: str | None = Query(None, max_length=10,
+                                   json_schema_extra={"pattern": DOC_DAY_PATTERN},
                                    description="last day YYYY-MM-DD, inclusive (UTC+8)"),
             item_code: str | None = Query(None, max_length=64,
                                           pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),

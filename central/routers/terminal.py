@@ -82,7 +82,7 @@ def case_status(terminal_id: deps.TerminalId, svc: deps.Svc,
         due = svc.backends.progress(case, svc.clock())
         if due:
             svc.store.add_case_events(number, due)
-    history = [api.CaseEvent(status=s, at=ts(at), note=note)
+    history = [api.CaseEvent(status=api.CaseState(s), at=ts(at), note=note)
                for s, at, note in svc.store.case_events(number)]
     masked = case["terminal_id"] != terminal_id
     if masked:
@@ -100,7 +100,6 @@ def rate(request: Request, body: deps.RawBody,
          svc: deps.Svc) -> Response:
     """好差评: one rating per case, from the terminal that served it; 差评 needs a reason tag."""
     rating = parse(api.Rating, body)
-    haocha_routes.check(svc, rating, svc.active().tag_codes)  # reasons fit the dictionary
 
     def work(db: Any, now: float) -> tuple[int, BaseModel]:
         case = svc.find_case(rating.case_no)
@@ -111,6 +110,7 @@ def rate(request: Request, body: deps.RawBody,
                            "only the terminal that served the case may rate it (一次一评)")
         if case["item_code"] != rating.item_code:
             raise ApiError(422, "item_mismatch", "the case is for another item")
+        haocha_routes.check(svc, rating, svc.active().tag_codes)  # reasons fit the dictionary
         rating_id = svc.store.insert_rating(
             db, rating.case_no, rating.item_code, rating.level.value, rating.tags,
             rating.comment, terminal_id, case["region_code"], api.CHANNEL,

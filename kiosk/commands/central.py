@@ -162,11 +162,9 @@ def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def _serve(args: argparse.Namespace) -> int:
     from central.errors import CentralError
-    from central.server import serve
+    from central.server import ServerSettings, serve
     from central.storage.engine import redact
     from kiosk.logs import setup_logging
-
-    from central.server import ServerSettings
 
     if not 1 <= args.workers <= 64:
         return _fail("--workers must be 1..64")

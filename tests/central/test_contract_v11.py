@@ -17,7 +17,15 @@ from central.server import run_in_thread
 from central.service import MASKED_NOTE
 from kiosk import central_api as api
 from kiosk.catalogue.validators import validate_case_no
-from tests.central.conftest import ID_NUMBER, TERMINAL_ID, Clock, Service, Terminal, seed, submission
+from tests.central.conftest import (
+    ID_NUMBER,
+    TERMINAL_ID,
+    Clock,
+    Service,
+    Terminal,
+    seed,
+    submission,
+)
 
 QUERY = {"region_code": "610900", "identity": {"id_number": ID_NUMBER, "name": "张三"}}
 

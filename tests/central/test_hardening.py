@@ -10,8 +10,12 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from central.errors import ApiError
 from central.exports import FORMULA_START, neutralise
+from central.wire import strict_json
 from kiosk import central_api as api
 from kiosk.catalogue.signing import sign_catalogue
 from tests.central.conftest import ID_NUMBER, KEY_ID, Service, catalogue_dict, submission
@@ -159,7 +163,7 @@ def test_rating_dates_are_validated(service: Service, query: str) -> None:
     """Finding: `GET /v1/admin/ratings?to=0` → 200 (read as 1970-01-01)."""
     r = service.admin(f"/v1/admin/ratings?{query}")
     assert r.status_code == 422, r.text
-    assert r.json()["error"] in ("bad_date", "validation_failed")
+    assert r.json()["error"] == "validation_failed" and r.json()["message"].startswith("query.")
 
 
 def test_rating_dates_still_filter(service: Service) -> None:
@@ -186,3 +190,30 @@ def test_neutralise_covers_every_formula_start() -> None:
     for lead in FORMULA_START:
         assert neutralise(lead + "x") == "'" + lead + "x"
     assert neutralise("a=b") == "a=b" and neutralise(None) == "" and neutralise(-5) == "'-5"
+
+
+# --- strict JSON: properties -----------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",))),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(st.characters(blacklist_characters="\x00",
+                                            blacklist_categories=("Cs",)), max_size=8),
+                      inner, max_size=4),
+    max_leaves=20)
+
+
+@given(json_values)
+@settings(max_examples=200, deadline=None)
+def test_strict_json_takes_what_the_rules_allow(value: Any) -> None:
+    assert strict_json(json.dumps(value, ensure_ascii=False).encode()) == value
+
+
+@given(st.binary(max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_strict_json_refuses_with_invalid_json_only(raw: bytes) -> None:
+    try:
+        strict_json(raw)
+    except ApiError as exc:
+        assert (exc.status, exc.code) == (400, "invalid_json")

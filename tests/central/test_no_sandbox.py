@@ -16,7 +16,15 @@ import requests
 
 from central.server import run_in_thread
 from kiosk import central_api as api
-from tests.central.conftest import ID_NUMBER, TERMINAL_ID, Clock, Service, Terminal, seed, submission
+from tests.central.conftest import (
+    ID_NUMBER,
+    TERMINAL_ID,
+    Clock,
+    Service,
+    Terminal,
+    seed,
+    submission,
+)
 
 QUERY = {"region_code": "610900", "identity": {"id_number": ID_NUMBER, "name": "张三"}}
 ORDER = {"item_code": "JF-0701", "region_code": "610900",

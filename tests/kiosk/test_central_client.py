@@ -3,9 +3,9 @@ faults a correct service cannot produce: hangs, resets, 503 with Retry-After, ba
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import hashlib
 import hmac
-import email.utils
 import ipaddress
 import socket
 import ssl
@@ -20,11 +20,23 @@ from hypothesis import strategies as st
 from kiosk import central_api as api
 from kiosk.central_client import CentralClient, _retry_after, encode_body
 from kiosk.central_errors import (
-    AuthError, CentralClientError, CentralTimeout, NetworkError, ProtocolError, Rejected,
+    AuthError,
+    CentralClientError,
+    CentralTimeout,
+    NetworkError,
+    ProtocolError,
+    Rejected,
     ServerError,
 )
 from tests.kiosk._central import (
-    SECRET, TERMINAL_ID, CannedServer, Sandbox, http_response, id_number, rating, submission,
+    SECRET,
+    TERMINAL_ID,
+    CannedServer,
+    Sandbox,
+    http_response,
+    id_number,
+    rating,
+    submission,
 )
 
 
@@ -226,7 +238,7 @@ def _make_ca_and_cert(tmp: Path) -> tuple[Path, Path, Path]:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test CA")])
     ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
@@ -278,7 +290,7 @@ def test_tls_verified_with_ca_bundle_and_refused_without(tmp_path: Path) -> None
 @settings(max_examples=150, deadline=None)
 @given(value=st.one_of(st.none(), st.text(max_size=40), st.integers(0, 10**6).map(str),
                        st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1),
-                                    timezones=st.just(dt.timezone.utc)).map(
+                                    timezones=st.just(dt.UTC)).map(
                            lambda d: email.utils.format_datetime(d, usegmt=True))))
 def test_retry_after_parser_never_raises(value) -> None:
     now = 1795600000.0

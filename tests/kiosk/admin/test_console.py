@@ -194,7 +194,10 @@ def test_outbox_counts_dead_rows_and_retry_brings_them_back(kiosk: Kiosk) -> Non
     kiosk.svc.set_network(False)
     try:
         good = box.enqueue(Kind.SUBMISSION, {"item_code": "RX-1101", "region_code": "610900",
-                                             "applicant": applicant, "fields": {"request_type": "inquiry"}})
+                                             "applicant": applicant, "fields": {
+                                                 # the whole form (central checks it)
+                                                 "request_type": "inquiry", "topic": "city",
+                                                 "phone": "13800138000"}})
         assert wait_until(lambda: (box.get(good.id).attempts or 0) >= 1)
         report = console.outbox()
         assert (report.pending, report.dead, report.delivered) == (1, 1, base.delivered)

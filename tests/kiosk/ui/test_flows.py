@@ -87,7 +87,7 @@ class ApplyAndProgressTest(KioskTestCase):
         out = eng.session.outcome
         assert out is not None and out.submitted is not None and not out.submitted.provisional
         case_no = out.submitted.case_no
-        assert re.fullmatch(r"\d{6}-\d{8}-\d{6}", case_no)
+        assert re.fullmatch(r"\d{6}-\d{8}-\d{6}-\d{4}", case_no)  # v1.1: with its check group
         self.find(case_no)  # in large digits
         self.tap("完成")
         self.tap("非常满意")
