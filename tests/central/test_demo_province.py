@@ -21,13 +21,16 @@ def test_demo_rating_reaches_the_province_simulator_once() -> None:
     try:
         def call(path: str, obj: object, key: str | None = None) -> requests.Response:
             body = json.dumps(obj, ensure_ascii=False).encode()
-            hdrs = api.signed_headers(cfg.terminal_id, secret, "POST", path, body)
+            hdrs = api.signed_headers(cfg.terminal_id, secret, "POST", path, body,
+                                      idempotency_key=key)  # contract v1.1: the key is signed
+            hdrs["Content-Type"] = "application/json"
             if key:
                 hdrs[api.HEADER_IDEMPOTENCY_KEY] = key
             return requests.post(handle.url + path, data=body, headers=hdrs, timeout=10)
 
         ident = {"id_number": "11010519491231002X", "name": "张三"}
-        q = call("/v1/queries/RS-0102", {"region_code": cfg.region_code, "identity": ident})
+        q = call("/v1/queries/RS-0102", {"region_code": cfg.region_code, "identity": ident,
+                                         "params": {"year": 2025}})
         case_no = q.json()["case_no"]
         rating = {"case_no": case_no, "item_code": "RS-0102", "level": "非常不满意",
                   "tags": ["too_slow"], "dictionary_version": 1, "hall": cfg.hall_name,
