@@ -15,10 +15,9 @@ import subprocess
 import tempfile
 import time
 import uuid
-from pathlib import Path
-
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
