@@ -138,7 +138,8 @@ def _closed(client: Client, kinds: list[str], count: int, tids: list[str]) -> di
         th.join()
     wall = time.perf_counter() - t0
     total = sum(len(v) for v in client.lat.values())
-    out = {k: _stats(v, client.errors.get(k, 0), wall) for k, v in client.lat.items()}
+    out: dict[str, Any] = {k: _stats(v, client.errors.get(k, 0), wall)
+                           for k, v in client.lat.items()}
     out["all_rps"] = round(total / wall, 1)
     return out
 
@@ -186,7 +187,8 @@ def _province(client: Client, tids: list[str]) -> dict[str, Any]:
     for th in threads:
         th.join()
     wall = time.perf_counter() - t0
-    out = {k: _stats(v, client.errors.get(k, 0), wall) for k, v in client.lat.items()}
+    out: dict[str, Any] = {k: _stats(v, client.errors.get(k, 0), wall)
+                           for k, v in client.lat.items()}
     out["offered_rps"] = round(len(plan) / PHASE_S, 1)
     out["achieved_rps"] = round(sum(len(v) for v in client.lat.values()) / wall, 1)
     out["wall_s"] = round(wall, 2)
