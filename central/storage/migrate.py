@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from central.storage.engine import redact
 from central.storage.errors import NotMigrated
 from central.storage.keys import ServerKey
-from central.storage.schema import metadata
+from central.storage.schema import load_all
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def upgrade(engine: Engine, server_key: Callable[[], ServerKey], target: str = "
 def create_new(engine: Engine) -> None:
     """An empty database straight at head: create_all, then stamp (Alembic's documented way)."""
     with engine.begin() as conn:
-        metadata.create_all(conn)
+        load_all().create_all(conn)
         command.stamp(_config(conn), "head")
 
 
