@@ -6,8 +6,9 @@ import json
 import logging
 import re
 import secrets
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,8 @@ class Storage:
         self.where = redact(self.url)
         self.path = sqlite_path(self.url)
         self.engine = make_engine(self.url, pool_size=pool_size, max_overflow=max_overflow)
+        self._local = threading.local()
+        self._write_lock = threading.Lock() if self.path is not None else None
         try:
             with self.engine.connect() as conn:
                 fresh = self.path is not None and create and migrate.is_empty(conn)
@@ -126,19 +129,35 @@ class Storage:
         """One transaction (SQLite: BEGIN IMMEDIATE); COMMIT, or ROLLBACK on any exception.
 
         The yielded Connection is opaque to endpoint code: pass it to Storage's static methods.
+        Reads made by this thread meanwhile (Storage.case(), published_version() …) and a nested
+        transaction() use the same connection: a request never holds two pooled connections
+        (with a full pool that would deadlock) and sees its own uncommitted rows.
         """
+        outer = getattr(self._local, "conn", None)
+        if outer is not None:
+            yield outer
+            return
         try:
-            with self.engine.connect() as db:
+            # SQLite has one writer at a time anyway: queue this process's writers on a lock
+            # instead of in SQLite's sleeping busy handler, each holding a pooled connection.
+            with self._write_lock or nullcontext(), self.engine.connect() as db:
                 db.execution_options(**{WRITE: True})
                 with db.begin():
-                    yield db
+                    self._local.conn = db
+                    try:
+                        yield db
+                    finally:
+                        self._local.conn = None
         except (DataError, OverflowError) as exc:
             raise OutOfRange("value", f"does not fit its column: {_reason(exc)}") from None
         except OperationalError as exc:
             raise StorageError(f"{self.where}: database unavailable: {_reason(exc)}") from None
 
     def _read(self, stmt: Any) -> list[Any]:
+        outer = getattr(self._local, "conn", None)
         try:
+            if outer is not None:
+                return list(outer.execute(stmt).all())
             with self.engine.connect() as db:
                 return list(db.execute(stmt).all())
         except (DataError, OverflowError) as exc:

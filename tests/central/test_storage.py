@@ -182,3 +182,38 @@ def test_a_table_declared_without_a_revision_is_caught(tmp_path: Path) -> None:
     finally:
         t.metadata.remove(probe)
         eng.dispose()
+
+
+def test_more_concurrent_writers_than_pooled_connections_never_deadlock(service) -> None:  # type: ignore[no-untyped-def]
+    """60 terminals submit at once (the pool holds 40, the server 40 threads): reads made
+    inside a transaction reuse its connection, so nobody waits for a connection forever."""
+    import threading
+    import uuid
+
+    from tests.central.conftest import submission
+
+    codes: list[int] = []
+    lock = threading.Lock()
+    go = threading.Event()
+
+    def send() -> None:
+        term = Terminal(service.url, service.terminal.terminal_id, service.secret, service.clock)
+        go.wait()
+        r = term.call("POST", "/v1/submissions", submission(), key=str(uuid.uuid4()))
+        term.session.close()
+        with lock:
+            codes.append(r.status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(60)]
+    for th in threads:
+        th.start()
+    t0 = time.monotonic()
+    go.set()
+    for th in threads:
+        th.join()
+    assert codes == [201] * 60 and time.monotonic() - t0 < 20
+    store = Storage(service.db)
+    try:
+        assert store._one("SELECT COUNT(*) FROM cases")[0] == 60
+    finally:
+        store.close()
