@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, insert, select, text
+from sqlalchemy import Connection, and_, bindparam, case, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 
@@ -27,6 +27,17 @@ log = logging.getLogger(__name__)
 INT64 = (-(2**63), 2**63 - 1)
 # Lifecycle rank: events of one case at the same instant come out in this order.
 _STATE_ORDER = ("received", "accepted", "in_progress", "completed", "rejected")
+
+
+# Hot statements built once (each request reads the secret and the published version):
+# building a Core statement and its cache key costs more than SQLite answering it.
+_SECRET = select(t.terminals.c.secret_enc).where(t.terminals.c.terminal_id == bindparam("tid"),
+                                                 t.terminals.c.enabled == 1)
+_VERSION = select(func.max(t.catalogues.c.version))
+_TOKEN = select(t.staff_tokens.c.name).where(t.staff_tokens.c.token_hash == bindparam("h"))
+_CASE = select(t.cases.c.case_no, t.cases.c.kind, t.cases.c.item_code, t.cases.c.region_code,
+               t.cases.c.terminal_id, t.cases.c.received_at).where(
+    t.cases.c.case_no == bindparam("case_no"))
 
 
 def hash_token(token: str) -> str:
@@ -153,20 +164,20 @@ class Storage:
         except OperationalError as exc:
             raise StorageError(f"{self.where}: database unavailable: {_reason(exc)}") from None
 
-    def _read(self, stmt: Any) -> list[Any]:
+    def _read(self, stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
         outer = getattr(self._local, "conn", None)
         try:
             if outer is not None:
-                return list(outer.execute(stmt).all())
+                return list(outer.execute(stmt, params).all())
             with self.engine.connect() as db:
-                return list(db.execute(stmt).all())
+                return list(db.execute(stmt, params).all())
         except (DataError, OverflowError) as exc:
             raise OutOfRange("value", f"does not fit its column: {_reason(exc)}") from None
         except OperationalError as exc:
             raise StorageError(f"{self.where}: database unavailable: {_reason(exc)}") from None
 
-    def _first(self, stmt: Any) -> Any:
-        rows = self._read(stmt)
+    def _first(self, stmt: Any, params: dict[str, Any] | None = None) -> Any:
+        rows = self._read(stmt, params)
         return rows[0] if rows else None
 
     def _one(self, sql: str, args: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
@@ -194,8 +205,7 @@ class Storage:
 
     def terminal_secret(self, terminal_id: str) -> bytes | None:
         """The secret of an enabled terminal, or None."""
-        row = self._first(select(t.terminals.c.secret_enc).where(
-            t.terminals.c.terminal_id == terminal_id, t.terminals.c.enabled == 1))
+        row = self._first(_SECRET, {"tid": terminal_id})
         return self._key.open(terminal_id, row[0]) if row else None
 
     def add_token(self, name: str, now: float) -> str:
@@ -208,8 +218,7 @@ class Storage:
 
     def token_name(self, token: str) -> str | None:
         """The staff name of a token, or None when unknown."""
-        row = self._first(select(t.staff_tokens.c.name).where(
-            t.staff_tokens.c.token_hash == hash_token(token)))
+        row = self._first(_TOKEN, {"h": hash_token(token)})
         return row[0] if row else None
 
     def add_trusted_key(self, key_id: str, public_key_raw: bytes, now: float) -> None:
@@ -294,9 +303,7 @@ class Storage:
 
     def case(self, case_no: str) -> dict[str, Any] | None:
         """A case row as a dict, or None."""
-        c = t.cases.c
-        row = self._first(select(c.case_no, c.kind, c.item_code, c.region_code, c.terminal_id,
-                                 c.received_at).where(c.case_no == case_no))
+        row = self._first(_CASE, {"case_no": case_no})
         return dict(row._mapping) if row is not None else None
 
     def case_by_local_ref(self, ref: str) -> dict[str, Any] | None:
@@ -397,7 +404,7 @@ class Storage:
 
     def published_version(self) -> int | None:
         """Version of the newest published bundle (cheap: no blob read), or None."""
-        row = self._first(select(func.max(t.catalogues.c.version)))
+        row = self._first(_VERSION)
         return row[0] if row else None
 
     def publish(self, version: int, bundle: bytes, items: int, by: str, now: float) -> str | None:
