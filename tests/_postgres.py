@@ -1,4 +1,5 @@
-"""A throw-away PostgreSQL cluster for the tests and benches: initdb + pg_ctl in a temp dir.
+"""A throw-away PostgreSQL cluster for the tests and benches: initdb + pg_ctl in a temp dir;
+the session fixture `postgres` (imported by tests/conftest.py) and `new_db`.
 
 Debian's `postgresql` package supplies the binaries (/usr/lib/postgresql/N/bin). initdb refuses
 to run as root, so as root the cluster runs as the unprivileged `postgres` user (runuser).
@@ -14,10 +15,19 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
+
+from central.storage import keys, migrate
+from central.storage.engine import make_engine, to_url
+
+ENGINES = ("sqlite", "postgresql")
+"""Every test that stores anything in central runs on both (fixture params)."""
 
 
 def _bin_dir() -> Path:
@@ -99,3 +109,44 @@ class Cluster:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@dataclass
+class Postgres:
+    """The session's cluster, its migrated template database and the server key file."""
+
+    cluster: Cluster
+    template: str
+    key_file: Path
+
+    def new_database(self) -> str:
+        """A fresh database at the current schema (a copy of the template): its URL."""
+        return self.cluster.create_database(template=self.template)
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
+    """A throw-away PostgreSQL cluster (started on first use, stopped at the end)."""
+    cluster = Cluster()
+    try:
+        url = cluster.create_database(name="central_template")
+        engine = make_engine(to_url(url))
+        try:
+            migrate.upgrade(engine, lambda: None)  # type: ignore[arg-type,return-value]
+        finally:
+            engine.dispose()
+        key_file = tmp_path_factory.mktemp("pgkey") / "server.key"
+        keys.write_key_file(key_file)
+        yield Postgres(cluster, "central_template", key_file)
+    finally:
+        cluster.stop()
+
+
+def new_db(engine: str, directory: Path, request: pytest.FixtureRequest,
+           mp: pytest.MonkeyPatch) -> Path | str:
+    """A new empty service database of `engine` (SQLite: a file path; PostgreSQL: a URL)."""
+    if engine == "sqlite":
+        return directory / "central.sqlite3"
+    pg: Postgres = request.getfixturevalue("postgres")
+    mp.setenv(keys.ENV_KEY_FILE, str(pg.key_file))
+    return pg.new_database()

@@ -30,3 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def project_root() -> Path:
     """The repository root."""
     return ROOT
+
+
+# The session's throw-away PostgreSQL cluster (started on first use, stopped at the end).
+from tests._postgres import postgres  # noqa: E402,F401

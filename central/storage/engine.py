@@ -82,9 +82,10 @@ def make_engine(url: URL, *, pool_size: int = 10, max_overflow: int = 30) -> Eng
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
             # Writers take the write lock at BEGIN (two writers never both read, then deadlock
-            # on the upgrade); readers begin deferred and read a WAL snapshot without blocking.
-            immediate = conn.get_execution_options().get(WRITE, False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            # on the upgrade). Readers begin nothing: each of their single statements is its own
+            # snapshot in autocommit mode, and never blocks in WAL mode.
+            if conn.get_execution_options().get(WRITE, False):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     # No pre-ping (a round trip per checkout); a connection the server dropped fails one

@@ -12,10 +12,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
-from central.storage.engine import redact
+from central.storage.engine import WRITE, redact
 from central.storage.errors import NotMigrated
 from central.storage.keys import ServerKey
-from central.storage.schema import metadata
+from central.storage.schema import load_all
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,7 @@ def _fk_on(conn: Connection) -> None:
 def upgrade(engine: Engine, server_key: Callable[[], ServerKey], target: str = "head") -> tuple[str | None, str]:
     """Bring the database to `target`; (revision before, revision after)."""
     with engine.connect() as conn:
+        conn.execution_options(**{WRITE: True})  # SQLite: each step inside BEGIN IMMEDIATE
         _fk_off(conn)
         try:
             before = state(conn)
@@ -96,9 +97,11 @@ def upgrade(engine: Engine, server_key: Callable[[], ServerKey], target: str = "
 
 def create_new(engine: Engine) -> None:
     """An empty database straight at head: create_all, then stamp (Alembic's documented way)."""
-    with engine.begin() as conn:
-        metadata.create_all(conn)
-        command.stamp(_config(conn), "head")
+    with engine.connect() as conn:
+        conn.execution_options(**{WRITE: True})
+        with conn.begin():
+            load_all().create_all(conn)
+            command.stamp(_config(conn), "head")
 
 
 def check(conn: Connection, where: str) -> None:

@@ -1,10 +1,13 @@
 """The service database's tables, as SQLAlchemy Core `Table`s on one shared `metadata`.
 
 Another package declares its tables on this same object (``from central.storage.schema import
-metadata``), so that `metadata.create_all` and Alembic's model comparison see the whole database.
-Every change here needs a revision in central/storage/migrations/versions/ (a test compares).
+metadata``) in a module listed in TABLE_MODULES, so that creating a new database, Alembic and
+the schema test see the whole database. Every table change needs a revision in
+central/storage/migrations/versions/ (tests/central/test_storage.py compares both engines).
 """
 from __future__ import annotations
+
+import importlib
 
 from sqlalchemy import (
     BigInteger,
@@ -180,3 +183,15 @@ payments = Table(
     Column("notifications", Integer, nullable=False, server_default="0"),
     Index("payments_einvoice", "einvoice_no"),
 )
+
+
+TABLE_MODULES: tuple[str, ...] = ()
+"""Modules of other packages that declare tables on `metadata` (e.g. "central.haocha.tables")."""
+
+
+def load_all() -> MetaData:
+    """`metadata` with the tables of every module in TABLE_MODULES declared on it."""
+    for name in TABLE_MODULES:
+        importlib.import_module(name)
+    return metadata
+

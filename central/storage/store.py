@@ -6,13 +6,14 @@ import json
 import logging
 import re
 import secrets
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, insert, select, text
+from sqlalchemy import Connection, and_, bindparam, case, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 
@@ -26,6 +27,17 @@ log = logging.getLogger(__name__)
 INT64 = (-(2**63), 2**63 - 1)
 # Lifecycle rank: events of one case at the same instant come out in this order.
 _STATE_ORDER = ("received", "accepted", "in_progress", "completed", "rejected")
+
+
+# Hot statements built once (each request reads the secret and the published version):
+# building a Core statement and its cache key costs more than SQLite answering it.
+_SECRET = select(t.terminals.c.secret_enc).where(t.terminals.c.terminal_id == bindparam("tid"),
+                                                 t.terminals.c.enabled == 1)
+_VERSION = select(func.max(t.catalogues.c.version))
+_TOKEN = select(t.staff_tokens.c.name).where(t.staff_tokens.c.token_hash == bindparam("h"))
+_CASE = select(t.cases.c.case_no, t.cases.c.kind, t.cases.c.item_code, t.cases.c.region_code,
+               t.cases.c.terminal_id, t.cases.c.received_at).where(
+    t.cases.c.case_no == bindparam("case_no"))
 
 
 def hash_token(token: str) -> str:
@@ -84,6 +96,8 @@ class Storage:
         self.where = redact(self.url)
         self.path = sqlite_path(self.url)
         self.engine = make_engine(self.url, pool_size=pool_size, max_overflow=max_overflow)
+        self._local = threading.local()
+        self._write_lock = threading.Lock() if self.path is not None else None
         try:
             with self.engine.connect() as conn:
                 fresh = self.path is not None and create and migrate.is_empty(conn)
@@ -128,28 +142,44 @@ class Storage:
         """One transaction (SQLite: BEGIN IMMEDIATE); COMMIT, or ROLLBACK on any exception.
 
         The yielded Connection is opaque to endpoint code: pass it to Storage's static methods.
+        Reads made by this thread meanwhile (Storage.case(), published_version() …) and a nested
+        transaction() use the same connection: a request never holds two pooled connections
+        (with a full pool that would deadlock) and sees its own uncommitted rows.
         """
+        outer = getattr(self._local, "conn", None)
+        if outer is not None:
+            yield outer
+            return
         try:
-            with self.engine.connect() as db:
+            # SQLite has one writer at a time anyway: queue this process's writers on a lock
+            # instead of in SQLite's sleeping busy handler, each holding a pooled connection.
+            with self._write_lock or nullcontext(), self.engine.connect() as db:
                 db.execution_options(**{WRITE: True})
                 with db.begin():
-                    yield db
+                    self._local.conn = db
+                    try:
+                        yield db
+                    finally:
+                        self._local.conn = None
         except (DataError, OverflowError) as exc:
             raise OutOfRange("value", f"does not fit its column: {_reason(exc)}") from None
         except OperationalError as exc:
             raise StorageError(f"{self.where}: database unavailable: {_reason(exc)}") from None
 
-    def _read(self, stmt: Any) -> list[Any]:
+    def _read(self, stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
+        outer = getattr(self._local, "conn", None)
         try:
+            if outer is not None:
+                return list(outer.execute(stmt, params).all())
             with self.engine.connect() as db:
-                return list(db.execute(stmt).all())
+                return list(db.execute(stmt, params).all())
         except (DataError, OverflowError) as exc:
             raise OutOfRange("value", f"does not fit its column: {_reason(exc)}") from None
         except OperationalError as exc:
             raise StorageError(f"{self.where}: database unavailable: {_reason(exc)}") from None
 
-    def _first(self, stmt: Any) -> Any:
-        rows = self._read(stmt)
+    def _first(self, stmt: Any, params: dict[str, Any] | None = None) -> Any:
+        rows = self._read(stmt, params)
         return rows[0] if rows else None
 
     def _one(self, sql: str, args: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
@@ -177,8 +207,7 @@ class Storage:
 
     def terminal_secret(self, terminal_id: str) -> bytes | None:
         """The secret of an enabled terminal, or None."""
-        row = self._first(select(t.terminals.c.secret_enc).where(
-            t.terminals.c.terminal_id == terminal_id, t.terminals.c.enabled == 1))
+        row = self._first(_SECRET, {"tid": terminal_id})
         return self._key.open(terminal_id, row[0]) if row else None
 
     def add_token(self, name: str, now: float) -> str:
@@ -191,8 +220,7 @@ class Storage:
 
     def token_name(self, token: str) -> str | None:
         """The staff name of a token, or None when unknown."""
-        row = self._first(select(t.staff_tokens.c.name).where(
-            t.staff_tokens.c.token_hash == hash_token(token)))
+        row = self._first(_TOKEN, {"h": hash_token(token)})
         return row[0] if row else None
 
     def add_trusted_key(self, key_id: str, public_key_raw: bytes, now: float) -> None:
@@ -277,9 +305,7 @@ class Storage:
 
     def case(self, case_no: str) -> dict[str, Any] | None:
         """A case row as a dict, or None."""
-        c = t.cases.c
-        row = self._first(select(c.case_no, c.kind, c.item_code, c.region_code, c.terminal_id,
-                                 c.received_at).where(c.case_no == case_no))
+        row = self._first(_CASE, {"case_no": case_no})
         return dict(row._mapping) if row is not None else None
 
     def case_by_local_ref(self, ref: str) -> dict[str, Any] | None:
@@ -380,7 +406,7 @@ class Storage:
 
     def published_version(self) -> int | None:
         """Version of the newest published bundle (cheap: no blob read), or None."""
-        row = self._first(select(func.max(t.catalogues.c.version)))
+        row = self._first(_VERSION)
         return row[0] if row else None
 
     def publish(self, version: int, bundle: bytes, items: int, by: str, now: float) -> str | None:

@@ -17,11 +17,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from central.server import ServerHandle, run_in_thread
-from central.storage import Storage, keys, migrate
-from central.storage.engine import make_engine, to_url
+from central.storage import Storage
 from kiosk import central_api as api
 from kiosk.catalogue.signing import sign_catalogue
-from tests._postgres import Cluster
+from tests._postgres import ENGINES, Postgres, new_db
 
 TERMINAL_ID = "T-0001"
 KEY_ID = "test-2026"
@@ -158,51 +157,6 @@ def seed(db: Path | str) -> tuple[bytes, str, Ed25519PrivateKey]:
         serialization.Encoding.Raw, serialization.PublicFormat.Raw), now)
     store.close()
     return secret, token, key
-
-
-ENGINES = ("sqlite", "postgresql")
-"""Every test that stores anything runs on both (the `engine` fixtures' params)."""
-
-
-@dataclass
-class Postgres:
-    """The session's cluster, its migrated template database and the server key file."""
-
-    cluster: Cluster
-    template: str
-    key_file: Path
-
-    def new_database(self) -> str:
-        """A fresh database at the current schema (a copy of the template): its URL."""
-        return self.cluster.create_database(template=self.template)
-
-
-@pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
-    """A throw-away PostgreSQL cluster (started on first use, stopped at the end)."""
-    cluster = Cluster()
-    try:
-        url = cluster.create_database(name="central_template")
-        engine = make_engine(to_url(url))
-        try:
-            migrate.upgrade(engine, lambda: None)  # type: ignore[arg-type,return-value]
-        finally:
-            engine.dispose()
-        key_file = tmp_path_factory.mktemp("pgkey") / "server.key"
-        keys.write_key_file(key_file)
-        yield Postgres(cluster, "central_template", key_file)
-    finally:
-        cluster.stop()
-
-
-def new_db(engine: str, directory: Path, request: pytest.FixtureRequest,
-           mp: pytest.MonkeyPatch) -> Path | str:
-    """A new empty service database of `engine` (SQLite: a file path; PostgreSQL: a URL)."""
-    if engine == "sqlite":
-        return directory / "central.sqlite3"
-    pg: Postgres = request.getfixturevalue("postgres")
-    mp.setenv(keys.ENV_KEY_FILE, str(pg.key_file))
-    return pg.new_database()
 
 
 @pytest.fixture(params=ENGINES)

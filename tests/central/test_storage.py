@@ -135,7 +135,7 @@ def test_the_migrations_build_exactly_the_declared_schema(
         migrate.upgrade(eng, lambda: None)  # type: ignore[arg-type,return-value]
         with eng.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                    t.metadata)
+                                    t.load_all())
         assert diff == [], diff
     finally:
         eng.dispose()
@@ -167,3 +167,53 @@ def test_create_app_without_arguments_reads_the_environment(
     monkeypatch.setenv("CENTRAL_OFFLINE_AFTER_S", "soon")
     with pytest.raises(CentralError, match="CENTRAL_OFFLINE_AFTER_S must be a number"):
         create_app()
+
+
+def test_a_table_declared_without_a_revision_is_caught(tmp_path: Path) -> None:
+    from sqlalchemy import Column, Integer, Table
+
+    eng = make_engine(to_url(tmp_path / "m.sqlite3"))
+    probe = Table("probe_without_revision", t.metadata, Column("id", Integer, primary_key=True))
+    try:
+        migrate.upgrade(eng, lambda: None)  # type: ignore[arg-type,return-value]
+        with eng.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), t.load_all())
+        assert [d[0] for d in diff] == ["add_table"] and diff[0][1].name == probe.name
+    finally:
+        t.metadata.remove(probe)
+        eng.dispose()
+
+
+def test_more_concurrent_writers_than_pooled_connections_never_deadlock(service) -> None:  # type: ignore[no-untyped-def]
+    """60 terminals submit at once (the pool holds 40, the server 40 threads): reads made
+    inside a transaction reuse its connection, so nobody waits for a connection forever."""
+    import threading
+    import uuid
+
+    from tests.central.conftest import submission
+
+    codes: list[int] = []
+    lock = threading.Lock()
+    go = threading.Event()
+
+    def send() -> None:
+        term = Terminal(service.url, service.terminal.terminal_id, service.secret, service.clock)
+        go.wait()
+        r = term.call("POST", "/v1/submissions", submission(), key=str(uuid.uuid4()))
+        term.session.close()
+        with lock:
+            codes.append(r.status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(60)]
+    for th in threads:
+        th.start()
+    t0 = time.monotonic()
+    go.set()
+    for th in threads:
+        th.join()
+    assert codes == [201] * 60 and time.monotonic() - t0 < 20
+    store = Storage(service.db)
+    try:
+        assert store._one("SELECT COUNT(*) FROM cases")[0] == 60
+    finally:
+        store.close()

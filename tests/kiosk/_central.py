@@ -37,7 +37,7 @@ def rating(case_no: str, level: str = "满意") -> dict[str, Any]:
 class Sandbox:
     """The reference central service in a thread, restartable on the same port."""
 
-    def __init__(self, db_path: Path, port: int = 0) -> None:
+    def __init__(self, db_path: Path | str, port: int = 0) -> None:
         self.db_path = db_path
         self.port = port
         self.handle: ServerHandle | None = None

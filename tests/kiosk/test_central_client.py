@@ -28,6 +28,7 @@ from kiosk.central_errors import (
     Rejected,
     ServerError,
 )
+from tests._postgres import ENGINES, new_db
 from tests.kiosk._central import (
     SECRET,
     TERMINAL_ID,
@@ -40,11 +41,12 @@ from tests.kiosk._central import (
 )
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
-    sb = Sandbox(tmp_path_factory.mktemp("central") / "central.sqlite3")
-    yield sb
-    sb.stop()
+@pytest.fixture(scope="module", params=ENGINES)
+def sandbox(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
+    with pytest.MonkeyPatch.context() as mp:  # the client against central on each engine
+        sb = Sandbox(new_db(request.param, tmp_path_factory.mktemp("central"), request, mp))
+        yield sb
+        sb.stop()
 
 
 @pytest.fixture
