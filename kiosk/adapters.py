@@ -294,7 +294,8 @@ class CentralPort:
 
         self._enqueue("rating", body(rating.service_id, rating.item_code, rating.level,
                                      rating.tags, rating.comment, rating.dictionary_version,
-                                     dict(rating.indicators), rating.hall, rating.callback_phone))
+                                     dict(rating.indicators), rating.hall, rating.callback_phone,
+                                     rating.rater))
 
     def _enqueue(self, kind: str, body: dict[str, Any]) -> Any:
         """Queue on disk; a damaged queue or a full disk is IntakeRefused, never "network"."""

@@ -107,6 +107,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     from kiosk.commands import central_staff
     central_staff.register(group)
     _register_province_sim(group)
+    _register_forward(group)
 
 
 def _register_province_sim(group: argparse._SubParsersAction) -> None:
@@ -123,6 +124,50 @@ def _register_province_sim(group: argparse._SubParsersAction) -> None:
     p.add_argument("--fault", action="append", default=[], metavar="KIND:COUNT[:DELAY]",
                    help="start with a fault, e.g. 500:3 or timeout:2:15 (repeatable)")
     p.set_defaults(handler=_province_sim, parser=p)
+
+
+def _register_forward(group: argparse._SubParsersAction) -> None:
+    p = group.add_parser("forward", help="run the 好差评 province forwarder on its own",
+                         description="Scan new ratings, open 差评 follow-ups and forward to the "
+                                     "province (KIOSK_HAOCHA_* settings) until SIGINT/SIGTERM; "
+                                     "for deployments whose API processes set "
+                                     "KIOSK_HAOCHA_FORWARD=0. Several may run at once.")
+    p.add_argument("--db", required=True, metavar="PATH", help="service database (SQLite)")
+    p.set_defaults(handler=_forward, parser=p)
+
+
+def _forward(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from central.errors import CentralError
+    from central.haocha.errors import HaochaError
+    from central.haocha.service import Haocha
+    from central.haocha.settings import HaochaSettings
+    from kiosk.logs import setup_logging
+
+    setup_logging(None, "INFO")
+    try:
+        store = _store(args.db)
+        settings = HaochaSettings.from_env().model_copy(update={"forward": True})
+
+        def bundle() -> bytes | None:
+            pub = store.published()
+            return pub.bundle if pub else None
+
+        h = Haocha(args.db, settings, time.time, bundle)
+    except (CentralError, HaochaError) as exc:
+        return _fail(str(exc))
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    h.start()
+    print(f"forwarding ratings of {args.db} to {settings.province_url or '(no URL: queue only)'}",
+          file=sys.stderr)
+    done.wait()
+    h.stop()
+    store.close()
+    return 0
 
 
 def _province_sim(args: argparse.Namespace) -> int:

@@ -39,19 +39,19 @@ def check(d: RatingDictionary, level: str, reasons: Iterable[str],
 
 def build(d: RatingDictionary, service_id: str, item_code: str, level: str,
           reasons: Iterable[str], comment: str, indicators: Mapping[str, str], phone: str,
-          hall: str) -> RatingRecord:
+          hall: str, rater: tuple[str, str] | None = None) -> RatingRecord:
     """The checked RatingRecord of one rating under dictionary `d`; RatingRefused if invalid."""
     clean = check(d, level, reasons, indicators, phone)
     if len(comment) > MAX_COMMENT:
         raise RatingRefused(f"comment longer than {MAX_COMMENT} characters")
     return RatingRecord(service_id, item_code, level, clean, comment,
                         dictionary_version=d.version, indicators=tuple(sorted(indicators.items())),
-                        hall=hall, callback_phone=phone)
+                        hall=hall, callback_phone=phone, rater=rater)
 
 
 def body(case_no: str, item_code: str, level: str, reasons: Iterable[str], comment: str,
          dictionary_version: int | None, indicators: Mapping[str, str], hall: str,
-         phone: str) -> dict[str, Any]:
+         phone: str, rater: tuple[str, str] | None = None) -> dict[str, Any]:
     """The POST /v1/ratings body (the outbox seals it; the phone never reaches a log)."""
     out: dict[str, Any] = {"case_no": case_no, "item_code": item_code, "level": level,
                            "tags": list(reasons), "comment": comment}
@@ -61,4 +61,7 @@ def body(case_no: str, item_code: str, level: str, reasons: Iterable[str], comme
         out["hall"] = hall[:64]
     if phone:
         out["callback"] = {"phone": phone, "consent": True}
+    if rater is not None:  # 实名: the citizen chose to rate under their name
+        out["real_name"] = True
+        out["rater"] = {"name": rater[0], "id_number": rater[1], "user_type": 1}
     return out

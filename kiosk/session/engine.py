@@ -662,15 +662,18 @@ class SessionEngine:
         self._changed()
 
     def rate(self, level: str, tags: tuple[str, ...] | list[str] = (), comment: str = "",
-             indicators: dict[str, str] | None = None, callback_phone: str = "") -> None:
+             indicators: dict[str, str] | None = None, callback_phone: str = "",
+             real_name: bool = False) -> None:
         """Record the citizen's 好差评 (差评 need a reason tag; one rating per service)."""
         self._require(State.RATING)
         if self.rating_dictionary is not None:  # issue 19: reasons of central's dictionary
             from kiosk.rating.record import build
 
+            holder = self.session.holder if real_name else None
             self._record(build(self.rating_dictionary(), self.session.service_id,
                                self._item_code(), level, tags, comment, indicators or {},
-                               callback_phone, self.hall_name))
+                               callback_phone, self.hall_name,
+                               (holder.name, holder.id_number) if holder else None))
         else:
             known = [t.code for t in self.catalogue.rating_tags] if self.catalogue else []
             clean_tags = check_rating(level, tags, known, comment)
@@ -696,7 +699,7 @@ class SessionEngine:
             raise RatingRefused(f"service {rec.service_id} was already rated")
         self._rated.add(rec.service_id)
         self.session.rated = True
-        self.ratings.append(dataclasses.replace(rec, callback_phone=""))  # no phone kept
+        self.ratings.append(dataclasses.replace(rec, callback_phone="", rater=None))  # kept: none
         del self.ratings[:-100]
         if self.on_rating is not None:
             self.on_rating(rec)

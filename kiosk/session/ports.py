@@ -171,6 +171,8 @@ class RatingRecord:
     hall: str = ""
     callback_phone: str = ""
     """差评 only, given with consent; personal data: queued sealed, never kept in memory lists."""
+    rater: tuple[str, str] | None = None
+    """(name, ID number) of a 实名 rating the citizen chose; personal data like the phone."""
 
 
 class CentralUnavailable(Exception):

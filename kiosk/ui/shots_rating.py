@@ -52,7 +52,9 @@ def rating_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Step]:
     if vm.rating.tags:
         vm.rating.toggle_tag(vm.rating.tags[0]["code"])
     vm.rating.score("attitude", LEVELS[0])
+    vm.rating.toggle_real_name()
     yield ("shot", "haocha-good")
+    vm.rating.toggle_real_name()
     vm.rating.choose(LEVELS[3])  # 不满意: reasons required, callback offered
     yield ("shot", "haocha-bad")
     vm.rating.toggle_tag(vm.rating.tags[0]["code"])

@@ -41,6 +41,9 @@ class RatingViewModel(ScreenViewModel):
     phone = StringProperty("")
     phone_shown = StringProperty("")
     offer_callback = BooleanProperty(False)
+    real_name = BooleanProperty(False)
+    offer_real_name = BooleanProperty(False)
+    """实名评价 is offered when the citizen was identified (card or code)."""
     error_text = StringProperty("")
     can_submit = BooleanProperty(False)
     dictionary_version = StringProperty("")
@@ -83,7 +86,7 @@ class RatingViewModel(ScreenViewModel):
                               "selected": self.scores.get(i.code, self.level) == name}
                              for k, name in enumerate(LEVELS)]}
                 for i in d.indicators if i.code != "overall"
-            ] if self.level and self.ask_indicators else []
+            ] if self.level and self.ask_indicators and not engine.elderly else []  # 长辈模式: simple
         else:
             cat = engine.catalogue
             tags = cat.rating_tags if cat else ()
@@ -93,6 +96,8 @@ class RatingViewModel(ScreenViewModel):
             self.reasons_title = self.tr("rating.choose_tags") if self.needs_tags else ""
             self.indicators = []
         self.offer_callback = self.needs_tags and self.ask_callback and d is not None
+        self.offer_real_name = d is not None and bool(self.level) and \
+            engine.session.holder is not None
         self.phone_shown = self.phone if self.panel == "phone" else \
             (mask_phone(self.phone) if self.phone else "")
         phone_ok = not self.consent or bool(PHONE_RE.fullmatch(self.phone))
@@ -129,6 +134,12 @@ class RatingViewModel(ScreenViewModel):
         """Tap a reason."""
         self.chosen = [c for c in self.chosen if c != code] if code in self.chosen \
             else self.chosen + [code]
+        self.engine.touch()
+        self.update(self.engine)
+
+    def toggle_real_name(self) -> None:
+        """实名评价 (off by default: a rating is anonymous unless the citizen chooses)."""
+        self.real_name = not self.real_name
         self.engine.touch()
         self.update(self.engine)
 
@@ -218,9 +229,11 @@ class RatingViewModel(ScreenViewModel):
         d = self._dictionary()
         try:
             if d is not None:
-                scores = {"overall": self.level, **self.scores} if self.ask_indicators else {}
+                scores = {"overall": self.level, **self.scores} if self.ask_indicators \
+                    and not self.engine.elderly else {}
                 self.engine.rate(self.level, list(self.chosen), self.comment, indicators=scores,
-                                 callback_phone=self.phone if self.consent else "")
+                                 callback_phone=self.phone if self.consent else "",
+                                 real_name=self.real_name and self.offer_real_name)
             else:
                 self.engine.rate(self.level, list(self.chosen), self.comment)
         except RatingRefused:

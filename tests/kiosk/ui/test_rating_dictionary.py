@@ -144,3 +144,22 @@ def test_a_damaged_cache_falls_back_to_the_shipped_dictionary(tmp_path: Path) ->
     assert DictionaryCache(path).current().version == 1
     path.write_bytes(b"\xff\x00 not json")
     assert DictionaryCache(path).current().version == 1
+
+
+def test_real_name_is_the_citizens_choice_and_not_kept() -> None:
+    from kiosk.rating.record import body
+
+    eng, vm = make()
+    eng.rating_dictionary = DictionaryCache(None).current
+    to_rating(eng)
+    r = vm.rating
+    r.choose("满意")
+    assert r.offer_real_name and not r.real_name  # anonymous unless chosen
+    r.toggle_real_name()
+    r.submit()
+    (sent,) = eng.central.ratings
+    assert sent.rater == (ZHANG.name, ZHANG.id_number)
+    assert eng.ratings[-1].rater is None
+    b = body(sent.service_id, sent.item_code, sent.level or "", sent.tags, "", 1, {}, "",
+             "", sent.rater)
+    assert b["real_name"] is True and b["rater"]["id_number"] == ZHANG.id_number
