@@ -9,8 +9,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
-from central.console.tables import metadata
-from central.rollout.tables import metadata as rollout_metadata
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +32,11 @@ def engine_for(db: str | Path | Engine) -> Engine:
 
 
 class ConsoleStore:
-    """Transactions on the console's and the rollout's tables (created when missing)."""
+    """Transactions on the console's and the rollout's tables (central's migrations create
+    them: open the database through central.storage.Storage first)."""
 
     def __init__(self, db: str | Path | Engine) -> None:
         self.engine = engine_for(db)
-        for md in (metadata, rollout_metadata):
-            md.create_all(self.engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

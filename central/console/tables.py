@@ -1,9 +1,9 @@
 """The console's tables (SQLAlchemy Core): staff accounts, browser sessions, the audit log."""
 from __future__ import annotations
 
-from sqlalchemy import (Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text)
+from sqlalchemy import (Column, Float, ForeignKey, Index, Integer, String, Table, Text)
 
-metadata = MetaData()
+from central.storage.schema import metadata
 
 staff_accounts = Table(
     "console_staff", metadata,

@@ -50,11 +50,9 @@ class Haocha:
         self._bundle = bundle
         self.engine: Engine = engine if engine is not None else \
             engine_for(db_path, settings.database_url)
-        if engine is not None:  # central's engine: our tables beside its own
-            from central.haocha.tables import metadata
+        if engine is not None:  # central's engine: its migrations hold our tables (0003)
             from central.storage.engine import WRITE
 
-            metadata.create_all(engine)
             # SQLite: every transaction here may write, so it takes the write lock at BEGIN
             # (a deferred BEGIN that later writes deadlocks with central's writers: "locked")
             self.engine = engine.execution_options(**{WRITE: True})

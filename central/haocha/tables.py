@@ -1,8 +1,5 @@
-"""Tables of the 好差评 and province-forwarding features (SQLAlchemy Core, SQLite and PostgreSQL).
-
-`metadata` holds only our tables; `ratings` (owned by central.storage) is declared on a
-separate MetaData with just the columns read here, so the lead can swap in the shared one.
-"""
+"""Tables of the 好差评 and province-forwarding features (SQLAlchemy Core, SQLite and PostgreSQL),
+declared on central's shared metadata (migration 0003); `ratings` is central.storage's own."""
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -12,14 +9,13 @@ from sqlalchemy import (
                         Index,
                         Integer,
                         LargeBinary,
-                        MetaData,
                         String,
                         Table,
                         Text,
                         UniqueConstraint,
 )
 
-metadata = MetaData()
+from central.storage.schema import metadata, ratings  # noqa: F401  (ratings: read by the scan)
 
 dictionaries = Table(
     "haocha_dictionaries", metadata,
@@ -107,21 +103,4 @@ followup_steps = Table(
     Column("by", String(64), nullable=False),
     Column("at", Float, nullable=False),
     Column("note", Text, nullable=False),
-)
-
-# --- owned by central.storage: the columns read here --------------------------------------
-theirs = MetaData()
-ratings = Table(
-    "ratings", theirs,
-    Column("rating_id", Integer, primary_key=True),
-    Column("case_no", Text, nullable=False),
-    Column("item_code", Text, nullable=False),
-    Column("level", Text, nullable=False),
-    Column("tags", Text, nullable=False),
-    Column("comment", Text, nullable=False),
-    Column("terminal_id", Text, nullable=False),
-    Column("region_code", Text, nullable=False),
-    Column("channel", Text, nullable=False),
-    Column("rated_at", Float),
-    Column("received_at", Float, nullable=False),
 )

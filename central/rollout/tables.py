@@ -1,9 +1,9 @@
 """Rollout tables (SQLAlchemy Core): staged bundles and the pilot group."""
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Integer, LargeBinary, MetaData, String, Table
+from sqlalchemy import Column, Float, Integer, LargeBinary, String, Table
 
-metadata = MetaData()
+from central.storage.schema import metadata
 
 stages = Table(
     "rollout_stages", metadata,

@@ -185,7 +185,8 @@ payments = Table(
 )
 
 
-TABLE_MODULES: tuple[str, ...] = ()
+TABLE_MODULES: tuple[str, ...] = ("central.haocha.tables", "central.console.tables",
+                                   "central.rollout.tables")
 """Modules of other packages that declare tables on `metadata` (e.g. "central.haocha.tables")."""
 
 

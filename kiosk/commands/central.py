@@ -132,7 +132,9 @@ def _register_forward(group: argparse._SubParsersAction) -> None:
                                      "province (KIOSK_HAOCHA_* settings) until SIGINT/SIGTERM; "
                                      "for deployments whose API processes set "
                                      "KIOSK_HAOCHA_FORWARD=0. Several may run at once.")
-    p.add_argument("--db", required=True, metavar="PATH", help="service database (SQLite)")
+    p.add_argument("--db", required=True, metavar="URL|PATH",
+                   help="service database (postgresql://… or a SQLite file)")
+    p.add_argument("--secret-key-file", metavar="FILE", default=None, help=KEY_HELP)
     p.set_defaults(handler=_forward, parser=p)
 
 
@@ -148,14 +150,15 @@ def _forward(args: argparse.Namespace) -> int:
 
     setup_logging(None, "INFO")
     try:
-        store = _store(args.db)
+        store = _store(args)
         settings = HaochaSettings.from_env().model_copy(update={"forward": True})
 
         def bundle() -> bytes | None:
             pub = store.published()
             return pub.bundle if pub else None
 
-        h = Haocha(args.db, settings, time.time, bundle)
+        h = Haocha(store.path or "", settings, time.time, bundle, engine=store.engine,
+                   server_key=store.server_key)
     except (CentralError, HaochaError) as exc:
         return _fail(str(exc))
     done = threading.Event()

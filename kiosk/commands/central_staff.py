@@ -28,6 +28,22 @@ def register(group: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_disable, parser=p)
 
 
+def _open(db: str):  # type: ignore[no-untyped-def]
+    """The console store on central's database (created or checked by Storage first)."""
+    from central.console.store import ConsoleStore
+    from central.storage import Storage
+    from central.storage.engine import WRITE
+
+    from central.errors import CentralError
+
+    try:
+        storage = Storage(db)
+    except CentralError as exc:  # not migrated, no server key, unreachable …
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    return ConsoleStore(storage.engine.execution_options(**{WRITE: True}))
+
+
 def _password() -> str | None:
     if sys.stdin.isatty():
         first = getpass.getpass("password: ")
@@ -41,12 +57,11 @@ def _password() -> str | None:
 def _add(args: argparse.Namespace) -> int:
     from central.console import accounts
     from central.console.errors import AccountError
-    from central.console.store import ConsoleStore
 
     password = _password()
     if password is None:
         return 1
-    store = ConsoleStore(args.db)
+    store = _open(args.db)
     try:
         with store.transaction() as db:
             staff = accounts.add_account(db, args.name, args.role, password, time.time())
@@ -61,9 +76,8 @@ def _add(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from central.console import accounts
-    from central.console.store import ConsoleStore
 
-    store = ConsoleStore(args.db)
+    store = _open(args.db)
     with store.transaction() as db:
         rows = accounts.accounts(db)
     store.close()
@@ -76,9 +90,8 @@ def _list(args: argparse.Namespace) -> int:
 def _disable(args: argparse.Namespace) -> int:
     from central.console import accounts, sessions
     from central.console.errors import AccountError
-    from central.console.store import ConsoleStore
 
-    store = ConsoleStore(args.db)
+    store = _open(args.db)
     try:
         with store.transaction() as db:
             accounts.set_disabled(db, args.name, True)
