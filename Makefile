@@ -12,6 +12,9 @@ BIN := $(VENV)/bin
 # from source), poppler-utils (pdftoppm previews, pdftotext/pdffonts checks in the tests).
 APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-mesa-dri libusb-1.0-0 tzdata \
 	cups libcups2-dev gcc python3-dev poppler-utils xvfb x11-utils
+# 社保卡 (issue 24): pcscd + vsmartcard-vpcd (the tests' virtual PC/SC reader), libpcsclite-dev and
+# swig so pyscard can build from source, util-linux for `unshare` (a private pcscd per test run).
+APT_PACKAGES += pcscd vsmartcard-vpcd libpcsclite-dev swig util-linux
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench shots setup system venv clean
