@@ -73,8 +73,9 @@ class PrivatePcscd:
         else:
             self._lock_fd = os.open(LOCK, os.O_CREAT | os.O_RDWR, 0o600)
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # one global pcscd at a time
-        self.proc = subprocess.Popen(cmd, stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

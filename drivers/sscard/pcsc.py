@@ -6,8 +6,14 @@ import logging
 import threading
 from typing import Any
 
-from drivers.sscard.errors import (CardRemovedError, MuteCardError, NoCardError, NoReaderError,
-                                   ServiceError, SSCardError)
+from drivers.sscard.errors import (
+    CardRemovedError,
+    MuteCardError,
+    NoCardError,
+    NoReaderError,
+    ServiceError,
+    SSCardError,
+)
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,18 @@ from urllib.parse import parse_qsl, urlsplit
 
 from drivers.sscard import apdu as a
 from drivers.sscard.card import SSCard
-from drivers.sscard.errors import (CardDataError, CardRemovedError, MuteCardError, NoCardError,
-                                   NoReaderError, PinRequiredError, ServiceError, SSCardError,
-                                   StatusError, UnknownCardError)
+from drivers.sscard.errors import (
+    CardDataError,
+    CardRemovedError,
+    MuteCardError,
+    NoCardError,
+    NoReaderError,
+    PinRequiredError,
+    ServiceError,
+    SSCardError,
+    StatusError,
+    UnknownCardError,
+)
 
 log = logging.getLogger(__name__)
 wire = logging.getLogger("kiosk.wire")
@@ -80,7 +89,11 @@ class CardSession:
             raw = bytes(current)
             if wire.isEnabledFor(logging.DEBUG):
                 wire.debug("sscard TX %s", raw.hex(" "))
-            body, sw = a.parse_response(self.conn.transmit(raw))
+            resp = self.conn.transmit(raw)
+            if len(resp) < 2:
+                # vpcd (and some readers) hand back an empty answer when the card goes mid-command
+                raise MuteCardError(f"{current.name}: {len(resp)}-byte answer, no status word")
+            body, sw = a.parse_response(resp)
             if wire.isEnabledFor(logging.DEBUG):
                 shown = f"+{len(body)} bytes personal data (masked)" if personal and body else body.hex(" ")
                 wire.debug("sscard RX %s SW %04X", shown, sw)
@@ -241,7 +254,12 @@ class SSCardReader:
                 self._set_state(ReaderState.IDLE)  # gone between the look and the connect
                 return None
             try:
-                card = read_card(conn)
+                try:
+                    card = read_card(conn)
+                except MuteCardError as exc:
+                    if isinstance(exc, CardRemovedError) or self._gone(reader):
+                        raise CardRemovedError(f"card pulled out mid-read: {exc}") from exc
+                    raise
             except CardRemovedError:
                 self._set_state(ReaderState.IDLE)
                 raise
@@ -256,6 +274,20 @@ class SSCardReader:
         log.info("sscard read: %r", card)  # repr is masked
         self._emit(self._card_cbs, card)
         return card
+
+    def _gone(self, reader: str, wait_s: float = 1.5) -> bool:
+        # pcscd learns of a removal at its next slot poll: ask again for a moment before
+        # calling a silent card mute
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                if not self.transport.present(reader):
+                    return True
+            except SSCardError:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
 
     def rearm(self) -> None:
         """Read the card in the slot again at the next poll (a new session wants it)."""
