@@ -320,6 +320,9 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
     from central.routers import identity as identity_routes
 
     app.include_router(identity_routes.router(terminal))
+    from central.routers import codes as code_routes
+
+    app.include_router(code_routes.router(terminal, clock=clock))
 
     @app.get("/healthz", include_in_schema=True, tags=["ops"])
     def healthz() -> dict[str, str]:

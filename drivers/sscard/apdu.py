@@ -145,7 +145,7 @@ def text(value: bytes) -> str:
 
 def bcd_digits(value: bytes) -> str:
     """Packed BCD → digits; F nibbles (padding) end the number; CardDataError on A–E."""
-    out = []
+    out: list[str] = []
     for b in value:
         for nib in (b >> 4, b & 0x0F):
             if nib == 0x0F:
