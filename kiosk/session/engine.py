@@ -22,6 +22,7 @@ from kiosk.session.card import CardWatch, items_for_card
 from kiosk.session.cardcheck import card_refusal, unreadable_problem
 from kiosk.session.defaults import SKIP_CONFIRM_KINDS, apply_defaults, effective_fields
 from kiosk.session.errors import IntakeRefused, InvalidTransition, RatingRefused
+from kiosk.identity import methods
 from kiosk.session.ports import (CardHolder, CardPresence, CardRead, CardUnreadable, Central,
                                  CodeScanned,
                                  Connectivity, DeviceEvent, DeviceState, PrintOutcome, Printer,
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 DONE_S = 6.0
 NO_CARD_HINT_S = 15.0
 """Seconds on the identify screen without a card before the "no card detected" hint."""
-DEVICES = ("idcard", "printer", "scanner", "a4printer", "camera")
+DEVICES = ("idcard", "printer", "scanner", "a4printer", "camera", "sscard")
 FACE_PASSED_S = 2.0
 """Seconds "比对通过" stays on the screen before the form."""
 
@@ -161,6 +162,10 @@ class SessionEngine:
         """The session's payment order (pay items); its port is set by the composition root."""
         self.card = CardWatch()
         """The card on the reader (kiosk.session.card); the app gives it the reader's re-arm."""
+        from kiosk.identity.codes import CodeFlow
+
+        self.codes = CodeFlow(self)
+        """App codes on the identify screen (kiosk.identity.codes); its port is set by the app."""
         self._check_service()
 
     def reconfigure(self, *, hall_name: str, timeouts: Timeouts, service_hours: tuple[str, ...],
@@ -260,23 +265,19 @@ class SessionEngine:
             return "disabled"
         if not hours.is_open(item.hours, self.wall_clock()):
             return "hours"
-        needed = set(item.devices)
+        # identification devices count through the item's methods (kiosk.identity.methods):
+        # one working way to identify is enough
+        needed = set(item.devices) - methods.identity_devices(item) - {"camera"}
         if item.kind == "print":
             needed.add("a4printer")
-        if item.auth in ("id_card", "id_card+face"):
-            needed.add("idcard")
-        if item.auth == "id_card+face":
-            needed.add("camera")
-            if self.face_factory is None:
-                return "device:camera"
+        reason = methods.unavailable(item, self.devices, self.online, self.face_factory is not None)
+        if reason.startswith("device:camera"):
+            return reason
         for dev in DEVICES:
             if dev in needed and self.devices.get(dev):
-                # id_card_or_qr items still work by QR when the reader is down, and vice versa.
-                if dev == "idcard" and item.auth == "id_card_or_qr" and not self.devices["scanner"]:
-                    continue
                 return f"device:{dev}"
-        if item.auth == "id_card_or_qr" and self.devices.get("idcard") and self.devices.get("scanner"):
-            return "device:idcard"  # neither way of identifying works
+        if reason and not (reason == "offline" and item.kind == "apply" and item.offline):
+            return reason
         if item.kind in ("apply", "appointment") and self.intake_problem():
             return "intake"
         if not self.online and item.kind == "pay":
@@ -355,8 +356,9 @@ class SessionEngine:
         self._require(State.ITEM)
         item = self.session.item
         assert item is not None
-        if item.auth != "none" and self.session.holder is None:
-            self.session.identify_problem = "reader_fault" if self.devices["idcard"] else ""
+        if item.needs_identity and self.session.holder is None:
+            working = methods.working_methods(item, self.devices, self.online)
+            self.session.identify_problem = "" if working else "reader_fault"
             self._go(State.IDENTIFY)
             self.card.wake_for_item()  # a card already lying on the reader is read now
         else:
@@ -376,7 +378,7 @@ class SessionEngine:
         if item is None:
             raise InvalidTransition(f"item {code} cannot be served with this card now")
         self.session.item = item
-        if item.auth == "id_card+face" and self.session.holder is not None:
+        if item.needs_face and self.session.holder is not None:
             self._start_face(self.session.holder)  # the card alone is not enough: 人证比对 first
         else:
             self._enter_form()
@@ -414,6 +416,7 @@ class SessionEngine:
             self.end("back")
             return
         if self.state == State.IDENTIFY:
+            self.codes.cancel()
             self._go(State.ITEM)
         elif self.state == State.FACE:
             self._leave_face()
@@ -533,7 +536,7 @@ class SessionEngine:
         holder = self.session.holder
         if holder is not None:
             out["_holder"] = {"name": holder.name, "id_number": holder.id_number,
-                              "card_type": holder.card_type}
+                              "card_type": holder.card_type, "method": holder.method}
         if self.session.qr_token:
             out["_qr"] = self.session.qr_token
         if self.session.anonymous:
@@ -707,6 +710,7 @@ class SessionEngine:
         log.info("session ended: %s", reason)
         self._generation += 1
         self._leave_face()
+        self.codes.cancel()
         self.card.session_ended(self.session.holder is not None, self.clock(), self.sessions_ended)
         self.session = Session()
         self.lang, self.elderly = self.default_lang, self.default_elderly
@@ -797,13 +801,10 @@ class SessionEngine:
         """React to one device or network event."""
         if isinstance(event, CardRead):
             if self.state == State.IDENTIFY and not self._card_refused(event.holder):
-                self.session.holder = event.holder
-                self.session.identify_problem = ""
-                if self.session.item is not None and self.session.item.auth == "id_card+face":
-                    self._start_face(event.holder)
-                else:
-                    self._enter_form()
-            elif self.state == State.HOME and not self.card.probing and not self.card.left \
+                self.identified(event.holder)
+                return
+            elif self.state == State.HOME and event.holder.method == "id_card" \
+                    and not self.card.probing and not self.card.left \
                     and not card_refusal(event.holder, self.wall_clock()):  # expired: no offer
                 self.session = Session(holder=event.holder)  # a session starts with the card
                 self._go(State.CARD_OFFER)
@@ -818,8 +819,13 @@ class SessionEngine:
             self._scanned(event.text)
         elif isinstance(event, DeviceState):
             self.devices[event.device] = "" if event.ok else (event.reason or "fault")
-            if event.device == "idcard" and self.state == State.IDENTIFY:
-                self.session.identify_problem = "" if event.ok else "reader_fault"
+            if event.device in ("idcard", "sscard", "scanner") and self.state == State.IDENTIFY \
+                    and self.session.item is not None:
+                working = methods.working_methods(self.session.item, self.devices, self.online)
+                if not working:
+                    self.session.identify_problem = "reader_fault"
+                elif self.session.identify_problem == "reader_fault":
+                    self.session.identify_problem = ""
             self._check_service()
         elif isinstance(event, Connectivity):
             self.online = event.online
@@ -831,6 +837,12 @@ class SessionEngine:
         screen and keep nothing of it."""
         problem = card_refusal(holder, self.wall_clock())
         item = self.session.item
+        if self.codes.busy:
+            self.codes.cancel()  # the first card or code presented wins: here, the card
+        if problem and holder.method == "sscard":
+            problem = "sscard_expired"
+        if not problem and item is not None and not item.accepts(holder.method):
+            problem = f"{holder.method}_not_accepted"  # e.g. a 社保卡 for a 公安 item
         if not problem and item is not None and not item.accepts_card(holder.card_type):
             problem = "card_type"  # e.g. 户籍 with a foreigner's card (the item names the card)
         if problem:
@@ -846,20 +858,35 @@ class SessionEngine:
         if self.state == State.PAYMENT:
             self.payment.scanned(text)  # a 付款码: charged, never stored
             return
-        if self.state == State.IDENTIFY and item.auth == "id_card_or_qr":
-            self.session.qr_token = text.strip()
-            self.session.identify_problem = ""
-            self._enter_form()
+        if self.state == State.IDENTIFY and item.accepts("app_code"):
+            self.codes.scanned(text)  # central says whose code it is (kiosk.identity.codes)
             return
         scan_field = next((f for f in item.fields if f.scan), None)
         if scan_field is None:
             return
-        if self.state == State.ITEM and item.auth == "none":
+        if self.state == State.ITEM and not item.needs_identity:
             self._enter_form()
         if self.state == State.FORM:
             self.session.values[scan_field.name] = text.strip()
             self._validate(scan_field)
             self.touch()
+
+    def identified(self, holder: CardHolder) -> None:
+        """IDENTIFY: a card or an app code named the citizen; on to 人证比对 or the form."""
+        if self.state != State.IDENTIFY:
+            return
+        self.codes.cancel()
+        self.session.holder = holder
+        self.session.identify_problem = ""
+        if self.session.item is not None and self.session.item.needs_face:
+            self._start_face(holder)
+        else:
+            self._enter_form()
+        self._changed()
+
+    def notify(self) -> None:
+        """Redraw after a helper flow changed the session (kiosk.identity.codes)."""
+        self._changed()
 
     # ---- 人证比对 (the step itself lives in kiosk.identity.flow) ----
 

@@ -136,11 +136,14 @@ class KioskApp(App):
         if not cfg.a4printer.enabled:
             engine.devices["a4printer"] = "not_configured"
         engine.payment.port = svc.payments
+        engine.codes.port = svc.codes
         svc.current_order = lambda: engine.payment.order.order_no if engine.payment.order else None
         if svc.central is None and not self._deferred:
             engine.online = False
         if svc.printer is None and not self._deferred:
             engine.devices["printer"] = "unreachable"
+        if not cfg.sscard.enabled:
+            engine.devices["sscard"] = "not_configured"
         from kiosk.admin.paused import PausedFlag
 
         if not self._deferred:
@@ -170,6 +173,7 @@ class KioskApp(App):
         engine.printer = svc.printer or NoPrinter()
         engine.documents = svc.documents
         engine.payment.port = svc.payments
+        engine.codes.port = svc.codes
         if svc.intake is not None:  # damaged queue / disk below the reserve: no new requests
             engine.intake_problem = svc.intake.problem
         if svc.central is None:
