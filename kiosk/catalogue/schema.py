@@ -347,7 +347,9 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
         c.add(f"{path}.channels", "only pay items have payment channels")
     if auth == ("id_card",) and "idcard" not in devices:
         c.add(f"{path}.devices", "an item with auth id_card needs the idcard reader")
-    if auth and "face" in auth and not {"camera"} <= set(map(str, devices)):
+    if auth == ("id_card", "face") and not {"idcard", "camera"} <= set(map(str, devices)):
+        c.add(f"{path}.devices", "an item with auth id_card+face needs the idcard reader and the camera")
+    elif auth and "face" in auth and "camera" not in devices:
         c.add(f"{path}.devices", "an item with face in its auth needs the camera")
     for i, w in enumerate(c.list_(it, "hours", path)):
         m = WINDOW_RE.fullmatch(w) if isinstance(w, str) else None
