@@ -29,7 +29,7 @@ def identify_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Any]:
     card, scanner = running.get("sscard"), running.get("scanner")
     sandbox = getattr(app.services, "sandbox", None)
     if card is None or scanner is None or sandbox is None:
-        log.warning("identify shots skipped: no 社保卡 / scanner simulator or no sandbox")
+        log.warning("identify shots skipped: no sscard / scanner simulator or no sandbox")
         return
 
     def until(pred: Callable[[], bool], timeout: float = 8.0) -> Callable[[], bool]:

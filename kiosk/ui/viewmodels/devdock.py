@@ -83,10 +83,10 @@ class DevDockViewModel(EventDispatcher):
             return
         if sim.inserted:
             sim.remove()
-            self.last = "社保卡 out"
+            self.last = "sscard out"
         else:
             sim.insert("demo")
-            self.last = "社保卡 in"
+            self.last = "sscard in"
 
     def show_app_code(self, kind: str = "e_sscard") -> None:
         """出示电子社保卡: the embedded sandbox mints a fresh demo code, the scanner reads it."""
