@@ -83,3 +83,31 @@ def test_sim_faults(opts: dict, exc: type) -> None:
     t = SimTransport(SSCardSimulator(**opts))
     with pytest.raises(exc):
         read_card(t.connect(t.pick()))
+
+
+def test_sim_reader_unplugged_and_back_in_the_poll_loop() -> None:
+    import threading
+    import time
+
+    from drivers.sscard.reader import ReaderState
+
+    t = SimTransport(SSCardSimulator(inserted=False))
+    r = SSCardReader("sim://sscard", poll_interval=0.02, reconnect_interval=0.05, transport=t)
+    errors: list[str] = []
+    read = threading.Event()
+    r.on_error(lambda e: errors.append(type(e).__name__))
+    r.on_card(lambda c: read.set())
+    r.start()
+    try:
+        deadline = time.monotonic() + 3
+        while r.state is not ReaderState.IDLE and time.monotonic() < deadline:
+            time.sleep(0.01)
+        t.connected = False  # USB reader pulled
+        while r.state is not ReaderState.DISCONNECTED and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert r.state is ReaderState.DISCONNECTED and errors == ["NoReaderError"]
+        t.connected = True
+        t.card.insert()
+        assert read.wait(3) and errors == ["NoReaderError"]  # reported once, then recovered
+    finally:
+        r.close()
