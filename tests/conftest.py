@@ -30,3 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def project_root() -> Path:
     """The repository root."""
     return ROOT
+
+
+# One private pcscd per test session (tests/pcscd.py): libpcsclite remembers the first socket
+# path it was given, so every 社保卡 test in the process must share the same daemon.
+from tests.pcscd import pcscd  # noqa: E402,F401 - the fixture

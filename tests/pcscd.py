@@ -81,6 +81,7 @@ class PrivatePcscd:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"pcscd exited: {self.log.read_text(errors='replace')[-2000:]}")
             if self.socket.exists() and self._vpcd_listening():
+                # libpcsclite reads this once per process: one PrivatePcscd per test session
                 os.environ["PCSCLITE_CSOCK_NAME"] = str(self.socket)
                 return
             time.sleep(0.05)

@@ -18,7 +18,6 @@ from kiosk.session.engine import SessionEngine, Timeouts
 from kiosk.session.ports import DeviceState
 from kiosk.session.states import State
 from tests.kiosk.ui.harness import demo_config
-from tests.pcscd import pcscd  # noqa: F401 - the fixture
 
 
 @pytest.fixture
