@@ -26,7 +26,8 @@ def identify_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Any]:
     eng = app.engine
     end = time.monotonic() + 10
     yield lambda: running.get("sscard") is not None or time.monotonic() > end
-    card, scanner = running.get("sscard"), running.get("scanner")
+    card: Any = running.get("sscard")
+    scanner: Any = running.get("scanner")
     sandbox = getattr(app.services, "sandbox", None)
     if card is None or scanner is None or sandbox is None:
         log.warning("identify shots skipped: no sscard / scanner simulator or no sandbox")
