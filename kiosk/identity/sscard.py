@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from kiosk.session.ports import CardHolder, CardRead, CardUnreadable, DeviceState, EventSink
@@ -26,6 +27,8 @@ class SSCardSource:
 
     def __init__(self, reader: Any) -> None:
         self.reader = reader
+        self._inserted_at: float | None = None
+        """time.monotonic() of the current card's insertion (None: the slot is empty)."""
 
     def start(self, sink: EventSink) -> None:
         """Attach the callbacks and start polling."""
@@ -44,6 +47,10 @@ class SSCardSource:
         def on_state(old: Any, new: Any) -> None:
             if old is ReaderState.DISCONNECTED and new is not ReaderState.DISCONNECTED:
                 sink(DeviceState("sscard", True))
+            if new in (ReaderState.IDLE, ReaderState.DISCONNECTED):
+                self._inserted_at = None
+            elif self._inserted_at is None:
+                self._inserted_at = time.monotonic()
 
         self.reader.on_card(on_card)
         self.reader.on_error(on_error)
@@ -53,6 +60,12 @@ class SSCardSource:
     def reread(self) -> None:
         """Read a card left in the slot again (a new session wants it)."""
         self.reader.rearm()
+
+    def wake(self, within_s: float) -> None:
+        """Read the card in the slot again if it went in less than `within_s` seconds ago."""
+        at = self._inserted_at
+        if at is not None and time.monotonic() - at <= within_s:
+            self.reader.rearm()
 
     def stop(self) -> None:
         """Stop polling, release PC/SC."""

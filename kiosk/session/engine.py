@@ -166,6 +166,9 @@ class SessionEngine:
 
         self.codes = CodeFlow(self)
         """App codes on the identify screen (kiosk.identity.codes); its port is set by the app."""
+        self.sscard_wake: Callable[[float], None] | None = None
+        """Re-reads a 社保卡 inserted within the given seconds (kiosk.identity.sscard); set by the app."""
+        self._ended_at = clock()
         self._check_service()
 
     def reconfigure(self, *, hall_name: str, timeouts: Timeouts, service_hours: tuple[str, ...],
@@ -360,6 +363,10 @@ class SessionEngine:
             working = methods.working_methods(item, self.devices, self.online)
             self.session.identify_problem = "" if working else "reader_fault"
             self._go(State.IDENTIFY)
+            if self.sscard_wake is not None and item.accepts("sscard"):
+                # a 社保卡 put in since the last session ended belongs to this citizen: read it
+                # now; one left by the previous citizen is not (it must go out and in again)
+                self.sscard_wake(self.clock() - self._ended_at)
             self.card.wake_for_item()  # a card already lying on the reader is read now
         else:
             self._enter_form()
@@ -716,6 +723,7 @@ class SessionEngine:
         self.lang, self.elderly = self.default_lang, self.default_elderly
         self.last_end_reason = reason
         self.sessions_ended += 1
+        self._ended_at = self.clock()
         self._take_catalogue()
         self._go(State.HOME)
         self._check_service()

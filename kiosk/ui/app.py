@@ -149,6 +149,8 @@ class KioskApp(App):
         if not self._deferred:
             reader = next((s for s in svc.sources if hasattr(s, "rearm")), None)
             engine.card.rearm = reader.rearm if reader is not None else None
+            sscard = next((s for s in svc.sources if hasattr(s, "wake")), None)
+            engine.sscard_wake = sscard.wake if sscard is not None else None
         if PausedFlag.from_config(cfg).is_set():
             engine.set_in_service(False)  # a paused terminal never shows its items, not even a frame
         return engine
@@ -207,6 +209,9 @@ class KioskApp(App):
         reader = next((s for s in getattr(self.services, "sources", ()) if hasattr(s, "rearm")), None)
         if self.engine is not None and reader is not None:
             self.engine.card.rearm = reader.rearm
+        sscard = next((s for s in getattr(self.services, "sources", ()) if hasattr(s, "wake")), None)
+        if self.engine is not None and sscard is not None:
+            self.engine.sscard_wake = sscard.wake
 
     def handle_event(self, event: Any) -> None:
         """One device or network event, on the UI thread: the engine, then maintenance (history

@@ -6,6 +6,7 @@ by the embedded central sandbox and checked by POST /v1/identity/code.
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import requests
@@ -126,6 +127,33 @@ class IdentifyMethodsTest(KioskTestCase):
         sims["scanner"].scan("ID:610902199101010010;NAME:王小明")
         self.wait_until(lambda: eng.session.identify_problem == "code_invalid", what="forged")
         assert eng.state == State.IDENTIFY and eng.session.holder is None
+
+    def test_sscard_inserted_on_the_home_screen_is_read_at_identify(self) -> None:
+        self.start_app()
+        eng, sims = self.engine, self.sims()
+        sims["idcard"].remove()
+        sims["sscard"].remove()
+        self.frames(3)
+        eng.end("cancel")  # the last session ended now: what goes in after it is this citizen's
+        sims["sscard"].insert("demo")  # before choosing anything: read, and ignored at home
+        self.wait_until(lambda: any(s.reader.state.value == "card_present"
+                                    for s in self.services.sources if hasattr(s, "wake")),
+                        what="社保卡 seen at home")
+        assert eng.state == State.HOME and eng.personal_data() == []
+        self.tap(ITEM)
+        self.tap("开始办理")
+        self.wait_until(lambda: eng.state == State.FORM, what="the card in the slot read")
+        assert eng.session.holder is not None and eng.session.holder.method == "sscard"
+        eng.end("cancel")
+        # left in the slot by that citizen: the next session does not read it
+        self.tap(ITEM)
+        self.tap("开始办理")
+        deadline = time.monotonic() + 1.5  # five polls of the simulated reader
+        self.wait_until(lambda: time.monotonic() > deadline or eng.state != State.IDENTIFY,
+                        what="a second look")
+        assert eng.state == State.IDENTIFY and eng.session.holder is None
+        eng.end("cancel")
+        sims["sscard"].remove()
 
     def test_first_presented_wins(self) -> None:
         self.start_app()
