@@ -5,7 +5,14 @@ import logging
 import time
 from typing import Any
 
-from kiosk.session.ports import CardHolder, CardRead, CardUnreadable, DeviceState, EventSink
+from kiosk.session.ports import (
+    CardHolder,
+    CardRead,
+    CardUnreadable,
+    DeviceState,
+    EventSink,
+    SSCardSlot,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +55,12 @@ class SSCardSource:
             if old is ReaderState.DISCONNECTED and new is not ReaderState.DISCONNECTED:
                 sink(DeviceState("sscard", True))
             if new in (ReaderState.IDLE, ReaderState.DISCONNECTED):
+                if self._inserted_at is not None:
+                    sink(SSCardSlot(False))
                 self._inserted_at = None
             elif self._inserted_at is None:
                 self._inserted_at = time.monotonic()
+                sink(SSCardSlot(True))
 
         self.reader.on_card(on_card)
         self.reader.on_error(on_error)

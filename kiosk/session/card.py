@@ -18,7 +18,6 @@ log = logging.getLogger(__name__)
 
 PROBE_S = 3.0
 """After a session, how long a presence report counts as "the card is still there"."""
-"""Auths a card read on the home screen serves (id_card+face still goes through the face step)."""
 
 
 @dataclass

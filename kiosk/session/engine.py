@@ -26,6 +26,7 @@ from kiosk.identity import methods
 from kiosk.session.ports import (CardHolder, CardPresence, CardRead, CardUnreadable, Central,
                                  CodeScanned,
                                  Connectivity, DeviceEvent, DeviceState, PrintOutcome, Printer,
+                                 SSCardSlot,
                                  QueryAnswer, RatingRecord, ReceiptDoc, Runner, Submitted,
                                  run_inline)
 from kiosk.session.rating import RatedServices, check_rating
@@ -169,6 +170,9 @@ class SessionEngine:
         self.sscard_wake: Callable[[float], None] | None = None
         """Re-reads a 社保卡 inserted within the given seconds (kiosk.identity.sscard); set by the app."""
         self._ended_at = clock()
+        self.sscard_in_slot = False
+        self.sscard_left = False
+        """The 社保卡 used in the session is still in the slot: remind the citizen to take it."""
         self._check_service()
 
     def reconfigure(self, *, hall_name: str, timeouts: Timeouts, service_hours: tuple[str, ...],
@@ -315,6 +319,7 @@ class SessionEngine:
         log.info("session: %s -> %s", self.state.value, state.value)
         if state == State.DONE:  # the goodbye screen: is the card still on the reader?
             self.card.session_ended(self.session.holder is not None, self.clock(), self.sessions_ended)
+            self._sscard_reminder()
         self.state = state
         self._entered = self._activity = self.clock()
         self.countdown_started = None
@@ -719,6 +724,7 @@ class SessionEngine:
         self._leave_face()
         self.codes.cancel()
         self.card.session_ended(self.session.holder is not None, self.clock(), self.sessions_ended)
+        self._sscard_reminder()
         self.session = Session()
         self.lang, self.elderly = self.default_lang, self.default_elderly
         self.last_end_reason = reason
@@ -817,6 +823,10 @@ class SessionEngine:
                 self.session = Session(holder=event.holder)  # a session starts with the card
                 self._go(State.CARD_OFFER)
             # a card placed anywhere else is ignored (and never stored)
+        elif isinstance(event, SSCardSlot):
+            self.sscard_in_slot = event.present
+            if not event.present:
+                self.sscard_left = False
         elif isinstance(event, CardPresence):
             self.card.presence(event.present, self.clock())
         elif isinstance(event, CardUnreadable):
@@ -891,6 +901,14 @@ class SessionEngine:
         else:
             self._enter_form()
         self._changed()
+
+    def _sscard_reminder(self) -> None:
+        holder = self.session.holder
+        if holder is not None and holder.method == "sscard" and self.sscard_in_slot \
+                and not self.sscard_left:
+            self.sscard_left = True
+            self.card.reminders += 1  # the reminder's chime (kiosk.ui)
+            log.info("社保卡 left in the slot after the session: reminder shown")
 
     def notify(self) -> None:
         """Redraw after a helper flow changed the session (kiosk.identity.codes)."""

@@ -57,6 +57,13 @@ class CardPresence:
 
 
 @dataclass(frozen=True)
+class SSCardSlot:
+    """A card went into the 社保卡 reader's slot (present) or came out (kiosk.identity.sscard)."""
+
+    present: bool
+
+
+@dataclass(frozen=True)
 class CodeScanned:
     """The scanner read a QR or barcode (text already decoded from the wire)."""
 
@@ -79,7 +86,8 @@ class Connectivity:
     online: bool
 
 
-DeviceEvent = CardRead | CardUnreadable | CardPresence | CodeScanned | DeviceState | Connectivity
+DeviceEvent = (CardRead | CardUnreadable | CardPresence | CodeScanned | DeviceState | Connectivity
+               | SSCardSlot)
 EventSink = Callable[[DeviceEvent], None]
 
 

@@ -82,6 +82,22 @@ class IdentifyMethodsTest(KioskTestCase):
         self._finish_and_check_wipe()
         sims["sscard"].remove()
 
+    def test_sscard_left_in_the_slot_is_reminded_until_taken(self) -> None:
+        self.start_app()
+        eng, sims = self.engine, self.sims()
+        self._to_identify()
+        sims["sscard"].insert("demo")
+        self.wait_until(lambda: eng.state == State.FORM, what="社保卡 read")
+        eng.end("cancel")
+        self.frames(3)
+        assert eng.sscard_left and self.app.vm.remove_card.visible
+        self.find("请取走社保卡")
+        assert eng.personal_data() == []  # the reminder carries nothing personal
+        sims["sscard"].remove()
+        self.wait_until(lambda: not eng.sscard_left, what="card taken")
+        self.frames(2)
+        assert not self.app.vm.remove_card.visible
+
     def test_expired_sscard_is_refused_in_plain_chinese(self) -> None:
         self.start_app()
         eng, sims = self.engine, self.sims()
@@ -145,7 +161,11 @@ class IdentifyMethodsTest(KioskTestCase):
         self.wait_until(lambda: eng.state == State.FORM, what="the card in the slot read")
         assert eng.session.holder is not None and eng.session.holder.method == "sscard"
         eng.end("cancel")
-        # left in the slot by that citizen: the next session does not read it
+        # left in the slot by that citizen: reminded, and the next session does not read it
+        self.frames(3)
+        assert self.app.vm.remove_card.visible
+        self.app.vm.remove_card.dismiss()
+        self.frames(2)
         self.tap(ITEM)
         self.tap("开始办理")
         deadline = time.monotonic() + 1.5  # five polls of the simulated reader
