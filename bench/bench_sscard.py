@@ -15,7 +15,7 @@ from drivers.sscard.reader import SSCardReader, read_card
 from tests.pcscd import PrivatePcscd
 
 TRIALS = 20
-READER = "Virtual PCD"
+READER = "Virtual PCD 00 00"
 APDUS = ["00A404000F7378312E73682EC9E7BBE1B1A3D5CF", "00A4020002EF05", "00B2010400",
          "00B2020400", "00B2030400", "00B2050400", "00B2060400", "00B2070400", "00A4020002EF06",
          "00B2010400", "00B2020400", "00B2040400"]

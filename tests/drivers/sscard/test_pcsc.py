@@ -19,7 +19,7 @@ from drivers.sscard.errors import (
 )
 from drivers.sscard.reader import ReaderState, SSCardReader
 
-URL = "pcsc://?reader=Virtual PCD"
+URL = "pcsc://?reader=Virtual PCD 00 00"
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from tests.kiosk.ui.harness import demo_config
 def terminal(tmp_path: Path, pcscd) -> Iterator[tuple[SessionEngine, Any, SSCardSimulator, Callable]]:  # type: ignore[no-untyped-def]
     cfg = demo_config(tmp_path / "var")
     cfg = cfg.model_copy(update={"sscard": cfg.sscard.model_copy(update={
-        "enabled": True, "url": "pcsc://?reader=Virtual PCD", "poll_interval_s": 0.1})})
+        "enabled": True, "url": "pcsc://?reader=Virtual PCD 00 00", "poll_interval_s": 0.1})})
     svc = services.build(cfg)
     assert not svc.problems, svc.problems
     eng = SessionEngine(svc.catalogue, central=svc.central, printer=svc.printer,
