@@ -16,6 +16,9 @@ APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-me
 APT_PACKAGES += postgresql  # initdb/pg_ctl for the tests' private PostgreSQL cluster
 # Staff console (issue 20): its browser tests drive Debian's headless Chromium with chromedriver.
 APT_PACKAGES += chromium chromium-driver
+# 社保卡 (issue 24): pcscd + vsmartcard-vpcd (the tests' virtual PC/SC reader), libpcsclite-dev and
+# swig so pyscard can build from source, util-linux for `unshare` (a private pcscd per test run).
+APT_PACKAGES += pcscd vsmartcard-vpcd libpcsclite-dev swig util-linux
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench shots setup system venv clean

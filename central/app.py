@@ -119,6 +119,9 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
     app.include_router(identity_routes.router(deps.terminal,
                                               available=backends.face))
     app.include_router(haocha_routes.router(svc, deps.terminal, deps.staff))  # issue 19: 好差评
+    from central.routers import codes as code_routes
+
+    app.include_router(code_routes.router(deps.terminal, clock=clock))  # issue 24: app codes
     payment_routes.install(app, svc, deps.terminal, openapi.BODIES,
                            ttl_s=payment_ttl_s, sandbox=sandbox)
     from central.console.views import install as install_console

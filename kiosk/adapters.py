@@ -186,7 +186,8 @@ class CentralPort:
 
     def _identity(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         holder = payload.get("_holder") or {}
-        return {"method": "idcard" if holder else "qr",
+        method = {"sscard": "sscard", "app_code": "app_code"}.get(holder.get("method", ""), "idcard")
+        return {"method": method if holder else "qr",
                 "id_number": holder.get("id_number") or payload.get("id_number") or "",
                 "name": holder.get("name", "")}
 

@@ -122,7 +122,7 @@ class _Reply(BaseModel):
 class Identity(_Body):
     """The citizen identified at the terminal for this session."""
 
-    method: Literal["idcard", "qr", "manual"] = "idcard"
+    method: Literal["idcard", "qr", "manual", "sscard", "app_code"] = "idcard"
     """How the citizen was identified: ID card reader, QR code (e-ID) or typed (staff-assisted)."""
     id_number: str = Field(min_length=18, max_length=18)
     """18-character ID number (GB 11643 check digit verified); upper-case X."""
@@ -1117,3 +1117,47 @@ class ProvinceQueueStatus(_Reply):
 
     counts: dict[str, int]
     dead: list[ProvinceDeadRow]
+# --- app-code identity: 电子社保卡 / 医保电子凭证 / city-app codes (issue 24) ------------------
+# The terminal sends the scanned payload as it is; central asks the issuing platform (the
+# sandbox: checks its own signed demo codes) and answers who the holder is. The terminal never
+# reads claims out of a QR itself. Error codes: code_invalid (forged or unknown, 422),
+# code_expired (410), code_used (409, codes are one use), code_revoked (410),
+# issuer_unavailable (503: no platform for this kind of code configured).
+
+CODE_PATH = "/v1/identity/code"
+CODE_KINDS = ("e_sscard", "medical", "gov_app")
+"""电子社保卡, 医保电子凭证, the province's / city's government app (秦务员, i安康)."""
+CodeKind = Literal["e_sscard", "medical", "gov_app"]
+CODE_ERRORS = ("code_invalid", "code_expired", "code_used", "code_revoked", "issuer_unavailable")
+
+
+class CodeIdentification(_Body):
+    """POST /v1/identity/code: the scanned payload, unparsed, and what the terminal thinks it is."""
+
+    code: str = Field(min_length=8, max_length=2048)
+    kind: CodeKind | None = None
+
+
+class CodeHolder(_Reply):
+    """Who the code belongs to, as its issuing platform says.
+
+    `id_number` is the full number because the items act on it (as a card read gives it); the
+    terminal keeps it in memory for the session only and shows `id_number_masked`."""
+
+    name: str = Field(max_length=50)
+    id_number: str = Field(min_length=18, max_length=18)
+    id_number_masked: str = Field(max_length=18)
+    card_type: Literal["mainland", "hmt", "foreigner"] = "mainland"
+    region_code: str = Field(default="", max_length=6)
+
+
+class CodeIdentity(_Reply):
+    """The answer: the holder, the platform's assurance level and where it came from."""
+
+    holder: CodeHolder
+    assurance: Literal["low", "substantial", "high"]
+    kind: CodeKind
+    issuer: str = Field(max_length=60)
+    """The platform that vouched, e.g. 国家社会保险公共服务平台 (电子社保卡)."""
+    identity_id: str = Field(max_length=40)
+    """Central's reference of this identification (logs, audits)."""

@@ -30,7 +30,10 @@ from urllib3.util.retry import Retry
 
 from kiosk import __version__
 from kiosk.central_api import (
+    HEADER_IDEMPOTENCY_KEY,
+    CODE_PATH,
     FACE_PATH,
+    CodeIdentity,
     CaseStatus,
     DocumentQueryResult,
     DocumentRegistered,
@@ -304,6 +307,13 @@ class CentralClient:
     def verify_face(self, payload: Payload) -> FaceVerdict:
         """POST /v1/identity/face: 人证比对 of a live frame (never retried, never queued)."""
         return self._call(FaceVerdict, "POST", FACE_PATH, payload)
+
+    def identify_code(self, code: str, kind: str | None = None) -> CodeIdentity:
+        """POST /v1/identity/code: who a scanned app code belongs to (never retried: one use)."""
+        payload: dict[str, Any] = {"code": code}
+        if kind:
+            payload["kind"] = kind
+        return self._call(CodeIdentity, "POST", CODE_PATH, payload)
 
     def catalogue(self, etag: str | None = None) -> CatalogueFetch:
         """GET /v1/catalogue with If-None-Match; 304 when unchanged."""

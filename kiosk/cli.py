@@ -14,7 +14,7 @@ from kiosk import __version__
 
 # Group name → module in kiosk.commands; each module has register(subparsers).
 GROUPS = ("run", "config", "doctor", "card", "printer", "scanner", "sim", "catalogue", "outbox", "central",
-          "maintenance", "document", "a4printer", "camera", "face")
+          "maintenance", "document", "a4printer", "camera", "face", "sscard")
 
 
 def build_parser() -> argparse.ArgumentParser:

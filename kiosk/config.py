@@ -69,6 +69,18 @@ class ScannerConfig(DeviceConfig):
     """Serial line speed in bit/s; one of 9600, 19200, 38400, 57600, 115200."""
 
 
+class SSCardConfig(_Section):
+    """The 社保卡 (social security card) reader on PC/SC (pcscd)."""
+
+    enabled: bool = False
+    """Whether the terminal has a 社保卡 reader (false: items accepting only sscard are greyed)."""
+    url: str = Field(default="pcsc://", min_length=1)
+    """pcsc:// (the first PC/SC reader), pcsc://?reader=NAME (first whose name holds NAME) or
+    sim://sscard (the simulator; options app=missing, pin=1, t0=1, pull_after=N, holder=expired)."""
+    poll_interval_s: Seconds = 0.3
+    """Pause between two looks for a card, in seconds."""
+
+
 class CameraConfig(_Section):
     """The camera of 人证比对 (face verification); frames never leave memory."""
 
@@ -326,6 +338,8 @@ class TerminalConfig(_Section):
     """QR / barcode scanner."""
     camera: CameraConfig = CameraConfig()
     """Camera for 人证比对 (off unless configured)."""
+    sscard: SSCardConfig = SSCardConfig()
+    """社保卡 reader on PC/SC (off unless configured)."""
     a4printer: A4PrinterConfig = A4PrinterConfig()
     """A4 document printer (CUPS)."""
     timeouts: TimeoutsConfig = TimeoutsConfig()

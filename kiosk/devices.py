@@ -37,6 +37,14 @@ def camera(cfg: TerminalConfig) -> Camera:
     """The camera of `cfg` (not opened: it runs only during a face step)."""
     d = cfg.camera
     return Camera(d.url, width=d.width, height=d.height, fps=d.fps, reconnect_interval=RECONNECT_S)
+def sscard_reader(cfg: TerminalConfig):  # type: ignore[no-untyped-def]
+    """The 社保卡 reader of `cfg` (drivers.sscard.SSCardReader, not started)."""
+    from drivers.sscard import SSCardReader
+
+    d = cfg.sscard
+    return SSCardReader(d.url, poll_interval=d.poll_interval_s, reconnect_interval=RECONNECT_S)
+
+
 def a4printer(cfg: TerminalConfig):  # type: ignore[no-untyped-def]
     """The A4 document printer of `cfg` (CupsPrinter or SimA4Printer), or None when disabled.
 

@@ -268,6 +268,28 @@ def check_camera(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
 CATALOGUE_EXPIRY_WARN_DAYS = 30
 
 
+def check_sscard(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
+    """The PC/SC service answers, the configured 社保卡 reader is there, a card in it or not."""
+    from kiosk.commands.sscard import status_of
+    from kiosk.devices import sscard_reader
+
+    if not cfg.sscard.enabled:
+        yield Result("sscard", Level.WARN, "disabled in config",
+                     "社保卡 not offered; items taking only 社保卡 are greyed")
+        return
+    st = status_of(sscard_reader(cfg))
+    err = str(st.get("error", ""))
+    if err.startswith("ServiceError"):
+        yield Result("sscard", Level.FAIL, f"{cfg.sscard.url}: {err}",
+                     "start the PC/SC service: systemctl start pcscd (package pcscd)")
+    elif err:
+        yield Result("sscard", Level.FAIL, f"{cfg.sscard.url}: {err}",
+                     "check the reader's USB cable; pcsc_scan lists the readers; kiosk sscard status")
+    else:
+        card = "card in the slot" if st["card"] else "no card"
+        yield Result("sscard", Level.OK, f"{st['reader']}: {card}")
+
+
 def check_catalogue(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
     """The active catalogue (or the default bundle) verifies with a trusted key and is not expiring."""
     from datetime import timezone
@@ -492,7 +514,7 @@ def check_timezone(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
 
 CHECKS: list[Check] = [check_font, check_secret, check_disk, check_file_modes, check_timezone, check_admin_pin, check_idcard, check_printer,
                        check_a4printer,
-                       check_scanner, check_camera, check_catalogue, check_central, check_outbox,
+                       check_scanner, check_camera, check_sscard, check_catalogue, check_central, check_outbox,
                        check_payments]
 
 

@@ -43,6 +43,8 @@ class Services:
     """kiosk.outbox.guard.IntakeGuard: may new requests and ratings be accepted now?"""
     device_snapshot: dict[str, dict[str, str]] = field(default_factory=dict)
     """Device → {"status", "detail"} for the heartbeat (replaced whole by the UI thread)."""
+    codes: Any = None
+    """kiosk.identity.codes.CodeIdentityPort: app codes checked by central (None without it)."""
     payments: Any = None
     """kiosk.payment.orders.PaymentPort (pay items), None without central."""
     reconciler: Any = None
@@ -63,7 +65,7 @@ class Services:
             except Exception as exc:  # noqa: BLE001 - one broken device must not stop the kiosk
                 log.error("device %s did not start: %s", type(src).__name__, exc)
                 kind = {"CardReaderSource": "idcard", "ScannerSource": "scanner",
-                        "CameraWatch": "camera"}.get(
+                        "CameraWatch": "camera", "SSCardSource": "sscard"}.get(
                     type(src).__name__, "printer")
                 sink(DeviceState(kind, False, "unreachable"))  # type: ignore[arg-type]
         if self.sync is not None:
@@ -106,6 +108,8 @@ class Services:
         if self.payments is not None:
             self.payments.client.close()
             self.payments.store.close()
+        if self.codes is not None:
+            self.codes.close()
         if self.client is not None:
             self.client.close()
         if self.outbox is not None:
@@ -227,6 +231,9 @@ def _build_central(cfg: TerminalConfig, svc: Services) -> None:
             catalogue_version=lambda: svc.catalogue.version if svc.catalogue else 0,
             install_catalogue=(lambda data: _install_catalogue(svc, data))
             if svc.catalogue_store is not None else None)
+        from kiosk.identity.codes import CodeIdentityPort
+
+        svc.codes = CodeIdentityPort(CentralClient.from_config(cfg, base_url=url))  # own session
         svc.central = CentralPort(svc.client, svc.outbox, cfg.region_code,
                                   on_call=svc.sync.note_call)
         if svc.rating_dictionary is not None:  # refreshed (ETag) after every heartbeat
@@ -250,6 +257,10 @@ def _build_devices(cfg: TerminalConfig, svc: Services) -> None:
         svc.sources.append(CardReaderSource(devices.idcard_reader(cfg)))
     if cfg.scanner.enabled:
         svc.sources.append(ScannerSource(devices.scanner(cfg)))
+    if cfg.sscard.enabled:  # after the ID card reader: the app's re-arm is the ID card's
+        from kiosk.identity.sscard import SSCardSource
+
+        svc.sources.append(SSCardSource(devices.sscard_reader(cfg)))
     if cfg.camera.enabled:
         from kiosk.identity.step import CameraWatch
 

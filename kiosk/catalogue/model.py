@@ -16,8 +16,17 @@ FORMAT = 1
 KINDS = ("query", "print", "apply", "appointment", "progress", "pay")
 CHANNELS = ("qr", "payment_code")
 """How a `pay` item may be paid: the terminal's QR scanned by a phone, a 付款码 shown to the scanner."""
-AUTHS = ("none", "id_card", "id_card_or_qr", "id_card+face")
-DEVICES = ("printer", "idcard", "scanner", "a4printer", "camera")
+AUTHS = ("id_card", "sscard", "app_code", "face")
+"""Identifications an item may accept (`auth: [..]`): 身份证, 社保卡, an app code (电子社保卡,
+医保电子凭证, 秦务员 …) checked by central, and 人证比对 (face, always after a card or code)."""
+LEGACY_AUTHS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "none": (), "id_card": ("id_card",), "id_card_or_qr": ("id_card", "app_code"),
+    "id_card+face": ("id_card", "face")})
+"""The single-string `auth` of catalogues before issue 24, still read (stores keep old bundles)."""
+METHOD_DEVICES: Mapping[str, str] = MappingProxyType({
+    "id_card": "idcard", "sscard": "sscard", "app_code": "scanner", "face": "camera"})
+"""The device each identification needs."""
+DEVICES = ("printer", "idcard", "scanner", "a4printer", "camera", "sscard")
 FIELD_TYPES = ("text", "number", "phone", "date", "choice", "id_number", "uscc", "case_no")
 PREFILLS = ("id_card.id_number", "id_card.name")
 # Values a receipt line may print besides `field.NAME` and `result.KEY`.
@@ -35,7 +44,15 @@ RESULT_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "apply": (), "appointment": (), "pay": ()})
 
 Kind = Literal["query", "print", "apply", "appointment", "progress", "pay"]
-Auth = Literal["none", "id_card", "id_card_or_qr", "id_card+face"]
+Auth = tuple[str, ...]
+"""The accepted identifications, in the order the identify screen offers them (() = none)."""
+
+
+def normalize_auth(value: Any) -> tuple[str, ...]:
+    """A validated `auth` value (legacy string or list) → the tuple of methods."""
+    if isinstance(value, str):
+        return LEGACY_AUTHS[value]
+    return tuple(value)
 FieldType = Literal["text", "number", "phone", "date", "choice", "id_number", "uscc", "case_no"]
 
 
@@ -214,6 +231,25 @@ class Item:
         """Identity cards the item accepts (its identity materials' `cards`; none listed: all)."""
         listed = [c for m in self.materials for c in m.cards]
         return tuple(c for c in CARD_TYPES if c in listed) if listed else CARD_TYPES
+
+    @property
+    def needs_identity(self) -> bool:
+        """Whether the citizen must identify (by any accepted method) before the form."""
+        return bool(self.auth)
+
+    @property
+    def needs_face(self) -> bool:
+        """Whether 人证比对 follows the card or code."""
+        return "face" in self.auth
+
+    @property
+    def identify_methods(self) -> tuple[str, ...]:
+        """The cards and codes the identify screen offers (face is a step after them)."""
+        return tuple(m for m in self.auth if m != "face")
+
+    def accepts(self, method: str) -> bool:
+        """Whether the citizen may identify by `method` (id_card, sscard, app_code)."""
+        return method in self.identify_methods
 
     def accepts_card(self, card_type: str) -> bool:
         """Whether a citizen identified by this kind of card may use the item."""

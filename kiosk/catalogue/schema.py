@@ -8,9 +8,9 @@ from typing import Any
 
 from kiosk.catalogue.document_layout import build_document, check_document
 from kiosk.catalogue.errors import Invalid
-from kiosk.catalogue.model import (AUTHS, CHANNELS, DEVICES, FIELD_TYPES, FORMAT, KINDS, MASKS, PREFILLS,
+from kiosk.catalogue.model import (AUTHS, LEGACY_AUTHS, CHANNELS, DEVICES, FIELD_TYPES, FORMAT, KINDS, MASKS, PREFILLS,
                                    CARD_TYPES, RESULT_NAMES, SESSION_KEYS, Catalogue, Category, Field, Item, Material,
-                                   Option, RatingTag, Receipt, ReceiptLine)
+                                   Option, RatingTag, Receipt, ReceiptLine, normalize_auth)
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +183,8 @@ def _check_field(c: _Checker, f: Any, path: str, auth: Any) -> str | None:
     if prefill is not None:
         if prefill not in PREFILLS:
             c.add(f"{path}.prefill", f"unknown prefill {prefill!r} (one of {', '.join(PREFILLS)})")
-        elif auth == "none":
-            c.add(f"{path}.prefill", "needs an item with auth id_card or id_card_or_qr")
+        elif auth == ():
+            c.add(f"{path}.prefill", "needs an item that identifies the citizen (auth not empty)")
     if ftype in ("text", "case_no"):
         c.int_(f, "max_length", path, 1, 500)
         pattern = f.get("pattern")
@@ -310,11 +310,11 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
     _check_labels(c, it, path, ("name_zh", "name_en", "department_zh", "department_en"))
     c.text(it, "description_zh", path, required=False, max_len=1000)
     c.text(it, "description_en", path, required=False, max_len=1000)
-    kind, auth = it.get("kind"), it.get("auth")
+    kind, auth = it.get("kind"), None
     if "kind" in it and kind not in KINDS:
         c.add(f"{path}.kind", f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
-    if "auth" in it and auth not in AUTHS:
-        c.add(f"{path}.auth", f"unknown auth {auth!r} (one of {', '.join(AUTHS)})")
+    if "auth" in it:
+        auth = _check_auth(c, it.get("auth"), f"{path}.auth")
     cat = it.get("category")
     if "category" in it:
         if not isinstance(cat, str) or not NAME_RE.fullmatch(cat):
@@ -345,10 +345,12 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
             c.add(f"{path}.channels", "lists a channel twice")
     elif "channels" in it and kind in KINDS:  # an unknown kind is reported on its own
         c.add(f"{path}.channels", "only pay items have payment channels")
-    if auth == "id_card" and "idcard" not in devices:
+    if auth == ("id_card",) and "idcard" not in devices:
         c.add(f"{path}.devices", "an item with auth id_card needs the idcard reader")
-    if auth == "id_card+face" and not {"idcard", "camera"} <= set(map(str, devices)):
+    if auth == ("id_card", "face") and not {"idcard", "camera"} <= set(map(str, devices)):
         c.add(f"{path}.devices", "an item with auth id_card+face needs the idcard reader and the camera")
+    elif auth and "face" in auth and "camera" not in devices:
+        c.add(f"{path}.devices", "an item with face in its auth needs the camera")
     for i, w in enumerate(c.list_(it, "hours", path)):
         m = WINDOW_RE.fullmatch(w) if isinstance(w, str) else None
         if not m or (m.group(3) == "24" and m.group(4) != "00") or w[:5] >= w[6:]:
@@ -392,8 +394,8 @@ def _check_anonymous(c: _Checker, a: Any, path: str, kind: Any, auth: Any, field
         return
     if kind != "apply":
         c.add(path, "only apply items can be submitted anonymously")
-    if auth == "none":
-        c.add(path, "an item with auth none is anonymous anyway")
+    if auth == ():
+        c.add(path, "an item with an empty auth is anonymous anyway")
     by_name = {f["name"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
     for i, name in enumerate(c.list_(a, "required", path)):
         f = by_name.get(name) if isinstance(name, str) else None
@@ -402,6 +404,34 @@ def _check_anonymous(c: _Checker, a: Any, path: str, kind: Any, auth: Any, field
         elif f.get("prefill") is not None:
             c.add(f"{path}.required[{i}]", f"{name!r} is filled from the ID card, which an "
                   "anonymous citizen does not give")
+
+
+def _check_auth(c: _Checker, auth: Any, path: str) -> tuple[str, ...] | None:
+    """`auth`: a list of AUTHS (face only after a card or code), or a legacy string; None
+    when invalid (the checks that depend on it are then skipped)."""
+    if isinstance(auth, str):
+        if auth in LEGACY_AUTHS:
+            return LEGACY_AUTHS[auth]
+        c.add(path, f"unknown auth {auth!r} (a list of {', '.join(AUTHS)})")
+        return None
+    if not isinstance(auth, list):
+        c.add(path, f"must be a list of {', '.join(AUTHS)}, got {_tname(auth)}")
+        return None
+    out: list[str] = []
+    ok = True
+    for i, m in enumerate(auth):
+        if m not in AUTHS:
+            c.add(f"{path}[{i}]", f"unknown identification {m!r} (one of {', '.join(AUTHS)})")
+            ok = False
+        elif m in out:
+            c.add(f"{path}[{i}]", f"{m!r} listed twice")
+            ok = False
+        else:
+            out.append(m)
+    if out == ["face"]:
+        c.add(path, "face is checked after a card or code, never alone")
+        ok = False
+    return tuple(out) if ok else None
 
 
 def validate_catalogue(data: Any) -> list[str]:
@@ -480,7 +510,7 @@ def _item(it: dict) -> Item:
     return Item(
         code=it["code"], name_zh=it["name_zh"], name_en=it["name_en"],
         department_zh=it["department_zh"], department_en=it["department_en"],
-        category=it["category"], kind=it["kind"], auth=it["auth"], order=it["order"],
+        category=it["category"], kind=it["kind"], auth=normalize_auth(it["auth"]), order=it["order"],
         devices=tuple(it.get("devices", ())), fields=tuple(_field(f) for f in it.get("fields", ())),
         materials=tuple(Material(m["zh"], m["en"], tuple(m.get("cards", ())))
                         for m in it.get("materials", ())),

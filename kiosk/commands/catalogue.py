@@ -357,7 +357,8 @@ def _show(args: argparse.Namespace) -> int:
           f"expires {cat.expires_at.isoformat()}, {len(cat.items)} items")
     rows = [["#", "code", "kind", "auth", "devices", "fields", "on", "name", "department"]]
     for it in sorted(cat.items, key=lambda i: i.order):
-        rows.append([str(it.order), it.code, it.kind, it.auth, ",".join(it.devices) or "-",
+        rows.append([str(it.order), it.code, it.kind, ",".join(it.auth) or "none",
+                     ",".join(it.devices) or "-",
                      str(len(it.fields)), "yes" if it.enabled else "no", it.name_zh,
                      it.department_zh])
     print(format_table(rows))

@@ -18,8 +18,6 @@ log = logging.getLogger(__name__)
 
 PROBE_S = 3.0
 """After a session, how long a presence report counts as "the card is still there"."""
-CARD_AUTHS = ("id_card", "id_card_or_qr", "id_card+face")
-"""Auths a card read on the home screen serves (id_card+face still goes through the face step)."""
 
 
 @dataclass
@@ -81,4 +79,4 @@ def items_for_card(catalogue: Catalogue | None, unavailable: Callable[[Item], st
     if catalogue is None:
         return []
     return [i for i in catalogue.enabled_items()
-            if i.auth in CARD_AUTHS and not unavailable(i)]
+            if "id_card" in i.auth and not unavailable(i)]

@@ -30,4 +30,6 @@ def card_refusal(holder: CardHolder, epoch: float) -> str:
 
 def unreadable_problem(reason: str) -> str:
     """The identify problem for a CardUnreadable event's reason."""
+    if reason.startswith("sscard_"):
+        return reason  # kiosk.identity.sscard already named the 社保卡's problem
     return UNREADABLE_PROBLEMS.get(reason, "unreadable")

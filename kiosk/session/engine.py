@@ -23,9 +23,11 @@ from kiosk.session.card import CardWatch, items_for_card
 from kiosk.session.cardcheck import card_refusal, unreadable_problem
 from kiosk.session.defaults import SKIP_CONFIRM_KINDS, apply_defaults, effective_fields
 from kiosk.session.errors import IntakeRefused, InvalidTransition, RatingRefused
+from kiosk.identity import methods
 from kiosk.session.ports import (CardHolder, CardPresence, CardRead, CardUnreadable, Central,
                                  CodeScanned,
                                  Connectivity, DeviceEvent, DeviceState, PrintOutcome, Printer,
+                                 SSCardSlot,
                                  QueryAnswer, RatingRecord, ReceiptDoc, Runner, Submitted,
                                  run_inline)
 from kiosk.session.rating import RatedServices, check_rating
@@ -37,7 +39,7 @@ log = logging.getLogger(__name__)
 DONE_S = 6.0
 NO_CARD_HINT_S = 15.0
 """Seconds on the identify screen without a card before the "no card detected" hint."""
-DEVICES = ("idcard", "printer", "scanner", "a4printer", "camera")
+DEVICES = ("idcard", "printer", "scanner", "a4printer", "camera", "sscard")
 FACE_PASSED_S = 2.0
 """Seconds "比对通过" stays on the screen before the form."""
 
@@ -164,6 +166,16 @@ class SessionEngine:
         """The session's payment order (pay items); its port is set by the composition root."""
         self.card = CardWatch()
         """The card on the reader (kiosk.session.card); the app gives it the reader's re-arm."""
+        from kiosk.identity.codes import CodeFlow
+
+        self.codes = CodeFlow(self)
+        """App codes on the identify screen (kiosk.identity.codes); its port is set by the app."""
+        self.sscard_wake: Callable[[float], None] | None = None
+        """Re-reads a 社保卡 inserted within the given seconds (kiosk.identity.sscard); set by the app."""
+        self._ended_at = clock()
+        self.sscard_in_slot = False
+        self.sscard_left = False
+        """The 社保卡 used in the session is still in the slot: remind the citizen to take it."""
         self._check_service()
 
     def reconfigure(self, *, hall_name: str, timeouts: Timeouts, service_hours: tuple[str, ...],
@@ -263,23 +275,19 @@ class SessionEngine:
             return "disabled"
         if not hours.is_open(item.hours, self.wall_clock()):
             return "hours"
-        needed = set(item.devices)
+        # identification devices count through the item's methods (kiosk.identity.methods):
+        # one working way to identify is enough
+        needed = set(item.devices) - methods.identity_devices(item) - {"camera"}
         if item.kind == "print":
             needed.add("a4printer")
-        if item.auth in ("id_card", "id_card+face"):
-            needed.add("idcard")
-        if item.auth == "id_card+face":
-            needed.add("camera")
-            if self.face_factory is None:
-                return "device:camera"
+        reason = methods.unavailable(item, self.devices, self.online, self.face_factory is not None)
+        if reason.startswith("device:camera"):
+            return reason
         for dev in DEVICES:
             if dev in needed and self.devices.get(dev):
-                # id_card_or_qr items still work by QR when the reader is down, and vice versa.
-                if dev == "idcard" and item.auth == "id_card_or_qr" and not self.devices["scanner"]:
-                    continue
                 return f"device:{dev}"
-        if item.auth == "id_card_or_qr" and self.devices.get("idcard") and self.devices.get("scanner"):
-            return "device:idcard"  # neither way of identifying works
+        if reason and not (reason == "offline" and item.kind == "apply" and item.offline):
+            return reason
         if item.kind in ("apply", "appointment") and self.intake_problem():
             return "intake"
         if not self.online and item.kind == "pay":
@@ -314,6 +322,7 @@ class SessionEngine:
         log.info("session: %s -> %s", self.state.value, state.value)
         if state == State.DONE:  # the goodbye screen: is the card still on the reader?
             self.card.session_ended(self.session.holder is not None, self.clock(), self.sessions_ended)
+            self._sscard_reminder()
         self.state = state
         self._entered = self._activity = self.clock()
         self.countdown_started = None
@@ -358,9 +367,14 @@ class SessionEngine:
         self._require(State.ITEM)
         item = self.session.item
         assert item is not None
-        if item.auth != "none" and self.session.holder is None:
-            self.session.identify_problem = "reader_fault" if self.devices["idcard"] else ""
+        if item.needs_identity and self.session.holder is None:
+            working = methods.working_methods(item, self.devices, self.online)
+            self.session.identify_problem = "" if working else "reader_fault"
             self._go(State.IDENTIFY)
+            if self.sscard_wake is not None and item.accepts("sscard"):
+                # a 社保卡 put in since the last session ended belongs to this citizen: read it
+                # now; one left by the previous citizen is not (it must go out and in again)
+                self.sscard_wake(self.clock() - self._ended_at)
             self.card.wake_for_item()  # a card already lying on the reader is read now
         else:
             self._enter_form()
@@ -379,7 +393,7 @@ class SessionEngine:
         if item is None:
             raise InvalidTransition(f"item {code} cannot be served with this card now")
         self.session.item = item
-        if item.auth == "id_card+face" and self.session.holder is not None:
+        if item.needs_face and self.session.holder is not None:
             self._start_face(self.session.holder)  # the card alone is not enough: 人证比对 first
         else:
             self._enter_form()
@@ -417,6 +431,7 @@ class SessionEngine:
             self.end("back")
             return
         if self.state == State.IDENTIFY:
+            self.codes.cancel()
             self._go(State.ITEM)
         elif self.state == State.FACE:
             self._leave_face()
@@ -536,7 +551,7 @@ class SessionEngine:
         holder = self.session.holder
         if holder is not None:
             out["_holder"] = {"name": holder.name, "id_number": holder.id_number,
-                              "card_type": holder.card_type}
+                              "card_type": holder.card_type, "method": holder.method}
         if self.session.qr_token:
             out["_qr"] = self.session.qr_token
         if self.session.anonymous:
@@ -721,11 +736,14 @@ class SessionEngine:
         log.info("session ended: %s", reason)
         self._generation += 1
         self._leave_face()
+        self.codes.cancel()
         self.card.session_ended(self.session.holder is not None, self.clock(), self.sessions_ended)
+        self._sscard_reminder()
         self.session = Session()
         self.lang, self.elderly = self.default_lang, self.default_elderly
         self.last_end_reason = reason
         self.sessions_ended += 1
+        self._ended_at = self.clock()
         self._take_catalogue()
         self._go(State.HOME)
         self._check_service()
@@ -811,17 +829,18 @@ class SessionEngine:
         """React to one device or network event."""
         if isinstance(event, CardRead):
             if self.state == State.IDENTIFY and not self._card_refused(event.holder):
-                self.session.holder = event.holder
-                self.session.identify_problem = ""
-                if self.session.item is not None and self.session.item.auth == "id_card+face":
-                    self._start_face(event.holder)
-                else:
-                    self._enter_form()
-            elif self.state == State.HOME and not self.card.probing and not self.card.left \
+                self.identified(event.holder)
+                return
+            elif self.state == State.HOME and event.holder.method == "id_card" \
+                    and not self.card.probing and not self.card.left \
                     and not card_refusal(event.holder, self.wall_clock()):  # expired: no offer
                 self.session = Session(holder=event.holder)  # a session starts with the card
                 self._go(State.CARD_OFFER)
             # a card placed anywhere else is ignored (and never stored)
+        elif isinstance(event, SSCardSlot):
+            self.sscard_in_slot = event.present
+            if not event.present:
+                self.sscard_left = False
         elif isinstance(event, CardPresence):
             self.card.presence(event.present, self.clock())
         elif isinstance(event, CardUnreadable):
@@ -832,8 +851,13 @@ class SessionEngine:
             self._scanned(event.text)
         elif isinstance(event, DeviceState):
             self.devices[event.device] = "" if event.ok else (event.reason or "fault")
-            if event.device == "idcard" and self.state == State.IDENTIFY:
-                self.session.identify_problem = "" if event.ok else "reader_fault"
+            if event.device in ("idcard", "sscard", "scanner") and self.state == State.IDENTIFY \
+                    and self.session.item is not None:
+                working = methods.working_methods(self.session.item, self.devices, self.online)
+                if not working:
+                    self.session.identify_problem = "reader_fault"
+                elif self.session.identify_problem == "reader_fault":
+                    self.session.identify_problem = ""
             self._check_service()
         elif isinstance(event, Connectivity):
             self.online = event.online
@@ -845,6 +869,12 @@ class SessionEngine:
         screen and keep nothing of it."""
         problem = card_refusal(holder, self.wall_clock())
         item = self.session.item
+        if self.codes.busy:
+            self.codes.cancel()  # the first card or code presented wins: here, the card
+        if problem and holder.method == "sscard":
+            problem = "sscard_expired"
+        if not problem and item is not None and not item.accepts(holder.method):
+            problem = f"{holder.method}_not_accepted"  # e.g. a 社保卡 for a 公安 item
         if not problem and item is not None and not item.accepts_card(holder.card_type):
             problem = "card_type"  # e.g. 户籍 with a foreigner's card (the item names the card)
         if problem:
@@ -860,20 +890,43 @@ class SessionEngine:
         if self.state == State.PAYMENT:
             self.payment.scanned(text)  # a 付款码: charged, never stored
             return
-        if self.state == State.IDENTIFY and item.auth == "id_card_or_qr":
-            self.session.qr_token = text.strip()
-            self.session.identify_problem = ""
-            self._enter_form()
+        if self.state == State.IDENTIFY and item.accepts("app_code"):
+            self.codes.scanned(text)  # central says whose code it is (kiosk.identity.codes)
             return
         scan_field = next((f for f in item.fields if f.scan), None)
         if scan_field is None:
             return
-        if self.state == State.ITEM and item.auth == "none":
+        if self.state == State.ITEM and not item.needs_identity:
             self._enter_form()
         if self.state == State.FORM:
             self.session.values[scan_field.name] = text.strip()
             self._validate(scan_field)
             self.touch()
+
+    def identified(self, holder: CardHolder) -> None:
+        """IDENTIFY: a card or an app code named the citizen; on to 人证比对 or the form."""
+        if self.state != State.IDENTIFY:
+            return
+        self.codes.cancel()
+        self.session.holder = holder
+        self.session.identify_problem = ""
+        if self.session.item is not None and self.session.item.needs_face:
+            self._start_face(holder)
+        else:
+            self._enter_form()
+        self._changed()
+
+    def _sscard_reminder(self) -> None:
+        holder = self.session.holder
+        if holder is not None and holder.method == "sscard" and self.sscard_in_slot \
+                and not self.sscard_left:
+            self.sscard_left = True
+            self.card.reminders += 1  # the reminder's chime (kiosk.ui)
+            log.info("社保卡 left in the slot after the session: reminder shown")
+
+    def notify(self) -> None:
+        """Redraw after a helper flow changed the session (kiosk.identity.codes)."""
+        self._changed()
 
     # ---- 人证比对 (the step itself lives in kiosk.identity.flow) ----
 

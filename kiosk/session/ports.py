@@ -25,6 +25,8 @@ class CardHolder:
     photo: bytes = field(default=b"", repr=False)
     valid_to: str = ""
     """Last day of validity as YYYY-MM-DD, or 长期; "" when unknown (QR identities)."""
+    method: str = "id_card"
+    """How the citizen identified: id_card, sscard (社保卡), app_code (checked by central)."""
 
     def __repr__(self) -> str:  # never print personal data, even by accident
         return f"CardHolder(card_type={self.card_type!r}, <masked>)"
@@ -55,6 +57,13 @@ class CardPresence:
 
 
 @dataclass(frozen=True)
+class SSCardSlot:
+    """A card went into the 社保卡 reader's slot (present) or came out (kiosk.identity.sscard)."""
+
+    present: bool
+
+
+@dataclass(frozen=True)
 class CodeScanned:
     """The scanner read a QR or barcode (text already decoded from the wire)."""
 
@@ -65,7 +74,7 @@ class CodeScanned:
 class DeviceState:
     """A device's health changed: ok, or the reason it cannot be used (paper_out, offline, …)."""
 
-    device: Literal["idcard", "printer", "scanner", "a4printer", "camera"]
+    device: Literal["idcard", "printer", "scanner", "a4printer", "camera", "sscard"]
     ok: bool
     reason: str = ""
 
@@ -77,7 +86,8 @@ class Connectivity:
     online: bool
 
 
-DeviceEvent = CardRead | CardUnreadable | CardPresence | CodeScanned | DeviceState | Connectivity
+DeviceEvent = (CardRead | CardUnreadable | CardPresence | CodeScanned | DeviceState | Connectivity
+               | SSCardSlot)
 EventSink = Callable[[DeviceEvent], None]
 
 

@@ -138,16 +138,21 @@ class KioskApp(App):
         if svc.rating_dictionary is not None:  # 好差评 screen from central's dictionary
             engine.rating_dictionary = svc.rating_dictionary.current
         engine.payment.port = svc.payments
+        engine.codes.port = svc.codes
         svc.current_order = lambda: engine.payment.order.order_no if engine.payment.order else None
         if svc.central is None and not self._deferred:
             engine.online = False
         if svc.printer is None and not self._deferred:
             engine.devices["printer"] = "unreachable"
+        if not cfg.sscard.enabled:
+            engine.devices["sscard"] = "not_configured"
         from kiosk.admin.paused import PausedFlag
 
         if not self._deferred:
             reader = next((s for s in svc.sources if hasattr(s, "rearm")), None)
             engine.card.rearm = reader.rearm if reader is not None else None
+            sscard = next((s for s in svc.sources if hasattr(s, "wake")), None)
+            engine.sscard_wake = sscard.wake if sscard is not None else None
         if PausedFlag.from_config(cfg).is_set():
             engine.set_in_service(False)  # a paused terminal never shows its items, not even a frame
         return engine
@@ -172,6 +177,7 @@ class KioskApp(App):
         engine.printer = svc.printer or NoPrinter()
         engine.documents = svc.documents
         engine.payment.port = svc.payments
+        engine.codes.port = svc.codes
         if svc.intake is not None:  # damaged queue / disk below the reserve: no new requests
             engine.intake_problem = svc.intake.problem
         if svc.central is None:
@@ -205,6 +211,9 @@ class KioskApp(App):
         reader = next((s for s in getattr(self.services, "sources", ()) if hasattr(s, "rearm")), None)
         if self.engine is not None and reader is not None:
             self.engine.card.rearm = reader.rearm
+        sscard = next((s for s in getattr(self.services, "sources", ()) if hasattr(s, "wake")), None)
+        if self.engine is not None and sscard is not None:
+            self.engine.sscard_wake = sscard.wake
 
     def handle_event(self, event: Any) -> None:
         """One device or network event, on the UI thread: the engine, then maintenance (history

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import serial.tools.list_ports
 from serial.tools.list_ports_common import ListPortInfo
 
@@ -107,6 +108,7 @@ class Terminal:
         self.engine.face_factory = face_factory(
             self.svc.camera, self.svc.central, run_inline,
             lambda fn: (lambda *a: self.events.put(lambda: fn(*a))), try_s=cfg.camera.try_s)
+        self.engine.codes.port = self.svc.codes  # as KioskApp wires it
         self.svc.start(self.events.put)
 
     def source(self, name: str) -> Any:
@@ -215,8 +217,9 @@ def read_card_in_session(term: Terminal, sim: IdCardSimulator, code: str) -> Non
 
 def test_reader_unplugged_greys_id_items_and_replug_recovers(rig) -> None:  # type: ignore[no-untyped-def]
     term, sockets, _ = rig()
-    id_items = term.item_codes(lambda i: i.auth in ("id_card", "id_card+face"))
-    other = term.item_codes(lambda i: i.auth not in ("id_card", "id_card+face"))
+    # items identified by the ID card alone; the others also take a 社保卡 or an app code
+    id_items = term.item_codes(lambda i: i.identify_methods == ("id_card",))
+    other = term.item_codes(lambda i: i.identify_methods != ("id_card",))
     assert id_items and other
 
     sockets["idcard"].unplug()
@@ -276,9 +279,12 @@ def test_scanner_unplugged_is_reported_and_replug_scans(rig) -> None:  # type: i
     term.engine.select("YB-0202")
     term.engine.proceed()
     assert term.engine.state == State.IDENTIFY
-    sim.scan("QR-AFTER-REPLUG")
+    code = requests.post(term.svc.sandbox.url + "/sandbox/identity/codes", json={"kind": "medical"},
+                         timeout=10).json()["code"]
+    sim.scan(code)  # checked by central (POST /v1/identity/code), never trusted as it is
     term.wait(lambda: term.engine.state != State.IDENTIFY, 5, "code scanned")
-    assert term.engine.session.qr_token == "QR-AFTER-REPLUG"
+    holder = term.engine.session.holder
+    assert holder is not None and holder.method == "app_code"
 
 
 def test_devices_missing_at_start_are_greyed_then_picked_up(tmp_path: Path) -> None:
@@ -289,10 +295,12 @@ def test_devices_missing_at_start_are_greyed_then_picked_up(tmp_path: Path) -> N
     try:
         term.wait(lambda: all(term.engine.devices[d] for d in THREE), 3, "all three reported missing")
         reasons = term.reasons()
-        # with the reader and the scanner both gone, card-or-QR items are greyed too
+        # with the reader and the scanner both gone, card-or-QR items are greyed too; items
+        # that also take the 社保卡 (its simulated reader is there) stay
         assert {c for c, r in reasons.items() if r.startswith("device:")} == term.item_codes(
-            lambda i: i.auth in ("id_card", "id_card_or_qr", "id_card+face"))
-        assert all(reasons[c] == "" for c in term.item_codes(lambda i: i.auth == "none"))
+            lambda i: (i.needs_identity and "sscard" not in i.identify_methods)
+            or "printer" in i.devices)
+        assert all(reasons[c] == "" for c in term.item_codes(lambda i: not i.needs_identity))
         sims = {"idcard": IdCardSimulator(), "printer": PrinterSimulator(), "scanner": ScannerSimulator()}
         for kind, sim in sims.items():
             sockets[kind].plug(sim)

@@ -51,9 +51,10 @@ class RemoveCardViewModel(ScreenViewModel):
 
     def update(self, engine: SessionEngine) -> None:
         """Follow the engine's CardWatch."""
-        self.visible = engine.card.left
-        self.text = self.tr("card.remove")
-        self.detail = self.tr("card.remove_detail")
+        self.visible = engine.card.left or engine.sscard_left
+        sscard = engine.sscard_left and not engine.card.left
+        self.text = self.tr("card.remove_sscard" if sscard else "card.remove")
+        self.detail = self.tr("card.remove_sscard_detail" if sscard else "card.remove_detail")
         self.sounds = engine.card.reminders
 
     def wipe(self) -> None:
@@ -62,4 +63,5 @@ class RemoveCardViewModel(ScreenViewModel):
     def dismiss(self) -> None:
         """我知道了."""
         self.engine.card.dismiss()
+        self.engine.sscard_left = False
         self.update(self.engine)

@@ -75,6 +75,39 @@ class DevDockViewModel(EventDispatcher):
             sim.scan(text)
             self.last = f"scan: {text}"
 
+    def toggle_sscard(self) -> None:
+        """Insert the demo 社保卡 into the simulated PC/SC reader, or pull it out."""
+        sim = self._sim("sscard")
+        if sim is None:
+            self.last = "no sscard simulator"
+            return
+        if sim.inserted:
+            sim.remove()
+            self.last = "sscard out"
+        else:
+            sim.insert("demo")
+            self.last = "sscard in"
+
+    def show_app_code(self, kind: str = "e_sscard") -> None:
+        """出示电子社保卡: the embedded sandbox mints a fresh demo code, the scanner reads it."""
+        import requests
+        from kivy.app import App
+
+        app = App.get_running_app()
+        sandbox = getattr(getattr(app, "services", None), "sandbox", None)
+        sim = self._sim("scanner")
+        if sandbox is None or sim is None:
+            self.last = "no sandbox / scanner"
+            return
+        try:
+            code = requests.post(sandbox.url + "/sandbox/identity/codes", json={"kind": kind},
+                                 timeout=5).json()["code"]
+        except (requests.RequestException, ValueError, KeyError) as exc:
+            self.last = f"no code: {type(exc).__name__}"
+            return
+        sim.scan(code)
+        self.last = f"scan: {kind} code"  # the code itself is never shown or logged
+
     def toggle_paper(self) -> None:
         """Take the paper away / put it back."""
         sim = self._sim("printer")

@@ -68,7 +68,7 @@ def test_item_specifics(shipped) -> None:
     assert shipped.item("GA-0702").offline
     for code in ("ZW-1001", "BDC-0402", "CRJ-0801"):
         item = shipped.item(code)
-        assert item.kind == "progress" and item.auth == "none"
+        assert item.kind == "progress" and item.auth == ()
         assert item.field("case_no").scan
     prints = [i for i in shipped.items if i.kind == "print"]
     assert len(prints) == 6 and all("a4printer" in i.devices and i.document for i in prints)

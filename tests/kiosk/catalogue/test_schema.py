@@ -46,15 +46,18 @@ CASES = [
      "number, phone, date, choice, id_number, uscc, case_no)"),
     ("items[0].kind", "download", "items[0].kind: unknown kind 'download' (one of query, print, apply, "
      "appointment, progress, pay)"),
-    ("items[0].auth", "face", "items[0].auth: unknown auth 'face' (one of none, id_card, id_card_or_qr, id_card+face)"),
+    ("items[0].auth", "face", "items[0].auth: unknown auth 'face' (a list of id_card, sscard, app_code, face)"),
+    ("items[0].auth", ["face"], "items[0].auth: face is checked after a card or code, never alone"),
+    ("items[0].auth", ["id_card", "id_card"], "items[0].auth[1]: 'id_card' listed twice"),
+    ("items[0].auth", ["id_card", "palm"], "items[0].auth[1]: unknown identification 'palm' (one of id_card, sscard, app_code, face)"),
     ("items[2].code", "rs 0103", "items[2].code: must match [0-9A-Z][0-9A-Z-]{2,39} (事项编码), got 'rs 0103'"),
     ("items[1].code", "RS-0101", "items[1].code: duplicate code 'RS-0101' (also items[0])"),
     ("items[1].order", 10, "items[1].order: duplicate order 10 (also items[0])"),
     ("items[0].order", "10", "items[0].order: must be a whole number, got text"),
     ("items[0].enabled", "yes", "items[0].enabled: must be true or false, got text"),
     ("items[0].devices", ["idcard", "printer"], "items[0].devices: a print item needs the a4printer (its document is A4)"),
-    ("items[0].devices", ["idcard", "a4printer", "fax"], "items[0].devices[2]: unknown device 'fax' (one of printer, idcard, scanner, a4printer, camera)"),
-    ("items[1].devices", [], "items[1].devices: an item with auth id_card needs the idcard reader"),
+    ("items[0].devices", ["idcard", "a4printer", "fax"], "items[0].devices[2]: unknown device 'fax' (one of printer, idcard, scanner, a4printer, camera, sscard)"),
+    ("items[5].devices", [], "items[5].devices: an item with auth id_card needs the idcard reader"),
     ("items[0].document", _DEL, "items[0].document: a print item needs a document layout"),
     ("items[2].document", {"title": "x", "seal": "demo", "valid_days": 1, "lines": []},
      "items[2].document: only print items print an A4 document"),
@@ -141,7 +144,7 @@ def test_text_needs_max_length_and_valid_pattern(source: dict) -> None:
 def test_prefill_needs_identification(source: dict) -> None:
     source["items"][8]["fields"][0]["prefill"] = "id_card.name"
     assert validate_catalogue(source) == [
-        "items[8].fields[0].prefill: needs an item with auth id_card or id_card_or_qr"]
+        "items[8].fields[0].prefill: needs an item that identifies the citizen (auth not empty)"]
 
 
 def test_many_problems_are_all_listed(source: dict) -> None:

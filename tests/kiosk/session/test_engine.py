@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from kiosk.session.engine import SessionEngine, Timeouts
 from kiosk.session.errors import InvalidTransition, RatingRefused
-from kiosk.session.ports import CardRead, CardUnreadable, CodeScanned, Connectivity, DeviceState
+from kiosk.session.ports import CardHolder, CardRead, CardUnreadable, CodeScanned, Connectivity, DeviceState
 from kiosk.session.rating import GB39046_CODE, LEVELS, PROVINCIAL_CODE
 from kiosk.session.states import State
 from tests.kiosk.session.fixtures import ZHANG, FakeCentral, FakeClock, FakePrinter, catalogue
@@ -124,8 +124,19 @@ def test_qr_identification_for_id_card_or_qr_items() -> None:
     eng.select("Q-0002")
     eng.proceed()
     assert eng.state == State.IDENTIFY
-    eng.handle(CodeScanned("EID:abc"))
-    assert eng.state == State.FORM and eng.session.qr_token == "EID:abc"
+    eng.handle(CodeScanned("EID:abc12345"))
+    # the QR's own claims are never trusted: without central's code check nothing identifies
+    assert eng.state == State.IDENTIFY and eng.session.identify_problem == "code_unavailable"
+
+    class Port:  # in-process stand-in for central's POST /v1/identity/code (engine unit test)
+        def identify(self, code: str) -> CardHolder:
+            assert code == "EID:abc12345"
+            return CardHolder("王小明", "610902199101010010", method="app_code")
+
+    eng.codes.port = Port()  # type: ignore[assignment]
+    eng.handle(CodeScanned("EID:abc12345"))
+    assert eng.state == State.FORM and eng.session.holder is not None
+    assert eng.session.holder.method == "app_code" and eng.session.qr_token == ""
 
 
 def test_identify_messages() -> None:

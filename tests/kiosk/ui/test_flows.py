@@ -18,7 +18,7 @@ class QueryFlowTest(KioskTestCase):
         assert eng.state == State.ITEM
         self.tap("开始办理")
         assert eng.state == State.IDENTIFY
-        self.find("请将身份证放在读卡区")
+        self.find("请刷身份证 / 插入社保卡 / 出示电子社保卡二维码")  # the item takes all three
         sims["idcard"].insert("mainland")
         self.wait_until(lambda: eng.state == State.FORM, what="card read")
         assert "6109**********0010" in self.all_texts()  # prefilled, masked on screen

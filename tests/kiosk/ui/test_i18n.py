@@ -44,7 +44,16 @@ def literal_keys(text: str) -> set[str]:
 
 def dynamic_keys() -> set[str]:
     """Keys the view-models build at run time."""
-    keys = {f"auth.{a}" for a in AUTHS} | {f"kind.{k}" for k in KINDS}
+    methods = [a for a in AUTHS if a != "face"]  # auth_text and the identify screen's tiles
+    keys = {f"auth.m.{a}" for a in methods} | {"auth.none", "auth.any", "auth.sep", "auth.face"}
+    keys |= {f"identify.{part}.{a}" for a in methods for part in ("do", "where", "tile")}
+    keys |= {f"kind.{k}" for k in KINDS}
+    from kiosk.identity.codes import PROBLEMS as CODE_PROBLEMS
+    from kiosk.identity.sscard import CARD_PROBLEMS
+
+    keys |= {f"identify.{p}" for p in (*CODE_PROBLEMS.values(), *CARD_PROBLEMS.values(),
+                                       "code_checking", "code_offline", "code_failed",
+                                       "sscard_expired", *(f"{m}_not_accepted" for m in methods))}
     keys |= {f"device.{d}" for d in DEVICES}
     keys |= {"reason.disabled", "reason.hours", "reason.offline"} | {f"reason.device.{d}" for d in DEVICES}
     keys |= {f"status.{s}" for s in ("paper_out", "near_end", "cover_open", "offline", "error",

@@ -65,12 +65,13 @@ def test_form_keypad_choice_and_date_picker() -> None:
 
 
 def test_date_picker_always_gives_a_real_date() -> None:
-    from kiosk.session.ports import CodeScanned
+    from kiosk.session.ports import CardRead
+    from tests.kiosk.session.fixtures import ZHANG
 
     eng, vm = make()
     eng.select("Q-0002")
     eng.proceed()
-    eng.handle(CodeScanned("EID:token"))  # identified by QR
+    eng.handle(CardRead(ZHANG))  # identified by the card (a QR now needs central's check)
     form = vm.form
     form.focus("day")
     assert form.panel == "date"
