@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from central import bundles  # issue 23: 一件事一次办 on POST /v1/submissions
 from central import catalogue as cat
 from central import queries
 from central.auth import authenticate_staff, authenticate_terminal
@@ -334,6 +335,10 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
     def submit(request: Request, body: bytes = Depends(read_body),
                terminal_id: str = Depends(terminal)) -> Response:
         """Submit an application (办件); 201 with the case number."""
+        # --- issue 23: 一件事一次办 — a body with bundle_code is a bundle (central/bundles.py)
+        if bundles.is_bundle(body):
+            return bundles.submit(svc, request, body, terminal_id)
+        # --- end issue 23
         sub = _parse(api.Submission, body)
 
         def work(db: Any, now: float) -> tuple[int, BaseModel]:
