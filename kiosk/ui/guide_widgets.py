@@ -131,3 +131,9 @@ class PolicyCard(BoxLayout):
     text = StringProperty("")
     dept = StringProperty("")
     guide = StringProperty("")
+
+
+class PolicyIme(BoxLayout):
+    """The input method of the policy search box (look in policy.kv; keys go to its vm)."""
+
+    vm = ObjectProperty(None, allownone=True, rebind=True)

@@ -33,6 +33,9 @@ def guide_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Step]:
         eng.set_language(lang)
         eng.set_elderly(elderly)
         eng.runner = run_inline
+        if _sims().get("idcard") is not None:
+            dock.remove_card()  # (no 请取走身份证 reminder over the shots)
+            yield 0.6
 
     if eng.catalogue is None or eng.catalogue.guidance.tree is None:
         return

@@ -55,8 +55,11 @@ class GuideViewModel(ScreenViewModel):
         for i, a in enumerate(node.answers):
             leaf = a.leaf
             hint = ""
-            if leaf is not None and leaf[0] == "guide":
+            g = b.guidance.guide(leaf[1]) if leaf is not None and leaf[0] == "guide" else None
+            if g is not None and not g.item and not any(x.guide == g.code for x in b.guidance.bundles):
                 hint = self.tr("guide.elsewhere")
+            elif g is not None:
+                hint = self.tr("guide.read_guide")
             elif leaf is not None and leaf[0] == "bundle":
                 hint = self.tr("guide.bundle_hint")
             rows.append({"text": a.en if self.en else a.zh, "index": i, "root": "", "hint": hint})
