@@ -10,8 +10,8 @@ from kiosk.session.states import State
 from tests.kiosk.ui.harness import KioskTestCase
 
 
-class GuideFlowTest(KioskTestCase):
-    """Through the guidance tree by touch."""
+class GuideTouch(KioskTestCase):
+    """Touch helpers of the guidance screens (no tests of its own)."""
 
     def answer(self, start: str) -> None:
         """Tap the answer button whose first line is `start` (a hint may follow)."""
@@ -42,49 +42,6 @@ class GuideFlowTest(KioskTestCase):
             for k in letters:
                 self.chip(key, k)
             self.pick(word, cand, key)
-
-    def test_tree_to_an_item_with_breadcrumbs_and_back(self) -> None:
-        self.start_app()
-        eng = self.engine
-        self.tap("我要办什么？不知道事项名称，点这里")
-        assert eng.state == State.GUIDE
-        self.find("请问您是？")
-        self.answer("我是个人")
-        self.find("您遇到了什么事？")
-        self.answer("住房和公积金")
-        self.find("› 住房和公积金")  # breadcrumbs: where the citizen came from
-        self.tap("› 我是个人")  # back up one question by its crumb
-        self.find("您遇到了什么事？")
-        self.answer("住房和公积金")
-        self.answer("查公积金")
-        assert eng.state == State.ITEM and eng.item.code == "GJJ-0301"
-        self.tap("上一步")
-        assert eng.state == State.HOME
-
-    def test_tree_to_an_off_terminal_instruction_printed(self) -> None:
-        self.start_app()
-        eng, printer = self.engine, self.sims()["printer"]
-        pages = len(printer.pages)
-        self.tap("我要办什么？不知道事项名称，点这里")
-        self.answer("我是个人")
-        self.answer("证件和证明")
-        self.answer("身份证丢了或到期")
-        assert eng.state == State.ZHINAN
-        texts = self.all_texts()
-        assert "三楼F区 公安户政窗口（F01-F04）" in texts  # which window
-        assert any("户口簿或原身份证" in t for t in texts)  # what to bring
-        assert any("周一至周五" in t for t in texts)  # opening hours
-        chart = [w for w in self.visible_widgets() if type(w).__name__ == "FlowChart"][0]
-        assert chart.chart is not None and len(chart.chart.boxes) == 5 and chart.overflow == []
-        self.tap("打印指南")
-        self.wait_until(lambda: len(printer.pages) > pages, what="guide printed")
-        self.wait_until(lambda: eng.browse.state.print_state == "printed", what="printer answer")
-        paper = "".join(line.strip() for line in printer.pages[-1].lines)
-        assert "居民身份证换领、补领" in paper and "三楼F区公安户政窗口" in paper.replace(" ", "")
-        assert "①" in paper and "⑤" in paper and "→" in paper or "↓" in paper
-        self.find("指南已打印，请取走凭条。")
-        self.tap("上一步")
-        assert eng.state == State.GUIDE
 
     def _newborn(self, cert: str) -> Any:
         """Through the tree to the newborn bundle, one card, every page filled, submitted."""
@@ -136,6 +93,53 @@ class GuideFlowTest(KioskTestCase):
 
     def _rows(self, kind: str) -> list[Any]:
         return self.services.outbox.rows(kind=kind)
+
+
+class GuideFlowTest(GuideTouch):
+    """Through the guidance tree by touch."""
+
+    def test_tree_to_an_item_with_breadcrumbs_and_back(self) -> None:
+        self.start_app()
+        eng = self.engine
+        self.tap("我要办什么？不知道事项名称，点这里")
+        assert eng.state == State.GUIDE
+        self.find("请问您是？")
+        self.answer("我是个人")
+        self.find("您遇到了什么事？")
+        self.answer("住房和公积金")
+        self.find("› 住房和公积金")  # breadcrumbs: where the citizen came from
+        self.tap("› 我是个人")  # back up one question by its crumb
+        self.find("您遇到了什么事？")
+        self.answer("住房和公积金")
+        self.answer("查公积金")
+        assert eng.state == State.ITEM and eng.item.code == "GJJ-0301"
+        self.tap("上一步")
+        assert eng.state == State.HOME
+
+    def test_tree_to_an_off_terminal_instruction_printed(self) -> None:
+        self.start_app()
+        eng, printer = self.engine, self.sims()["printer"]
+        pages = len(printer.pages)
+        self.tap("我要办什么？不知道事项名称，点这里")
+        self.answer("我是个人")
+        self.answer("证件和证明")
+        self.answer("身份证丢了或到期")
+        assert eng.state == State.ZHINAN
+        texts = self.all_texts()
+        assert "三楼F区 公安户政窗口（F01-F04）" in texts  # which window
+        assert any("户口簿或原身份证" in t for t in texts)  # what to bring
+        assert any("周一至周五" in t for t in texts)  # opening hours
+        chart = [w for w in self.visible_widgets() if type(w).__name__ == "FlowChart"][0]
+        assert chart.chart is not None and len(chart.chart.boxes) == 5 and chart.overflow == []
+        self.tap("打印指南")
+        self.wait_until(lambda: len(printer.pages) > pages, what="guide printed")
+        self.wait_until(lambda: eng.browse.state.print_state == "printed", what="printer answer")
+        paper = "".join(line.strip() for line in printer.pages[-1].lines)
+        assert "居民身份证换领、补领" in paper and "三楼F区公安户政窗口" in paper.replace(" ", "")
+        assert "①" in paper and "⑤" in paper and "→" in paper or "↓" in paper
+        self.find("指南已打印，请取走凭条。")
+        self.tap("上一步")
+        assert eng.state == State.GUIDE
 
     def test_newborn_bundle_with_one_card_and_one_rating(self) -> None:
         self.start_app()
@@ -217,3 +221,45 @@ class GuideFlowTest(KioskTestCase):
         assert eng.state == State.ZHINAN and eng.browse.state.guide == "ZN-YJS-XSE"
         self.tap("开始办理")
         assert eng.state == State.ITEM and eng.item.code == "YJS-XSE"
+
+
+class OfflineBundleTest(GuideTouch):
+    """A bundle while central is unreachable: one queued request, a provisional number, and
+    the rating delivered to each item's own case once the network is back."""
+
+    def tearDown(self) -> None:
+        self.services.set_network(True)
+        super().tearDown()
+
+    def test_offline_bundle_goes_through_the_outbox(self) -> None:
+        self.start_app()
+        eng = self.engine
+        self.services.set_network(False)
+        sub = self._newborn("P612345678")
+        assert sub.provisional and sub.case_no.startswith("DEMO-0001-")
+        self.find("已保存3项，联网后自动提交")
+        self.find(sub.case_no)
+        row = self.services.outbox.lookup_case(sub.case_no)
+        assert row is not None and row.state.value == "pending"
+        self.tap("完成")
+        before = {r.id for r in self._rows("rating")}
+        self.tap("非常满意")
+        self.tap("提交评价")
+        ratings = [r for r in self._rows("rating") if r.id not in before]
+        assert sorted(self.services.outbox.payload(r)["item_code"] for r in ratings) == \
+            ["GA-0703", "RS-0104", "YB-0203"]
+        self.services.set_network(True)
+        self.services.sync.flush(30)
+        ref = self.services.outbox.lookup_case(sub.case_no)
+        assert ref.state.value == "delivered" and ref.case_no
+        from kiosk.bundle.delivery import answer_of
+
+        answer = answer_of(self.services.outbox, ref.row_id)
+        cases = {i["item_code"]: i["case_no"] for i in answer["items"]}
+        assert len(set(cases.values())) == 3
+        done = {r.id: r for r in self.services.outbox.rows(kind="rating")}
+        for r in ratings:
+            assert done[r.id].state.value == "delivered", done[r.id].last_error
+        client = self.services.central.client
+        for code, case_no in cases.items():  # each item's case carries the citizen's rating
+            assert client.case(case_no).item_code == code
