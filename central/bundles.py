@@ -10,7 +10,7 @@ import json
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from fastapi import Request
@@ -121,6 +121,6 @@ def submit(svc: Any, request: Request, body: bytes, terminal_id: str) -> Respons
         return 201, api.BundleAccepted(
             bundle_no=bundle_no, case_no=first.case_no if first and first.case_no else bundle_no,
             status=api.CaseState.RECEIVED if first else api.CaseState.REJECTED,
-            received_at=datetime.fromtimestamp(now, timezone.utc), items=results)
+            received_at=datetime.fromtimestamp(now, UTC), items=results)
 
     return svc.idempotent(request, terminal_id, body, ENDPOINT, work)  # type: ignore[arg-type]

@@ -8,9 +8,10 @@ social security card need the baby's name. Every other item is accepted."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 log = logging.getLogger(__name__)
 

@@ -68,8 +68,8 @@ def result_note(sub: BundleSubmitted, lang: str) -> tuple[str, str]:
     parts = []
     for i, o in enumerate(sub.items, 1):
         if not o.accepted:
-            parts.append((f"Item {i} {o.item_code} not accepted: {o.message} {o.next_step}" if en
-                          else f"第{i}项“{o.name}”未受理：{o.message}。{o.next_step}。"))
+            parts.append(f"Item {i} {o.item_code} not accepted: {o.message} {o.next_step}" if en
+                          else f"第{i}项“{o.name}”未受理：{o.message}。{o.next_step}。")
         elif o.case_no:
             parts.append(f"{i}. {o.name} {o.case_no}")
     if sub.provisional:

@@ -180,7 +180,7 @@ class Browser:
             return []
         r = tree.root(self.state.root)
         out = [r.en if lang == "en" else r.zh]
-        for node_id, zh in zip(self.state.path, self.state.chosen):
+        for node_id, zh in zip(self.state.path, self.state.chosen, strict=False):
             node = tree.nodes[node_id]
             ans = next((a for a in node.answers if a.zh == zh), None)
             out.append((ans.en if lang == "en" else ans.zh) if ans else zh)

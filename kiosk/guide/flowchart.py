@@ -109,8 +109,8 @@ def layout(guide: Guide) -> FlowLayout:
     row = rows_of(guide)
     nrows = max(row.values()) + 1
     by_row: dict[int, list[str]] = {}
-    for s in guide.steps:
-        by_row.setdefault(row[s.id], []).append(s.id)
+    for step in guide.steps:
+        by_row.setdefault(row[step.id], []).append(step.id)
     skipping = [a for a in guide.arrows if row[a.dst] - row[a.src] > 1]
     lanes = len(skipping)
     width = 1.0 - LANE_W * (lanes + 0.5) if lanes else 1.0
@@ -122,13 +122,14 @@ def layout(guide: Guide) -> FlowLayout:
         cell = width / n
         w = min(cell * 0.86, 0.62 * width)
         for k, sid in enumerate(ids):
-            s = steps[sid]
-            boxes[sid] = Box(sid, CIRCLED[guide.steps.index(s)], s.zh, s.en, r,
+            st = steps[sid]
+            boxes[sid] = Box(sid, CIRCLED[guide.steps.index(st)], st.zh, st.en, r,
                              cell * (k + 0.5), (r + 0.5) / nrows, w, h)
     edges: list[Edge] = []
     lane = 0
     for a in guide.arrows:
         s, d = boxes[a.src], boxes[a.dst]
+        pts: tuple[tuple[float, float], ...]
         if a in skipping:  # in the gaps between rows to a side lane, down it, back in the gap
             x = width + LANE_W * (lane + 0.5)
             lane += 1
@@ -148,7 +149,7 @@ def crossings(fl: FlowLayout) -> list[str]:
     correct layout has none: checked on every shipped guide)."""
     bad: list[str] = []
     for e in fl.edges:
-        for (x0, y0), (x1, y1) in zip(e.points, e.points[1:]):
+        for (x0, y0), (x1, y1) in zip(e.points, e.points[1:], strict=False):
             for b in fl.boxes:
                 if b.id in (e.src, e.dst):
                     continue

@@ -3,9 +3,9 @@ guidance tree (安新办-style 树状图), 办事指南 and the policy library (
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,25 @@ from datetime import date
 from typing import Any
 
 from kiosk.catalogue.schema import _Checker, _tname
-from kiosk.guide.model import (LEAF_KINDS, MAX_DEPTH, ROOTS, Answer, Arrow, Bundle,
-                               BundleReceipt, Guidance, Guide, GuideMaterial, GuideTree, Node,
-                               Policy, PolicyCategory, Root, Step, Where)
+from kiosk.guide.model import (
+    LEAF_KINDS,
+    MAX_DEPTH,
+    ROOTS,
+    Answer,
+    Arrow,
+    Bundle,
+    BundleReceipt,
+    Guidance,
+    Guide,
+    GuideMaterial,
+    GuideTree,
+    Node,
+    Policy,
+    PolicyCategory,
+    Root,
+    Step,
+    Where,
+)
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +148,7 @@ def _check_shared(c: _Checker, b: dict, p: str, found: list[dict]) -> None:
             c.add(f"{p}.shared[{j}]", f"field {name!r} differs between the items (type, label, "
                   "options or limits): entered once, it must mean the same everywhere")
     seen: dict[str, str] = {}
-    for it, fields in zip(found, per_item):
+    for it, fields in zip(found, per_item, strict=True):
         for name in fields:
             if name in seen and name not in shared:
                 c.add(f"{p}.shared", f"field {name!r} is in items {seen[name]} and "
@@ -143,7 +159,7 @@ def _check_shared(c: _Checker, b: dict, p: str, found: list[dict]) -> None:
 def _check_tree(c: _Checker, data: dict, items: dict[str, dict], bundles: set[str],
                 guides: set[str]) -> None:
     t = data.get("guide")
-    if not c.obj(t, "guide", {"roots", "nodes"}, ("roots", "nodes")):
+    if not c.obj(t, "guide", {"roots", "nodes"}, ("roots", "nodes")) or not isinstance(t, dict):
         return
     nodes: dict[str, list[str]] = {}
     for i, n in enumerate(c.list_(t, "nodes", "guide")):

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from kiosk.guide.model import Guidance
 
@@ -58,7 +59,7 @@ class SearchIndex:
             self._entries.append(_Entry(kind, code, title, t, b, _pairs(t + "|" + b), category))
 
     @classmethod
-    def from_guidance(cls, guidance: Guidance, items: Iterable[object] = ()) -> SearchIndex:
+    def from_guidance(cls, guidance: Guidance, items: Iterable[Any] = ()) -> SearchIndex:
         """Index the policies, guides and bundles of a catalogue (and its items, if given)."""
         rows: list[tuple[str, str, str, str, str]] = []
         for p in guidance.policies:
@@ -71,7 +72,7 @@ class SearchIndex:
         for b in guidance.bundles:
             rows.append(("bundle", b.code, b.name_zh, b.name_en + " " + b.description_zh, ""))
         for it in items:
-            rows.append(("item", str(getattr(it, "code")), str(getattr(it, "name_zh")),
+            rows.append(("item", str(it.code), str(it.name_zh),
                          f"{getattr(it, 'name_en', '')} {getattr(it, 'department_zh', '')} "
                          f"{getattr(it, 'description_zh', '')}", str(getattr(it, "category", ""))))
         return cls(rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,7 +21,7 @@ def shipped(version: int) -> dict[str, Any]:
     from kiosk.config import PROJECT_ROOT
 
     data = load_source(PROJECT_ROOT / "config" / "catalogue" / "catalogue.yaml")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     data.update(version=version, issued_at=(now - timedelta(days=1)).isoformat(),
                 expires_at=(now + timedelta(days=30)).isoformat())
     return data
@@ -55,7 +55,7 @@ def test_a_bundle_gets_one_case_per_item_and_a_bundle_number(central: Service) -
     assert [i["item_code"] for i in body["items"]] == list(NEWBORN)
     assert all(i["accepted"] for i in body["items"]) and len(set(cases + [body["bundle_no"]])) == 4
     assert body["case_no"] == cases[0] and body["status"] == "received"
-    for code, case in zip(NEWBORN, cases):  # each is a real case of its own item
+    for code, case in zip(NEWBORN, cases, strict=True):  # each is a real case of its own item
         c = central.terminal.call("GET", f"/v1/cases/{case}")
         assert c.status_code == 200 and c.json()["item_code"] == code
         rated = central.terminal.rate(case, "满意", item_code=code)

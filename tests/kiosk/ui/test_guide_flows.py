@@ -233,7 +233,6 @@ class OfflineBundleTest(GuideTouch):
 
     def test_offline_bundle_goes_through_the_outbox(self) -> None:
         self.start_app()
-        eng = self.engine
         self.services.set_network(False)
         sub = self._newborn("P612345678")
         assert sub.provisional and sub.case_no.startswith("DEMO-0001-")
