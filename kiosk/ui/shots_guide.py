@@ -89,8 +89,9 @@ def guide_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Step]:
         yield until(lambda: eng.state == State.FORM)
     yield 0.3
     yield ("shot", "bundle-form-shared")
-    for name, value in (("baby_name", "王小宝"), ("baby_sex", "male"), ("birth_cert_no", "A612345678"),
-                        ("phone", "13800138000")):
+    from kiosk.bundle.demo import NEWBORN_FIELDS, POLICY_PINYIN, POLICY_WORD
+
+    for name, value in NEWBORN_FIELDS:
         if any(f.name == name for f in eng.form_fields):
             eng.set_value(name, value)
     vm.form.next()
@@ -125,13 +126,13 @@ def guide_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Step]:
     from kiosk.ime.index import shared
 
     yield until(lambda: shared.ready is not None, timeout=60)
-    for k in "butie":
+    for k in POLICY_PINYIN:
         vm.policy.key(k)
     yield 0.3
     yield ("shot", "policy-typing")
     bar = [c["text"] for c in vm.policy.ime_bar]
-    if "补贴" in bar:
-        vm.policy.candidate(bar.index("补贴"))
+    if POLICY_WORD in bar:
+        vm.policy.candidate(bar.index(POLICY_WORD))
     yield 0.3
     yield ("shot", "policy-search")
     eng.end("shots")

@@ -117,7 +117,7 @@ class ZhinanViewModel(ScreenViewModel):
         rows.append({"label": self.tr("zhinan.department"), "value": g.department_zh})
         for m in g.materials:
             mark = self.tr("zhinan.rongque") if not m.key else ""
-            extra = f"（{m.note_zh}）" if m.note_zh and not en else ""
+            extra = self.tr("zhinan.note", note=m.note_zh) if m.note_zh and not en else ""
             rows.append({"label": self.tr("zhinan.material"),
                          "value": f"{m.en if en else m.zh}{' ×' + m.copies if m.copies else ''}"
                                   f"{mark}{extra}"})
