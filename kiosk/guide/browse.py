@@ -199,6 +199,14 @@ class Browser:
         self.state.guide, self.state.print_state = code, ""
         self._go(State.ZHINAN)
 
+    def guide_code(self, code: str) -> str:
+        """The 办事指南 of an item or bundle code ("" if none)."""
+        g = self.guidance.guide_for_item(code)
+        if g is not None:
+            return g.code
+        b = self.guidance.bundle(code)
+        return (b.guide or "") if b is not None else ""
+
     @property
     def guide(self) -> Guide | None:
         """The 办事指南 shown."""

@@ -137,10 +137,10 @@ class ZhinanViewModel(ScreenViewModel):
         self.can_print = state != "busy" and not engine.devices.get("printer")
         bundle = next((x for x in b.guidance.bundles if x.guide == g.code), None)
         item = engine.catalogue.get(g.item) if g.item and engine.catalogue is not None else None
-        self.can_start = bool(
+        # from the item screen 返回 goes back to it; elsewhere 开始办理 starts the guide's own
+        self.can_start = b.state.guide_from != State.ITEM and bool(
             (bundle is not None and not engine.bundle.unavailable_reason(bundle.code))
-            or (item is not None and item.tile is not False and b.state.guide_from != State.ITEM
-                and not engine.unavailable_reason(item)))
+            or (item is not None and not engine.unavailable_reason(item)))
         self.start_text = self.tr("zhinan.start")
 
     def print_guide(self) -> None:

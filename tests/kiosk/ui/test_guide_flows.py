@@ -262,3 +262,21 @@ class OfflineBundleTest(GuideTouch):
         client = self.services.central.client
         for code, case_no in cases.items():  # each item's case carries the citizen's rating
             assert client.case(case_no).item_code == code
+
+
+class ItemGuideTest(GuideTouch):
+    """Every item's 办事指南 from its item screen, and back to it."""
+
+    def test_item_screen_opens_its_guide_and_comes_back(self) -> None:
+        self.start_app()
+        eng = self.engine
+        self.tap("公安")
+        self.tap("无犯罪记录证明申请")
+        assert self.app.vm.item.guide == "ZN-GA-0702"
+        self.tap("办事指南")
+        assert eng.state == State.ZHINAN and eng.browse.guide.item == "GA-0702"
+        texts = self.all_texts()
+        assert "3个工作日" in texts and any("【容缺，可后补】" in t for t in texts)
+        assert not self.app.vm.zhinan.can_start  # 上一步 returns to the item instead
+        self.tap("上一步")
+        assert eng.state == State.ITEM and eng.item.code == "GA-0702"
