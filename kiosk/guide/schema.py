@@ -53,6 +53,11 @@ POLICY_KEYS = {"code", "title", "department", "category", "audience", "benefit",
                "valid_from", "valid_to", "keywords", "guide"}
 
 
+def _known(ref: Any, pool: Any) -> bool:
+    """Whether `ref` is text naming an entry of `pool` (a list or an object is never a name)."""
+    return isinstance(ref, str) and ref in pool
+
+
 def auth_rank(auth: Any) -> int:
     """Strength of an item's identification (a list of methods: its weakest, any may be used)."""
     if isinstance(auth, list):
@@ -99,7 +104,7 @@ def _check_bundles(c: _Checker, data: dict, items: dict[str, dict], guides: set[
         _texts(c, b, p, ("name_zh", "name_en"))
         _texts(c, b, p, ("description_zh", "description_en"), max_len=1000)
         auth = b.get("auth")
-        if "auth" in b and (auth not in AUTH_RANK or auth == "none"):
+        if "auth" in b and (not _known(auth, AUTH_RANK) or auth == "none"):
             c.add(f"{p}.auth", f"must identify the citizen once for all items: one of "
                   f"{', '.join(a for a in AUTH_RANK if a != 'none')}, got {auth!r}")
         members = c.list_(b, "items", p)
@@ -120,7 +125,7 @@ def _check_bundles(c: _Checker, data: dict, items: dict[str, dict], guides: set[
             if it.get("anonymous") is not None:
                 c.add(f"{p}.items[{j}]", f"item {m} allows anonymous requests; a bundle is "
                       "always identified")
-            if auth in AUTH_RANK and auth_rank(it.get("auth")) > AUTH_RANK[auth]:
+            if _known(auth, AUTH_RANK) and auth_rank(it.get("auth")) > AUTH_RANK[auth]:
                 c.add(f"{p}.auth", f"{auth!r} does not cover item {m}'s identification "
                       f"{it.get('auth')!r}")
         _check_shared(c, b, p, found)
@@ -131,7 +136,7 @@ def _check_bundles(c: _Checker, data: dict, items: dict[str, dict], guides: set[
             c.text(r, "footer_zh", f"{p}.receipt", required=False, max_len=500)
             c.text(r, "footer_en", f"{p}.receipt", required=False, max_len=500)
         g = b.get("guide")
-        if g is not None and g not in guides:
+        if g is not None and not _known(g, guides):
             c.add(f"{p}.guide", f"unknown guide {g!r}")
     return codes
 
@@ -189,12 +194,13 @@ def _check_tree(c: _Checker, data: dict, items: dict[str, dict], bundles: set[st
             kind, ref = targets[0], a[targets[0]]
             if kind == "next":
                 nxt.append(str(ref))
-            elif kind == "item" and (ref not in items or items[ref].get("enabled", True) is False):
-                c.add(f"{ap}.item", f"leaf points to {'a disabled' if ref in items else 'no'} "
+            elif kind == "item" and (not _known(ref, items)
+                                     or items[ref].get("enabled", True) is False):
+                c.add(f"{ap}.item", f"leaf points to {'a disabled' if _known(ref, items) else 'no'} "
                       f"item {ref!r}")
-            elif kind == "bundle" and ref not in bundles:
+            elif kind == "bundle" and not _known(ref, bundles):
                 c.add(f"{ap}.bundle", f"leaf points to no bundle {ref!r}")
-            elif kind == "guide" and ref not in guides:
+            elif kind == "guide" and not _known(ref, guides):
                 c.add(f"{ap}.guide", f"leaf points to no guide {ref!r}")
         if nid is not None:
             nodes[nid] = nxt
@@ -205,7 +211,7 @@ def _check_tree(c: _Checker, data: dict, items: dict[str, dict], bundles: set[st
         if c.obj(r, p, {"id", "zh", "en", "node"}, ("id", "zh", "en", "node")):
             _texts(c, r, p, ("zh", "en"), max_len=40)
             ids.append(r.get("id"))
-            if r.get("node") not in nodes:
+            if not _known(r.get("node"), nodes):
                 c.add(f"{p}.node", f"unknown node {r.get('node')!r}")
     if "roots" in t and ids != list(ROOTS):
         c.add("guide.roots", f"must be the three roots {', '.join(ROOTS)} in this order, got {ids!r}")
@@ -213,7 +219,7 @@ def _check_tree(c: _Checker, data: dict, items: dict[str, dict], bundles: set[st
         for ref in targets:
             if ref not in nodes:
                 c.add(f"guide.nodes[{nid}]", f"answer leads to unknown node {ref!r}")
-    starts = [r.get("node") for r in roots if isinstance(r, dict) and r.get("node") in nodes]
+    starts = [r.get("node") for r in roots if isinstance(r, dict) and _known(r.get("node"), nodes)]
     _check_depth(c, nodes, starts)
 
 
@@ -264,7 +270,7 @@ def _check_guides(c: _Checker, data: dict, items: dict[str, dict]) -> set[str]:
         c.text(g, "summary_en", p, required=False, max_len=500)
         item = g.get("item")
         if item is not None:
-            if item not in items:
+            if not _known(item, items):
                 c.add(f"{p}.item", f"unknown item {item!r}")
             elif item in by_item:
                 c.add(f"{p}.item", f"item {item} already has guides[{by_item[item]}]")
@@ -323,7 +329,7 @@ def check_flow(c: _Checker, g: dict, p: str) -> None:
         c.text(a, "zh", ap, required=False, max_len=8)
         c.text(a, "en", ap, required=False, max_len=16)
         src, dst = a.get("from"), a.get("to")
-        if src not in out or dst not in out:
+        if not _known(src, out) or not _known(dst, out):
             c.add(ap, f"arrow {src!r} → {dst!r} joins an unknown step")
             continue
         if dst in out[src]:
@@ -382,7 +388,7 @@ def _check_policies(c: _Checker, data: dict, guides: set[str]) -> None:
             codes.add(code)
         _texts(c, pol, p, ("title", "department"), max_len=80)
         _texts(c, pol, p, ("audience", "benefit", "how"), max_len=400)
-        if "category" in pol and pol["category"] not in cats:
+        if "category" in pol and not _known(pol["category"], cats):
             c.add(f"{p}.category", f"unknown policy category {pol['category']!r}")
         start = _date(c, pol, "valid_from", p, allow_open=False)
         end = _date(c, pol, "valid_to", p, allow_open=True)
@@ -392,7 +398,7 @@ def _check_policies(c: _Checker, data: dict, guides: set[str]) -> None:
             if not isinstance(k, str) or not 1 <= len(k.strip()) <= 16:
                 c.add(f"{p}.keywords[{j}]", f"must be a word of 1–16 characters, got {k!r}")
         g = pol.get("guide")
-        if g is not None and g not in guides:
+        if g is not None and not _known(g, guides):
             c.add(f"{p}.guide", f"unknown guide {g!r}")
 
 
