@@ -286,6 +286,13 @@ class CentralPort:
             time.sleep(0.05)
         return Submitted(queued.provisional_no or "", provisional=True, status="queued")
 
+    def submit_bundle(self, bundle_code: str, items: Any, payload: Mapping[str, Any],
+                      names: Mapping[str, str]) -> Any:
+        """一件事一次办 (issue 23): the items as one queued request (kiosk.bundle.delivery)."""
+        from kiosk.bundle.delivery import submit_bundle
+
+        return submit_bundle(self, bundle_code, items, payload, names)
+
     def rate(self, rating: RatingRecord) -> None:
         """Queue a rating; a skip is only logged (central records ratings, not refusals)."""
         if rating.skipped or rating.level is None:

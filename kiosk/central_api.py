@@ -1161,3 +1161,79 @@ class CodeIdentity(_Reply):
     """The platform that vouched, e.g. 国家社会保险公共服务平台 (电子社保卡)."""
     identity_id: str = Field(max_length=40)
     """Central's reference of this identification (logs, audits)."""
+# --- 一件事一次办 bundles (issue 23) -------------------------------------------------------
+# POST /v1/submissions with `bundle_code` (additive: a body without it is a Submission as
+# before): several items of one life event as ONE request, with one identification. Central
+# answers each item: one case per accepted item plus a bundle number; a rejected item says why
+# and what to do next while the others stand (nothing accepted is lost).
+
+BundleCode = Annotated[str, Field(pattern=r"^YJS-[0-9A-Z][0-9A-Z-]{1,30}$")]
+MAX_BUNDLE_ITEMS = 8
+
+
+class BundleItem(_Body):
+    """One item of a bundle request: its code and its form values (shared ones included)."""
+
+    item_code: ItemCode
+    fields: dict[str, FieldValue] = {}
+
+    @field_validator("fields")
+    @classmethod
+    def _fields(cls, v: dict[str, object]) -> dict[str, object]:
+        return _check_fields(v)
+
+
+class BundleSubmission(_Body):
+    """POST /v1/submissions with `bundle_code`: the items of a 一件事 in one request."""
+
+    bundle_code: BundleCode
+    """The catalogue's bundle (e.g. YJS-XSE 新生儿出生一件事)."""
+    region_code: RegionCode
+    applicant: Identity
+    """The one identification that covers every item (a bundle is never anonymous)."""
+    items: list[BundleItem] = Field(min_length=1, max_length=MAX_BUNDLE_ITEMS)
+    local_ref: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    """The terminal's provisional number of the bundle (printed on the offline receipt)."""
+    created_at: datetime | None = None
+
+    @field_validator("items")
+    @classmethod
+    def _distinct(cls, v: list[BundleItem]) -> list[BundleItem]:
+        codes = [i.item_code for i in v]
+        if len(set(codes)) != len(codes):
+            raise ValueError("an item appears twice in the bundle")
+        return v
+
+
+class BundleItemResult(_Reply):
+    """Central's answer for one item of a bundle."""
+
+    item_code: ItemCode
+    accepted: bool
+    case_no: CaseNo | None = None
+    """The item's own case number (accepted items only)."""
+    status: CaseState | None = None
+    error: str = ""
+    """Why it was not accepted (machine-readable, e.g. birth_certificate_unverified)."""
+    message: str = ""
+    """Why, in plain Chinese for the citizen."""
+    next_step: str = ""
+    """What to do instead (which window, what to bring), in plain Chinese."""
+
+
+class BundleAccepted(_Reply):
+    """201 answer to a bundle request: the bundle number and one result per item (in order).
+
+    `case_no`, `status` and `received_at` are those of SubmissionAccepted (the first accepted
+    item's case), so a reader of the v1 answer still finds a case number."""
+
+    bundle_no: CaseNo
+    case_no: CaseNo
+    status: CaseState
+    received_at: datetime
+    items: list[BundleItemResult]
+
+    @property
+    def rejected(self) -> list[BundleItemResult]:
+        """The items central did not accept."""
+        return [i for i in self.items if not i.accepted]

@@ -276,7 +276,13 @@ class CentralClient:
     # -- API -----------------------------------------------------------------------------------
 
     def submit(self, payload: Payload, idempotency_key: str) -> SubmissionAccepted:
-        """POST /v1/submissions (201 {case_no, status, received_at})."""
+        """POST /v1/submissions (201 {case_no, status, received_at}); a bundle (issue 23:
+        `bundle_code`) is answered with BundleAccepted, each item's result kept."""
+        if isinstance(payload, dict) and "bundle_code" in payload:
+            from kiosk.central_api import BundleAccepted
+
+            return self._call(BundleAccepted, "POST", "/v1/submissions", payload,  # type: ignore[return-value]
+                              idempotency_key)
         return self._call(SubmissionAccepted, "POST", "/v1/submissions", payload, idempotency_key)
 
     def rate(self, payload: Payload, idempotency_key: str) -> RatingAccepted:

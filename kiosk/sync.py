@@ -329,7 +329,14 @@ class SyncWorker:
         if ref is None or ref.provisional_no != number:
             return None
         if ref.state is State.DELIVERED and ref.case_no:
-            payload["case_no"] = ref.case_no
+            from kiosk.bundle.delivery import case_for_item  # issue 23: a bundle's item
+
+            item_case = case_for_item(self.outbox, ref, str(payload.get("item_code", "")))
+            if item_case == "":
+                self.outbox.mark_dead(row.id, f"its item was not accepted in bundle {number}",
+                                      count_attempt=False)
+                return Outcome.DEAD
+            payload["case_no"] = item_case or ref.case_no
             return None
         if ref.state is State.DEAD:
             self.outbox.mark_dead(row.id, f"its submission {number} was refused by central",

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from central import deps
+from central import bundles, deps
 from central.routers import haocha as haocha_routes
 from central.errors import ApiError
 from central.openapi import BODIES
@@ -43,6 +43,9 @@ def submit(request: Request, body: deps.RawBody,
            terminal_id: deps.TerminalId,
            svc: deps.Svc) -> Response:
     """Submit an application (办件); 201 with the case number."""
+    # issue 23: 一件事一次办 — a body with bundle_code is a bundle (central/bundles.py)
+    if bundles.is_bundle(body):
+        return bundles.submit(svc, request, body, terminal_id)
     sub = parse(api.Submission, body)
 
     def work(db: Any, now: float) -> tuple[int, BaseModel]:

@@ -9,6 +9,8 @@ from typing import Any, Literal, Mapping
 
 from kiosk.catalogue.errors import UnknownItem
 from kiosk.central_api import QUERY_VALUE_NAMES
+from kiosk.guide.model import EMPTY as NO_GUIDANCE
+from kiosk.guide.model import Guidance
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +216,8 @@ class Item:
     anonymous_required: tuple[str, ...] | None = None
     """apply only: the item may be submitted without identification (匿名), and then exactly
     these fields are required (the others optional); None: identification is needed."""
+    tile: bool = True
+    """A home-screen tile; false: reached only through a bundle or the guidance tree."""
 
     def field(self, name: str) -> Field:
         """The field with this name (KeyError if none)."""
@@ -271,6 +275,8 @@ class Catalogue:
     """SHA-256 (hex) of the canonical JSON of the catalogue object."""
     key_id: str = ""
     """Key id of the trusted signature that verified (empty if not verified here)."""
+    guidance: Guidance = NO_GUIDANCE
+    """Bundles, the guidance tree, 办事指南 and policies (kiosk.guide, issue 23)."""
     _by_code: Mapping[str, Item] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -288,8 +294,8 @@ class Catalogue:
         return self._by_code.get(code)
 
     def enabled_items(self) -> tuple[Item, ...]:
-        """Enabled items in display order."""
-        return tuple(sorted((i for i in self.items if i.enabled), key=lambda i: i.order))
+        """Enabled home-screen items (tiles) in display order."""
+        return tuple(sorted((i for i in self.items if i.enabled and i.tile), key=lambda i: i.order))
 
     def rating_tag(self, code: str) -> RatingTag | None:
         """The 差评 reason tag with this code, or None."""

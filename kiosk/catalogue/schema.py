@@ -20,10 +20,13 @@ VALUE_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 WINDOW_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")
 REF_RE = re.compile(r"(field|result|session)\.([a-z][a-z0-9_]{0,31})")
 
-TOP_KEYS = {"format", "version", "issued_at", "expires_at", "categories", "rating_tags", "items"}
+TOP_KEYS = {"format", "version", "issued_at", "expires_at", "categories", "rating_tags", "items",
+            # guidance sections (issue 23): kiosk.guide.schema
+            "bundles", "guide", "guides", "policy_categories", "policies"}
 ITEM_KEYS = {"code", "name_zh", "name_en", "department_zh", "department_en", "category", "kind",
              "auth", "order", "devices", "fields", "materials", "receipt", "enabled", "hours",
-             "offline", "description_zh", "description_en", "document", "channels", "anonymous"}
+             "offline", "description_zh", "description_en", "document", "channels", "anonymous",
+             "tile"}
 FIELD_COMMON = {"name", "type", "label_zh", "label_en", "required", "hint_zh", "hint_en",
                 "prefill", "scan"}
 FIELD_EXTRA = {
@@ -322,7 +325,7 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
         elif categories is not None and cat not in categories:
             c.add(f"{path}.category", f"unknown category {cat!r}")
     c.int_(it, "order", path, 0, 100_000)
-    for k in ("enabled", "offline"):
+    for k in ("enabled", "offline", "tile"):
         c.bool_(it, k, path)
     if it.get("offline") is True and kind != "apply":
         c.add(f"{path}.offline", "only apply items can be accepted offline")
@@ -481,6 +484,9 @@ def validate_catalogue(data: Any) -> list[str]:
                 c.add(f"items[{i}].order", f"duplicate order {order} (also items[{orders[order]}])")
             else:
                 orders[order] = i
+    from kiosk.guide.schema import check_guidance  # issue 23: bundles, guide, guides, policies
+
+    check_guidance(c, data)
     return c.problems
 
 
@@ -520,6 +526,7 @@ def _item(it: dict) -> Item:
         document=build_document(it.get("document"), it["department_zh"]),
         channels=tuple(it.get("channels", ())),
         anonymous_required=tuple(it["anonymous"]["required"]) if "anonymous" in it else None,
+        tile=it.get("tile", True),
     )
 
 
@@ -536,4 +543,11 @@ def build_catalogue(data: dict, *, digest: str = "", key_id: str = "") -> Catalo
         rating_tags=tuple(RatingTag(t["code"], t["zh"], t["en"]) for t in data["rating_tags"]),
         categories=tuple(Category(t["code"], t["zh"], t["en"]) for t in data.get("categories", ())),
         format=data["format"], digest=digest, key_id=key_id,
+        guidance=_guidance(data),
     )
+
+
+def _guidance(data: dict) -> Any:
+    from kiosk.guide.schema import build_guidance  # issue 23
+
+    return build_guidance(data)

@@ -32,7 +32,7 @@ from kiosk.session.ports import (CardHolder, CardPresence, CardRead, CardUnreada
                                  run_inline)
 from kiosk.session.rating import RatedServices, check_rating
 from kiosk.session.receipts import build_receipt
-from kiosk.session.states import BUSY, CITIZEN_WAIT, IN_SESSION, State
+from kiosk.session.states import BROWSE, BUSY, CITIZEN_WAIT, IN_SESSION, State
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,8 @@ class Session:
     face_verify_id: str = ""
     anonymous: bool = False
     """Submitted without identification (items whose design allows it: `anonymous`)."""
+    bundle: Any = None
+    """一件事一次办 (kiosk.bundle.flow.BundleRun) when the session is a bundle."""
 
     def personal_strings(self) -> list[str]:
         """Every personal value held (tests use this to prove a wipe)."""
@@ -164,6 +166,13 @@ class SessionEngine:
 
         self.payment = PaymentFlow(self)
         """The session's payment order (pay items); its port is set by the composition root."""
+        from kiosk.bundle.flow import BundleFlow
+        from kiosk.guide.browse import Browser
+
+        self.bundle = BundleFlow(self)
+        """一件事一次办 hooks (kiosk.bundle.flow), no-ops outside a bundle session."""
+        self.browse = Browser(self)
+        """我要办什么 tree, 办事指南 and the policy library (kiosk.guide.browse)."""
         self.card = CardWatch()
         """The card on the reader (kiosk.session.card); the app gives it the reader's re-arm."""
         from kiosk.identity.codes import CodeFlow
@@ -351,8 +360,8 @@ class SessionEngine:
         self._changed()
 
     def select(self, code: str) -> None:
-        """The citizen picked an item on the home screen."""
-        self._require(State.HOME)
+        """The citizen picked an item on the home screen (or a leaf of the guidance tree)."""
+        self._require(State.HOME, *BROWSE)
         assert self.catalogue is not None
         item = self.catalogue.item(code)
         reason = self.unavailable_reason(item)
@@ -420,6 +429,7 @@ class SessionEngine:
                 self.session.values[f.name] = holder.id_number if f.prefill == "id_card.id_number" else holder.name
         if any(not f.prefill or holder is None for f in item.fields):
             self._go(State.FORM)
+            self.bundle.entered_form()  # a bundle: its first page (issue 23)
         else:
             self._validate_all()
             self._go(State.CONFIRM)
@@ -443,9 +453,11 @@ class SessionEngine:
         elif self.state == State.FORM:
             item = self.session.item
             assert item is not None
-            self._go(State.ITEM)
+            if not self.bundle.prev_page():  # a bundle: its previous page first (issue 23)
+                self._go(State.ITEM)
         elif self.state == State.CONFIRM:
             self.payment.back_from_confirm()
+            self.bundle.back_from_confirm()
             self._go(State.FORM)
         else:
             raise InvalidTransition(f"no way back from {self.state.value}")
@@ -496,6 +508,8 @@ class SessionEngine:
         ok = self._validate_all()
         if ok and self.session.item is not None and self.session.item.kind == "pay":
             self.payment.create()  # central prices the order: the confirm screen shows the amount
+        elif ok and self.bundle.next_page():  # a bundle: its next page (issue 23)
+            pass
         elif ok:
             self._go(State.CONFIRM)
             if self._skip_confirm():
@@ -533,6 +547,8 @@ class SessionEngine:
         central = self.central
 
         def work() -> Any:
+            if self.session.bundle is not None:  # 一件事一次办: one request (issue 23)
+                return self.bundle.submit(central, payload)
             if item.kind == "apply" or item.kind == "appointment":
                 return central.submit(item.code, payload)
             if item.kind == "progress":
@@ -615,6 +631,8 @@ class SessionEngine:
         assert item is not None
         if self.payment.active:
             return self.payment.receipt()
+        if self.session.bundle is not None:
+            return self.bundle.receipt()  # one combined receipt (issue 23)
         out = self.session.outcome or Outcome()
         sess = {"case_no": out.submitted.case_no if out.submitted else self.session.service_id,
                 "time": terminal_clock.strftime("%Y-%m-%d %H:%M", self.wall_clock()),
@@ -719,7 +737,8 @@ class SessionEngine:
         if self.on_rating is not None:
             self.on_rating(rec)
         try:
-            self.central.rate(rec)
+            for one in self.bundle.ratings(rec):  # a bundle: bound to each of its cases
+                self.central.rate(one)
         except Exception as exc:  # noqa: BLE001 - a rating must never break the session
             log.warning("rating not recorded: %s", type(exc).__name__)
 

@@ -7,6 +7,8 @@ from kivy.properties import BooleanProperty, ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
+import kiosk.ui.guide_widgets  # noqa: F401  (registers FlowChart for zhinan.kv)
+
 
 class _VMScreen(Screen):
     vm = ObjectProperty(None, allownone=True)
@@ -111,9 +113,22 @@ class FaceScreen(_VMScreen):
         self.preview_texture = tex
 
 
+class GuideScreen(_VMScreen):
+    """我要办什么: roots, questions with big answer buttons, breadcrumbs (issue 23)."""
+
+
+class ZhinanScreen(_VMScreen):
+    """办事指南 with its flow chart (kiosk.ui.guide_widgets.FlowChart); printable."""
+
+
+class PolicyScreen(_VMScreen):
+    """The policy library: category chips, search with the input method, policies."""
+
+
 SCREENS: dict[str, type[_VMScreen]] = {
     "home": HomeScreen, "card_offer": CardOfferScreen, "item": ItemScreen, "identify": IdentifyScreen, "form": FormScreen,
     "confirm": ConfirmScreen, "working": WorkingScreen, "result": ResultScreen,
     "printing": PrintingScreen, "rating": RatingScreen, "done": DoneScreen,
     "out_of_service": OutOfServiceScreen, "payment": PaymentScreen, "face": FaceScreen,
+    "guide": GuideScreen, "zhinan": ZhinanScreen, "policy": PolicyScreen,
 }

@@ -606,6 +606,10 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
                 from kiosk.ui.shots_identify import identify_scenario
 
                 walks.append(identify_scenario(app, variant))
+            if not only or "guide" in only:  # 我要办什么, 一件事, 办事指南, policies (issue 23)
+                from kiosk.ui.shots_guide import guide_scenario
+
+                walks.append(guide_scenario(app, variant))
             for step in (s for walk in walks for s in walk):
                 if isinstance(step, tuple):
                     name = f"{step[1]}-{tag}-{orientation}.png"
@@ -680,7 +684,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(PROJECT_ROOT / "shots"))
     p.add_argument("--only", choices=sorted(SIZES), default=None, help="one orientation only")
     p.add_argument("--scenario", action="append", choices=("main", "payment", "input", "help", "face",
-                                                    "rating", "identify"),
+                                                    "rating", "identify", "guide"),
                    help="only these scenarios (repeatable; default: main, payment, help and face; "
                         "the main walk includes the input states)")
     p.add_argument("--child", nargs=2, metavar=("SIZE", "ORIENTATION"), help=argparse.SUPPRESS)

@@ -108,7 +108,7 @@ def test_sam_fault_and_missing_ports_fail(tmp_path: Path) -> None:
 
 def test_catalogue_default_bundle_is_checked(tmp_path: Path) -> None:
     row = by_name(run_checks(str(demo_copy(tmp_path))))["catalogue"]
-    assert row.level is Level.OK and "v1, 17 items" in row.detail
+    assert row.level is Level.OK and "v1, 26 items" in row.detail
 
 
 def test_tampered_default_bundle_fails(tmp_path: Path) -> None:

@@ -23,6 +23,8 @@ class ItemViewModel(ScreenViewModel):
     materials = ListProperty()
     auth_text = StringProperty("")
     kind_text = StringProperty("")
+    guide = StringProperty("")
+    """Code of the item's (or bundle's) 办事指南, "" if none (issue 23)."""
 
     def update(self, engine: SessionEngine) -> None:
         """Fill from the selected item."""
@@ -39,10 +41,16 @@ class ItemViewModel(ScreenViewModel):
             [{"text": "· " + self.tr("item.no_materials")}]
         self.auth_text = auth_text(it, self.tr)
         self.kind_text = self.tr("kind." + it.kind)
+        self.guide = engine.browse.guide_code(it.code)
 
     def start(self) -> None:
         """开始办理."""
         self.engine.proceed()
+
+    def open_guide(self) -> None:
+        """办事指南 of the item (back returns here)."""
+        if self.guide:
+            self.engine.browse.open_guide(self.guide)
 
     def back(self) -> None:
         """Back to home (ends the session)."""

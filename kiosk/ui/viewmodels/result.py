@@ -133,6 +133,10 @@ class ResultViewModel(PagedViewModel):
             self.case_no = out.submitted.case_no
             self.provisional = out.submitted.provisional
             self.note = self.tr("result.provisional" if out.submitted.provisional else "result.case_note")
+            if getattr(out.submitted, "items", None):  # issue 23: a bundle, each item's answer
+                from kiosk.bundle.receipt import result_note
+
+                self.title, self.note = result_note(out.submitted, engine.lang)  # type: ignore[arg-type]
             return
         ans = out.answer
         assert ans is not None

@@ -13,6 +13,7 @@ from kiosk.session.states import State
 from kiosk.ui.viewmodels.face import FaceViewModel
 from kiosk.ui.viewmodels.card import CardOfferViewModel, RemoveCardViewModel
 from kiosk.ui.viewmodels.form import FormViewModel
+from kiosk.ui.viewmodels.guide import GuideViewModel, PolicyViewModel, ZhinanViewModel
 from kiosk.ui.viewmodels.help import HallInfo, HelpViewModel
 from kiosk.ui.viewmodels.home import HomeViewModel
 from kiosk.ui.viewmodels.item import IdentifyViewModel, ItemViewModel
@@ -52,6 +53,9 @@ class SessionViewModel(EventDispatcher):
         self.out_of_service = OutOfServiceViewModel(engine)
         self.face = FaceViewModel(engine)
         self.payment = PaymentViewModel(engine)
+        self.guide = GuideViewModel(engine)  # issue 23: 我要办什么, 办事指南, policies
+        self.zhinan = ZhinanViewModel(engine)
+        self.policy = PolicyViewModel(engine)
         self.countdown = CountdownViewModel(engine)
         self._ended = engine.sessions_ended
         engine.subscribe(self.refresh)

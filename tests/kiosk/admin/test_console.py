@@ -222,7 +222,7 @@ def test_catalogue_report_matches_the_bundle(kiosk: Kiosk) -> None:
     report = kiosk.console.catalogue()
     expires = datetime(2030, 12, 31, tzinfo=timezone(timedelta(hours=8)))
     assert (report.ok, report.version, report.items, report.key_id, report.expires_at, report.expired) == \
-        (True, 1, 17, "demo-2026", expires, False)
+        (True, 1, 26, "demo-2026", expires, False)  # 17 tiles + 9 bundle items
     at = datetime(2030, 12, 1, tzinfo=timezone(timedelta(hours=8))).timestamp()
     assert Console(kiosk.svc, kiosk.cfg, clock=lambda: at).catalogue().days_left == 30.0
     late = Console(kiosk.svc, kiosk.cfg, clock=lambda: expires.timestamp() + 86400).catalogue()

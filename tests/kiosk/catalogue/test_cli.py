@@ -34,7 +34,7 @@ def sign(capsys, tmp_path: Path, keys, version: int, *extra: str, source: Path =
     code, stdout, err = run(capsys, "sign", source, "--key", keys[0], "--key-id", "city-2026a",
                             "--version", version, "--out", out, *extra)
     assert code == 0, err
-    assert f"version {version}, 17 items" in stdout
+    assert f"version {version}, 26 items" in stdout
     return out
 
 
@@ -46,7 +46,7 @@ def test_keygen_refuses_to_overwrite(tmp_path, keys, capsys) -> None:
 def test_sign_verify_install_show(tmp_path, keys, capsys) -> None:
     v1 = sign(capsys, tmp_path, keys, 1)
     code, out, _ = run(capsys, "verify", v1, "--trust", keys[1])
-    assert code == 0 and out.startswith(f"ok: {v1}: version 1, 17 items, signed by city-2026a")
+    assert code == 0 and out.startswith(f"ok: {v1}: version 1, 26 items, signed by city-2026a")
     store = tmp_path / "store"
     code, out, _ = run(capsys, "install", v1, "--store", store, "--trust", keys[1])
     assert code == 0 and "installed version 1" in out
@@ -141,7 +141,7 @@ def test_sign_json_source_with_two_keys(tmp_path, keys, capsys) -> None:
 
 def test_show_bundle_without_and_with_trust(capsys) -> None:
     code, out, _ = run(capsys, "show", "--bundle", BUNDLE)
-    assert code == 0 and "signature NOT checked" in out and len(out.splitlines()) == 17 + 3
+    assert code == 0 and "signature NOT checked" in out and len(out.splitlines()) == 26 + 3
     code, out, _ = run(capsys, "show", "--bundle", BUNDLE, "--trust", DEMO_PUB)
     assert code == 0 and "signature ok: demo-2026" in out
 
@@ -157,7 +157,7 @@ def test_real_entry_point_verifies_shipped_bundle_with_demo_config() -> None:
                           capture_output=True, text=True, cwd=ROOT, timeout=60,
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert proc.returncode == 0, proc.stderr
-    assert "version 1, 17 items, signed by demo-2026" in proc.stdout
+    assert "version 1, 26 items, signed by demo-2026" in proc.stdout
 
 
 def _terminal_toml(tmp_path: Path, allow_demo: bool) -> Path:

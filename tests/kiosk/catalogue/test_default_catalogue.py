@@ -25,7 +25,7 @@ def shipped():
 def test_shipped_bundle_verifies_with_the_demo_key(shipped) -> None:
     assert shipped.version == 1 and shipped.key_id == "demo-2026"
     assert sorted(i.name_zh for i in shipped.enabled_items()) == sorted(ISSUE_ITEMS)
-    assert len(shipped.items) == 17
+    assert len(shipped.items) == 26  # 17 tiles + 9 items of the 一件事 bundles (issue 23)
     assert [t.zh for t in shipped.rating_tags] == [
         "操作不便", "等待/打印太慢", "结果有误", "设备故障", "说明不清楚", "其他"]
 

@@ -16,6 +16,7 @@ import pytest
 
 from kiosk import config as config_mod
 from kiosk import services
+from kiosk.guide.schema import strip_guidance
 from kiosk.catalogue.errors import NotNewer, StoreError
 from kiosk.catalogue.signing import load_private_key, sign_catalogue
 from kiosk.catalogue.store import ACTIVE, LAST_GOOD
@@ -121,7 +122,7 @@ def test_floor_survives_the_loss_of_either_copy_and_the_higher_wins(terminal) ->
 def test_same_version_with_other_content_is_not_a_repair(terminal) -> None:
     _, cfg, store, trusted = terminal
     (store.directory / ACTIVE).write_bytes(b"")
-    data = source_dict(12)
+    data = strip_guidance(source_dict(12))  # (issue 23: no tree or guide left pointing at it)
     data["items"] = data["items"][:-1]
     now = datetime.now(timezone.utc)
     data["issued_at"] = (now - timedelta(days=1)).isoformat()

@@ -61,7 +61,7 @@ def test_verify_returns_catalogue_with_digest_and_key(key, trusted) -> None:
     bundle = json.dumps(sign_catalogue(source_dict(7), key, "test"), indent=2).encode()
     cat = verify_bundle(bundle, trusted, now=NOW)
     assert cat.version == 7 and cat.key_id == "test" and len(cat.digest) == 64
-    assert len(cat.items) == 17 and len(cat.rating_tags) == 6
+    assert len(cat.enabled_items()) == 17 and len(cat.items) == 26 and len(cat.rating_tags) == 6
     # A dict works as well as bytes (the central service passes parsed JSON).
     assert verify_bundle(json.loads(bundle), trusted, now=NOW).digest == cat.digest
 

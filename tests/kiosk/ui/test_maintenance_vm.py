@@ -117,7 +117,7 @@ def test_status_page_shows_the_running_terminal(svc: Any, tmp_path: Path) -> Non
     assert rows["读卡器"]["state"] == "正常" and rows["读卡器"]["detail"] == "sim://idcard"
     assert vm.central_text.startswith("已连接，签名心跳被接受。往返 ")
     assert "时钟偏差 +0." in vm.central_text or "时钟偏差 -0." in vm.central_text
-    assert vm.outbox_text.startswith("待发送 ") and vm.catalogue_text.startswith("版本 1，共 17 项，签名密钥 demo-2026")
+    assert vm.outbox_text.startswith("待发送 ") and vm.catalogue_text.startswith("版本 1，共 26 项，签名密钥 demo-2026")
     assert vm.service_text == "正在对外服务" and not vm.paused
 
 
