@@ -87,7 +87,7 @@ def whole_item(bundle: Bundle, items: tuple[Item, ...]) -> Item:
         department_zh="一件事一次办：" + "、".join(dict.fromkeys(
             it.department_zh.removeprefix("安康市") for it in items)),
         department_en="One visit: " + ", ".join(dict.fromkeys(it.department_en for it in items)),
-        category=items[0].category, kind="apply", auth=bundle.auth, order=0,  # type: ignore[arg-type]
+        category=items[0].category, kind="apply", auth=_auth(bundle.auth), order=0,
         devices=devices, fields=tuple(fields), materials=tuple(mats),
         offline=all(it.offline for it in items),
         description_zh=f"{bundle.description_zh}\n一次办理{len(items)}项：{listing}",
@@ -253,3 +253,11 @@ class BundleFlow:
         return [dataclasses.replace(rec, service_id=i.case_no, item_code=i.item_code)
                 for i in sub.cases]
 
+
+def _auth(auth: object) -> tuple[str, ...]:
+    """A bundle's `auth` as the item tuple (a list of methods, or a pre-issue-24 single string)."""
+    from kiosk.catalogue.model import LEGACY_AUTHS
+
+    if isinstance(auth, str):
+        return tuple(LEGACY_AUTHS.get(auth, (auth,)))
+    return tuple(str(a) for a in auth)  # type: ignore[attr-defined]
