@@ -12,6 +12,9 @@ BIN := $(VENV)/bin
 # from source), poppler-utils (pdftoppm previews, pdftotext/pdffonts checks in the tests).
 APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-mesa-dri libusb-1.0-0 tzdata \
 	cups libcups2-dev gcc python3-dev poppler-utils xvfb x11-utils
+# Voice (issue 22): espeak-ng speaks Mandarin (cmn) and English offline; libasound2 is the ALSA
+# library SDL's audio output opens at run time.
+APT_PACKAGES += espeak-ng libasound2
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench shots setup system venv clean
