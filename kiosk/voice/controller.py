@@ -20,7 +20,7 @@ from kiosk.voice.tts import Voice
 log = logging.getLogger(__name__)
 
 VOLUME_STEP = 0.1
-HISTORY = 50
+HISTORY = 200
 
 
 class VoiceController(EventDispatcher):
@@ -63,6 +63,7 @@ class VoiceController(EventDispatcher):
         """(screen, phrase) spoken, newest last; personal phrases are recorded as "<personal>"."""
         self.withheld = 0
         self._screen = ""
+        self._phase = ""
         self._countdown = False
         self._ended = engine.sessions_ended
         self._elderly = engine.elderly
@@ -85,10 +86,11 @@ class VoiceController(EventDispatcher):
         elderly_now = engine.elderly and not self._elderly
         self._elderly = engine.elderly
         self._earcons(engine)
-        if screen != self._screen or elderly_now:
+        phase = prompts.phase(screen, engine)
+        if screen != self._screen or phase != self._phase or elderly_now:
             if screen != self._screen and self.guide_nav is not None:
                 self.guide_nav.reset()
-            self._screen = screen
+            self._screen, self._phase = screen, phase
             self._countdown = False
             if self.speaks:
                 self.say_prompt()

@@ -137,8 +137,12 @@ class Guide(EventDispatcher):
 
     def intercept_touch(self, _root: Any, touch: Any) -> bool:
         """In 双击确认 mode the first tap on a button reads it and is swallowed."""
-        if not self.voice.double_tap:
-            return False
+        if not self.voice.double_tap or self.voice.panel_open:
+            return False  # the voice panel is modal and never needs a second tap
+        if any(w.opacity > 0 and w.collide_point(*touch.pos) and
+               any(c.collide_point(*touch.pos) for c in w.walk(restrict=True) if c is not w
+                   and isinstance(c, ButtonBehavior)) for w in self.own):
+            return False  # the 语音导办 band's own buttons act at once
         hit = next((w for w in self._under(touch) if w not in self.own), None)
         if hit is None:
             return False

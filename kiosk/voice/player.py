@@ -72,22 +72,22 @@ class Speaker:
         job.queued_at = time.perf_counter()
         with self._lock:
             self._gen += 1
-            while True:  # drop what nobody wants to hear any more
-                try:
-                    self._q.get_nowait()
-                except queue.Empty:
-                    break
+            self._drain()  # drop what nobody wants to hear any more
         self._q.put(job)
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                self._q.get_nowait()
+            except queue.Empty:
+                return
+            self._q.task_done()
 
     def stop(self) -> None:
         """Silence now (session end, voice turned off)."""
         with self._lock:
             self._gen += 1
-            while True:
-                try:
-                    self._q.get_nowait()
-                except queue.Empty:
-                    break
+            self._drain()
         self._q.put(Job())  # an empty job: stops the current sound on the worker
 
     def close(self) -> None:

@@ -51,6 +51,19 @@ def prompt(screen: str, engine: Any, vms: Any = None) -> str:
     return tr(f"voice.prompt.{screen}", item=item)
 
 
+def phase(screen: str, engine: Any) -> str:
+    """What, within one screen, changes its prompt (printing → printed): a new phase re-speaks."""
+    s = engine.session
+    if screen == "printing":
+        return s.print_state or "busy"
+    if screen == "result":
+        return "error" if s.outcome is not None and s.outcome.error else str(s.outcome is not None)
+    if screen == "payment":
+        order = getattr(getattr(engine, "payment", None), "order", None)
+        return getattr(order, "order_no", "") or ""
+    return ""
+
+
 def countdown(engine: Any) -> str:
     """The spoken countdown warning."""
     left = engine.countdown_remaining or 0
