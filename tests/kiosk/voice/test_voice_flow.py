@@ -156,7 +156,7 @@ class VoiceFlowTest(KioskTestCase):
     def test_countdown_warning_is_spoken(self) -> None:
         clock = FakeClock()
         self.start_app(clock=clock)
-        eng, v = self.engine, self.app.voice
+        eng = self.engine
         eng.set_elderly(True)
         eng.select(eng.catalogue.item(PRINT_ITEM).code)
         self.frames(3)
