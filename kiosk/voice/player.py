@@ -55,6 +55,10 @@ class Speaker:
         self.silent_reason = ""
         """Why nothing can be heard ("" while audio works): shown by kiosk doctor and the log."""
         self.played = 0
+        self.latencies: list[float] = []
+        """Seconds from enqueue to the sound playing, last 200 (bench/bench_voice.py)."""
+        self.last_started = 0.0
+        """perf_counter() when the last sound started playing."""
         self._thread = threading.Thread(target=self._run, name="kiosk-voice", daemon=True)
         self._thread.start()
 
@@ -149,6 +153,9 @@ class Speaker:
         sound.volume = max(0.0, min(1.0, self.volume))
         sound.play()
         self.played += 1
+        now = time.perf_counter()
+        self.latencies = (self.latencies + [now - job.queued_at])[-200:]
+        self.last_started = now
         self.silent_reason = ""
         if job.on_started is not None:
             job.on_started(time.perf_counter() - job.queued_at)
