@@ -64,6 +64,7 @@ class VoiceController(EventDispatcher):
         self.withheld = 0
         self._screen = ""
         self._phase = ""
+        self._reminder = False
         self._countdown = False
         self._ended = engine.sessions_ended
         self._elderly = engine.elderly
@@ -94,6 +95,11 @@ class VoiceController(EventDispatcher):
             self._countdown = False
             if self.speaks:
                 self.say_prompt()
+        reminder = getattr(self.vms, "remove_card", None) if self.vms is not None else None
+        if reminder is not None:  # 请取走身份证: said as well as shown (and chimed)
+            if reminder.visible and not self._reminder and self.speaks:
+                self.say(f"{reminder.text}。{reminder.detail}", what="remove_card")
+            self._reminder = bool(reminder.visible)
         showing = engine.countdown_remaining is not None
         if showing and not self._countdown and self.speaks:
             self.say(prompts.countdown(engine), what="countdown")
