@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 ARM_S = 4.0
 """双击确认: the second tap must come within this many seconds of the first."""
 KEYS = {"next": (275, 262, 274), "prev": (276, 260, 273), "act": (13, 271, 261),
-        "repeat": (48, 256)}
-"""Kivy key codes: right/keypad 6/down, left/keypad 4/up, Enter/keypad Enter/keypad 5, 0/keypad 0."""
+        "repeat": (48, 256), "louder": (270, 61), "softer": (269, 45)}
+"""Kivy key codes: right/keypad 6/down, left/keypad 4/up, Enter/keypad Enter/keypad 5, 0/keypad 0,
+keypad + / =, keypad - / -."""
 
 
 def label_of(w: Any) -> str:
@@ -79,7 +80,12 @@ class Guide(EventDispatcher):
             if found:
                 return found
         screen = self.app.sm.current_screen if self.app.sm is not None else None
-        return tappable(screen, self.own) if screen is not None else []
+        if screen is None:
+            return []
+        found = tappable(screen, self.own)
+        if screen.name == "home":  # the linear flow: the items first, then the rest
+            found.sort(key=lambda w: type(w).__name__ != "ItemTile")
+        return found
 
     def reset(self) -> None:
         """A new screen: no focus yet."""
@@ -129,6 +135,10 @@ class Guide(EventDispatcher):
             self.activate()
         elif key in KEYS["repeat"]:
             self.repeat()
+        elif key in KEYS["louder"]:
+            self.voice.louder()
+        elif key in KEYS["softer"]:
+            self.voice.softer()
         else:
             return False
         return True

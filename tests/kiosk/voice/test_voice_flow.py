@@ -73,6 +73,7 @@ class VoiceFlowTest(KioskTestCase):
             self.choose("下一页")
         self.choose(item.name_zh)
         assert eng.state == State.ITEM
+        assert self.spoken("guide")[-1].startswith("第1项，")  # 语音导办 lists the items first
         assert self.spoken("item")[-1].startswith(item.name_zh)
         self.choose("开始办理")
         assert eng.state == State.IDENTIFY
@@ -198,3 +199,23 @@ class VoiceFlowTest(KioskTestCase):
         self.frames(2)
         assert not v.headphones or v.read_mine_allowed  # headphones stay; modes reset
         assert not v.guide and v.volume == 0.8
+
+    def test_keypad_drives_the_guide_and_the_volume(self) -> None:
+        from kivy.core.window import Window
+
+        self.start_app()
+        eng, v = self.engine, self.app.voice
+        v.jack = Headphones("present")
+        v.poll_headphones()
+        v.set_guide(True)
+        Window.dispatch("on_keyboard", 262, 0, "6", [])  # keypad 6: next
+        first = self.spoken("guide")[-1]
+        assert first.startswith("第1项，") and eng.catalogue is not None
+        Window.dispatch("on_keyboard", 270, 0, "+", [])  # keypad +: louder
+        assert v.volume == 0.9
+        Window.dispatch("on_keyboard", 261, 0, "5", [])  # keypad 5: confirm
+        self.frames(3)
+        assert eng.state == State.ITEM
+        eng.cancel()
+        self.frames(2)
+        assert v.volume == 0.8 and not v.guide
