@@ -25,9 +25,13 @@ keypad + / =, keypad - / -."""
 
 
 def label_of(w: Any) -> str:
-    """What a button says (ItemTile: its name)."""
-    text = getattr(w, "text", "") or getattr(w, "name", "")
-    return " ".join(str(text).split())
+    """What a button says: a form row its label (never its value: it may be personal), a tile
+    its item name, a button its text."""
+    for attr in ("label", "text", "name") if hasattr(w, "label") else ("text", "name"):
+        value = getattr(w, attr, "")
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())
+    return ""
 
 
 def tappable(root: Any, skip: tuple[Any, ...] = ()) -> list[Any]:

@@ -50,3 +50,14 @@ def test_shipped_earcons_are_what_the_code_makes(tmp_path: Path) -> None:
         f = speech_figures(fresh)
         assert 0.05 <= f["duration_s"] <= 0.6 and f["peak"] > 0.2, (name, f)
     assert "CC0" in (earcons.SOUNDS_DIR / "LICENSE").read_text()
+
+
+def test_no_sound_card_means_dummy_output(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from kiosk.voice import output
+
+    cards = tmp_path / "cards"
+    cards.write_text("--- no soundcards ---\n")
+    assert not output.has_sound_card(cards)
+    cards.write_text(" 0 [PCH            ]: HDA-Intel - HDA Intel PCH\n")
+    assert output.has_sound_card(cards)
+    assert not output.has_sound_card(tmp_path / "missing")
