@@ -11,7 +11,6 @@ ZH_LETTERS = {"X": "叉"}
 
 ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
 PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-LONG_DIGITS = re.compile(r"[0-9]{11,}")
 
 
 def digits(value: str, lang: str = "zh_CN") -> str:
