@@ -19,6 +19,9 @@ APT_PACKAGES += chromium chromium-driver
 # 社保卡 (issue 24): pcscd + vsmartcard-vpcd (the tests' virtual PC/SC reader), libpcsclite-dev and
 # swig so pyscard can build from source, util-linux for `unshare` (a private pcscd per test run).
 APT_PACKAGES += pcscd vsmartcard-vpcd libpcsclite-dev swig util-linux
+# Voice (issue 22): espeak-ng speaks Mandarin (cmn) and English offline; libasound2 is the ALSA
+# library SDL's audio output opens at run time.
+APT_PACKAGES += espeak-ng libasound2
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench shots setup system venv clean

@@ -27,6 +27,9 @@ def prepare_kivy(*, windowed: bool, size: str | None, font: Path | None) -> None
         # of the usual portrait kiosk screen (its "full screen" would be SDL's 1024x768).
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
         size = size or "1080x1920"
+    from kiosk.voice.output import choose_audio_driver
+
+    choose_audio_driver()  # no sound card: SDL's dummy output, not a screen of ALSA errors
     from kivy.config import Config
 
     Config.set("kivy", "exit_on_escape", "0")

@@ -285,6 +285,27 @@ class HallConfig(_Section):
         return v
 
 
+class VoiceConfig(_Section):
+    """Voice guidance (语音导办, issue 22): espeak-ng speech, headphones, earcons."""
+
+    enabled: bool = False
+    """Speak every screen's prompt for everybody (off: only in 长辈模式, with the 语音 toggle or
+    in 语音导办)."""
+    elderly_speaks: bool = True
+    """长辈模式 speaks by default."""
+    volume: float = Field(default=0.8, ge=0.1, le=1.0)
+    """Volume each session starts with (the citizen changes it on screen; reset at session end)."""
+    headphones: Literal["auto", "present", "absent"] = "auto"
+    """Headphone detection: "auto" reads the jack (kernel SW_HEADPHONE_INSERT); "present" or
+    "absent" where the sound card reports no jack (读出我的信息 and 语音导办 need headphones)."""
+    earcons: bool = True
+    """Short sounds for card read, scan read, error and printing done (assets/sounds/)."""
+    engine: str = ""
+    """Path of the espeak-ng binary (empty: found on PATH)."""
+    cache_dir: str = "voice-cache"
+    """Spoken phrases cached as WAV; relative to data_dir (0700, files 0600)."""
+
+
 class TerminalSection(_Section):
     """The terminal itself."""
 
@@ -356,6 +377,8 @@ class TerminalConfig(_Section):
     """Logging."""
     terminal: TerminalSection = TerminalSection()
     """Time zone of the terminal."""
+    voice: VoiceConfig = VoiceConfig()
+    """Voice guidance and accessibility."""
 
     @field_validator("terminal_id")
     @classmethod

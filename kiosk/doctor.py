@@ -516,6 +516,9 @@ CHECKS: list[Check] = [check_font, check_secret, check_disk, check_file_modes, c
                        check_a4printer,
                        check_scanner, check_camera, check_sscard, check_catalogue, check_central, check_outbox,
                        check_payments]
+from kiosk.voice.doctor import check_voice  # noqa: E402  (issue 22)
+
+CHECKS.append(check_voice)
 
 
 def run_checks(config_path: str | None, checks: list[Check] | None = None) -> list[Result]:

@@ -18,6 +18,10 @@ os.environ["TZ"] = "Asia/Shanghai"
 time.tzset()
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+# No sound card on CI: SDL's audio goes to its `dummy` driver (mixed, timed, then dropped), so
+# Kivy's audio provider loads and plays for real. Tests that listen to what was played run a
+# child process on SDL's `disk` driver instead (tests/kiosk/voice/test_playback.py).
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 from pathlib import Path  # noqa: E402
 

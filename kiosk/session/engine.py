@@ -37,6 +37,8 @@ from kiosk.session.states import BROWSE, BUSY, CITIZEN_WAIT, IN_SESSION, State
 log = logging.getLogger(__name__)
 
 DONE_S = 6.0
+ELDERLY_MIN_WAIT_S = 90.0
+"""适老化: in 长辈模式 no screen waiting for the citizen times out sooner (issue 22)."""
 NO_CARD_HINT_S = 15.0
 """Seconds on the identify screen without a card before the "no card detected" hint."""
 DEVICES = ("idcard", "printer", "scanner", "a4printer", "camera", "sscard")
@@ -264,6 +266,8 @@ class SessionEngine:
             base = t.idle_s
         else:
             return None
+        if self.elderly and state in CITIZEN_WAIT:  # 适老化: no wait for the citizen under 90 s
+            return max(base * self.factor, ELDERLY_MIN_WAIT_S)
         return base * self.factor
 
     @property

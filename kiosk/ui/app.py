@@ -80,6 +80,8 @@ class KioskApp(App):
     anim = NumericProperty(0.0)
     last_case_no = StringProperty("")
     vm = ObjectProperty(None, allownone=True)
+    voice = ObjectProperty(None, allownone=True)
+    """kiosk.voice.controller.VoiceController (the 语音 button and panel bind to it)."""
 
     def __init__(self, cfg: TerminalConfig, exit_after: float | None = None, *,
                  services: Any = None, clock: Callable[[], float] = time.monotonic,
@@ -269,6 +271,9 @@ class KioskApp(App):
         self.vm = vm = SessionViewModel(engine, hall=HallInfo.from_config(self.cfg))
         vm.rating.ask_indicators = self.cfg.rating.ask_indicators  # 好差评 options (issue 19)
         vm.rating.ask_callback = self.cfg.rating.ask_callback
+        from kiosk.voice import ui as voice_ui
+
+        self.voice = voice_ui.build(self)  # before the screens: their 语音 buttons bind to it
         from kiosk.payment.demo import phone_payer
 
         self.dock = DevDockViewModel(
@@ -329,6 +334,9 @@ class KioskApp(App):
         if self.cfg.demo:
             self._root.add_widget(Factory.DevDock(vm=self.dock))
         self._build_maintenance()
+        from kiosk.voice import ui as voice_ui
+
+        voice_ui.attach(self, self.voice)
         # the other screens are built one per frame
         self._events.append(Clock.schedule_interval(self._build_next_screen, 0))
 
@@ -415,6 +423,9 @@ class KioskApp(App):
 
         Window.unbind(on_keyboard=self._on_key, on_flip=self._first_frame_shown)
         self._stopped = True
+        from kiosk.voice import ui as voice_ui
+
+        voice_ui.close(self.voice)
         rest = getattr(self, "_rest_thread", None)
         if rest is not None and rest.is_alive():
             rest.join(15)  # devices still opening: let them finish so they can be closed

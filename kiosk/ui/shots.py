@@ -610,6 +610,10 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
                 from kiosk.ui.shots_guide import guide_scenario
 
                 walks.append(guide_scenario(app, variant))
+            if only and "voice" in only:  # 语音 panel, 语音导办, 双击确认 (kiosk/voice/shots.py)
+                from kiosk.voice.shots import voice_scenario
+
+                walks.append(voice_scenario(app, variant))
             for step in (s for walk in walks for s in walk):
                 if isinstance(step, tuple):
                     name = f"{step[1]}-{tag}-{orientation}.png"
@@ -684,7 +688,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(PROJECT_ROOT / "shots"))
     p.add_argument("--only", choices=sorted(SIZES), default=None, help="one orientation only")
     p.add_argument("--scenario", action="append", choices=("main", "payment", "input", "help", "face",
-                                                    "rating", "identify", "guide"),
+                                                    "rating", "identify", "guide", "voice"),
                    help="only these scenarios (repeatable; default: main, payment, help and face; "
                         "the main walk includes the input states)")
     p.add_argument("--child", nargs=2, metavar=("SIZE", "ORIENTATION"), help=argparse.SUPPRESS)

@@ -161,7 +161,7 @@ def test_example_documents_every_key() -> None:
             continue
         assert name in text, name
     for section in ("central", "idcard", "printer", "scanner", "timeouts", "service_hours", "hall",
-                    "catalogue", "outbox", "logging"):
+                    "catalogue", "outbox", "logging", "voice"):
         model = config.TerminalConfig.model_fields[section].annotation
         for name in model.model_fields:
             assert name in text, f"{section}.{name}"

@@ -82,8 +82,13 @@ class KioskTestCase(GraphicUnitTest):
 
     def start_app(self, **kwargs: Any) -> Any:
         """A fresh KioskApp on the shared services; returns it rendered."""
+        from kivy.lang.parser import global_idmap
+
         from kiosk.ui.app import KioskApp
 
+        # kv's `app` caches the first running app until it stops: an earlier test that never
+        # stopped its app would leave every rule of this one bound to that stale app
+        object.__setattr__(global_idmap["app"], "_obj", None)
         self.app = KioskApp(self.cfg, services=self.services, start_services=False, **kwargs)
         self.root = self.app.build()
         self.engine = self.app.engine
