@@ -45,7 +45,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,face]'
+	$(BIN)/python -m pip install -q -e '.[terminal,central,dev,face]'
 	touch $(STAMP)
 
 clean:
