@@ -14,8 +14,9 @@ APT_PACKAGES := fonts-wqy-microhei libmtdev1 fontconfig libgl1 libegl1 libgl1-me
 	cups libcups2-dev gcc python3-dev poppler-utils xvfb x11-utils
 # Issue 21: dpkg-dev (dpkg-scanpackages), apt-utils (apt-ftparchive release), gnupg (repo key),
 # systemd (systemd-analyze verify/security on the units), x11-xserver-utils (xset in the X session),
-# python3-venv + adduser (the .deb builds its venv with Debian's python3; the tests install it).
-APT_PACKAGES += dpkg-dev apt-utils gnupg systemd x11-xserver-utils python3-venv adduser
+# python3-venv + adduser (the .deb builds its venv with Debian's python3; the tests install it),
+# cage (the Wayland kiosk compositor kiosk-cage.service starts; systemd-analyze verify checks it).
+APT_PACKAGES += dpkg-dev apt-utils gnupg systemd x11-xserver-utils python3-venv adduser cage
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench shots setup system venv clean lint lint-fix wheel wheelhouse deb repo

@@ -4,10 +4,12 @@
 #   selfservice-kiosk-central  the central service: /opt/selfservice-kiosk-central, kiosk-central.service
 # Each ships its wheels; postinst builds a non-editable venv from them (no network, no compiler)
 # with the system's python3, so the package is tied to the Python minor version it was built for.
-# Usage: build-deb.sh DIST   (DIST holds selfservice_kiosk-*.whl and wheelhouse/)
+# Usage: build-deb.sh DIST [OUT]   (DIST holds selfservice_kiosk-*.whl and wheelhouse/; the
+# .debs go to OUT, default DIST; DEB_REVISION=N sets the Debian revision, default 1)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DIST=${1:-dist}
+OUT=${2:-$DIST}
 PIP=${PIP:-.venv/bin/pip}
 PYTHON=${PYTHON:-.venv/bin/python}
 VERSION=$($PYTHON -c 'import tomllib; print(tomllib.load(open("pyproject.toml","rb"))["project"]["version"])')
@@ -77,6 +79,6 @@ echo /etc/default/kiosk-central > "$root/DEBIAN/conffiles"
 
 for pkg in selfservice-kiosk selfservice-kiosk-central; do
   # Wheels are zip files already: gzip -1 costs little time and loses little size.
-  dpkg-deb --root-owner-group -Zgzip -z1 --build "$STAGE/$pkg" "$DIST/${pkg}_${VERSION}-${REVISION}_${ARCH}.deb" >/dev/null
-  echo "$DIST/${pkg}_${VERSION}-${REVISION}_${ARCH}.deb"
+  dpkg-deb --root-owner-group -Zgzip -z1 --build "$STAGE/$pkg" "$OUT/${pkg}_${VERSION}-${REVISION}_${ARCH}.deb" >/dev/null
+  echo "$OUT/${pkg}_${VERSION}-${REVISION}_${ARCH}.deb"
 done

@@ -12,6 +12,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from tests.appliance.conftest import ROOT, clean_env, make_venv, run
@@ -19,6 +20,7 @@ from tests.appliance.conftest import ROOT, clean_env, make_venv, run
 PACKAGES = ("kiosk", "drivers", "central")
 
 
+@pytest.mark.timeout(900)  # builds (or installs) the artifacts it checks
 def test_the_wheel_holds_the_package_data_and_metadata(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
@@ -62,6 +64,7 @@ def test_no_code_computes_paths_from_its_own_location() -> None:
     assert offenders == [], "use kiosk.resources (importlib.resources) instead"
 
 
+@pytest.mark.timeout(900)  # builds (or installs) the artifacts it checks
 def test_doctor_all_ok_on_the_packaged_demo(installed: Path, home: Path) -> None:
     where = run([str(installed / "bin" / "python"), "-c", "import kiosk, kiosk.resources as r; "
                  "print(kiosk.__file__); print(r.DEFAULT_CONFIG); print(r.source_tree())"],
@@ -89,6 +92,7 @@ def test_kiosk_runs_offscreen_from_the_installed_copy(installed: Path, home: Pat
     assert not list(installed.rglob("outbox.sqlite3")), "state written into site-packages"
 
 
+@pytest.mark.timeout(900)  # builds (or installs) the artifacts it checks
 def test_central_installs_without_kivy(wheel: Path, tmp_path: Path) -> None:
     venv = make_venv(tmp_path / "central", wheel, "central")
     py = str(venv / "bin" / "python")
