@@ -5,6 +5,7 @@
 `packages.find` only finds packages inside the folders it scans, so they are listed here (with
 their data sub-folders as namespace packages, which is how setuptools wants data folders named).
 """
+
 from setuptools import find_namespace_packages, setup
 
 

@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -116,7 +116,7 @@ class _Limits:
         started = time.perf_counter()
         state = {"status": 0, "sent": False}
 
-        async def _send(message: dict[str, Any]) -> None:
+        async def _send(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
                 state["sent"] = True
@@ -363,7 +363,7 @@ def create_app(db_path: str | Path, *, clock: Callable[[], float] = time.time,
                    if case["received_at"] + dt <= now]
             if due:
                 store.add_case_events(case_no, due)
-        history = [api.CaseEvent(status=s, at=_ts(at), note=note)
+        history = [api.CaseEvent(status=api.CaseState(s), at=_ts(at), note=note)
                    for s, at, note in store.case_events(case_no)]
         return _json(api.CaseStatus(case_no=case_no, item_code=case["item_code"],
                                     kind=case["kind"], status=history[-1].status, history=history))

@@ -159,6 +159,7 @@ class Storage:
             with self.transaction() as db:
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('subject_salt', ?)", (salt,))
             row = self._one("SELECT value FROM meta WHERE key = 'subject_salt'")
+        assert row is not None  # inserted just above
         self._salt = bytes.fromhex(row[0])
 
     def subject_hash(self, id_number: str) -> str:
@@ -316,6 +317,7 @@ class Storage:
                               comment, terminal_id, region_code, channel, rated_at, now))
         except sqlite3.IntegrityError:
             return None
+        assert cur.lastrowid is not None  # an INSERT that succeeded
         return int(cur.lastrowid)
 
     def ratings(self, since: float | None, until: float | None,

@@ -6,6 +6,7 @@ package (pyproject `[tool.setuptools.package-dir]`): `assets/` is `kiosk.assets`
 folders, in an installed wheel to `site-packages/kiosk/{assets,defaults}`; code asks for them by
 name here and works the same in both.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,8 @@ def _package_dir(package: str) -> Path:
         raise RuntimeError(
             f"package data {package} not found: install the project (make setup, or "
             f"pip install -e . / pip install selfservice-kiosk) instead of running it from a bare "
-            f"copy of the source") from exc
+            f"copy of the source"
+        ) from exc
     return Path(str(root))
 
 

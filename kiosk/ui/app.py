@@ -273,7 +273,11 @@ class KioskApp(App):
         self.services.catalogue_listeners.append(to_ui(engine.set_catalogue))
         self._on_mode()
         self._on_screen()
-        root.bind(on_touch_down=lambda *_: engine.touch() and False)
+        def _touched(*_: object) -> bool:
+            engine.touch()
+            return False  # the touch goes on to the widgets
+
+        root.bind(on_touch_down=_touched)
         self._events = [Clock.schedule_interval(vm.tick, 1.0),
                         Clock.schedule_interval(self._animate, 1 / 20)]
         from kivy.core.window import Window

@@ -4,6 +4,7 @@
 fills it from pip's cache in ~20 s); the fresh venv lives in a temp dir outside the checkout and
 installs from those wheels only (--no-index), with Debian's /usr/bin/python3 as a terminal would.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,9 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 def run(cmd: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
     """Run a command; on failure the assertion shows its output."""
     out = subprocess.run(cmd, capture_output=True, text=True, **kw)  # type: ignore[call-overload]
-    assert out.returncode == 0, f"{cmd} → {out.returncode}\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
+    assert out.returncode == 0, (
+        f"{cmd} → {out.returncode}\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
+    )
     return out
 
 
@@ -37,20 +40,53 @@ def wheel() -> Path:
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
     """The environment of a fresh login elsewhere: no venv, no display, no PYTHONPATH."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("VIRTUAL_ENV", "PYTHONPATH", "DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER",
-                        "KIVY_HOME", "XDG_STATE_HOME", "KIOSK_DATA_DIR", "PYTHONHOME")}
-    env.update(HOME=str(home), TZ="Asia/Shanghai", KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1",
-               PATH="/usr/local/bin:/usr/bin:/bin", **extra)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "VIRTUAL_ENV",
+            "PYTHONPATH",
+            "DISPLAY",
+            "WAYLAND_DISPLAY",
+            "SDL_VIDEODRIVER",
+            "KIVY_HOME",
+            "XDG_STATE_HOME",
+            "KIOSK_DATA_DIR",
+            "PYTHONHOME",
+        )
+    }
+    env.update(
+        HOME=str(home),
+        TZ="Asia/Shanghai",
+        KIVY_NO_ARGS="1",
+        KIVY_NO_CONSOLELOG="1",
+        PATH="/usr/local/bin:/usr/bin:/bin",
+        **extra,
+    )
     return env
 
 
 def make_venv(where: Path, wheel: Path, extras: str) -> Path:
     """A new venv at `where` with the wheel and `extras` installed from dist only (no index)."""
     run([SYSTEM_PYTHON, "-m", "venv", str(where)], timeout=120)
-    run([str(where / "bin" / "python"), "-m", "pip", "install", "-q", "--no-index",
-         "--find-links", str(DIST), "--find-links", str(DIST / "wheelhouse"),
-         f"{wheel}[{extras}]"], timeout=600, cwd=where)
+    run(
+        [
+            str(where / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-index",
+            "--find-links",
+            str(DIST),
+            "--find-links",
+            str(DIST / "wheelhouse"),
+            f"{wheel}[{extras}]",
+        ],
+        timeout=600,
+        cwd=where,
+    )
     return where
 
 
@@ -67,5 +103,3 @@ def home(tmp_path: Path) -> Path:
     """An empty home directory for one run (the packaged demo keeps its data in ~/.local/state)."""
     (tmp_path / "home").mkdir()
     return tmp_path / "home"
-
-

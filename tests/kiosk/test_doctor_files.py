@@ -3,6 +3,7 @@
 Before: doctor's catalogue and central checks crashed (KeyFileError, CentralError) and logged
 tracebacks; `kiosk config check` said ok while the files it names did not exist.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,14 +21,17 @@ from kiosk.doctor import Level, run_checks
 @pytest.fixture
 def broken(tmp_path: Path) -> Path:
     """The demo config in a temp dir, with its catalogue key and terminal secret removed."""
-    shutil.copytree(resources.DEFAULTS, tmp_path / "config",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        resources.DEFAULTS, tmp_path / "config", ignore=shutil.ignore_patterns("__pycache__")
+    )
     (tmp_path / "config" / "demo" / "catalogue-demo.pub").unlink()
     (tmp_path / "config" / "demo" / "terminal.secret").unlink()
     return tmp_path / "config" / "terminal.toml"
 
 
-def test_doctor_fails_in_one_line_without_traceback(broken: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_doctor_fails_in_one_line_without_traceback(
+    broken: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     rows = {r.name: r for r in run_checks(str(broken))}
     assert rows["catalogue"].level is Level.FAIL
@@ -39,8 +43,12 @@ def test_doctor_fails_in_one_line_without_traceback(broken: Path, caplog: pytest
 
 
 def test_config_check_lists_missing_files(broken: Path) -> None:
-    out = subprocess.run([sys.executable, "-m", "kiosk", "config", "check", str(broken)],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "kiosk", "config", "check", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 2, out
     assert "central.secret_file:" in out.stderr and "terminal.secret: file not found" in out.stderr
     assert "catalogue.trusted_keys[0].public_key_file:" in out.stderr
@@ -48,7 +56,11 @@ def test_config_check_lists_missing_files(broken: Path) -> None:
 
 
 def test_config_check_ok_on_the_demo() -> None:
-    out = subprocess.run([sys.executable, "-m", "kiosk", "config", "check"],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "kiosk", "config", "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("ok: ")
