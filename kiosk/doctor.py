@@ -237,16 +237,14 @@ def check_camera(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
     dev = camera(cfg)
     try:
         dev.open()
-    except ImportError as exc:
-        dev.close()
-        yield Result("camera", Level.FAIL, f"face extra not installed ({exc.name})",
-                     "pip install 'selfservice-kiosk[face]', or camera.enabled = false")
-        return
-    try:
         frame = dev.read()
         h, w = frame.shape[:2]
         luma = float(frame.mean())
         del frame
+    except ImportError as exc:
+        yield Result("camera", Level.FAIL, f"face extra not installed ({exc.name})",
+                     "pip install 'selfservice-kiosk[face]', or camera.enabled = false")
+        return
     except CameraBusy as exc:
         yield Result("camera", Level.WARN, f"{cfg.camera.url}: {exc}",
                      "the kiosk may be in a face step; else: fuser -v /dev/video*")
