@@ -22,9 +22,14 @@ APT_PACKAGES += pcscd vsmartcard-vpcd libpcsclite-dev swig util-linux
 # Voice (issue 22): espeak-ng speaks Mandarin (cmn) and English offline; libasound2 is the ALSA
 # library SDL's audio output opens at run time.
 APT_PACKAGES += espeak-ng libasound2
+# Issue 21: dpkg-dev (dpkg-scanpackages), apt-utils (apt-ftparchive release), gnupg (repo key),
+# systemd (systemd-analyze verify/security on the units), x11-xserver-utils (xset in the X session),
+# python3-venv + adduser (the .deb builds its venv with Debian's python3; the tests install it),
+# cage (the Wayland kiosk compositor kiosk-cage.service starts; systemd-analyze verify checks it).
+APT_PACKAGES += dpkg-dev apt-utils gnupg systemd x11-xserver-utils python3-venv adduser cage
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench shots setup system venv clean
+.PHONY: run test bench shots setup system venv clean lint lint-fix wheel wheelhouse deb repo
 
 run: setup
 	$(BIN)/python main.py
@@ -56,8 +61,43 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,face]'
+	$(BIN)/python -m pip install -q -e '.[terminal,central,dev,face]'
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .pytest_cache bench/results.json shots
+	rm -rf $(VENV) .pytest_cache bench/results.json shots build dist
+
+# --- issue 21: lint, wheel, .deb, signed apt repository -------------------------------------
+# make lint: what CI checks (config in pyproject.toml). make lint-fix: ruff's safe fixes and the
+# formatter over the whole tree (run once after a merge, then commit).
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+lint-fix: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+DIST := dist
+WHEELHOUSE := $(DIST)/wheelhouse
+
+# The project wheel (assets and config inside as package data), built from a clean build dir.
+wheel: venv
+	rm -rf build $(DIST)/selfservice_kiosk-*.whl
+	$(BIN)/pip wheel -q --no-deps -w $(DIST) .
+
+# Wheels of every dependency of the terminal, central and face extras: built once per pyproject
+# change and reused by the artifact tests, `make deb` and the fresh-venv install (offline).
+wheelhouse: $(WHEELHOUSE)/.stamp
+$(WHEELHOUSE)/.stamp: pyproject.toml | venv
+	$(BIN)/pip wheel -q -w $(WHEELHOUSE) '.[terminal,central,face]'
+	rm -f $(WHEELHOUSE)/selfservice_kiosk-*.whl
+	touch $@
+
+deb: wheel wheelhouse
+	deploy/debian/build-deb.sh $(DIST)
+
+# A signed apt repository in dist/apt (key: REPO_GNUPGHOME, made by the script if empty).
+repo: deb
+	deploy/debian/build-repo.sh $(DIST)

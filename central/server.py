@@ -101,7 +101,7 @@ def run_in_thread(db_path: str | Path, host: str = "127.0.0.1", port: int = 0, *
     sock = _bind(host, port, ss.backlog)
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(_config(app, host, bound_port, ss))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not main thread
+    server.install_signal_handlers = lambda: None  # type: ignore[attr-defined,method-assign,unused-ignore]  # not main thread
 
     def _run() -> None:
         try:

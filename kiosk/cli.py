@@ -26,8 +26,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in GROUPS:
-        importlib.import_module(f"kiosk.commands.{name.replace('-', '_')}").register(sub)
+        try:
+            importlib.import_module(f"kiosk.commands.{name.replace('-', '_')}").register(sub)
+        except ModuleNotFoundError as exc:
+            # A central server installs without the terminal extra (and a terminal without the
+            # central one): that group's command says what to install instead of a traceback.
+            if (exc.name or "").split(".")[0] in ("kiosk", "drivers", "central"):
+                raise
+            _unavailable(sub, name, exc.name or "?")
     return parser
+
+
+def _unavailable(sub: argparse._SubParsersAction, name: str, missing: str) -> None:
+    def handler(_args: argparse.Namespace) -> int:
+        print(f"kiosk {name}: not installed here ({missing} is missing): install the extra that "
+              f"brings it, e.g. pip install 'selfservice-kiosk[terminal]' or '[central]'",
+              file=sys.stderr)
+        return 2
+
+    p = sub.choices.get(name)  # the group may have registered before a sub-command failed
+    if p is None:
+        p = sub.add_parser(name, help=f"(not installed: needs {missing})", add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(handler=handler, parser=p)
 
 
 def main(argv: list[str] | None = None) -> int:

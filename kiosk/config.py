@@ -9,12 +9,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from kiosk import resources
 from kiosk.errors import ConfigError
 
 CURRENT_VERSION = 1
 BAUDRATES = (9600, 19200, 38400, 57600, 115200)
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = PROJECT_ROOT / "config" / "terminal.toml"
+# Both from kiosk.resources (package data); PROJECT_ROOT is kept for existing imports: the
+# checkout root in a checkout, the folder holding assets/ when installed.
+PROJECT_ROOT = resources.PROJECT_ROOT
+DEFAULT_CONFIG = resources.DEFAULT_CONFIG
 
 Seconds = Annotated[float, Field(gt=0, le=86400)]
 
@@ -411,15 +414,21 @@ class TerminalConfig(_Section):
         """Resolve a configured path: relative to the config dir, or to data_dir with base="data"."""
         if path is None:
             return None
-        root = self.source.parent if self.source else PROJECT_ROOT / "config"
+        root = self.source.parent if self.source else resources.DEFAULTS
         if base == "data":
-            root = (root / self.data_dir).resolve()
+            root = self.data_path
         return (root / path).resolve()
 
     @property
     def data_path(self) -> Path:
-        """The data directory as an absolute path."""
-        root = self.source.parent if self.source else PROJECT_ROOT / "config"
+        """The data directory as an absolute path.
+
+        Relative to the config file's folder, except for the packaged demo config of an installed
+        copy, whose folder is inside site-packages: its data goes to resources.demo_data_dir().
+        """
+        root = self.source.parent if self.source else resources.DEFAULTS
+        if not Path(self.data_dir).is_absolute() and resources.is_packaged(root):
+            return resources.demo_data_dir()
         return (root / self.data_dir).resolve()
 
 

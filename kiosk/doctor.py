@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kiosk import config as config_mod
 from kiosk.payment.doctor import check_payments
-from kiosk.errors import ConfigError
+from kiosk.errors import ConfigError, KioskError
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +241,10 @@ def check_camera(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
         h, w = frame.shape[:2]
         luma = float(frame.mean())
         del frame
+    except ImportError as exc:
+        yield Result("camera", Level.FAIL, f"face extra not installed ({exc.name})",
+                     "pip install 'selfservice-kiosk[face]', or camera.enabled = false")
+        return
     except CameraBusy as exc:
         yield Result("camera", Level.WARN, f"{cfg.camera.url}: {exc}",
                      "the kiosk may be in a face step; else: fuser -v /dev/video*")
@@ -256,7 +260,8 @@ def check_camera(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
 
         models.get()
     except Exception as exc:  # noqa: BLE001 - a broken install is reported, not raised
-        yield Result("camera", Level.FAIL, f"face models: {exc}", "reinstall: pip install -e '.[face]'")
+        yield Result("camera", Level.FAIL, f"face models: {exc}",
+                     "reinstall the face extra: pip install 'selfservice-kiosk[face]'")
         return
     detail = f"{cfg.camera.url}: {w}×{h}, mean brightness {luma:.0f}/255"
     if luma < 40:
@@ -294,12 +299,18 @@ def check_catalogue(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
     """The active catalogue (or the default bundle) verifies with a trusted key and is not expiring."""
     from datetime import timezone
 
-    from kiosk.catalogue.errors import CatalogueError
+    from kiosk.catalogue.errors import CatalogueError, KeyFileError
     from kiosk.catalogue.signing import verify_bundle
     from kiosk.catalogue.trust import trusted_keys_from_config
     from kiosk.services import catalogue_store
 
-    trusted = trusted_keys_from_config(cfg)
+    try:
+        trusted = trusted_keys_from_config(cfg)
+    except KeyFileError as exc:
+        yield Result("catalogue", Level.FAIL, str(exc),
+                     "install the city's public key file named in catalogue.trusted_keys "
+                     "(kiosk config check lists every missing file)")
+        return
     if not trusted:
         yield Result("catalogue", Level.FAIL, "no trusted catalogue key",
                      "add catalogue.trusted_keys (the city's staff signing keys)")
@@ -377,9 +388,20 @@ def check_central(cfg: config_mod.TerminalConfig) -> Iterator[Result]:
     handle = None
     try:
         if cfg.central.url == "embedded":
-            from central.demo import start_embedded
-
-            handle = start_embedded(cfg)
+            try:
+                from central.demo import start_embedded
+                from central.errors import CentralError
+            except ImportError as exc:
+                yield Result("central", Level.FAIL, f"embedded sandbox not installed ({exc.name})",
+                             "the embedded demo needs the central extra: pip install "
+                             "'selfservice-kiosk[terminal,central]'; or set central.url")
+                return
+            try:
+                handle = start_embedded(cfg)
+            except CentralError as exc:
+                yield Result("central", Level.FAIL, f"embedded sandbox: {exc}",
+                             "check central.secret_file (kiosk config check lists missing files)")
+                return
             client = CentralClient.from_config(cfg, base_url=handle.url)
             where = "embedded sandbox"
         else:
@@ -532,6 +554,10 @@ def run_checks(config_path: str | None, checks: list[Check] | None = None) -> li
     for check in checks if checks is not None else CHECKS:
         try:
             results.extend(check(cfg))
+        except KioskError as exc:  # a known failure the check did not word: still one line
+            log.error("doctor check %s: %s", check.__name__, exc)
+            results.append(Result(check.__name__.removeprefix("check_"), Level.FAIL,
+                                  f"{exc.__class__.__name__}: {exc}", "see the log for the cause"))
         except Exception as exc:  # a broken check must not hide the others
             log.exception("doctor check %s crashed", check.__name__)
             results.append(Result(check.__name__.removeprefix("check_"), Level.FAIL,

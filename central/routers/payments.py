@@ -143,7 +143,8 @@ def install(app: FastAPI, svc: Any, terminal: Callable[..., str], bodies: dict[s
                 raise ApiError(422, exc.code, str(exc)) from None
             order_no = svc.new_case(db, now, "pay", req.item_code, req.region_code, terminal_id,
                                     req.applicant.id_number, sorted(req.fields), None)
-            lines = [{"label_zh": a, "label_en": b, "amount_fen": f} for a, b, f in priced.lines]
+            lines: list[dict[str, Any]] = [{"label_zh": a, "label_en": b, "amount_fen": f}
+                                           for a, b, f in priced.lines]
             ps.insert(db, order_no=order_no, terminal_id=terminal_id, item_code=req.item_code,
                       region_code=req.region_code, amount_fen=priced.amount_fen, items=lines,
                       payee_zh=priced.payee_zh, created_at=now, expires_at=now + ledger.ttl_s)
@@ -200,9 +201,9 @@ def install(app: FastAPI, svc: Any, terminal: Callable[..., str], bodies: dict[s
                 ps.update(db, order_no, status=new.value, closed_reason="cancelled")
                 Ledger._event(db, order_no, api.CaseState.REJECTED, now, "已取消，未扣款")
                 log.info("payment %s cancelled", order_no)
-            row = ps.get(db, order_no)
-        assert row is not None
-        return _json(ledger.status(row, _base(request)))
+            fresh = ps.get(db, order_no)
+        assert fresh is not None
+        return _json(ledger.status(fresh, _base(request)))
 
     @router.get("/v1/einvoices/{einvoice_no}", response_model=api.EinvoiceCheck,
                 responses={200: {"content": {"text/html": {}}}, **_errors(404)})

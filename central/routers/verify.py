@@ -108,7 +108,7 @@ def register_digest(code: str, request: Request, body: bytes = Depends(_body),
         except ValueError:
             raise ApiError(409, "digest_conflict",
                            "this document is already registered with another digest") from None
-    if stored is None:
+    if stored is None or canonical is None:
         raise ApiError(404, "unknown_document", "no document with this code issued to this terminal")
     out = api.DocumentRegistered(code=canonical, sha256=stored[0],
                                  registered_at=datetime.fromtimestamp(stored[1], TZ))
@@ -131,7 +131,7 @@ def verify_code(request: Request, code: str) -> api.VerifyResult:
     canonical = api.normalize_verify_code(code)
     row = documents.lookup(svc.store, canonical) if canonical else None
     shown = canonical or code[:40]
-    if row is None:
+    if row is None or canonical is None:
         return api.VerifyResult(code=shown, status=api.VerifyStatus.UNKNOWN,
                                 message="未找到该核验码对应的文书。请核对核验码是否输入正确；"
                                         "如有疑问请联系出具单位。")
@@ -210,8 +210,9 @@ def _page(res: api.VerifyResult) -> HTMLResponse:
                  ("核验有效期至", f"{res.expires_at.astimezone(cn):%Y-%m-%d}" if res.expires_at else ""),
                  *[tuple(x.split("：", 1)) if "：" in x else ("", x) for x in res.summary],
                  ("页数", str(res.pages or "")), ("文件指纹 SHA-256", res.sha256 or "")]
+        pairs = [(str(k or ""), str(v or "")) for k, v in items]
         rows = "<dl>" + "".join(f"<dt>{e(k)}</dt><dd><code>{e(v)}</code></dd>" if k.startswith("文件")
-                                else f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in items if v) + "</dl>"
+                                else f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in pairs if v) + "</dl>"
     body = (f"{head}<p>{e(res.message)}</p><p>核验码：<b>{e(res.code)}</b></p>{rows}"
             f"<hr><p>核验其他文书：</p>{FORM}")
     return _html("文书核验", body, 404 if res.status == api.VerifyStatus.UNKNOWN else 200)

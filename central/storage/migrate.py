@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from importlib.resources import files
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ from central.storage.schema import load_all
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(str(files("central.storage") / "migrations"))  # package data, also in a wheel
 LEGACY_REVISION = "0001"
 """What a database written by the raw-sqlite3 storage (meta.schema_version = 1) is at."""
 

@@ -41,16 +41,16 @@ def parse_url(url: str) -> A4Url:
         if not parts.hostname or not m or not QUEUE_RE.fullmatch(m.group(1)):
             raise BadPrinterUrl(f"{url!r}: expected ipp://host[:port]/printers/NAME")
         try:
-            port = parts.port or 631
+            ipp_port = parts.port or 631
         except ValueError:
             raise BadPrinterUrl(f"{url!r}: bad port") from None
-        return A4Url("ipp", m.group(1), parts.hostname, port, opts)
+        return A4Url("ipp", m.group(1), parts.hostname, ipp_port, opts)
     if scheme == "cups":
         queue = unquote(parts.netloc + parts.path).strip("/")
         if not QUEUE_RE.fullmatch(queue):
             raise BadPrinterUrl(f"{url!r}: expected cups://QUEUE (letters, digits, _ . -)")
         server = opts.get("server") or None
-        port = None
+        port: int | None = None
         if server and not server.startswith("/") and ":" in server:
             host, _, p = server.rpartition(":")
             if not p.isdigit():

@@ -99,7 +99,7 @@ def status_text(sw3: int) -> str:
     return STATUS_TEXT.get(sw3, "unknown status")
 
 
-def checksum(data: bytes) -> int:
+def checksum(data: bytes | bytearray) -> int:
     """XOR of all bytes (the frame checksum is taken over LEN_H LEN_L body)."""
     c = 0
     for b in data:

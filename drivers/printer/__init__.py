@@ -42,4 +42,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'drivers.printer' has no attribute {name!r}")
 
 
-__all__ = sorted(_EXPORTS)
+# A literal list (not computed): linters, type checkers and `import *` read it without running code.
+__all__ = ["Layout", "PrintOutcome", "PrintResult", "PrinterStatus", "ReceiptPrinter", "Receipt", "render"]

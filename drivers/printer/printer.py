@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 import logging
 import time
+from typing import Any
 from dataclasses import dataclass
 
 from escpos.escpos import Escpos
@@ -75,7 +76,8 @@ class ReceiptPrinter(Escpos):
         confirm_printed: bool = True,
         print_timeout_s: float = 30.0,
     ) -> None:
-        self._device = False
+        # python-escpos types _device as a bool placeholder; here it is False or an open Link.
+        self._device: Any = False
         self.layout = Layout(paper_mm, profile, chinese_mode)  # ReceiptError on a bad profile/width
         Escpos.__init__(self, profile=profile)
         self.url = url
@@ -96,7 +98,7 @@ class ReceiptPrinter(Escpos):
 
     def close(self) -> None:
         """Close the link; the next command reopens it."""
-        link = getattr(self, "_device", False)
+        link: Any = getattr(self, "_device", False)
         if link:
             link.close()
         self._device = False

@@ -103,7 +103,7 @@ def _features(profile: str) -> dict[str, bool]:
 
 def qr_module_dots(payload: bytes, dots: int) -> tuple[int, int]:
     """(QR version, module size in dots) so that the code plus quiet zone fits `dots`."""
-    for version, capacity in enumerate(_QR_CAPACITY_M, start=1):
+    for version, capacity in enumerate(_QR_CAPACITY_M, start=1):  # noqa: B007 - used after break
         if len(payload) <= capacity:
             break
     else:

@@ -31,7 +31,7 @@ class Simulator(ABC):
     def on_data(self, data: bytes) -> None:
         """Handle bytes received from the host."""
 
-    def on_idle(self) -> None:
+    def on_idle(self) -> None:  # noqa: B027 - optional hook: most simulators have nothing to say
         """Called about every 50 ms while no bytes arrive (for unsolicited output)."""
 
     def send(self, data: bytes) -> None:

@@ -93,9 +93,9 @@ def closed_eyes(img: Any, pts: Any | None = None, amount: float = 1.0) -> Any:
             poly = np.vstack([eye[0], eye[1], eye[2], eye[3], keep[2], keep[1]])
         else:
             poly = eye
-        mask = np.zeros(out.shape[:2], np.uint8)
-        cv2.fillConvexPoly(mask, np.round(poly).astype(np.int32), 255)
-        mask = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=max(1, int(w / 12)))
+        drawn = np.zeros(out.shape[:2], np.uint8)
+        cv2.fillConvexPoly(drawn, np.round(poly).astype(np.int32), 255)
+        mask = cv2.dilate(drawn, np.ones((3, 3), np.uint8), iterations=max(1, int(w / 12)))
         out = cv2.inpaint(out, mask, max(3, int(w / 4)), cv2.INPAINT_TELEA)
         if amount >= 1.0:
             lash = np.array([eye[0], (eye[1] + eye[5]) / 2 + (0, w * 0.05),
@@ -151,7 +151,7 @@ def turned(img: Any, direction: str, degrees: float = 25.0, pts: Any | None = No
         x, y, bw, bh = cv2.boundingRect(np.round(d).astype(np.int32))
         if bw <= 0 or bh <= 0:
             continue
-        m = cv2.getAffineTransform(s, d - np.float32([x, y]))
+        m = cv2.getAffineTransform(s, d - np.array([x, y], dtype=np.float32))
         patch = cv2.warpAffine(np.ascontiguousarray(img), m, (bw, bh), flags=cv2.INTER_LINEAR,
                                borderMode=cv2.BORDER_REFLECT_101)
         mask = np.zeros((bh, bw), np.uint8)

@@ -50,6 +50,7 @@ class PrinterSimulator(Simulator):
     """An ESC/POS thermal printer with programmable paper, cover and link faults."""
 
     kind = "printer"
+    _style: Style
 
     def __init__(
         self,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from kiosk import resources
 from kiosk.catalogue.errors import KeyFileError
 from kiosk.catalogue.signing import load_public_key
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEMO_PUBLIC_KEY = Path(__file__).resolve().parents[2] / "config" / "demo" / "catalogue-demo.pub"
+DEMO_PUBLIC_KEY = resources.DEMO_PUBLIC_KEY
 
 
 def _raw(key: Ed25519PublicKey) -> bytes:

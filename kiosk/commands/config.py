@@ -11,6 +11,15 @@ from kiosk.errors import ConfigError
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from pydantic import BaseModel
+
+    from kiosk.config import TerminalConfig
+
+#: Path settings that need not exist yet: the kiosk creates them in data_dir on first run.
+CREATED_AT_RUN = {"outbox.key_file"}
+#: Settings naming a file the terminal reads (besides every `*_file` setting).
+FILE_SETTINGS = {"default_bundle", "ca_bundle"}
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Register the `kiosk config` group."""
@@ -40,6 +49,12 @@ def _check(args: argparse.Namespace) -> int:
         for line in exc.problems:
             print(f"  {line}", file=sys.stderr)
         return 2
+    missing = missing_files(cfg)
+    if missing:
+        print(f"{cfg.source}: {len(missing)} problem(s)", file=sys.stderr)
+        for line in missing:
+            print(f"  {line}", file=sys.stderr)
+        return 2
     devices = ", ".join(
         f"{name}={dev.url}" if dev.enabled else f"{name}=off"
         for name, dev in (("idcard", cfg.idcard), ("printer", cfg.printer), ("scanner", cfg.scanner))
@@ -47,6 +62,42 @@ def _check(args: argparse.Namespace) -> int:
     print(f"ok: {cfg.source}: terminal {cfg.terminal_id} \"{cfg.hall_name}\" region {cfg.region_code}, "
           f"central {cfg.central.url}, {devices}")
     return 0
+
+
+def _file_settings(model: BaseModel, prefix: str) -> list[tuple[str, str]]:
+    """(dotted.setting, value) of every file-naming setting in a config (sub-)model."""
+    from pydantic import BaseModel
+
+    found: list[tuple[str, str]] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        where = f"{prefix}{name}"
+        if isinstance(value, BaseModel):
+            found += _file_settings(value, where + ".")
+        elif isinstance(value, (list, tuple)):
+            for i, entry in enumerate(value):
+                if isinstance(entry, BaseModel):
+                    found += _file_settings(entry, f"{where}[{i}].")
+        elif isinstance(value, str) and (name.endswith("_file") or name in FILE_SETTINGS):
+            found.append((where, value))
+    return found
+
+
+def missing_files(cfg: TerminalConfig) -> list[str]:
+    """`setting: path: problem` for each file the config names that is missing or unreadable."""
+    import os
+
+    problems = []
+    for setting, value in _file_settings(cfg, ""):
+        if setting in CREATED_AT_RUN:
+            continue
+        path = cfg.resolve(value)
+        assert path is not None
+        if not path.is_file():
+            problems.append(f"{setting}: {path}: file not found")
+        elif not os.access(path, os.R_OK):
+            problems.append(f"{setting}: {path}: not readable by this user")
+    return problems
 
 
 def write_pin_hash(text: str, pin_hash: str) -> str:

@@ -10,10 +10,10 @@ import math
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import PROJECT_ROOT
+from kiosk import resources
 from kiosk.documents.errors import SealMissing
 
-SEALS_DIR = PROJECT_ROOT / "assets" / "seals"
+SEALS_DIR = resources.SEALS_DIR
 RED = (0.80, 0.07, 0.07)
 DEMO_WORDS = "演示专用章"
 

@@ -196,7 +196,8 @@ class FaceFlow:
         self._gen += 1
         gen = self._gen
         verify = self._verify
-        self.runner(lambda: verify(payload), lambda res, err: self._answered(gen, res, err))
+        # Bound as a default: `del payload` below must not unbind what the worker still sends.
+        self.runner(lambda p=payload: verify(p), lambda res, err: self._answered(gen, res, err))
         del payload
 
     def _answered(self, gen: int, res: Any, err: BaseException | None) -> None:

@@ -38,7 +38,7 @@ def eye_aspect_ratio(pts: Any) -> float:
 
     def ear(e: Any) -> float:
         return float((np.linalg.norm(e[1] - e[5]) + np.linalg.norm(e[2] - e[4]))
-                     / (2 * max(np.linalg.norm(e[0] - e[3]), 1e-6)))
+                     / (2 * max(float(np.linalg.norm(e[0] - e[3])), 1e-6)))
 
     return (ear(pts[36:42]) + ear(pts[42:48])) / 2
 

@@ -116,7 +116,8 @@ class Keyboard:
 
     def _flush(self) -> Edit:
         """Leave a half-typed run as the letters themselves (never lose what was typed)."""
-        letters, _ = self.composer.letters, self.composer.clear()
+        letters = self.composer.letters
+        self.composer.clear()
         return Edit(insert=letters)
 
     def reset(self) -> None:

@@ -132,7 +132,7 @@ class IntakeGuard:
                     self.note_write_failure()
                 elif free is not None and free >= self._free_at_failure + RETURN_BYTES:
                     self.outbox.full, self._free_at_failure = "", None
-            reason = "disk_full" if low or getattr(self.outbox, "full", "") else ""
+            reason = "disk_full" if low or getattr(self.outbox, "full", None) else ""
         if reason != self._last:
             (log.error if reason else log.info)(
                 "intake %s", f"paused: {reason}" if reason else "open again")

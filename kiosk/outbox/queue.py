@@ -301,6 +301,7 @@ class Outbox:
         conn.execute("INSERT INTO case_seq (day, seq) VALUES (?, 1) "
                      "ON CONFLICT(day) DO UPDATE SET seq = seq + 1", (day,))
         seq = conn.execute("SELECT seq FROM case_seq WHERE day = ?", (day,)).fetchone()[0]
+        assert self._hw is not None  # set when the queue opened
         floor = self._hw.seq.get(day, 0) + 1  # never below a number already handed out
         if seq < floor:
             conn.execute("UPDATE case_seq SET seq = ? WHERE day = ?", (floor, day))
@@ -310,6 +311,7 @@ class Outbox:
     def _record_highwater(self, row_id: int, day: str, seq: int) -> None:
         """After a commit: raise the marks outside the database (lags by at most one row)."""
         hw = self._hw
+        assert hw is not None  # set when the queue opened
         hw.row_high = max(hw.row_high, row_id)
         if day:
             hw.seq[day] = max(hw.seq.get(day, 0), seq)
@@ -326,6 +328,7 @@ class Outbox:
             if self._conn is None:
                 raise OutboxClosed(f"{self.path}: the outbox is closed")
             if self.damage is None:
+                assert self._hw is not None  # set when the queue opened
                 self.damage = integrity.check_open(self._conn, self.path, self._stamp, self._hw)
                 if self.damage is not None:
                     log.error("%s; fix: %s", self.damage, self.damage.fix)

@@ -162,6 +162,7 @@ def repair(path: str | Path, key: bytes, *, terminal_id: str) -> RepairReport:
                              "DO UPDATE SET seq = excluded.seq", (d, n - 1))
             queue_id = bytes(conn.execute(
                 "SELECT value FROM meta WHERE name='queue_id'").fetchone()[0]).decode("ascii")
+        assert box._conn is not None  # noqa: SLF001 - just opened
         box._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # noqa: SLF001
     finally:
         box.close()

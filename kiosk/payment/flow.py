@@ -6,6 +6,7 @@ thread and are dropped when they belong to an earlier order or session (generati
 """
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
@@ -236,7 +237,7 @@ class PaymentFlow:
         self._busy = True
         port, no = self.port, self.order.order_no
         # bound now: the worker thread may start after this frame; nothing here keeps the code
-        self._run(lambda c=code: port.pay_code(no, c), self._charged)
+        self._run(functools.partial(port.pay_code, no, code), self._charged)
 
     def _charged(self, status: Status | None, err: BaseException | None) -> None:
         self._busy = False

@@ -17,13 +17,13 @@ from typing import Any
 from drivers.printer.table import is_table_row, table_row
 from drivers.privacy import mask_id_number, mask_name, mask_phone
 from kiosk.catalogue.model import Item
-from kiosk.config import PROJECT_ROOT
+from kiosk import resources
 from kiosk.session.ports import QueryAnswer, ReceiptDoc
 
 log = logging.getLogger(__name__)
 
 MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "name": mask_name}
-I18N_DIR = PROJECT_ROOT / "assets" / "i18n"
+I18N_DIR = resources.I18N_DIR
 #: Kinds whose receipt is an official document: printed in Chinese whatever the session language.
 OFFICIAL_KINDS = ("print",)
 #: How central's prepared receipt text separates table cells.

@@ -16,7 +16,8 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.floatlayout import FloatLayout
 
 import kiosk.ui.widgets  # noqa: F401  (registers the widget classes the .kv files use)
-from kiosk.config import PROJECT_ROOT, TerminalConfig
+from kiosk import resources
+from kiosk.config import TerminalConfig
 from kiosk.lifecycle import Lifecycle
 from kiosk.session.engine import SessionEngine, Timeouts
 from kiosk.session.ports import (CentralUnavailable, Connectivity, DeviceState, PrintOutcome,
@@ -31,7 +32,7 @@ from kiosk.ui.viewmodels.session import SessionViewModel
 
 log = logging.getLogger(__name__)
 
-KV_DIR = PROJECT_ROOT / "assets" / "kv"
+KV_DIR = resources.KV_DIR
 F12 = 293
 ANIMATED = ("identify", "working")
 
@@ -290,7 +291,11 @@ class KioskApp(App):
         self.services.catalogue_listeners.append(to_ui(engine.set_catalogue))
         self._on_mode()
         self._on_screen()
-        root.bind(on_touch_down=lambda *_: engine.touch() and False)
+        def _touched(*_: object) -> bool:
+            engine.touch()
+            return False  # the touch goes on to the widgets
+
+        root.bind(on_touch_down=_touched)
         self._events = [Clock.schedule_interval(vm.tick, 1.0),
                         Clock.schedule_interval(self._animate, 1 / 20)]
         from kivy.core.window import Window

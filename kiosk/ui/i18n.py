@@ -6,11 +6,11 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-from kiosk.config import PROJECT_ROOT
+from kiosk import resources
 
 log = logging.getLogger(__name__)
 
-I18N_DIR = PROJECT_ROOT / "assets" / "i18n"
+I18N_DIR = resources.I18N_DIR
 LANGUAGES = ("zh_CN", "en")
 
 

@@ -583,7 +583,8 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
     def steps() -> Iterator[Step]:
         yield 1.5  # devices connect, first heartbeat
         ready = time.monotonic() + 15  # on a loaded machine the devices may take longer
-        yield lambda: (_sims().get("idcard") is not None and app.engine.state.value == "home"
+        yield lambda: (_sims().get("idcard") is not None and app.engine is not None
+                       and app.engine.state.value == "home"
                        and app.services.documents is not None) or time.monotonic() > ready
         for variant in VARIANTS:
             tag = ("zh" if variant[0] == "zh_CN" else "en") + ("-elderly" if variant[1] else "")

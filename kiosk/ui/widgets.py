@@ -1,6 +1,8 @@
 """Small reusable widgets (their look is in assets/kv/widgets.kv): data-driven repeater, QR."""
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.factory import Factory
 from kivy.graphics.texture import Texture
 from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, ObjectProperty,
@@ -88,10 +90,11 @@ class FieldList(ScrollView):
         row = next((r for r in (grid.children if grid else ()) if getattr(r, "name", None) == self.active), None)
         room = (grid.height - self.height) if grid is not None else 0
         if row is None or room <= 0:
-            self.scroll_y = 1
+            self.scroll_y = 1.0
             return
         pad = 12
         bottom = self.scroll_y * room  # the viewport in the rows' coordinates
+        assert grid is not None  # room > 0 needs a grid
         y = row.y - grid.y
         if y < bottom:
             bottom = y - pad
@@ -197,6 +200,9 @@ class FitLabel(Label):
 
     base_font_size = NumericProperty(30)
     min_scale = NumericProperty(0.55)
+    # Kivy's own Label properties (untyped library), declared for the type checker only.
+    text_size: Any
+    font_size: Any
     """The font never gets smaller than base_font_size × min_scale (then the text may overflow)."""
 
     def __init__(self, **kwargs: object) -> None:

@@ -10,10 +10,10 @@ import sys
 import wave
 from pathlib import Path
 
-from kiosk.config import PROJECT_ROOT
+from kiosk.resources import SOUNDS_DIR as _SOUNDS
 
 RATE = 22050
-SOUNDS_DIR = PROJECT_ROOT / "assets" / "sounds"
+SOUNDS_DIR = _SOUNDS
 EARCONS: dict[str, tuple[tuple[float, float], ...]] = {
     # (frequency Hz, seconds); 0 Hz is a pause
     "card_read": ((660.0, 0.08), (0.0, 0.03), (990.0, 0.12)),

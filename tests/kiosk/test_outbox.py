@@ -138,7 +138,7 @@ def test_idempotency_keys_are_uuid4_and_unique(box: Outbox) -> None:
 def test_payload_swapped_between_rows_does_not_open(box: Outbox) -> None:
     a = box.enqueue("submission", {"a": 1})
     b = box.enqueue("submission", {"b": 2})
-    ra, rb = box.get(a.id), box.get(b.id)
+    ra = box.get(a.id)
     box._conn.execute("UPDATE outbox SET payload=? WHERE id=?", (ra.sealed, b.id))
     with pytest.raises(SealError):
         box.payload(box.get(b.id))

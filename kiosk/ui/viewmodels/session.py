@@ -37,7 +37,8 @@ class SessionViewModel(EventDispatcher):
                  hall: HallInfo | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.engine = engine
-        self.home = HomeViewModel(engine, **({"clock": clock} if clock else {}), hall=hall)
+        home_kw: dict[str, Any] = {"clock": clock} if clock else {}
+        self.home = HomeViewModel(engine, hall=hall, **home_kw)
         self.help = HelpViewModel(engine, hall)
         self.card_offer = CardOfferViewModel(engine)
         self.remove_card = RemoveCardViewModel(engine)

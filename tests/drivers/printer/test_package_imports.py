@@ -32,3 +32,10 @@ def test_capabilities_cached_in_a_private_dir(tmp_path: Path) -> None:
     assert cache.stat().st_mode & 0o777 == 0o700
     os.chmod(cache, 0o777)  # writable by others: a planted pickle could run as the kiosk
     assert run(code, XDG_CACHE_HOME=str(tmp_path)) == ""
+
+
+def test_all_names_every_lazy_export() -> None:
+    import drivers.printer as pkg
+
+    assert sorted(pkg.__all__) == sorted(pkg._EXPORTS)
+    assert all(getattr(pkg, name).__name__ == name for name in pkg.__all__ if name != "render")

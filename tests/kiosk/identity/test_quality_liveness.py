@@ -72,7 +72,9 @@ def test_a_still_photo_passes_no_challenge(astronaut_frame: Any) -> None:
        later=st.lists(st.floats(0.0, 0.5), max_size=20))
 def test_blink_judge_needs_shut_then_open(ears: list[float], later: list[float]) -> None:
     judge = Judge(Challenge.BLINK)
-    mk = lambda e: quality.Observation(640, 480, 1, (0, 0, 1, 1), ear=e, landmarks=np.zeros((68, 2)))  # noqa: E731
+    def mk(e: float) -> quality.Observation:
+        return quality.Observation(640, 480, 1, (0, 0, 1, 1), ear=e, landmarks=np.zeros((68, 2)))
+
     for e in ears + later:
         judge.feed(mk(e))
     base = sorted(ears)[1]

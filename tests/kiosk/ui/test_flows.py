@@ -218,7 +218,7 @@ class TimeoutWipeTest(KioskTestCase):
 
         clock = FakeClock()
         self.start_app(clock=clock)
-        eng, vm, sims = self.engine, self.app.vm, self.sims()
+        eng, vm, _sims = self.engine, self.app.vm, self.sims()
         self.query_by_touch()
         personal = ["王小明", "610902199101010010", "6109**********0010", "王**"]
         assert any(p in self.all_texts() for p in personal)

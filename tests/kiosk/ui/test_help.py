@@ -70,15 +70,15 @@ class HelpButtonEverywhereTest(KioskTestCase):
         for name in SCREENS:
             self.app._ensure_screen(name)
             screen = next(s for s in self.app.sm.screens if s.name == name)
-            found = []
+            found: list[object] = []
 
-            def walk(w: object) -> None:
+            def walk(w: object, found: list[object]) -> None:
                 if type(w).__name__ == "HelpButton":
                     found.append(w)
                 for c in w.children:  # type: ignore[attr-defined]
-                    walk(c)
+                    walk(c, found)
 
-            walk(screen)
+            walk(screen, found)
             if len(found) != 1:
                 missing.append((name, len(found)))
         assert missing == []
