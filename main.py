@@ -1,4 +1,5 @@
 """python main.py [--config PATH] …  ==  kiosk run …"""
+
 from __future__ import annotations
 
 import sys

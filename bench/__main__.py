@@ -1,4 +1,5 @@
 """Run every bench/bench_*.py (or those named on the command line) and write bench/results.json."""
+
 from __future__ import annotations
 
 import importlib

@@ -1,4 +1,5 @@
 """Catalogue: verify + validate + load the 17-item and a 1,000-item bundle, against json.loads."""
+
 from __future__ import annotations
 
 import copy
@@ -8,14 +9,20 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.catalogue.schema import build_catalogue, validate_catalogue
-from kiosk.catalogue.signing import (canonical_json, check_signatures, load_public_key,
-                                     parse_bundle, sign_catalogue, verify_bundle)
+from kiosk.catalogue.signing import (
+    canonical_json,
+    check_signatures,
+    load_public_key,
+    parse_bundle,
+    sign_catalogue,
+    verify_bundle,
+)
 from kiosk.catalogue.store import CatalogueStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +55,10 @@ def _scaling(key: Ed25519PrivateKey) -> dict:
         # partial binds this size's bundle now (a lambda would read `data` when called: B023)
         best = min(_times_ms(functools.partial(verify_bundle, data, trusted), 5))
         per_item[str(n)] = round(best * 1000 / n, 1)
-    return {"per_item_us_best_of_5": per_item,
-            "ratio_1000_to_17_per_item": round(per_item["1000"] / per_item["17"], 2)}
+    return {
+        "per_item_us_best_of_5": per_item,
+        "ratio_1000_to_17_per_item": round(per_item["1000"] / per_item["17"], 2),
+    }
 
 
 def _big_bundle(n: int, key: Ed25519PrivateKey) -> bytes:
@@ -84,7 +93,8 @@ def _measure(data: bytes, trusted: dict, repeat: int) -> dict:
         },
     }
     figures["ratio_to_json_loads"] = round(
-        figures["verify_validate_load_ms"] / max(figures["baseline_json_loads_ms"], 1e-6), 1)
+        figures["verify_validate_load_ms"] / max(figures["baseline_json_loads_ms"], 1e-6), 1
+    )
     return figures
 
 
@@ -101,7 +111,7 @@ def run() -> dict:
     r1000["meets_goal"] = r1000["verify_validate_load_ms"] <= GOAL_1000_MS
     with tempfile.TemporaryDirectory() as tmp:
         store = CatalogueStore(tmp)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         t0 = time.perf_counter()
         store.install(small, demo, now=now)
         first_install_ms = (time.perf_counter() - t0) * 1000
@@ -116,9 +126,11 @@ def run() -> dict:
         "items_17": r17,
         "items_1000": r1000,
         "scaling": _scaling(key),
-        "store_install_ms": {"items_17": round(first_install_ms, 2),
-                             "items_1000": round(big_install_ms, 2),
-                             "active_cold_load_17": round(cold_active_ms, 2)},
+        "store_install_ms": {
+            "items_17": round(first_install_ms, 2),
+            "items_1000": round(big_install_ms, 2),
+            "active_cold_load_17": round(cold_active_ms, 2),
+        },
     }
 
 

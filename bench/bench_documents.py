@@ -5,6 +5,7 @@ The baseline is a separate process that imports only reportlab, registers the sa
 Goal: a document's first page ready in ≤ 300 ms on this machine (warm renderer; the terminal
 warms it up in the background at start, see DocumentPrinting.start).
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GOAL_FIRST_PAGE_MS = 300.0
 REPEAT = 7
 
-BARE = r'''
+BARE = r"""
 import io, json, sys, time
 t0 = time.perf_counter()
 from reportlab.lib.pagesizes import A4
@@ -40,9 +41,9 @@ times = []
 for _ in range(int(sys.argv[2])):
     t = time.perf_counter(); page(); times.append((time.perf_counter() - t) * 1000)
 print(json.dumps({"cold_ms": cold, "warm_ms": sorted(times)[len(times) // 2]}))
-'''
+"""
 
-OURS_COLD = r'''
+OURS_COLD = r"""
 import json, time
 t0 = time.perf_counter()
 from kiosk import config as config_mod, services
@@ -53,12 +54,18 @@ t1 = time.perf_counter()
 render_document(specimen(cat.item("RS-0101")))
 t2 = time.perf_counter()
 print(json.dumps({"cold_total_ms": (t2 - t0) * 1000, "cold_render_ms": (t2 - t1) * 1000}))
-'''
+"""
 
 
 def _child(code: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                         cwd=ROOT, timeout=300, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -2,6 +2,7 @@
 feels live), against a bare dlib detector in its own process on the same picture; and the
 time from a passed challenge to central's answer (JPEG crop, signed POST, the sandbox's real
 embedding comparison), against the embedding alone."""
+
 from __future__ import annotations
 
 import statistics
@@ -45,8 +46,13 @@ def _loop_fps() -> dict[str, float]:
 
 
 def _bare_fps() -> float:
-    out = subprocess.run([sys.executable, "-c", BARE % FRAMES], capture_output=True, text=True,
-                         timeout=300, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", BARE % FRAMES],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     return float(out.stdout.strip())
 
 
@@ -69,9 +75,12 @@ def _verify_times() -> dict[str, float]:
 
         def once() -> float:
             t0 = time.perf_counter()
-            payload = {"id_number": "610902199101010010", "name": "王小明",
-                       "image_jpeg_b64": encode_crop(frame, obs.box),
-                       "liveness": {"challenge": "blink", "passed": True, "frames": 20}}
+            payload = {
+                "id_number": "610902199101010010",
+                "name": "王小明",
+                "image_jpeg_b64": encode_crop(frame, obs.box),
+                "liveness": {"challenge": "blink", "passed": True, "frames": 20},
+            }
             verdict = client.verify_face(payload)
             assert verdict.match
             return time.perf_counter() - t0
@@ -84,8 +93,9 @@ def _verify_times() -> dict[str, float]:
         import numpy as np
 
         jpeg = base64.b64decode(encode_crop(frame, obs.box))
-        crop = cv2.cvtColor(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR),
-                            cv2.COLOR_BGR2RGB)
+        crop = cv2.cvtColor(
+            cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB
+        )
         t0 = time.perf_counter()
         for _ in range(CALLS):
             models.embedding(crop)  # what the sandbox computes per request
@@ -93,9 +103,11 @@ def _verify_times() -> dict[str, float]:
         client.close()
     finally:
         handle.stop()
-    return {"answer_p50_ms": round(statistics.median(times) * 1000, 1),
-            "answer_max_ms": round(times[-1] * 1000, 1),
-            "embedding_alone_ms": round(embed * 1000, 1)}
+    return {
+        "answer_p50_ms": round(statistics.median(times) * 1000, 1),
+        "answer_max_ms": round(times[-1] * 1000, 1),
+        "embedding_alone_ms": round(embed * 1000, 1),
+    }
 
 
 def run() -> dict:
@@ -103,7 +115,13 @@ def run() -> dict:
     bare = _bare_fps()
     loop = _loop_fps()
     verify = _verify_times()
-    return {"loop_fps_640x480": loop["fps"], "goal_fps": 10, "bare_detector_fps": round(bare, 1),
-            "loop_vs_bare": round(loop["fps"] / bare, 2), "gate_ok_frames": loop["ok_frames"],
-            "frames": FRAMES, **verify,
-            "answer_vs_embedding": round(verify["answer_p50_ms"] / verify["embedding_alone_ms"], 2)}
+    return {
+        "loop_fps_640x480": loop["fps"],
+        "goal_fps": 10,
+        "bare_detector_fps": round(bare, 1),
+        "loop_vs_bare": round(loop["fps"] / bare, 2),
+        "gate_ok_frames": loop["ok_frames"],
+        "frames": FRAMES,
+        **verify,
+        "answer_vs_embedding": round(verify["answer_p50_ms"] / verify["embedding_alone_ms"], 2),
+    }

@@ -1,6 +1,7 @@
 """Guidance (issue 23): verify + validate + load the catalogue with bundles, the tree, the guides
 and 200 policies, against today's 17-item catalogue measured in the same run (goal ≤ 2×); and
 the guide search over it (goal ≤ 50 ms per query)."""
+
 from __future__ import annotations
 
 import copy
@@ -21,8 +22,20 @@ BUNDLE = ROOT / "config" / "catalogue" / "bundle.json"
 GOAL_RATIO = 2.0
 GOAL_SEARCH_MS = 50.0
 POLICIES = 200
-QUERIES = ("补贴", "创业 贷款", "公积金", "宝宝", "退休", "育儿补贴申请", "施工许可", "不存在的词",
-           "个体户", "gongjijin", "高龄老人", "稳岗返还")
+QUERIES = (
+    "补贴",
+    "创业 贷款",
+    "公积金",
+    "宝宝",
+    "退休",
+    "育儿补贴申请",
+    "施工许可",
+    "不存在的词",
+    "个体户",
+    "gongjijin",
+    "高龄老人",
+    "稳岗返还",
+)
 
 
 def _times_ms(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -65,8 +78,9 @@ def run() -> dict:
     cat = verify_bundle(full, trusted)
     build_ms = statistics.median(_times_ms(lambda: SearchIndex.from_guidance(cat.guidance), 10))
     idx = SearchIndex.from_guidance(cat.guidance)
-    per_query = {q: round(statistics.median(_times_ms(lambda q=q: idx.search(q), 20)), 3)
-                 for q in QUERIES}
+    per_query = {
+        q: round(statistics.median(_times_ms(lambda q=q: idx.search(q), 20)), 3) for q in QUERIES
+    }
     worst = max(per_query.values())
     ratio = full_ms / max(base_ms, 1e-6)
     return {
@@ -74,11 +88,17 @@ def run() -> dict:
         "baseline_bytes": len(today),
         "with_guidance_ms": round(full_ms, 3),
         "with_guidance_bytes": len(full),
-        "items": len(cat.items), "policies": len(cat.guidance.policies),
-        "guides": len(cat.guidance.guides), "bundles": len(cat.guidance.bundles),
-        "ratio": round(ratio, 2), "goal_ratio": GOAL_RATIO, "meets_ratio": ratio <= GOAL_RATIO,
+        "items": len(cat.items),
+        "policies": len(cat.guidance.policies),
+        "guides": len(cat.guidance.guides),
+        "bundles": len(cat.guidance.bundles),
+        "ratio": round(ratio, 2),
+        "goal_ratio": GOAL_RATIO,
+        "meets_ratio": ratio <= GOAL_RATIO,
         "search_index_build_ms": round(build_ms, 3),
-        "search_ms_by_query": per_query, "search_worst_ms": worst,
-        "goal_search_ms": GOAL_SEARCH_MS, "meets_search": worst <= GOAL_SEARCH_MS,
+        "search_ms_by_query": per_query,
+        "search_worst_ms": worst,
+        "goal_search_ms": GOAL_SEARCH_MS,
+        "meets_search": worst <= GOAL_SEARCH_MS,
         "entries_indexed": len(idx),
     }

@@ -7,6 +7,7 @@ bookkeeping adds to. The simulator runs in this process, so the forwarder (unlik
 client) shares the GIL with the server it posts to; each forwarded row also costs two durable
 writes (claim is batched, delivery is per row, synchronous=FULL).
 """
+
 from __future__ import annotations
 
 import json
@@ -56,18 +57,43 @@ def run() -> dict:
         with store.transaction() as c:
             for i in range(N):
                 case_no = f"610900-20261130-{i:06d}"
-                store.insert_case(c, case_no, "query", "RS-0101", "610900", "DEMO-0001",
-                                  "anonymous", [], None, now, [("received", now, "已接收")])
+                store.insert_case(
+                    c,
+                    case_no,
+                    "query",
+                    "RS-0101",
+                    "610900",
+                    "DEMO-0001",
+                    "anonymous",
+                    [],
+                    None,
+                    now,
+                    [("received", now, "已接收")],
+                )
                 lv = levels[i % 5]
-                store.insert_rating(c, case_no, "RS-0101", lv,
-                                    ["too_slow"] if lv in ("不满意", "非常不满意") else [], "",
-                                    "DEMO-0001", "610900", "self_service_terminal", now, now)
+                store.insert_rating(
+                    c,
+                    case_no,
+                    "RS-0101",
+                    lv,
+                    ["too_slow"] if lv in ("不满意", "非常不满意") else [],
+                    "",
+                    "DEMO-0001",
+                    "610900",
+                    "self_service_terminal",
+                    now,
+                    now,
+                )
         bundle = (Path(__file__).resolve().parents[1] / "config/catalogue/bundle.json").read_bytes()
         (tmp / "s.hex").write_text(secret.hex())
-        settings = HaochaSettings(province_url=sim.url, province_app_id="BENCH",
-                                  province_secret_file=str(tmp / "s.hex"),
-                                  details_grace_s=0, forward=False,
-                                  key_file=str(tmp / "k.key"))
+        settings = HaochaSettings(
+            province_url=sim.url,
+            province_app_id="BENCH",
+            province_secret_file=str(tmp / "s.hex"),
+            details_grace_s=0,
+            forward=False,
+            key_file=str(tmp / "k.key"),
+        )
         h = Haocha(db, settings, time.time, lambda: bundle)
         t0 = time.perf_counter()
         h.scan(time.time())
@@ -80,16 +106,23 @@ def run() -> dict:
         from central.haocha import stats
 
         t1 = time.perf_counter()
-        s = stats.compute(h.engine, date(2000, 1, 1), date(2100, 1, 1), "610900", "item",
-                          h.item_names)
+        s = stats.compute(
+            h.engine, date(2000, 1, 1), date(2100, 1, 1), "610900", "item", h.item_names
+        )
         t_stats = time.perf_counter() - t1
-        bare = subprocess.run([sys.executable, "-c", _BARE, sim.url, secret.hex(), str(N)],
-                              capture_output=True, text=True, timeout=300, check=True)
+        bare = subprocess.run(
+            [sys.executable, "-c", _BARE, sim.url, secret.hex(), str(N)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
         t_bare = float(bare.stdout.strip())
         h.stop()
         store.close()
         return {
-            "ratings": N, "delivered": delivered,
+            "ratings": N,
+            "delivered": delivered,
             "scan_ms": round(t_scan * 1000, 1),
             "forwarded_per_s": round(N / t_forward, 1),
             "baseline_bare_signed_posts_per_s": round(N / t_bare, 1),

@@ -1,4 +1,5 @@
 """ID card reader: card insert → IdCard at 115200 baud vs the wire time; stream parser speed."""
+
 from __future__ import annotations
 
 import statistics
@@ -57,8 +58,10 @@ def _raw_latencies(trials: int) -> list[float]:
     sim = IdCardSimulator(pace_baud=BAUD)
     server = serve_pty(sim)
     port = serial.Serial(server.port, BAUD, timeout=1.0)
-    find, select, read = (p.encode_request(c) for c in (p.Command.FIND_CARD, p.Command.SELECT_CARD,
-                                                         p.Command.READ_TEXT_PHOTO))
+    find, select, read = (
+        p.encode_request(c)
+        for c in (p.Command.FIND_CARD, p.Command.SELECT_CARD, p.Command.READ_TEXT_PHOTO)
+    )
     out: list[float] = []
     try:
         for _ in range(trials):
@@ -103,7 +106,7 @@ def _parser_throughput() -> dict[str, float]:
         t0 = time.perf_counter()
         found = 0
         for i in range(0, len(stream), 4096):
-            found += sum(1 for x in parser.feed(stream[i:i + 4096]) if isinstance(x, bytes))
+            found += sum(1 for x in parser.feed(stream[i : i + 4096]) if isinstance(x, bytes))
         dt = time.perf_counter() - t0
         assert found == n, (label, found)
         res[f"parser_{label}_frames_per_s"] = round(n / dt)
@@ -115,7 +118,8 @@ def _parser_throughput() -> dict[str, float]:
         p.decode_frame(f)
     res["decode_frame_small_frames_per_s"] = round(20000 / (time.perf_counter() - t0))
     res["parser_vs_decode_small_ratio"] = round(
-        res["parser_small_frames_per_s"] / res["decode_frame_small_frames_per_s"], 2)
+        res["parser_small_frames_per_s"] / res["decode_frame_small_frames_per_s"], 2
+    )
     return res
 
 

@@ -1,5 +1,6 @@
 """Pinyin input method: index build (first use), cached load (later starts) and one keystroke's
 candidates, against a bare process that only reads pypinyin's and jieba's data (the floor)."""
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,14 @@ print(time.perf_counter() - t, len(i.words))
 
 
 def _child(code: str, env: dict[str, str]) -> list[str]:
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         timeout=300, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=True,
+    )
     return out.stdout.split()
 
 
@@ -61,9 +68,14 @@ def run() -> dict:
                 candidates(idx, r)
                 times.append((time.perf_counter() - t0) * 1000)
     key_p95 = sorted(times)[int(len(times) * 0.95)]
-    return {"bare_read_data_s": round(bare, 3), "build_s": round(float(build_s), 2),
-            "cached_load_s": round(statistics.median(loads), 3), "keys": int(keys),
-            "build_ratio_to_bare": round(float(build_s) / bare, 1),
-            "key_candidates_ms_p50": round(statistics.median(times), 2),
-            "key_candidates_ms_p95": round(key_p95, 2), "goal_key_ms": GOAL_KEY_MS,
-            "key_goal_met": key_p95 <= GOAL_KEY_MS}
+    return {
+        "bare_read_data_s": round(bare, 3),
+        "build_s": round(float(build_s), 2),
+        "cached_load_s": round(statistics.median(loads), 3),
+        "keys": int(keys),
+        "build_ratio_to_bare": round(float(build_s) / bare, 1),
+        "key_candidates_ms_p50": round(statistics.median(times), 2),
+        "key_candidates_ms_p95": round(key_p95, 2),
+        "goal_key_ms": GOAL_KEY_MS,
+        "key_goal_met": key_p95 <= GOAL_KEY_MS,
+    }

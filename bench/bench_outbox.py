@@ -1,5 +1,6 @@
 """Outbox: enqueue latency (fsynced), and drain throughput (SyncWorker.deliver per row) to the local sandbox compared with a
 bare `requests` loop posting the same payloads in the same run."""
+
 from __future__ import annotations
 
 import random
@@ -26,17 +27,18 @@ CHUNK = 20
 _W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
-
-
 def _id(i: int) -> str:
     body = f"3301061980{i % 12 + 1:02d}{i % 28 + 1:02d}{i % 1000:03d}"
     return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _W)) % 11]
 
 
 def _payload(i: int) -> dict[str, Any]:
-    return {"item_code": "SB-APPLY-001", "region_code": "610900",
-            "applicant": {"method": "idcard", "id_number": _id(i), "name": "张三丰"},
-            "fields": {"seq": i, "phone": "13812345678", "note": "养老待遇资格认证" * 4}}
+    return {
+        "item_code": "SB-APPLY-001",
+        "region_code": "610900",
+        "applicant": {"method": "idcard", "id_number": _id(i), "name": "张三丰"},
+        "fields": {"seq": i, "phone": "13812345678", "note": "养老待遇资格认证" * 4},
+    }
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -73,6 +75,7 @@ class _RawCommits:
 
     def __init__(self, path: Path) -> None:
         import sqlite3
+
         self.conn = sqlite3.connect(path, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
@@ -119,8 +122,8 @@ def run() -> dict:
         bare_s = drain_s = 0.0
         # Interleave small chunks so that the load of the shared machine hits both alike.
         for k in range(0, DRAIN, CHUNK):
-            bare_s += _bare_loop(session, handle.url, payloads[k:k + CHUNK])
-            drain_s += _outbox_chunk(worker, drain_box, len(payloads[k:k + CHUNK]))
+            bare_s += _bare_loop(session, handle.url, payloads[k : k + CHUNK])
+            drain_s += _outbox_chunk(worker, drain_box, len(payloads[k : k + CHUNK]))
         assert drain_box.depth() == 0
         session.close()
         client.close()
@@ -145,4 +148,5 @@ def run() -> dict:
 
 if __name__ == "__main__":
     import json
+
     print(json.dumps(run(), indent=2))

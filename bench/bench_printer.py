@@ -1,4 +1,5 @@
 """Receipt → ESC/POS bytes: our renderer vs plain python-escpos Dummy text of the same lines."""
+
 from __future__ import annotations
 
 import time

@@ -1,5 +1,6 @@
 """社保卡: one full read (SELECT SSSE, EF05, EF06 records) through pcscd + vpcd, against a bare
 pyscard script sending the same APDUs in a separate process (imports only smartcard)."""
+
 from __future__ import annotations
 
 import json
@@ -16,10 +17,21 @@ from tests.pcscd import PrivatePcscd
 
 TRIALS = 20
 READER = "Virtual PCD 00 00"
-APDUS = ["00A404000F7378312E73682EC9E7BBE1B1A3D5CF", "00A4020002EF05", "00B2010400",
-         "00B2020400", "00B2030400", "00B2050400", "00B2060400", "00B2070400", "00A4020002EF06",
-         "00B2010400", "00B2020400", "00B2040400"]
-BARE = r'''
+APDUS = [
+    "00A404000F7378312E73682EC9E7BBE1B1A3D5CF",
+    "00A4020002EF05",
+    "00B2010400",
+    "00B2020400",
+    "00B2030400",
+    "00B2050400",
+    "00B2060400",
+    "00B2070400",
+    "00A4020002EF06",
+    "00B2010400",
+    "00B2020400",
+    "00B2040400",
+]
+BARE = r"""
 import json, sys, time
 from smartcard import scard
 trials, name, apdus = int(sys.argv[1]), sys.argv[2], [list(bytes.fromhex(a)) for a in sys.argv[3:]]
@@ -38,7 +50,7 @@ for _ in range(trials):
     scard.SCardDisconnect(h, scard.SCARD_LEAVE_CARD)
     out.append(time.perf_counter() - t0)
 print(json.dumps(out))
-'''
+"""
 
 
 def run() -> dict[str, object]:
@@ -67,14 +79,23 @@ def run() -> dict[str, object]:
             assert got.name == "王小明"
         t.close()
         env = dict(os.environ, PCSCLITE_CSOCK_NAME=str(d.socket))
-        proc = subprocess.run([sys.executable, "-c", BARE, str(TRIALS), READER, *APDUS], env=env,
-                              capture_output=True, text=True, timeout=120, check=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", BARE, str(TRIALS), READER, *APDUS],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         bare = json.loads(proc.stdout)
     finally:
         link.stop()
         d.stop()
     med_d, med_b = statistics.median(driver), statistics.median(bare)
-    return {"trials": TRIALS, "apdus_per_read": len(APDUS),
-            "driver_read_median_ms": round(med_d * 1000, 2),
-            "bare_pyscard_median_ms": round(med_b * 1000, 2),
-            "driver_over_bare": round(med_d / med_b, 2)}
+    return {
+        "trials": TRIALS,
+        "apdus_per_read": len(APDUS),
+        "driver_read_median_ms": round(med_d * 1000, 2),
+        "bare_pyscard_median_ms": round(med_b * 1000, 2),
+        "driver_over_bare": round(med_d / med_b, 2),
+    }

@@ -3,6 +3,7 @@ wrapping of the same texts in the same process (the baseline), and break_lines a
 
 Runs in a child process with the SDL offscreen driver (a texture needs a GL context).
 """
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,9 @@ def _texts() -> list[str]:
     import yaml
 
     zh = _json.loads((ROOT / "assets" / "i18n" / "zh_CN.json").read_text(encoding="utf-8"))
-    cat = yaml.safe_load((ROOT / "config" / "catalogue" / "catalogue.yaml").read_text(encoding="utf-8"))
+    cat = yaml.safe_load(
+        (ROOT / "config" / "catalogue" / "catalogue.yaml").read_text(encoding="utf-8")
+    )
     texts = [v for v in zh.values() if len(v) >= 12]
     texts += [i["description_zh"] for i in cat["items"] if i.get("description_zh")]
     return texts
@@ -65,10 +68,13 @@ def _measure() -> dict:
             for text in texts:
                 break_lines(text, w, lambda s: 30.0 * len(s))
     alone = (time.perf_counter() - t0) / REPEAT
-    return {"labels": n, "kivy_wrap_ms_per_label": round(base / n * 1000, 3),
-            "linebreak_ms_per_label": round(ours / n * 1000, 3),
-            "ratio": round(ours / base, 2),
-            "break_lines_alone_us_per_text": round(alone / n * 1e6, 1)}
+    return {
+        "labels": n,
+        "kivy_wrap_ms_per_label": round(base / n * 1000, 3),
+        "linebreak_ms_per_label": round(ours / n * 1000, 3),
+        "ratio": round(ours / base, 2),
+        "break_lines_alone_us_per_text": round(alone / n * 1e6, 1),
+    }
 
 
 def run() -> dict:
@@ -76,12 +82,24 @@ def run() -> dict:
     import os
     import tempfile
 
-    env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_NO_FILELOG="1",
-               KIVY_LOG_MODE="PYTHON", KIVY_HOME=tempfile.mkdtemp(prefix="kivy-bench-"))
+    env = dict(
+        os.environ,
+        KIVY_NO_ARGS="1",
+        KIVY_NO_CONSOLELOG="1",
+        KIVY_NO_FILELOG="1",
+        KIVY_LOG_MODE="PYTHON",
+        KIVY_HOME=tempfile.mkdtemp(prefix="kivy-bench-"),
+    )
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         env["SDL_VIDEODRIVER"] = "offscreen"
-    out = subprocess.run([sys.executable, "-m", "bench.bench_text", "child"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_text", "child"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
     if out.returncode != 0 or not lines:
         raise RuntimeError(f"bench_text child failed: {out.stderr[-1500:]}")

@@ -3,6 +3,7 @@ RSS / open fds / threads after many automated sessions vs after the first.
 
 Each measurement runs in a fresh child process with the SDL offscreen driver.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,14 @@ RUNS = 3
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_NO_FILELOG="1",
-               KIVY_LOG_MODE="PYTHON", KIVY_HOME=tempfile.mkdtemp(prefix="kivy-bench-"))
+    env = dict(
+        os.environ,
+        KIVY_NO_ARGS="1",
+        KIVY_NO_CONSOLELOG="1",
+        KIVY_NO_FILELOG="1",
+        KIVY_LOG_MODE="PYTHON",
+        KIVY_HOME=tempfile.mkdtemp(prefix="kivy-bench-"),
+    )
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         env["SDL_VIDEODRIVER"] = "offscreen"
     return env
@@ -31,8 +38,14 @@ def _env() -> dict[str, str]:
 
 def _child(mode: str, timeout: float = 300) -> dict:
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "bench.bench_ui", mode], cwd=ROOT, env=_env(),
-                         capture_output=True, text=True, timeout=timeout)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_ui", mode],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     wall = time.perf_counter() - t0
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
     if out.returncode != 0 or not lines:
@@ -168,8 +181,14 @@ handle.stop()
 
 def _remote_sandbox():  # noqa: ANN202
     """The central sandbox in its own process (as central is on a real terminal)."""
-    proc = subprocess.Popen([sys.executable, "-c", SANDBOX], cwd=ROOT, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SANDBOX],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     url = proc.stdout.readline().strip()
     if not url.startswith("http"):
         raise RuntimeError("sandbox did not start")
@@ -186,7 +205,7 @@ def _settle(loop, pred, timeout: float = 10.0) -> None:  # noqa: ANN001
 
 def child_transitions() -> None:
     """Time from a citizen's action to the next frame drawn, over many screen changes."""
-    from kiosk.session.ports import CardRead, CardHolder
+    from kiosk.session.ports import CardHolder, CardRead
 
     app, loop = _headless_app()
     eng = app.engine
@@ -204,22 +223,26 @@ def child_transitions() -> None:
         times.append(time.perf_counter() - t0)
 
     for _ in range(40):
-        timed(lambda: eng.select("RS-0102"))        # home → item
-        timed(eng.proceed)                          # item → identify
+        timed(lambda: eng.select("RS-0102"))  # home → item
+        timed(eng.proceed)  # item → identify
         timed(lambda: eng.handle(CardRead(holder)))  # identify → form
         timed(lambda: app.vm.form.choose("pension"))
         timed(lambda: eng.set_value("year", "2025"))
-        timed(app.vm.form.next)                     # form → confirm
-        timed(eng.back)                             # confirm → form
-        timed(lambda: eng.end("bench"))             # → home (wipe)
+        timed(app.vm.form.next)  # form → confirm
+        timed(eng.back)  # confirm → form
+        timed(lambda: eng.end("bench"))  # → home (wipe)
     print(json.dumps(_stats(times)))
     app.dispatch("on_stop")
 
 
 def _stats(times: list[float]) -> dict:
     ms = sorted(t * 1000 for t in times)
-    return {"count": len(ms), "p50_ms": round(ms[len(ms) // 2], 2),
-            "p95_ms": round(ms[int(len(ms) * 0.95)], 2), "max_ms": round(ms[-1], 2)}
+    return {
+        "count": len(ms),
+        "p50_ms": round(ms[len(ms) // 2], 2),
+        "p95_ms": round(ms[int(len(ms) * 0.95)], 2),
+        "max_ms": round(ms[-1], 2),
+    }
 
 
 def child_transitions_bare() -> None:
@@ -267,7 +290,7 @@ def child_sessions() -> None:
     """Complete automated sessions (real central sandbox and printer simulator) in a row."""
     import gc
 
-    from kiosk.session.ports import CardRead, CardHolder
+    from kiosk.session.ports import CardHolder, CardRead
     from kiosk.session.states import State
 
     sandbox, url = _remote_sandbox()
@@ -307,17 +330,33 @@ def child_sessions() -> None:
             samples.append(_resources())
     elapsed = time.perf_counter() - t0
     (rss1, fd1, th1), (rssw, fdw, thw), (rss2, fd2, th2) = samples
-    print(json.dumps({"sessions": SESSIONS, "session_mean_ms": round(elapsed / SESSIONS * 1000, 1),
-                      "rss_first_mb": round(rss1, 2), "rss_warm_mb": round(rssw, 2),
-                      "rss_last_mb": round(rss2, 2), "fds_first": fd1, "fds_warm": fdw,
-                      "fds_last": fd2, "threads_first": th1, "threads_warm": thw,
-                      "threads_last": th2}))
+    print(
+        json.dumps(
+            {
+                "sessions": SESSIONS,
+                "session_mean_ms": round(elapsed / SESSIONS * 1000, 1),
+                "rss_first_mb": round(rss1, 2),
+                "rss_warm_mb": round(rssw, 2),
+                "rss_last_mb": round(rss2, 2),
+                "fds_first": fd1,
+                "fds_warm": fdw,
+                "fds_last": fd2,
+                "threads_first": th1,
+                "threads_warm": thw,
+                "threads_last": th2,
+            }
+        )
+    )
     app.dispatch("on_stop")
     sandbox.stdin.close()
     sandbox.wait(10)
 
 
 if __name__ == "__main__":
-    {"bare": child_bare, "kiosk": child_kiosk, "transitions": child_transitions,
-     "transitions_bare": child_transitions_bare,
-     "sessions": child_sessions}[sys.argv[1]]()
+    {
+        "bare": child_bare,
+        "kiosk": child_kiosk,
+        "transitions": child_transitions,
+        "transitions_bare": child_transitions_bare,
+        "sessions": child_sessions,
+    }[sys.argv[1]]()

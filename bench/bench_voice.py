@@ -5,6 +5,7 @@ Baselines, each a separate process importing only what it stands for: `espeak-ng
 (the synthesis floor) and Kivy's SoundLoader loading and playing the same WAV (the playback
 floor). Audio goes to SDL's dummy driver (no sound card here): mixing and timing are real, the
 samples are dropped; a real card adds its buffer (1024 frames ≈ 23 ms at 44.1 kHz)."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,14 @@ PHRASE = "请把身份证放在读卡区，或者把手机上的二维码对准�
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_NO_FILELOG="1",
-               KIVY_LOG_MODE="PYTHON", KIVY_HOME=tempfile.mkdtemp(prefix="kivy-bench-"))
+    env = dict(
+        os.environ,
+        KIVY_NO_ARGS="1",
+        KIVY_NO_CONSOLELOG="1",
+        KIVY_NO_FILELOG="1",
+        KIVY_LOG_MODE="PYTHON",
+        KIVY_HOME=tempfile.mkdtemp(prefix="kivy-bench-"),
+    )
     env.setdefault("SDL_AUDIODRIVER", "dummy")
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         env["SDL_VIDEODRIVER"] = "offscreen"
@@ -33,8 +40,14 @@ def _env() -> dict[str, str]:
 
 
 def _child(mode: str, *args: str, timeout: float = 300) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.bench_voice", mode, *args], cwd=ROOT,
-                         env=_env(), capture_output=True, text=True, timeout=timeout)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_voice", mode, *args],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
     if out.returncode != 0 or not lines:
         raise RuntimeError(f"{mode} failed: {out.stderr[-1500:]}")
@@ -43,8 +56,11 @@ def _child(mode: str, *args: str, timeout: float = 300) -> dict:
 
 def _ms(xs: list[float]) -> dict[str, float]:
     s = sorted(x * 1000 for x in xs)
-    return {"p50_ms": round(statistics.median(s), 1), "p95_ms": round(s[int(len(s) * 0.95)], 1),
-            "max_ms": round(s[-1], 1)}
+    return {
+        "p50_ms": round(statistics.median(s), 1),
+        "p95_ms": round(s[int(len(s) * 0.95)], 1),
+        "max_ms": round(s[-1], 1),
+    }
 
 
 def run() -> dict:
@@ -54,8 +70,11 @@ def run() -> dict:
         synth = []
         for _ in range(5):
             t0 = time.perf_counter()
-            subprocess.run(["espeak-ng", "-v", "cmn", "-s", "135", "-w", str(wav), PHRASE],
-                           check=True, capture_output=True)
+            subprocess.run(
+                ["espeak-ng", "-v", "cmn", "-s", "135", "-w", str(wav), PHRASE],
+                check=True,
+                capture_output=True,
+            )
             synth.append(time.perf_counter() - t0)
         bare_play = _child("bare_play", str(wav))
     app = _child("app", timeout=600)
@@ -65,16 +84,20 @@ def run() -> dict:
     return {
         "bare_espeak_wav_ms": round(statistics.median(synth) * 1000, 1),
         "bare_kivy_load_play_ms": bare_play["p50_ms"],
-        "screen_to_audio_uncached": unc, "screen_to_audio_cached": cac,
+        "screen_to_audio_uncached": unc,
+        "screen_to_audio_cached": cac,
         "action_to_audio_uncached": app["uncached_action"],
         "action_to_audio_cached": app["cached_action"],
-        "goal_uncached_ms": GOAL_UNCACHED_MS, "goal_cached_ms": GOAL_CACHED_MS,
+        "goal_uncached_ms": GOAL_UNCACHED_MS,
+        "goal_cached_ms": GOAL_CACHED_MS,
         "uncached_goal_met": unc["p95_ms"] <= GOAL_UNCACHED_MS,
         "cached_goal_met": cac["p95_ms"] <= GOAL_CACHED_MS,
-        "frame_silent": silent, "frame_speaking": speaking,
+        "frame_silent": silent,
+        "frame_speaking": speaking,
         "frame_ratio_p50": round(ratio, 3),
         "frame_ratio_p95": round(speaking["p95_ms"] / silent["p95_ms"], 3),
-        "frame_goal_ratio": GOAL_FRAME_RATIO, "frame_goal_met": ratio <= GOAL_FRAME_RATIO,
+        "frame_goal_ratio": GOAL_FRAME_RATIO,
+        "frame_goal_met": ratio <= GOAL_FRAME_RATIO,
         "prompts_timed": app["count"],
     }
 
@@ -112,8 +135,15 @@ def child_app() -> None:
         eng.end("bench")
         eng.set_elderly(True)  # every session starts in the terminal's default mode
 
-    steps = [lambda: eng.select("RS-0102"), eng.proceed, lambda: eng.handle(CardRead(holder)),
-             home, lambda: eng.select("GA-0702"), eng.proceed, home]
+    steps = [
+        lambda: eng.select("RS-0102"),
+        eng.proceed,
+        lambda: eng.handle(CardRead(holder)),
+        home,
+        lambda: eng.select("GA-0702"),
+        eng.proceed,
+        home,
+    ]
 
     def rounds(n: int) -> tuple[list[float], list[float]]:
         shown_to_audio, action_to_audio = [], []
@@ -134,8 +164,11 @@ def child_app() -> None:
                     shown_to_audio.append(max(0.0, sp.last_started - shown))
                     action_to_audio.append(sp.last_started - t0)
                     if os.environ.get("BENCH_VOICE_TRACE"):
-                        print(f"step {steps.index(step)}: shown+{(sp.last_started - shown) * 1000:.0f}"
-                              f" ms, action+{(sp.last_started - t0) * 1000:.0f} ms", file=sys.stderr)
+                        print(
+                            f"step {steps.index(step)}: shown+{(sp.last_started - shown) * 1000:.0f}"
+                            f" ms, action+{(sp.last_started - t0) * 1000:.0f} ms",
+                            file=sys.stderr,
+                        )
         return shown_to_audio, action_to_audio
 
     # the first round speaks every prompt for the first time (empty cache); then cached
@@ -169,9 +202,19 @@ def child_app() -> None:
         sp.idle(30)
         speaking += frames(150)
     assert sp.played and not sp.silent_reason, sp.silent_reason
-    print(json.dumps({"uncached": _ms(uncached), "cached": _ms(cached), "count": len(cached),
-                      "uncached_action": _ms(uncached_action), "cached_action": _ms(cached_action),
-                      "frames_silent": _ms(silent), "frames_speaking": _ms(speaking)}))
+    print(
+        json.dumps(
+            {
+                "uncached": _ms(uncached),
+                "cached": _ms(cached),
+                "count": len(cached),
+                "uncached_action": _ms(uncached_action),
+                "cached_action": _ms(cached_action),
+                "frames_silent": _ms(silent),
+                "frames_speaking": _ms(speaking),
+            }
+        )
+    )
     app.dispatch("on_stop")
 
 

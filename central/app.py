@@ -3,6 +3,7 @@
 The routes live in central.routers (an APIRouter per area), auth in central.deps, HTTP hardening
 in central.hardening, shared logic in central.service, simulated back ends in central.sandbox.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,20 +44,45 @@ from kiosk import central_api as api
 log = logging.getLogger(__name__)
 
 _Service = Service
-__all__ = ["APPLY_KINDS", "CN_TZ", "CSV_COLUMNS", "JSON", "PROGRESS", "QUERY_KINDS", "create_app",
-           "error_response", "path_with_query", "ratings_csv", "_Service", "_auth_params",
-           "_body_doc", "_describe", "_errors", "_json", "_parse", "_ts"]
+__all__ = [
+    "APPLY_KINDS",
+    "CN_TZ",
+    "CSV_COLUMNS",
+    "JSON",
+    "PROGRESS",
+    "QUERY_KINDS",
+    "create_app",
+    "error_response",
+    "path_with_query",
+    "ratings_csv",
+    "_Service",
+    "_auth_params",
+    "_body_doc",
+    "_describe",
+    "_errors",
+    "_json",
+    "_parse",
+    "_ts",
+]
 # (names other modules imported from here before the split; new code imports central.wire,
 # central.service, central.routers.*)
 
 
-def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] = time.time,
-               offline_after_s: float = 180.0, max_body_bytes: int = 64 * 1024,
-               max_catalogue_bytes: int = 4 * 1024 * 1024,
-               idempotency_retention_days: float = 90.0, payment_ttl_s: float = 300.0,
-               key_file: str | Path | None = None,
-               sandbox: bool = True, accept_v1_signatures: bool | None = None,
-               case_check: bool = True, backends: be.Backends | None = None) -> FastAPI:
+def create_app(
+    db_path: str | Path | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+    offline_after_s: float = 180.0,
+    max_body_bytes: int = 64 * 1024,
+    max_catalogue_bytes: int = 4 * 1024 * 1024,
+    idempotency_retention_days: float = 90.0,
+    payment_ttl_s: float = 300.0,
+    key_file: str | Path | None = None,
+    sandbox: bool = True,
+    accept_v1_signatures: bool | None = None,
+    case_check: bool = True,
+    backends: be.Backends | None = None,
+) -> FastAPI:
     """The service over the database db_path: a URL (postgresql://…) or a SQLite file path.
 
     Without db_path the settings come from the environment (central.settings: CENTRAL_DB …),
@@ -74,17 +100,23 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
 
         db_path, env = from_env()
         offline_after_s = env.get("offline_after_s", offline_after_s)
-        idempotency_retention_days = env.get("idempotency_retention_days",
-                                             idempotency_retention_days)
+        idempotency_retention_days = env.get(
+            "idempotency_retention_days", idempotency_retention_days
+        )
         payment_ttl_s = env.get("payment_ttl_s", payment_ttl_s)
         sandbox = env.get("sandbox", sandbox)
         accept_v1_signatures = env.get("accept_v1_signatures", accept_v1_signatures)
     store = Storage(db_path, key_file=key_file)
-    settings = Settings(sandbox=sandbox, accept_v1_signatures=accept_v1_signatures,
-                        case_check=case_check, offline_after_s=offline_after_s,
-                        max_body_bytes=max_body_bytes, max_catalogue_bytes=max_catalogue_bytes,
-                        idempotency_retention_days=idempotency_retention_days,
-                        payment_ttl_s=payment_ttl_s)
+    settings = Settings(
+        sandbox=sandbox,
+        accept_v1_signatures=accept_v1_signatures,
+        case_check=case_check,
+        offline_after_s=offline_after_s,
+        max_body_bytes=max_body_bytes,
+        max_catalogue_bytes=max_catalogue_bytes,
+        idempotency_retention_days=idempotency_retention_days,
+        payment_ttl_s=payment_ttl_s,
+    )
     if backends is None:
         backends = be.sandbox() if sandbox else be.production()
     svc = Service(store, clock, settings, backends)
@@ -93,16 +125,22 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
         purged = store.purge_idempotency(clock() - idempotency_retention_days * 86400)
         if purged:
-            log.info("purged %d idempotency record(s) older than %g days", purged,
-                     idempotency_retention_days)
+            log.info(
+                "purged %d idempotency record(s) older than %g days",
+                purged,
+                idempotency_retention_days,
+            )
         yield
         store.close()
 
-    app = FastAPI(title="Central service API" + (" (sandbox)" if sandbox else ""),
-                  version=api.API_VERSION,
-                  description=f"Executable form of the terminal ↔ central contract "
-                              f"v{api.CONTRACT_VERSION}; see docs/central-api.md.",
-                  lifespan=lifespan, redoc_url=None)
+    app = FastAPI(
+        title="Central service API" + (" (sandbox)" if sandbox else ""),
+        version=api.API_VERSION,
+        description=f"Executable form of the terminal ↔ central contract "
+        f"v{api.CONTRACT_VERSION}; see docs/central-api.md.",
+        lifespan=lifespan,
+        redoc_url=None,
+    )
     app.state.service = svc
     app.state.settings = settings
     hardening.install(app, max_body=max_body_bytes, max_catalogue=max_catalogue_bytes)
@@ -116,14 +154,14 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
     app.include_router(terminal_routes.router)
     app.include_router(query_routes.router)
     app.include_router(staff_routes.router)
-    app.include_router(identity_routes.router(deps.terminal,
-                                              available=backends.face))
+    app.include_router(identity_routes.router(deps.terminal, available=backends.face))
     app.include_router(haocha_routes.router(svc, deps.terminal, deps.staff))  # issue 19: 好差评
     from central.routers import codes as code_routes
 
     app.include_router(code_routes.router(deps.terminal, clock=clock))  # issue 24: app codes
-    payment_routes.install(app, svc, deps.terminal, openapi.BODIES,
-                           ttl_s=payment_ttl_s, sandbox=sandbox)
+    payment_routes.install(
+        app, svc, deps.terminal, openapi.BODIES, ttl_s=payment_ttl_s, sandbox=sandbox
+    )
     from central.console.views import install as install_console
     from central.rollout.serving import Rollout
 

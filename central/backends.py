@@ -4,6 +4,7 @@ In the sandbox they are simulations (central.sandbox); a production deployment p
 departments' systems, or has none: then the endpoint answers 503 with a `*_backend_unavailable`
 code instead of a simulated answer.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -15,12 +16,20 @@ from typing import Any, Protocol
 class QueryBackend(Protocol):
     """Answers query/print/progress items (the sandbox: central.sandbox.queries)."""
 
-    def answer(self, item_code: str, item_name: str, id_number: str, today: date,
-               params: Mapping[str, Any] | None = None, item_name_en: str = "") -> Any:
+    def answer(
+        self,
+        item_code: str,
+        item_name: str,
+        id_number: str,
+        today: date,
+        params: Mapping[str, Any] | None = None,
+        item_name_en: str = "",
+    ) -> Any:
         """The answer (title, columns, rows, values, English) for one citizen."""
 
-    def printable(self, ans: Any, case_no: str, id_number: str, name: str,
-                  printed_at: str) -> list[str]:
+    def printable(
+        self, ans: Any, case_no: str, id_number: str, name: str, printed_at: str
+    ) -> list[str]:
         """Receipt lines of an answer (personal data masked)."""
 
 
@@ -42,8 +51,12 @@ def sandbox() -> Backends:
     """The simulated back ends of the embedded sandbox and the demo."""
     from central.sandbox import progress, queries
 
-    return Backends(queries=queries, progress=progress.due_events,  # type: ignore[arg-type]
-                    payments=True, face=True)
+    return Backends(
+        queries=queries,
+        progress=progress.due_events,  # type: ignore[arg-type]
+        payments=True,
+        face=True,
+    )
 
 
 def production() -> Backends:

@@ -4,6 +4,7 @@ its own (a rejected item says why and what next while the others stand).
 
 Called from the submissions handler through one dispatch line (`is_bundle` / `submit`); uses
 only the service's existing methods (active catalogue, idempotency, new_case)."""
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,6 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from central.errors import ApiError
 from central.sandbox import bundles as sandbox
@@ -62,9 +62,12 @@ def catalogue_bundles(store: Any) -> dict[str, BundleInfo]:
             data = json.loads(pub.bundle)["catalogue"]
             _cache.clear()
             _cache[pub.version] = {
-                str(b["code"]): BundleInfo(str(b["code"]), str(b.get("name_zh", "")),
-                                           tuple(map(str, b.get("items", ()))))
-                for b in data.get("bundles", []) if isinstance(b, dict) and b.get("code")}
+                str(b["code"]): BundleInfo(
+                    str(b["code"]), str(b.get("name_zh", "")), tuple(map(str, b.get("items", ())))
+                )
+                for b in data.get("bundles", [])
+                if isinstance(b, dict) and b.get("code")
+            }
         return _cache[pub.version]
 
 
@@ -75,25 +78,51 @@ def _parse(body: bytes) -> api.BundleSubmission:
     return parse(api.BundleSubmission, body)
 
 
-def _item_result(svc: Any, db: Any, now: float, sub: api.BundleSubmission, item: api.BundleItem,
-                 terminal_id: str) -> api.BundleItemResult:
+def _item_result(
+    svc: Any, db: Any, now: float, sub: api.BundleSubmission, item: api.BundleItem, terminal_id: str
+) -> api.BundleItemResult:
     info = svc.active().items.get(item.item_code)
     if info is None or not info.enabled:
         return api.BundleItemResult(
-            item_code=item.item_code, accepted=False, error="item_unavailable",
-            message="该事项目前暂停受理", next_step="请到政务服务中心综合咨询台咨询办理方式")
+            item_code=item.item_code,
+            accepted=False,
+            error="item_unavailable",
+            message="该事项目前暂停受理",
+            next_step="请到政务服务中心综合咨询台咨询办理方式",
+        )
     if info.kind not in APPLY_KINDS:
-        return api.BundleItemResult(item_code=item.item_code, accepted=False,
-                                    error="wrong_item_kind", message="该事项不能随一件事提交",
-                                    next_step="请在本机单独办理该事项")
-    refusal = sandbox.check_item(item.item_code, item.fields, datetime.fromtimestamp(now, CN_TZ).date())
+        return api.BundleItemResult(
+            item_code=item.item_code,
+            accepted=False,
+            error="wrong_item_kind",
+            message="该事项不能随一件事提交",
+            next_step="请在本机单独办理该事项",
+        )
+    refusal = sandbox.check_item(
+        item.item_code, item.fields, datetime.fromtimestamp(now, CN_TZ).date()
+    )
     if refusal is not None:
-        return api.BundleItemResult(item_code=item.item_code, accepted=False, error=refusal.code,
-                                    message=refusal.message, next_step=refusal.next_step)
-    case_no = svc.new_case(db, now, "apply", item.item_code, sub.region_code, terminal_id,
-                           sub.applicant.id_number, sorted(item.fields), None)
-    return api.BundleItemResult(item_code=item.item_code, accepted=True, case_no=case_no,
-                                status=api.CaseState.RECEIVED)
+        return api.BundleItemResult(
+            item_code=item.item_code,
+            accepted=False,
+            error=refusal.code,
+            message=refusal.message,
+            next_step=refusal.next_step,
+        )
+    case_no = svc.new_case(
+        db,
+        now,
+        "apply",
+        item.item_code,
+        sub.region_code,
+        terminal_id,
+        sub.applicant.id_number,
+        sorted(item.fields),
+        None,
+    )
+    return api.BundleItemResult(
+        item_code=item.item_code, accepted=True, case_no=case_no, status=api.CaseState.RECEIVED
+    )
 
 
 def submit(svc: Any, request: Request, body: bytes, terminal_id: str) -> Response:
@@ -106,19 +135,39 @@ def submit(svc: Any, request: Request, body: bytes, terminal_id: str) -> Respons
     codes = [i.item_code for i in sub.items]
     stray = [c for c in codes if c not in info.items]
     if stray:
-        raise ApiError(422, "not_in_bundle",
-                       f"item(s) {', '.join(stray)[:200]} are not part of {sub.bundle_code}")
+        raise ApiError(
+            422,
+            "not_in_bundle",
+            f"item(s) {', '.join(stray)[:200]} are not part of {sub.bundle_code}",
+        )
 
     def work(db: Any, now: float) -> tuple[int, api.BundleAccepted]:
-        bundle_no = svc.new_case(db, now, "apply", sub.bundle_code, sub.region_code, terminal_id,
-                                 sub.applicant.id_number, codes, sub.local_ref)
+        bundle_no = svc.new_case(
+            db,
+            now,
+            "apply",
+            sub.bundle_code,
+            sub.region_code,
+            terminal_id,
+            sub.applicant.id_number,
+            codes,
+            sub.local_ref,
+        )
         results = [_item_result(svc, db, now, sub, item, terminal_id) for item in sub.items]
         first = next((r for r in results if r.accepted), None)
-        log.info("bundle %s %s: %d of %d items accepted", sub.bundle_code, bundle_no,
-                 sum(r.accepted for r in results), len(results))
+        log.info(
+            "bundle %s %s: %d of %d items accepted",
+            sub.bundle_code,
+            bundle_no,
+            sum(r.accepted for r in results),
+            len(results),
+        )
         return 201, api.BundleAccepted(
-            bundle_no=bundle_no, case_no=first.case_no if first and first.case_no else bundle_no,
+            bundle_no=bundle_no,
+            case_no=first.case_no if first and first.case_no else bundle_no,
             status=api.CaseState.RECEIVED if first else api.CaseState.REJECTED,
-            received_at=datetime.fromtimestamp(now, UTC), items=results)
+            received_at=datetime.fromtimestamp(now, UTC),
+            items=results,
+        )
 
     return svc.idempotent(request, terminal_id, body, ENDPOINT, work)  # type: ignore[arg-type]

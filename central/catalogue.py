@@ -1,4 +1,5 @@
 """The published catalogue as the service needs it: verification on publish, items, tags."""
+
 from __future__ import annotations
 
 import json
@@ -81,16 +82,21 @@ def from_catalogue_dict(catalogue: Mapping[str, Any]) -> ActiveCatalogue:
         if isinstance(item, Mapping) and item.get("code"):
             anon = item.get("anonymous")
             required = anon.get("required") if isinstance(anon, Mapping) else None
-            items[str(item["code"])] = ItemInfo(str(item["code"]), _name(item),
-                                                str(item.get("kind", "")),
-                                                bool(item.get("enabled", True)),
-                                                tuple(map(str, required)) if isinstance(required, list)
-                                                else None,
-                                                str(item.get("name_en", "")),
-                                                _fields(item))
+            items[str(item["code"])] = ItemInfo(
+                str(item["code"]),
+                _name(item),
+                str(item.get("kind", "")),
+                bool(item.get("enabled", True)),
+                tuple(map(str, required)) if isinstance(required, list) else None,
+                str(item.get("name_en", "")),
+                _fields(item),
+            )
     tags = [c for c in map(_tag_code, catalogue.get("rating_tags") or []) if c]
-    return ActiveCatalogue(int(catalogue.get("version", 0)), items,
-                           frozenset(tags) if tags else frozenset(t.code for t in DEFAULT_RATING_TAGS))
+    return ActiveCatalogue(
+        int(catalogue.get("version", 0)),
+        items,
+        frozenset(tags) if tags else frozenset(t.code for t in DEFAULT_RATING_TAGS),
+    )
 
 
 def from_bundle_bytes(bundle: bytes) -> ActiveCatalogue:
@@ -100,9 +106,11 @@ def from_bundle_bytes(bundle: bytes) -> ActiveCatalogue:
 
 def builtin() -> ActiveCatalogue:
     """What the service answers while no catalogue is published."""
-    return ActiveCatalogue(0, {code: ItemInfo(code, name, kind)
-                               for code, (name, kind) in BUILTIN_ITEMS.items()},
-                           frozenset(t.code for t in DEFAULT_RATING_TAGS))
+    return ActiveCatalogue(
+        0,
+        {code: ItemInfo(code, name, kind) for code, (name, kind) in BUILTIN_ITEMS.items()},
+        frozenset(t.code for t in DEFAULT_RATING_TAGS),
+    )
 
 
 def default_tags() -> list[RatingTag]:
@@ -126,10 +134,21 @@ def verify(bundle: bytes, trusted_raw: Mapping[str, bytes], now: float) -> Activ
         raise BundleRejected(f"{getattr(exc, 'reason', 'rejected')}: {exc}") from None
     return ActiveCatalogue(
         int(verified.version),
-        {i.code: ItemInfo(i.code, i.name_zh, i.kind, i.enabled, i.anonymous_required, i.name_en,
-                          tuple(i.fields)) for i in verified.items},
+        {
+            i.code: ItemInfo(
+                i.code,
+                i.name_zh,
+                i.kind,
+                i.enabled,
+                i.anonymous_required,
+                i.name_en,
+                tuple(i.fields),
+            )
+            for i in verified.items
+        },
         frozenset(t.code for t in verified.rating_tags)
-        or frozenset(t.code for t in DEFAULT_RATING_TAGS))
+        or frozenset(t.code for t in DEFAULT_RATING_TAGS),
+    )
 
 
 def publish(store: Storage, bundle: bytes, by: str, now: float) -> tuple[ActiveCatalogue, str]:
@@ -138,8 +157,11 @@ def publish(store: Storage, bundle: bytes, by: str, now: float) -> tuple[ActiveC
     etag = store.publish(active.version, bundle, len(active.items), by, now)
     if etag is None:
         current = store.published()
-        raise NotNewer(f"version {active.version} is not above the published "
-                       f"{current.version if current else 0}")
-    log.info("catalogue version %s published by %s (%d items)", active.version, by,
-             len(active.items))
+        raise NotNewer(
+            f"version {active.version} is not above the published "
+            f"{current.version if current else 0}"
+        )
+    log.info(
+        "catalogue version %s published by %s (%d items)", active.version, by, len(active.items)
+    )
     return active, etag

@@ -13,6 +13,7 @@ This subclass:
 - leaves uvicorn's `limit_concurrency` unused: it counts idle sockets and would answer 503 to
   real terminals instead.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -55,8 +56,9 @@ class GuardedH11Protocol(H11Protocol):
     def _waiting(self) -> dict[GuardedH11Protocol, None]:
         # per server (tests run several servers in one process): connections without a request
         # in flight, oldest first
-        reg: dict[GuardedH11Protocol, None] | None = getattr(self.server_state, "_guard_waiting",
-                                                              None)
+        reg: dict[GuardedH11Protocol, None] | None = getattr(
+            self.server_state, "_guard_waiting", None
+        )
         if reg is None:
             reg = {}
             self.server_state._guard_waiting = reg  # type: ignore[attr-defined]
@@ -65,8 +67,10 @@ class GuardedH11Protocol(H11Protocol):
     def _evict_one(self) -> None:
         for conn in self._waiting():
             if conn is not self:
-                log.warning("connection cap %d reached: closing the longest-idle connection",
-                            self.max_connections)
+                log.warning(
+                    "connection cap %d reached: closing the longest-idle connection",
+                    self.max_connections,
+                )
                 conn._close("evicted")
                 return
 
@@ -124,8 +128,7 @@ class WorkerH11Protocol(GuardedH11Protocol):
     worker reads the limits from the environment the supervisor set (worker_env)."""
 
     head_timeout_s = float(os.environ.get(ENV_HEAD_TIMEOUT, GuardedH11Protocol.head_timeout_s))
-    max_connections = int(os.environ.get(ENV_MAX_CONNECTIONS,
-                                          GuardedH11Protocol.max_connections))
+    max_connections = int(os.environ.get(ENV_MAX_CONNECTIONS, GuardedH11Protocol.max_connections))
 
 
 def worker_env(head_timeout_s: float, max_connections: int) -> dict[str, str]:
@@ -135,5 +138,8 @@ def worker_env(head_timeout_s: float, max_connections: int) -> dict[str, str]:
 
 def protocol_class(head_timeout_s: float, max_connections: int) -> type[Any]:
     """A GuardedH11Protocol subclass with these limits (uvicorn.Config(http=...))."""
-    return type("GuardedH11", (GuardedH11Protocol,),
-                {"head_timeout_s": head_timeout_s, "max_connections": max_connections})
+    return type(
+        "GuardedH11",
+        (GuardedH11Protocol,),
+        {"head_timeout_s": head_timeout_s, "max_connections": max_connections},
+    )

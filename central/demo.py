@@ -1,4 +1,5 @@
 """The embedded sandbox of the demo: temp database, the demo terminal, the demo catalogue key."""
+
 from __future__ import annotations
 
 import logging
@@ -39,8 +40,11 @@ def prepare(db_path: Path, cfg: Any, now: float | None = None) -> None:
             except KioskError as exc:  # the sandbox still serves; publishing just needs the key
                 log.warning("embedded sandbox: trusted key %s not loaded: %s", key.key_id, exc)
                 continue
-            store.add_trusted_key(key.key_id, pub.public_bytes(serialization.Encoding.Raw,
-                                                               serialization.PublicFormat.Raw), now)
+            store.add_trusted_key(
+                key.key_id,
+                pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw),
+                now,
+            )
         bundle = cfg.resolve(cfg.catalogue.default_bundle)
         if bundle is not None and Path(bundle).is_file():
             try:

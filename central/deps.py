@@ -1,4 +1,5 @@
 """FastAPI dependencies: the raw (signed) body, terminal signatures, staff bearer tokens."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -31,9 +32,15 @@ def path_with_query(request: Request) -> str:
 def terminal(request: Request, body: bytes = Depends(read_body)) -> str:
     """The signing terminal's id (401 otherwise); v1.0 signatures per the app's settings."""
     svc = service(request)
-    return authenticate_terminal(svc.store, svc.clock(), request.method, path_with_query(request),
-                                 request.headers, body,
-                                 accept_v1=svc.settings.v1_signatures)
+    return authenticate_terminal(
+        svc.store,
+        svc.clock(),
+        request.method,
+        path_with_query(request),
+        request.headers,
+        body,
+        accept_v1=svc.settings.v1_signatures,
+    )
 
 
 def staff(request: Request) -> str:

@@ -1,5 +1,6 @@
 """Issued documents (核验码 → what was issued): policy, summary, issue; the table and its
 statements are central.storage.documents (digest registration and lookup re-exported here)."""
+
 from __future__ import annotations
 
 import json
@@ -32,9 +33,11 @@ def policy(bundle: bytes | None, item_code: str, item_name: str) -> Policy:
         for item in json.loads(bundle)["catalogue"].get("items", []):
             if isinstance(item, Mapping) and item.get("code") == item_code:
                 doc = item.get("document") or {}
-                return Policy(str(doc.get("title") or item_name),
-                              str(doc.get("issuer") or item.get("department_zh") or ""),
-                              int(doc.get("valid_days") or DEFAULT_VALID_DAYS))
+                return Policy(
+                    str(doc.get("title") or item_name),
+                    str(doc.get("issuer") or item.get("department_zh") or ""),
+                    int(doc.get("valid_days") or DEFAULT_VALID_DAYS),
+                )
     return Policy(item_name, "", DEFAULT_VALID_DAYS)
 
 
@@ -52,15 +55,31 @@ def summary(name: str, id_number: str, values: Mapping[str, str], rows: Sequence
     return out
 
 
-def issue(db: Any, *, case_no: str, item_code: str, terminal_id: str, pol: Policy,
-          lines: list[str], now: float) -> str:
+def issue(
+    db: Any,
+    *,
+    case_no: str,
+    item_code: str,
+    terminal_id: str,
+    pol: Policy,
+    lines: list[str],
+    now: float,
+) -> str:
     """Insert a new document row (inside the caller's transaction); its fresh 核验码."""
     for _ in range(5):
         code = api.new_verify_code()
-        if store_docs.insert_document(db, code=code, case_no=case_no, item_code=item_code,
-                                      terminal_id=terminal_id, title=pol.title, issuer=pol.issuer,
-                                      lines=lines, issued_at=now,
-                                      expires_at=now + pol.valid_days * 86400):
+        if store_docs.insert_document(
+            db,
+            code=code,
+            case_no=case_no,
+            item_code=item_code,
+            terminal_id=terminal_id,
+            title=pol.title,
+            issuer=pol.issuer,
+            lines=lines,
+            issued_at=now,
+            expires_at=now + pol.valid_days * 86400,
+        ):
             return code
         # 100 bits: a collision is practically impossible, but never overwrite
     raise RuntimeError("could not allocate a unique verification code")

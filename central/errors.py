@@ -1,4 +1,5 @@
 """Root exception of the central package, and the API error that becomes a JSON answer."""
+
 from __future__ import annotations
 
 
@@ -13,8 +14,9 @@ class StorageError(CentralError):
 class ApiError(CentralError):
     """An error answer: HTTP status, stable machine code, human message (JSON ErrorBody)."""
 
-    def __init__(self, status: int, code: str, message: str,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code

@@ -1,4 +1,5 @@
 """Staff exports (CSV): cells a spreadsheet would run as a formula are neutralised."""
+
 from __future__ import annotations
 
 import csv
@@ -10,9 +11,22 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """A cell starting with one of these is a formula (or becomes one) in Excel, WPS and
 LibreOffice (OWASP "CSV injection")."""
 
-CSV_COLUMNS = ("rating_id", "case_no", "item_code", "level", "gbt39046_code", "provincial_code",
-               "tags", "comment", "terminal_id", "region_code", "channel", "gbt39046_channel",
-               "rated_at", "received_at")
+CSV_COLUMNS = (
+    "rating_id",
+    "case_no",
+    "item_code",
+    "level",
+    "gbt39046_code",
+    "provincial_code",
+    "tags",
+    "comment",
+    "terminal_id",
+    "region_code",
+    "channel",
+    "gbt39046_channel",
+    "rated_at",
+    "received_at",
+)
 
 
 def neutralise(cell: object) -> str:
@@ -27,9 +41,25 @@ def ratings_csv(records: list[api.RatingRecord]) -> str:
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(CSV_COLUMNS)
     for r in records:
-        w.writerow([neutralise(c) for c in (
-            r.rating_id, r.case_no, r.item_code, r.level.value, r.level.gbt39046_code,
-            r.level.provincial_code, ";".join(r.tags), r.comment, r.terminal_id,
-            r.region_code, r.channel, api.GBT39046_CHANNEL,
-            r.rated_at.isoformat() if r.rated_at else "", r.received_at.isoformat())])
+        w.writerow(
+            [
+                neutralise(c)
+                for c in (
+                    r.rating_id,
+                    r.case_no,
+                    r.item_code,
+                    r.level.value,
+                    r.level.gbt39046_code,
+                    r.level.provincial_code,
+                    ";".join(r.tags),
+                    r.comment,
+                    r.terminal_id,
+                    r.region_code,
+                    r.channel,
+                    api.GBT39046_CHANNEL,
+                    r.rated_at.isoformat() if r.rated_at else "",
+                    r.received_at.isoformat(),
+                )
+            ]
+        )
     return out.getvalue()

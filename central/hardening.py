@@ -1,5 +1,6 @@
 """HTTP hardening of the app: body limits, JSON content type, JSON errors, a 500 without
 traceback, the access log. (Connection-level limits live in central.server.)"""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,8 +41,10 @@ def json_content_type(value: str) -> bool:
         return False
     for param in filter(None, (p.strip() for p in params.split(";"))):
         name, _, val = param.partition("=")
-        if name.strip().lower() != "charset" or val.strip().strip('"').lower() not in ("utf-8",
-                                                                                       "utf8"):
+        if name.strip().lower() != "charset" or val.strip().strip('"').lower() not in (
+            "utf-8",
+            "utf8",
+        ):
             return False
     return True
 
@@ -50,8 +53,14 @@ class Limits:
     """ASGI middleware: body size limits, `application/json` for bodies (415), JSON 500 without
     traceback, access log (paths scrubbed of personal data)."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]], *, max_body: int,
-                 max_catalogue: int, body_timeout_s: float = BODY_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        app: Callable[..., Awaitable[None]],
+        *,
+        max_body: int,
+        max_catalogue: int,
+        body_timeout_s: float = BODY_TIMEOUT_S,
+    ) -> None:
         self.app = app
         self.max_body = max_body
         self.max_catalogue = max_catalogue
@@ -89,9 +98,11 @@ class Limits:
             try:
                 message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
             except TimeoutError:
-                raise ApiError(408, "body_timeout",
-                               f"request body not received within {self.body_timeout_s:g} s"
-                               ) from None
+                raise ApiError(
+                    408,
+                    "body_timeout",
+                    f"request body not received within {self.body_timeout_s:g} s",
+                ) from None
             if message["type"] == "http.request":
                 body_done = not message.get("more_body", False)
                 seen += len(message.get("body", b""))
@@ -102,37 +113,63 @@ class Limits:
         try:
             length = headers.get("content-length")
             has_body = (length not in (None, "0")) or "transfer-encoding" in headers
-            if length is not None and (not (length.isascii() and length.isdigit())
-                                       or int(length) > limit):
-                await error_response(413, "body_too_large",
-                                     f"request body over {limit} bytes")(scope, receive, _send)
-            elif (scope.get("method") in BODY_METHODS and has_body
-                  and not path.startswith(FORM_PREFIX)
-                  and not json_content_type(headers.get("content-type", ""))):
-                await error_response(415, "unsupported_media_type",
-                                     "request bodies must be Content-Type: application/json"
-                                     )(scope, receive, _send)
+            if length is not None and (
+                not (length.isascii() and length.isdigit()) or int(length) > limit
+            ):
+                await error_response(413, "body_too_large", f"request body over {limit} bytes")(
+                    scope, receive, _send
+                )
+            elif (
+                scope.get("method") in BODY_METHODS
+                and has_body
+                and not path.startswith(FORM_PREFIX)
+                and not json_content_type(headers.get("content-type", ""))
+            ):
+                await error_response(
+                    415,
+                    "unsupported_media_type",
+                    "request bodies must be Content-Type: application/json",
+                )(scope, receive, _send)
             else:
                 await self.app(scope, _receive, _send)
         except ClientDisconnect:  # the client went away mid-body (a killed terminal): no one
-            log.info("client disconnected during %s %s", scope.get("method"),  # to answer
-                     scrub_text(path)[:200])
+            log.info(
+                "client disconnected during %s %s",
+                scope.get("method"),  # to answer
+                scrub_text(path)[:200],
+            )
         except Exception as exc:  # the one place that turns any bug into a JSON 500
             frames = traceback.extract_tb(exc.__traceback__)
-            where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" \
-                if frames else "?"
-            log.error("unhandled %s at %s on %s %s: %s", type(exc).__name__, where,
-                      scope.get("method"), scrub_text(path), scrub_text(str(exc)[:200]))
+            where = (
+                f"{Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}"
+                if frames
+                else "?"
+            )
+            log.error(
+                "unhandled %s at %s on %s %s: %s",
+                type(exc).__name__,
+                where,
+                scope.get("method"),
+                scrub_text(path),
+                scrub_text(str(exc)[:200]),
+            )
             if not state["sent"]:
-                await error_response(500, "internal_error",
-                                     "internal error; the service log has details"
-                                     )(scope, receive, _send)
+                await error_response(
+                    500, "internal_error", "internal error; the service log has details"
+                )(scope, receive, _send)
         finally:
-            access_log.info(json.dumps({
-                "method": scope.get("method"), "path": scrub_text(path)[:200],
-                "status": state["status"], "ms": round((time.perf_counter() - started) * 1000, 2),
-                "terminal": scrub_text(headers.get("x-terminal-id", "")[:40]) or None,
-            }, ensure_ascii=False))
+            access_log.info(
+                json.dumps(
+                    {
+                        "method": scope.get("method"),
+                        "path": scrub_text(path)[:200],
+                        "status": state["status"],
+                        "ms": round((time.perf_counter() - started) * 1000, 2),
+                        "terminal": scrub_text(headers.get("x-terminal-id", "")[:40]) or None,
+                    },
+                    ensure_ascii=False,
+                )
+            )
 
 
 def install(app: FastAPI, *, max_body: int, max_catalogue: int) -> None:

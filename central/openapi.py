@@ -1,4 +1,5 @@
 """The served OpenAPI document: request body schemas, security schemes, contract version."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,18 +15,31 @@ BODIES: dict[str, type[BaseModel]] = {}
 """Models read from raw (signed) bodies, registered by central.wire.body_doc."""
 
 SECURITY_SCHEMES: dict[str, Any] = {
-    "terminalId": {"type": "apiKey", "in": "header", "name": api.HEADER_TERMINAL_ID,
-                   "description": "the terminal's id (kiosk terminal_id)"},
-    "terminalTimestamp": {"type": "apiKey", "in": "header", "name": api.HEADER_TIMESTAMP,
-                          "description": f"unix seconds; within ±{api.MAX_SKEW_S} s of "
-                                         "the server clock"},
+    "terminalId": {
+        "type": "apiKey",
+        "in": "header",
+        "name": api.HEADER_TERMINAL_ID,
+        "description": "the terminal's id (kiosk terminal_id)",
+    },
+    "terminalTimestamp": {
+        "type": "apiKey",
+        "in": "header",
+        "name": api.HEADER_TIMESTAMP,
+        "description": f"unix seconds; within ±{api.MAX_SKEW_S} s of the server clock",
+    },
     "terminalSignature": {
-        "type": "apiKey", "in": "header", "name": api.HEADER_SIGNATURE,
+        "type": "apiKey",
+        "in": "header",
+        "name": api.HEADER_SIGNATURE,
         "description": "hex HMAC-SHA256 under the terminal secret of METHOD\\nPATH_WITH_QUERY\\n"
-                       "TIMESTAMP\\nsha256_hex(body), v1.1: plus \\nIDEMPOTENCY_KEY when the "
-                       "request has one (docs/central-api.md)"},
-    "staffBearer": {"type": "http", "scheme": "bearer",
-                    "description": "staff token (kiosk central token add)"},
+        "TIMESTAMP\\nsha256_hex(body), v1.1: plus \\nIDEMPOTENCY_KEY when the "
+        "request has one (docs/central-api.md)",
+    },
+    "staffBearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "staff token (kiosk central token add)",
+    },
 }
 
 
@@ -35,10 +49,13 @@ def install(app: FastAPI) -> None:
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                             routes=app.routes)
-        _, defs = models_json_schema([(m, "validation") for m in BODIES.values()],
-                                     ref_template="#/components/schemas/{model}")
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        _, defs = models_json_schema(
+            [(m, "validation") for m in BODIES.values()],
+            ref_template="#/components/schemas/{model}",
+        )
         comps = schema.setdefault("components", {})
         schemas = comps.setdefault("schemas", {})
         for name, sch in defs.get("$defs", {}).items():
@@ -67,18 +84,24 @@ TIGHTEN: dict[tuple[str, str], dict[str, Any]] = {
 """Rules the models check in Python (check digits, prefixes), written out for the schema."""
 MOMENTS = (("Submission", "created_at"), ("Rating", "rated_at"))
 FIELD_MAPS = (("Submission", "fields"), ("QueryRequest", "params"), ("PaymentRequest", "fields"))
-FIELD_NAMES = {"propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"},
-               "maxProperties": api.MAX_FIELDS}
+FIELD_NAMES = {
+    "propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"},
+    "maxProperties": api.MAX_FIELDS,
+}
 TAG_CODE = {"pattern": r"^[a-z][a-z0-9_]{0,31}$"}
 """A reason tag code (kiosk.central_api.RatingTag.code); which ones exist is the catalogue's."""
 NO_NUL = r"^(?:[^\x00\s](?:[^\x00]*[^\x00\s])?)?$"
 """Strings carry no NUL character (strict JSON: central.wire.strict_json refuses them) and no
 whitespace at either end (the models strip it, so " x" would count as "x")."""
 SUBMISSION_WHO = [
-    {"required": ["applicant"], "properties": {"applicant": {"type": "object"},
-                                               "anonymous": {"const": False}}},
-    {"required": ["anonymous"], "properties": {"anonymous": {"const": True},
-                                               "applicant": {"type": "null"}}},
+    {
+        "required": ["applicant"],
+        "properties": {"applicant": {"type": "object"}, "anonymous": {"const": False}},
+    },
+    {
+        "required": ["anonymous"],
+        "properties": {"anonymous": {"const": True}, "applicant": {"type": "null"}},
+    },
 ]
 """Submission: an applicant or `anonymous: true`, never both or neither."""
 
@@ -97,7 +120,9 @@ def _close_pattern_maps(node: Any) -> None:
 
 def _no_nul(node: Any) -> None:
     if isinstance(node, dict):
-        if node.get("type") == "string" and not ({"pattern", "format", "enum", "const"} & set(node)):
+        if node.get("type") == "string" and not (
+            {"pattern", "format", "enum", "const"} & set(node)
+        ):
             node["pattern"] = NO_NUL
         for v in node.values():
             _no_nul(v)
@@ -124,7 +149,8 @@ def tighten(schemas: dict[str, Any]) -> None:
         negative = [lv.value for lv in api.RatingLevel if lv.is_negative]
         schemas["Rating"]["anyOf"] = [  # 差评 needs a reason tag
             {"properties": {"level": {"not": {"enum": negative}}}},
-            {"required": ["tags"], "properties": {"tags": {"minItems": 1}}}]
+            {"required": ["tags"], "properties": {"tags": {"minItems": 1}}},
+        ]
     for (model, prop), extra in TIGHTEN.items():
         target = schemas.get(model, {}).get("properties", {}).get(prop)
         if target is not None:

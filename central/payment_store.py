@@ -1,4 +1,5 @@
 """Moved to central.storage.payments (kept so existing imports work)."""
+
 from __future__ import annotations
 
 from central.storage.payments import (  # noqa: F401

@@ -1,4 +1,5 @@
 """Staff side of publishing: PUT a signed bundle to /v1/admin/catalogue with a bearer token."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,9 @@ def _detail(resp: requests.Response) -> str:
         return resp.text[:200] or resp.reason
 
 
-def publish_bundle(bundle_path: str | Path, url: str, token: str,
-                   timeout: float = 30.0) -> CatalogueAccepted:
+def publish_bundle(
+    bundle_path: str | Path, url: str, token: str, timeout: float = 30.0
+) -> CatalogueAccepted:
     """Publish a bundle file; raise PublishError with a message a technician can act on."""
     path = Path(bundle_path)
     try:
@@ -35,21 +37,31 @@ def publish_bundle(bundle_path: str | Path, url: str, token: str,
         raise PublishError(f"{path}: not a JSON bundle") from None
     target = url.rstrip("/") + "/v1/admin/catalogue"
     try:
-        resp = requests.put(target, data=body, timeout=timeout, headers={
-            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        resp = requests.put(
+            target,
+            data=body,
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
     except requests.exceptions.RequestException as exc:
-        raise PublishError(f"cannot reach the central service at {url}: "
-                           f"{type(exc).__name__} (network down, wrong URL or port?)") from None
+        raise PublishError(
+            f"cannot reach the central service at {url}: "
+            f"{type(exc).__name__} (network down, wrong URL or port?)"
+        ) from None
     if resp.status_code == 200:
         try:
             return CatalogueAccepted.model_validate_json(resp.content)
         except ValueError:
             raise PublishError(f"{url}: unexpected answer to a publish (not this API?)") from None
     if resp.status_code == 401:
-        raise PublishError(f"the service refused the staff token (401 {_detail(resp)}); "
-                           "create one with `kiosk central token add`")
+        raise PublishError(
+            f"the service refused the staff token (401 {_detail(resp)}); "
+            "create one with `kiosk central token add`"
+        )
     if resp.status_code == 409:
-        raise PublishError(f"not published: {_detail(resp)} — raise the catalogue version and sign again")
+        raise PublishError(
+            f"not published: {_detail(resp)} — raise the catalogue version and sign again"
+        )
     if resp.status_code == 422:
         raise PublishError(f"bundle rejected by the service: {_detail(resp)}")
     if resp.status_code == 413:

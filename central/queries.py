@@ -2,6 +2,7 @@
 
 This alias keeps `import central.queries` (and its private names) working for older imports.
 """
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """Run the service with uvicorn: in a background thread (tests, demo) or in the foreground (CLI)."""
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,9 @@ log = logging.getLogger(__name__)
 class ServerHandle:
     """A running service: `.url` (http://127.0.0.1:PORT), `.app`, `.stop()`; a context manager."""
 
-    def __init__(self, server: uvicorn.Server, thread: threading.Thread, url: str,
-                 app: Any) -> None:
+    def __init__(
+        self, server: uvicorn.Server, thread: threading.Thread, url: str, app: Any
+    ) -> None:
         self._server = server
         self._thread = thread
         self.url = url
@@ -65,22 +67,32 @@ class ServerSettings:
     """Requests in flight get this long to finish on SIGTERM."""
 
 
-def _config(app: Any, host: str, port: int,
-            settings: ServerSettings | None = None) -> uvicorn.Config:
+def _config(
+    app: Any, host: str, port: int, settings: ServerSettings | None = None
+) -> uvicorn.Config:
     s = settings or ServerSettings()
     http = protocol_class(s.head_timeout_s, fd_budget(s.max_connections))
-    return uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
-                          lifespan="on", server_header=False,
-                          timeout_graceful_shutdown=s.graceful_s,
-                          timeout_keep_alive=s.keep_alive_s,  # type: ignore[arg-type]
-                          http=http, backlog=s.backlog)
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        server_header=False,
+        timeout_graceful_shutdown=s.graceful_s,
+        timeout_keep_alive=s.keep_alive_s,  # type: ignore[arg-type]
+        http=http,
+        backlog=s.backlog,
+    )
 
 
 def _bind(host: str, port: int, backlog: int = 2048) -> socket.socket:
     # IPPROTO_TCP explicitly: with proto 0 asyncio never sets TCP_NODELAY on accepted
     # connections, and every response waits ~40 ms for the client's delayed ACK.
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM,
-                         socket.IPPROTO_TCP)
+    sock = socket.socket(
+        socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
+    )
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -92,9 +104,14 @@ def _bind(host: str, port: int, backlog: int = 2048) -> socket.socket:
     return sock
 
 
-def run_in_thread(db_path: str | Path, host: str = "127.0.0.1", port: int = 0, *,
-                  server_settings: ServerSettings | None = None,
-                  **app_kwargs: Any) -> ServerHandle:
+def run_in_thread(
+    db_path: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    server_settings: ServerSettings | None = None,
+    **app_kwargs: Any,
+) -> ServerHandle:
     """Start the service on host:port (0: a free port) in a daemon thread; return when it listens."""
     app = create_app(db_path, **app_kwargs)
     ss = server_settings or ServerSettings()
@@ -123,9 +140,16 @@ def run_in_thread(db_path: str | Path, host: str = "127.0.0.1", port: int = 0, *
     return handle
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8080, *, workers: int = 1,
-          key_file: str | Path | None = None, server_settings: ServerSettings | None = None,
-          **app_kwargs: Any) -> None:
+def serve(
+    db_path: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    *,
+    workers: int = 1,
+    key_file: str | Path | None = None,
+    server_settings: ServerSettings | None = None,
+    **app_kwargs: Any,
+) -> None:
     """Run the service in the foreground until SIGINT/SIGTERM (kiosk central serve).
 
     workers > 1: uvicorn's process manager runs `central.app:create_app` as a factory in that
@@ -133,9 +157,16 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8080, *, wor
     """
     ss = server_settings or ServerSettings()
     if workers > 1:
-        serve_workers(db_path, host, port, workers=workers, key_file=key_file,
-                      server_settings=ss, sandbox=app_kwargs.get("sandbox"),
-                      accept_v1_signatures=app_kwargs.get("accept_v1_signatures"))
+        serve_workers(
+            db_path,
+            host,
+            port,
+            workers=workers,
+            key_file=key_file,
+            server_settings=ss,
+            sandbox=app_kwargs.get("sandbox"),
+            accept_v1_signatures=app_kwargs.get("accept_v1_signatures"),
+        )
         return
     app = create_app(db_path, key_file=key_file, **app_kwargs)
     sock = _bind(host, port, ss.backlog)
@@ -146,10 +177,17 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8080, *, wor
         sock.close()
 
 
-def serve_workers(db_path: str | Path, host: str, port: int, *, workers: int,
-                  key_file: str | Path | None = None,
-                  server_settings: ServerSettings | None = None, sandbox: bool | None = None,
-                  accept_v1_signatures: bool | None = None) -> None:
+def serve_workers(
+    db_path: str | Path,
+    host: str,
+    port: int,
+    *,
+    workers: int,
+    key_file: str | Path | None = None,
+    server_settings: ServerSettings | None = None,
+    sandbox: bool | None = None,
+    accept_v1_signatures: bool | None = None,
+) -> None:
     """`workers` processes on one listening socket (uvicorn --factory --workers)."""
     import inspect
     import os
@@ -160,8 +198,14 @@ def serve_workers(db_path: str | Path, host: str, port: int, *, workers: int,
     from central.storage import Storage
 
     Storage(db_path, key_file=key_file).close()  # one clear error here, not one per worker
-    os.environ.update(to_env(str(db_path), str(key_file) if key_file else None,
-                             sandbox=sandbox, accept_v1_signatures=accept_v1_signatures))
+    os.environ.update(
+        to_env(
+            str(db_path),
+            str(key_file) if key_file else None,
+            sandbox=sandbox,
+            accept_v1_signatures=accept_v1_signatures,
+        )
+    )
     ss = server_settings or ServerSettings()
     from central.connections import WorkerH11Protocol, worker_env
 
@@ -173,8 +217,11 @@ def serve_workers(db_path: str | Path, host: str, port: int, *, workers: int,
     sock = _bind(host, port, ss.backlog)
     try:
         if "target" in inspect.signature(Multiprocess).parameters:  # uvicorn < 0.50
-            Multiprocess(config, target=uvicorn.Server(config).run,  # type: ignore[call-arg]
-                         sockets=[sock]).run()
+            Multiprocess(
+                config,
+                target=uvicorn.Server(config).run,  # type: ignore[call-arg]
+                sockets=[sock],
+            ).run()
         else:
             Multiprocess(config, sockets=[sock]).run()
     finally:

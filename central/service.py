@@ -1,4 +1,5 @@
 """Central's own logic shared by the routers: active catalogue, idempotency, case numbers, forms."""
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,9 @@ def check_group(key: bytes, base: str) -> str:
 class Service:
     """State shared by the endpoints: storage, clock, settings, back ends, active catalogue."""
 
-    def __init__(self, store: Storage, clock: Callable[[], float], settings: Settings,
-                 backends: Backends) -> None:
+    def __init__(
+        self, store: Storage, clock: Callable[[], float], settings: Settings, backends: Backends
+    ) -> None:
         self.store = store
         self.clock = clock
         self.settings = settings
@@ -50,7 +52,8 @@ class Service:
         """central.rollout.serving.Rollout once the console is installed (pilot versions)."""
         # the check key lives in the database (the subject salt), so every worker agrees on it
         self._check_key = hashlib.sha256(
-            b"case-check:" + store.subject_hash("case-number-check").encode()).digest()
+            b"case-check:" + store.subject_hash("case-number-check").encode()
+        ).digest()
 
     # --- catalogue -----------------------------------------------------------------------
 
@@ -76,9 +79,14 @@ class Service:
         return item
 
     @staticmethod
-    def check_form(item: cat.ItemInfo, values: Mapping[str, Any], *, today: date,
-                   required: tuple[str, ...] | None = None,
-                   skip: frozenset[str] = frozenset()) -> None:
+    def check_form(
+        item: cat.ItemInfo,
+        values: Mapping[str, Any],
+        *,
+        today: date,
+        required: tuple[str, ...] | None = None,
+        skip: frozenset[str] = frozenset(),
+    ) -> None:
         """Validate form values against the item's catalogue fields (values never echoed):
         missing required fields and values the field's type refuses → 422 invalid_fields. Names
         the item does not define are not checked (only names are stored, never such values).
@@ -112,25 +120,43 @@ class Service:
 
     # --- idempotency ---------------------------------------------------------------------
 
-    def idempotent(self, request: Request, terminal_id: str, body: bytes, endpoint: str,
-                   work: Callable[[Any, float], tuple[int, BaseModel]]) -> Response:
+    def idempotent(
+        self,
+        request: Request,
+        terminal_id: str,
+        body: bytes,
+        endpoint: str,
+        work: Callable[[Any, float], tuple[int, BaseModel]],
+    ) -> Response:
         """Run a creating call once per Idempotency-Key; replay its first answer afterwards."""
         key = request.headers.get(api.HEADER_IDEMPOTENCY_KEY, "").strip().lower()
         if not key:
-            raise ApiError(400, "idempotency_key_required",
-                           f"creating calls need an {api.HEADER_IDEMPOTENCY_KEY} header (UUID)")
+            raise ApiError(
+                400,
+                "idempotency_key_required",
+                f"creating calls need an {api.HEADER_IDEMPOTENCY_KEY} header (UUID)",
+            )
         if not api.IDEMPOTENCY_KEY_RE.fullmatch(key):
-            raise ApiError(400, "bad_idempotency_key", f"{api.HEADER_IDEMPOTENCY_KEY} must be a UUID")
+            raise ApiError(
+                400, "bad_idempotency_key", f"{api.HEADER_IDEMPOTENCY_KEY} must be a UUID"
+            )
         digest = api.body_digest(body)
         now = self.clock()
         with self.store.transaction() as db:
             prev = self.store.idempotent_answer(db, terminal_id, key)
             if prev is not None:
                 if prev.endpoint == endpoint and prev.body_hash == digest:
-                    return Response(prev.response, prev.status, media_type=JSON,
-                                    headers={"Idempotent-Replayed": "true"})
-                raise ApiError(409, "idempotency_conflict",
-                               "this Idempotency-Key was already used with another request")
+                    return Response(
+                        prev.response,
+                        prev.status,
+                        media_type=JSON,
+                        headers={"Idempotent-Replayed": "true"},
+                    )
+                raise ApiError(
+                    409,
+                    "idempotency_conflict",
+                    "this Idempotency-Key was already used with another request",
+                )
             status, model = work(db, now)
             payload = model.model_dump_json().encode()
             self.store.store_answer(db, terminal_id, key, endpoint, digest, status, payload, now)
@@ -142,9 +168,18 @@ class Service:
         """REGION-YYYYMMDD-SEQ plus its check group (when the setting is on)."""
         return f"{base}-{check_group(self._check_key, base)}" if self.settings.case_check else base
 
-    def new_case(self, db: Any, now: float, kind: str, item_code: str, region_code: str,
-                 terminal_id: str, id_number: str, field_names: list[str],
-                 local_ref: str | None) -> str:
+    def new_case(
+        self,
+        db: Any,
+        now: float,
+        kind: str,
+        item_code: str,
+        region_code: str,
+        terminal_id: str,
+        id_number: str,
+        field_names: list[str],
+        local_ref: str | None,
+    ) -> str:
         """Allocate REGION-YYYYMMDD-SEQ-CHECK and create the case."""
         day = datetime.fromtimestamp(now, CN_TZ).strftime("%Y%m%d")
         seq = self.store.next_sequence(db, region_code, day)
@@ -154,9 +189,19 @@ class Service:
         events = [(api.CaseState.RECEIVED.value, now, "已接收")]
         if kind == "query":
             events.append((api.CaseState.COMPLETED.value, now, "已办结"))
-        self.store.insert_case(db, case_no, kind, item_code, region_code, terminal_id,
-                               self.store.subject_hash(id_number) if id_number else "anonymous",
-                               field_names, local_ref, now, events)
+        self.store.insert_case(
+            db,
+            case_no,
+            kind,
+            item_code,
+            region_code,
+            terminal_id,
+            self.store.subject_hash(id_number) if id_number else "anonymous",
+            field_names,
+            local_ref,
+            now,
+            events,
+        )
         return case_no
 
     def find_case(self, ref: str) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ CENTRAL_LOG_LEVEL               log level of a worker process (INFO); logs go to
 CENTRAL_SANDBOX                 1: simulated back ends and /sandbox routes (default); 0: production
 CENTRAL_ACCEPT_V1_SIGNATURES    1/0: accept v1.0 signatures (default: as CENTRAL_SANDBOX)
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,9 +46,11 @@ class Settings:
 
 
 ENV_DB = "CENTRAL_DB"
-_NUMBERS = {"CENTRAL_OFFLINE_AFTER_S": "offline_after_s",
-            "CENTRAL_IDEMPOTENCY_RETENTION_DAYS": "idempotency_retention_days",
-            "CENTRAL_PAYMENT_TTL_S": "payment_ttl_s"}
+_NUMBERS = {
+    "CENTRAL_OFFLINE_AFTER_S": "offline_after_s",
+    "CENTRAL_IDEMPOTENCY_RETENTION_DAYS": "idempotency_retention_days",
+    "CENTRAL_PAYMENT_TTL_S": "payment_ttl_s",
+}
 
 
 def from_env(environ: dict[str, str] | None = None) -> tuple[str, dict[str, Any]]:
@@ -66,8 +69,10 @@ def from_env(environ: dict[str, str] | None = None) -> tuple[str, dict[str, Any]
             if not value > 0:
                 raise CentralError(f"{name} must be above 0")
             kwargs[arg] = value
-    for name, arg in (("CENTRAL_SANDBOX", "sandbox"),
-                      ("CENTRAL_ACCEPT_V1_SIGNATURES", "accept_v1_signatures")):
+    for name, arg in (
+        ("CENTRAL_SANDBOX", "sandbox"),
+        ("CENTRAL_ACCEPT_V1_SIGNATURES", "accept_v1_signatures"),
+    ):
         flag = env.get(name, "").strip().lower()
         if flag:
             if flag not in ("0", "1", "true", "false", "yes", "no"):
@@ -80,8 +85,13 @@ def from_env(environ: dict[str, str] | None = None) -> tuple[str, dict[str, Any]
     return db, kwargs
 
 
-def to_env(db: str, key_file: str | None = None, *, sandbox: bool | None = None,
-           accept_v1_signatures: bool | None = None) -> dict[str, str]:
+def to_env(
+    db: str,
+    key_file: str | None = None,
+    *,
+    sandbox: bool | None = None,
+    accept_v1_signatures: bool | None = None,
+) -> dict[str, str]:
     """The variables that make a worker process's create_app() open `db` with `key_file`."""
     out = {ENV_DB: db}
     if sandbox is not None:

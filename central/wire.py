@@ -1,4 +1,5 @@
 """Wire helpers every router shares: strict JSON bodies, JSON answers, error bodies, doc parts."""
+
 from __future__ import annotations
 
 import json
@@ -20,16 +21,29 @@ M = TypeVar("M", bound=BaseModel)
 MAX_DEPTH = 32
 """Deepest nesting a request body may have (the contract's bodies need 4)."""
 
-TERMINAL_SECURITY: dict[str, list[str]] = {"terminalId": [], "terminalTimestamp": [],
-                                           "terminalSignature": []}
+TERMINAL_SECURITY: dict[str, list[str]] = {
+    "terminalId": [],
+    "terminalTimestamp": [],
+    "terminalSignature": [],
+}
 """The security requirement of a terminal-signed endpoint: the three headers together."""
 STAFF_SECURITY: dict[str, list[str]] = {"staffBearer": []}
 
-STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 406: "not_acceptable", 408: "request_timeout",
-                409: "conflict",
-                413: "body_too_large", 415: "unsupported_media_type", 422: "validation_failed",
-                500: "internal_error", 503: "unavailable"}
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    408: "request_timeout",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    500: "internal_error",
+    503: "unavailable",
+}
 
 
 def ts(t: float) -> datetime:
@@ -37,14 +51,16 @@ def ts(t: float) -> datetime:
     return datetime.fromtimestamp(t, tz=UTC)
 
 
-def json_response(model: BaseModel, status: int = 200,
-                  headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    model: BaseModel, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     """A model as a JSON answer."""
     return Response(model.model_dump_json(), status, headers=headers, media_type=JSON)
 
 
-def error_response(status: int, code: str, message: str,
-                   headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
     """The JSON ErrorBody answer."""
     return json_response(api.ErrorBody(error=code, message=message), status, headers)
 
@@ -67,8 +83,9 @@ def _loc(part: Any) -> str:
     # a location part may be a client-chosen dict key (a field name): never echo one that is not
     # a plain identifier (an ID number typed as a key would otherwise come back in the message)
     text = str(part)
-    if isinstance(part, int) or (re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,39}", text)
-                                 and not re.search(r"[0-9]{6}", text)):
+    if isinstance(part, int) or (
+        re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,39}", text) and not re.search(r"[0-9]{6}", text)
+    ):
         return text
     return "(key)"
 
@@ -77,7 +94,9 @@ def _msg(e: Any) -> str:
     # pydantic's own messages name the rule, not the input; a validator's ValueError text is
     # ours (kiosk.central_api writes none that quote the value) but is cut short all the same
     text = str(e.get("msg", "invalid"))
-    return text[:160] if e.get("type") != "value_error" else text.removeprefix("Value error, ")[:160]
+    return (
+        text[:160] if e.get("type") != "value_error" else text.removeprefix("Value error, ")[:160]
+    )
 
 
 def _reject_constant(name: str) -> Any:
@@ -115,12 +134,17 @@ def strict_json(body: bytes) -> Any:
     """Parse a request body as strict JSON (RFC 8259 plus: no NaN/Infinity, no duplicate keys,
     no NUL characters, bounded depth); ApiError 400 invalid_json otherwise."""
     try:
-        value = json.loads(body.decode("utf-8"), parse_constant=_reject_constant,
-                           object_pairs_hook=_pairs)
+        value = json.loads(
+            body.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_pairs
+        )
         _check_tree(value)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        why = str(exc) if str(exc) in ("duplicate key", "NUL character", "nested too deeply",
-                                       "not a finite number") else "syntax"
+        why = (
+            str(exc)
+            if str(exc)
+            in ("duplicate key", "NUL character", "nested too deeply", "not a finite number")
+            else "syntax"
+        )
         raise ApiError(400, "invalid_json", f"body is not valid JSON ({why})") from None
     return value
 
@@ -140,13 +164,21 @@ def errors_doc(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {c: {"model": api.ErrorBody} for c in codes}
 
 
-def body_doc(model: type[BaseModel], registry: dict[str, type[BaseModel]],
-             idempotent: bool = False, terminal: bool = True,
-             optional_key: bool = False) -> dict[str, Any]:
+def body_doc(
+    model: type[BaseModel],
+    registry: dict[str, type[BaseModel]],
+    idempotent: bool = False,
+    terminal: bool = True,
+    optional_key: bool = False,
+) -> dict[str, Any]:
     """openapi_extra of an endpoint reading `model` as its raw (signed) body."""
     registry[model.__name__] = model
-    extra: dict[str, Any] = {"requestBody": {"required": True, "content": {
-        JSON: {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}}
+    extra: dict[str, Any] = {
+        "requestBody": {
+            "required": True,
+            "content": {JSON: {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+        }
+    }
     params: list[dict[str, Any]] = []
     if idempotent or optional_key:
         params.append(idempotency_param(required=idempotent))
@@ -159,18 +191,27 @@ def body_doc(model: type[BaseModel], registry: dict[str, type[BaseModel]],
 
 def idempotency_param(required: bool = True) -> dict[str, Any]:
     """The Idempotency-Key header parameter (a UUID, signed in v1.1)."""
-    return {"name": api.HEADER_IDEMPOTENCY_KEY, "in": "header", "required": required,
-            "description": "UUID chosen by the terminal, the same on every retry of one call "
-                           "(v1.1: part of the signed string)",
-            "schema": {"type": "string", "format": "uuid",
-                       "pattern": "^" + api.IDEMPOTENCY_KEY_RE.pattern + "$"}}
+    return {
+        "name": api.HEADER_IDEMPOTENCY_KEY,
+        "in": "header",
+        "required": required,
+        "description": "UUID chosen by the terminal, the same on every retry of one call "
+        "(v1.1: part of the signed string)",
+        "schema": {
+            "type": "string",
+            "format": "uuid",
+            "pattern": "^" + api.IDEMPOTENCY_KEY_RE.pattern + "$",
+        },
+    }
 
 
 def auth_params() -> list[dict[str, Any]]:
     """The three signature headers as OpenAPI parameters (for routers written before the
     security schemes; new ones use terminal_doc()/body_doc(), which declare the scheme)."""
-    return [{"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
-            for h in (api.HEADER_TERMINAL_ID, api.HEADER_TIMESTAMP, api.HEADER_SIGNATURE)]
+    return [
+        {"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
+        for h in (api.HEADER_TERMINAL_ID, api.HEADER_TIMESTAMP, api.HEADER_SIGNATURE)
+    ]
 
 
 def terminal_doc() -> dict[str, Any]:

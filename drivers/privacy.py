@@ -1,4 +1,5 @@
 """Masking of personal data (ID numbers, phone numbers, names) for screens, receipts and logs."""
+
 from __future__ import annotations
 
 import re
@@ -44,6 +45,7 @@ def mask_name(value: str) -> str:
 
 def scrub_text(text: str, names: tuple[str, ...] | list[str] | set[str] = ()) -> str:
     """Mask every ID number, mobile number and given name found in free text."""
+
     def _id(m: re.Match[str]) -> str:
         return mask_id_number(m.group(0))
 

@@ -1,4 +1,5 @@
 """Device URL → open connection (pyserial URLs, plain device paths and `sim://` simulators)."""
+
 from __future__ import annotations
 
 import logging

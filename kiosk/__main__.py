@@ -1,4 +1,5 @@
 """`python -m kiosk` == `kiosk`."""
+
 from __future__ import annotations
 
 import sys

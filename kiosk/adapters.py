@@ -3,6 +3,7 @@
 Every callback here runs on a driver or worker thread; it only turns what happened into a
 `kiosk.session.ports` event and hands it to the sink (which the UI marshals to its thread).
 """
+
 from __future__ import annotations
 
 import logging
@@ -13,24 +14,45 @@ from typing import Any
 
 from kiosk import clock as terminal_clock
 from kiosk.central_api import query_english
-from kiosk.session.ports import (CardHolder, CardPresence, CardRead, CardUnreadable,
-                                 CentralUnavailable,
-                                 CodeScanned, DeviceState, EventSink, PrintOutcome, QueryAnswer,
-                                 RatingRecord, ReceiptDoc, Submitted)
+from kiosk.session.ports import (
+    CardHolder,
+    CardPresence,
+    CardRead,
+    CardUnreadable,
+    CentralUnavailable,
+    CodeScanned,
+    DeviceState,
+    EventSink,
+    PrintOutcome,
+    QueryAnswer,
+    RatingRecord,
+    ReceiptDoc,
+    Submitted,
+)
 
 log = logging.getLogger(__name__)
 
-CARD_TYPES = {"mainland": "mainland", "hk_mo_tw": "hmt", "foreign_2017": "foreigner",
-              "foreign_2023": "foreigner"}
+CARD_TYPES = {
+    "mainland": "mainland",
+    "hk_mo_tw": "hmt",
+    "foreign_2017": "foreigner",
+    "foreign_2023": "foreigner",
+}
 
 
 def holder_from_card(card: Any) -> CardHolder:
     """drivers.idcard IdCard → the session's CardHolder (photo kept as opaque bytes)."""
     birth = card.birth_date.isoformat() if getattr(card, "birth_date", None) else ""
-    return CardHolder(name=card.display_name, id_number=card.id_number,
-                      card_type=CARD_TYPES.get(card.card_type.json_name, "mainland"),  # type: ignore[arg-type]
-                      sex=card.sex_text, birth=birth, address=getattr(card, "address", ""),
-                      photo=card.photo, valid_to=_valid_to(getattr(card, "valid_to", None)))
+    return CardHolder(
+        name=card.display_name,
+        id_number=card.id_number,
+        card_type=CARD_TYPES.get(card.card_type.json_name, "mainland"),  # type: ignore[arg-type]
+        sex=card.sex_text,
+        birth=birth,
+        address=getattr(card, "address", ""),
+        photo=card.photo,
+        valid_to=_valid_to(getattr(card, "valid_to", None)),
+    )
 
 
 def _valid_to(value: Any) -> str:
@@ -61,8 +83,10 @@ class CardReaderSource:
                 sink(DeviceState("idcard", False, type(exc).__name__))
 
         def on_state(old: Any, new: Any) -> None:
-            if new in (ReaderState.IDLE, ReaderState.CARD_PRESENT, ReaderState.READING) and \
-                    old in (ReaderState.DISCONNECTED, ReaderState.ERROR):
+            if new in (ReaderState.IDLE, ReaderState.CARD_PRESENT, ReaderState.READING) and old in (
+                ReaderState.DISCONNECTED,
+                ReaderState.ERROR,
+            ):
                 sink(DeviceState("idcard", True))
             if new is ReaderState.CARD_PRESENT and old is ReaderState.IDLE:
                 sink(CardPresence(True))
@@ -98,7 +122,9 @@ class ScannerSource:
     def start(self, sink: EventSink) -> None:
         """Start the scanner, forward each scan and each loss / return of its port."""
         self.scanner.on_scan = lambda scan: sink(CodeScanned(scan.text))
-        self.scanner.on_connection = lambda up: sink(DeviceState("scanner", up, "" if up else "unreachable"))
+        self.scanner.on_connection = lambda up: sink(
+            DeviceState("scanner", up, "" if up else "unreachable")
+        )
         try:
             self.scanner.start(retry=True)  # absent at boot: greyed now, picked up when plugged in
         except Exception as exc:  # noqa: BLE001 - a missing scanner greys items, never crashes
@@ -119,7 +145,9 @@ RECOVERY_POLL_S = 1.0
 class PrinterPort:
     """drivers.printer.ReceiptPrinter as the session's Printer, plus a status poller."""
 
-    def __init__(self, printer: Any, poll_s: float = 3.0, recovery_poll_s: float = RECOVERY_POLL_S) -> None:
+    def __init__(
+        self, printer: Any, poll_s: float = 3.0, recovery_poll_s: float = RECOVERY_POLL_S
+    ) -> None:
         self.printer = printer
         self.poll_s = poll_s
         self.recovery_poll_s = min(recovery_poll_s, poll_s)
@@ -132,18 +160,23 @@ class PrinterPort:
         """Print; `printed` only when the printer confirmed a good status before and after."""
         from drivers.printer.receipt import Receipt
 
-        doc = Receipt(title=receipt.title, lines=receipt.lines, qr=receipt.qr, footer=receipt.footer)
+        doc = Receipt(
+            title=receipt.title, lines=receipt.lines, qr=receipt.qr, footer=receipt.footer
+        )
         with self._lock:
             result = self.printer.print_receipt(doc)
         if result.printed:
             return PrintOutcome(True)
-        status = (result.after or result.before)
-        reason = status.value if status is not None and status.value != "ok" else result.outcome.value
+        status = result.after or result.before
+        reason = (
+            status.value if status is not None and status.value != "ok" else result.outcome.value
+        )
         self._last = reason  # the engine now knows; the next good poll reports the recovery
         return PrintOutcome(False, reason)
 
     def start(self, sink: EventSink) -> None:
         """Poll the status every `poll_s` seconds (`recovery_poll_s` while bad); report changes."""
+
         def run() -> None:
             while not self._stop.is_set():
                 try:
@@ -173,9 +206,16 @@ class PrinterPort:
 class CentralPort:
     """The central client and the outbox as the session's Central port."""
 
-    def __init__(self, client: Any, outbox: Any, region_code: str, *,
-                 wait_delivery_s: float = 3.0, clock: Callable[[], float] = time.time,
-                 on_call: Callable[[BaseException | None], None] | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        outbox: Any,
+        region_code: str,
+        *,
+        wait_delivery_s: float = 3.0,
+        clock: Callable[[], float] = time.time,
+        on_call: Callable[[BaseException | None], None] | None = None,
+    ) -> None:
         self.on_call = on_call
         """Told of every query / progress call's outcome (the sync worker: offline at once)."""
         self.client = client
@@ -186,10 +226,14 @@ class CentralPort:
 
     def _identity(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         holder = payload.get("_holder") or {}
-        method = {"sscard": "sscard", "app_code": "app_code"}.get(holder.get("method", ""), "idcard")
-        return {"method": method if holder else "qr",
-                "id_number": holder.get("id_number") or payload.get("id_number") or "",
-                "name": holder.get("name", "")}
+        method = {"sscard": "sscard", "app_code": "app_code"}.get(
+            holder.get("method", ""), "idcard"
+        )
+        return {
+            "method": method if holder else "qr",
+            "id_number": holder.get("id_number") or payload.get("id_number") or "",
+            "name": holder.get("name", ""),
+        }
 
     @staticmethod
     def _fields(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -199,8 +243,11 @@ class CentralPort:
         """POST /v1/queries/{item_code}."""
         from kiosk.central_errors import CentralClientError
 
-        body = {"region_code": self.region_code, "identity": self._identity(payload),
-                "params": {k: v for k, v in self._fields(payload).items() if k != "id_number"}}
+        body = {
+            "region_code": self.region_code,
+            "identity": self._identity(payload),
+            "params": {k: v for k, v in self._fields(payload).items() if k != "id_number"},
+        }
         try:
             res = self.client.query(item_code, body)
         except CentralClientError as exc:
@@ -208,11 +255,19 @@ class CentralPort:
             raise CentralUnavailable(type(exc).__name__) from exc
         self._report(None)
         title_en, columns_en, terms_en = query_english(res)
-        return QueryAnswer(title=res.title, rows=tuple(tuple(r) for r in res.rows),
-                           columns=tuple(res.columns), printable=bool(res.printable),
-                           case_no=res.case_no, printable_lines=tuple(res.printable),
-                           values=dict(res.values), document=getattr(res, "document", None),
-                           title_en=title_en, columns_en=tuple(columns_en), terms_en=terms_en)
+        return QueryAnswer(
+            title=res.title,
+            rows=tuple(tuple(r) for r in res.rows),
+            columns=tuple(res.columns),
+            printable=bool(res.printable),
+            case_no=res.case_no,
+            printable_lines=tuple(res.printable),
+            values=dict(res.values),
+            document=getattr(res, "document", None),
+            title_en=title_en,
+            columns_en=tuple(columns_en),
+            terms_en=terms_en,
+        )
 
     def register_document(self, code: str, sha256: str, pages: int) -> None:
         """PUT /v1/documents/{code}/digest (a document is printed only once this succeeded)."""
@@ -238,9 +293,13 @@ class CentralPort:
 
         ref = self.outbox.lookup_case(case_no) or self._own_provisional(case_no)
         if ref is not None and not ref.case_no:
-            return QueryAnswer(title=case_no, rows=((terminal_clock.strftime("%Y-%m-%d %H:%M", ref.created),
-                                                     "queued"),), columns=("time", "status"),
-                               printable=False, values={"queued": True})
+            return QueryAnswer(
+                title=case_no,
+                rows=((terminal_clock.strftime("%Y-%m-%d %H:%M", ref.created), "queued"),),
+                columns=("time", "status"),
+                printable=False,
+                values={"queued": True},
+            )
         number = ref.case_no if ref is not None and ref.case_no else case_no
         try:
             res = self.client.case(number)
@@ -248,10 +307,17 @@ class CentralPort:
             self._report(exc)
             raise CentralUnavailable(type(exc).__name__) from exc
         self._report(None)
-        rows = tuple((terminal_clock.local(ev.at.timestamp()).strftime("%Y-%m-%d %H:%M"), ev.status.value)
-                     for ev in res.history)
-        return QueryAnswer(title=res.case_no, rows=rows, columns=("time", "status"),
-                           printable=False, values={"status": res.status.value})
+        rows = tuple(
+            (terminal_clock.local(ev.at.timestamp()).strftime("%Y-%m-%d %H:%M"), ev.status.value)
+            for ev in res.history
+        )
+        return QueryAnswer(
+            title=res.case_no,
+            rows=rows,
+            columns=("time", "status"),
+            printable=False,
+            values={"status": res.status.value},
+        )
 
     def _report(self, exc: BaseException | None) -> None:
         if self.on_call is not None:
@@ -264,13 +330,16 @@ class CentralPort:
         """This terminal's provisional number typed upper-case (the keypad has no lower case)."""
         own = getattr(self.outbox, "terminal_id", "")
         if own and own != own.upper() and typed.upper().startswith(own.upper() + "-"):
-            return self.outbox.lookup_case(own + typed[len(own):])
+            return self.outbox.lookup_case(own + typed[len(own) :])
         return None
 
     def submit(self, item_code: str, payload: Mapping[str, Any]) -> Submitted:
         """Queue the submission (on disk first), then wait briefly for central's case number."""
-        body: dict[str, Any] = {"item_code": item_code, "region_code": self.region_code,
-                                "fields": self._fields(payload)}
+        body: dict[str, Any] = {
+            "item_code": item_code,
+            "region_code": self.region_code,
+            "fields": self._fields(payload),
+        }
         if payload.get("_anonymous"):
             body["anonymous"] = True  # 匿名: no identity leaves the terminal
         else:
@@ -286,8 +355,9 @@ class CentralPort:
             time.sleep(0.05)
         return Submitted(queued.provisional_no or "", provisional=True, status="queued")
 
-    def submit_bundle(self, bundle_code: str, items: Any, payload: Mapping[str, Any],
-                      names: Mapping[str, str]) -> Any:
+    def submit_bundle(
+        self, bundle_code: str, items: Any, payload: Mapping[str, Any], names: Mapping[str, str]
+    ) -> Any:
         """一件事一次办 (issue 23): the items as one queued request (kiosk.bundle.delivery)."""
         from kiosk.bundle.delivery import submit_bundle
 
@@ -300,10 +370,21 @@ class CentralPort:
             return
         from kiosk.rating.record import body
 
-        self._enqueue("rating", body(rating.service_id, rating.item_code, rating.level,
-                                     rating.tags, rating.comment, rating.dictionary_version,
-                                     dict(rating.indicators), rating.hall, rating.callback_phone,
-                                     rating.rater))
+        self._enqueue(
+            "rating",
+            body(
+                rating.service_id,
+                rating.item_code,
+                rating.level,
+                rating.tags,
+                rating.comment,
+                rating.dictionary_version,
+                dict(rating.indicators),
+                rating.hall,
+                rating.callback_phone,
+                rating.rater,
+            ),
+        )
 
     def _enqueue(self, kind: str, body: dict[str, Any]) -> Any:
         """Queue on disk; a damaged queue or a full disk is IntakeRefused, never "network"."""

@@ -1,4 +1,5 @@
 """Start-up of the kiosk: config → logging → font → Kivy window → KioskApp."""
+
 from __future__ import annotations
 
 import logging
@@ -63,8 +64,13 @@ def prepare_kivy(*, windowed: bool, size: str | None, font: Path | None) -> None
         log.info("CJK font: %s", font)
 
 
-def run(config_path: str | None = None, *, windowed: bool = False, size: str | None = None,
-        exit_after: float | None = None) -> int:
+def run(
+    config_path: str | None = None,
+    *,
+    windowed: bool = False,
+    size: str | None = None,
+    exit_after: float | None = None,
+) -> int:
     """Run the kiosk until it is closed; returns the process exit code."""
     from kiosk.admin.filemodes import UMASK, secure_data_dir
 
@@ -79,11 +85,19 @@ def run(config_path: str | None = None, *, windowed: bool = False, size: str | N
     try:
         secure_data_dir(cfg.data_path)
     except OSError as exc:
-        print(f"{cfg.data_path}: cannot create the data directory: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"{cfg.data_path}: cannot create the data directory: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
         return 2
     lc = cfg.logging
-    setup_logging(cfg.resolve(lc.dir, base="data"), lc.level, wire=lc.wire,
-                  max_bytes=lc.max_bytes, backups=lc.backups)
+    setup_logging(
+        cfg.resolve(lc.dir, base="data"),
+        lc.level,
+        wire=lc.wire,
+        max_bytes=lc.max_bytes,
+        backups=lc.backups,
+    )
     from kiosk.ui.fonts import find_cjk_font
 
     font = find_cjk_font(cfg.resolve(cfg.font_path))

@@ -3,13 +3,14 @@
 Imported by the terminal's client (kiosk) and by the reference service (central), so the two
 cannot drift. Pure data + hashing: no I/O, no Kivy, no FastAPI.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Annotated, Literal
 
@@ -33,7 +34,8 @@ MAX_SKEW_S = 300
 
 TERMINAL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}")
 IDEMPOTENCY_KEY_RE = re.compile(
-    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
 SIGNATURE_RE = re.compile(r"[0-9a-f]{64}")
 
 
@@ -42,8 +44,13 @@ def body_digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def string_to_sign(method: str, path_with_query: str, timestamp: int, body: bytes,
-                   idempotency_key: str | None = None) -> bytes:
+def string_to_sign(
+    method: str,
+    path_with_query: str,
+    timestamp: int,
+    body: bytes,
+    idempotency_key: str | None = None,
+) -> bytes:
     """METHOD\nPATH_WITH_QUERY\nTIMESTAMP\nsha256_hex(body), UTF-8; v1.1 appends
     \nIDEMPOTENCY_KEY (lower case) when the request carries one."""
     text = f"{method.upper()}\n{path_with_query}\n{int(timestamp)}\n{body_digest(body)}"
@@ -52,23 +59,47 @@ def string_to_sign(method: str, path_with_query: str, timestamp: int, body: byte
     return text.encode()
 
 
-def sign(secret: bytes, method: str, path_with_query: str, timestamp: int, body: bytes,
-         idempotency_key: str | None = None) -> str:
+def sign(
+    secret: bytes,
+    method: str,
+    path_with_query: str,
+    timestamp: int,
+    body: bytes,
+    idempotency_key: str | None = None,
+) -> str:
     """Hex HMAC-SHA256 of the string to sign under the terminal secret."""
-    return hmac.new(secret, string_to_sign(method, path_with_query, timestamp, body,
-                                           idempotency_key), hashlib.sha256).hexdigest()
+    return hmac.new(
+        secret,
+        string_to_sign(method, path_with_query, timestamp, body, idempotency_key),
+        hashlib.sha256,
+    ).hexdigest()
 
 
-def verify(secret: bytes, method: str, path_with_query: str, timestamp: int, body: bytes,
-           signature: str, idempotency_key: str | None = None) -> bool:
+def verify(
+    secret: bytes,
+    method: str,
+    path_with_query: str,
+    timestamp: int,
+    body: bytes,
+    signature: str,
+    idempotency_key: str | None = None,
+) -> bool:
     """Constant-time check of a hex signature."""
     expected = sign(secret, method, path_with_query, timestamp, body, idempotency_key)
-    return hmac.compare_digest(expected.encode(), signature.strip().lower().encode("ascii", "replace"))
+    return hmac.compare_digest(
+        expected.encode(), signature.strip().lower().encode("ascii", "replace")
+    )
 
 
-def signed_headers(terminal_id: str, secret: bytes, method: str, path_with_query: str,
-                   body: bytes, now: float | None = None,
-                   idempotency_key: str | None = None) -> dict[str, str]:
+def signed_headers(
+    terminal_id: str,
+    secret: bytes,
+    method: str,
+    path_with_query: str,
+    body: bytes,
+    now: float | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, str]:
     """The auth headers for one request (timestamp from `now` or the clock); with an
     idempotency key, the v1.1 signature over it and the Idempotency-Key header itself."""
     ts = int(time.time() if now is None else now)
@@ -109,8 +140,9 @@ def id_number_valid(value: str) -> bool:
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
-                              allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 class _Reply(BaseModel):
@@ -145,17 +177,21 @@ MAX_SAFE_INT = 2**53 - 1
 64-bit database column (v1.1: larger ones are 422, never an overflow in storage)."""
 MAX_VERSION = 2**31 - 1
 """Catalogue versions fit a 32-bit signed column (PostgreSQL INTEGER)."""
-FieldValue = (Annotated[str, Field(max_length=2000)]
-              | Annotated[int, Field(ge=-MAX_SAFE_INT, le=MAX_SAFE_INT)]
-              | Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)] | bool | None)
+FieldValue = (
+    Annotated[str, Field(max_length=2000)]
+    | Annotated[int, Field(ge=-MAX_SAFE_INT, le=MAX_SAFE_INT)]
+    | Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]
+    | bool
+    | None
+)
 MAX_FIELDS = 64
-_EARLIEST = datetime(1999, 12, 31, tzinfo=timezone.utc)
-_LATEST = datetime(2100, 1, 2, tzinfo=timezone.utc)
+_EARLIEST = datetime(1999, 12, 31, tzinfo=UTC)
+_LATEST = datetime(2100, 1, 2, tzinfo=UTC)
 # (a day of slack either side: any 20xx local time with any UTC offset is inside)
 
 
 def _moment(v: datetime) -> datetime:
-    aware = v if v.tzinfo is not None else v.replace(tzinfo=timezone.utc)
+    aware = v if v.tzinfo is not None else v.replace(tzinfo=UTC)
     if not _EARLIEST <= aware <= _LATEST:
         raise ValueError("must lie in the years 2000..2099")
     return v
@@ -176,12 +212,14 @@ def _check_fields(v: dict[str, object]) -> dict[str, object]:
         raise ValueError(f"at most {MAX_FIELDS} fields")
     for key in v:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", key):
-            raise ValueError("field names must be 1–64 letters, digits or _ (not starting "
-                             "with a digit)")
+            raise ValueError(
+                "field names must be 1–64 letters, digits or _ (not starting with a digit)"
+            )
     return v
 
 
 # --- submissions and cases -----------------------------------------------------------------
+
 
 class Submission(_Body):
     """POST /v1/submissions: one request (办件) for an `apply` item."""
@@ -255,6 +293,7 @@ class CaseStatus(_Reply):
 
 # --- queries -------------------------------------------------------------------------------
 
+
 class QueryRequest(_Body):
     """POST /v1/queries/{item_code}: a live query or a document to print."""
 
@@ -316,6 +355,7 @@ class QueryResult(_Reply):
 
 
 # --- ratings (好差评) ----------------------------------------------------------------------
+
 
 class RatingLevel(str, Enum):
     """The five 好差评 levels, stored by name; numeric codes exist only at the edges."""
@@ -403,8 +443,9 @@ class Rating(_Body):
     # issue 19 (additive, all optional; the models are in the 好差评 section at the end)
     dictionary_version: int | None = Field(default=None, ge=1)
     """Version of the rating dictionary the screen was rendered from; `tags` are its reasons."""
-    indicators: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")], RatingLevel] = \
-        Field(default={}, max_length=8)
+    indicators: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")], RatingLevel] = Field(
+        default={}, max_length=8
+    )
     """Indicator code → level by name (整体满意度, 服务效率, 服务水平, 服务态度 …)."""
     real_name: bool = False
     """实名 rating: `rater` says who; otherwise anonymous."""
@@ -425,8 +466,10 @@ class Rating(_Body):
     def _negative_needs_tag(self) -> Rating:
         if self.level.is_negative and not self.tags:
             raise PydanticCustomError(
-                "tag_required", "{level} (差评) needs at least one reason tag",
-                {"level": self.level.value})
+                "tag_required",
+                "{level} (差评) needs at least one reason tag",
+                {"level": self.level.value},
+            )
         if self.real_name != (self.rater is not None):
             raise ValueError("a real-name rating carries its rater, an anonymous one none")
         if self.callback is not None and not self.level.is_negative:
@@ -462,6 +505,7 @@ class RatingRecord(_Reply):
 
 # --- heartbeat -----------------------------------------------------------------------------
 
+
 class DeviceStatus(str, Enum):
     """State of one device as the terminal sees it."""
 
@@ -490,7 +534,8 @@ class Heartbeat(_Body):
     """POST /v1/heartbeat: the terminal's health, every heartbeat interval."""
 
     devices: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")], DeviceState] = Field(
-        default={}, max_length=16)
+        default={}, max_length=16
+    )
     catalogue_version: int = Field(ge=0, le=MAX_VERSION)
     """Version of the active catalogue (0: none)."""
     outbox_depth: int = Field(ge=0, le=10_000_000)
@@ -508,6 +553,7 @@ class HeartbeatReply(_Reply):
 
 
 # --- staff ---------------------------------------------------------------------------------
+
 
 class CatalogueAccepted(_Reply):
     """200 answer to PUT /v1/admin/catalogue."""
@@ -604,6 +650,8 @@ class FaceVerdict(_Reply):
     """Similarity 0–1 (1 − distance / 1.2, clipped); match means distance ≤ FACE_MATCH_THRESHOLD."""
     verify_id: str
     """Reference of this check (put on the submission as evidence; no image is kept)."""
+
+
 # --- English query results (v1, additive) --------------------------------------------------
 # A foreigner at the terminal reads central's answer in English. QueryResult carries, beside
 # its Chinese `title` / `columns` / cells:
@@ -615,6 +663,7 @@ class FaceVerdict(_Reply):
 # Chinese words for states, so a terminal translates them even when an answer has no terms_en.
 # An older central sends none of this (defaults), a newer terminal then shows the Chinese cells
 # it has no English for, and an older terminal ignores the fields (extra="ignore").
+
 
 class QueryColumn(_Reply):
     """One column of a query answer: its Chinese label (as in `columns`) and English label."""
@@ -668,7 +717,7 @@ def new_verify_code() -> str:
     import secrets
 
     raw = "".join(secrets.choice(VERIFY_ALPHABET) for _ in range(20))
-    return "-".join(raw[i:i + 5] for i in range(0, 20, 5))
+    return "-".join(raw[i : i + 5] for i in range(0, 20, 5))
 
 
 def normalize_verify_code(text: str) -> str | None:
@@ -678,7 +727,7 @@ def normalize_verify_code(text: str) -> str | None:
     raw = "".join(ch for ch in text.upper() if ch not in " -\t").translate(_CROCKFORD_FIX)
     if len(raw) != 20 or any(ch not in VERIFY_ALPHABET for ch in raw):
         return None
-    return "-".join(raw[i:i + 5] for i in range(0, 20, 5))
+    return "-".join(raw[i : i + 5] for i in range(0, 20, 5))
 
 
 class IssuedDocument(_Reply):
@@ -738,6 +787,8 @@ class VerifyResult(_Reply):
     """The document's key lines, holder name and ID number masked (王*明, 610902********0010)."""
     sha256: str | None = None
     pages: int | None = None
+
+
 # --- payments (v1, additive) ---------------------------------------------------------------
 # A `pay` item's order: central computes the amount, the terminal only shows it. Money is
 # integer fen (分) everywhere, never float. See docs/central-api.md "Payments".
@@ -848,7 +899,9 @@ class PayCode(_Body):
     @classmethod
     def _code(cls, v: str) -> str:
         if not PAYMENT_CODE_RE.fullmatch(v):
-            raise ValueError("not a payment code (16–19 digits with a WeChat, Alipay or UnionPay prefix)")
+            raise ValueError(
+                "not a payment code (16–19 digits with a WeChat, Alipay or UnionPay prefix)"
+            )
         return v
 
 
@@ -890,6 +943,8 @@ def next_payment_state(state: PaymentState, event: PaymentEvent) -> PaymentState
     if state is PaymentState.CLOSED and event == "paid_notice":
         return PaymentState.REFUNDED
     return state
+
+
 # --- case references typed back (v1, additive) ----------------------------------------------
 # A citizen may type back either number a receipt shows: central's case number (CASE_NO_RE) or
 # the provisional number a terminal printed while offline (kiosk.outbox: TERMINAL-YYYYMMDD-NNNN,
@@ -917,10 +972,13 @@ def case_ref_alphabet() -> str:
     for pattern in (CASE_NO_RE.pattern, PROVISIONAL_NO_RE.pattern):
         classes = re.findall(r"\[[^\]]+\]", pattern)
         literals = re.sub(r"\[[^\]]+\]|\{[^}]*\}", "", pattern)
-        chars |= {c for c in map(chr, range(0x21, 0x7F)) if any(re.fullmatch(k, c) for k in classes)}
+        chars |= {
+            c for c in map(chr, range(0x21, 0x7F)) if any(re.fullmatch(k, c) for k in classes)
+        }
         chars |= set(literals)
-    return "".join(sorted({c.upper() for c in chars},
-                          key=lambda c: (not c.isdigit(), not c.isalpha(), c)))
+    return "".join(
+        sorted({c.upper() for c in chars}, key=lambda c: (not c.isdigit(), not c.isalpha(), c))
+    )
 
 
 # --- 好差评 dictionary, rating record, follow-up, statistics (issue 19) ------------------------
@@ -1117,6 +1175,8 @@ class ProvinceQueueStatus(_Reply):
 
     counts: dict[str, int]
     dead: list[ProvinceDeadRow]
+
+
 # --- app-code identity: 电子社保卡 / 医保电子凭证 / city-app codes (issue 24) ------------------
 # The terminal sends the scanned payload as it is; central asks the issuing platform (the
 # sandbox: checks its own signed demo codes) and answers who the holder is. The terminal never
@@ -1161,6 +1221,8 @@ class CodeIdentity(_Reply):
     """The platform that vouched, e.g. 国家社会保险公共服务平台 (电子社保卡)."""
     identity_id: str = Field(max_length=40)
     """Central's reference of this identification (logs, audits)."""
+
+
 # --- 一件事一次办 bundles (issue 23) -------------------------------------------------------
 # POST /v1/submissions with `bundle_code` (additive: a body without it is a Submission as
 # before): several items of one life event as ONE request, with one identification. Central

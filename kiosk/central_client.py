@@ -4,6 +4,7 @@ The client never retries by itself (urllib3 retries are off): creating calls are
 outbox worker with their idempotency key, live calls by the citizen. One instance per thread
 (requests.Session is not meant to be shared across threads).
 """
+
 from __future__ import annotations
 
 import email.utils
@@ -30,11 +31,10 @@ from urllib3.util.retry import Retry
 
 from kiosk import __version__
 from kiosk.central_api import (
-    HEADER_IDEMPOTENCY_KEY,
     CODE_PATH,
     FACE_PATH,
-    CodeIdentity,
     CaseStatus,
+    CodeIdentity,
     DocumentQueryResult,
     DocumentRegistered,
     FaceVerdict,
@@ -140,8 +140,9 @@ def encode_body(payload: Payload) -> bytes:
     """Canonical JSON bytes of a payload (sorted keys, compact, UTF-8): same dict, same bytes."""
     if isinstance(payload, BaseModel):
         payload = payload.model_dump(mode="json", exclude_none=True)
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True,
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(
+        payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
+    ).encode("utf-8")
 
 
 def _retry_after(value: str | None, now: float) -> float | None:
@@ -160,10 +161,18 @@ def _retry_after(value: str | None, now: float) -> float | None:
 class CentralClient:
     """Signed JSON calls to the central service; raises the errors of kiosk.central_errors."""
 
-    def __init__(self, base_url: str, terminal_id: str, secret: bytes, *,
-                 connect_timeout_s: float = 3.05, read_timeout_s: float = 10.0,
-                 ca_bundle: str | Path | None = None, clock: Callable[[], float] = time.time,
-                 session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        terminal_id: str,
+        secret: bytes,
+        *,
+        connect_timeout_s: float = 3.05,
+        read_timeout_s: float = 10.0,
+        ca_bundle: str | Path | None = None,
+        clock: Callable[[], float] = time.time,
+        session: requests.Session | None = None,
+    ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise CentralClientError(f"central URL must be http(s)://…, got {base_url!r}")
         self.base_url = base_url.rstrip("/")
@@ -175,36 +184,58 @@ class CentralClient:
         self.session = session or requests.Session()
         self.session.verify = str(ca_bundle) if ca_bundle else True
         self.session.trust_env = False  # a stray HTTPS_PROXY must not reroute signed traffic
-        no_retries = Retry(total=0, connect=0, read=0, redirect=0, status=0, other=0,
-                           raise_on_status=False, raise_on_redirect=False)
+        no_retries = Retry(
+            total=0,
+            connect=0,
+            read=0,
+            redirect=0,
+            status=0,
+            other=0,
+            raise_on_status=False,
+            raise_on_redirect=False,
+        )
         self._tracker = _Tracker()
-        adapter = _TrackingAdapter(self._tracker, max_retries=no_retries, pool_connections=2,
-                                   pool_maxsize=4)
+        adapter = _TrackingAdapter(
+            self._tracker, max_retries=no_retries, pool_connections=2, pool_maxsize=4
+        )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self.session.headers.update({"User-Agent": f"kiosk/{__version__}",
-                                     "Accept": "application/json"})
+        self.session.headers.update(
+            {"User-Agent": f"kiosk/{__version__}", "Accept": "application/json"}
+        )
 
     @classmethod
-    def from_config(cls, cfg: TerminalConfig, base_url: str | None = None,
-                    clock: Callable[[], float] = time.time) -> CentralClient:
+    def from_config(
+        cls,
+        cfg: TerminalConfig,
+        base_url: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> CentralClient:
         """A client set up from the terminal config (base_url overrides central.url)."""
         url = base_url or cfg.central.url
         if url == "embedded":
-            raise CentralClientError('central.url is "embedded": start the sandbox and pass its URL')
+            raise CentralClientError(
+                'central.url is "embedded": start the sandbox and pass its URL'
+            )
         secret_path = cfg.resolve(cfg.central.secret_file)
         assert secret_path is not None
         try:
             secret = parse_secret(secret_path.read_text(encoding="ascii"))
         except OSError as exc:
-            raise CentralClientError(f"{secret_path}: cannot read the terminal secret: "
-                                     f"{exc.strerror or exc}") from None
+            raise CentralClientError(
+                f"{secret_path}: cannot read the terminal secret: {exc.strerror or exc}"
+            ) from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise CentralClientError(f"{secret_path}: {exc}") from None
-        return cls(url, cfg.terminal_id, secret,
-                   connect_timeout_s=cfg.central.connect_timeout_s,
-                   read_timeout_s=cfg.central.read_timeout_s,
-                   ca_bundle=cfg.resolve(cfg.central.ca_bundle), clock=clock)
+        return cls(
+            url,
+            cfg.terminal_id,
+            secret,
+            connect_timeout_s=cfg.central.connect_timeout_s,
+            read_timeout_s=cfg.central.read_timeout_s,
+            ca_bundle=cfg.resolve(cfg.central.ca_bundle),
+            clock=clock,
+        )
 
     def close(self) -> None:
         """Close pooled connections."""
@@ -217,29 +248,50 @@ class CentralClient:
 
     # -- transport ---------------------------------------------------------------------------
 
-    def request(self, method: str, path: str, body: bytes = b"", *,
-                idempotency_key: str | None = None,
-                headers: dict[str, str] | None = None) -> requests.Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        *,
+        idempotency_key: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
         """Send one signed request; return the 2xx/304 response or raise a typed error."""
         path_with_query = self._prefix + path
         # contract v1.1: the Idempotency-Key is part of the signed string (signed_headers adds
         # the header too), so a captured request cannot be replayed under a fresh key
-        hdrs = signed_headers(self.terminal_id, self._secret, method, path_with_query, body,
-                              now=self.clock(), idempotency_key=idempotency_key or None)
+        hdrs = signed_headers(
+            self.terminal_id,
+            self._secret,
+            method,
+            path_with_query,
+            body,
+            now=self.clock(),
+            idempotency_key=idempotency_key or None,
+        )
         if body:
             hdrs["Content-Type"] = "application/json; charset=utf-8"
         if headers:
             hdrs.update(headers)
         url = self.base_url + path
         try:
-            resp = self.session.request(method, url, data=body or None, headers=hdrs,
-                                        timeout=self.timeout, allow_redirects=False)
+            resp = self.session.request(
+                method,
+                url,
+                data=body or None,
+                headers=hdrs,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
         except (requests.ConnectTimeout, requests.ReadTimeout) as exc:
             raise CentralTimeout(f"{method} {path}: timed out ({exc.__class__.__name__})") from None
         except requests.exceptions.SSLError as exc:
             raise NetworkError(f"{method} {path}: TLS failure: {_short(exc)}") from None
         except requests.RequestException as exc:
-            raise NetworkError(f"{method} {path}: {exc.__class__.__name__}: {_short(exc)}") from None
+            raise NetworkError(
+                f"{method} {path}: {exc.__class__.__name__}: {_short(exc)}"
+            ) from None
         if 200 <= resp.status_code < 300 or resp.status_code == 304:
             return resp
         raise self._error(resp)
@@ -263,15 +315,23 @@ class CentralClient:
             return ServerError(status, code, message, retry_after)
         return ProtocolError(f"unexpected HTTP {status} from central")
 
-    def _call(self, model: type[M], method: str, path: str, payload: Payload | None = None,
-              idempotency_key: str | None = None) -> M:
+    def _call(
+        self,
+        model: type[M],
+        method: str,
+        path: str,
+        payload: Payload | None = None,
+        idempotency_key: str | None = None,
+    ) -> M:
         body = encode_body(payload) if payload is not None else b""
         resp = self.request(method, path, body, idempotency_key=idempotency_key)
         try:
             return model.model_validate_json(resp.content)
         except ValidationError as exc:
-            raise ProtocolError(f"{method} {path}: answer is not a valid {model.__name__} "
-                                f"({exc.error_count()} problem(s))") from None
+            raise ProtocolError(
+                f"{method} {path}: answer is not a valid {model.__name__} "
+                f"({exc.error_count()} problem(s))"
+            ) from None
 
     # -- API -----------------------------------------------------------------------------------
 
@@ -281,26 +341,41 @@ class CentralClient:
         if isinstance(payload, dict) and "bundle_code" in payload:
             from kiosk.central_api import BundleAccepted
 
-            return self._call(BundleAccepted, "POST", "/v1/submissions", payload,  # type: ignore[return-value]
-                              idempotency_key)
+            return self._call(
+                BundleAccepted,
+                "POST",
+                "/v1/submissions",
+                payload,  # type: ignore[return-value]
+                idempotency_key,
+            )
         return self._call(SubmissionAccepted, "POST", "/v1/submissions", payload, idempotency_key)
 
     def rate(self, payload: Payload, idempotency_key: str) -> RatingAccepted:
         """POST /v1/ratings (201)."""
         return self._call(RatingAccepted, "POST", "/v1/ratings", payload, idempotency_key)
 
-    def query(self, item_code: str, payload: Payload,
-              idempotency_key: str | None = None) -> QueryResult:
+    def query(
+        self, item_code: str, payload: Payload, idempotency_key: str | None = None
+    ) -> QueryResult:
         """POST /v1/queries/{item_code}: a live query (not retried: the citizen is waiting);
         a print item's answer carries its issued document (DocumentQueryResult). A fresh
         Idempotency-Key per query (v1.1): a replayed request gets the first answer, no new case."""
-        return self._call(DocumentQueryResult, "POST", f"/v1/queries/{quote(item_code, safe='')}",
-                          payload, idempotency_key or str(uuid.uuid4()))
+        return self._call(
+            DocumentQueryResult,
+            "POST",
+            f"/v1/queries/{quote(item_code, safe='')}",
+            payload,
+            idempotency_key or str(uuid.uuid4()),
+        )
 
     def register_document(self, code: str, sha256: str, pages: int) -> DocumentRegistered:
         """PUT /v1/documents/{code}/digest: the rendered PDF's SHA-256, before printing it."""
-        return self._call(DocumentRegistered, "PUT", f"/v1/documents/{quote(code, safe='')}/digest",
-                          {"sha256": sha256, "pages": pages})
+        return self._call(
+            DocumentRegistered,
+            "PUT",
+            f"/v1/documents/{quote(code, safe='')}/digest",
+            {"sha256": sha256, "pages": pages},
+        )
 
     def case(self, case_no: str) -> CaseStatus:
         """GET /v1/cases/{case_no}: progress of a case."""
@@ -331,7 +406,6 @@ class CentralClient:
             raise ProtocolError(f"GET /v1/catalogue: unexpected HTTP {resp.status_code}")
         return CatalogueFetch(200, resp.content, resp.headers.get("ETag"))
 
-
     # -- payments (v1, additive) ---------------------------------------------------------------
 
     def create_payment(self, payload: Payload, idempotency_key: str) -> PaymentOrder:
@@ -344,8 +418,12 @@ class CentralClient:
 
     def pay_code(self, order_no: str, code: str) -> PaymentStatus:
         """POST /v1/payments/{order_no}/pay-code (the 付款码 is sent, never logged or kept)."""
-        return self._call(PaymentStatus, "POST", f"/v1/payments/{quote(order_no, safe='')}/pay-code",
-                          {"code": code})
+        return self._call(
+            PaymentStatus,
+            "POST",
+            f"/v1/payments/{quote(order_no, safe='')}/pay-code",
+            {"code": code},
+        )
 
     def cancel_payment(self, order_no: str) -> PaymentStatus:
         """POST /v1/payments/{order_no}/cancel (Rejected 409 already_paid when paid first)."""

@@ -1,4 +1,5 @@
 """Typed errors of the central client: what went wrong, and whether trying again can help."""
+
 from __future__ import annotations
 
 from kiosk.errors import KioskError
@@ -19,7 +20,9 @@ class CentralTimeout(NetworkError):
 class HTTPStatusError(CentralClientError):
     """Central answered with an error status; `code` is the JSON error code when there is one."""
 
-    def __init__(self, status: int, code: str, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, retry_after: float | None = None
+    ) -> None:
         self.status = status
         self.code = code
         self.message = message

@@ -3,6 +3,7 @@
 argparse (stdlib) rather than click: no extra dependency on the terminal image, usage errors
 exit 2 by itself, and each group module registers its own sub-parsers without import magic.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,8 +14,24 @@ import sys
 from kiosk import __version__
 
 # Group name → module in kiosk.commands; each module has register(subparsers).
-GROUPS = ("run", "config", "doctor", "card", "printer", "scanner", "sim", "catalogue", "outbox", "central",
-          "maintenance", "document", "a4printer", "camera", "face", "sscard")
+GROUPS = (
+    "run",
+    "config",
+    "doctor",
+    "card",
+    "printer",
+    "scanner",
+    "sim",
+    "catalogue",
+    "outbox",
+    "central",
+    "maintenance",
+    "document",
+    "a4printer",
+    "camera",
+    "face",
+    "sscard",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,9 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _unavailable(sub: argparse._SubParsersAction, name: str, missing: str) -> None:
     def handler(_args: argparse.Namespace) -> int:
-        print(f"kiosk {name}: not installed here ({missing} is missing): install the extra that "
-              f"brings it, e.g. pip install 'selfservice-kiosk[terminal]' or '[central]'",
-              file=sys.stderr)
+        print(
+            f"kiosk {name}: not installed here ({missing} is missing): install the extra that "
+            f"brings it, e.g. pip install 'selfservice-kiosk[terminal]' or '[central]'",
+            file=sys.stderr,
+        )
         return 2
 
     p = sub.choices.get(name)  # the group may have registered before a sub-command failed

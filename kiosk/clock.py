@@ -5,6 +5,7 @@ ID card expiry check all read local time through this module, so they agree even
 system zone is UTC (a common image default): `terminal.timezone` in the config, default
 Asia/Shanghai. The zone is process-wide; `kiosk run` and the CLI set it once from the config.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,13 +23,20 @@ _zone: ZoneInfo = ZoneInfo(DEFAULT_ZONE)
 
 def zone_from_name(name: str) -> ZoneInfo:
     """The IANA zone `name` (e.g. Asia/Shanghai); ValueError names a zone that does not exist."""
-    if not isinstance(name, str) or not name or name != name.strip() or ".." in name \
-            or name.startswith("/"):
+    if (
+        not isinstance(name, str)
+        or not name
+        or name != name.strip()
+        or ".." in name
+        or name.startswith("/")
+    ):
         raise ValueError(f"{name!r} is not an IANA time zone name such as {DEFAULT_ZONE}")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"unknown time zone {name!r} (an IANA name such as {DEFAULT_ZONE})") from None
+        raise ValueError(
+            f"unknown time zone {name!r} (an IANA name such as {DEFAULT_ZONE})"
+        ) from None
 
 
 def set_zone(name: str) -> ZoneInfo:
@@ -81,7 +89,7 @@ def system_zone_name() -> str:
     except OSError:
         return time.tzname[0] if time.tzname else ""
     marker = "zoneinfo/"
-    return target[target.index(marker) + len(marker):] if marker in target else target
+    return target[target.index(marker) + len(marker) :] if marker in target else target
 
 
 def same_offsets(a: str, b: ZoneInfo, epoch: float | None = None) -> bool:
@@ -91,9 +99,21 @@ def same_offsets(a: str, b: ZoneInfo, epoch: float | None = None) -> bool:
     except ValueError:
         return False
     t = time.time() if epoch is None else epoch
-    return all(dt.datetime.fromtimestamp(x, za).utcoffset() == dt.datetime.fromtimestamp(x, b).utcoffset()
-               for x in (t, t + 182 * 86400))
+    return all(
+        dt.datetime.fromtimestamp(x, za).utcoffset() == dt.datetime.fromtimestamp(x, b).utcoffset()
+        for x in (t, t + 182 * 86400)
+    )
 
 
-__all__ = ["DEFAULT_ZONE", "zone_from_name", "set_zone", "zone", "local", "struct", "strftime",
-           "today", "system_zone_name", "same_offsets"]
+__all__ = [
+    "DEFAULT_ZONE",
+    "zone_from_name",
+    "set_zone",
+    "zone",
+    "local",
+    "struct",
+    "strftime",
+    "today",
+    "system_zone_name",
+    "same_offsets",
+]

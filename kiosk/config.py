@@ -1,4 +1,5 @@
 """Terminal configuration: TOML read with tomllib, validated by pydantic, every problem named."""
+
 from __future__ import annotations
 
 import re
@@ -103,10 +104,15 @@ class CameraConfig(_Section):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str) -> str:
-        if not (v.startswith("/dev/") or v.startswith("sim://camera")
-                or re.fullmatch(r"usb://[0-9a-fA-F]{4}:[0-9a-fA-F]{4}", v)):
+        if not (
+            v.startswith("/dev/")
+            or v.startswith("sim://camera")
+            or re.fullmatch(r"usb://[0-9a-fA-F]{4}:[0-9a-fA-F]{4}", v)
+        ):
             raise ValueError("must be /dev/videoN, usb://VID:PID or sim://camera?…")
         return v
+
+
 class A4PrinterConfig(_Section):
     """The A4 document printer (CUPS), for the certificates of `print` items."""
 
@@ -276,7 +282,9 @@ class HallConfig(_Section):
     def _phone(cls, v: str) -> str:
         v = v.strip()
         if v and not PHONE_RE.fullmatch(v):
-            raise ValueError("must be a phone number: 3–20 digits, '-' or spaces (e.g. 0915-1234567)")
+            raise ValueError(
+                "must be a phone number: 3–20 digits, '-' or spaces (e.g. 0915-1234567)"
+            )
         return v
 
     @field_validator("help_url")
@@ -389,14 +397,18 @@ class TerminalConfig(_Section):
         from kiosk.central_api import TERMINAL_ID_RE
 
         if not TERMINAL_ID_RE.fullmatch(v):  # provisional case numbers start with it
-            raise ValueError("must be 3–32 letters, digits, '-' or '_', starting with a letter or digit")
+            raise ValueError(
+                "must be 3–32 letters, digits, '-' or '_', starting with a letter or digit"
+            )
         return v
 
     @field_validator("region_code")
     @classmethod
     def _region(cls, v: str) -> str:
         if not re.fullmatch(r"[0-9]{6}", v):
-            raise ValueError("must be the 6-digit administrative division code (行政区划代码), e.g. 610900")
+            raise ValueError(
+                "must be the 6-digit administrative division code (行政区划代码), e.g. 610900"
+            )
         return v
 
     # Set by load(); not part of the file.
@@ -462,14 +474,17 @@ def format_errors(exc: ValidationError) -> list[str]:
     """Turn pydantic errors into `field.path: message` lines a technician can act on."""
     lines = []
     for err in exc.errors():
-        path = "".join(
-            f"[{part}]" if isinstance(part, int) else f".{part}" for part in err["loc"]
-        ).lstrip(".") or "(file)"
+        path = (
+            "".join(
+                f"[{part}]" if isinstance(part, int) else f".{part}" for part in err["loc"]
+            ).lstrip(".")
+            or "(file)"
+        )
         msg = _MESSAGES.get(err["type"])
         if msg is None:
             msg = err["msg"]
             if msg.startswith("Value error, "):
-                msg = msg[len("Value error, "):]
+                msg = msg[len("Value error, ") :]
         lines.append(f"{path}: {msg}")
     return lines
 
@@ -498,7 +513,9 @@ def load(path: str | Path | None = None) -> TerminalConfig:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(str(path), [f"(file): not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
+        raise ConfigError(
+            str(path), [f"(file): not UTF-8 text ({exc.reason} at byte {exc.start})"]
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [f"(file): TOML syntax: {exc}"]) from None
     cfg = parse(data, path.resolve())

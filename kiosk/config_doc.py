@@ -1,9 +1,9 @@
 """Generate the configuration reference (docs/configuration.md) from the pydantic model."""
+
 from __future__ import annotations
 
 import sys
 import typing
-from pathlib import Path
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
@@ -36,8 +36,12 @@ def _section(model: type[BaseModel], prefix: str, out: list[str]) -> None:
             default = ""
         else:
             default = f"`{field.default!r}`".replace("|", "\\|")
-        if typing.get_origin(ann) is list and typing.get_args(ann) and isinstance(typing.get_args(ann)[0], type) \
-                and issubclass(typing.get_args(ann)[0], BaseModel):
+        if (
+            typing.get_origin(ann) is list
+            and typing.get_args(ann)
+            and isinstance(typing.get_args(ann)[0], type)
+            and issubclass(typing.get_args(ann)[0], BaseModel)
+        ):
             nested.append((f"{name}[]", typing.get_args(ann)[0], field.description or ""))
         desc = " ".join((field.description or "").split()).replace("|", "\\|")
         rows.append(f"| `{name}` | {_type_name(ann).replace('|', 'or')} | {default} | {desc} |")
@@ -54,13 +58,15 @@ def _section(model: type[BaseModel], prefix: str, out: list[str]) -> None:
 
 def render() -> str:
     """The whole reference as Markdown."""
-    out = ["# Terminal configuration reference",
-           "",
-           "Generated from `kiosk/config.py` by `python -m kiosk.config_doc`; a test fails when it",
-           "is out of date. Check a file with `kiosk config check PATH`: unknown keys are errors.",
-           "Relative paths: files named in the config are relative to the config file's folder;",
-           "state (outbox, catalogue store, logs) is relative to `data_dir`.",
-           ""]
+    out = [
+        "# Terminal configuration reference",
+        "",
+        "Generated from `kiosk/config.py` by `python -m kiosk.config_doc`; a test fails when it",
+        "is out of date. Check a file with `kiosk config check PATH`: unknown keys are errors.",
+        "Relative paths: files named in the config are relative to the config file's folder;",
+        "state (outbox, catalogue store, logs) is relative to `data_dir`.",
+        "",
+    ]
     _section(TerminalConfig, "", out)
     return "\n".join(out).rstrip() + "\n"
 

@@ -1,4 +1,5 @@
 """AES-GCM sealing of personal data at rest, with a key file created 0600 on first use."""
+
 from __future__ import annotations
 
 import logging
@@ -65,8 +66,10 @@ def load_key(path: str | Path) -> bytes:
     try:
         return _read_key(path)
     except FileNotFoundError:
-        raise KeyFileError(f"{path}: key file is missing; without it the queued rows cannot be "
-                           f"decrypted (restore it from backup)") from None
+        raise KeyFileError(
+            f"{path}: key file is missing; without it the queued rows cannot be "
+            f"decrypted (restore it from backup)"
+        ) from None
 
 
 def _read_key(path: Path) -> bytes:
@@ -74,7 +77,8 @@ def _read_key(path: Path) -> bytes:
     if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise KeyFileError(
             f"{path}: key file is accessible by group/others (mode {stat.S_IMODE(st.st_mode):04o}); "
-            f"run: chmod 600 {path}")
+            f"run: chmod 600 {path}"
+        )
     try:
         text = path.read_text(encoding="ascii").strip()
         key = bytes.fromhex(text)
@@ -115,8 +119,8 @@ class Sealer:
         """The plaintext of a sealed blob; SealError if it does not authenticate."""
         if len(blob) < 1 + NONCE_BYTES + TAG_BYTES or blob[:1] != FORMAT_VERSION:
             raise SealError("sealed blob is truncated or of an unknown format")
-        nonce = blob[1:1 + NONCE_BYTES]
+        nonce = blob[1 : 1 + NONCE_BYTES]
         try:
-            return self._aead.decrypt(nonce, blob[1 + NONCE_BYTES:], aad)
+            return self._aead.decrypt(nonce, blob[1 + NONCE_BYTES :], aad)
         except InvalidTag:
             raise SealError("sealed blob does not authenticate (wrong key or tampered)") from None

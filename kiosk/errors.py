@@ -1,4 +1,5 @@
 """Root exception of the kiosk package."""
+
 from __future__ import annotations
 
 

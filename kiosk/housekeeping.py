@@ -5,14 +5,15 @@ rotating file handler; what is left here is the catalogue expiry warning and the
 integrity check of the outbox (a damaged queue closes intake until `kiosk outbox repair`).
 Free space is watched by kiosk.outbox.guard.IntakeGuard on every question, not hourly.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
-from datetime import datetime, timezone
 
 from kiosk.catalogue.model import Catalogue
 
@@ -27,13 +28,20 @@ def catalogue_days_left(catalogue: Catalogue | None, now: float | None = None) -
     if catalogue is None:
         return None
     now = time.time() if now is None else now
-    days = (catalogue.expires_at - datetime.fromtimestamp(now, timezone.utc)).total_seconds() / 86400
+    days = (catalogue.expires_at - datetime.fromtimestamp(now, UTC)).total_seconds() / 86400
     if days <= 0:
-        log.error("catalogue v%d expired %s: central staff must publish a new version",
-                  catalogue.version, catalogue.expires_at.date())
+        log.error(
+            "catalogue v%d expired %s: central staff must publish a new version",
+            catalogue.version,
+            catalogue.expires_at.date(),
+        )
     elif days < EXPIRY_WARN_DAYS:
-        log.warning("catalogue v%d expires in %.0f days (%s)", catalogue.version, days,
-                    catalogue.expires_at.date())
+        log.warning(
+            "catalogue v%d expires in %.0f days (%s)",
+            catalogue.version,
+            days,
+            catalogue.expires_at.date(),
+        )
     return days
 
 
@@ -52,8 +60,13 @@ def check_outbox(outbox: Any) -> Any:
 class Housekeeper:
     """Runs the scheduled checks every `interval_s` on a daemon thread until stopped."""
 
-    def __init__(self, catalogue: Callable[[], Catalogue | None], interval_s: float = INTERVAL_S,
-                 *, outbox: Any = None) -> None:
+    def __init__(
+        self,
+        catalogue: Callable[[], Catalogue | None],
+        interval_s: float = INTERVAL_S,
+        *,
+        outbox: Any = None,
+    ) -> None:
         self.catalogue = catalogue
         self.outbox = outbox
         self.interval_s = interval_s

@@ -1,4 +1,5 @@
 """24-hour operation hooks of the running app: systemd ready/watchdog, SIGTERM, SIGHUP reload."""
+
 from __future__ import annotations
 
 import logging
@@ -17,11 +18,23 @@ log = logging.getLogger(__name__)
 
 STOP_DEADLINE_S = 2.0
 # Settings a SIGHUP may change at run time; device sections need a restart.
-RELOADABLE = ("hall_name", "language", "elderly_mode", "timeouts", "service_hours", "logging",
-              "admin_pin_hash", "terminal", "hall_name_en", "hall")
+RELOADABLE = (
+    "hall_name",
+    "language",
+    "elderly_mode",
+    "timeouts",
+    "service_hours",
+    "logging",
+    "admin_pin_hash",
+    "terminal",
+    "hall_name_en",
+    "hall",
+)
 
 
-def reloadable_changes(old: config_mod.TerminalConfig, new: config_mod.TerminalConfig) -> tuple[dict[str, Any], list[str]]:
+def reloadable_changes(
+    old: config_mod.TerminalConfig, new: config_mod.TerminalConfig
+) -> tuple[dict[str, Any], list[str]]:
     """Split the differences into ones applied live and ones that need a restart."""
     live, restart = {}, []
     for name in type(old).model_fields:
@@ -59,11 +72,18 @@ class CrashGuard:
         now = self.clock()
         self._times = [t for t in self._times if now - t < CRASH_WINDOW_S] + [now]
         if len(self._times) > CRASHES_BEFORE_RESTART:
-            log.critical("%d UI errors within %.0f s: exiting for a clean restart",
-                         len(self._times), CRASH_WINDOW_S, exc_info=exc)
+            log.critical(
+                "%d UI errors within %.0f s: exiting for a clean restart",
+                len(self._times),
+                CRASH_WINDOW_S,
+                exc_info=exc,
+            )
             return ExceptionManager.RAISE
-        log.error("UI error (%s): the session is ended and the kiosk carries on",
-                  type(exc).__name__, exc_info=exc)
+        log.error(
+            "UI error (%s): the session is ended and the kiosk carries on",
+            type(exc).__name__,
+            exc_info=exc,
+        )
         engine = getattr(self.app, "engine", None)
         try:
             if engine is not None:
@@ -77,9 +97,13 @@ class CrashGuard:
 class Lifecycle:
     """Installs the hooks on a running Kivy App; `apply` receives a reloaded config."""
 
-    def __init__(self, app: Any, cfg: config_mod.TerminalConfig,
-                 apply: Callable[[config_mod.TerminalConfig], None] | None = None,
-                 notifier: SystemdNotifier | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        cfg: config_mod.TerminalConfig,
+        apply: Callable[[config_mod.TerminalConfig], None] | None = None,
+        notifier: SystemdNotifier | None = None,
+    ) -> None:
         self.app = app
         self.cfg = cfg
         self.apply = apply
@@ -124,11 +148,15 @@ class Lifecycle:
         try:
             new = config_mod.load(self.cfg.source)
         except ConfigError as exc:
-            log.error("SIGHUP: config not reloaded, keeping the running one: %s", "; ".join(exc.problems))
+            log.error(
+                "SIGHUP: config not reloaded, keeping the running one: %s", "; ".join(exc.problems)
+            )
             return False
         live, restart = reloadable_changes(self.cfg, new)
         if restart:
-            log.warning("SIGHUP: changes to %s need a restart (systemctl restart kiosk)", ", ".join(restart))
+            log.warning(
+                "SIGHUP: changes to %s need a restart (systemctl restart kiosk)", ", ".join(restart)
+            )
         self.cfg = self.cfg.model_copy(update=live)
         if self.apply:
             self.apply(self.cfg)

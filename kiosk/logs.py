@@ -1,4 +1,5 @@
 """Logging set-up: rotating files, a separate `kiosk.wire` logger, personal data scrubbed."""
+
 from __future__ import annotations
 
 import logging
@@ -100,8 +101,14 @@ def setup_logging(
             path = log_dir / name
             if path.exists() and path.stat().st_mode & 0o077:
                 os.chmod(path, 0o600)
-        handlers.append(_handler(logging.handlers.RotatingFileHandler(
-            log_dir / "kiosk.log", maxBytes=max_bytes, backupCount=backups, encoding="utf-8"), lvl))
+        handlers.append(
+            _handler(
+                logging.handlers.RotatingFileHandler(
+                    log_dir / "kiosk.log", maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
+                ),
+                lvl,
+            )
+        )
     for h in handlers:
         h._kiosk = True  # type: ignore[attr-defined]
         root.addHandler(h)
@@ -113,8 +120,13 @@ def setup_logging(
         h.close()
     if wire and log_dir is not None:
         wire_log.setLevel(logging.DEBUG)
-        wire_log.addHandler(_handler(logging.handlers.RotatingFileHandler(
-            log_dir / "wire.log", maxBytes=max_bytes, backupCount=backups, encoding="utf-8"),
-            logging.DEBUG))
+        wire_log.addHandler(
+            _handler(
+                logging.handlers.RotatingFileHandler(
+                    log_dir / "wire.log", maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
+                ),
+                logging.DEBUG,
+            )
+        )
     else:
         wire_log.setLevel(logging.CRITICAL + 1)

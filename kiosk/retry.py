@@ -1,4 +1,5 @@
 """Retry policy as an immutable value (in the style of urllib3's Retry): pure backoff maths."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -79,8 +80,9 @@ class RetryPolicy:
         u = (rng or random).random()
         return raw * (1.0 - self.jitter * u)
 
-    def delay_for(self, attempt: int, error: BaseException | None = None,
-                  rng: _Random | None = None) -> float:
+    def delay_for(
+        self, attempt: int, error: BaseException | None = None, rng: _Random | None = None
+    ) -> float:
         """Backoff for this attempt, lengthened to the server's Retry-After (never beyond the cap)."""
         delay = self.backoff(attempt, rng)
         retry_after = getattr(error, "retry_after", None)

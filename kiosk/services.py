@@ -1,5 +1,6 @@
 """The one place that builds the real outside world from the config: devices, catalogue,
 central client (embedded sandbox in the demo), outbox and sync worker."""
+
 from __future__ import annotations
 
 import logging
@@ -64,9 +65,12 @@ class Services:
                 src.start(sink)
             except Exception as exc:  # noqa: BLE001 - one broken device must not stop the kiosk
                 log.error("device %s did not start: %s", type(src).__name__, exc)
-                kind = {"CardReaderSource": "idcard", "ScannerSource": "scanner",
-                        "CameraWatch": "camera", "SSCardSource": "sscard"}.get(
-                    type(src).__name__, "printer")
+                kind = {
+                    "CardReaderSource": "idcard",
+                    "ScannerSource": "scanner",
+                    "CameraWatch": "camera",
+                    "SSCardSource": "sscard",
+                }.get(type(src).__name__, "printer")
                 sink(DeviceState(kind, False, "unreachable"))  # type: ignore[arg-type]
         if self.sync is not None:
             from kiosk.sync import Connectivity as SyncState
@@ -87,8 +91,9 @@ class Services:
         if self.payments is not None and self.reconciler is None:
             from kiosk.payment.reconcile import Reconciler
 
-            self.reconciler = Reconciler(self.payments, current=lambda: (
-                self.current_order() if self.current_order else None)).start()
+            self.reconciler = Reconciler(
+                self.payments, current=lambda: self.current_order() if self.current_order else None
+            ).start()
 
     def stop(self) -> None:
         """Stop sources, the sync worker, the outbox and the embedded sandbox."""
@@ -226,24 +231,32 @@ def _build_central(cfg: TerminalConfig, svc: Services) -> None:
         svc.intake = IntakeGuard(svc.outbox, cfg.outbox.reserve_mb * 1024 * 1024)
         intake = svc.intake
         svc.sync = SyncWorker.from_config(
-            cfg, svc.outbox, svc.client,
+            cfg,
+            svc.outbox,
+            svc.client,
             device_states=lambda: {**svc.device_snapshot, **intake.heartbeat_entry()},
             catalogue_version=lambda: svc.catalogue.version if svc.catalogue else 0,
             install_catalogue=(lambda data: _install_catalogue(svc, data))
-            if svc.catalogue_store is not None else None)
+            if svc.catalogue_store is not None
+            else None,
+        )
         from kiosk.identity.codes import CodeIdentityPort
 
         svc.codes = CodeIdentityPort(CentralClient.from_config(cfg, base_url=url))  # own session
-        svc.central = CentralPort(svc.client, svc.outbox, cfg.region_code,
-                                  on_call=svc.sync.note_call)
+        svc.central = CentralPort(
+            svc.client, svc.outbox, cfg.region_code, on_call=svc.sync.note_call
+        )
         if svc.rating_dictionary is not None:  # refreshed (ETag) after every heartbeat
             svc.sync.after_heartbeat.append(svc.rating_dictionary.refresh)
         from kiosk.payment.orders import PaymentPort
         from kiosk.payment.store import PaymentStore
 
         # its own client: requests.Session is not shared across threads (the sync worker's)
-        svc.payments = PaymentPort(CentralClient.from_config(cfg, base_url=url),
-                                   PaymentStore.from_config(cfg), cfg.region_code)
+        svc.payments = PaymentPort(
+            CentralClient.from_config(cfg, base_url=url),
+            PaymentStore.from_config(cfg),
+            cfg.region_code,
+        )
     except KioskError as exc:
         svc.problems.append(f"central: {exc}")
         log.error("central service unavailable: %s", exc)
@@ -267,13 +280,16 @@ def _build_devices(cfg: TerminalConfig, svc: Services) -> None:
         svc.camera = devices.camera(cfg)
         svc.sources.append(CameraWatch(svc.camera))
     if cfg.printer.enabled:
-        port = PrinterPort(devices.receipt_printer(cfg), poll_s=max(cfg.printer.poll_interval_s, 2.0))
+        port = PrinterPort(
+            devices.receipt_printer(cfg), poll_s=max(cfg.printer.poll_interval_s, 2.0)
+        )
         svc.printer = port
         svc.sources.append(port)
     from kiosk.documents.flow import DocumentPrinting
 
-    svc.documents = DocumentPrinting(devices.a4printer(cfg), svc.central,
-                                     poll_s=cfg.a4printer.poll_interval_s)
+    svc.documents = DocumentPrinting(
+        devices.a4printer(cfg), svc.central, poll_s=cfg.a4printer.poll_interval_s
+    )
     svc.sources.append(svc.documents)
 
 

@@ -5,6 +5,7 @@ it until it is delivered or dead); submissions before ratings, so a rating given
 provisional case number goes out with central's number once its submission is delivered.
 Threads other than the worker only call `wake`, `stop`, `state` and `add_listener`.
 """
+
 from __future__ import annotations
 
 import enum
@@ -89,17 +90,22 @@ DeviceStates = Callable[[], dict[str, Any]]
 class SyncWorker:
     """Delivers queued rows with capped exponential backoff and keeps central informed."""
 
-    def __init__(self, outbox: Outbox, client: CentralClient, *,
-                 policy: RetryPolicy = DEFAULT_POLICY,
-                 heartbeat_interval_s: float = 60.0,
-                 device_states: DeviceStates = dict,
-                 catalogue_version: Callable[[], int] = lambda: 0,
-                 install_catalogue: Callable[[bytes], object] | None = None,
-                 clock: Callable[[], float] = time.time,
-                 rng: random.Random | None = None,
-                 delivery_lock: DeliveryLock | None = None,
-                 app_version: str = __version__,
-                 heartbeat_at_start: bool = True) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        client: CentralClient,
+        *,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        heartbeat_interval_s: float = 60.0,
+        device_states: DeviceStates = dict,
+        catalogue_version: Callable[[], int] = lambda: 0,
+        install_catalogue: Callable[[bytes], object] | None = None,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+        delivery_lock: DeliveryLock | None = None,
+        app_version: str = __version__,
+        heartbeat_at_start: bool = True,
+    ) -> None:
         self.outbox = outbox
         self.client = client
         self.policy = policy
@@ -129,8 +135,9 @@ class SyncWorker:
         outbox.add_listener(self.wake)
 
     @classmethod
-    def from_config(cls, cfg: TerminalConfig, outbox: Outbox, client: CentralClient,
-                    **kwargs: Any) -> SyncWorker:
+    def from_config(
+        cls, cfg: TerminalConfig, outbox: Outbox, client: CentralClient, **kwargs: Any
+    ) -> SyncWorker:
         """A worker with the config's heartbeat interval and the inter-process delivery lock
         (pass install_catalogue, catalogue_version, device_states as keyword arguments)."""
         kwargs.setdefault("heartbeat_interval_s", cfg.central.heartbeat_interval_s)
@@ -293,7 +300,9 @@ class SyncWorker:
         try:
             payload = self.outbox.payload(row)
         except SealError as exc:
-            self.outbox.mark_dead(row.id, f"payload cannot be decrypted: {exc}", count_attempt=False)
+            self.outbox.mark_dead(
+                row.id, f"payload cannot be decrypted: {exc}", count_attempt=False
+            )
             log.error("outbox row #%d cannot be decrypted; marked dead", row.id)
             return Outcome.DEAD
         if row.kind is Kind.SUBMISSION:
@@ -333,20 +342,25 @@ class SyncWorker:
 
             item_case = case_for_item(self.outbox, ref, str(payload.get("item_code", "")))
             if item_case == "":
-                self.outbox.mark_dead(row.id, f"its item was not accepted in bundle {number}",
-                                      count_attempt=False)
+                self.outbox.mark_dead(
+                    row.id, f"its item was not accepted in bundle {number}", count_attempt=False
+                )
                 return Outcome.DEAD
             payload["case_no"] = item_case or ref.case_no
             return None
         if ref.state is State.DEAD:
-            self.outbox.mark_dead(row.id, f"its submission {number} was refused by central",
-                                  count_attempt=False)
+            self.outbox.mark_dead(
+                row.id, f"its submission {number} was refused by central", count_attempt=False
+            )
             return Outcome.DEAD
         # The submission goes out after the submissions ahead of it: wait for the later of its
         # own next attempt and the submission head's (never a time already past: no busy loop).
         now = self.clock()
-        times = [r.next_attempt_at for r in (self.outbox.get(ref.row_id),
-                                             self.outbox.head(Kind.SUBMISSION)) if r is not None]
+        times = [
+            r.next_attempt_at
+            for r in (self.outbox.get(ref.row_id), self.outbox.head(Kind.SUBMISSION))
+            if r is not None
+        ]
         when = max(times, default=now)
         if when <= now:
             when = now + self.policy.base_s
@@ -364,8 +378,9 @@ class SyncWorker:
             return Outcome.DEAD
         delay = self.policy.delay_for(row.attempts + 1, exc, self.rng)
         self.outbox.mark_retry(row.id, reason, self.clock() + delay)
-        log.info("%s #%d not delivered (%s); next try in %.1f s",
-                 row.kind.value, row.id, reason, delay)
+        log.info(
+            "%s #%d not delivered (%s); next try in %.1f s", row.kind.value, row.id, reason, delay
+        )
         return Outcome.RETRY
 
     # -- heartbeat and catalogue ---------------------------------------------------------------
@@ -378,10 +393,13 @@ class SyncWorker:
             log.warning("heartbeat: outbox depth unknown: %s", exc)
             depth = 0
         try:
-            return Heartbeat(devices=self._devices(), catalogue_version=self._catalogue_version(),
-                             outbox_depth=min(depth, 10_000_000),
-                             app_version=self.app_version,
-                             uptime_s=time.monotonic() - self._started_mono)
+            return Heartbeat(
+                devices=self._devices(),
+                catalogue_version=self._catalogue_version(),
+                outbox_depth=min(depth, 10_000_000),
+                app_version=self.app_version,
+                uptime_s=time.monotonic() - self._started_mono,
+            )
         except ValidationError as exc:  # a bug in a callback must not stop deliveries
             log.error("heartbeat not sent: invalid content (%d problem(s))", exc.error_count())
             return None

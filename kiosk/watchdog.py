@@ -1,4 +1,5 @@
 """systemd notification (sd_notify protocol) without a dependency: READY, WATCHDOG pings, STOPPING."""
+
 from __future__ import annotations
 
 import logging

@@ -5,6 +5,7 @@ Debian's `postgresql` package supplies the binaries (/usr/lib/postgresql/N/bin).
 to run as root, so as root the cluster runs as the unprivileged `postgres` user (runuser).
 It listens on a random 127.0.0.1 port and on a unix socket inside its own directory.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,10 @@ ENGINES = ("sqlite", "postgresql")
 
 
 def _bin_dir() -> Path:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
     if not found:
         raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql: `make setup`)")
     return found[-1].parent
@@ -58,33 +61,69 @@ class Cluster:
             os.chown(self.dir, user.pw_uid, user.pw_gid)
             os.chmod(self.dir, 0o700)
             self._as = ["runuser", "-u", "postgres", "--"]
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                  "--locale=C", "--no-sync")
-        opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                f"-c synchronous_commit=off -c full_page_writes=off "
-                f"-c max_connections={max_connections}")
-        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"), "-w",
-                  "-t", "60", "start")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
+        opts = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            f"-c synchronous_commit=off -c full_page_writes=off "
+            f"-c max_connections={max_connections}"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            opts,
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         self.stopped = False
 
     def _run(self, tool: str, *args: str) -> None:
-        r = subprocess.run([*self._as, str(self.bin / tool), *args], capture_output=True,
-                           text=True, timeout=120, cwd=self.dir)
+        r = subprocess.run(
+            [*self._as, str(self.bin / tool), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=self.dir,
+        )
         if r.returncode != 0:
-            log = (self.dir / "log").read_text(errors="replace")[-2000:] \
-                if (self.dir / "log").exists() else ""
+            log = (
+                (self.dir / "log").read_text(errors="replace")[-2000:]
+                if (self.dir / "log").exists()
+                else ""
+            )
             raise RuntimeError(f"{tool} failed ({r.returncode}): {r.stderr[-2000:]}{log}")
 
     def url(self, database: str = "postgres") -> str:
         """postgresql://postgres@127.0.0.1:PORT/database."""
-        return URL.create("postgresql", username="postgres", host="127.0.0.1", port=self.port,
-                          database=database).render_as_string(hide_password=False)
+        return URL.create(
+            "postgresql", username="postgres", host="127.0.0.1", port=self.port, database=database
+        ).render_as_string(hide_password=False)
 
     def create_database(self, template: str | None = None, name: str | None = None) -> str:
         """A new database (a copy of `template` when given); its URL."""
         name = name or f"t_{uuid.uuid4().hex[:16]}"
-        engine = create_engine(self.url().replace("postgresql://", "postgresql+psycopg://"),
-                               isolation_level="AUTOCOMMIT", poolclass=None)
+        engine = create_engine(
+            self.url().replace("postgresql://", "postgresql+psycopg://"),
+            isolation_level="AUTOCOMMIT",
+            poolclass=None,
+        )
         try:
             with engine.connect() as conn:
                 tmpl = f' TEMPLATE "{template}"' if template else ""
@@ -142,8 +181,9 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
         cluster.stop()
 
 
-def new_db(engine: str, directory: Path, request: pytest.FixtureRequest,
-           mp: pytest.MonkeyPatch) -> Path | str:
+def new_db(
+    engine: str, directory: Path, request: pytest.FixtureRequest, mp: pytest.MonkeyPatch
+) -> Path | str:
     """A new empty service database of `engine` (SQLite: a file path; PostgreSQL: a URL)."""
     if engine == "sqlite":
         return directory / "central.sqlite3"

@@ -1,4 +1,5 @@
 """Test set-up: Kivy headless (SDL offscreen), its home in a temp dir, no Kivy console/file logs."""
+
 from __future__ import annotations
 
 import os
@@ -38,6 +39,7 @@ def project_root() -> Path:
 
 # The session's throw-away PostgreSQL cluster (started on first use, stopped at the end).
 from tests._postgres import postgres  # noqa: E402,F401
+
 # One private pcscd per test session (tests/pcscd.py): libpcsclite remembers the first socket
 # path it was given, so every 社保卡 test in the process must share the same daemon.
 from tests.pcscd import pcscd  # noqa: E402,F401 - the fixture

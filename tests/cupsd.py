@@ -9,6 +9,7 @@ file — media-empty (STATE: +media-empty-error, exit CUPS_BACKEND_STOP: the que
 reason, exactly as a laser out of paper does), cancel (exit CUPS_BACKEND_CANCEL), slow (never
 finishes in time).
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-BACKEND = r'''#!/usr/bin/python3
+BACKEND = r"""#!/usr/bin/python3
 import os, shutil, sys, time
 if len(sys.argv) == 1:
     print('direct testpdf "Unknown" "Test PDF backend"')
@@ -47,7 +48,7 @@ os.chmod(tmp, 0o644)
 os.rename(tmp, os.path.join(out, "job-%s.pdf" % sys.argv[1]))
 sys.stderr.write("STATE: -media-empty-error\n")
 sys.exit(0)
-'''
+"""
 
 
 def _free_port() -> int:
@@ -69,7 +70,16 @@ class PrivateCupsd:
     def start(self) -> PrivateCupsd:
         """Write the configuration and start cupsd; wait until it answers."""
         d = self.dir
-        for sub in ("root/ppd", "root/ssl", "spool/tmp", "cache", "state", "log", "bin/backend", "queues"):
+        for sub in (
+            "root/ppd",
+            "root/ssl",
+            "spool/tmp",
+            "cache",
+            "state",
+            "log",
+            "bin/backend",
+            "queues",
+        ):
             (d / sub).mkdir(parents=True, exist_ok=True)
         for entry in Path("/usr/lib/cups").iterdir():
             if entry.name != "backend":
@@ -80,20 +90,25 @@ class PrivateCupsd:
         (d / "root" / "cupsd.conf").write_text(
             f"Listen 127.0.0.1:{self.port}\nListen {self.socket}\nLogLevel info\nWebInterface No\n"
             "Browsing No\nMaxJobTime 0\nJobRetryLimit 0\n<Location />\nOrder allow,deny\nAllow all\n</Location>\n"
-            "<Policy default>\n<Limit All>\nOrder deny,allow\n</Limit>\n</Policy>\n")
+            "<Policy default>\n<Limit All>\nOrder deny,allow\n</Limit>\n</Policy>\n"
+        )
         (d / "root" / "cups-files.conf").write_text(
             f"ServerRoot {d}/root\nServerBin {d}/bin\nDataDir /usr/share/cups\n"
             f"RequestRoot {d}/spool\nCacheDir {d}/cache\nStateDir {d}/state\nTempDir {d}/spool/tmp\n"
             f"AccessLog {d}/log/access_log\nErrorLog {d}/log/error_log\nPageLog {d}/log/page_log\n"
-            "FileDevice Yes\nSandboxing Relaxed\nUser lp\nGroup lp\n")
-        self.proc = subprocess.Popen(["cupsd", "-f", "-c", f"{d}/root/cupsd.conf",
-                                      "-s", f"{d}/root/cups-files.conf"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            "FileDevice Yes\nSandboxing Relaxed\nUser lp\nGroup lp\n"
+        )
+        self.proc = subprocess.Popen(
+            ["cupsd", "-f", "-c", f"{d}/root/cupsd.conf", "-s", f"{d}/root/cups-files.conf"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"cupsd exited: {self.proc.stderr.read().decode(errors='replace')}"
-                                   f" {self.log()}")
+                raise RuntimeError(
+                    f"cupsd exited: {self.proc.stderr.read().decode(errors='replace')} {self.log()}"
+                )
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     return self
@@ -103,7 +118,9 @@ class PrivateCupsd:
 
     def lpadmin(self, *args: str) -> None:
         """Run lpadmin against this cupsd."""
-        subprocess.run(["lpadmin", "-h", self.socket, *args], check=True, capture_output=True, timeout=30)
+        subprocess.run(
+            ["lpadmin", "-h", self.socket, *args], check=True, capture_output=True, timeout=30
+        )
 
     def add_queue(self, name: str, *options: str) -> Path:
         """A raw queue on the testpdf backend; returns the folder its jobs are written to."""
@@ -124,13 +141,15 @@ class PrivateCupsd:
 
     def run(self, *cmd: str) -> None:
         """A CUPS command (cupsenable, cupsdisable, cancel …) against this cupsd."""
-        subprocess.run([cmd[0], "-h", self.socket, *cmd[1:]], check=True, capture_output=True,
-                       timeout=30)
+        subprocess.run(
+            [cmd[0], "-h", self.socket, *cmd[1:]], check=True, capture_output=True, timeout=30
+        )
 
     def jobs(self, name: str) -> list[Path]:
         """The documents the backend kept for queue `name`, oldest first."""
-        return sorted((self.dir / "queues" / name).glob("job-*.pdf"),
-                      key=lambda p: int(p.stem.split("-")[1]))
+        return sorted(
+            (self.dir / "queues" / name).glob("job-*.pdf"), key=lambda p: int(p.stem.split("-")[1])
+        )
 
     def log(self) -> str:
         """The error log (for failure messages)."""

@@ -8,6 +8,7 @@ finds that socket through PCSCLITE_CSOCK_NAME. The reader config (`-c DIR`) is a
 reader.conf.d whose vpcd entry listens on a free port (DEVICENAME /dev/null:PORT). Where
 unshare is not allowed, runs are serialized with a lock file and use the global socket.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -47,8 +48,12 @@ def _free_port_pair() -> int:
 def _can_unshare() -> bool:
     if not shutil.which("unshare"):
         return False
-    return subprocess.run(["unshare", "--mount", "--propagation", "private", "true"],
-                          capture_output=True).returncode == 0
+    return (
+        subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "true"], capture_output=True
+        ).returncode
+        == 0
+    )
 
 
 class _PortTaken(Exception):
@@ -70,7 +75,9 @@ class PrivatePcscd:
         self.proc: subprocess.Popen[bytes] | None = None
         self._lock_fd: int | None = None
         self.private = _can_unshare()
-        self.socket = (self.run_dir / "pcscd.comm") if self.private else Path("/run/pcscd/pcscd.comm")
+        self.socket = (
+            (self.run_dir / "pcscd.comm") if self.private else Path("/run/pcscd/pcscd.comm")
+        )
 
     def start(self, attempts: int = 3) -> None:
         """Start pcscd and wait for its reader; a port taken meanwhile by another program
@@ -82,7 +89,9 @@ class PrivatePcscd:
             except _PortTaken:
                 self._kill()
                 if attempt == attempts - 1:
-                    raise RuntimeError(f"vpcd could not listen: {self.log_text()[-1500:]}") from None
+                    raise RuntimeError(
+                        f"vpcd could not listen: {self.log_text()[-1500:]}"
+                    ) from None
             except BaseException:
                 self.stop()  # never leave a pcscd behind
                 raise
@@ -91,10 +100,13 @@ class PrivatePcscd:
         self.port = _free_port_pair()
         (self.conf / "vpcd").write_text(
             f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:{self.port}\n'
-            f"LIBPATH {VPCD_LIB}\nCHANNELID {self.port}\n")
+            f"LIBPATH {VPCD_LIB}\nCHANNELID {self.port}\n"
+        )
         for path in (shutil.which("pcscd") or "/usr/sbin/pcscd", VPCD_LIB):
             if not os.path.exists(path):
-                raise RuntimeError(f"{path} missing: `make test` installs pcscd and vsmartcard-vpcd")
+                raise RuntimeError(
+                    f"{path} missing: `make test` installs pcscd and vsmartcard-vpcd"
+                )
         pcscd = shutil.which("pcscd") or "/usr/sbin/pcscd"
         cmd = [pcscd, "-f", "-a", "-d", "-c", str(self.conf)]
         if self.private:
@@ -105,8 +117,9 @@ class PrivatePcscd:
             self._lock_fd = os.open(LOCK, os.O_CREAT | os.O_RDWR, 0o600)
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # one global pcscd at a time
         with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + 30  # a loaded 2-core box
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -1,4 +1,5 @@
 """Staff accounts: roles, argon2id password hashes, lockout that doubles after failed logins."""
+
 from __future__ import annotations
 
 import logging
@@ -53,8 +54,12 @@ class Role(str, Enum):
         return permission in _GRANTS[self]
 
 
-_LABELS = {Role.ADMIN: "管理员", Role.PUBLISHER: "目录发布员", Role.RATING: "好差评专员",
-           Role.VIEWER: "只读查看"}
+_LABELS = {
+    Role.ADMIN: "管理员",
+    Role.PUBLISHER: "目录发布员",
+    Role.RATING: "好差评专员",
+    Role.VIEWER: "只读查看",
+}
 _GRANTS = {
     Role.ADMIN: frozenset(Permission),
     Role.PUBLISHER: frozenset({Permission.VIEW, Permission.PUBLISH}),
@@ -99,9 +104,17 @@ def add_account(db: Connection, name: str, role: Role | str, password: str, now:
         raise AccountError(f"password: at least {MIN_PASSWORD} characters")
     if db.execute(select(staff_accounts.c.name).where(staff_accounts.c.name == name)).first():
         raise AccountError(f"{name}: account exists")
-    db.execute(insert(staff_accounts).values(name=name, password_hash=_hasher.hash(password),
-                                             role=role.value, created_at=now, failed_logins=0,
-                                             locked_until=0.0, disabled=0))
+    db.execute(
+        insert(staff_accounts).values(
+            name=name,
+            password_hash=_hasher.hash(password),
+            role=role.value,
+            created_at=now,
+            failed_logins=0,
+            locked_until=0.0,
+            disabled=0,
+        )
+    )
     return Staff(name, role)
 
 
@@ -124,8 +137,11 @@ def check_login(db: Connection, name: str, password: str, now: float) -> LoginRe
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         failed = row["failed_logins"] + 1
         lock = lock_seconds(failed)
-        db.execute(update(staff_accounts).where(staff_accounts.c.name == name)
-                   .values(failed_logins=failed, locked_until=now + lock if lock else 0.0))
+        db.execute(
+            update(staff_accounts)
+            .where(staff_accounts.c.name == name)
+            .values(failed_logins=failed, locked_until=now + lock if lock else 0.0)
+        )
         return LoginResult(None, "locked_now" if lock else "bad_password", lock)
     values: dict[str, object] = {"failed_logins": 0, "locked_until": 0.0}
     if _hasher.check_needs_rehash(row["password_hash"]):
@@ -136,22 +152,28 @@ def check_login(db: Connection, name: str, password: str, now: float) -> LoginRe
 
 def account(db: Connection, name: str) -> Staff | None:
     """The enabled account called `name`, or None."""
-    row = db.execute(select(staff_accounts.c.role).where(
-        staff_accounts.c.name == name, staff_accounts.c.disabled == 0)).first()
+    row = db.execute(
+        select(staff_accounts.c.role).where(
+            staff_accounts.c.name == name, staff_accounts.c.disabled == 0
+        )
+    ).first()
     return Staff(name, Role(row[0])) if row else None
 
 
 def accounts(db: Connection) -> list[dict[str, object]]:
     """Every account (no hashes) for the admin page and `kiosk central staff list`."""
-    cols = [staff_accounts.c[k] for k in ("name", "role", "created_at", "failed_logins",
-                                          "locked_until", "disabled")]
+    cols = [
+        staff_accounts.c[k]
+        for k in ("name", "role", "created_at", "failed_logins", "locked_until", "disabled")
+    ]
     return [dict(r) for r in db.execute(select(*cols).order_by(staff_accounts.c.name)).mappings()]
 
 
 def set_disabled(db: Connection, name: str, disabled: bool) -> None:
     """Disable (or enable again) an account; raises AccountError when it does not exist."""
-    res = db.execute(update(staff_accounts).where(staff_accounts.c.name == name)
-                     .values(disabled=int(disabled)))
+    res = db.execute(
+        update(staff_accounts).where(staff_accounts.c.name == name).values(disabled=int(disabled))
+    )
     if res.rowcount != 1:
         raise AccountError(f"{name}: no such account")
 

@@ -1,4 +1,5 @@
 """Catalogue pages: active version, upload a signed bundle, diff, pilot group, publish to all."""
+
 from __future__ import annotations
 
 import logging
@@ -30,22 +31,44 @@ def _overview(request: Request, s, error: str = "", status: int = 200) -> Respon
     with ctx.db.transaction() as db:
         hist = stages.history(db)
         pilots = stages.pilot_ids(db)
-        published = [dict(r) for r in db.execute(text(
-            "SELECT version, items, published_at, published_by FROM catalogues "
-            "ORDER BY version DESC LIMIT 50")).mappings()]
+        published = [
+            dict(r)
+            for r in db.execute(
+                text(
+                    "SELECT version, items, published_at, published_by FROM catalogues "
+                    "ORDER BY version DESC LIMIT 50"
+                )
+            ).mappings()
+        ]
     pilot = next((h for h in hist if h.state == stages.Stage.PILOT), None)
-    return page(request, "catalogue.html", s, status, active="catalogue", pub=pub, history=hist,
-                pilots=[(tid, terminals.get(tid, {}).get("catalogue_version")) for tid in pilots],
-                pilot=pilot, error=error, published=published,
-                can_publish=s.staff.role.allows(Permission.PUBLISH),
-                adopted=sum(1 for tid in pilots if pilot and
-                            terminals.get(tid, {}).get("catalogue_version") == pilot.version),
-                counts=_counts(terminals, pub.version if pub else None))
+    return page(
+        request,
+        "catalogue.html",
+        s,
+        status,
+        active="catalogue",
+        pub=pub,
+        history=hist,
+        pilots=[(tid, terminals.get(tid, {}).get("catalogue_version")) for tid in pilots],
+        pilot=pilot,
+        error=error,
+        published=published,
+        can_publish=s.staff.role.allows(Permission.PUBLISH),
+        adopted=sum(
+            1
+            for tid in pilots
+            if pilot and terminals.get(tid, {}).get("catalogue_version") == pilot.version
+        ),
+        counts=_counts(terminals, pub.version if pub else None),
+    )
 
 
 def _counts(terminals: dict, version: int | None) -> dict[str, int]:  # type: ignore[type-arg]
-    on = sum(1 for t in terminals.values() if version is not None
-             and t.get("catalogue_version") == version)
+    on = sum(
+        1
+        for t in terminals.values()
+        if version is not None and t.get("catalogue_version") == version
+    )
     return {"total": len(terminals), "on_active": on}
 
 
@@ -64,8 +87,9 @@ async def upload(request: Request) -> Response:
         async with request.form(max_files=1, max_fields=4) as data:
             csrf = str(data.get("csrf", ""))
             item = data.get("bundle")
-            bundle = b"" if item is None or isinstance(item, str) else \
-                await item.read(MAX_BUNDLE + 1)
+            bundle = (
+                b"" if item is None or isinstance(item, str) else await item.read(MAX_BUNDLE + 1)
+            )
     except Exception:  # python-multipart refuses malformed bodies; nothing was stored
         return _overview(request, s, "上传内容无法解析，请选择一个签名目录文件（JSON）。", 400)
     check_csrf(s, {"csrf": csrf})
@@ -77,8 +101,15 @@ async def upload(request: Request) -> Response:
     try:
         with ctx.db.transaction() as db:
             staged = stages.stage(db, ctx.central, bundle, s.staff.name, now)
-            audit.record(db, now, s.staff.name, "catalogue_upload", f"v{staged.version}",
-                         f"{staged.items} items", client(request))
+            audit.record(
+                db,
+                now,
+                s.staff.name,
+                "catalogue_upload",
+                f"v{staged.version}",
+                f"{staged.items} items",
+                client(request),
+            )
     except BundleRejected as exc:
         return _overview(request, s, f"目录未通过校验（签名、格式或有效期）：{exc}", 422)
     except (NotNewer, RolloutError) as exc:
@@ -95,15 +126,25 @@ def detail(request: Request, version: int) -> Response:
         try:
             st = stages.get(db, version)
         except RolloutError:
-            return page(request, "message.html", s, 404, title="没有这个版本",
-                        message="该版本未上传过。")
+            return page(
+                request, "message.html", s, 404, title="没有这个版本", message="该版本未上传过。"
+            )
         new = cdiff.catalogue_of(stages.bundle_of(db, version))
         pilots = stages.pilot_ids(db)
     pub = ctx.central.published()
     old = cdiff.catalogue_of(pub.bundle) if pub and pub.version != version else None
     d = cdiff.diff(old, new)  # type: ignore[arg-type]
-    return page(request, "catalogue_version.html", s, active="catalogue", st=st, d=d, pub=pub,
-                pilots=pilots, can_publish=s.staff.role.allows(Permission.PUBLISH))
+    return page(
+        request,
+        "catalogue_version.html",
+        s,
+        active="catalogue",
+        st=st,
+        d=d,
+        pub=pub,
+        pilots=pilots,
+        can_publish=s.staff.role.allows(Permission.PUBLISH),
+    )
 
 
 async def _step(request: Request, version: int, action: str) -> Response:
@@ -119,8 +160,9 @@ async def _step(request: Request, version: int, action: str) -> Response:
                 stages.start_pilot(db, version, s.staff.name, now)
             elif action == "withdraw":
                 stages.withdraw(db, version, s.staff.name, now)
-            audit.record(db, now, s.staff.name, f"catalogue_{action}", f"v{version}",
-                         client=client(request))
+            audit.record(
+                db, now, s.staff.name, f"catalogue_{action}", f"v{version}", client=client(request)
+            )
     except (RolloutError, BundleRejected, NotNewer) as exc:
         return page(request, "message.html", s, 409, title="无法执行", message=str(exc))
     return redirect(f"/catalogue/{version}")
@@ -157,8 +199,14 @@ async def set_pilots(request: Request) -> Response:
     try:
         with ctx.db.transaction() as db:
             group = stages.set_pilots(db, ids, known, s.staff.name, now)
-            audit.record(db, now, s.staff.name, "pilot_group", detail=" ".join(group)[:500],
-                         client=client(request))
+            audit.record(
+                db,
+                now,
+                s.staff.name,
+                "pilot_group",
+                detail=" ".join(group)[:500],
+                client=client(request),
+            )
     except RolloutError as exc:
         return _overview(request, s, f"试点组未保存：{exc}", 422)
     return redirect("/catalogue")

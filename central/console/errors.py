@@ -1,4 +1,5 @@
 """Errors of the staff console."""
+
 from __future__ import annotations
 
 

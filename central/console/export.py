@@ -1,4 +1,5 @@
 """Rating exports for staff (CSV, XLSX) with cells neutralised against formula injection."""
+
 from __future__ import annotations
 
 import csv
@@ -10,9 +11,17 @@ from typing import Any
 from central.console.figures import CN_TZ
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-COLUMNS = (("case_no", "办件编号"), ("item_code", "事项编码"), ("level", "评价等级"),
-           ("tags", "原因"), ("comment", "评价内容"), ("terminal_id", "终端"),
-           ("region_code", "区划"), ("channel", "渠道"), ("received_at", "收到时间"))
+COLUMNS = (
+    ("case_no", "办件编号"),
+    ("item_code", "事项编码"),
+    ("level", "评价等级"),
+    ("tags", "原因"),
+    ("comment", "评价内容"),
+    ("terminal_id", "终端"),
+    ("region_code", "区划"),
+    ("channel", "渠道"),
+    ("received_at", "收到时间"),
+)
 
 
 def neutralise(value: Any) -> Any:

@@ -1,4 +1,5 @@
 """The overview's figures and its per-day charts (SVG drawn here, no script needed)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -55,8 +56,10 @@ class Activity:
 
 def _per_day(db: Connection, table: str, column: str, first: date, days: int) -> DaySeries:
     start = day_start(first)
-    rows = db.execute(text(f"SELECT {column} FROM {table} WHERE {column} >= :a AND {column} < :b"),
-                      {"a": start, "b": start + days * 86400}).scalars()
+    rows = db.execute(
+        text(f"SELECT {column} FROM {table} WHERE {column} >= :a AND {column} < :b"),
+        {"a": start, "b": start + days * 86400},
+    ).scalars()
     counts = [0] * days
     for t in rows:
         i = (beijing_day(t) - first).days
@@ -75,8 +78,9 @@ def activity(db: Connection, now: float, days: int = 30) -> Activity:
     a.cases_today = a.cases_by_day.values[-1]
     a.ratings_today = a.ratings_by_day.values[-1]
     since = day_start(first)
-    levels = db.execute(text("SELECT level, received_at FROM ratings WHERE received_at >= :a"),
-                        {"a": since}).all()
+    levels = db.execute(
+        text("SELECT level, received_at FROM ratings WHERE received_at >= :a"), {"a": since}
+    ).all()
     today_start = day_start(today)
     a.ratings_period = len(levels)
     a.satisfied_period = sum(1 for lv, _ in levels if lv in SATISFIED)
@@ -92,21 +96,27 @@ def bar_chart(series: DaySeries, title: str, width: int = 600, height: int = 160
     slot = (width - pad_l - 4) / n
     bar = max(1.0, slot * 0.7)
     h = height - pad_b - pad_t
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}"'
-             f' role="img" aria-label="{escape(title)}">',
-             f'<title>{escape(title)}</title>',
-             f'<line x1="{pad_l}" y1="{pad_t + h}" x2="{width}" y2="{pad_t + h}" stroke="#8a94a6"/>',
-             f'<text x="{pad_l - 6}" y="{pad_t + 4}" text-anchor="end" font-size="11" '
-             f'fill="#4a5568">{top}</text>',
-             f'<text x="{pad_l - 6}" y="{pad_t + h}" text-anchor="end" font-size="11" '
-             f'fill="#4a5568">0</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}"'
+        f' role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{pad_l}" y1="{pad_t + h}" x2="{width}" y2="{pad_t + h}" stroke="#8a94a6"/>',
+        f'<text x="{pad_l - 6}" y="{pad_t + 4}" text-anchor="end" font-size="11" '
+        f'fill="#4a5568">{top}</text>',
+        f'<text x="{pad_l - 6}" y="{pad_t + h}" text-anchor="end" font-size="11" '
+        f'fill="#4a5568">0</text>',
+    ]
     for i, (d, v) in enumerate(zip(series.days, series.values)):
         bh = h * v / top
         x = pad_l + i * slot + (slot - bar) / 2
-        parts.append(f'<rect x="{x:.1f}" y="{pad_t + h - bh:.1f}" width="{bar:.1f}" '
-                     f'height="{bh:.1f}" fill="#2b6cb0"><title>{d.isoformat()}：{v}</title></rect>')
+        parts.append(
+            f'<rect x="{x:.1f}" y="{pad_t + h - bh:.1f}" width="{bar:.1f}" '
+            f'height="{bh:.1f}" fill="#2b6cb0"><title>{d.isoformat()}：{v}</title></rect>'
+        )
         if i % 7 == 0 or i == n - 1:
-            parts.append(f'<text x="{x + bar / 2:.1f}" y="{height - 6}" text-anchor="middle" '
-                         f'font-size="11" fill="#4a5568">{d.month}/{d.day}</text>')
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{height - 6}" text-anchor="middle" '
+                f'font-size="11" fill="#4a5568">{d.month}/{d.day}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)

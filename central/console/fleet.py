@@ -1,4 +1,5 @@
 """The fleet as staff see it: one row per terminal with online state, devices, outbox, versions."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,11 +7,22 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-DEVICE_LABELS = {"printer": "小票打印机", "idcard": "身份证读卡器", "scanner": "扫码器",
-                 "a4printer": "A4 打印机", "camera": "摄像头", "sscard": "社保卡读卡器",
-                 "central": "中心连接"}
-STATUS_LABELS = {"ok": "正常", "warning": "告警", "fault": "故障", "unknown": "未知",
-                 "disabled": "停用"}
+DEVICE_LABELS = {
+    "printer": "小票打印机",
+    "idcard": "身份证读卡器",
+    "scanner": "扫码器",
+    "a4printer": "A4 打印机",
+    "camera": "摄像头",
+    "sscard": "社保卡读卡器",
+    "central": "中心连接",
+}
+STATUS_LABELS = {
+    "ok": "正常",
+    "warning": "告警",
+    "fault": "故障",
+    "unknown": "未知",
+    "disabled": "停用",
+}
 STATES = ("online", "offline", "fault", "never")
 STATE_LABELS = {"online": "在线", "offline": "离线", "fault": "有故障", "never": "从未上报"}
 
@@ -79,21 +91,32 @@ def _regions(db: Connection) -> dict[str, str]:
     return {tid: region for tid, (_, region) in best.items()}
 
 
-def fleet(db: Connection, terminals: list[dict[str, Any]], now: float,
-          offline_after_s: float) -> list[TerminalRow]:
+def fleet(
+    db: Connection, terminals: list[dict[str, Any]], now: float, offline_after_s: float
+) -> list[TerminalRow]:
     """Rows for `Storage.terminals()` output, newest state first within each terminal."""
     regions = _regions(db)
     out = []
     for t in terminals:
         last = t["last_heartbeat_at"]
-        devices = tuple(Device(k, str(v.get("status", "unknown")), str(v.get("detail", "")))
-                        for k, v in sorted(t["devices"].items()))
-        out.append(TerminalRow(
-            terminal_id=t["terminal_id"], region_code=regions.get(t["terminal_id"], ""),
-            registered_at=t["registered_at"], last_heartbeat_at=last,
-            online=last is not None and now - last <= offline_after_s, devices=devices,
-            catalogue_version=t["catalogue_version"], outbox_depth=t["outbox_depth"],
-            app_version=t["app_version"], uptime_s=t["uptime_s"]))
+        devices = tuple(
+            Device(k, str(v.get("status", "unknown")), str(v.get("detail", "")))
+            for k, v in sorted(t["devices"].items())
+        )
+        out.append(
+            TerminalRow(
+                terminal_id=t["terminal_id"],
+                region_code=regions.get(t["terminal_id"], ""),
+                registered_at=t["registered_at"],
+                last_heartbeat_at=last,
+                online=last is not None and now - last <= offline_after_s,
+                devices=devices,
+                catalogue_version=t["catalogue_version"],
+                outbox_depth=t["outbox_depth"],
+                app_version=t["app_version"],
+                uptime_s=t["uptime_s"],
+            )
+        )
     return out
 
 

@@ -1,4 +1,5 @@
 """Browser sessions of signed-in staff: random cookie tokens stored hashed, one CSRF token each."""
+
 from __future__ import annotations
 
 import hashlib
@@ -40,8 +41,15 @@ def open_session(db: Connection, staff: Staff, now: float) -> tuple[str, Session
     token = new_token()
     csrf = new_token()
     db.execute(delete(console_sessions).where(console_sessions.c.expires_at <= now))
-    db.execute(insert(console_sessions).values(token_hash=_hash(token), name=staff.name, csrf=csrf,
-                                               created_at=now, expires_at=now + LIFETIME_S))
+    db.execute(
+        insert(console_sessions).values(
+            token_hash=_hash(token),
+            name=staff.name,
+            csrf=csrf,
+            created_at=now,
+            expires_at=now + LIFETIME_S,
+        )
+    )
     return token, Session(staff, csrf, now + LIFETIME_S)
 
 
@@ -49,8 +57,11 @@ def find_session(db: Connection, token: str | None, now: float) -> Session | Non
     """The live session of a cookie value, or None (unknown, expired, or account disabled)."""
     if not token or len(token) > 100:
         return None
-    row = db.execute(select(console_sessions).where(
-        console_sessions.c.token_hash == _hash(token))).mappings().first()
+    row = (
+        db.execute(select(console_sessions).where(console_sessions.c.token_hash == _hash(token)))
+        .mappings()
+        .first()
+    )
     if row is None or row["expires_at"] <= now:
         return None
     staff = account(db, row["name"])

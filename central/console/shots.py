@@ -1,4 +1,5 @@
 """`python -m central.console.shots`: screenshots of every console page over a demo fleet."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,6 +12,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -24,21 +26,45 @@ from kiosk import central_api as api
 log = logging.getLogger(__name__)
 
 SIZES = {"laptop": (1366, 900), "tablet": (820, 1180)}
-PAGES = (("overview", "/console/"), ("fleet", "/console/fleet"),
-         ("terminal", "/console/terminals/AK-HALL-03"), ("catalogue", "/console/catalogue"),
-         ("catalogue-diff", "/console/catalogue/2"), ("ratings", "/console/ratings"),
-         ("followup", "/console/ratings/followups/1"), ("stats", "/console/stats"),
-         ("stats-terminal", "/console/stats?group_by=terminal"), ("staff", "/console/staff"),
-         ("audit", "/console/audit"))
+PAGES = (
+    ("overview", "/console/"),
+    ("fleet", "/console/fleet"),
+    ("terminal", "/console/terminals/AK-HALL-03"),
+    ("catalogue", "/console/catalogue"),
+    ("catalogue-diff", "/console/catalogue/2"),
+    ("ratings", "/console/ratings"),
+    ("followup", "/console/ratings/followups/1"),
+    ("stats", "/console/stats"),
+    ("stats-terminal", "/console/stats?group_by=terminal"),
+    ("staff", "/console/staff"),
+    ("audit", "/console/audit"),
+)
 PASSWORD = "demo-console-2026"
 # (terminal, region, devices, heartbeat age in s or None for never)
-FLEET = (
-    ("AK-HALL-01", "610902", {"printer": "ok", "idcard": "ok", "scanner": "ok",
-                              "a4printer": "ok", "camera": "ok"}, 20),
-    ("AK-HALL-02", "610902", {"printer": ("warning", "paper_near_end"), "idcard": "ok",
-                              "scanner": "ok"}, 45),
-    ("AK-HALL-03", "610902", {"printer": ("fault", "paper_out"), "idcard": "ok",
-                              "scanner": "ok", "a4printer": ("fault", "cups_unreachable")}, 30),
+FLEET: tuple[tuple[str, str, dict[str, Any], int | None], ...] = (
+    (
+        "AK-HALL-01",
+        "610902",
+        {"printer": "ok", "idcard": "ok", "scanner": "ok", "a4printer": "ok", "camera": "ok"},
+        20,
+    ),
+    (
+        "AK-HALL-02",
+        "610902",
+        {"printer": ("warning", "paper_near_end"), "idcard": "ok", "scanner": "ok"},
+        45,
+    ),
+    (
+        "AK-HALL-03",
+        "610902",
+        {
+            "printer": ("fault", "paper_out"),
+            "idcard": "ok",
+            "scanner": "ok",
+            "a4printer": ("fault", "cups_unreachable"),
+        },
+        30,
+    ),
     ("HY-HALL-01", "610921", {"printer": "ok", "idcard": "ok"}, 3600),
     ("SQ-HALL-01", "610925", {"printer": "ok", "idcard": ("fault", "reader_gone")}, 15),
     ("NEW-HALL-01", "610926", {}, None),
@@ -83,23 +109,36 @@ def fill(url: str, secrets: dict[str, bytes], clock: _Clock, seed: int = 7) -> N
     rnd = random.Random(seed)
     levels = ("非常满意", "非常满意", "满意", "满意", "基本满意", "不满意")
     for day in range(29, -1, -1):
-        for tid, region, _devices, age in FLEET[:5]:
+        for tid, region, _devices, _age in FLEET[:5]:
             for _ in range(rnd.randint(0, 3)):
                 clock.offset = -day * 86400 - rnd.randint(0, 8) * 3600
-                body = {"item_code": "SB-APPLY-001", "region_code": region,
-                        "applicant": {"id_number": "11010519491231002X", "name": "张三"},
-                        "fields": {"phone": "13800138000", "reason": "退休"}}
+                body = {
+                    "item_code": "SB-APPLY-001",
+                    "region_code": region,
+                    "applicant": {"id_number": "11010519491231002X", "name": "张三"},
+                    "fields": {"phone": "13800138000", "reason": "退休"},
+                }
                 raw = json.dumps(body, ensure_ascii=False).encode()
-                headers = api.signed_headers(tid, secrets[tid], "POST", "/v1/submissions", raw,
-                                             now=clock())
-                headers.update({"Content-Type": "application/json",
-                                api.HEADER_IDEMPOTENCY_KEY: str(uuid.uuid4())})
+                headers = api.signed_headers(
+                    tid, secrets[tid], "POST", "/v1/submissions", raw, now=clock()
+                )
+                headers.update(
+                    {
+                        "Content-Type": "application/json",
+                        api.HEADER_IDEMPOTENCY_KEY: str(uuid.uuid4()),
+                    }
+                )
                 r = requests.post(url + "/v1/submissions", data=raw, headers=headers, timeout=10)
                 case_no = r.json()["case_no"]
                 level = rnd.choice(levels)
-                rating = {"case_no": case_no, "item_code": "SB-APPLY-001", "level": level,
-                          "tags": ["too_slow"] if level == "不满意" else [],
-                          "dictionary_version": 1, "hall": "安康市政务服务中心"}
+                rating = {
+                    "case_no": case_no,
+                    "item_code": "SB-APPLY-001",
+                    "level": level,
+                    "tags": ["too_slow"] if level == "不满意" else [],
+                    "dictionary_version": 1,
+                    "hall": "安康市政务服务中心",
+                }
                 if level == "不满意" and rnd.random() < 0.5:
                     rating["callback"] = {"phone": "13912345678", "consent": True}
                 _call(url, tid, secrets[tid], clock, "/v1/ratings", rating)
@@ -107,11 +146,24 @@ def fill(url: str, secrets: dict[str, bytes], clock: _Clock, seed: int = 7) -> N
         if age is None:
             continue
         clock.offset = -age
-        states = {k: ({"status": v} if isinstance(v, str) else {"status": v[0], "detail": v[1]})
-                  for k, v in devices.items()}
-        _call(url, tid, secrets[tid], clock, "/v1/heartbeat",
-              {"devices": states, "catalogue_version": 1, "outbox_depth": rnd.randint(0, 4),
-               "app_version": "0.9.0", "uptime_s": 3600.0 * rnd.randint(1, 90)})
+        states = {
+            k: ({"status": v} if isinstance(v, str) else {"status": v[0], "detail": v[1]})
+            for k, v in devices.items()
+        }
+        _call(
+            url,
+            tid,
+            secrets[tid],
+            clock,
+            "/v1/heartbeat",
+            {
+                "devices": states,
+                "catalogue_version": 1,
+                "outbox_depth": rnd.randint(0, 4),
+                "app_version": "0.9.0",
+                "uptime_s": 3600.0 * rnd.randint(1, 90),
+            },
+        )
     clock.offset = 0.0
 
 
@@ -128,27 +180,46 @@ def catalogues(db: Path, now: float) -> None:
     from kiosk.catalogue.signing import sign_catalogue
 
     cfg = config.load()
-    content = json.loads(Path(cfg.resolve(cfg.catalogue.default_bundle)).read_bytes())["catalogue"]
+    bundle_path = cfg.resolve(cfg.catalogue.default_bundle)
+    assert bundle_path is not None, "the demo config names a default bundle"
+    content = json.loads(Path(bundle_path).read_bytes())["catalogue"]
     key = Ed25519PrivateKey.generate()
     store = Storage(db)
-    store.add_trusted_key("shots", key.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw), now)
+    store.add_trusted_key(
+        "shots",
+        key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw),
+        now,
+    )
     v1 = {**copy.deepcopy(content), "version": 1}
-    cat.publish(store, json.dumps(sign_catalogue(v1, key, "shots"), ensure_ascii=False).encode(),
-                "admin", now - 7 * 86400)
+    cat.publish(
+        store,
+        json.dumps(sign_catalogue(v1, key, "shots"), ensure_ascii=False).encode(),
+        "admin",
+        now - 7 * 86400,
+    )
     v2 = {**copy.deepcopy(content), "version": 2}
     v2["items"][0]["name_zh"] = v2["items"][0]["name_zh"] + "（新版）"
     removed = v2["items"].pop()
-    extra = {**copy.deepcopy(v2["items"][1]), "code": "DEMO-NEW-001", "name_zh": "新增演示事项",
-             "order": max(i["order"] for i in v2["items"]) + 1}
+    extra = {
+        **copy.deepcopy(v2["items"][1]),
+        "code": "DEMO-NEW-001",
+        "name_zh": "新增演示事项",
+        "order": max(i["order"] for i in v2["items"]) + 1,
+    }
     v2["items"].append(extra)
     log.info("shots: v2 drops %s", removed["code"])
     cs = ConsoleStore(db)
     with cs.transaction() as conn:
-        stages.stage(conn, store, json.dumps(sign_catalogue(v2, key, "shots"),
-                                             ensure_ascii=False).encode(), "pilot.pub", now)
-        stages.set_pilots(conn, ["AK-HALL-01", "AK-HALL-02"], {t for t, *_ in FLEET},
-                          "pilot.pub", now)
+        stages.stage(
+            conn,
+            store,
+            json.dumps(sign_catalogue(v2, key, "shots"), ensure_ascii=False).encode(),
+            "pilot.pub",
+            now,
+        )
+        stages.set_pilots(
+            conn, ["AK-HALL-01", "AK-HALL-02"], {t for t, *_ in FLEET}, "pilot.pub", now
+        )
         stages.start_pilot(conn, 2, "pilot.pub", now)
     cs.close()
     store.close()

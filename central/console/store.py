@@ -1,4 +1,5 @@
 """The console's database handle: an SQLAlchemy engine on central's database."""
+
 from __future__ import annotations
 
 import logging
@@ -8,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +22,14 @@ def engine_for(db: str | Path | Engine) -> Engine:
         text = f"sqlite:///{Path(text)}"
     engine = create_engine(text, future=True)
     if engine.dialect.name == "sqlite":
+
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+
     return engine
 
 

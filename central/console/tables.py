@@ -1,12 +1,14 @@
 """The console's tables (SQLAlchemy Core): staff accounts, browser sessions, the audit log."""
+
 from __future__ import annotations
 
-from sqlalchemy import (Column, Float, ForeignKey, Index, Integer, String, Table, Text)
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Table, Text
 
 from central.storage.schema import metadata
 
 staff_accounts = Table(
-    "console_staff", metadata,
+    "console_staff",
+    metadata,
     Column("name", String(40), primary_key=True),
     Column("password_hash", Text, nullable=False),
     Column("role", String(16), nullable=False),
@@ -17,7 +19,8 @@ staff_accounts = Table(
 )
 
 console_sessions = Table(
-    "console_sessions", metadata,
+    "console_sessions",
+    metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("name", String(40), ForeignKey("console_staff.name"), nullable=False),
     Column("csrf", String(64), nullable=False),
@@ -26,7 +29,8 @@ console_sessions = Table(
 )
 
 audit_log = Table(
-    "console_audit", metadata,
+    "console_audit",
+    metadata,
     Column("audit_id", Integer, primary_key=True, autoincrement=True),
     Column("at", Float, nullable=False),
     Column("name", String(40), nullable=False),

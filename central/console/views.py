@@ -1,4 +1,5 @@
 """The console's pages: login/logout, overview, fleet, one terminal, staff accounts, audit log."""
+
 from __future__ import annotations
 
 import logging
@@ -15,8 +16,21 @@ from central.console import fleet as fleet_vm
 from central.console.accounts import Permission
 from central.console.errors import AccountError, CsrfRejected, Forbidden
 from central.console.store import ConsoleStore
-from central.console.web import (PREFIX, Console, LoginNeeded, SecurityHeaders, check_csrf, client,
-                                 console, current, form, page, redirect, require, set_cookie)
+from central.console.web import (
+    PREFIX,
+    Console,
+    LoginNeeded,
+    SecurityHeaders,
+    check_csrf,
+    client,
+    console,
+    current,
+    form,
+    page,
+    redirect,
+    require,
+    set_cookie,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +66,9 @@ async def login(request: Request) -> Response:
     with ctx.db.transaction() as db:
         result = accounts.check_login(db, name, fields.get("password", ""), now)
         if result.staff is None:
-            audit.record(db, now, name or "-", "login_failed", detail=result.reason,
-                         client=client(request))
+            audit.record(
+                db, now, name or "-", "login_failed", detail=result.reason, client=client(request)
+            )
             log.info("console login refused (%s)", result.reason)
             return _login_page(request, LOGIN_FAILED, 401)
         token, _s = sessions.open_session(db, result.staff, now)
@@ -93,11 +108,19 @@ def overview(request: Request) -> Response:
         from central.haocha import workflow
 
         overdue = len(workflow.listing(h.engine, now, overdue=True))
-    return page(request, "overview.html", s, rows=rows, act=act, now=now, overdue=overdue,
-                online=sum(r.online for r in rows),
-                faulty=[r for r in rows if r.faults],
-                cases_chart=figures.bar_chart(act.cases_by_day, "近30天每日办件量"),
-                ratings_chart=figures.bar_chart(act.ratings_by_day, "近30天每日评价数"))
+    return page(
+        request,
+        "overview.html",
+        s,
+        rows=rows,
+        act=act,
+        now=now,
+        overdue=overdue,
+        online=sum(r.online for r in rows),
+        faulty=[r for r in rows if r.faults],
+        cases_chart=figures.bar_chart(act.cases_by_day, "近30天每日办件量"),
+        ratings_chart=figures.bar_chart(act.ratings_by_day, "近30天每日评价数"),
+    )
 
 
 @router.get("/fleet", response_class=HTMLResponse)
@@ -111,8 +134,18 @@ def fleet(request: Request, state: str = "", region: str = "") -> Response:
         rows = fleet_vm.fleet(db, ctx.terminals(), now, ctx.offline_after_s)
     shown = fleet_vm.filtered(rows, state or None, region or None)
     regions = sorted({r.region_code for r in rows if r.region_code})
-    return page(request, "fleet.html", s, rows=shown, total=len(rows), now=now, state=state,
-                region=region, regions=regions, states=fleet_vm.STATE_LABELS)
+    return page(
+        request,
+        "fleet.html",
+        s,
+        rows=shown,
+        total=len(rows),
+        now=now,
+        state=state,
+        region=region,
+        regions=regions,
+        states=fleet_vm.STATE_LABELS,
+    )
 
 
 @router.get("/terminals/{terminal_id}", response_class=HTMLResponse)
@@ -125,8 +158,14 @@ def terminal(request: Request, terminal_id: str) -> Response:
         rows = fleet_vm.fleet(db, ctx.terminals(), now, ctx.offline_after_s)
     row = next((r for r in rows if r.terminal_id == terminal_id), None)
     if row is None:
-        return page(request, "message.html", s, 404, title="没有这台终端",
-                    message="终端编号不存在，请从终端列表进入。")
+        return page(
+            request,
+            "message.html",
+            s,
+            404,
+            title="没有这台终端",
+            message="终端编号不存在，请从终端列表进入。",
+        )
     return page(request, "terminal.html", s, t=row, now=now)
 
 
@@ -137,8 +176,14 @@ def staff(request: Request) -> Response:
     ctx = console(request)
     with ctx.db.transaction() as db:
         rows = accounts.accounts(db)
-    return page(request, "staff.html", s, rows=rows, role_labels={r.value: r.label for r in accounts.Role},
-                now=ctx.clock())
+    return page(
+        request,
+        "staff.html",
+        s,
+        rows=rows,
+        role_labels={r.value: r.label for r in accounts.Role},
+        now=ctx.clock(),
+    )
 
 
 @router.post("/staff/{name}/disable")
@@ -153,8 +198,9 @@ async def disable(request: Request, name: str) -> Response:
         except AccountError as exc:
             return page(request, "message.html", s, 404, title="无法停用", message=str(exc))
         sessions.close_sessions_of(db, name)
-        audit.record(db, ctx.clock(), s.staff.name, "staff_disable", target=name,
-                     client=client(request))
+        audit.record(
+            db, ctx.clock(), s.staff.name, "staff_disable", target=name, client=client(request)
+        )
     return redirect("/staff")
 
 
@@ -168,8 +214,14 @@ def audit_page(request: Request, who: str = "") -> Response:
     return page(request, "audit.html", s, rows=rows, who=who[:40])
 
 
-def install(app: FastAPI, store: Any, *, clock: Any, offline_after_s: float,
-            db: str | Path | Engine | None = None) -> Console:
+def install(
+    app: FastAPI,
+    store: Any,
+    *,
+    clock: Any,
+    offline_after_s: float,
+    db: str | Path | Engine | None = None,
+) -> Console:
     """Serve the console under /console on `app` (one call from central's app factory).
 
     `store` is central's Storage; the console's own tables live in the same database (`db`,
@@ -187,8 +239,11 @@ def install(app: FastAPI, store: Any, *, clock: Any, offline_after_s: float,
     app.include_router(router)
     app.include_router(catalogue_views.router)
     app.include_router(haocha_views.router)
-    app.mount(PREFIX + "/static", StaticFiles(packages=[("central.console", "static")]),
-              name="console-static")
+    app.mount(
+        PREFIX + "/static",
+        StaticFiles(packages=[("central.console", "static")]),
+        name="console-static",
+    )
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(LoginNeeded)
@@ -197,12 +252,24 @@ def install(app: FastAPI, store: Any, *, clock: Any, offline_after_s: float,
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, _exc: Forbidden) -> Response:
-        return page(request, "message.html", current(request), 403, title="无权访问",
-                    message="您的角色不能使用此页面。如需权限，请联系管理员。")
+        return page(
+            request,
+            "message.html",
+            current(request),
+            403,
+            title="无权访问",
+            message="您的角色不能使用此页面。如需权限，请联系管理员。",
+        )
 
     @app.exception_handler(CsrfRejected)
     async def _csrf(request: Request, _exc: CsrfRejected) -> Response:
-        return page(request, "message.html", current(request), 403, title="请求已过期",
-                    message="表单已失效（缺少或错误的安全令牌）。请返回页面重新操作。")
+        return page(
+            request,
+            "message.html",
+            current(request),
+            403,
+            title="请求已过期",
+            message="表单已失效（缺少或错误的安全令牌）。请返回页面重新操作。",
+        )
 
     return ctx

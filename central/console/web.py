@@ -1,4 +1,5 @@
 """Plumbing of the console's pages: templates, security headers, forms, the signed-in staff."""
+
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,10 @@ log = logging.getLogger(__name__)
 PREFIX = "/console"
 MAX_FORM_BYTES = 64 * 1024
 # No inline script or style anywhere: every page works under this policy (the tests check it).
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-frame-options", b"DENY"),
@@ -35,8 +38,12 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 
-env = Environment(loader=PackageLoader("central.console", "templates"),
-                  autoescape=select_autoescape(("html",)), trim_blocks=True, lstrip_blocks=True)
+env = Environment(
+    loader=PackageLoader("central.console", "templates"),
+    autoescape=select_autoescape(("html",)),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def _when(t: float | None) -> str:
@@ -77,8 +84,11 @@ class SecurityHeaders:
 
         async def _send(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                headers = [h for h in message.get("headers", [])
-                           if h[0].lower() not in {k for k, _ in SECURITY_HEADERS}]
+                headers = [
+                    h
+                    for h in message.get("headers", [])
+                    if h[0].lower() not in {k for k, _ in SECURITY_HEADERS}
+                ]
                 headers += SECURITY_HEADERS
                 if not scope["path"].startswith(PREFIX + "/static/"):
                     headers.append((b"cache-control", b"no-store"))
@@ -137,22 +147,26 @@ class LoginNeeded(Exception):
     """No valid session: the page redirects to the login form."""
 
 
-NAV = (("overview", "总览", Permission.VIEW, PREFIX + "/"),
-       ("fleet", "终端", Permission.VIEW, PREFIX + "/fleet"),
-       ("catalogue", "事项目录", Permission.VIEW, PREFIX + "/catalogue"),
-       ("ratings", "好差评", Permission.VIEW, PREFIX + "/ratings"),
-       ("stats", "统计", Permission.VIEW, PREFIX + "/stats"),
-       ("staff", "账号", Permission.ADMIN, PREFIX + "/staff"),
-       ("audit", "审计日志", Permission.ADMIN, PREFIX + "/audit"))
+NAV = (
+    ("overview", "总览", Permission.VIEW, PREFIX + "/"),
+    ("fleet", "终端", Permission.VIEW, PREFIX + "/fleet"),
+    ("catalogue", "事项目录", Permission.VIEW, PREFIX + "/catalogue"),
+    ("ratings", "好差评", Permission.VIEW, PREFIX + "/ratings"),
+    ("stats", "统计", Permission.VIEW, PREFIX + "/stats"),
+    ("staff", "账号", Permission.ADMIN, PREFIX + "/staff"),
+    ("audit", "审计日志", Permission.ADMIN, PREFIX + "/audit"),
+)
 
 
-def page(request: Request, template: str, s: sessions.Session | None, status: int = 200,
-         **values: Any) -> HTMLResponse:
+def page(
+    request: Request, template: str, s: sessions.Session | None, status: int = 200, **values: Any
+) -> HTMLResponse:
     """Render a page with the layout's navigation for the signed-in role."""
     role: Role | None = s.staff.role if s else None
     nav = [(key, label, href) for key, label, perm, href in NAV if role and role.allows(perm)]
-    html = env.get_template(template).render(request=request, session=s, nav=nav,
-                                             prefix=PREFIX, **values)
+    html = env.get_template(template).render(
+        request=request, session=s, nav=nav, prefix=PREFIX, **values
+    )
     return HTMLResponse(html, status_code=status)
 
 
@@ -161,8 +175,16 @@ def redirect(path: str) -> RedirectResponse:
     return RedirectResponse(PREFIX + path, status_code=303)
 
 
-def set_cookie(request: Request, response: Response, name: str, value: str,
-               max_age: int | None) -> None:
+def set_cookie(
+    request: Request, response: Response, name: str, value: str, max_age: int | None
+) -> None:
     """A console cookie: HttpOnly, SameSite=Strict, Secure over TLS, scoped to /console."""
-    response.set_cookie(name, value, max_age=max_age, path=PREFIX, httponly=True,
-                        samesite="strict", secure=request.url.scheme == "https")
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=PREFIX,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )

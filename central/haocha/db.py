@@ -1,4 +1,5 @@
 """The SQLAlchemy engine over the service database (SQLite file for now, any URL later)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The rating dictionary: the published one (highest version) or the shipped default."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,8 +16,9 @@ from kiosk.rating.defaults import DEFAULT_DICTIONARY
 
 
 def _canonical(d: api.RatingDictionary) -> str:
-    return json.dumps(d.model_dump(mode="json"), ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":"))
+    return json.dumps(
+        d.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
 
 
 def etag_of(body: str) -> str:
@@ -37,8 +39,11 @@ class Dictionaries:
     def current(self) -> tuple[api.RatingDictionary, str, str]:
         """(dictionary, its JSON, ETag) of the highest version."""
         with self.engine.connect() as c:
-            row = c.execute(select(dictionaries.c.body, dictionaries.c.etag)
-                            .order_by(dictionaries.c.version.desc()).limit(1)).first()
+            row = c.execute(
+                select(dictionaries.c.body, dictionaries.c.etag)
+                .order_by(dictionaries.c.version.desc())
+                .limit(1)
+            ).first()
         if row is None:
             body = _canonical(DEFAULT)
             return DEFAULT, body, etag_of(body)
@@ -49,8 +54,9 @@ class Dictionaries:
         if version in self._cache:
             return self._cache[version]
         with self.engine.connect() as c:
-            body = c.execute(select(dictionaries.c.body)
-                             .where(dictionaries.c.version == version)).scalar()
+            body = c.execute(
+                select(dictionaries.c.body).where(dictionaries.c.version == version)
+            ).scalar()
         if body is None:
             return None
         return self._parse(body)
@@ -73,8 +79,14 @@ class Dictionaries:
             top = c.execute(select(func.max(dictionaries.c.version))).scalar() or DEFAULT.version
             if d.version <= top:
                 raise HaochaError(f"dictionary version {d.version} is not newer than {top}")
-            c.execute(insert(dictionaries).values(version=d.version, body=body,
-                                                  etag=etag_of(body), published_by=by,
-                                                  published_at=now))
+            c.execute(
+                insert(dictionaries).values(
+                    version=d.version,
+                    body=body,
+                    etag=etag_of(body),
+                    published_by=by,
+                    published_at=now,
+                )
+            )
         self._cache[d.version] = d
         return d

@@ -1,4 +1,5 @@
 """Errors of the 好差评 package."""
+
 from __future__ import annotations
 
 

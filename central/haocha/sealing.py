@@ -3,6 +3,7 @@
 The key is central's server key (central.storage.keys: AES-256-GCM, a 0600 file or the
 environment), the same one that seals terminal secrets: one key to keep and rotate, not two.
 """
+
 from __future__ import annotations
 
 from typing import Protocol

@@ -1,4 +1,5 @@
 """Settings of 好差评 and province forwarding, read from the environment of `kiosk central serve`."""
+
 from __future__ import annotations
 
 import json
@@ -48,15 +49,25 @@ class HaochaSettings(BaseModel):
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HaochaSettings:
         """Settings from KIOSK_HAOCHA_* variables; HaochaError naming a bad one."""
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {name: env[ENV_PREFIX + name.upper()] for name in cls.model_fields
-                  if ENV_PREFIX + name.upper() in env}
+        values: dict[str, object] = {
+            name: env[ENV_PREFIX + name.upper()]
+            for name in cls.model_fields
+            if ENV_PREFIX + name.upper() in env
+        }
         if "forward" in values:
-            values["forward"] = str(values["forward"]).strip().lower() not in ("0", "false", "no", "")
+            values["forward"] = str(values["forward"]).strip().lower() not in (
+                "0",
+                "false",
+                "no",
+                "",
+            )
         try:
             return cls.model_validate(values)
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise HaochaError(f"{ENV_PREFIX}{str(first['loc'][0]).upper()}: {first['msg']}") from None
+            raise HaochaError(
+                f"{ENV_PREFIX}{str(first['loc'][0]).upper()}: {first['msg']}"
+            ) from None
 
     def departments(self) -> dict[str, str] | None:
         """The department → credit code table from departments_file (None: not configured)."""
@@ -75,6 +86,10 @@ class HaochaSettings(BaseModel):
         if not self.province_secret_file:
             return b""
         try:
-            return bytes.fromhex(Path(self.province_secret_file).read_text(encoding="ascii").strip())
+            return bytes.fromhex(
+                Path(self.province_secret_file).read_text(encoding="ascii").strip()
+            )
         except (OSError, ValueError) as exc:
-            raise HaochaError(f"{self.province_secret_file}: province secret unusable: {exc}") from None
+            raise HaochaError(
+                f"{self.province_secret_file}: province secret unusable: {exc}"
+            ) from None

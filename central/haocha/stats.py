@@ -4,6 +4,7 @@
 按期整改率 (on_time_rate) = 差评 已办结 by their deadline / 差评. A 差评 whose appeal was upheld
 (申诉通过) is left out of every figure and counted in excluded_by_appeal.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -18,8 +19,9 @@ from central.haocha.tables import details, followups, ratings
 from kiosk import central_api as api
 
 GroupBy = Literal["item", "department", "hall", "terminal"]
-GOOD = frozenset({api.RatingLevel.VERY_SATISFIED, api.RatingLevel.SATISFIED,
-                  api.RatingLevel.BASICALLY_SATISFIED})
+GOOD = frozenset(
+    {api.RatingLevel.VERY_SATISFIED, api.RatingLevel.SATISFIED, api.RatingLevel.BASICALLY_SATISFIED}
+)
 
 
 @dataclass
@@ -30,19 +32,27 @@ class _Acc:
     bad: int = 0
     rectified: int = 0
     on_time: int = 0
-    by_level: dict[str, int] = field(default_factory=lambda: {lv.value: 0 for lv in api.RatingLevel})
+    by_level: dict[str, int] = field(
+        default_factory=lambda: {lv.value: 0 for lv in api.RatingLevel}
+    )
 
     def row(self, key: str) -> api.StatsRow:
         def rate(n: int, d: int) -> float | None:
             return round(n / d, 4) if d else None
 
-        return api.StatsRow(key=key, name=self.name, ratings=self.ratings,
-                            satisfied=self.satisfied,
-                            satisfaction_rate=rate(self.satisfied, self.ratings), bad=self.bad,
-                            rectified=self.rectified,
-                            rectification_rate=rate(self.rectified, self.bad),
-                            on_time=self.on_time, on_time_rate=rate(self.on_time, self.bad),
-                            by_level=dict(self.by_level))
+        return api.StatsRow(
+            key=key,
+            name=self.name,
+            ratings=self.ratings,
+            satisfied=self.satisfied,
+            satisfaction_rate=rate(self.satisfied, self.ratings),
+            bad=self.bad,
+            rectified=self.rectified,
+            rectification_rate=rate(self.rectified, self.bad),
+            on_time=self.on_time,
+            on_time_rate=rate(self.on_time, self.bad),
+            by_level=dict(self.by_level),
+        )
 
 
 def region_prefix(region: str) -> str:
@@ -53,19 +63,40 @@ def region_prefix(region: str) -> str:
     return prefix
 
 
-def compute(engine: Engine, first: date, last: date, region: str | None, group_by: GroupBy,
-            item_names: Callable[[str], tuple[str, str]]) -> api.Stats:
+def compute(
+    engine: Engine,
+    first: date,
+    last: date,
+    region: str | None,
+    group_by: GroupBy,
+    item_names: Callable[[str], tuple[str, str]],
+) -> api.Stats:
     """The figures for ratings received from `first` to `last` (inclusive, Beijing days).
 
     item_names(code) → (item name, department name)."""
     since = datetime(first.year, first.month, first.day, tzinfo=CN_TZ).timestamp()
-    until = (datetime(last.year, last.month, last.day, tzinfo=CN_TZ) + timedelta(days=1)).timestamp()
-    q = (select(ratings.c.rating_id, ratings.c.item_code, ratings.c.level, ratings.c.terminal_id,
-                ratings.c.region_code, details.c.hall, followups.c.state, followups.c.closed_at,
-                followups.c.due_date)
-         .select_from(ratings.outerjoin(details, details.c.rating_id == ratings.c.rating_id)
-                      .outerjoin(followups, followups.c.rating_id == ratings.c.rating_id))
-         .where(ratings.c.received_at >= since, ratings.c.received_at < until))
+    until = (
+        datetime(last.year, last.month, last.day, tzinfo=CN_TZ) + timedelta(days=1)
+    ).timestamp()
+    q = (
+        select(
+            ratings.c.rating_id,
+            ratings.c.item_code,
+            ratings.c.level,
+            ratings.c.terminal_id,
+            ratings.c.region_code,
+            details.c.hall,
+            followups.c.state,
+            followups.c.closed_at,
+            followups.c.due_date,
+        )
+        .select_from(
+            ratings.outerjoin(details, details.c.rating_id == ratings.c.rating_id).outerjoin(
+                followups, followups.c.rating_id == ratings.c.rating_id
+            )
+        )
+        .where(ratings.c.received_at >= since, ratings.c.received_at < until)
+    )
     if region:
         q = q.where(ratings.c.region_code.startswith(region_prefix(region), autoescape=True))
     with engine.connect() as c:
@@ -78,9 +109,12 @@ def compute(engine: Engine, first: date, last: date, region: str | None, group_b
             continue
         level = api.RatingLevel(r.level)
         item, dept = item_names(r.item_code)
-        key, name = {"item": (r.item_code, item), "department": (dept, dept),
-                     "hall": (r.hall or "", r.hall or ""),
-                     "terminal": (r.terminal_id, r.terminal_id)}[group_by]
+        key, name = {
+            "item": (r.item_code, item),
+            "department": (dept, dept),
+            "hall": (r.hall or "", r.hall or ""),
+            "terminal": (r.terminal_id, r.terminal_id),
+        }[group_by]
         acc = groups.setdefault(key, _Acc(name=name))
         for a in (total, acc):
             a.ratings += 1
@@ -94,6 +128,12 @@ def compute(engine: Engine, first: date, last: date, region: str | None, group_b
                     closed = datetime.fromtimestamp(r.closed_at, CN_TZ).date()
                     if closed <= date.fromisoformat(r.due_date):
                         a.on_time += 1
-    return api.Stats(period_from=first.isoformat(), period_to=last.isoformat(), region=region,
-                     group_by=group_by, excluded_by_appeal=excluded, total=total.row("total"),
-                     rows=[groups[k].row(k) for k in sorted(groups)])
+    return api.Stats(
+        period_from=first.isoformat(),
+        period_to=last.isoformat(),
+        region=region,
+        group_by=group_by,
+        excluded_by_appeal=excluded,
+        total=total.row("total"),
+        rows=[groups[k].row(k) for k in sorted(groups)],
+    )

@@ -1,24 +1,26 @@
 """Tables of the 好差评 and province-forwarding features (SQLAlchemy Core, SQLite and PostgreSQL),
 declared on central's shared metadata (migration 0003); `ratings` is central.storage's own."""
+
 from __future__ import annotations
 
 from sqlalchemy import (
-                        Boolean,
-                        Column,
-                        Float,
-                        Index,
-                        Integer,
-                        LargeBinary,
-                        String,
-                        Table,
-                        Text,
-                        UniqueConstraint,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 
 from central.storage.schema import metadata, ratings  # noqa: F401  (ratings: read by the scan)
 
 dictionaries = Table(
-    "haocha_dictionaries", metadata,
+    "haocha_dictionaries",
+    metadata,
     Column("version", Integer, primary_key=True, autoincrement=False),
     Column("body", Text, nullable=False),
     Column("etag", String(80), nullable=False),
@@ -27,7 +29,8 @@ dictionaries = Table(
 )
 
 details = Table(
-    "haocha_rating_details", metadata,
+    "haocha_rating_details",
+    metadata,
     Column("rating_id", Integer, primary_key=True, autoincrement=False),
     Column("case_no", String(64), nullable=False, unique=True),
     Column("dictionary_version", Integer),
@@ -43,7 +46,8 @@ details = Table(
 )
 
 province_queue = Table(
-    "province_queue", metadata,
+    "province_queue",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("kind", String(16), nullable=False),
     # "rating" (the evaluation) or "rectification" (the 差评 follow-up result)
@@ -67,7 +71,8 @@ province_queue = Table(
 Index("province_queue_due", province_queue.c.state, province_queue.c.next_attempt_at)
 
 reconciliations = Table(
-    "province_reconciliations", metadata,
+    "province_reconciliations",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("day", String(8), nullable=False),
     Column("ours", Integer, nullable=False),
@@ -77,7 +82,8 @@ reconciliations = Table(
 )
 
 followups = Table(
-    "haocha_followups", metadata,
+    "haocha_followups",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("rating_id", Integer, nullable=False, unique=True),
     Column("case_no", String(64), nullable=False),
@@ -95,7 +101,8 @@ followups = Table(
 Index("haocha_followups_state", followups.c.state, followups.c.due_date)
 
 followup_steps = Table(
-    "haocha_followup_steps", metadata,
+    "haocha_followup_steps",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("followup_id", Integer, nullable=False, index=True),
     Column("from_state", String(8)),

@@ -6,6 +6,7 @@ does not hold yet (announced each November for the next year) still gets its sta
 and weekends, and is reported as unconfirmed so staff know a deadline may shift; operators can
 add days with `extra_holidays` / `extra_workdays` until the package catches up.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,9 @@ log = logging.getLogger(__name__)
 class WorkCalendar:
     """Is a day a working day; the Nth working day after a day."""
 
-    def __init__(self, extra_holidays: Iterable[date] = (),
-                 extra_workdays: Iterable[date] = ()) -> None:
+    def __init__(
+        self, extra_holidays: Iterable[date] = (), extra_workdays: Iterable[date] = ()
+    ) -> None:
         self.extra_holidays = frozenset(extra_holidays)
         self.extra_workdays = frozenset(extra_workdays)
 
@@ -35,7 +37,8 @@ class WorkCalendar:
         """Whether the package holds that year's official 调休 arrangement."""
         cal = self._year(year)
         return any(d.year == year for d in getattr(cal, "weekend_workdays", ())) or any(
-            d.year == year for d in self.extra_workdays)
+            d.year == year for d in self.extra_workdays
+        )
 
     def is_working_day(self, day: date) -> bool:
         """A weekday that is not a holiday, or a weekend made a workday (调休)."""
@@ -55,8 +58,12 @@ class WorkCalendar:
             if self.is_working_day(day):
                 left -= 1
         if not self.confirmed(day.year):
-            log.warning("deadline %s falls in %d, whose 调休 arrangement the holiday calendar "
-                        "does not hold yet", day.isoformat(), day.year)
+            log.warning(
+                "deadline %s falls in %d, whose 调休 arrangement the holiday calendar "
+                "does not hold yet",
+                day.isoformat(),
+                day.year,
+            )
         return day
 
     def working_days_between(self, start: date, end: date) -> int:

@@ -1,4 +1,5 @@
 """HTTP client of the provincial platform: signed JSON POSTs, daily counts."""
+
 from __future__ import annotations
 
 import hashlib
@@ -34,15 +35,20 @@ class ProvinceClient:
 
     def _headers(self, body: bytes) -> dict[str, str]:
         ts = str(int(time.time()))
-        return {"Content-Type": "application/json; charset=utf-8", "X-App-Id": self.app_id,
-                "X-Timestamp": ts, "X-Signature": sign(self.secret, ts, body)}
+        return {
+            "Content-Type": "application/json; charset=utf-8",
+            "X-App-Id": self.app_id,
+            "X-Timestamp": ts,
+            "X-Signature": sign(self.secret, ts, body),
+        }
 
     def post(self, path: str, payload: dict[str, Any]) -> str:
         """Send one message; the province's acknowledgement id. Retryable or Rejected."""
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            resp = self.http.post(self.base_url + path, data=body, headers=self._headers(body),
-                                  timeout=self.timeout_s)
+            resp = self.http.post(
+                self.base_url + path, data=body, headers=self._headers(body), timeout=self.timeout_s
+            )
         except requests.Timeout:
             raise Retryable("timeout") from None
         except requests.RequestException as exc:
@@ -51,8 +57,10 @@ class ProvinceClient:
         if resp.status_code >= 500 or resp.status_code in (401, 403, 408, 429):
             raise Retryable(f"HTTP {resp.status_code} {str(answer.get('code', ''))[:20]}")
         if resp.status_code >= 400:
-            raise Rejected(f"HTTP {resp.status_code} {str(answer.get('code', ''))[:20]}: "
-                           f"{str(answer.get('msg', ''))[:200]}")
+            raise Rejected(
+                f"HTTP {resp.status_code} {str(answer.get('code', ''))[:20]}: "
+                f"{str(answer.get('msg', ''))[:200]}"
+            )
         if answer.get("code") not in ("0", "DUPLICATE"):
             raise Retryable(f"unexpected answer {str(answer.get('code'))[:20]}")
         return str(answer.get("evaluationId", ""))[:80]
@@ -61,8 +69,12 @@ class ProvinceClient:
         """The projectNos the province holds for one day (YYYYMMDD). Retryable on failure."""
         body = b""
         try:
-            resp = self.http.get(self.base_url + DAILY, params={"day": day},
-                                 headers=self._headers(body), timeout=self.timeout_s)
+            resp = self.http.get(
+                self.base_url + DAILY,
+                params={"day": day},
+                headers=self._headers(body),
+                timeout=self.timeout_s,
+            )
         except requests.RequestException as exc:
             raise Retryable(f"no connection ({type(exc).__name__})") from None
         if resp.status_code != 200:

@@ -1,4 +1,5 @@
 """Errors of province forwarding."""
+
 from __future__ import annotations
 
 

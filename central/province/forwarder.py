@@ -4,6 +4,7 @@ Safe with several central worker processes: a row is claimed by a conditional UP
 worker's succeeds) and carries a lease; a worker killed mid-send leaves a lease that expires,
 and the next worker sends the row again with the same requestId, which the province keeps once.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,9 +38,17 @@ class PassResult:
 class Forwarder:
     """Send due queue rows to the province with `post(path, payload) -> ack`."""
 
-    def __init__(self, engine: Engine, build: Build, post: Callable[[str, dict[str, Any]], str],
-                 *, lease_s: float = 60.0, backoff_base_s: float = 2.0,
-                 backoff_cap_s: float = 600.0, owner: str | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        build: Build,
+        post: Callable[[str, dict[str, Any]], str],
+        *,
+        lease_s: float = 60.0,
+        backoff_base_s: float = 2.0,
+        backoff_cap_s: float = 600.0,
+        owner: str | None = None,
+    ) -> None:
         self.engine = engine
         self.build = build
         self.post = post
@@ -55,26 +64,46 @@ class Forwarder:
 
     def claim(self, now: float, limit: int = 20) -> list[Any]:
         """Rows due now (or whose lease expired), each claimed by this worker."""
-        due = or_(and_(q.c.state == "pending", q.c.next_attempt_at <= now),
-                  and_(q.c.state == "sending", q.c.lease_until < now))
+        due = or_(
+            and_(q.c.state == "pending", q.c.next_attempt_at <= now),
+            and_(q.c.state == "sending", q.c.lease_until < now),
+        )
         with self.engine.connect() as c:
-            ids = [r.id for r in c.execute(select(q.c.id).where(due).order_by(q.c.id)
-                                           .limit(limit))]
+            ids = [r.id for r in c.execute(select(q.c.id).where(due).order_by(q.c.id).limit(limit))]
         if not ids:
             return []
         until = now + self.lease_s
         with self.engine.begin() as c:  # the condition is re-checked row by row in the UPDATE
-            c.execute(update(q).where(q.c.id.in_(ids), due).values(
-                state="sending", lease_owner=self.owner, lease_until=until,
-                attempts=q.c.attempts + 1))
-            return list(c.execute(select(q).where(q.c.id.in_(ids), q.c.state == "sending",
-                                                  q.c.lease_owner == self.owner,
-                                                  q.c.lease_until == until).order_by(q.c.id)))
+            c.execute(
+                update(q)
+                .where(q.c.id.in_(ids), due)
+                .values(
+                    state="sending",
+                    lease_owner=self.owner,
+                    lease_until=until,
+                    attempts=q.c.attempts + 1,
+                )
+            )
+            return list(
+                c.execute(
+                    select(q)
+                    .where(
+                        q.c.id.in_(ids),
+                        q.c.state == "sending",
+                        q.c.lease_owner == self.owner,
+                        q.c.lease_until == until,
+                    )
+                    .order_by(q.c.id)
+                )
+            )
 
     def _finish(self, row: Any, **values: Any) -> None:
         with self.engine.begin() as c:
-            c.execute(update(q).where(q.c.id == row.id, q.c.state != "delivered")
-                      .values(lease_owner=None, lease_until=None, **values))
+            c.execute(
+                update(q)
+                .where(q.c.id == row.id, q.c.state != "delivered")
+                .values(lease_owner=None, lease_until=None, **values)
+            )
 
     def send(self, row: Any, now: float) -> str:
         """One attempt of one claimed row: "sent", "retry" or "dead"."""
@@ -83,10 +112,17 @@ class Forwarder:
             ack = self.post(path, payload)
         except Retryable as exc:
             wait = self.backoff(row.attempts)
-            log.warning("province: %s row %d not taken (%s); retry in %.1f s (attempt %d)",
-                        row.kind, row.id, exc, wait, row.attempts)
-            self._finish(row, state="pending", next_attempt_at=now + wait,
-                         last_error=str(exc)[:300])
+            log.warning(
+                "province: %s row %d not taken (%s); retry in %.1f s (attempt %d)",
+                row.kind,
+                row.id,
+                exc,
+                wait,
+                row.attempts,
+            )
+            self._finish(
+                row, state="pending", next_attempt_at=now + wait, last_error=str(exc)[:300]
+            )
             return "retry"
         except (Rejected, MappingError) as exc:
             log.error("province: %s row %d refused, needs attention: %s", row.kind, row.id, exc)
@@ -112,8 +148,13 @@ class Forwarder:
 class Loop:
     """A daemon thread calling `work(now)` every `interval_s` until stopped."""
 
-    def __init__(self, work: Callable[[float], object], interval_s: float,
-                 clock: Callable[[], float], name: str = "province-forwarder") -> None:
+    def __init__(
+        self,
+        work: Callable[[float], object],
+        interval_s: float,
+        clock: Callable[[], float],
+        name: str = "province-forwarder",
+    ) -> None:
         self.work = work
         self.interval_s = interval_s
         self.clock = clock

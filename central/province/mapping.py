@@ -6,6 +6,7 @@ userName (实名 only), anonymous "1"/"0", satisfaction 5 非常满意 … 1 非
 self-service terminal), evaluateNum 1 first / 2 second evaluation, contentCodes, indexScores,
 comment, evaluateTime YYYYMMDDThhmmss (Beijing), mobile (差评 with consent), dictVersion.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,13 +19,26 @@ PROTOCOL_VERSION = "1.0"
 
 # Project reason code → provincial 评价内容代码 (positive A.., 基本满意 B.., 差评 C..).
 CONTENT_CODES: dict[str, str] = {
-    "efficient": "A01", "convenient": "A02", "clear": "A03", "done_once": "A04",
+    "efficient": "A01",
+    "convenient": "A02",
+    "clear": "A03",
+    "done_once": "A04",
     "could_be_easier": "B01",
-    "too_slow": "C01", "hard_to_use": "C02", "unclear": "C03", "wrong_result": "C04",
-    "not_done_once": "C05", "device_fault": "C06", "attitude": "C07", "other": "C99",
+    "too_slow": "C01",
+    "hard_to_use": "C02",
+    "unclear": "C03",
+    "wrong_result": "C04",
+    "not_done_once": "C05",
+    "device_fault": "C06",
+    "attitude": "C07",
+    "other": "C99",
 }
-INDEX_CODES: dict[str, str] = {"overall": "ZT", "efficiency": "XL", "convenience": "SP",
-                               "attitude": "TD"}
+INDEX_CODES: dict[str, str] = {
+    "overall": "ZT",
+    "efficiency": "XL",
+    "convenience": "SP",
+    "attitude": "TD",
+}
 RECTIFY_TYPES = {"immediate": 1, "deadline": 2, "explained": 3, "appeal_upheld": 4}
 
 
@@ -33,11 +47,21 @@ def demo_departments() -> dict[str, str]:
     departments; a real deployment configures its own table."""
     from kiosk.catalogue.validators import uscc_check_char
 
-    names = ["安康市人力资源和社会保障局", "安康市社会保险事业管理中心", "安康市医疗保障局",
-             "安康市医疗保障局、国家税务总局安康市税务局", "安康市住房公积金管理中心",
-             "安康市不动产登记中心", "安康市市场监督管理局", "国家税务总局安康市税务局",
-             "安康市公安局", "安康市政务服务中心", "安康市12345政务服务便民热线",
-             "安康市公安局出入境管理局", "安康市公安局交通警察支队"]
+    names = [
+        "安康市人力资源和社会保障局",
+        "安康市社会保险事业管理中心",
+        "安康市医疗保障局",
+        "安康市医疗保障局、国家税务总局安康市税务局",
+        "安康市住房公积金管理中心",
+        "安康市不动产登记中心",
+        "安康市市场监督管理局",
+        "国家税务总局安康市税务局",
+        "安康市公安局",
+        "安康市政务服务中心",
+        "安康市12345政务服务便民热线",
+        "安康市公安局出入境管理局",
+        "安康市公安局交通警察支队",
+    ]
     out = {}
     for i, name in enumerate(names):
         first17 = f"11610900MB{i + 1:07d}"
@@ -45,8 +69,9 @@ def demo_departments() -> dict[str, str]:
     return out
 
 
-def rating_payload(rec: FullRecord, request_id: str, item_name: str, department: str,
-                   departments: dict[str, str]) -> dict[str, Any]:
+def rating_payload(
+    rec: FullRecord, request_id: str, item_name: str, department: str, departments: dict[str, str]
+) -> dict[str, Any]:
     """The provincial evaluation message of one rating."""
     dept_code = departments.get(department)
     if dept_code is None:
@@ -58,23 +83,41 @@ def rating_payload(rec: FullRecord, request_id: str, item_name: str, department:
         raise MappingError(f"no provincial code for {exc.args[0]}") from None
     rater = rec.rater if rec.real_name else None
     return {
-        "requestId": request_id, "version": PROTOCOL_VERSION,
-        "projectNo": rec.case_no, "taskCode": rec.item_code, "taskName": item_name,
-        "deptCode": dept_code, "deptName": department, "areaCode": rec.region_code,
+        "requestId": request_id,
+        "version": PROTOCOL_VERSION,
+        "projectNo": rec.case_no,
+        "taskCode": rec.item_code,
+        "taskName": item_name,
+        "deptCode": dept_code,
+        "deptName": department,
+        "areaCode": rec.region_code,
         "userType": rater.user_type if rater else 1,
-        "userCert": rater.id_number if rater else "", "userName": rater.name if rater else "",
+        "userCert": rater.id_number if rater else "",
+        "userName": rater.name if rater else "",
         "anonymous": "0" if rater else "1",
-        "satisfaction": rec.level.provincial_code, "pf": api.PROVINCIAL_CHANNEL_CODE,
-        "evaluateNum": 1, "contentCodes": ",".join(content), "indexScores": scores,
-        "comment": rec.comment, "evaluateTime": rec.rated_stamp,
-        "mobile": rec.phone or "", "terminalId": rec.terminal_id,
+        "satisfaction": rec.level.provincial_code,
+        "pf": api.PROVINCIAL_CHANNEL_CODE,
+        "evaluateNum": 1,
+        "contentCodes": ",".join(content),
+        "indexScores": scores,
+        "comment": rec.comment,
+        "evaluateTime": rec.rated_stamp,
+        "mobile": rec.phone or "",
+        "terminalId": rec.terminal_id,
         "dictVersion": rec.dictionary_version or 0,
     }
 
 
-def rectification_payload(request_id: str, case_no: str, rectification: str, note: str,
-                          by: str, closed_at: float) -> dict[str, Any]:
+def rectification_payload(
+    request_id: str, case_no: str, rectification: str, note: str, by: str, closed_at: float
+) -> dict[str, Any]:
     """The provincial 差评整改结果 message of one closed follow-up."""
-    return {"requestId": request_id, "version": PROTOCOL_VERSION, "projectNo": case_no,
-            "rectifyType": RECTIFY_TYPES[rectification], "rectifyResult": note,
-            "handler": by, "rectifyTime": beijing_stamp(closed_at)}
+    return {
+        "requestId": request_id,
+        "version": PROTOCOL_VERSION,
+        "projectNo": case_no,
+        "rectifyType": RECTIFY_TYPES[rectification],
+        "rectifyResult": note,
+        "handler": by,
+        "rectifyTime": beijing_stamp(closed_at),
+    }

@@ -1,4 +1,5 @@
 """What a new catalogue changes against the active one, item by item."""
+
 from __future__ import annotations
 
 import json
@@ -59,9 +60,12 @@ def short(value: Any, limit: int = 160) -> str:
     """A value as a page shows it: text as is, structures as compact JSON, cut at `limit`."""
     if value is None:
         return "—"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
-                                                           sort_keys=True, separators=(",", ":"))
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    text = (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    )
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> CatalogueDiff:
@@ -75,8 +79,11 @@ def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> CatalogueDiff:
         out.items.append(ItemChange(code, before[code].get("name_zh", code), "removed"))
     for code in sorted(after.keys() & before.keys()):
         a, b = before[code], after[code]
-        changes = tuple(FieldChange(k, short(a.get(k)), short(b.get(k)))
-                        for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k))
+        changes = tuple(
+            FieldChange(k, short(a.get(k)), short(b.get(k)))
+            for k in sorted(a.keys() | b.keys())
+            if a.get(k) != b.get(k)
+        )
         if changes:
             out.items.append(ItemChange(code, b.get("name_zh", code), "changed", changes))
         else:

@@ -1,4 +1,5 @@
 """Errors of the staged rollout."""
+
 from __future__ import annotations
 
 from central.errors import CentralError

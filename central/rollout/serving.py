@@ -1,4 +1,5 @@
 """What central serves each terminal: the pilot bundle for the pilot group, else the published one."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,12 +39,14 @@ class Rollout:
         from sqlalchemy import select
 
         with self.db.transaction() as conn:
-            row = conn.execute(select(stages.c.version).where(
-                stages.c.state == Stage.PILOT.value)).first()
+            row = conn.execute(
+                select(stages.c.version).where(stages.c.state == Stage.PILOT.value)
+            ).first()
             if row is None:
                 return None
             if self._pilot is None or self._pilot[0] != row[0]:
-                bundle = conn.execute(select(stages.c.bundle).where(
-                    stages.c.version == row[0])).scalar_one()
+                bundle = conn.execute(
+                    select(stages.c.bundle).where(stages.c.version == row[0])
+                ).scalar_one()
                 self._pilot = (row[0], cat.from_bundle_bytes(bytes(bundle)))
         return self._pilot[1].items.get(code)

@@ -1,4 +1,5 @@
 """Stage a verified bundle, serve it to the pilot group, then publish it to every terminal."""
+
 from __future__ import annotations
 
 import hashlib
@@ -33,8 +34,12 @@ class Stage(str, Enum):
     @property
     def label(self) -> str:
         """Chinese name of the stage."""
-        return {"staged": "已上传待发布", "pilot": "试点中", "published": "已全面发布",
-                "withdrawn": "已撤回"}[self.value]
+        return {
+            "staged": "已上传待发布",
+            "pilot": "试点中",
+            "published": "已全面发布",
+            "withdrawn": "已撤回",
+        }[self.value]
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,16 @@ def etag_of(bundle: bytes) -> str:
 
 def _row(r: object) -> Staged:
     m = r._mapping  # type: ignore[attr-defined]
-    return Staged(m["version"], m["etag"], m["items"], Stage(m["state"]), m["staged_at"],
-                  m["staged_by"], m["changed_at"], m["changed_by"])
+    return Staged(
+        m["version"],
+        m["etag"],
+        m["items"],
+        Stage(m["state"]),
+        m["staged_at"],
+        m["staged_by"],
+        m["changed_at"],
+        m["changed_by"],
+    )
 
 
 def stage(db: Connection, store: Storage, bundle: bytes, by: str, now: float) -> Staged:
@@ -70,9 +83,19 @@ def stage(db: Connection, store: Storage, bundle: bytes, by: str, now: float) ->
         raise NotNewer(f"version {active.version} is not above the published {published}")
     if db.execute(select(stages.c.version).where(stages.c.version == active.version)).first():
         raise RolloutError(f"version {active.version} was uploaded already")
-    db.execute(insert(stages).values(version=active.version, bundle=bundle, etag=etag_of(bundle),
-                                     items=len(active.items), state=Stage.STAGED.value,
-                                     staged_at=now, staged_by=by, changed_at=now, changed_by=by))
+    db.execute(
+        insert(stages).values(
+            version=active.version,
+            bundle=bundle,
+            etag=etag_of(bundle),
+            items=len(active.items),
+            state=Stage.STAGED.value,
+            staged_at=now,
+            staged_by=by,
+            changed_at=now,
+            changed_by=by,
+        )
+    )
     log.info("catalogue version %d staged by %s", active.version, by)
     return get(db, active.version)
 
@@ -99,8 +122,11 @@ def history(db: Connection) -> list[Staged]:
 
 
 def _move(db: Connection, version: int, to: Stage, by: str, now: float) -> None:
-    db.execute(update(stages).where(stages.c.version == version)
-               .values(state=to.value, changed_at=now, changed_by=by))
+    db.execute(
+        update(stages)
+        .where(stages.c.version == version)
+        .values(state=to.value, changed_at=now, changed_by=by)
+    )
 
 
 def start_pilot(db: Connection, version: int, by: str, now: float) -> Staged:
@@ -109,11 +135,14 @@ def start_pilot(db: Connection, version: int, by: str, now: float) -> Staged:
     if s.state == Stage.PILOT:
         return s
     if s.state != Stage.STAGED:
-        raise RolloutError(f"version {version} is {s.state.label}; only an uploaded version "
-                           f"can start a pilot")
+        raise RolloutError(
+            f"version {version} is {s.state.label}; only an uploaded version can start a pilot"
+        )
     other = db.execute(select(stages.c.version).where(stages.c.state == Stage.PILOT.value)).first()
     if other:
-        raise RolloutError(f"version {other[0]} is in pilot: publish it to all or withdraw it first")
+        raise RolloutError(
+            f"version {other[0]} is in pilot: publish it to all or withdraw it first"
+        )
     if not pilot_ids(db):
         raise RolloutError("the pilot group is empty: add terminals to it first")
     _move(db, version, Stage.PILOT, by, now)
@@ -133,9 +162,13 @@ def publishable(db: Connection, version: int) -> bytes:
 def mark_published(db: Connection, version: int, by: str, now: float) -> Staged:
     """Record that `version` went to every terminal; older staged versions are withdrawn."""
     _move(db, version, Stage.PUBLISHED, by, now)
-    db.execute(update(stages).where(stages.c.version < version,
-                                    stages.c.state.in_([Stage.STAGED.value, Stage.PILOT.value]))
-               .values(state=Stage.WITHDRAWN.value, changed_at=now, changed_by=by))
+    db.execute(
+        update(stages)
+        .where(
+            stages.c.version < version, stages.c.state.in_([Stage.STAGED.value, Stage.PILOT.value])
+        )
+        .values(state=Stage.WITHDRAWN.value, changed_at=now, changed_by=by)
+    )
     return get(db, version)
 
 
@@ -163,8 +196,9 @@ def pilot_ids(db: Connection) -> list[str]:
     return [r[0] for r in db.execute(select(pilots.c.terminal_id).order_by(pilots.c.terminal_id))]
 
 
-def set_pilots(db: Connection, terminal_ids: list[str], known: set[str], by: str,
-               now: float) -> list[str]:
+def set_pilots(
+    db: Connection, terminal_ids: list[str], known: set[str], by: str, now: float
+) -> list[str]:
     """Replace the pilot group; ids central does not know are refused with RolloutError."""
     unknown = sorted(set(terminal_ids) - known)
     if unknown:
@@ -177,12 +211,15 @@ def set_pilots(db: Connection, terminal_ids: list[str], known: set[str], by: str
 
 def serving(db: Connection, terminal_id: str, published: int | None) -> PublishedCatalogue | None:
     """The pilot bundle this terminal gets instead of the published one, or None."""
-    if db.execute(select(pilots.c.terminal_id).where(pilots.c.terminal_id == terminal_id)).first() \
-            is None:
+    if (
+        db.execute(select(pilots.c.terminal_id).where(pilots.c.terminal_id == terminal_id)).first()
+        is None
+    ):
         return None
     r = db.execute(select(stages).where(stages.c.state == Stage.PILOT.value)).first()
     if r is None or r._mapping["version"] <= (published or 0):
         return None
     m = r._mapping
-    return PublishedCatalogue(m["version"], bytes(m["bundle"]), m["etag"], m["items"],
-                              m["changed_at"])
+    return PublishedCatalogue(
+        m["version"], bytes(m["bundle"]), m["etag"], m["items"], m["changed_at"]
+    )

@@ -1,4 +1,5 @@
 """Rollout tables (SQLAlchemy Core): staged bundles and the pilot group."""
+
 from __future__ import annotations
 
 from sqlalchemy import Column, Float, Integer, LargeBinary, String, Table
@@ -6,7 +7,8 @@ from sqlalchemy import Column, Float, Integer, LargeBinary, String, Table
 from central.storage.schema import metadata
 
 stages = Table(
-    "rollout_stages", metadata,
+    "rollout_stages",
+    metadata,
     Column("version", Integer, primary_key=True, autoincrement=False),
     Column("bundle", LargeBinary, nullable=False),
     Column("etag", String(40), nullable=False),
@@ -19,7 +21,8 @@ stages = Table(
 )
 
 pilots = Table(
-    "rollout_pilots", metadata,
+    "rollout_pilots",
+    metadata,
     Column("terminal_id", String(32), primary_key=True),
     Column("added_at", Float, nullable=False),
     Column("added_by", String(40), nullable=False),

@@ -1,4 +1,5 @@
 """Staff API (Authorization: Bearer): publish catalogues, fleet state, ratings and exports."""
+
 from __future__ import annotations
 
 import logging
@@ -19,8 +20,10 @@ from kiosk import central_api as api
 log = logging.getLogger(__name__)
 
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-DOC_DAY_PATTERN = (r"^20[0-9]{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
-                   r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)$")
+DOC_DAY_PATTERN = (
+    r"^20[0-9]{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+    r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)$"
+)
 """What the schema promises: real days of 2000..2099 (Feb 29 left out); the server checks
 the calendar itself and answers 422 validation_failed for the rest."""
 _STAFF = {"security": [dict(STAFF_SECURITY)]}
@@ -37,7 +40,9 @@ def _day(value: str | None, name: str) -> date | None:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise ApiError(422, "validation_failed", f"query.{name}: must be a date YYYY-MM-DD") from None
+        raise ApiError(
+            422, "validation_failed", f"query.{name}: must be a date YYYY-MM-DD"
+        ) from None
     if not 2000 <= day.year <= 2099:
         raise ApiError(422, "validation_failed", f"query.{name}: must lie in 2000..2099")
     return day
@@ -49,13 +54,27 @@ def _day_start(day: date | None) -> float | None:
     return datetime(day.year, day.month, day.day, tzinfo=CN_TZ).timestamp()
 
 
-@router.put("/v1/admin/catalogue", response_model=api.CatalogueAccepted,
-            responses=errors_doc(400, 401, 409, 413, 415, 422),
-            openapi_extra={**_STAFF, "requestBody": {"required": True, "content": {JSON: {
-                "schema": {"type": "object", "required": ["catalogue", "signatures"],
-                           "description": "signed catalogue bundle"}}}}})
-def publish(body: deps.RawBody, staff_name: deps.StaffName,
-            svc: deps.Svc) -> Response:
+@router.put(
+    "/v1/admin/catalogue",
+    response_model=api.CatalogueAccepted,
+    responses=errors_doc(400, 401, 409, 413, 415, 422),
+    openapi_extra={
+        **_STAFF,
+        "requestBody": {
+            "required": True,
+            "content": {
+                JSON: {
+                    "schema": {
+                        "type": "object",
+                        "required": ["catalogue", "signatures"],
+                        "description": "signed catalogue bundle",
+                    }
+                }
+            },
+        },
+    },
+)
+def publish(body: deps.RawBody, staff_name: deps.StaffName, svc: deps.Svc) -> Response:
     """Publish a signed catalogue bundle (version must increase)."""
     now = svc.clock()
     strict_json(body)
@@ -65,44 +84,73 @@ def publish(body: deps.RawBody, staff_name: deps.StaffName,
         raise ApiError(422, "bundle_rejected", str(exc)[:300]) from None
     except NotNewer as exc:
         raise ApiError(409, "version_not_newer", str(exc)) from None
-    return json_response(api.CatalogueAccepted(version=active.version, etag=etag,
-                                               items=len(active.items), published_at=ts(now)))
+    return json_response(
+        api.CatalogueAccepted(
+            version=active.version, etag=etag, items=len(active.items), published_at=ts(now)
+        )
+    )
 
 
-@router.get("/v1/admin/terminals", response_model=api.TerminalList,
-            responses=errors_doc(401), openapi_extra=_STAFF)
-def terminals(staff_name: deps.StaffName,
-              svc: deps.Svc) -> Response:
+@router.get(
+    "/v1/admin/terminals",
+    response_model=api.TerminalList,
+    responses=errors_doc(401),
+    openapi_extra=_STAFF,
+)
+def terminals(staff_name: deps.StaffName, svc: deps.Svc) -> Response:
     """Every terminal: last heartbeat, faults, catalogue version, outbox depth, online."""
     now = svc.clock()
     out = []
     for t in svc.store.terminals():
         last = t["last_heartbeat_at"]
         devices = {k: api.DeviceState.model_validate(v) for k, v in t["devices"].items()}
-        out.append(api.TerminalInfo(
-            terminal_id=t["terminal_id"], registered_at=ts(t["registered_at"]),
-            online=last is not None and now - last <= svc.offline_after_s,
-            last_heartbeat_at=ts(last) if last is not None else None,
-            faults=sorted(k for k, v in devices.items() if v.status == api.DeviceStatus.FAULT),
-            devices=devices, catalogue_version=t["catalogue_version"],
-            outbox_depth=t["outbox_depth"], app_version=t["app_version"],
-            uptime_s=t["uptime_s"]))
+        out.append(
+            api.TerminalInfo(
+                terminal_id=t["terminal_id"],
+                registered_at=ts(t["registered_at"]),
+                online=last is not None and now - last <= svc.offline_after_s,
+                last_heartbeat_at=ts(last) if last is not None else None,
+                faults=sorted(k for k, v in devices.items() if v.status == api.DeviceStatus.FAULT),
+                devices=devices,
+                catalogue_version=t["catalogue_version"],
+                outbox_depth=t["outbox_depth"],
+                app_version=t["app_version"],
+                uptime_s=t["uptime_s"],
+            )
+        )
     return json_response(api.TerminalList(offline_after_s=svc.offline_after_s, terminals=out))
 
 
-@router.get("/v1/admin/ratings", response_model=api.RatingList,
-            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
-                       **errors_doc(401, 422)}, openapi_extra=_STAFF)
-def ratings(staff_name: deps.StaffName, svc: deps.Svc,
-            from_: str | None = Query(None, alias="from", max_length=10,
-                                      json_schema_extra={"pattern": DOC_DAY_PATTERN},
-                                      description="first day YYYY-MM-DD (UTC+8)"),
-            to: str | None = Query(None, max_length=10,
-                                   json_schema_extra={"pattern": DOC_DAY_PATTERN},
-                                   description="last day YYYY-MM-DD, inclusive (UTC+8)"),
-            item_code: str | None = Query(None, max_length=64,
-                                          pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),
-            format: Literal["json", "csv"] = "json") -> Response:
+@router.get(
+    "/v1/admin/ratings",
+    response_model=api.RatingList,
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+        **errors_doc(401, 422),
+    },
+    openapi_extra=_STAFF,
+)
+def ratings(
+    staff_name: deps.StaffName,
+    svc: deps.Svc,
+    from_: str | None = Query(
+        None,
+        alias="from",
+        max_length=10,
+        json_schema_extra={"pattern": DOC_DAY_PATTERN},
+        description="first day YYYY-MM-DD (UTC+8)",
+    ),
+    to: str | None = Query(
+        None,
+        max_length=10,
+        json_schema_extra={"pattern": DOC_DAY_PATTERN},
+        description="last day YYYY-MM-DD, inclusive (UTC+8)",
+    ),
+    item_code: str | None = Query(
+        None, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+    ),
+    format: Literal["json", "csv"] = "json",
+) -> Response:
     """Ratings filtered by ?from=YYYY-MM-DD&to=YYYY-MM-DD (inclusive, UTC+8) &item_code=;
     ?format=csv for a CSV export (formula cells neutralised)."""
     since = _day_start(_day(from_, "from"))
@@ -110,11 +158,21 @@ def ratings(staff_name: deps.StaffName, svc: deps.Svc,
     if until is not None:
         until += 86400
     rows = svc.store.ratings(since, until, item_code or None)
-    records = [api.RatingRecord(
-        **{**r, "rated_at": ts(r["rated_at"]) if r["rated_at"] is not None else None,
-           "received_at": ts(r["received_at"])}) for r in rows]
+    records = [
+        api.RatingRecord(
+            **{
+                **r,
+                "rated_at": ts(r["rated_at"]) if r["rated_at"] is not None else None,
+                "received_at": ts(r["received_at"]),
+            }
+        )
+        for r in rows
+    ]
     if format == "csv":
-        return Response("\ufeff" + ratings_csv(records), 200,
-                        media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="ratings.csv"'})
+        return Response(
+            "\ufeff" + ratings_csv(records),
+            200,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="ratings.csv"'},
+        )
     return json_response(api.RatingList(count=len(records), ratings=records))

@@ -5,6 +5,7 @@ numbers by their issuing letter (M–R in this sandbox: certificates issued in t
 certificate from elsewhere cannot be verified online, so 户籍 refuses to register the birth at
 the terminal and sends the parents to the window with the original. A household register and a
 social security card need the baby's name. Every other item is accepted."""
+
 from __future__ import annotations
 
 import logging
@@ -34,13 +35,21 @@ def check_item(item_code: str, fields: Mapping[str, Any], today: date) -> Refusa
     if item_code == "GA-0703":
         cert = str(fields.get("birth_cert_no") or "")
         if not cert or cert[0] not in REGISTRY_LETTERS:
-            return Refusal("birth_certificate_unverified",
-                           "出生医学证明未能联网核验（省外签发或编号有误）",
-                           "请携带出生医学证明原件和父母身份证件，到三楼F区公安户政窗口（F01-F04）办理")
+            return Refusal(
+                "birth_certificate_unverified",
+                "出生医学证明未能联网核验（省外签发或编号有误）",
+                "请携带出生医学证明原件和父母身份证件，到三楼F区公安户政窗口（F01-F04）办理",
+            )
         if not name:
-            return Refusal("name_required", "申报户口须填写新生儿姓名",
-                           "取名后在本机“我要办什么”单独申报，或到三楼F区公安户政窗口办理")
+            return Refusal(
+                "name_required",
+                "申报户口须填写新生儿姓名",
+                "取名后在本机“我要办什么”单独申报，或到三楼F区公安户政窗口办理",
+            )
     if item_code == "RS-0104" and not name:
-        return Refusal("name_required", "社会保障卡须有持卡人姓名",
-                       "申报户口后到一楼A区社保综合窗口（A03-A06）或在本机重新申领")
+        return Refusal(
+            "name_required",
+            "社会保障卡须有持卡人姓名",
+            "申报户口后到一楼A区社保综合窗口（A03-A06）或在本机重新申领",
+        )
     return None

@@ -6,6 +6,7 @@ another run, or one edited by hand, is forged). Codes live 120 s and work once: 
 are held in memory until they would have expired anyway (a lease list, not a table: the
 sandbox is one process; production asks the issuing platform, which keeps its own).
 """
+
 from __future__ import annotations
 
 import base64
@@ -23,9 +24,11 @@ from kiosk import central_api as api
 
 CODE_TTL_S = 120.0
 PREFIX = "SBX1"
-ISSUERS = {"e_sscard": "国家社会保险公共服务平台（电子社保卡）",
-           "medical": "国家医保服务平台（医保电子凭证）",
-           "gov_app": "陕西政务服务平台（秦务员）"}
+ISSUERS = {
+    "e_sscard": "国家社会保险公共服务平台（电子社保卡）",
+    "medical": "国家医保服务平台（医保电子凭证）",
+    "gov_app": "陕西政务服务平台（秦务员）",
+}
 ASSURANCE = {"e_sscard": "high", "medical": "high", "gov_app": "substantial"}
 
 
@@ -81,8 +84,14 @@ class CodeSandbox:
             raise ValueError(f"unknown code kind {kind!r}")
         h = DEMO_HOLDERS[holder]
         iat = self.clock() - issued_ago_s
-        claims = {"sub": h.id_number, "name": h.name, "iat": int(iat), "exp": int(iat + self.ttl_s),
-                  "jti": secrets.token_hex(8), "hld": holder}
+        claims = {
+            "sub": h.id_number,
+            "name": h.name,
+            "iat": int(iat),
+            "exp": int(iat + self.ttl_s),
+            "jti": secrets.token_hex(8),
+            "hld": holder,
+        }
         body = f"{PREFIX}.{kind}.{_b64(json.dumps(claims, ensure_ascii=False).encode())}"
         return f"{body}.{self._mac(body)}"
 
@@ -114,8 +123,14 @@ class CodeSandbox:
             self._used[jti] = exp
         k = parts[1]
         return api.CodeIdentity(
-            holder=api.CodeHolder(name=holder.name, id_number=holder.id_number,
-                                  id_number_masked=mask_id_number(holder.id_number),
-                                  region_code=holder.region_code),
-            assurance=ASSURANCE[k], kind=k, issuer=ISSUERS[k],  # type: ignore[arg-type]
-            identity_id="CI-" + secrets.token_hex(10))
+            holder=api.CodeHolder(
+                name=holder.name,
+                id_number=holder.id_number,
+                id_number_masked=mask_id_number(holder.id_number),
+                region_code=holder.region_code,
+            ),
+            assurance=ASSURANCE[k],  # type: ignore[arg-type]
+            kind=k,  # type: ignore[arg-type]
+            issuer=ISSUERS[k],  # type: ignore[arg-type]
+            identity_id="CI-" + secrets.token_hex(10),
+        )

@@ -5,6 +5,7 @@ photograph that an installed package ships (see drivers.sim.faces); the live fra
 ResNet descriptor is compared with the reference's. Nothing is stored: the frame is decoded in
 memory, compared and dropped.
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 
 # ID number of a demo card → name of its reference photo in drivers.sim.faces.
 REFERENCES = {
-    "610902199101010010": "astronaut",     # demo mainland card (王小明)
+    "610902199101010010": "astronaut",  # demo mainland card (王小明)
     "810000199005050026": "grace_hopper",  # demo HK/Macau/Taiwan residence permit (陈大文)
 }
 
@@ -59,7 +60,9 @@ class FaceSandbox:
             raise ApiError(422, "liveness_required", "the liveness challenge was not passed")
         ref = self.reference(req.id_number)
         if ref is None:
-            raise ApiError(404, "no_reference", "no reference photo is registered for this identity")
+            raise ApiError(
+                404, "no_reference", "no reference photo is registered for this identity"
+            )
         raw = base64.b64decode(req.image_jpeg_b64)
         img = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR)
         del raw

@@ -5,6 +5,7 @@ scanned QR (POST /sandbox/payments/{order_no}/pay, the demo dock's "用手机支
 付款码 shown to the terminal's scanner, and sends central its payment notifications, with fault
 options: slow confirmation, failure, duplicate notifications. Off in production.
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,8 +47,11 @@ class NotPriced(ValueError):
 
 # 城乡居民医保 individual contribution by category (fen): basic insurance + 大病保险 share.
 MEDICAL_RATES: Mapping[str, tuple[int, int]] = {
-    "adult": (38_000, 2_000), "minor": (38_000, 2_000), "student": (38_000, 2_000),
-    "elderly": (38_000, 2_000)}
+    "adult": (38_000, 2_000),
+    "minor": (38_000, 2_000),
+    "student": (38_000, 2_000),
+    "elderly": (38_000, 2_000),
+}
 
 
 def _medical(fields: Mapping[str, Any], today: date) -> Priced:
@@ -64,10 +68,17 @@ def _medical(fields: Mapping[str, Any], today: date) -> Priced:
     if group not in MEDICAL_RATES:
         raise NotPriced("bad_group", "参保身份无效")
     basic, serious = MEDICAL_RATES[group]
-    return Priced(((f"城乡居民基本医疗保险 个人缴费（{year}年度）",
-                    f"Residents' basic medical insurance, {year}", basic),
-                   (f"城乡居民大病保险（{year}年度）", f"Serious illness insurance, {year}", serious)),
-                  PAYEE_MEDICAL)
+    return Priced(
+        (
+            (
+                f"城乡居民基本医疗保险 个人缴费（{year}年度）",
+                f"Residents' basic medical insurance, {year}",
+                basic,
+            ),
+            (f"城乡居民大病保险（{year}年度）", f"Serious illness insurance, {year}", serious),
+        ),
+        PAYEE_MEDICAL,
+    )
 
 
 PRICE_LIST: dict[str, Callable[[Mapping[str, Any], date], Priced]] = {"YB-0202": _medical}
@@ -128,8 +139,10 @@ class SandboxPlatform:
         if fault == "fail":
             return "declined"
         if fault == "slow":
-            self._later(self.slow_s if delay_s is None else delay_s,
-                        lambda: self.notify(order_no, "qr", "wechat"))
+            self._later(
+                self.slow_s if delay_s is None else delay_s,
+                lambda: self.notify(order_no, "qr", "wechat"),
+            )
             return "pending"
         self.notify(order_no, "qr", "wechat")
         if fault == "duplicate":

@@ -1,4 +1,5 @@
 """Simulated progress of an `apply` case (the sandbox's stand-in for the department system)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -18,5 +19,8 @@ def due_events(case: Mapping[str, Any], now: float) -> list[tuple[str, float, st
     """The simulated steps of an apply case that are due at `now`."""
     if case["kind"] != "apply":
         return []
-    return [(s.value, case["received_at"] + dt, note) for dt, s, note in PROGRESS
-            if case["received_at"] + dt <= now]
+    return [
+        (s.value, case["received_at"] + dt, note)
+        for dt, s, note in PROGRESS
+        if case["received_at"] + dt <= now
+    ]

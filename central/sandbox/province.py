@@ -8,6 +8,7 @@ Faults (POST /sim/faults {"fault": F, "count": N, "delay_s": S}), applied to the
   hang_after_accept keep it, then wait S seconds before answering 200
 Run stand-alone: `kiosk central province-sim --port 8090 --app-id ID --secret-file FILE`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -102,13 +103,23 @@ def check_evaluation(p: dict[str, Any]) -> list[str]:
     except ValueError:
         ok = False
     need("evaluateTime", ok, "YYYYMMDDThhmmss")
-    need("mobile", p.get("mobile", "") == "" or bool(PHONE_RE.fullmatch(s("mobile") or "")),
-         "a mobile number or empty")
-    need("comment", isinstance(p.get("comment", ""), str) and len(p.get("comment", "")) <= 500,
-         "≤ 500")
+    need(
+        "mobile",
+        p.get("mobile", "") == "" or bool(PHONE_RE.fullmatch(s("mobile") or "")),
+        "a mobile number or empty",
+    )
+    need(
+        "comment",
+        isinstance(p.get("comment", ""), str) and len(p.get("comment", "")) <= 500,
+        "≤ 500",
+    )
     scores = p.get("indexScores", {})
-    need("indexScores", isinstance(scores, dict) and all(
-        isinstance(v, int) and 1 <= v <= 5 for v in scores.values()), "code → 1..5")
+    need(
+        "indexScores",
+        isinstance(scores, dict)
+        and all(isinstance(v, int) and 1 <= v <= 5 for v in scores.values()),
+        "code → 1..5",
+    )
     return bad
 
 
@@ -160,8 +171,9 @@ class ProvinceSim:
             return JSONResponse({"code": "E401", "msg": "unknown app id"}, 401)
         if abs(int(ts) - time.time()) > self.max_skew_s:
             return JSONResponse({"code": "E401", "msg": "timestamp skew"}, 401)
-        want = hmac.new(self.secret, (ts + "\n" + hashlib.sha256(body).hexdigest()).encode(),
-                        hashlib.sha256).hexdigest()
+        want = hmac.new(
+            self.secret, (ts + "\n" + hashlib.sha256(body).hexdigest()).encode(), hashlib.sha256
+        ).hexdigest()
         if not hmac.compare_digest(want, sig):
             return JSONResponse({"code": "E401", "msg": "bad signature"}, 401)
         return None
@@ -190,10 +202,14 @@ class ProvinceSim:
             if kind == "evaluation":
                 problems = check_evaluation(p)
             else:
-                problems = [] if p.get("rectifyType") in (1, 2, 3, 4) and p.get("rectifyResult") \
+                problems = (
+                    []
+                    if p.get("rectifyType") in (1, 2, 3, 4) and p.get("rectifyResult")
                     else ["rectifyType/rectifyResult: required"]
-                if not problems and not any(e["projectNo"] == p.get("projectNo")
-                                            for e in self.state.evaluations.values()):
+                )
+                if not problems and not any(
+                    e["projectNo"] == p.get("projectNo") for e in self.state.evaluations.values()
+                ):
                     problems = ["projectNo: no evaluation of this 办件 received"]
             if problems:
                 with self.lock:
@@ -201,9 +217,13 @@ class ProvinceSim:
                 return JSONResponse({"code": "E1001", "msg": "; ".join(problems)[:500]}, 400)
             store = self.state.evaluations if kind == "evaluation" else self.state.rectifications
             with self.lock:
-                dup = rid in store or (kind == "evaluation" and any(
-                    e["projectNo"] == p["projectNo"] and e["evaluateNum"] == p["evaluateNum"]
-                    for e in store.values()))
+                dup = rid in store or (
+                    kind == "evaluation"
+                    and any(
+                        e["projectNo"] == p["projectNo"] and e["evaluateNum"] == p["evaluateNum"]
+                        for e in store.values()
+                    )
+                )
                 if not dup:
                     store[rid] = {**p, "_received": time.time()}
             if fault is not None and fault.fault == "accept_then_500":
@@ -211,9 +231,13 @@ class ProvinceSim:
             if fault is not None and fault.fault == "hang_after_accept":
                 await asyncio.sleep(fault.delay_s)
             ack = "PV-" + hashlib.sha256(rid.encode()).hexdigest()[:16]
-            return JSONResponse({"code": "DUPLICATE" if dup else "0",
-                                 "msg": "already received" if dup else "ok",
-                                 "evaluationId": ack})
+            return JSONResponse(
+                {
+                    "code": "DUPLICATE" if dup else "0",
+                    "msg": "already received" if dup else "ok",
+                    "evaluationId": ack,
+                }
+            )
 
         @app.post("/api/v1/evaluations")
         async def evaluations(request: Request) -> JSONResponse:
@@ -229,16 +253,20 @@ class ProvinceSim:
             if denied is not None:
                 return denied
             with self.lock:
-                nos = sorted(e["projectNo"] for e in self.state.evaluations.values()
-                             if str(e.get("evaluateTime", ""))[:8] == day)
+                nos = sorted(
+                    e["projectNo"]
+                    for e in self.state.evaluations.values()
+                    if str(e.get("evaluateTime", ""))[:8] == day
+                )
             return JSONResponse({"day": day, "count": len(nos), "projectNos": nos})
 
         @app.post("/sim/faults")
         async def faults(request: Request) -> JSONResponse:
             try:
                 spec = json.loads(await request.body())
-                self.inject(str(spec["fault"]), int(spec.get("count", 1)),
-                            float(spec.get("delay_s", 0)))
+                self.inject(
+                    str(spec["fault"]), int(spec.get("count", 1)), float(spec.get("delay_s", 0))
+                )
             except (ValueError, KeyError, TypeError) as exc:
                 return JSONResponse({"code": "E1000", "msg": str(exc)[:200]}, 400)
             return JSONResponse({"code": "0"})
@@ -251,10 +279,14 @@ class ProvinceSim:
         @app.get("/sim/state")
         async def state() -> JSONResponse:
             with self.lock:
-                return JSONResponse({"evaluations": len(self.state.evaluations),
-                                     "rectifications": len(self.state.rectifications),
-                                     "posts": len(self.state.posts),
-                                     "rejected": len(self.state.rejected)})
+                return JSONResponse(
+                    {
+                        "evaluations": len(self.state.evaluations),
+                        "rectifications": len(self.state.rectifications),
+                        "posts": len(self.state.posts),
+                        "rejected": len(self.state.rejected),
+                    }
+                )
 
         return app
 
@@ -285,11 +317,15 @@ def run_in_thread(sim: ProvinceSim, host: str = "127.0.0.1", port: int = 0) -> S
     sock.bind((host, port))
     sock.listen(64)
     bound = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(sim.app, host=host, port=bound, log_config=None,
-                                           access_log=False, lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            sim.app, host=host, port=bound, log_config=None, access_log=False, lifespan="off"
+        )
+    )
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign,attr-defined]
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                              name=f"province-sim-{bound}", daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name=f"province-sim-{bound}", daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:

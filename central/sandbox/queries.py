@@ -1,4 +1,5 @@
 """Deterministic synthetic answers for query/print items: same item + same ID → same answer."""
+
 from __future__ import annotations
 
 import hashlib
@@ -96,19 +97,32 @@ def _period_values(months: list[str], **values: str) -> dict[str, str]:
     return {"period": _period(months), **values} if months else {}
 
 
-def social_insurance(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
+def social_insurance(
+    rng: random.Random, today: date, name: str, params: Mapping[str, Any]
+) -> Answer:
     """Monthly pension/medical/unemployment contributions over the asked window."""
     base = rng.choice((4462, 5000, 6000, 7500, 9000, 12000))
     rows = []
     months, relative = window(today, params)
     for month in months:
         paid = rng.random() > 0.04
-        rows.append([month, f"{base:.2f}", f"{base * 0.08:.2f}", f"{base * 0.16:.2f}",
-                     f"{base * 0.02:.2f}", "已缴" if paid else "欠缴"])
+        rows.append(
+            [
+                month,
+                f"{base:.2f}",
+                f"{base * 0.08:.2f}",
+                f"{base * 0.16:.2f}",
+                f"{base * 0.02:.2f}",
+                "已缴" if paid else "欠缴",
+            ]
+        )
     owed = any(r[-1] == "欠缴" for r in rows)
-    return Answer(_title(name, months, relative),
-                  ["月份", "缴费基数", "养老个人", "养老单位", "医疗个人", "状态"], rows,
-                  _period_values(months, status="存在欠缴" if owed else "正常缴费"))
+    return Answer(
+        _title(name, months, relative),
+        ["月份", "缴费基数", "养老个人", "养老单位", "医疗个人", "状态"],
+        rows,
+        _period_values(months, status="存在欠缴" if owed else "正常缴费"),
+    )
 
 
 def housing_fund(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
@@ -120,8 +134,12 @@ def housing_fund(rng: random.Random, today: date, name: str, params: Mapping[str
     for month in months:
         balance += monthly
         rows.append([month, f"{monthly:.2f}", f"{balance:.2f}", "正常"])
-    return Answer(_title(name, months, relative), ["月份", "缴存额", "余额", "状态"], rows,
-                  _period_values(months, status="正常"))
+    return Answer(
+        _title(name, months, relative),
+        ["月份", "缴存额", "余额", "状态"],
+        rows,
+        _period_values(months, status="正常"),
+    )
 
 
 def tax_records(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
@@ -135,23 +153,38 @@ def tax_records(rng: random.Random, today: date, name: str, params: Mapping[str,
     return Answer(name, ["所属期", "收入额", "已缴税额"], rows, _period_values(months))
 
 
-def property_records(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
+def property_records(
+    rng: random.Random, today: date, name: str, params: Mapping[str, Any]
+) -> Answer:
     """Real estate registered to the person (0–2 units)."""
     rows = []
     for _ in range(rng.choice((0, 1, 1, 2))):
-        rows.append([f"不动产权第{rng.randrange(1000000, 9999999)}号", f"{rng.randrange(45, 160)}.{rng.randrange(10, 99)}㎡",
-                     rng.choice(("住宅", "商业")), "正常"])
+        rows.append(
+            [
+                f"不动产权第{rng.randrange(1000000, 9999999)}号",
+                f"{rng.randrange(45, 160)}.{rng.randrange(10, 99)}㎡",
+                rng.choice(("住宅", "商业")),
+                "正常",
+            ]
+        )
     status = "名下有不动产登记" if rows else "名下无不动产登记"
     return Answer(name, ["证书号", "面积", "用途", "状态"], rows, {"status": status})
 
 
-def traffic_violations(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
+def traffic_violations(
+    rng: random.Random, today: date, name: str, params: Mapping[str, Any]
+) -> Answer:
     """Unprocessed traffic violations (usually none)."""
     rows = []
     for _ in range(rng.choice((0, 0, 0, 1, 2))):
-        rows.append([f"{today.year}-{rng.randrange(1, today.month + 1):02d}-{rng.randrange(1, 28):02d}",
-                     rng.choice(("违反禁令标志", "超速行驶不足20%", "违法停车")),
-                     str(rng.choice((0, 1, 3))), f"{rng.choice((100, 150, 200))}"])
+        rows.append(
+            [
+                f"{today.year}-{rng.randrange(1, today.month + 1):02d}-{rng.randrange(1, 28):02d}",
+                rng.choice(("违反禁令标志", "超速行驶不足20%", "违法停车")),
+                str(rng.choice((0, 1, 3))),
+                f"{rng.choice((100, 150, 200))}",
+            ]
+        )
     status = "有未处理交通违法" if rows else "无未处理交通违法"
     return Answer(name, ["日期", "违法行为", "记分", "罚款（元）"], rows, {"status": status})
 
@@ -159,15 +192,25 @@ def traffic_violations(rng: random.Random, today: date, name: str, params: Mappi
 def progress(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
     """Progress of an application kept by another department."""
     steps = ["受理", "审核", "制证", "寄递"][: rng.randrange(1, 5)]
-    return Answer(name, ["环节", "状态"], [[s, "已完成"] for s in steps[:-1]] + [[steps[-1], "办理中"]],
-                  {"status": "办理中"})
+    return Answer(
+        name,
+        ["环节", "状态"],
+        [[s, "已完成"] for s in steps[:-1]] + [[steps[-1], "办理中"]],
+        {"status": "办理中"},
+    )
 
 
 def generic(rng: random.Random, today: date, name: str, params: Mapping[str, Any]) -> Answer:
     """A one-row record for any other query/print item."""
-    return Answer(name, ["项目", "内容"],
-                  [["查询日期", today.isoformat()], ["记录编号", f"R{rng.randrange(10**7, 10**8)}"],
-                   ["状态", "正常"]])
+    return Answer(
+        name,
+        ["项目", "内容"],
+        [
+            ["查询日期", today.isoformat()],
+            ["记录编号", f"R{rng.randrange(10**7, 10**8)}"],
+            ["状态", "正常"],
+        ],
+    )
 
 
 Generator = Callable[[random.Random, date, str, Mapping[str, Any]], Answer]
@@ -206,28 +249,58 @@ def generator_for(name: str) -> Generator:
     return generic
 
 
-def answer(item_code: str, item_name: str, id_number: str, today: date,
-           params: Mapping[str, Any] | None = None, item_name_en: str = "") -> Answer:
+def answer(
+    item_code: str,
+    item_name: str,
+    id_number: str,
+    today: date,
+    params: Mapping[str, Any] | None = None,
+    item_name_en: str = "",
+) -> Answer:
     """Deterministic answer for (item, person, month, the query's parameters), with English."""
     rng = _rng(item_code, id_number, today.strftime("%Y-%m"))
-    return english(generator_for(item_name)(rng, today, item_name, params or {}), item_name,
-                   item_name_en)
+    return english(
+        generator_for(item_name)(rng, today, item_name, params or {}), item_name, item_name_en
+    )
 
 
 # English of the sandbox's column names and non-status cell words (the department's wording).
 COLUMNS_EN = {
-    "月份": "Month", "缴费基数": "Contribution base", "养老个人": "Pension (own)",
-    "养老单位": "Pension (employer)", "医疗个人": "Medical (own)", "状态": "Status",
-    "缴存额": "Deposit", "余额": "Balance", "所属期": "Tax period", "收入额": "Income",
-    "已缴税额": "Tax paid", "证书号": "Certificate no.", "面积": "Area", "用途": "Use",
-    "日期": "Date", "违法行为": "Violation", "记分": "Points", "罚款（元）": "Fine (CNY)",
-    "环节": "Step", "项目": "Entry", "内容": "Content",
+    "月份": "Month",
+    "缴费基数": "Contribution base",
+    "养老个人": "Pension (own)",
+    "养老单位": "Pension (employer)",
+    "医疗个人": "Medical (own)",
+    "状态": "Status",
+    "缴存额": "Deposit",
+    "余额": "Balance",
+    "所属期": "Tax period",
+    "收入额": "Income",
+    "已缴税额": "Tax paid",
+    "证书号": "Certificate no.",
+    "面积": "Area",
+    "用途": "Use",
+    "日期": "Date",
+    "违法行为": "Violation",
+    "记分": "Points",
+    "罚款（元）": "Fine (CNY)",
+    "环节": "Step",
+    "项目": "Entry",
+    "内容": "Content",
 }
 TERMS_EN = {
-    "住宅": "Residential", "商业": "Commercial", "违反禁令标志": "Ignoring a prohibition sign",
-    "超速行驶不足20%": "Speeding (under 20%)", "违法停车": "Illegal parking", "受理": "Accepted",
-    "审核": "Review", "制证": "Issuing", "寄递": "Delivery", "查询日期": "Query date",
-    "记录编号": "Record no.", "状态": "Status",
+    "住宅": "Residential",
+    "商业": "Commercial",
+    "违反禁令标志": "Ignoring a prohibition sign",
+    "超速行驶不足20%": "Speeding (under 20%)",
+    "违法停车": "Illegal parking",
+    "受理": "Accepted",
+    "审核": "Review",
+    "制证": "Issuing",
+    "寄递": "Delivery",
+    "查询日期": "Query date",
+    "记录编号": "Record no.",
+    "状态": "Status",
 }
 _TITLE_TAIL = re.compile(r"（近(\d+)个月）$|（([^（）]*)）$")
 
@@ -237,13 +310,17 @@ def english(ans: Answer, name_zh: str, name_en: str) -> Answer:
     from kiosk.central_api import QUERY_STATUS_TERMS
 
     title_en = name_en
-    tail = _TITLE_TAIL.search(ans.title[len(name_zh):]) if ans.title.startswith(name_zh) else None
+    tail = _TITLE_TAIL.search(ans.title[len(name_zh) :]) if ans.title.startswith(name_zh) else None
     if name_en and tail:
         title_en += f" (last {tail[1]} months)" if tail[1] else f" ({tail[2]})"
     cells = {c for r in ans.rows for c in r}
     terms = {c: TERMS_EN[c] for c in sorted(cells) if c in TERMS_EN and c not in QUERY_STATUS_TERMS}
-    return replace(ans, title_en=title_en, columns_en=[COLUMNS_EN.get(c, "") for c in ans.columns],
-                   terms_en=terms)
+    return replace(
+        ans,
+        title_en=title_en,
+        columns_en=[COLUMNS_EN.get(c, "") for c in ans.columns],
+        terms_en=terms,
+    )
 
 
 def printable(ans: Answer, case_no: str, id_number: str, name: str, printed_at: str) -> list[str]:

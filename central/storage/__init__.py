@@ -4,6 +4,7 @@ Modules: schema (tables on one shared `metadata`), engine (URLs and connection s
 store (Storage), payments and documents (their tables' statements), keys (the server key that
 encrypts terminal secrets), migrate (Alembic, `kiosk central migrate`), errors.
 """
+
 from __future__ import annotations
 
 from central.storage.errors import NotMigrated, OutOfRange, ServerKeyError, StorageError
@@ -15,5 +16,14 @@ from central.storage.store import (
     hash_token,
 )
 
-__all__ = ["IdempotentAnswer", "NotMigrated", "OutOfRange", "PublishedCatalogue", "ServerKeyError",
-           "Storage", "StorageError", "bounded", "hash_token"]
+__all__ = [
+    "IdempotentAnswer",
+    "NotMigrated",
+    "OutOfRange",
+    "PublishedCatalogue",
+    "ServerKeyError",
+    "Storage",
+    "StorageError",
+    "bounded",
+    "hash_token",
+]

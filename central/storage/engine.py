@@ -1,4 +1,5 @@
 """Engines: a SQLite file (WAL, synchronous=FULL, BEGIN IMMEDIATE) or PostgreSQL via psycopg 3."""
+
 from __future__ import annotations
 
 import os
@@ -66,9 +67,15 @@ def make_engine(url: URL, *, pool_size: int = 10, max_overflow: int = 30) -> Eng
         try:
             _private_file(path)
         except OSError as exc:
-            raise StorageError(f"{path}: cannot open the service database: {exc.strerror}") from None
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               pool_size=pool_size, max_overflow=max_overflow)
+            raise StorageError(
+                f"{path}: cannot open the service database: {exc.strerror}"
+            ) from None
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+        )
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi: Any, _record: Any) -> None:
@@ -90,7 +97,14 @@ def make_engine(url: URL, *, pool_size: int = 10, max_overflow: int = 30) -> Eng
         return engine
     # No pre-ping (a round trip per checkout); a connection the server dropped fails one
     # statement, and SQLAlchemy then replaces the whole pool.
-    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=1800,
-                         connect_args={"connect_timeout": 10,
-                                       # per process: ops (and a test) see the workers
-                                       "application_name": f"kiosk-central-{os.getpid()}"})
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_recycle=1800,
+        connect_args={
+            "connect_timeout": 10,
+            # per process: ops (and a test) see the workers
+            "application_name": f"kiosk-central-{os.getpid()}",
+        },
+    )

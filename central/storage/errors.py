@@ -1,4 +1,5 @@
 """Errors of the storage layer: all are central.errors.StorageError (the package's root)."""
+
 from __future__ import annotations
 
 from central.errors import ApiError, StorageError

@@ -4,6 +4,7 @@ Where it comes from, first match wins: an explicit key file; CENTRAL_SECRET_KEY 
 CENTRAL_SECRET_KEY_FILE; for a SQLite database, `<database>.key` next to it (created 0600 with a
 new database). A PostgreSQL deployment must name one (the key never lives in the database).
 """
+
 from __future__ import annotations
 
 import logging
@@ -53,8 +54,10 @@ class ServerKey:
         try:
             return self._aead.decrypt(sealed[1:13], sealed[13:], terminal_id.encode())
         except InvalidTag:
-            raise ServerKeyError(f"terminal {terminal_id}: stored secret does not open with the server "
-                            f"key from {self.source} (wrong key?)") from None
+            raise ServerKeyError(
+                f"terminal {terminal_id}: stored secret does not open with the server "
+                f"key from {self.source} (wrong key?)"
+            ) from None
 
 
 def _parse(text: str, source: str) -> ServerKey:
@@ -89,8 +92,9 @@ def read_key_file(path: Path) -> ServerKey:
     except (OSError, UnicodeDecodeError) as exc:
         raise ServerKeyError(f"{path}: cannot read the server key: {exc}") from None
     if st.st_mode & 0o077:
-        log.warning("server key %s is readable by others (mode %o): chmod 600 it", path,
-                    st.st_mode & 0o777)
+        log.warning(
+            "server key %s is readable by others (mode %o): chmod 600 it", path, st.st_mode & 0o777
+        )
     return _parse(text, str(path))
 
 
@@ -109,8 +113,10 @@ def load(key_file: str | Path | None, sqlite_path: Path | None, *, create: bool)
         return read_key_file(Path(os.environ[ENV_KEY_FILE]))
     default = default_key_file(sqlite_path)
     if default is None:
-        raise ServerKeyError(f"no server key: set {ENV_KEY_FILE} (a 0600 file of 64 hex digits, e.g. "
-                        f"`kiosk central key new FILE`) or {ENV_KEY}")
+        raise ServerKeyError(
+            f"no server key: set {ENV_KEY_FILE} (a 0600 file of 64 hex digits, e.g. "
+            f"`kiosk central key new FILE`) or {ENV_KEY}"
+        )
     if default.exists() or not create:
         return read_key_file(default)
     return write_key_file(default)

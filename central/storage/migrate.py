@@ -1,10 +1,11 @@
 """Schema migrations (Alembic, shipped in central/storage/migrations): run, stamp, check."""
+
 from __future__ import annotations
 
 import functools
-from importlib.resources import files
 import logging
 from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
@@ -25,8 +26,9 @@ LEGACY_REVISION = "0001"
 """What a database written by the raw-sqlite3 storage (meta.schema_version = 1) is at."""
 
 
-def _config(conn: Connection | None = None,
-            server_key: Callable[[], ServerKey] | None = None) -> Config:
+def _config(
+    conn: Connection | None = None, server_key: Callable[[], ServerKey] | None = None
+) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = conn
@@ -71,7 +73,9 @@ def _fk_on(conn: Connection) -> None:
             raise NotMigrated(f"foreign key check failed after migrating: {bad[:3]}")
 
 
-def upgrade(engine: Engine, server_key: Callable[[], ServerKey], target: str = "head") -> tuple[str | None, str]:
+def upgrade(
+    engine: Engine, server_key: Callable[[], ServerKey], target: str = "head"
+) -> tuple[str | None, str]:
     """Bring the database to `target`; (revision before, revision after)."""
     with engine.connect() as conn:
         conn.execution_options(**{WRITE: True})  # SQLite: each step inside BEGIN IMMEDIATE
@@ -80,8 +84,10 @@ def upgrade(engine: Engine, server_key: Callable[[], ServerKey], target: str = "
             before = state(conn)
             conn.commit()
             if before == "unknown":
-                raise NotMigrated(f"{redact(engine.url)} holds tables that are not this service's: "
-                                  "refusing to migrate it")
+                raise NotMigrated(
+                    f"{redact(engine.url)} holds tables that are not this service's: "
+                    "refusing to migrate it"
+                )
             if before == "legacy":
                 log.info("unversioned schema-v1 database: stamping revision %s", LEGACY_REVISION)
                 command.stamp(_config(conn, server_key), LEGACY_REVISION)
@@ -114,16 +120,21 @@ def check(conn: Connection, where: str) -> None:
     if rev is None:
         raise NotMigrated(f"{where}: the database is empty (no schema): {hint}")
     if rev == "legacy":
-        raise NotMigrated(f"{where}: the database has the old unversioned schema: {hint} "
-                          "(it keeps every row and encrypts the terminal secrets)")
+        raise NotMigrated(
+            f"{where}: the database has the old unversioned schema: {hint} "
+            "(it keeps every row and encrypts the terminal secrets)"
+        )
     if rev == "unknown":
         raise NotMigrated(f"{where}: the database holds tables that are not this service's")
     known = {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
     if rev not in known:
-        raise NotMigrated(f"{where}: the database is at revision {rev}, newer than this code "
-                          f"(head {head()}): upgrade the service, not the database")
-    raise NotMigrated(f"{where}: the database is at revision {rev}, this code needs {head()}: "
-                      f"{hint}")
+        raise NotMigrated(
+            f"{where}: the database is at revision {rev}, newer than this code "
+            f"(head {head()}): upgrade the service, not the database"
+        )
+    raise NotMigrated(
+        f"{where}: the database is at revision {rev}, this code needs {head()}: {hint}"
+    )
 
 
 def is_empty(conn: Connection) -> bool:

@@ -1,4 +1,5 @@
 """The payments table: orders for `pay` items (inside the caller's transaction)."""
+
 from __future__ import annotations
 
 import json
@@ -12,10 +13,28 @@ from sqlalchemy import update as sa_update
 from central.storage import schema as t
 from central.storage.store import Storage, bounded
 
-COLUMNS = ("order_no", "terminal_id", "item_code", "region_code", "amount_fen", "items",
-           "payee_zh", "status", "created_at", "expires_at", "paid_at", "channel", "payer_app",
-           "einvoice_no", "check_code", "refunded_at", "closed_reason", "failure_code",
-           "failure_message", "notifications")
+COLUMNS = (
+    "order_no",
+    "terminal_id",
+    "item_code",
+    "region_code",
+    "amount_fen",
+    "items",
+    "payee_zh",
+    "status",
+    "created_at",
+    "expires_at",
+    "paid_at",
+    "channel",
+    "payer_app",
+    "einvoice_no",
+    "check_code",
+    "refunded_at",
+    "closed_reason",
+    "failure_code",
+    "failure_message",
+    "notifications",
+)
 
 
 @dataclass(frozen=True)
@@ -56,15 +75,35 @@ def _select() -> Any:
     return select(*(t.payments.c[c] for c in COLUMNS))
 
 
-def insert_order(db: Connection, *, order_no: str, terminal_id: str, item_code: str,
-                 region_code: str, amount_fen: int, items: list[dict[str, Any]], payee_zh: str,
-                 created_at: float, expires_at: float) -> None:
+def insert_order(
+    db: Connection,
+    *,
+    order_no: str,
+    terminal_id: str,
+    item_code: str,
+    region_code: str,
+    amount_fen: int,
+    items: list[dict[str, Any]],
+    payee_zh: str,
+    created_at: float,
+    expires_at: float,
+) -> None:
     """A new unpaid order (inside the caller's transaction)."""
     bounded(amount_fen=amount_fen)
-    db.execute(sa_insert(t.payments).values(
-        order_no=order_no, terminal_id=terminal_id, item_code=item_code, region_code=region_code,
-        amount_fen=amount_fen, items=json.dumps(items, ensure_ascii=False), payee_zh=payee_zh,
-        status="unpaid", created_at=created_at, expires_at=expires_at))
+    db.execute(
+        sa_insert(t.payments).values(
+            order_no=order_no,
+            terminal_id=terminal_id,
+            item_code=item_code,
+            region_code=region_code,
+            amount_fen=amount_fen,
+            items=json.dumps(items, ensure_ascii=False),
+            payee_zh=payee_zh,
+            status="unpaid",
+            created_at=created_at,
+            expires_at=expires_at,
+        )
+    )
 
 
 insert = insert_order  # the old module's name (central.payment_store.insert)
@@ -94,9 +133,10 @@ def update(db: Connection, order_no: str, **values: Any) -> None:
 def einvoice_sequence(db: Connection) -> int:
     """The next e-invoice serial (1, 2, …)."""
     if db.dialect.name == "postgresql":  # count-then-insert: one issuer at a time
-        db.execute(select(func.pg_advisory_xact_lock(0x65696e76)))
-    n = db.execute(select(func.count()).select_from(t.payments)
-                   .where(t.payments.c.einvoice_no.is_not(None))).scalar_one()
+        db.execute(select(func.pg_advisory_xact_lock(0x65696E76)))
+    n = db.execute(
+        select(func.count()).select_from(t.payments).where(t.payments.c.einvoice_no.is_not(None))
+    ).scalar_one()
     return int(n) + 1
 
 

@@ -5,6 +5,7 @@ metadata``) in a module listed in TABLE_MODULES, so that creating a new database
 the schema test see the whole database. Every table change needs a revision in
 central/storage/migrations/versions/ (tests/central/test_storage.py compares both engines).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -24,23 +25,28 @@ from sqlalchemy import (
 )
 
 # Stable constraint names on both engines (Alembic needs names to alter constraints later).
-NAMING = {"ix": "ix_%(table_name)s_%(column_0_N_name)s", "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-          "ck": "ck_%(table_name)s_%(constraint_name)s",
-          "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-          "pk": "pk_%(table_name)s"}
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
 metadata = MetaData(naming_convention=NAMING)
 
 # SQLite aliases only a column declared exactly INTEGER PRIMARY KEY to the rowid.
 RowId = BigInteger().with_variant(Integer(), "sqlite")
 
 meta = Table(
-    "meta", metadata,
+    "meta",
+    metadata,
     Column("key", Text, primary_key=True),
     Column("value", Text, nullable=False),
 )
 
 terminals = Table(
-    "terminals", metadata,
+    "terminals",
+    metadata,
     Column("terminal_id", Text, primary_key=True),
     # AES-256-GCM under the server key (central.storage.keys), the terminal id as associated data.
     Column("secret_enc", LargeBinary, nullable=False),
@@ -49,21 +55,24 @@ terminals = Table(
 )
 
 staff_tokens = Table(
-    "staff_tokens", metadata,
+    "staff_tokens",
+    metadata,
     Column("token_hash", Text, primary_key=True),
     Column("name", Text, nullable=False),
     Column("created_at", Double, nullable=False),
 )
 
 trusted_keys = Table(
-    "trusted_keys", metadata,
+    "trusted_keys",
+    metadata,
     Column("key_id", Text, primary_key=True),
     Column("public_key", LargeBinary, nullable=False),
     Column("added_at", Double, nullable=False),
 )
 
 idempotency = Table(
-    "idempotency", metadata,
+    "idempotency",
+    metadata,
     Column("terminal_id", Text, primary_key=True),
     Column("key", Text, primary_key=True),
     Column("endpoint", Text, nullable=False),
@@ -75,14 +84,16 @@ idempotency = Table(
 )
 
 sequences = Table(
-    "sequences", metadata,
+    "sequences",
+    metadata,
     Column("region_code", Text, primary_key=True),
     Column("day", Text, primary_key=True),
     Column("last", BigInteger, nullable=False),
 )
 
 cases = Table(
-    "cases", metadata,
+    "cases",
+    metadata,
     Column("case_no", Text, primary_key=True),
     Column("kind", Text, nullable=False),
     Column("item_code", Text, nullable=False),
@@ -95,7 +106,8 @@ cases = Table(
 )
 
 case_events = Table(
-    "case_events", metadata,
+    "case_events",
+    metadata,
     Column("case_no", Text, ForeignKey("cases.case_no"), primary_key=True),
     Column("status", Text, primary_key=True),
     Column("at", Double, nullable=False),
@@ -103,7 +115,8 @@ case_events = Table(
 )
 
 ratings = Table(
-    "ratings", metadata,
+    "ratings",
+    metadata,
     Column("rating_id", RowId, primary_key=True, autoincrement=True),
     Column("case_no", Text, ForeignKey("cases.case_no"), nullable=False, unique=True),
     Column("item_code", Text, nullable=False),
@@ -120,7 +133,8 @@ ratings = Table(
 )
 
 heartbeats = Table(
-    "heartbeats", metadata,
+    "heartbeats",
+    metadata,
     Column("terminal_id", Text, ForeignKey("terminals.terminal_id"), primary_key=True),
     Column("received_at", Double, nullable=False),
     Column("devices", Text, nullable=False),
@@ -131,7 +145,8 @@ heartbeats = Table(
 )
 
 catalogues = Table(
-    "catalogues", metadata,
+    "catalogues",
+    metadata,
     Column("version", BigInteger, primary_key=True, autoincrement=False),
     Column("bundle", LargeBinary, nullable=False),
     Column("etag", Text, nullable=False),
@@ -141,7 +156,8 @@ catalogues = Table(
 )
 
 documents = Table(
-    "documents", metadata,
+    "documents",
+    metadata,
     Column("code", Text, primary_key=True),
     Column("case_no", Text, ForeignKey("cases.case_no"), nullable=False),
     Column("item_code", Text, nullable=False),
@@ -158,17 +174,23 @@ documents = Table(
 )
 
 payments = Table(
-    "payments", metadata,
+    "payments",
+    metadata,
     Column("order_no", Text, ForeignKey("cases.case_no"), primary_key=True),
     Column("terminal_id", Text, nullable=False),
     Column("item_code", Text, nullable=False),
     Column("region_code", Text, nullable=False),
-    Column("amount_fen", BigInteger, CheckConstraint("amount_fen >= 0", name="amount"),
-           nullable=False),
+    Column(
+        "amount_fen", BigInteger, CheckConstraint("amount_fen >= 0", name="amount"), nullable=False
+    ),
     Column("items", Text, nullable=False),
     Column("payee_zh", Text, nullable=False),
-    Column("status", Text, CheckConstraint("status IN ('unpaid', 'paid', 'closed', 'refunded')",
-                                           name="status"), nullable=False),
+    Column(
+        "status",
+        Text,
+        CheckConstraint("status IN ('unpaid', 'paid', 'closed', 'refunded')", name="status"),
+        nullable=False,
+    ),
     Column("created_at", Double, nullable=False),
     Column("expires_at", Double, nullable=False),
     Column("paid_at", Double),
@@ -185,8 +207,11 @@ payments = Table(
 )
 
 
-TABLE_MODULES: tuple[str, ...] = ("central.haocha.tables", "central.console.tables",
-                                   "central.rollout.tables")
+TABLE_MODULES: tuple[str, ...] = (
+    "central.haocha.tables",
+    "central.console.tables",
+    "central.rollout.tables",
+)
 """Modules of other packages that declare tables on `metadata` (e.g. "central.haocha.tables")."""
 
 
@@ -195,4 +220,3 @@ def load_all() -> MetaData:
     for name in TABLE_MODULES:
         importlib.import_module(name)
     return metadata
-

@@ -1,4 +1,5 @@
 """The service database behind one interface, on SQLAlchemy Core: SQLite or PostgreSQL."""
+
 from __future__ import annotations
 
 import hashlib
@@ -31,13 +32,19 @@ _STATE_ORDER = ("received", "accepted", "in_progress", "completed", "rejected")
 
 # Hot statements built once (each request reads the secret and the published version):
 # building a Core statement and its cache key costs more than SQLite answering it.
-_SECRET = select(t.terminals.c.secret_enc).where(t.terminals.c.terminal_id == bindparam("tid"),
-                                                 t.terminals.c.enabled == 1)
+_SECRET = select(t.terminals.c.secret_enc).where(
+    t.terminals.c.terminal_id == bindparam("tid"), t.terminals.c.enabled == 1
+)
 _VERSION = select(func.max(t.catalogues.c.version))
 _TOKEN = select(t.staff_tokens.c.name).where(t.staff_tokens.c.token_hash == bindparam("h"))
-_CASE = select(t.cases.c.case_no, t.cases.c.kind, t.cases.c.item_code, t.cases.c.region_code,
-               t.cases.c.terminal_id, t.cases.c.received_at).where(
-    t.cases.c.case_no == bindparam("case_no"))
+_CASE = select(
+    t.cases.c.case_no,
+    t.cases.c.kind,
+    t.cases.c.item_code,
+    t.cases.c.region_code,
+    t.cases.c.terminal_id,
+    t.cases.c.received_at,
+).where(t.cases.c.case_no == bindparam("case_no"))
 
 
 def hash_token(token: str) -> str:
@@ -52,10 +59,17 @@ def bounded(**values: int | None) -> None:
             raise OutOfRange(name, "integer out of the 64-bit range")
 
 
-def upsert(db: Connection, table: Any, values: dict[str, Any], keys_: list[str],
-           update: dict[str, Any] | None) -> Any:
+def upsert(
+    db: Connection,
+    table: Any,
+    values: dict[str, Any],
+    keys_: list[str],
+    update: dict[str, Any] | None,
+) -> Any:
     """INSERT … ON CONFLICT (keys_) DO UPDATE SET update (DO NOTHING when update is None)."""
-    ins = (postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert)(table).values(values)
+    ins = (postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert)(table).values(
+        values
+    )
     if update is None:
         return ins.on_conflict_do_nothing(index_elements=keys_)
     return ins.on_conflict_do_update(index_elements=keys_, set_=update)
@@ -90,8 +104,15 @@ class Storage:
     (`kiosk central migrate`), else NotMigrated.
     """
 
-    def __init__(self, db: str | Path, *, key_file: str | Path | None = None,
-                 create: bool = True, pool_size: int = 10, max_overflow: int = 30) -> None:
+    def __init__(
+        self,
+        db: str | Path,
+        *,
+        key_file: str | Path | None = None,
+        create: bool = True,
+        pool_size: int = 10,
+        max_overflow: int = 30,
+    ) -> None:
         self.url = to_url(db)
         self.where = redact(self.url)
         self.path = sqlite_path(self.url)
@@ -111,8 +132,9 @@ class Storage:
             raise
         except SQLAlchemyError as exc:
             self.engine.dispose()
-            raise StorageError(f"{self.where}: cannot open the service database: "
-                               f"{_reason(exc)}") from None
+            raise StorageError(
+                f"{self.where}: cannot open the service database: {_reason(exc)}"
+            ) from None
         self._key = keys.load(key_file, self.path, create=fresh)
         self.server_key = self._key
         """The server key: terminal secrets and other personal data at rest (central.haocha)."""
@@ -134,7 +156,7 @@ class Storage:
 
     @property
     def dialect(self) -> str:
-        """"sqlite" or "postgresql"."""
+        """ "sqlite" or "postgresql"."""
         return self.engine.dialect.name
 
     @contextmanager
@@ -200,9 +222,15 @@ class Storage:
         secret = secret if secret is not None else secrets.token_bytes(32)
         sealed = self._key.seal(terminal_id, secret)
         with self.transaction() as db:
-            db.execute(upsert(db, t.terminals, {"terminal_id": terminal_id, "secret_enc": sealed,
-                                                "registered_at": now},
-                              ["terminal_id"], {"secret_enc": sealed}))
+            db.execute(
+                upsert(
+                    db,
+                    t.terminals,
+                    {"terminal_id": terminal_id, "secret_enc": sealed, "registered_at": now},
+                    ["terminal_id"],
+                    {"secret_enc": sealed},
+                )
+            )
         return secret
 
     def terminal_secret(self, terminal_id: str) -> bytes | None:
@@ -214,8 +242,11 @@ class Storage:
         """Create a staff token; only its hash is stored, the token is returned once."""
         token = secrets.token_urlsafe(32)
         with self.transaction() as db:
-            db.execute(insert(t.staff_tokens).values(token_hash=hash_token(token), name=name,
-                                                     created_at=now))
+            db.execute(
+                insert(t.staff_tokens).values(
+                    token_hash=hash_token(token), name=name, created_at=now
+                )
+            )
         return token
 
     def token_name(self, token: str) -> str | None:
@@ -228,14 +259,22 @@ class Storage:
         if len(public_key_raw) != 32:
             raise StorageError("an Ed25519 public key is 32 bytes")
         with self.transaction() as db:
-            db.execute(upsert(db, t.trusted_keys, {"key_id": key_id, "public_key": public_key_raw,
-                                                   "added_at": now},
-                              ["key_id"], {"public_key": public_key_raw}))
+            db.execute(
+                upsert(
+                    db,
+                    t.trusted_keys,
+                    {"key_id": key_id, "public_key": public_key_raw, "added_at": now},
+                    ["key_id"],
+                    {"public_key": public_key_raw},
+                )
+            )
 
     def trusted_keys(self) -> dict[str, bytes]:
         """key_id → raw public key."""
-        return {k: bytes(v) for k, v in self._read(select(t.trusted_keys.c.key_id,
-                                                          t.trusted_keys.c.public_key))}
+        return {
+            k: bytes(v)
+            for k, v in self._read(select(t.trusted_keys.c.key_id, t.trusted_keys.c.public_key))
+        }
 
     # --- idempotency ---------------------------------------------------------------------
 
@@ -248,27 +287,52 @@ class Storage:
         commits, then reads its answer instead of doing the work twice.
         """
         if db.dialect.name == "postgresql":
-            lock = int.from_bytes(hashlib.blake2b(f"{terminal_id}\x1f{key}".encode(),
-                                                  digest_size=8).digest(), "big", signed=True)
+            lock = int.from_bytes(
+                hashlib.blake2b(f"{terminal_id}\x1f{key}".encode(), digest_size=8).digest(),
+                "big",
+                signed=True,
+            )
             db.execute(select(func.pg_advisory_xact_lock(lock)))
         i = t.idempotency.c
-        row = db.execute(select(i.endpoint, i.body_hash, i.status, i.response).where(
-            i.terminal_id == terminal_id, i.key == key)).first()
+        row = db.execute(
+            select(i.endpoint, i.body_hash, i.status, i.response).where(
+                i.terminal_id == terminal_id, i.key == key
+            )
+        ).first()
         return IdempotentAnswer(row[0], row[1], row[2], bytes(row[3])) if row else None
 
     @staticmethod
-    def store_answer(db: Connection, terminal_id: str, key: str, endpoint: str,
-                     body_hash: str, status: int, response: bytes, now: float) -> None:
+    def store_answer(
+        db: Connection,
+        terminal_id: str,
+        key: str,
+        endpoint: str,
+        body_hash: str,
+        status: int,
+        response: bytes,
+        now: float,
+    ) -> None:
         """Remember the first answer for (terminal, key), inside the same transaction."""
-        db.execute(insert(t.idempotency).values(
-            terminal_id=terminal_id, key=key, endpoint=endpoint, body_hash=body_hash,
-            status=status, response=response, created_at=now))
+        db.execute(
+            insert(t.idempotency).values(
+                terminal_id=terminal_id,
+                key=key,
+                endpoint=endpoint,
+                body_hash=body_hash,
+                status=status,
+                response=response,
+                created_at=now,
+            )
+        )
 
     def purge_idempotency(self, before: float) -> int:
         """Forget stored first answers older than `before` (their retries are long over)."""
         with self.transaction() as db:
-            return int(db.execute(t.idempotency.delete().where(
-                t.idempotency.c.created_at < before)).rowcount)
+            return int(
+                db.execute(
+                    t.idempotency.delete().where(t.idempotency.c.created_at < before)
+                ).rowcount
+            )
 
     # --- cases ---------------------------------------------------------------------------
 
@@ -280,28 +344,58 @@ class Storage:
         the write lock of BEGIN IMMEDIATE (SQLite) makes it unique across processes.
         """
         s = t.sequences
-        stmt = upsert(db, s, {"region_code": region_code, "day": day, "last": 1},
-                      ["region_code", "day"], {"last": s.c.last + 1}).returning(s.c.last)
+        stmt = upsert(
+            db,
+            s,
+            {"region_code": region_code, "day": day, "last": 1},
+            ["region_code", "day"],
+            {"last": s.c.last + 1},
+        ).returning(s.c.last)
         return int(db.execute(stmt).scalar_one())
 
     @staticmethod
-    def insert_case(db: Connection, case_no: str, kind: str, item_code: str,
-                    region_code: str, terminal_id: str, subject_hash: str,
-                    field_names: list[str], local_ref: str | None, now: float,
-                    events: list[tuple[str, float, str]]) -> None:
+    def insert_case(
+        db: Connection,
+        case_no: str,
+        kind: str,
+        item_code: str,
+        region_code: str,
+        terminal_id: str,
+        subject_hash: str,
+        field_names: list[str],
+        local_ref: str | None,
+        now: float,
+        events: list[tuple[str, float, str]],
+    ) -> None:
         """Create a case with its first events, inside a transaction."""
-        db.execute(insert(t.cases).values(
-            case_no=case_no, kind=kind, item_code=item_code, region_code=region_code,
-            terminal_id=terminal_id, subject_hash=subject_hash,
-            field_names=json.dumps(field_names), local_ref=local_ref, received_at=now))
+        db.execute(
+            insert(t.cases).values(
+                case_no=case_no,
+                kind=kind,
+                item_code=item_code,
+                region_code=region_code,
+                terminal_id=terminal_id,
+                subject_hash=subject_hash,
+                field_names=json.dumps(field_names),
+                local_ref=local_ref,
+                received_at=now,
+            )
+        )
         Storage.insert_events(db, case_no, events)
 
     @staticmethod
     def insert_events(db: Connection, case_no: str, events: list[tuple[str, float, str]]) -> None:
         """Append case events inside a transaction (a status already recorded is kept as is)."""
         for status, at, note in events:
-            db.execute(upsert(db, t.case_events, {"case_no": case_no, "status": status, "at": at,
-                                                  "note": note}, ["case_no", "status"], None))
+            db.execute(
+                upsert(
+                    db,
+                    t.case_events,
+                    {"case_no": case_no, "status": status, "at": at, "note": note},
+                    ["case_no", "status"],
+                    None,
+                )
+            )
 
     def case(self, case_no: str) -> dict[str, Any] | None:
         """A case row as a dict, or None."""
@@ -311,16 +405,24 @@ class Storage:
     def case_by_local_ref(self, ref: str) -> dict[str, Any] | None:
         """The case a terminal submitted under provisional number `ref` (letters in any case)."""
         c = t.cases.c
-        row = self._first(select(c.case_no).where(func.upper(c.local_ref) == ref.upper())
-                          .order_by(c.received_at).limit(1))
+        row = self._first(
+            select(c.case_no)
+            .where(func.upper(c.local_ref) == ref.upper())
+            .order_by(c.received_at)
+            .limit(1)
+        )
         return self.case(row[0]) if row is not None else None
 
     def case_events(self, case_no: str) -> list[tuple[str, float, str]]:
         """(status, at, note) oldest first."""
         e = t.case_events.c
         rank = case({s: i for i, s in enumerate(_STATE_ORDER)}, value=e.status, else_=99)
-        return [(r[0], r[1], r[2]) for r in self._read(
-            select(e.status, e.at, e.note).where(e.case_no == case_no).order_by(e.at, rank))]
+        return [
+            (r[0], r[1], r[2])
+            for r in self._read(
+                select(e.status, e.at, e.note).where(e.case_no == case_no).order_by(e.at, rank)
+            )
+        ]
 
     def add_case_events(self, case_no: str, events: list[tuple[str, float, str]]) -> None:
         """Append events (ignoring ones already recorded)."""
@@ -330,23 +432,47 @@ class Storage:
     # --- ratings -------------------------------------------------------------------------
 
     @staticmethod
-    def insert_rating(db: Connection, case_no: str, item_code: str, level: str,
-                      tags: list[str], comment: str, terminal_id: str, region_code: str,
-                      channel: str, rated_at: float | None, now: float) -> int | None:
+    def insert_rating(
+        db: Connection,
+        case_no: str,
+        item_code: str,
+        level: str,
+        tags: list[str],
+        comment: str,
+        terminal_id: str,
+        region_code: str,
+        channel: str,
+        rated_at: float | None,
+        now: float,
+    ) -> int | None:
         """Store a rating; None when the case already has one (一次一评)."""
-        stmt = upsert(db, t.ratings, {
-            "case_no": case_no, "item_code": item_code, "level": level,
-            "tags": json.dumps(tags, ensure_ascii=False), "comment": comment,
-            "terminal_id": terminal_id, "region_code": region_code, "channel": channel,
-            "rated_at": rated_at, "received_at": now}, ["case_no"], None)
+        stmt = upsert(
+            db,
+            t.ratings,
+            {
+                "case_no": case_no,
+                "item_code": item_code,
+                "level": level,
+                "tags": json.dumps(tags, ensure_ascii=False),
+                "comment": comment,
+                "terminal_id": terminal_id,
+                "region_code": region_code,
+                "channel": channel,
+                "rated_at": rated_at,
+                "received_at": now,
+            },
+            ["case_no"],
+            None,
+        )
         try:
             rid = db.execute(stmt.returning(t.ratings.c.rating_id)).scalar()
         except IntegrityError:  # the case vanished (foreign key): treat like "cannot rate"
             raise StorageError(f"case {case_no} cannot be rated") from None
         return int(rid) if rid is not None else None
 
-    def ratings(self, since: float | None, until: float | None,
-                item_code: str | None) -> list[dict[str, Any]]:
+    def ratings(
+        self, since: float | None, until: float | None, item_code: str | None
+    ) -> list[dict[str, Any]]:
         """Ratings received in [since, until), optionally for one item, oldest first."""
         r = t.ratings.c
         conds = []
@@ -356,8 +482,19 @@ class Storage:
             conds.append(r.received_at < until)
         if item_code is not None:
             conds.append(r.item_code == item_code)
-        stmt = select(r.rating_id, r.case_no, r.item_code, r.level, r.tags, r.comment,
-                      r.terminal_id, r.region_code, r.channel, r.rated_at, r.received_at)
+        stmt = select(
+            r.rating_id,
+            r.case_no,
+            r.item_code,
+            r.level,
+            r.tags,
+            r.comment,
+            r.terminal_id,
+            r.region_code,
+            r.channel,
+            r.rated_at,
+            r.received_at,
+        )
         out = []
         for row in self._read(stmt.where(and_(True, *conds)).order_by(r.rating_id)):
             d = dict(row._mapping)
@@ -367,27 +504,55 @@ class Storage:
 
     # --- heartbeats ----------------------------------------------------------------------
 
-    def store_heartbeat(self, terminal_id: str, now: float, devices: dict[str, Any],
-                        catalogue_version: int, outbox_depth: int, app_version: str,
-                        uptime_s: float) -> None:
+    def store_heartbeat(
+        self,
+        terminal_id: str,
+        now: float,
+        devices: dict[str, Any],
+        catalogue_version: int,
+        outbox_depth: int,
+        app_version: str,
+        uptime_s: float,
+    ) -> None:
         """Keep the latest heartbeat of a terminal (OutOfRange for integers beyond 64 bits)."""
         bounded(catalogue_version=catalogue_version, outbox_depth=outbox_depth)
-        values = {"terminal_id": terminal_id, "received_at": now,
-                  "devices": json.dumps(devices, ensure_ascii=False),
-                  "catalogue_version": catalogue_version, "outbox_depth": outbox_depth,
-                  "app_version": app_version, "uptime_s": uptime_s}
+        values = {
+            "terminal_id": terminal_id,
+            "received_at": now,
+            "devices": json.dumps(devices, ensure_ascii=False),
+            "catalogue_version": catalogue_version,
+            "outbox_depth": outbox_depth,
+            "app_version": app_version,
+            "uptime_s": uptime_s,
+        }
         with self.transaction() as db:
-            db.execute(upsert(db, t.heartbeats, values, ["terminal_id"],
-                              {k: values[k] for k in values if k != "terminal_id"}))
+            db.execute(
+                upsert(
+                    db,
+                    t.heartbeats,
+                    values,
+                    ["terminal_id"],
+                    {k: values[k] for k in values if k != "terminal_id"},
+                )
+            )
 
     def terminals(self) -> list[dict[str, Any]]:
         """Every terminal with its latest heartbeat (None fields when none yet)."""
         tm, h = t.terminals.c, t.heartbeats.c
-        stmt = (select(tm.terminal_id, tm.registered_at, h.received_at.label("last_heartbeat_at"),
-                       h.devices, h.catalogue_version, h.outbox_depth, h.app_version, h.uptime_s)
-                .select_from(t.terminals.outerjoin(t.heartbeats,
-                                                   h.terminal_id == tm.terminal_id))
-                .order_by(tm.terminal_id))
+        stmt = (
+            select(
+                tm.terminal_id,
+                tm.registered_at,
+                h.received_at.label("last_heartbeat_at"),
+                h.devices,
+                h.catalogue_version,
+                h.outbox_depth,
+                h.app_version,
+                h.uptime_s,
+            )
+            .select_from(t.terminals.outerjoin(t.heartbeats, h.terminal_id == tm.terminal_id))
+            .order_by(tm.terminal_id)
+        )
         out = []
         for row in self._read(stmt):
             d = dict(row._mapping)
@@ -400,8 +565,11 @@ class Storage:
     def published(self) -> PublishedCatalogue | None:
         """The newest published catalogue bundle, or None."""
         c = t.catalogues.c
-        row = self._first(select(c.version, c.bundle, c.etag, c["items"], c.published_at)
-                          .order_by(c.version.desc()).limit(1))
+        row = self._first(
+            select(c.version, c.bundle, c.etag, c["items"], c.published_at)
+            .order_by(c.version.desc())
+            .limit(1)
+        )
         return PublishedCatalogue(row[0], bytes(row[1]), row[2], row[3], row[4]) if row else None
 
     def published_version(self) -> int | None:
@@ -419,8 +587,16 @@ class Storage:
             newest = db.execute(select(func.max(t.catalogues.c.version))).scalar()
             if newest is not None and version <= newest:
                 return None
-            db.execute(insert(t.catalogues).values(version=version, bundle=bundle, etag=etag,
-                                                   items=items, published_at=now, published_by=by))
+            db.execute(
+                insert(t.catalogues).values(
+                    version=version,
+                    bundle=bundle,
+                    etag=etag,
+                    items=items,
+                    published_at=now,
+                    published_by=by,
+                )
+            )
         return etag
 
 

@@ -4,14 +4,31 @@ No kiosk or Kivy import. `open_a4printer(url)` picks the implementation by URL:
 `ipp://host[:port]/printers/NAME`, `cups://QUEUE` (the local cupsd, or `?server=` a socket or
 host:port), `sim://a4printer?fault=…&dir=…`.
 """
+
 from __future__ import annotations
 
-from drivers.a4printer.errors import A4PrinterError, BadPrinterUrl, JobNotCompleted, PrinterUnreachable
+from drivers.a4printer.errors import (
+    A4PrinterError,
+    BadPrinterUrl,
+    JobNotCompleted,
+    PrinterUnreachable,
+)
 from drivers.a4printer.status import A4Status, JobResult, JobState, PrinterState
 from drivers.a4printer.url import A4Url, parse_url
 
-__all__ = ["A4PrinterError", "BadPrinterUrl", "JobNotCompleted", "PrinterUnreachable", "A4Status",
-           "JobResult", "JobState", "PrinterState", "A4Url", "parse_url", "open_a4printer"]
+__all__ = [
+    "A4PrinterError",
+    "BadPrinterUrl",
+    "JobNotCompleted",
+    "PrinterUnreachable",
+    "A4Status",
+    "JobResult",
+    "JobState",
+    "PrinterState",
+    "A4Url",
+    "parse_url",
+    "open_a4printer",
+]
 
 
 def open_a4printer(url: str, *, job_timeout_s: float = 60.0, data_dir: str | None = None):  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
 """CUPS over IPP through pycups (libcups): queue status, one job streamed, tracked to the end."""
+
 from __future__ import annotations
 
 import logging
@@ -14,8 +15,13 @@ from drivers.a4printer.url import A4Url
 
 log = logging.getLogger(__name__)
 
-PRINTER_ATTRS = ["printer-state", "printer-state-reasons", "printer-is-accepting-jobs",
-                 "printer-state-message", "printer-make-and-model"]
+PRINTER_ATTRS = [
+    "printer-state",
+    "printer-state-reasons",
+    "printer-is-accepting-jobs",
+    "printer-state-message",
+    "printer-make-and-model",
+]
 JOB_ATTRS = ["job-state", "job-state-reasons", "job-media-sheets-completed"]
 HTTP_CONTINUE = 100
 """What libcups returns while a document is being written (pycups exports no name for it)."""
@@ -33,9 +39,15 @@ class CupsPrinter:
     """One CUPS queue. Thread-safe; every call opens its own IPP connection (libcups http_t is
     not shared between threads)."""
 
-    def __init__(self, url: A4Url, *, job_timeout_s: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 fault_grace_s: float = FAULT_GRACE_S) -> None:
+    def __init__(
+        self,
+        url: A4Url,
+        *,
+        job_timeout_s: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        fault_grace_s: float = FAULT_GRACE_S,
+    ) -> None:
         self.url = url
         self.queue = url.queue
         self.job_timeout_s = job_timeout_s
@@ -46,7 +58,9 @@ class CupsPrinter:
     def describe(self) -> str:
         """Queue and server, for logs and doctor (no secrets in CUPS URLs)."""
         where = self.url.server or "default cupsd"
-        return f"CUPS queue {self.queue} on {where}{':' + str(self.url.port) if self.url.port else ''}"
+        return (
+            f"CUPS queue {self.queue} on {where}{':' + str(self.url.port) if self.url.port else ''}"
+        )
 
     def _connect(self) -> Any:
         import cups  # pycups: imported on first use (libcups only where an A4 printer is configured)
@@ -78,14 +92,19 @@ class CupsPrinter:
         except cups.IPPError as exc:
             code, text = exc.args if len(exc.args) == 2 else (0, str(exc))
             if code == cups.IPP_NOT_FOUND:
-                return A4Status(None, ("not-found",), False, f"no queue {self.queue}", ("unreachable",))
+                return A4Status(
+                    None, ("not-found",), False, f"no queue {self.queue}", ("unreachable",)
+                )
             return A4Status(None, (), False, f"IPP error {code}: {text}", ("unreachable",))
         reasons = attrs.get("printer-state-reasons") or []
         if isinstance(reasons, str):
             reasons = [reasons]
-        return A4Status.from_attributes(attrs.get("printer-state"), reasons,
-                                        bool(attrs.get("printer-is-accepting-jobs", True)),
-                                        str(attrs.get("printer-state-message") or ""))
+        return A4Status.from_attributes(
+            attrs.get("printer-state"),
+            reasons,
+            bool(attrs.get("printer-is-accepting-jobs", True)),
+            str(attrs.get("printer-state-message") or ""),
+        )
 
     def print_pdf(self, pdf: bytes, title: str = "document") -> JobResult:
         """Send one PDF and wait for job-state = completed (else cancel it and say why)."""
@@ -112,16 +131,20 @@ class CupsPrinter:
             job_id = conn.createJob(self.queue, title[:60], {"media": "iso_a4_210x297mm"})
             conn.startDocument(self.queue, job_id, title[:60], "application/pdf", 1)
             for i in range(0, len(pdf), 65536):
-                chunk = pdf[i:i + 65536]
+                chunk = pdf[i : i + 65536]
                 status = conn.writeRequestData(chunk, len(chunk))
                 if status != HTTP_CONTINUE:
-                    raise A4PrinterError(f"sending the document failed (HTTP status {status})",
-                                         "send_failed")
+                    raise A4PrinterError(
+                        f"sending the document failed (HTTP status {status})", "send_failed"
+                    )
             conn.finishDocument(self.queue)
         except cups.IPPError as exc:
             code = exc.args[0] if exc.args else 0
-            reason = "not_accepting" if code in (cups.IPP_NOT_ACCEPTING, cups.IPP_NOT_POSSIBLE) \
+            reason = (
+                "not_accepting"
+                if code in (cups.IPP_NOT_ACCEPTING, cups.IPP_NOT_POSSIBLE)
                 else "rejected"
+            )
             raise A4PrinterError(f"{self.describe()} refused the job: {exc}", reason) from None
         log.info("job %s sent to %s (%d bytes)", job_id, self.describe(), len(pdf))
         return int(job_id)

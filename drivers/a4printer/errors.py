@@ -1,4 +1,5 @@
 """Errors of the A4 printer driver (one root: A4PrinterError)."""
+
 from __future__ import annotations
 
 

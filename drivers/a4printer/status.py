@@ -1,4 +1,5 @@
 """Printer and job states as CUPS/IPP report them (RFC 8011), turned into stable reason codes."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -56,8 +57,18 @@ REASONS: dict[str, tuple[str, bool]] = {
     "paused": ("stopped", True),
 }
 #: Codes in the order a technician should look at them (the first present is the status).
-ORDER = ("unreachable", "offline", "door_open", "media_jam", "media_empty", "toner_empty",
-         "stopped", "not_accepting", "toner_low", "media_low")
+ORDER = (
+    "unreachable",
+    "offline",
+    "door_open",
+    "media_jam",
+    "media_empty",
+    "toner_empty",
+    "stopped",
+    "not_accepting",
+    "toner_low",
+    "media_low",
+)
 
 
 def _keyword(reason: str) -> tuple[str, str]:
@@ -81,8 +92,9 @@ class A4Status:
     """Our reason codes, most important first (empty: ready)."""
 
     @classmethod
-    def from_attributes(cls, state: int | None, reasons: Iterable[str], accepting: bool = True,
-                        message: str = "") -> A4Status:
+    def from_attributes(
+        cls, state: int | None, reasons: Iterable[str], accepting: bool = True, message: str = ""
+    ) -> A4Status:
         """Build from IPP printer-state, printer-state-reasons, printer-is-accepting-jobs."""
         raw = tuple(r for r in reasons if r and r != "none")
         found: set[str] = set()
@@ -92,7 +104,12 @@ class A4Status:
             code, is_fatal = REASONS.get(word, ("", False))
             if code:
                 found.add(code)
-                if is_fatal and level == "error" or code in ("offline", "stopped") and level != "report":
+                if (
+                    is_fatal
+                    and level == "error"
+                    or code in ("offline", "stopped")
+                    and level != "report"
+                ):
                     fatal.add(code)
         try:
             st = PrinterState(state) if state is not None else None
@@ -107,7 +124,9 @@ class A4Status:
         # a stopped queue that says why: the why is the status (media_empty, not just "stopped")
         if "stopped" in fatal and fatal - {"stopped", "not_accepting"}:
             fatal.discard("stopped")
-        ordered = tuple(c for c in ORDER if c in fatal) + tuple(c for c in ORDER if c in found - fatal)
+        ordered = tuple(c for c in ORDER if c in fatal) + tuple(
+            c for c in ORDER if c in found - fatal
+        )
         return cls(st, raw, accepting, message, ordered)
 
     @property
@@ -117,8 +136,12 @@ class A4Status:
         A fault reason on a queue that is not stopped may be stale (CUPS keeps a backend's
         media-empty-error until the backend runs again, even after `cupsenable`), so it does not
         stop a print that can still go out; while a job is waiting, live reasons do (CupsPrinter)."""
-        return (self.state is not None and self.state != PrinterState.STOPPED and self.accepting
-                and "unreachable" not in self.codes)
+        return (
+            self.state is not None
+            and self.state != PrinterState.STOPPED
+            and self.accepting
+            and "unreachable" not in self.codes
+        )
 
     @property
     def fatal(self) -> tuple[str, ...]:

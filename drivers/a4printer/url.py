@@ -1,4 +1,5 @@
 """A4 printer URLs: ipp://host[:port]/printers/NAME, cups://QUEUE[?server=…], sim://a4printer."""
+
 from __future__ import annotations
 
 import re
@@ -57,5 +58,6 @@ def parse_url(url: str) -> A4Url:
                 raise BadPrinterUrl(f"{url!r}: server must be /path/to/socket or host[:port]")
             server, port = host, int(p)
         return A4Url("cups", queue, server, port, opts)
-    raise BadPrinterUrl(f"{url!r}: A4 printers are ipp://host/printers/NAME, cups://QUEUE or "
-                        "sim://a4printer")
+    raise BadPrinterUrl(
+        f"{url!r}: A4 printers are ipp://host/printers/NAME, cups://QUEUE or sim://a4printer"
+    )

@@ -1,4 +1,5 @@
 """Camera driver: V4L2 through OpenCV (or `sim://camera`), frames as RGB numpy arrays."""
+
 from __future__ import annotations
 
 from drivers.camera.camera import Camera, CameraInfo

@@ -5,6 +5,7 @@ Hot-plug: after CameraLost/CameraMissing, `read()` tries to reopen at most once 
 `reconnect_interval` seconds (a replugged camera may come back as another /dev/videoN; a
 `usb://` URL finds it again).
 """
+
 from __future__ import annotations
 
 import logging
@@ -113,8 +114,16 @@ def _parse_sim(url: str) -> dict[str, str]:
 class Camera:
     """One camera; thread-safe `read()`; reopens by itself after a hot-plug."""
 
-    def __init__(self, url: str, *, width: int = 640, height: int = 480, fps: float = 15.0,
-                 reconnect_interval: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        width: int = 640,
+        height: int = 480,
+        fps: float = 15.0,
+        reconnect_interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.url = url
         self.width, self.height, self.fps = width, height, fps
         self.reconnect_interval = reconnect_interval
@@ -140,7 +149,9 @@ class Camera:
             return dev
         if self.url.startswith("/dev/"):
             return self.url
-        raise CameraError(f"{self.url}: camera URLs are /dev/videoN, usb://VID:PID or sim://camera?…")
+        raise CameraError(
+            f"{self.url}: camera URLs are /dev/videoN, usb://VID:PID or sim://camera?…"
+        )
 
     def open(self) -> CameraInfo:
         """Open the camera now (raises CameraMissing / CameraBusy)."""
@@ -156,8 +167,9 @@ class Camera:
             if self._simdev is None:  # one simulated camera per Camera: unplugged stays unplugged
                 from drivers.sim.camera import SimCamera
 
-                self._simdev = SimCamera.from_options(_parse_sim(device), width=self.width,
-                                                      height=self.height)
+                self._simdev = SimCamera.from_options(
+                    _parse_sim(device), width=self.width, height=self.height
+                )
             self._simdev.open()
             self._backend = self._simdev
         else:
@@ -168,8 +180,13 @@ class Camera:
 
     def info(self) -> CameraInfo:
         """URL, device node, frame size and backend of the open camera."""
-        return CameraInfo(self.url, self._device, self.width, self.height,
-                          "sim" if self._simdev is not None else "v4l2")
+        return CameraInfo(
+            self.url,
+            self._device,
+            self.width,
+            self.height,
+            "sim" if self._simdev is not None else "v4l2",
+        )
 
     def present(self) -> bool:
         """Whether the camera is there (without opening it: the LED stays off)."""
@@ -179,8 +196,9 @@ class Camera:
 
                 with self._lock:
                     if self._simdev is None:
-                        self._simdev = SimCamera.from_options(_parse_sim(self.url), width=self.width,
-                                                              height=self.height)
+                        self._simdev = SimCamera.from_options(
+                            _parse_sim(self.url), width=self.width, height=self.height
+                        )
             return bool(self._simdev.plugged) and not self._simdev.busy
         try:
             return os.path.exists(self.resolve())

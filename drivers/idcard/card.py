@@ -1,4 +1,5 @@
 """Immutable card records decoded from the 256-byte UCS-2LE text block, one class per card type."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,15 +20,64 @@ LONG_TERM = "长期"
 
 # GB 3304 nation codes.
 NATIONS: dict[str, str] = {
-    "01": "汉", "02": "蒙古", "03": "回", "04": "藏", "05": "维吾尔", "06": "苗", "07": "彝",
-    "08": "壮", "09": "布依", "10": "朝鲜", "11": "满", "12": "侗", "13": "瑶", "14": "白",
-    "15": "土家", "16": "哈尼", "17": "哈萨克", "18": "傣", "19": "黎", "20": "傈僳", "21": "佤",
-    "22": "畲", "23": "高山", "24": "拉祜", "25": "水", "26": "东乡", "27": "纳西", "28": "景颇",
-    "29": "柯尔克孜", "30": "土", "31": "达斡尔", "32": "仫佬", "33": "羌", "34": "布朗",
-    "35": "撒拉", "36": "毛南", "37": "仡佬", "38": "锡伯", "39": "阿昌", "40": "普米",
-    "41": "塔吉克", "42": "怒", "43": "乌孜别克", "44": "俄罗斯", "45": "鄂温克", "46": "德昂",
-    "47": "保安", "48": "裕固", "49": "京", "50": "塔塔尔", "51": "独龙", "52": "鄂伦春",
-    "53": "赫哲", "54": "门巴", "55": "珞巴", "56": "基诺", "97": "其他", "98": "外国血统中国籍人士",
+    "01": "汉",
+    "02": "蒙古",
+    "03": "回",
+    "04": "藏",
+    "05": "维吾尔",
+    "06": "苗",
+    "07": "彝",
+    "08": "壮",
+    "09": "布依",
+    "10": "朝鲜",
+    "11": "满",
+    "12": "侗",
+    "13": "瑶",
+    "14": "白",
+    "15": "土家",
+    "16": "哈尼",
+    "17": "哈萨克",
+    "18": "傣",
+    "19": "黎",
+    "20": "傈僳",
+    "21": "佤",
+    "22": "畲",
+    "23": "高山",
+    "24": "拉祜",
+    "25": "水",
+    "26": "东乡",
+    "27": "纳西",
+    "28": "景颇",
+    "29": "柯尔克孜",
+    "30": "土",
+    "31": "达斡尔",
+    "32": "仫佬",
+    "33": "羌",
+    "34": "布朗",
+    "35": "撒拉",
+    "36": "毛南",
+    "37": "仡佬",
+    "38": "锡伯",
+    "39": "阿昌",
+    "40": "普米",
+    "41": "塔吉克",
+    "42": "怒",
+    "43": "乌孜别克",
+    "44": "俄罗斯",
+    "45": "鄂温克",
+    "46": "德昂",
+    "47": "保安",
+    "48": "裕固",
+    "49": "京",
+    "50": "塔塔尔",
+    "51": "独龙",
+    "52": "鄂伦春",
+    "53": "赫哲",
+    "54": "门巴",
+    "55": "珞巴",
+    "56": "基诺",
+    "97": "其他",
+    "98": "外国血统中国籍人士",
 }
 
 # GB/T 2261.1 sex codes.
@@ -76,7 +126,9 @@ class CardType(Enum):
         for t in cls:
             if t.json_name == name:
                 return t
-        raise ValueError(f"unknown card type {name!r}; known: {', '.join(t.json_name for t in cls)}")
+        raise ValueError(
+            f"unknown card type {name!r}; known: {', '.join(t.json_name for t in cls)}"
+        )
 
 
 DateOrLongTerm = dt.date | str
@@ -168,8 +220,10 @@ class IdCard:
 
     def __repr__(self) -> str:
         m = self.masked()
-        return (f"{type(self).__name__}(name={m.display_name!r}, id_number={m.id_number!r}, "
-                f"photo={len(self.photo)} bytes)")
+        return (
+            f"{type(self).__name__}(name={m.display_name!r}, id_number={m.id_number!r}, "
+            f"photo={len(self.photo)} bytes)"
+        )
 
     __str__ = __repr__
 
@@ -180,9 +234,15 @@ class MainlandIdCard(IdCard):
 
     card_type: ClassVar[CardType] = CardType.MAINLAND
     LAYOUT: ClassVar[tuple[tuple[str, int, int], ...]] = (
-        ("name", 0, 30), ("sex", 30, 2), ("nation", 32, 4), ("birth_date", 36, 16),
-        ("address", 52, 70), ("id_number", 122, 36), ("authority", 158, 30),
-        ("valid_from", 188, 16), ("valid_to", 204, 16),
+        ("name", 0, 30),
+        ("sex", 30, 2),
+        ("nation", 32, 4),
+        ("birth_date", 36, 16),
+        ("address", 52, 70),
+        ("id_number", 122, 36),
+        ("authority", 158, 30),
+        ("valid_from", 188, 16),
+        ("valid_to", 204, 16),
     )
 
 
@@ -192,7 +252,8 @@ class ResidencePermit(IdCard):
 
     card_type: ClassVar[CardType] = CardType.HK_MO_TW
     LAYOUT: ClassVar[tuple[tuple[str, int, int], ...]] = MainlandIdCard.LAYOUT + (
-        ("pass_number", 220, 18), ("issue_count", 238, 4),
+        ("pass_number", 220, 18),
+        ("issue_count", 238, 4),
     )
     pass_number: str = ""
     issue_count: str = ""
@@ -232,9 +293,15 @@ class ForeignCard2017(_ForeignCard):
 
     card_type: ClassVar[CardType] = CardType.FOREIGN_2017
     LAYOUT: ClassVar[tuple[tuple[str, int, int], ...]] = (
-        ("english_name", 0, 120), ("sex", 120, 2), ("id_number", 122, 30),
-        ("nationality", 152, 6), ("name", 158, 30), ("valid_from", 188, 16),
-        ("valid_to", 204, 16), ("birth_date", 220, 16), ("card_version", 236, 4),
+        ("english_name", 0, 120),
+        ("sex", 120, 2),
+        ("id_number", 122, 30),
+        ("nationality", 152, 6),
+        ("name", 158, 30),
+        ("valid_from", 188, 16),
+        ("valid_to", 204, 16),
+        ("birth_date", 220, 16),
+        ("card_version", 236, 4),
         ("office_code", 240, 8),
     )
     card_version: str = ""
@@ -246,8 +313,11 @@ class ForeignCard2017(_ForeignCard):
         return False
 
     def _extra_json(self) -> dict[str, Any]:
-        return {"english_name": self.english_name, "card_version": self.card_version,
-                "office_code": self.office_code}
+        return {
+            "english_name": self.english_name,
+            "card_version": self.card_version,
+            "office_code": self.office_code,
+        }
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
@@ -257,21 +327,32 @@ class ForeignCard2023(_ForeignCard):
     card_type: ClassVar[CardType] = CardType.FOREIGN_2023
     # The English name is split: characters 1-35 at 52/70, 36-46 at 220/22.
     LAYOUT: ClassVar[tuple[tuple[str, int, int], ...]] = (
-        ("name", 0, 30), ("sex", 30, 2), ("renewal_count", 32, 4), ("birth_date", 36, 16),
-        ("english_name", 52, 70), ("id_number", 122, 36), ("valid_from", 188, 16),
-        ("valid_to", 204, 16), ("english_name_ext", 220, 22), ("nationality", 242, 6),
+        ("name", 0, 30),
+        ("sex", 30, 2),
+        ("renewal_count", 32, 4),
+        ("birth_date", 36, 16),
+        ("english_name", 52, 70),
+        ("id_number", 122, 36),
+        ("valid_from", 188, 16),
+        ("valid_to", 204, 16),
+        ("english_name_ext", 220, 22),
+        ("nationality", 242, 6),
         ("previous_number", 250, 6),
     )
     renewal_count: str = ""
     previous_number: str = ""
 
     def _extra_json(self) -> dict[str, Any]:
-        return {"english_name": self.english_name, "renewal_count": self.renewal_count,
-                "previous_number": self.previous_number}
+        return {
+            "english_name": self.english_name,
+            "renewal_count": self.renewal_count,
+            "previous_number": self.previous_number,
+        }
 
 
 CARD_CLASSES: dict[CardType, type[IdCard]] = {
-    cls.card_type: cls for cls in (MainlandIdCard, ResidencePermit, ForeignCard2017, ForeignCard2023)
+    cls.card_type: cls
+    for cls in (MainlandIdCard, ResidencePermit, ForeignCard2017, ForeignCard2023)
 }
 
 _DATE_FIELDS = ("birth_date", "valid_from", "valid_to")
@@ -301,7 +382,7 @@ def _parse_date(attr: str, raw: str) -> DateOrLongTerm | None:
 
 
 def _field(text: bytes, offset: int, length: int) -> str:
-    return text[offset:offset + length].decode("utf-16-le", errors="replace").rstrip(" \x00")
+    return text[offset : offset + length].decode("utf-16-le", errors="replace").rstrip(" \x00")
 
 
 def card_type_of(text: bytes) -> CardType:
@@ -350,12 +431,18 @@ def build_text(card: IdCard) -> bytes:
     text = bytearray(" ".encode("utf-16-le") * (TEXT_LEN // 2))
     values = {f.name: getattr(card, f.name) for f in dataclasses.fields(card)}
     if isinstance(card, ForeignCard2023):
-        values["english_name"], values["english_name_ext"] = card.english_name[:35], card.english_name[35:]
+        values["english_name"], values["english_name_ext"] = (
+            card.english_name[:35],
+            card.english_name[35:],
+        )
     for attr, offset, length in type(card).LAYOUT:
         value = values[attr]
         if attr in _DATE_FIELDS:
-            value = "" if value is None else (
-                value.strftime("%Y%m%d") if isinstance(value, dt.date) else value)
-        text[offset:offset + length] = _encode_field(attr, value, length)
-    text[FLAG_OFFSET:FLAG_OFFSET + 2] = card.card_type.value.encode("utf-16-le")
+            value = (
+                ""
+                if value is None
+                else (value.strftime("%Y%m%d") if isinstance(value, dt.date) else value)
+            )
+        text[offset : offset + length] = _encode_field(attr, value, length)
+    text[FLAG_OFFSET : FLAG_OFFSET + 2] = card.card_type.value.encode("utf-16-le")
     return bytes(text)

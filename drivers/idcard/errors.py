@@ -1,4 +1,5 @@
 """Errors of the ID card reader driver; the root subclasses drivers.errors.DriverError."""
+
 from __future__ import annotations
 
 from drivers.errors import DriverError

@@ -4,6 +4,7 @@ Frame: ``AA AA AA 96 69 | LEN_H LEN_L | body | CHK``; LEN counts body + CHK; CHK
 the two LEN bytes and the body. Requests carry ``CMD PARA [data]``, responses
 ``SW1 SW2 SW3 [data]``. Nothing here does I/O; nothing raises except drivers.idcard.errors.
 """
+
 from __future__ import annotations
 
 import logging
@@ -129,7 +130,9 @@ def encode_set_baud(baudrate: int) -> bytes:
     try:
         code = BAUD_CODES[baudrate]
     except KeyError:
-        raise ProtocolError(f"baud rate {baudrate} not settable; use one of {sorted(BAUD_CODES)}") from None
+        raise ProtocolError(
+            f"baud rate {baudrate} not settable; use one of {sorted(BAUD_CODES)}"
+        ) from None
     return encode_request((0x60, code))
 
 
@@ -216,12 +219,16 @@ def decode_read_data(data: bytes, with_fingerprint: bool = False) -> ReadAnswer:
     fp_len = lens[2] if with_fingerprint else 0
     if text_len > TEXT_LEN or photo_len > PHOTO_LEN or fp_len > FINGERPRINT_MAX:
         raise LengthError(f"impossible read lengths text={text_len} photo={photo_len} fp={fp_len}")
-    body = data[2 * n_len:]
+    body = data[2 * n_len :]
     if len(body) != text_len + photo_len + fp_len:
         raise LengthError(
-            f"read answer carries {len(body)} bytes, lengths say {text_len + photo_len + fp_len}")
-    return ReadAnswer(bytes(body[:text_len]), bytes(body[text_len:text_len + photo_len]),
-                      bytes(body[text_len + photo_len:]))
+            f"read answer carries {len(body)} bytes, lengths say {text_len + photo_len + fp_len}"
+        )
+    return ReadAnswer(
+        bytes(body[:text_len]),
+        bytes(body[text_len : text_len + photo_len]),
+        bytes(body[text_len + photo_len :]),
+    )
 
 
 def encode_read_data(text: bytes, photo: bytes, fingerprint: bytes | None = None) -> bytes:
@@ -339,11 +346,11 @@ class StreamParser:
                 self.rejected += 1
                 del buf[:1]
                 continue
-            if checksum(buf[5:end - 1]) != buf[end - 1]:
+            if checksum(buf[5 : end - 1]) != buf[end - 1]:
                 out.append(Rejected("checksum", end))
                 self.rejected += 1
                 del buf[:1]
                 continue
-            out.append(bytes(buf[HEADER_LEN:end - 1]))
+            out.append(bytes(buf[HEADER_LEN : end - 1]))
             self.frames += 1
             del buf[:end]

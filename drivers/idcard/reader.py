@@ -4,12 +4,13 @@ The reader reconnects by itself when the port vanishes and comes back (USB-seria
 reports its state through callbacks, and writes raw traffic to the `kiosk.wire` logger with
 the personal part of read answers masked.
 """
+
 from __future__ import annotations
 
 import logging
+import termios
 import threading
 import time
-import termios
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
@@ -38,8 +39,11 @@ wire = logging.getLogger("kiosk.wire")
 #: (one failure is a card lifted mid-read; the poll interval makes three about a second).
 READ_FAILURES_UNREADABLE = 3
 PORT_READ_TIMEOUT = 0.05  # pyserial read granularity; the per-step deadlines are ours
-_PERSONAL = {p.Command.READ_TEXT_PHOTO.value, p.Command.READ_TEXT_PHOTO_FP.value,
-             p.Command.READ_NEWEST_ADDRESS.value}
+_PERSONAL = {
+    p.Command.READ_TEXT_PHOTO.value,
+    p.Command.READ_TEXT_PHOTO_FP.value,
+    p.Command.READ_NEWEST_ADDRESS.value,
+}
 _PORT_ERRORS = (serial.SerialException, OSError, termios.error, TransportError)
 
 
@@ -104,7 +108,9 @@ class IdCardReader:
         self.baudrate = baudrate
         self.timeout = timeout
         # the 1295-byte read answer alone takes 13 ms at 115200 and 1.35 s at 9600
-        self.read_timeout = read_timeout if read_timeout is not None else timeout + 1.0 + 15000 / baudrate
+        self.read_timeout = (
+            read_timeout if read_timeout is not None else timeout + 1.0 + 15000 / baudrate
+        )
         self.poll_interval = poll_interval
         self.retries = retries
         self.reconnect_interval = reconnect_interval
@@ -170,7 +176,9 @@ class IdCardReader:
         with self._io_lock:
             if self._port is None:
                 try:
-                    self._port = self._open_port(self.url, baudrate=self.baudrate, timeout=PORT_READ_TIMEOUT)
+                    self._port = self._open_port(
+                        self.url, baudrate=self.baudrate, timeout=PORT_READ_TIMEOUT
+                    )
                 except TransportError as exc:
                     raise PortError(str(exc)) from exc
                 except _PORT_ERRORS as exc:
@@ -208,8 +216,9 @@ class IdCardReader:
         self.close()
 
     # -- one request -------------------------------------------------------------------------
-    def transact(self, command: p.Command | tuple[int, int], data: bytes = b"",
-                 timeout: float | None = None) -> p.Response:
+    def transact(
+        self, command: p.Command | tuple[int, int], data: bytes = b"", timeout: float | None = None
+    ) -> p.Response:
         """Send one request and return its answer; retries on checksum errors and silence."""
         key = command.value if isinstance(command, p.Command) else command
         name = command.name if isinstance(command, p.Command) else f"{key[0]:02X} {key[1]:02X}"
@@ -242,8 +251,9 @@ class IdCardReader:
                 return resp
         assert last is not None
         if isinstance(last, ChecksumError):
-            raise NoReplyError(f"no valid reply to {name} after {self.retries + 1} attempts "
-                               f"(checksum errors)") from last
+            raise NoReplyError(
+                f"no valid reply to {name} after {self.retries + 1} attempts (checksum errors)"
+            ) from last
         if isinstance(last, NoReplyError) and self.retries:
             raise NoReplyError(f"{last} ({self.retries + 1} attempts)") from last
         raise last
@@ -293,10 +303,16 @@ class IdCardReader:
             return
         if key in _PERSONAL and len(body) > 3:
             # SW1-3 and the u16 length fields only; everything after them is the holder's
-            n_head = {p.Command.READ_TEXT_PHOTO.value: 7, p.Command.READ_TEXT_PHOTO_FP.value: 9}.get(key, 3)
+            n_head = {
+                p.Command.READ_TEXT_PHOTO.value: 7,
+                p.Command.READ_TEXT_PHOTO_FP.value: 9,
+            }.get(key, 3)
             head = body[:n_head]
-            wire.debug("idcard RX body %s +%d bytes personal data (masked)", head.hex(" "),
-                       len(body) - len(head))
+            wire.debug(
+                "idcard RX body %s +%d bytes personal data (masked)",
+                head.hex(" "),
+                len(body) - len(head),
+            )
         else:
             wire.debug("idcard RX body %s", body.hex(" "))
 
@@ -364,8 +380,13 @@ class IdCardReader:
                 raise SamError(sel.sw3, "select card")
             self._set_state(ReaderState.READING)
             resp = self.transact(p.Command.READ_TEXT_PHOTO, timeout=self.read_timeout)
-            if resp.sw3 in (S.READ_FAILED, S.SAM_AUTH_CARD_FAILED, S.CARD_AUTH_SAM_FAILED,
-                            S.VERIFY_FAILED, S.INFO_LENGTH_ERROR):
+            if resp.sw3 in (
+                S.READ_FAILED,
+                S.SAM_AUTH_CARD_FAILED,
+                S.CARD_AUTH_SAM_FAILED,
+                S.VERIFY_FAILED,
+                S.INFO_LENGTH_ERROR,
+            ):
                 # Once: the card moved away mid-read. Again and again with the card still found:
                 # the card is there but cannot be read, which the citizen must be told.
                 self._read_failures += 1
@@ -374,8 +395,10 @@ class IdCardReader:
                 if self._read_failures >= READ_FAILURES_UNREADABLE:
                     self._read_failures = 0
                     self._await_removal = True
-                    raise CardReadFailed(f"card present but {READ_FAILURES_UNREADABLE} reads failed "
-                                         f"({resp.describe()})")
+                    raise CardReadFailed(
+                        f"card present but {READ_FAILURES_UNREADABLE} reads failed "
+                        f"({resp.describe()})"
+                    )
                 return None
             if not resp.ok:
                 raise SamError(resp.sw3, "read card")

@@ -4,6 +4,7 @@ The names below load their module on first use: importing python-escpos parses i
 printer-capabilities YAML (0.15–0.2 s), which must not delay the kiosk's first frame when only
 the table/layout helpers of this package are needed.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -31,8 +32,15 @@ def _escpos_cache() -> None:
 
 _escpos_cache()
 
-_EXPORTS = {"Layout": "receipt", "Receipt": "receipt", "render": "receipt", "PrintOutcome": "printer",
-            "PrintResult": "printer", "ReceiptPrinter": "printer", "PrinterStatus": "status"}
+_EXPORTS = {
+    "Layout": "receipt",
+    "Receipt": "receipt",
+    "render": "receipt",
+    "PrintOutcome": "printer",
+    "PrintResult": "printer",
+    "ReceiptPrinter": "printer",
+    "PrinterStatus": "status",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -43,4 +51,12 @@ def __getattr__(name: str) -> Any:
 
 
 # A literal list (not computed): linters, type checkers and `import *` read it without running code.
-__all__ = ["Layout", "PrintOutcome", "PrintResult", "PrinterStatus", "ReceiptPrinter", "Receipt", "render"]
+__all__ = [
+    "Layout",
+    "PrintOutcome",
+    "PrintResult",
+    "PrinterStatus",
+    "ReceiptPrinter",
+    "Receipt",
+    "render",
+]

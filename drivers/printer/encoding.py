@@ -5,6 +5,7 @@ In Chinese mode (`FS &`) a printer prints each one-byte character (ASCII) in one
 Unicode "width" is; the fonts of most printers only cover GB2312, so any other character
 is replaced by a visible placeholder before sending (and counted, so the caller can log it).
 """
+
 from __future__ import annotations
 
 import logging
@@ -76,8 +77,19 @@ def sanitize(text: str) -> tuple[str, int]:
 
 
 #: Characters outside GB2312 that receipts meet in real data, and what a GB2312 font can print.
-FOLDS = {"m²": "平方米", "㎡": "平方米", "㎏": "千克", "㎝": "厘米", "㎞": "公里", "²": "2", "³": "3",
-         "•": "·", "–": "-", "\u00a0": " ", "\u3000": "  "}
+FOLDS = {
+    "m²": "平方米",
+    "㎡": "平方米",
+    "㎏": "千克",
+    "㎝": "厘米",
+    "㎞": "公里",
+    "²": "2",
+    "³": "3",
+    "•": "·",
+    "–": "-",
+    "\u00a0": " ",
+    "\u3000": "  ",
+}
 _FOLD_RE = re.compile("|".join(re.escape(k) for k in sorted(FOLDS, key=len, reverse=True)))
 
 
@@ -139,7 +151,7 @@ def _ascii_break(line: str, width: int) -> int:
     if not line or line[-1] == " " or not line[-1].isascii():
         return len(line)
     pos = line.rfind(" ")
-    if pos <= 0 or not line[pos + 1:].isascii() or text_width(line[pos + 1:]) >= width:
+    if pos <= 0 or not line[pos + 1 :].isascii() or text_width(line[pos + 1 :]) >= width:
         # a word longer than the line: break it after a hyphen inside it if there is one
         hyphen = line.rfind("-", max(pos, 0) + 1, len(line) - 1)
         return hyphen + 1 if hyphen > max(pos, 0) and line[hyphen - 1].isalnum() else len(line)

@@ -1,4 +1,5 @@
 """Errors of the receipt printer driver."""
+
 from __future__ import annotations
 
 from drivers.errors import DriverError

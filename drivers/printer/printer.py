@@ -1,11 +1,12 @@
 """`ReceiptPrinter`: a python-escpos `Escpos` over our links, with status checks around every job."""
+
 from __future__ import annotations
 
 import enum
 import logging
 import time
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from escpos.escpos import Escpos
 
@@ -208,18 +209,36 @@ class ReceiptPrinter(Escpos):
                 confirmed = self.wait_printed(self.print_timeout_s)
         except PrinterConnectionError as exc:
             log.warning("receipt failed: %s", exc)
-            return PrintResult(PrintOutcome.unreachable, before, None, 0, rendered.replaced, str(exc))
+            return PrintResult(
+                PrintOutcome.unreachable, before, None, 0, rendered.replaced, str(exc)
+            )
         after = self.status()
         sent = len(rendered.data)
         if not after.can_print:
             log.warning("receipt failed: printer %s after the job", after.value)
-            return PrintResult(PrintOutcome.failed, before, after, sent, rendered.replaced,
-                               f"printer {after.value} after the job", confirmed)
+            return PrintResult(
+                PrintOutcome.failed,
+                before,
+                after,
+                sent,
+                rendered.replaced,
+                f"printer {after.value} after the job",
+                confirmed,
+            )
         if confirmed is False:
-            return PrintResult(PrintOutcome.failed, before, after, sent, rendered.replaced,
-                               "printer stopped during the job", confirmed)
+            return PrintResult(
+                PrintOutcome.failed,
+                before,
+                after,
+                sent,
+                rendered.replaced,
+                "printer stopped during the job",
+                confirmed,
+            )
         log.info("receipt printed (%d bytes, printer %s)", sent, after.value)
-        return PrintResult(PrintOutcome.printed, before, after, sent, rendered.replaced, "", confirmed)
+        return PrintResult(
+            PrintOutcome.printed, before, after, sent, rendered.replaced, "", confirmed
+        )
 
     def probe_gs_r(self) -> bool:
         """Ask an idle printer GS r 1 once: True if it answers within GS_R_PROBE_S."""
@@ -230,8 +249,11 @@ class ReceiptPrinter(Escpos):
             data = self._read_some(1, left)  # pyserial waits for `size` bytes: ask for one
             if data and data[0] & 0xF0 == 0:
                 return True
-        log.info("printer does not answer GS r 1: receipts are confirmed by status polling "
-                 "(at most %.0f s) instead", NO_GS_R_CONFIRM_S)
+        log.info(
+            "printer does not answer GS r 1: receipts are confirmed by status polling "
+            "(at most %.0f s) instead",
+            NO_GS_R_CONFIRM_S,
+        )
         return False
 
     def wait_printed(self, timeout_s: float) -> bool | None:
@@ -256,7 +278,8 @@ class ReceiptPrinter(Escpos):
                         if byte & 0xF0 == 0:
                             return True
                         if st.valid_reply(bytes((byte,))) and byte & (
-                                st.COVER_OPEN_BIT | st.PAPER_STOP_BIT | st.ERROR_BIT):
+                            st.COVER_OPEN_BIT | st.PAPER_STOP_BIT | st.ERROR_BIT
+                        ):
                             log.warning("printer stopped during the job (status 0x%02x)", byte)
                             return False
         except PrinterConnectionError:

@@ -1,4 +1,5 @@
 """The `Receipt` value and its ESC/POS rendering for 58 mm (32 columns) and 80 mm (48 columns) paper."""
+
 from __future__ import annotations
 
 import logging
@@ -7,7 +8,14 @@ from functools import lru_cache
 
 from drivers.printer.encoding import FS_CHINESE_ON, encode_line, fold, text_width, wrap
 from drivers.printer.errors import ReceiptError
-from drivers.printer.table import LABEL_SEP, STACK_INDENT, cells, is_table_row, label_prefix, table_lines  # noqa: F401
+from drivers.printer.table import (  # noqa: F401
+    LABEL_SEP,
+    STACK_INDENT,
+    cells,
+    is_table_row,
+    label_prefix,
+    table_lines,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +37,28 @@ PAPER = {58: (32, 384), 80: (48, 576)}
 #: Feed before cutting so the last line clears the cutter (lines).
 CUT_FEED_LINES = 4
 #: QR byte capacity at error level M for versions 1..20 (ISO/IEC 18004 table 7).
-_QR_CAPACITY_M = (14, 26, 42, 62, 84, 106, 122, 152, 180, 213,
-                  251, 287, 331, 362, 412, 450, 504, 560, 624, 666)
+_QR_CAPACITY_M = (
+    14,
+    26,
+    42,
+    62,
+    84,
+    106,
+    122,
+    152,
+    180,
+    213,
+    251,
+    287,
+    331,
+    362,
+    412,
+    450,
+    504,
+    560,
+    624,
+    666,
+)
 QR_MAX_MODULE_DOTS = 8
 #: Raster QR codes are big (bytes = width/8 × height): smaller modules keep them ~4 KB.
 QR_IMAGE_MAX_MODULE_DOTS = 5
@@ -123,8 +151,7 @@ def qr_native(payload: str, size: int) -> bytes:
         n = len(body) + 1  # + cn
         return GS + b"(k" + bytes((n & 0xFF, n >> 8)) + b"1" + body
 
-    return (fn(b"A2\x00") + fn(b"C" + bytes((size,))) + fn(b"E1")
-            + fn(b"P0" + data) + fn(b"Q0"))
+    return fn(b"A2\x00") + fn(b"C" + bytes((size,))) + fn(b"E1") + fn(b"P0" + data) + fn(b"Q0")
 
 
 def qr_image(payload: str, size: int) -> bytes:
@@ -132,8 +159,11 @@ def qr_image(payload: str, size: int) -> bytes:
     import qrcode
     from PIL import ImageOps
 
-    code = qrcode.QRCode(box_size=min(size, QR_IMAGE_MAX_MODULE_DOTS), border=QR_IMAGE_QUIET_MODULES,
-                         error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code = qrcode.QRCode(
+        box_size=min(size, QR_IMAGE_MAX_MODULE_DOTS),
+        border=QR_IMAGE_QUIET_MODULES,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+    )
     code.add_data(payload.encode("utf-8"))
     code.make(fit=True)
     img = code.make_image().get_image().convert("L")
@@ -143,8 +173,12 @@ def qr_image(payload: str, size: int) -> bytes:
 def raster(img) -> bytes:  # noqa: ANN001 - a PIL image in mode "1", set bits = black
     """GS v 0 m=0 for a mode-"1" image whose set pixels print black."""
     width_bytes = (img.width + 7) // 8
-    return (GS + b"v0\x00" + bytes((width_bytes & 0xFF, width_bytes >> 8,
-                                     img.height & 0xFF, img.height >> 8)) + img.tobytes())
+    return (
+        GS
+        + b"v0\x00"
+        + bytes((width_bytes & 0xFF, width_bytes >> 8, img.height & 0xFF, img.height >> 8))
+        + img.tobytes()
+    )
 
 
 def field_lines(label: str, value: str, columns: int) -> list[str]:
@@ -159,7 +193,9 @@ def field_lines(label: str, value: str, columns: int) -> list[str]:
         return wrap(prefix + value, columns)
     longest = max((text_width(w) for w in value.split() if w.isascii()), default=0)
     if columns - indent < longest <= columns - STACK_INDENT:
-        return [prefix.rstrip()] + [" " * STACK_INDENT + p for p in wrap(value, columns - STACK_INDENT)]
+        return [prefix.rstrip()] + [
+            " " * STACK_INDENT + p for p in wrap(value, columns - STACK_INDENT)
+        ]
     parts = wrap(value, columns - indent)
     return [prefix + parts[0]] + [" " * indent + p for p in parts[1:]]
 
@@ -174,7 +210,7 @@ def body_lines(lines: tuple[tuple[str, str], ...], columns: int) -> list[str]:
             j = i
             while j < len(lines) and is_table_row(*lines[j]):
                 j += 1
-            out += table_lines(cells(value), [cells(v) for _, v in lines[i + 1:j]], columns)
+            out += table_lines(cells(value), [cells(v) for _, v in lines[i + 1 : j]], columns)
             i = j
             continue
         out += field_lines(label, value, columns)
@@ -225,5 +261,7 @@ def render(receipt: Receipt, layout: Layout = Layout()) -> RenderedReceipt:
     if cut:
         out.append(CUT_FULL if layout.supports("paperFullCut") else CUT_PARTIAL)
     if replaced:
-        log.warning("receipt: %d character(s) outside the printer font (GB2312) printed as □", replaced)
+        log.warning(
+            "receipt: %d character(s) outside the printer font (GB2312) printed as □", replaced
+        )
     return RenderedReceipt(b"".join(out), tuple(printed), replaced, native, cut, CUT_FEED_LINES)

@@ -1,4 +1,5 @@
 """Real-time printer status: `DLE EOT n` replies → one `PrinterStatus`, and flap tolerance."""
+
 from __future__ import annotations
 
 import enum

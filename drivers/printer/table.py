@@ -10,6 +10,7 @@ Widths are printer columns (`encoding.text_width`): in Chinese mode every multi-
 takes two columns, including East-Asian-"ambiguous" ones like · ° × — that
 `unicodedata.east_asian_width` calls narrow, so the printer's count is the one used here.
 """
+
 from __future__ import annotations
 
 import logging
@@ -61,15 +62,20 @@ def _pad(text: str, width: int, right: bool) -> str:
     return fill + text if right else text + fill
 
 
-def aligned_lines(header: Sequence[str], rows: Sequence[Sequence[str]], columns: int) -> list[str] | None:
+def aligned_lines(
+    header: Sequence[str], rows: Sequence[Sequence[str]], columns: int
+) -> list[str] | None:
     """The table as aligned columns (numbers right-aligned), or None if a row would not fit."""
     n = max([len(header)] + [len(r) for r in rows])
     grid = [list(header) + [""] * (n - len(header))] + [list(r) + [""] * (n - len(r)) for r in rows]
     widths = [max(text_width(row[i]) for row in grid) for i in range(n)]
     if sum(widths) + GAP * (n - 1) > columns:
         return None
-    numeric = [all(_NUMBER_RE.match(row[i]) or not row[i] for row in grid[1:]) and
-               any(row[i] for row in grid[1:]) for i in range(n)]
+    numeric = [
+        all(_NUMBER_RE.match(row[i]) or not row[i] for row in grid[1:])
+        and any(row[i] for row in grid[1:])
+        for i in range(n)
+    ]
     out = []
     for r, row in enumerate(grid):
         parts = [_pad(cell, widths[i], numeric[i] and r > 0) for i, cell in enumerate(row)]
@@ -85,8 +91,10 @@ def stacked_lines(header: Sequence[str], rows: Sequence[Sequence[str]], columns:
         if not row:
             continue
         out += wrap(row[0], columns)
-        items = [label_prefix(header[i] if i < len(header) else "") + cell if cell else ""
-                 for i, cell in enumerate(row[1:], start=1)]
+        items = [
+            label_prefix(header[i] if i < len(header) else "") + cell if cell else ""
+            for i, cell in enumerate(row[1:], start=1)
+        ]
         line = ""
         for item in items:
             if not item:

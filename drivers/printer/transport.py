@@ -1,4 +1,5 @@
 """Byte links to a printer: serial (any pyserial URL), TCP 9100, USB (python-escpos), device file."""
+
 from __future__ import annotations
 
 import logging
@@ -93,7 +94,9 @@ class TcpLink(Link):
         try:
             self.sock = socket.create_connection((host, port), timeout=max(timeout, 1.0))
         except ConnectionRefusedError as exc:
-            raise PrinterConnectionError(f"{url}: connection refused (printer off or wrong port?)") from exc
+            raise PrinterConnectionError(
+                f"{url}: connection refused (printer off or wrong port?)"
+            ) from exc
         except OSError as exc:
             raise PrinterConnectionError(f"{url}: cannot connect: {exc}") from exc
 
@@ -101,7 +104,9 @@ class TcpLink(Link):
         try:
             self.sock.sendall(data)
         except OSError as exc:
-            raise PrinterConnectionError(f"{self.url}: connection lost while sending: {exc}") from exc
+            raise PrinterConnectionError(
+                f"{self.url}: connection lost while sending: {exc}"
+            ) from exc
 
     def read(self, size: int, timeout: float) -> bytes:
         try:
@@ -130,7 +135,9 @@ class UsbLink(Link):
 
         self.url = url
         if not Usb.is_usable():
-            raise PrinterConnectionError(f"{url}: USB printing needs the pyusb package (not installed)")
+            raise PrinterConnectionError(
+                f"{url}: USB printing needs the pyusb package (not installed)"
+            )
         self.timeout_ms = int(timeout * 1000)
         self.usb = Usb(vid, pid, timeout=self.timeout_ms)
         try:
@@ -224,7 +231,9 @@ def open_link(url: str, *, baudrate: int = 115200, timeout: float = 1.0) -> Link
             vid_s, pid_s = parts.netloc.split(":")
             vid, pid = int(vid_s, 16), int(pid_s, 16)
         except ValueError:
-            raise PrinterUrlError(f"{url}: expected usb://VID:PID in hex, e.g. usb://0416:5011") from None
+            raise PrinterUrlError(
+                f"{url}: expected usb://VID:PID in hex, e.g. usb://0416:5011"
+            ) from None
         return UsbLink(url, vid, pid, timeout)
     if scheme == "file":
         if not parts.path:

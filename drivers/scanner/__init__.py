@@ -1,4 +1,5 @@
 """Serial QR/barcode scanner driver (line mode)."""
+
 from __future__ import annotations
 
 from drivers.scanner.scanner import Scan, Scanner

@@ -1,4 +1,5 @@
 """Scanner payloads: line splitting and UTF-8 / GBK auto-detection."""
+
 from __future__ import annotations
 
 from drivers.scanner.errors import ScannerConfigError

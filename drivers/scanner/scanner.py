@@ -1,4 +1,5 @@
 """Serial QR/barcode scanner in line mode on `serial.threaded.ReaderThread`, with reconnect."""
+
 from __future__ import annotations
 
 import logging
@@ -87,10 +88,14 @@ class Scanner:
         except ScannerConnectionError as exc:
             if not retry:
                 raise
-            log.warning("scanner not connected (%s); retrying every %g s", exc, self.reconnect_interval_s)
+            log.warning(
+                "scanner not connected (%s); retrying every %g s", exc, self.reconnect_interval_s
+            )
             self._notify(False)
             self._lost.set()
-        self._supervisor = threading.Thread(target=self._supervise, name="scanner-supervisor", daemon=True)
+        self._supervisor = threading.Thread(
+            target=self._supervise, name="scanner-supervisor", daemon=True
+        )
         self._supervisor.start()
         return self
 
@@ -183,7 +188,11 @@ class Scanner:
         while True:
             left = deadline - time.monotonic()
             try:
-                scan = self._queue.get(timeout=max(left, 0.0)) if left > 0 else self._queue.get_nowait()
+                scan = (
+                    self._queue.get(timeout=max(left, 0.0))
+                    if left > 0
+                    else self._queue.get_nowait()
+                )
             except queue.Empty:
                 return None
             if scan.received_at < self._step_started:

@@ -3,6 +3,7 @@
 `sim://KIND?option=value` in a device URL starts the simulator KIND behind a pty and opens
 its other end, so the driver code is exactly the one used with the real device.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -20,15 +21,17 @@ FACTORIES: dict[str, str] = {
 }
 
 # The most recently started simulator of each kind (the demo dock drives these).
-running: dict[str, "Simulator"] = {}
+running: dict[str, Simulator] = {}
 
 
-def factory_for(kind: str) -> Callable[[Mapping[str, str]], "Simulator"]:
+def factory_for(kind: str) -> Callable[[Mapping[str, str]], Simulator]:
     """Return the factory of simulator KIND, or raise KeyError naming the known kinds."""
     try:
         target = FACTORIES[kind]
     except KeyError:
-        raise KeyError(f"unknown simulator {kind!r}; known: {', '.join(sorted(FACTORIES))}") from None
+        raise KeyError(
+            f"unknown simulator {kind!r}; known: {', '.join(sorted(FACTORIES))}"
+        ) from None
     module_name, _, attr = target.partition(":")
     obj: object = importlib.import_module(module_name)
     for part in attr.split("."):

@@ -6,6 +6,7 @@ poppler's pdftoppm). Options: `fault=` media_empty | door_open | offline | stopp
 toner_low (held: the job never completes and is cancelled on the timeout, like a held CUPS job),
 `dir=` the output folder (default: DATA_DIR/a4printer), `keep=` how many documents to keep (20).
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,14 +21,21 @@ from drivers.a4printer.url import A4Url
 
 log = logging.getLogger(__name__)
 
-FAULT_REASONS = {"media_empty": "media-empty-error", "door_open": "door-open-error",
-                 "offline": "offline-report", "toner_low": "toner-low-warning", "stopped": "paused"}
+FAULT_REASONS = {
+    "media_empty": "media-empty-error",
+    "door_open": "door-open-error",
+    "offline": "offline-report",
+    "toner_low": "toner-low-warning",
+    "stopped": "paused",
+}
 
 
 class SimA4Printer:
     """In-process A4 printer for the demo (documents kept 0600 in a 0700 folder)."""
 
-    def __init__(self, url: A4Url, *, job_timeout_s: float = 60.0, data_dir: str | None = None) -> None:
+    def __init__(
+        self, url: A4Url, *, job_timeout_s: float = 60.0, data_dir: str | None = None
+    ) -> None:
         self.url = url
         self.fault = url.options.get("fault", "")
         base = url.options.get("dir") or os.path.join(data_dir or ".", "a4printer")
@@ -50,8 +58,11 @@ class SimA4Printer:
     def status(self) -> A4Status:
         """Ready, or the injected fault as CUPS would report it."""
         reason = FAULT_REASONS.get(self.fault)
-        state = PrinterState.STOPPED if self.fault in ("stopped", "media_empty", "door_open",
-                                                       "offline") else PrinterState.IDLE
+        state = (
+            PrinterState.STOPPED
+            if self.fault in ("stopped", "media_empty", "door_open", "offline")
+            else PrinterState.IDLE
+        )
         if self.fault == "offline":
             reason = "offline-error"
         return A4Status.from_attributes(int(state), [reason] if reason else [], True)
@@ -84,8 +95,24 @@ class SimA4Printer:
             return None
         out = pdf_path.with_suffix("")
         try:
-            subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
-                            str(pdf_path), str(out)], check=True, timeout=30, capture_output=True)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "60",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    "-singlefile",
+                    str(pdf_path),
+                    str(out),
+                ],
+                check=True,
+                timeout=30,
+                capture_output=True,
+            )
         except (OSError, subprocess.SubprocessError) as exc:
             log.warning("preview of %s failed: %s", pdf_path.name, exc)
             return None
@@ -97,7 +124,7 @@ class SimA4Printer:
 
     def _prune(self) -> None:
         docs = sorted(self.dir.glob("doc-*.pdf"), key=lambda p: p.stat().st_mtime)
-        for old in docs[:-self.keep]:
+        for old in docs[: -self.keep]:
             old.unlink(missing_ok=True)
             old.with_suffix(".png").unlink(missing_ok=True)
 

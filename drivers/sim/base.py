@@ -1,4 +1,5 @@
 """Plumbing shared by every simulator: a byte link (pty master or TCP socket) and a serve loop."""
+
 from __future__ import annotations
 
 import logging
@@ -211,7 +212,9 @@ def serve_tcp(simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> T
     return TcpServer(simulator, host, port).start()  # type: ignore[return-value]
 
 
-def serve(simulator: Simulator, tcp_port: int | None = None, *, scheme: str = "socket") -> tuple[_Server, str]:
+def serve(
+    simulator: Simulator, tcp_port: int | None = None, *, scheme: str = "socket"
+) -> tuple[_Server, str]:
     """Serve on a TCP port (when given; 0 = any free one) or else a new pty; return the device URL.
 
     `scheme` names TCP URLs as the driver expects them: socket:// for serial-protocol

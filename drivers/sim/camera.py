@@ -9,6 +9,7 @@ process), `missing=1` (not plugged in). The demo dock and tests call `perform(ac
 play a blink or a head turn made by drivers.sim.face_actor, `set_source(name)`, `unplug()` and
 `replug()`.
 """
+
 from __future__ import annotations
 
 import threading
@@ -31,10 +32,20 @@ def _truthy(v: str) -> bool:
 class SimCamera:
     """The simulated camera (thread-safe)."""
 
-    def __init__(self, source: str = "astronaut", *, width: int = 640, height: int = 480,
-                 fps: float = 15.0, distance: str = "normal", light: float = 1.0,
-                 offset: float = 0.0, unplug_after: int | None = None, busy: bool = False,
-                 missing: bool = False) -> None:
+    def __init__(
+        self,
+        source: str = "astronaut",
+        *,
+        width: int = 640,
+        height: int = 480,
+        fps: float = 15.0,
+        distance: str = "normal",
+        light: float = 1.0,
+        offset: float = 0.0,
+        unplug_after: int | None = None,
+        busy: bool = False,
+        missing: bool = False,
+    ) -> None:
         if distance not in DISTANCES:
             raise ValueError(f"distance must be one of {', '.join(DISTANCES)}")
         self.width, self.height, self.fps = width, height, fps
@@ -56,27 +67,36 @@ class SimCamera:
         running["camera"] = self  # type: ignore[assignment]
 
     @classmethod
-    def from_options(cls, options: Mapping[str, str], *, width: int = 640,
-                     height: int = 480) -> SimCamera:
+    def from_options(
+        cls, options: Mapping[str, str], *, width: int = 640, height: int = 480
+    ) -> SimCamera:
         """Build from the URL's query options (see the module docstring)."""
         known = {"source", "fps", "distance", "light", "offset", "unplug_after", "busy", "missing"}
         unknown = set(options) - known
         if unknown:
             raise ValueError(f"sim://camera: unknown option(s) {', '.join(sorted(unknown))}")
         ua = options.get("unplug_after")
-        return cls(options.get("source", "astronaut"), width=width, height=height,
-                   fps=float(options.get("fps", 15)), distance=options.get("distance", "normal"),
-                   light=float(options.get("light", 1.0)), offset=float(options.get("offset", 0)),
-                   unplug_after=int(ua) if ua else None, busy=_truthy(options.get("busy", "0")),
-                   missing=_truthy(options.get("missing", "0")))
+        return cls(
+            options.get("source", "astronaut"),
+            width=width,
+            height=height,
+            fps=float(options.get("fps", 15)),
+            distance=options.get("distance", "normal"),
+            light=float(options.get("light", 1.0)),
+            offset=float(options.get("offset", 0)),
+            unplug_after=int(ua) if ua else None,
+            busy=_truthy(options.get("busy", "0")),
+            missing=_truthy(options.get("missing", "0")),
+        )
 
     # ---- what is in front of the camera ----
 
     def _framed(self, still: Any) -> Any:
         from drivers.sim import face_actor
 
-        return face_actor.frame(still, self.width, self.height, DISTANCES[self.distance],
-                                self.light, self.offset)
+        return face_actor.frame(
+            still, self.width, self.height, DISTANCES[self.distance], self.light, self.offset
+        )
 
     def set_source(self, source: str) -> None:
         """Someone else steps in front of the camera (a name, a file or a directory).
@@ -85,10 +105,15 @@ class SimCamera:
         second on first use), so building the simulator costs nothing at kiosk start."""
         path = Path(source)
         if not (source in faces.NAMES or path.is_dir() or path.is_file()):
-            raise ValueError(f"sim://camera: source {source!r} is neither a known face image "
-                             f"({', '.join(faces.NAMES)}) nor an image file or directory")
-        if path.is_dir() and source not in faces.NAMES and not any(
-                p.suffix.lower() in IMAGE_EXT for p in path.iterdir()):
+            raise ValueError(
+                f"sim://camera: source {source!r} is neither a known face image "
+                f"({', '.join(faces.NAMES)}) nor an image file or directory"
+            )
+        if (
+            path.is_dir()
+            and source not in faces.NAMES
+            and not any(p.suffix.lower() in IMAGE_EXT for p in path.iterdir())
+        ):
             raise ValueError(f"{source}: no images in this directory")
         with self._lock:
             self.source = source
@@ -101,14 +126,20 @@ class SimCamera:
         if source in faces.NAMES:
             stills = [faces.load(source)]
         elif path.is_dir():
-            stills = [faces.load_file(str(p)) for p in sorted(path.iterdir())
-                      if p.suffix.lower() in IMAGE_EXT]
+            stills = [
+                faces.load_file(str(p))
+                for p in sorted(path.iterdir())
+                if p.suffix.lower() in IMAGE_EXT
+            ]
             if not stills:
                 raise ValueError(f"{source}: no images in this directory")
         else:
             stills = [faces.load_file(str(path))]
-        return [self._framed(s) for s in stills] if len(stills) == 1 else \
-            [self._resize(s) for s in stills]  # a recorded sequence is played as it is
+        return (
+            [self._framed(s) for s in stills]
+            if len(stills) == 1
+            else [self._resize(s) for s in stills]
+        )  # a recorded sequence is played as it is
 
     def _current(self) -> list[Any]:
         with self._lock:

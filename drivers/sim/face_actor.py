@@ -13,6 +13,7 @@ photographs. The actor makes them from the still's own pixels, guided by dlib's 
 Nothing here is a flag: the terminal's detector and landmark model must see the change.
 "Left" is the person's own left, which is the image's right in the (unmirrored) camera frame.
 """
+
 from __future__ import annotations
 
 import functools
@@ -28,7 +29,9 @@ def _models() -> tuple[Any, Any]:
     import dlib
     import face_recognition_models as frm
 
-    return dlib.get_frontal_face_detector(), dlib.shape_predictor(frm.pose_predictor_model_location())
+    return dlib.get_frontal_face_detector(), dlib.shape_predictor(
+        frm.pose_predictor_model_location()
+    )
 
 
 def landmarks(img: Any, upsample: int = 1) -> Any:
@@ -45,8 +48,14 @@ def landmarks(img: Any, upsample: int = 1) -> Any:
     return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
 
 
-def frame(still: Any, width: int = 640, height: int = 480, face_frac: float = 0.3,
-          light: float = 1.0, offset: float = 0.0) -> Any:
+def frame(
+    still: Any,
+    width: int = 640,
+    height: int = 480,
+    face_frac: float = 0.3,
+    light: float = 1.0,
+    offset: float = 0.0,
+) -> Any:
     """The still as a camera would see it: face `face_frac` of the frame width, `offset` of the
     frame width off-centre, brightness × `light`."""
     import cv2
@@ -64,11 +73,16 @@ def frame(still: Any, width: int = 640, height: int = 480, face_frac: float = 0.
         cx = (x0 + x1) / 2 - offset * cw
         cy = (y0 + y1) / 2 - 0.08 * ch
         pad = int(max(cw, ch))
-        big = cv2.copyMakeBorder(np.ascontiguousarray(still), pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+        big = cv2.copyMakeBorder(
+            np.ascontiguousarray(still), pad, pad, pad, pad, cv2.BORDER_REPLICATE
+        )
         xa, ya = int(round(cx - cw / 2)) + pad, int(round(cy - ch / 2)) + pad
-        crop = big[ya:ya + int(round(ch)), xa:xa + int(round(cw))]
-    out = cv2.resize(crop, (width, height), interpolation=cv2.INTER_AREA
-                     if crop.shape[1] > width else cv2.INTER_CUBIC)
+        crop = big[ya : ya + int(round(ch)), xa : xa + int(round(cw))]
+    out = cv2.resize(
+        crop,
+        (width, height),
+        interpolation=cv2.INTER_AREA if crop.shape[1] > width else cv2.INTER_CUBIC,
+    )
     if light != 1.0:
         out = np.clip(out.astype(np.float32) * light, 0, 255).astype(np.uint8)
     return out
@@ -84,7 +98,7 @@ def closed_eyes(img: Any, pts: Any | None = None, amount: float = 1.0) -> Any:
         return img.copy()
     out = np.ascontiguousarray(img).copy()
     for lo in (36, 42):
-        eye = pts[lo:lo + 6]
+        eye = pts[lo : lo + 6]
         w = np.linalg.norm(eye[3] - eye[0])
         centre = eye.mean(axis=0)
         if amount < 1.0:  # cover only the upper part of the eye (a drooping lid)
@@ -98,10 +112,22 @@ def closed_eyes(img: Any, pts: Any | None = None, amount: float = 1.0) -> Any:
         mask = cv2.dilate(drawn, np.ones((3, 3), np.uint8), iterations=max(1, int(w / 12)))
         out = cv2.inpaint(out, mask, max(3, int(w / 4)), cv2.INPAINT_TELEA)
         if amount >= 1.0:
-            lash = np.array([eye[0], (eye[1] + eye[5]) / 2 + (0, w * 0.05),
-                             (eye[2] + eye[4]) / 2 + (0, w * 0.05), eye[3]])
-            cv2.polylines(out, [np.round(lash).astype(np.int32)], False, (40, 28, 24),
-                          max(1, int(round(w / 14))), cv2.LINE_AA)
+            lash = np.array(
+                [
+                    eye[0],
+                    (eye[1] + eye[5]) / 2 + (0, w * 0.05),
+                    (eye[2] + eye[4]) / 2 + (0, w * 0.05),
+                    eye[3],
+                ]
+            )
+            cv2.polylines(
+                out,
+                [np.round(lash).astype(np.int32)],
+                False,
+                (40, 28, 24),
+                max(1, int(round(w / 14))),
+                cv2.LINE_AA,
+            )
     return out
 
 
@@ -135,11 +161,26 @@ def turned(img: Any, direction: str, degrees: float = 25.0, pts: Any | None = No
         u = max(-1.0, min(1.0, (x - cx) / (r * (1 + e))))
         phi = math.asin(u)
         dst[i, 0] = cx + r * (1 + e) * math.sin(phi + theta)
-    border = np.array([(0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1), (w / 2, 0), (w / 2, h - 1),
-                       (0, h / 2), (w - 1, h / 2)], dtype=np.float64)
+    border = np.array(
+        [
+            (0, 0),
+            (w - 1, 0),
+            (0, h - 1),
+            (w - 1, h - 1),
+            (w / 2, 0),
+            (w / 2, h - 1),
+            (0, h / 2),
+            (w - 1, h / 2),
+        ],
+        dtype=np.float64,
+    )
     # a ring around the face keeps the background still while the face turns
-    ring = np.array([(cx + 1.6 * r * math.cos(a), pts[:, 1].mean() + 1.9 * r * math.sin(a))
-                     for a in np.linspace(0, 2 * math.pi, 12, endpoint=False)])
+    ring = np.array(
+        [
+            (cx + 1.6 * r * math.cos(a), pts[:, 1].mean() + 1.9 * r * math.sin(a))
+            for a in np.linspace(0, 2 * math.pi, 12, endpoint=False)
+        ]
+    )
     ring = np.clip(ring, 0, (w - 1, h - 1))
     src_all = np.vstack([pts, ring, border])
     dst_all = np.vstack([dst, ring, border])
@@ -152,16 +193,21 @@ def turned(img: Any, direction: str, degrees: float = 25.0, pts: Any | None = No
         if bw <= 0 or bh <= 0:
             continue
         m = cv2.getAffineTransform(s, d - np.array([x, y], dtype=np.float32))
-        patch = cv2.warpAffine(np.ascontiguousarray(img), m, (bw, bh), flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_REFLECT_101)
+        patch = cv2.warpAffine(
+            np.ascontiguousarray(img),
+            m,
+            (bw, bh),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REFLECT_101,
+        )
         mask = np.zeros((bh, bw), np.uint8)
         cv2.fillConvexPoly(mask, np.round(d - [x, y]).astype(np.int32), 1)
         x1, y1 = min(x + bw, w), min(y + bh, h)
         xa, ya = max(x, 0), max(y, 0)
         if x1 <= xa or y1 <= ya:
             continue
-        sub = mask[ya - y:y1 - y, xa - x:x1 - x].astype(bool)
-        out[ya:y1, xa:x1][sub] = patch[ya - y:y1 - y, xa - x:x1 - x][sub]
+        sub = mask[ya - y : y1 - y, xa - x : x1 - x].astype(bool)
+        out[ya:y1, xa:x1][sub] = patch[ya - y : y1 - y, xa - x : x1 - x][sub]
     return out
 
 

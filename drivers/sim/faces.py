@@ -7,6 +7,7 @@
 - ``coffee``, ``chelsea`` (a cup, a cat): scikit-image images without a human face.
 - ``pair``: astronaut and grace_hopper side by side (two faces in one frame).
 """
+
 from __future__ import annotations
 
 import functools

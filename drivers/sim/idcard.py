@@ -6,6 +6,7 @@ probability P), ``silence`` (never answer), ``drop_after=N`` (go mute after N se
 ``sam_fault=60`` (SW3 of every answer), ``pace_baud=115200`` (send and receive at the real wire
 rate, 10 bits per byte), ``seed=N`` (noise random generator).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,26 +42,53 @@ def demo_photo(seed: int = 0) -> bytes:
 
 # Fictional holders; every number carries a valid GB 11643 check digit.
 DEMO_MAINLAND = MainlandIdCard(
-    name="王小明", sex="1", nation="01", birth_date=dt.date(1991, 1, 1),
-    address="陕西省安康市汉滨区兴安中路100号", id_number="610902199101010010",
-    authority="安康市公安局汉滨分局", valid_from=dt.date(2015, 3, 1), valid_to=dt.date(2035, 3, 1),
+    name="王小明",
+    sex="1",
+    nation="01",
+    birth_date=dt.date(1991, 1, 1),
+    address="陕西省安康市汉滨区兴安中路100号",
+    id_number="610902199101010010",
+    authority="安康市公安局汉滨分局",
+    valid_from=dt.date(2015, 3, 1),
+    valid_to=dt.date(2035, 3, 1),
     photo=demo_photo(1),
 )
 DEMO_HK_MO_TW = ResidencePermit(
-    name="陈大文", sex="1", birth_date=dt.date(1990, 5, 5),
-    address="广东省深圳市福田区福华路1号", id_number="810000199005050026",
-    authority="深圳市公安局福田分局", valid_from=dt.date(2024, 6, 1), valid_to=dt.date(2029, 6, 1),
-    pass_number="H12345678", issue_count="01", photo=demo_photo(2),
+    name="陈大文",
+    sex="1",
+    birth_date=dt.date(1990, 5, 5),
+    address="广东省深圳市福田区福华路1号",
+    id_number="810000199005050026",
+    authority="深圳市公安局福田分局",
+    valid_from=dt.date(2024, 6, 1),
+    valid_to=dt.date(2029, 6, 1),
+    pass_number="H12345678",
+    issue_count="01",
+    photo=demo_photo(2),
 )
 DEMO_FOREIGN_2017 = ForeignCard2017(
-    english_name="SMITH JOHN", name="史密斯", sex="1", id_number="USA330078010115",
-    nationality="USA", birth_date=dt.date(1978, 1, 1), valid_from=dt.date(2018, 1, 1),
-    valid_to=dt.date(2028, 1, 1), card_version="17", office_code="3300", photo=demo_photo(3),
+    english_name="SMITH JOHN",
+    name="史密斯",
+    sex="1",
+    id_number="USA330078010115",
+    nationality="USA",
+    birth_date=dt.date(1978, 1, 1),
+    valid_from=dt.date(2018, 1, 1),
+    valid_to=dt.date(2028, 1, 1),
+    card_version="17",
+    office_code="3300",
+    photo=demo_photo(3),
 )
 DEMO_FOREIGN_2023 = ForeignCard2023(
-    name="玛丽", english_name="JOHNSON MARY ANN ELIZABETH WILHELMINA", sex="2",
-    id_number="933026198002020031", nationality="GBR", birth_date=dt.date(1980, 2, 2),
-    valid_from=dt.date(2024, 1, 1), valid_to=dt.date(2034, 1, 1), renewal_count="00",
+    name="玛丽",
+    english_name="JOHNSON MARY ANN ELIZABETH WILHELMINA",
+    sex="2",
+    id_number="933026198002020031",
+    nationality="GBR",
+    birth_date=dt.date(1980, 2, 2),
+    valid_from=dt.date(2024, 1, 1),
+    valid_to=dt.date(2034, 1, 1),
+    renewal_count="00",
     photo=demo_photo(4),
 )
 DEMO_CARDS: dict[str, IdCard] = {
@@ -71,15 +99,27 @@ DEMO_CARDS: dict[str, IdCard] = {
 }
 #: Edge cases of validity: a card past its valid_to (refused), and a 长期 card (never expires).
 DEMO_EXPIRED = MainlandIdCard(
-    name="李晓红", sex="2", nation="01", birth_date=dt.date(1985, 3, 3),
-    address="陕西省安康市汉滨区巴山中路8号", id_number="330106198503030022",
-    authority="安康市公安局汉滨分局", valid_from=dt.date(2014, 3, 1), valid_to=dt.date(2024, 3, 1),
+    name="李晓红",
+    sex="2",
+    nation="01",
+    birth_date=dt.date(1985, 3, 3),
+    address="陕西省安康市汉滨区巴山中路8号",
+    id_number="330106198503030022",
+    authority="安康市公安局汉滨分局",
+    valid_from=dt.date(2014, 3, 1),
+    valid_to=dt.date(2024, 3, 1),
     photo=demo_photo(5),
 )
 DEMO_LONG_TERM = MainlandIdCard(
-    name="赵建国", sex="1", nation="01", birth_date=dt.date(1970, 7, 7),
-    address="陕西省安康市汉阴县城关镇东风路6号", id_number="330106197007070047",
-    authority="汉阴县公安局", valid_from=dt.date(2016, 7, 1), valid_to=LONG_TERM,
+    name="赵建国",
+    sex="1",
+    nation="01",
+    birth_date=dt.date(1970, 7, 7),
+    address="陕西省安康市汉阴县城关镇东风路6号",
+    id_number="330106197007070047",
+    authority="汉阴县公安局",
+    valid_from=dt.date(2016, 7, 1),
+    valid_to=LONG_TERM,
     photo=demo_photo(6),
 )
 DEMO_EDGE_CARDS: dict[str, IdCard] = {"expired": DEMO_EXPIRED, "long_term": DEMO_LONG_TERM}
@@ -104,7 +144,16 @@ class IdCardSimulator(Simulator):
     """A card reader with a SAM and one programmable card slot, plus fault injection."""
 
     kind = "idcard"
-    OPTIONS = ("card", "noise", "silence", "drop_after", "sam_fault", "pace_baud", "seed", "read_fault")
+    OPTIONS = (
+        "card",
+        "noise",
+        "silence",
+        "drop_after",
+        "sam_fault",
+        "pace_baud",
+        "seed",
+        "read_fault",
+    )
 
     def __init__(
         self,
@@ -151,7 +200,10 @@ class IdCardSimulator(Simulator):
         """Build from `sim://idcard?…` options; ValueError names a bad or unknown option."""
         unknown = set(options) - set(cls.OPTIONS)
         if unknown:
-            raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))}; known: {', '.join(cls.OPTIONS)}")
+            raise ValueError(
+                f"unknown option(s) {', '.join(sorted(unknown))}; known: {', '.join(cls.OPTIONS)}"
+            )
+
         def conv(key: str, parse, default=None):  # type: ignore[no-untyped-def]
             raw = options.get(key)
             if raw is None or raw == "":
@@ -175,7 +227,9 @@ class IdCardSimulator(Simulator):
             )
         except ValueError as exc:
             msg = str(exc)
-            raise ValueError(msg if msg.startswith("idcard simulator") else f"idcard simulator: {msg}") from None
+            raise ValueError(
+                msg if msg.startswith("idcard simulator") else f"idcard simulator: {msg}"
+            ) from None
 
     # -- card slot -------------------------------------------------------------------------
     def insert(self, card: IdCard | str) -> None:
@@ -207,7 +261,9 @@ class IdCardSimulator(Simulator):
             _sleep_until(self._rx_free)
         for item in self._parser.feed(data):
             if isinstance(item, p.Rejected):
-                code = p.Status.CHECKSUM_ERROR if item.reason == "checksum" else p.Status.LENGTH_ERROR
+                code = (
+                    p.Status.CHECKSUM_ERROR if item.reason == "checksum" else p.Status.LENGTH_ERROR
+                )
                 self._send_frame(p.encode_response(code))
                 continue
             self._send_frame(self._answer(item))
@@ -227,9 +283,17 @@ class IdCardSimulator(Simulator):
         key = (req.cmd, req.para)
         if fault is not None and key != p.Command.RESET_SAM.value:
             return p.encode_response(fault)
-        if key == p.Command.RESET_SAM.value and self._card is not None and self._phase in ("read", "halted"):
+        if (
+            key == p.Command.RESET_SAM.value
+            and self._card is not None
+            and self._phase in ("read", "halted")
+        ):
             self._phase = "present"  # the reset cycles the RF field: a halted card wakes up
-        if key in (p.Command.RESET_SAM.value, p.Command.SAM_STATUS.value, p.Command.MAX_RF_BYTES.value):
+        if key in (
+            p.Command.RESET_SAM.value,
+            p.Command.SAM_STATUS.value,
+            p.Command.MAX_RF_BYTES.value,
+        ):
             return p.encode_response(S.OK if fault is None else fault)
         if key == p.Command.SAM_ID.value:
             return p.encode_response(S.OK, p.encode_sam_id(*self.sam_id))
@@ -253,7 +317,9 @@ class IdCardSimulator(Simulator):
                 return p.encode_response(S.READ_FAILED)
             self._phase = "read"
             fp = b"" if key == p.Command.READ_TEXT_PHOTO_FP.value else None
-            return p.encode_response(S.OK, p.encode_read_data(build_text(self._card), self._card.photo, fp))
+            return p.encode_response(
+                S.OK, p.encode_read_data(build_text(self._card), self._card.photo, fp)
+            )
         if key == p.Command.READ_NEWEST_ADDRESS.value:
             if self._card is None or self._phase not in ("selected", "read"):
                 return p.encode_response(S.READ_FAILED)
@@ -285,7 +351,7 @@ class IdCardSimulator(Simulator):
         # on the line; one schedule per frame, so a late wake-up does not slow the rest down
         t = max(time.perf_counter(), self._tx_free)
         for i in range(0, len(frame), CHUNK):
-            chunk = frame[i:i + CHUNK]
+            chunk = frame[i : i + CHUNK]
             t += len(chunk) * 10 / self.pace_baud
             _sleep_until(t)
             self.send(chunk)

@@ -7,6 +7,7 @@ Status reply faults seen on real clones: `late` answers each DLE EOT after late_
 300 ms), `twice` sends every status byte twice, `never` ignores DLE EOT; `gs_r=0` models a
 printer without GS r (no "printed" confirmation).
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,7 +21,6 @@ from drivers.sim.printer_page import (
     CELL_W,
     Feed,
     Page,
-    QrCode,
     RasterImage,
     Style,
     TextLine,
@@ -37,12 +37,51 @@ PAPER_DOTS = {58: 384, 80: 576}
 _ALIGN = {0: "left", 1: "center", 2: "right", 48: "left", 49: "center", 50: "right"}
 _EC = {48: "L", 49: "M", 50: "Q", 51: "H"}
 # ESC/GS/FS commands that take a fixed number of parameter bytes and only change state we ignore.
-_ESC_FIXED = {ord(c): n for c, n in {"G": 1, "M": 1, "2": 0, "3": 1, "t": 1, "V": 1, "{": 1,
-                                       "R": 1, "r": 1, " ": 1, "p": 3, "=": 1, "B": 2, "$": 2,
-                                       "\\": 2, "U": 1, "S": 0, "L": 0, "T": 1, "%": 1}.items()}
-_GS_FIXED = {ord(c): n for c, n in {"L": 2, "W": 2, "H": 1, "h": 1, "w": 1, "f": 1, "a": 1,
-                                      "I": 1, "/": 1, "P": 2, "$": 2, "\\": 2, "b": 1,
-                                      "^": 3, ":": 0}.items()}
+_ESC_FIXED = {
+    ord(c): n
+    for c, n in {
+        "G": 1,
+        "M": 1,
+        "2": 0,
+        "3": 1,
+        "t": 1,
+        "V": 1,
+        "{": 1,
+        "R": 1,
+        "r": 1,
+        " ": 1,
+        "p": 3,
+        "=": 1,
+        "B": 2,
+        "$": 2,
+        "\\": 2,
+        "U": 1,
+        "S": 0,
+        "L": 0,
+        "T": 1,
+        "%": 1,
+    }.items()
+}
+_GS_FIXED = {
+    ord(c): n
+    for c, n in {
+        "L": 2,
+        "W": 2,
+        "H": 1,
+        "h": 1,
+        "w": 1,
+        "f": 1,
+        "a": 1,
+        "I": 1,
+        "/": 1,
+        "P": 2,
+        "$": 2,
+        "\\": 2,
+        "b": 1,
+        "^": 3,
+        ":": 0,
+    }.items()
+}
 _FS_FIXED = {ord(c): n for c, n in {"!": 1, "-": 1, "S": 2, "W": 1, "C": 1, "p": 2}.items()}
 
 
@@ -98,11 +137,25 @@ class PrinterSimulator(Simulator):
     @classmethod
     def from_options(cls, options: Mapping[str, str]) -> PrinterSimulator:
         """Build from `sim://printer?…` options (see the module docstring)."""
-        known = {"paper", "cover", "offline", "error", "silent", "paper_lines", "out_dir",
-                 "paper_mm", "chinese", "status", "late_ms", "gs_r"}
+        known = {
+            "paper",
+            "cover",
+            "offline",
+            "error",
+            "silent",
+            "paper_lines",
+            "out_dir",
+            "paper_mm",
+            "chinese",
+            "status",
+            "late_ms",
+            "gs_r",
+        }
         extra = set(options) - known
         if extra:
-            raise ValueError(f"unknown option(s) {', '.join(sorted(extra))}; known: {', '.join(sorted(known))}")
+            raise ValueError(
+                f"unknown option(s) {', '.join(sorted(extra))}; known: {', '.join(sorted(known))}"
+            )
 
         def flag(name: str) -> bool:
             value = options.get(name, "0").lower()
@@ -265,8 +318,17 @@ class PrinterSimulator(Simulator):
             self._end_line(force=False)
             self._reset()
             return 2
-        need = {ord("E"): 1, ord("-"): 1, ord("a"): 1, ord("!"): 1, ord("d"): 1, ord("J"): 1,
-                ord("*"): 3, ord("c"): 2, ord("D"): 0}
+        need = {
+            ord("E"): 1,
+            ord("-"): 1,
+            ord("a"): 1,
+            ord("!"): 1,
+            ord("d"): 1,
+            ord("J"): 1,
+            ord("*"): 3,
+            ord("c"): 2,
+            ord("D"): 0,
+        }
         if cmd in need:
             if len(b) < 2 + need[cmd]:
                 return 0
@@ -278,8 +340,9 @@ class PrinterSimulator(Simulator):
             elif cmd == ord("a"):
                 self._align = _ALIGN.get(n, "left")
             elif cmd == ord("!"):
-                self._style = Style(bool(n & 0x08), bool(n & 0x80), 2 if n & 0x20 else 1,
-                                    2 if n & 0x10 else 1)
+                self._style = Style(
+                    bool(n & 0x08), bool(n & 0x80), 2 if n & 0x20 else 1, 2 if n & 0x10 else 1
+                )
             elif cmd == ord("d"):
                 self._end_line(force=False)
                 self._feed(n * 30)
@@ -333,8 +396,14 @@ class PrinterSimulator(Simulator):
                 return 0
             # Executed in order: a printer stopped by paper end / cover never gets here.
             if b[2] in (1, 49) and self.can_print and self.answers_gs_r:
-                self._reply(bytes(((0x03 if self.paper == "near_end" else 0)
-                                   | (0x0C if self.paper == "out" else 0),)))
+                self._reply(
+                    bytes(
+                        (
+                            (0x03 if self.paper == "near_end" else 0)
+                            | (0x0C if self.paper == "out" else 0),
+                        )
+                    )
+                )
             return 3
         if cmd == ord("("):
             if len(b) < 5:
@@ -343,7 +412,7 @@ class PrinterSimulator(Simulator):
             if len(b) < 5 + size:
                 return 0
             if b[2] == ord("k"):
-                self._two_d(bytes(b[5:5 + size]))
+                self._two_d(bytes(b[5 : 5 + size]))
             return 5 + size
         if cmd == ord("v"):
             if len(b) < 8:
@@ -353,7 +422,7 @@ class PrinterSimulator(Simulator):
             if len(b) < 8 + xb * yh:
                 return 0
             self._end_line(force=False)
-            self._print(RasterImage(xb, yh, bytes(b[8:8 + xb * yh]), self._align), dots=yh)
+            self._print(RasterImage(xb, yh, bytes(b[8 : 8 + xb * yh]), self._align), dots=yh)
             return 8 + xb * yh
         if cmd == ord("k"):
             if len(b) < 3:
@@ -436,8 +505,10 @@ class PrinterSimulator(Simulator):
             if force:
                 self._print(TextLine([], self._align), lines=1)
             return
-        runs = [TextRun(d.decode("gb18030" if zh else "cp437", errors="replace"), s)
-                for d, s, zh in self._runs]
+        runs = [
+            TextRun(d.decode("gb18030" if zh else "cp437", errors="replace"), s)
+            for d, s, zh in self._runs
+        ]
         self._runs = []
         for line in self._auto_wrap(runs):
             self._print(line, lines=line.height_lines)

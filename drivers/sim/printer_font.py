@@ -1,4 +1,5 @@
 """Finding a CJK TrueType font for the printer simulator's PNG pages."""
+
 from __future__ import annotations
 
 import logging
@@ -10,8 +11,14 @@ from PIL import ImageFont
 
 log = logging.getLogger(__name__)
 
-_PATTERNS = (":lang=zh", ":lang=zh-cn", "WenQuanYi Micro Hei Mono", "Noto Sans Mono CJK SC",
-             "Noto Sans CJK SC", "Droid Sans Fallback")
+_PATTERNS = (
+    ":lang=zh",
+    ":lang=zh-cn",
+    "WenQuanYi Micro Hei Mono",
+    "Noto Sans Mono CJK SC",
+    "Noto Sans CJK SC",
+    "Droid Sans Fallback",
+)
 _KNOWN_FILES = (
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 1),
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 1),
@@ -34,8 +41,13 @@ def _fc_match(pattern: str) -> tuple[str, int] | None:
     if shutil.which("fc-match") is None:
         return None
     try:
-        out = subprocess.run(["fc-match", "-f", "%{file}\t%{index}", pattern],
-                             capture_output=True, text=True, timeout=5, check=False).stdout
+        out = subprocess.run(
+            ["fc-match", "-f", "%{file}\t%{index}", pattern],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     path, _, index = out.partition("\t")

@@ -1,4 +1,5 @@
 """Page model of the simulated printer (what came out on paper) and its PNG rendering."""
+
 from __future__ import annotations
 
 import math
@@ -68,9 +69,15 @@ class QrCode:
         """The code as a black-on-white image, `module` dots per module, no quiet zone."""
         import qrcode
 
-        levels = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
-                  "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}
-        code = qrcode.QRCode(box_size=max(1, self.module), border=0, error_correction=levels[self.ec])
+        levels = {
+            "L": qrcode.constants.ERROR_CORRECT_L,
+            "M": qrcode.constants.ERROR_CORRECT_M,
+            "Q": qrcode.constants.ERROR_CORRECT_Q,
+            "H": qrcode.constants.ERROR_CORRECT_H,
+        }
+        code = qrcode.QRCode(
+            box_size=max(1, self.module), border=0, error_correction=levels[self.ec]
+        )
         code.add_data(self.data)
         code.make(fit=True)
         return code.make_image().get_image().convert("L")
@@ -148,8 +155,10 @@ class Page:
         y = CELL_H
         self.clipped = sum(1 for img, _ in blocks if img.width > self.paper_dots)
         for img, align in blocks:
-            x = {"center": (self.paper_dots - img.width) // 2,
-                 "right": self.paper_dots - img.width}.get(align, 0)
+            x = {
+                "center": (self.paper_dots - img.width) // 2,
+                "right": self.paper_dots - img.width,
+            }.get(align, 0)
             page.paste(img, (max(x, 0), y))
             y += img.height
         return page

@@ -2,6 +2,7 @@
 
 `sim://scanner?terminator=CR|LF|CRLF`
 """
+
 from __future__ import annotations
 
 import logging

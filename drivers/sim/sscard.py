@@ -8,6 +8,7 @@ in process (`sim://sscard`, the demo) or over vsmartcard's vpcd socket to a real
 6982), `t0=1` (answers through 61xx / 6Cxx like many T=0 cards), `pull_after=N` (the card
 leaves after N commands), `holder=demo|expired`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,11 +42,20 @@ class Holder:
 
 #: Fictional holders; the first is the demo hall's ID-card holder, so his items have data.
 DEMO_HOLDERS = {
-    "demo": Holder(name="王小明", id_number="610902199101010010", card_number="A61090201",
-                   region="610900"),
-    "expired": Holder(name="李晓红", id_number="330106198503030022", card_number="A33010602",
-                      region="330100", version="2.00", issued=dt.date(2012, 3, 1),
-                      valid=dt.date(2022, 3, 1), sex="2", birth=dt.date(1985, 3, 3)),
+    "demo": Holder(
+        name="王小明", id_number="610902199101010010", card_number="A61090201", region="610900"
+    ),
+    "expired": Holder(
+        name="李晓红",
+        id_number="330106198503030022",
+        card_number="A33010602",
+        region="330100",
+        version="2.00",
+        issued=dt.date(2012, 3, 1),
+        valid=dt.date(2022, 3, 1),
+        sex="2",
+        birth=dt.date(1985, 3, 3),
+    ),
 }
 
 
@@ -90,8 +100,16 @@ class SSCardSimulator:
 
     kind = "sscard"
 
-    def __init__(self, holder: Holder | None = None, *, app: bool = True, pin: bool = False,
-                 t0: bool = False, pull_after: int = 0, inserted: bool = True) -> None:
+    def __init__(
+        self,
+        holder: Holder | None = None,
+        *,
+        app: bool = True,
+        pin: bool = False,
+        t0: bool = False,
+        pull_after: int = 0,
+        inserted: bool = True,
+    ) -> None:
         self.holder = holder or DEMO_HOLDERS["demo"]
         self.app = app
         self.pin = pin
@@ -110,13 +128,19 @@ class SSCardSimulator:
     @classmethod
     def from_options(cls, options: Mapping[str, str]) -> SSCardSimulator:
         """Build from `sim://sscard?…` options."""
+
         def flag(key: str) -> bool:
             return options.get(key, "0").lower() in ("1", "true", "yes", "on")
 
         holder = DEMO_HOLDERS.get(options.get("holder", "demo"), DEMO_HOLDERS["demo"])
-        return cls(holder, app=options.get("app", "ok") != "missing", pin=flag("pin"), t0=flag("t0"),
-                   pull_after=int(options.get("pull_after", "0") or 0),
-                   inserted=options.get("card", "in") != "out")
+        return cls(
+            holder,
+            app=options.get("app", "ok") != "missing",
+            pin=flag("pin"),
+            t0=flag("t0"),
+            pull_after=int(options.get("pull_after", "0") or 0),
+            inserted=options.get("card", "in") != "out",
+        )
 
     # -- the slot --------------------------------------------------------------------------
     def insert(self, holder: Holder | str | None = None) -> None:
@@ -167,7 +191,7 @@ class SSCardSimulator:
         cla, ins, p1, p2 = cmd[:4]
         body = cmd[4:]
         lc = body[0] if len(body) > 1 else 0
-        data = body[1:1 + lc] if len(body) > 1 else b""
+        data = body[1 : 1 + lc] if len(body) > 1 else b""
         le = body[0] if len(body) == 1 else (body[1 + lc] if len(body) > 1 + lc else None)
         if cla != 0x00:
             return b"\x6e\x00"
@@ -175,7 +199,7 @@ class SSCardSimulator:
             out, self._pending = self._pending, b""
             if not out:
                 return b"\x69\x85"
-            return out[:le or 256] + b"\x90\x00"
+            return out[: le or 256] + b"\x90\x00"
         self._pending = b""
         if ins == 0xA4:
             return self._select(p1, data)
@@ -220,7 +244,7 @@ class SSCardSimulator:
             return b"\x6a\x83"
         if self.t0 and (le or 256) != len(rec):
             return bytes((0x6C, len(rec)))  # T=0: "ask again with Le = the record's length"
-        return rec[:le or 256] + b"\x90\x00"
+        return rec[: le or 256] + b"\x90\x00"
 
 
 class SimConnection:

@@ -6,6 +6,7 @@ from vpcd is a control code: 00 power off, 01 power on, 02 reset, 04 "send your 
 longer payload is a command APDU, answered with the response APDU. Connected = card inserted;
 closing the socket = card pulled out.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """社会保障卡 (social security card) over PC/SC: the SSSE application's public records."""
+
 from __future__ import annotations
 
 from drivers.sscard.card import SSCard

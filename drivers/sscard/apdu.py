@@ -3,6 +3,7 @@
 The file layout (DDF "sx1.sh.社会保障", EF05 issuer data, EF06 holder data, one TLV per record)
 is documented with its sources and its assumptions in docs/sscard.md.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +19,15 @@ EF_HOLDER = 0xEF06
 """持卡人基本信息: 社会保障号码, 姓名, 性别, 民族, 出生日期."""
 
 # EF05 record numbers (each record is TAG LEN VALUE with TAG = the record number)
-REC_IDENT, REC_TYPE, REC_VERSION, REC_INIT_ORG, REC_ISSUED, REC_VALID, REC_CARD_NO = 1, 2, 3, 4, 5, 6, 7
+REC_IDENT, REC_TYPE, REC_VERSION, REC_INIT_ORG, REC_ISSUED, REC_VALID, REC_CARD_NO = (
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+)
 # EF06 record numbers
 REC_SSN, REC_NAME, REC_SEX, REC_NATION, REC_BIRTH = 1, 2, 4, 5, 7
 
@@ -124,7 +133,7 @@ def record_value(record: bytes, tag: int) -> bytes:
     n = record[1]
     if n > len(record) - 2:
         raise CardDataError(f"record {tag} declares {n} bytes but holds {len(record) - 2}")
-    return bytes(record[2:2 + n])
+    return bytes(record[2 : 2 + n])
 
 
 def encode_record(tag: int, value: bytes) -> bytes:

@@ -1,4 +1,5 @@
 """The public data of one 社保卡 as read from its EF05 / EF06 records (masked repr)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,9 +42,11 @@ class SSCard:
         return self.valid_until is not None and today > self.valid_until
 
     def __repr__(self) -> str:  # personal data never reaches a log through repr
-        return (f"SSCard(card_number={self.card_number[:2]}***, id_number="
-                f"{mask_id_number(self.id_number)}, name={mask_name(self.name)}, "
-                f"region={self.region_code}, version={self.card_version}, "
-                f"valid_until={self.valid_until})")
+        return (
+            f"SSCard(card_number={self.card_number[:2]}***, id_number="
+            f"{mask_id_number(self.id_number)}, name={mask_name(self.name)}, "
+            f"region={self.region_code}, version={self.card_version}, "
+            f"valid_until={self.valid_until})"
+        )
 
     __str__ = __repr__

@@ -1,4 +1,5 @@
 """Errors of the 社保卡 (social security card) driver; the root subclasses DriverError."""
+
 from __future__ import annotations
 
 from drivers.errors import DriverError

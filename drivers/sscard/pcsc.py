@@ -1,5 +1,6 @@
 """PC/SC access through pyscard's `smartcard.scard` (pcscd on Linux): readers, presence,
 connect, transmit, each PC/SC error turned into one of drivers.sscard.errors."""
+
 from __future__ import annotations
 
 import logging
@@ -31,7 +32,9 @@ class PcscConnection:
 
     def __init__(self, scard: Any, hcard: Any, protocol: int, atr: bytes) -> None:
         self._s, self._h, self._protocol, self.atr = scard, hcard, protocol, atr
-        self._pci = scard.SCARD_PCI_T0 if protocol == scard.SCARD_PROTOCOL_T0 else scard.SCARD_PCI_T1
+        self._pci = (
+            scard.SCARD_PCI_T0 if protocol == scard.SCARD_PROTOCOL_T0 else scard.SCARD_PCI_T1
+        )
 
     def transmit(self, apdu: bytes) -> bytes:
         """Send one command APDU, return the response APDU (data + SW1 SW2)."""
@@ -53,15 +56,24 @@ def _error(s: Any, hr: int, what: str) -> SSCardError:
     msg = f"{what}: {s.SCardGetErrorMessage(hr).strip()} (0x{hr & 0xFFFFFFFF:08X})"
     if hr in (s.SCARD_E_NO_SERVICE, s.SCARD_E_SERVICE_STOPPED, s.SCARD_E_INVALID_HANDLE):
         return ServiceError(msg)
-    if hr in (s.SCARD_E_NO_READERS_AVAILABLE, s.SCARD_E_UNKNOWN_READER,
-              s.SCARD_E_READER_UNAVAILABLE):
+    if hr in (
+        s.SCARD_E_NO_READERS_AVAILABLE,
+        s.SCARD_E_UNKNOWN_READER,
+        s.SCARD_E_READER_UNAVAILABLE,
+    ):
         return NoReaderError(msg)
     if hr == s.SCARD_E_NO_SMARTCARD:
         return NoCardError(msg)
     if hr in (s.SCARD_W_REMOVED_CARD, s.SCARD_W_RESET_CARD):
         return CardRemovedError(msg)
-    if hr in (s.SCARD_W_UNRESPONSIVE_CARD, s.SCARD_W_UNPOWERED_CARD, s.SCARD_E_PROTO_MISMATCH,
-              s.SCARD_W_UNSUPPORTED_CARD, s.SCARD_E_NOT_TRANSACTED, s.SCARD_F_COMM_ERROR):
+    if hr in (
+        s.SCARD_W_UNRESPONSIVE_CARD,
+        s.SCARD_W_UNPOWERED_CARD,
+        s.SCARD_E_PROTO_MISMATCH,
+        s.SCARD_W_UNSUPPORTED_CARD,
+        s.SCARD_E_NOT_TRANSACTED,
+        s.SCARD_F_COMM_ERROR,
+    ):
         return MuteCardError(msg)
     return ServiceError(msg)
 
@@ -116,7 +128,9 @@ class PcscTransport:
         """Whether a card sits in `reader` (a mute card counts: connect reports it)."""
         s = _scard()
         with self._lock:
-            hr, states = s.SCardGetStatusChange(self._context(), 0, [(reader, s.SCARD_STATE_UNAWARE)])
+            hr, states = s.SCardGetStatusChange(
+                self._context(), 0, [(reader, s.SCARD_STATE_UNAWARE)]
+            )
         if hr != s.SCARD_S_SUCCESS:
             raise _error(s, hr, "status")
         _, event, _atr = states[0]
@@ -128,8 +142,12 @@ class PcscTransport:
         """Connect to the card in `reader` (shared, T=0 or T=1)."""
         s = _scard()
         with self._lock:
-            hr, hcard, proto = s.SCardConnect(self._context(), reader, s.SCARD_SHARE_SHARED,
-                                              s.SCARD_PROTOCOL_T0 | s.SCARD_PROTOCOL_T1)
+            hr, hcard, proto = s.SCardConnect(
+                self._context(),
+                reader,
+                s.SCARD_SHARE_SHARED,
+                s.SCARD_PROTOCOL_T0 | s.SCARD_PROTOCOL_T1,
+            )
             if hr != s.SCARD_S_SUCCESS:
                 raise _error(s, hr, "connect")
             hr, _name, _state, _proto, atr = s.SCardStatus(hcard)

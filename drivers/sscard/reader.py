@@ -4,6 +4,7 @@ URLs: `pcsc://` (the first PC/SC reader), `pcsc://?reader=NAME` (first reader wh
 NAME), `sim://sscard?…` (the built-in card simulator, in process). The APDU logic is the same
 on all of them; only the transport differs.
 """
+
 from __future__ import annotations
 
 import logging
@@ -72,7 +73,9 @@ def open_transport(url: str) -> Transport:
         from drivers.sim.sscard import SimTransport
 
         return SimTransport.from_options(opts)
-    raise ValueError(f"unsupported 社保卡 reader URL {url!r} (pcsc://, pcsc://?reader=NAME, sim://sscard)")
+    raise ValueError(
+        f"unsupported 社保卡 reader URL {url!r} (pcsc://, pcsc://?reader=NAME, sim://sscard)"
+    )
 
 
 class CardSession:
@@ -95,7 +98,11 @@ class CardSession:
                 raise MuteCardError(f"{current.name}: {len(resp)}-byte answer, no status word")
             body, sw = a.parse_response(resp)
             if wire.isEnabledFor(logging.DEBUG):
-                shown = f"+{len(body)} bytes personal data (masked)" if personal and body else body.hex(" ")
+                shown = (
+                    f"+{len(body)} bytes personal data (masked)"
+                    if personal and body
+                    else body.hex(" ")
+                )
                 wire.debug("sscard RX %s SW %04X", shown, sw)
             data += body
             if sw >> 8 == 0x61:
@@ -160,11 +167,18 @@ def read_card(conn: Connection) -> SSCard:
     id_number = a.text(ssn).upper()
     if len(id_number) != 18:
         raise CardDataError(f"社会保障号码 has {len(id_number)} characters, not 18")
-    return SSCard(card_number=a.text(card_no), id_number=id_number, name=a.text(name),
-                  region_code=region, card_version=a.text(version),
-                  valid_until=a.bcd_date(valid), issued_on=a.bcd_date(issued) if issued else None,
-                  sex=a.text(sex) if sex else "", card_type=a.text(ctype) if ctype else "",
-                  atr=conn.atr)
+    return SSCard(
+        card_number=a.text(card_no),
+        id_number=id_number,
+        name=a.text(name),
+        region_code=region,
+        card_version=a.text(version),
+        valid_until=a.bcd_date(valid),
+        issued_on=a.bcd_date(issued) if issued else None,
+        sex=a.text(sex) if sex else "",
+        card_type=a.text(ctype) if ctype else "",
+        atr=conn.atr,
+    )
 
 
 class ReaderState(Enum):
@@ -184,8 +198,14 @@ CARD_FAULTS = (UnknownCardError, PinRequiredError, CardDataError, MuteCardError,
 class SSCardReader:
     """One 社保卡 reader on one URL, polled in a thread; reconnects when it comes back."""
 
-    def __init__(self, url: str, *, poll_interval: float = 0.3, reconnect_interval: float = 1.0,
-                 transport: Transport | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        poll_interval: float = 0.3,
+        reconnect_interval: float = 1.0,
+        transport: Transport | None = None,
+    ) -> None:
         self.url = url
         self.poll_interval = poll_interval
         self.reconnect_interval = reconnect_interval

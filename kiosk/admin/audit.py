@@ -1,4 +1,5 @@
 """Append-only audit log of maintenance entries, exits and actions (one JSON object a line)."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,11 @@ class AuditLog:
 
     def record(self, action: str, **details: Any) -> dict[str, Any]:
         """Append an event (personal data in details is masked) and return it."""
-        event = {"ts": round(self.clock(), 3), "action": action,
-                 **{k: scrub_text(str(v)) for k, v in details.items()}}
+        event = {
+            "ts": round(self.clock(), 3),
+            "action": action,
+            **{k: scrub_text(str(v)) for k, v in details.items()},
+        }
         line = json.dumps(event, ensure_ascii=False) + "\n"
         with self._lock:
             try:
@@ -40,8 +44,12 @@ class AuditLog:
             except OSError as exc:
                 # A full or read-only disk must not lock the technician out of fixing it: the
                 # event goes to the kiosk log instead (already scrubbed above).
-                log.error("audit log %s not writable (%s); event: %s", self.path, exc.strerror or exc,
-                          line.strip())
+                log.error(
+                    "audit log %s not writable (%s); event: %s",
+                    self.path,
+                    exc.strerror or exc,
+                    line.strip(),
+                )
         return event
 
     def tail(self, n: int = 200) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ blocks, is safe to call from a worker thread, and answers with a small frozen da
 expected failure (network down, paper out, nothing configured) is `ok=False` with a short
 English reason, never an exception. No result carries personal data unless masked.
 """
+
 from __future__ import annotations
 
 import logging
@@ -13,15 +14,22 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from drivers.errors import DriverError
 from drivers.privacy import mask_id_number, mask_name, scrub_text
 from kiosk import __version__
 from kiosk.admin.maintenance import log_tail
-from kiosk.central_errors import (AuthError, CentralClientError, CentralTimeout, NetworkError,
-                                  ProtocolError, Rejected, ServerError)
+from kiosk.central_errors import (
+    AuthError,
+    CentralClientError,
+    CentralTimeout,
+    NetworkError,
+    ProtocolError,
+    Rejected,
+    ServerError,
+)
 from kiosk.config import TerminalConfig
 from kiosk.doctor import clock_reading
 from kiosk.errors import KioskError
@@ -39,10 +47,24 @@ DISABLED = "disabled"
 
 # The test page is the technician's, printed from kiosk.admin (which must not import kiosk.ui).
 TEST_PAGE_TEXT: dict[str, dict[str, str]] = {
-    "zh_CN": {"title": "打印机测试页", "terminal": "终端编号", "hall": "服务大厅", "time": "打印时间",
-              "version": "软件版本", "charset": "字符测试", "footer": "本页仅供维护人员测试使用"},
-    "en": {"title": "Printer test page", "terminal": "Terminal", "hall": "Hall", "time": "Printed at",
-           "version": "Software", "charset": "Characters", "footer": "Maintenance test page"},
+    "zh_CN": {
+        "title": "打印机测试页",
+        "terminal": "终端编号",
+        "hall": "服务大厅",
+        "time": "打印时间",
+        "version": "软件版本",
+        "charset": "字符测试",
+        "footer": "本页仅供维护人员测试使用",
+    },
+    "en": {
+        "title": "Printer test page",
+        "terminal": "Terminal",
+        "hall": "Hall",
+        "time": "Printed at",
+        "version": "Software",
+        "charset": "Characters",
+        "footer": "Maintenance test page",
+    },
 }
 CHARSET_LINE = "汉字ABCxyz0189，。！"
 """CJK, ASCII and full-width punctuation on one line that fits a 58 mm roll after its label."""
@@ -54,6 +76,7 @@ SCAN_SHOWN = 3
 
 
 # ---- results ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class TerminalInfo:
@@ -155,6 +178,7 @@ class MaskedCard:
 
 # ---- device history --------------------------------------------------------------------------
 
+
 class DeviceHistory:
     """The last non-ok DeviceState reason of each device and when it came (thread-safe)."""
 
@@ -177,12 +201,19 @@ class DeviceHistory:
 
 # ---- the console -----------------------------------------------------------------------------
 
+
 class Console:
     """The maintenance screen's window onto the running kiosk."""
 
-    def __init__(self, services: Services, cfg: TerminalConfig, *, started: float | None = None,
-                 clock: Callable[[], float] = time.time,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        services: Services,
+        cfg: TerminalConfig,
+        *,
+        started: float | None = None,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.services = services
         self.cfg = cfg
         self.clock = clock
@@ -195,9 +226,15 @@ class Console:
     def info(self) -> TerminalInfo:
         """Identity of the terminal, app version and uptime."""
         cfg = self.cfg
-        return TerminalInfo(cfg.terminal_id, cfg.hall_name, cfg.region_code, __version__,
-                            max(0.0, self.monotonic() - self.started),
-                            str(cfg.source) if cfg.source is not None else "", cfg.demo)
+        return TerminalInfo(
+            cfg.terminal_id,
+            cfg.hall_name,
+            cfg.region_code,
+            __version__,
+            max(0.0, self.monotonic() - self.started),
+            str(cfg.source) if cfg.source is not None else "",
+            cfg.demo,
+        )
 
     def devices(self, engine_devices: Mapping[str, str]) -> list[DeviceRow]:
         """One row per device from the engine's reasons ("" = ok) and the remembered faults."""
@@ -208,8 +245,17 @@ class Console:
             if not dev.enabled and not reason:
                 reason = DISABLED
             last = self.history.last(name)
-            rows.append(DeviceRow(name, dev.enabled, dev.url, dev.enabled and not reason, reason,
-                                  last[0] if last else "", last[1] if last else None))
+            rows.append(
+                DeviceRow(
+                    name,
+                    dev.enabled,
+                    dev.url,
+                    dev.enabled and not reason,
+                    reason,
+                    last[0] if last else "",
+                    last[1] if last else None,
+                )
+            )
         return rows
 
     def observe(self, event: object) -> None:
@@ -227,16 +273,24 @@ class Console:
             log.warning("test page not printed: %s: %s", type(exc).__name__, exc)
             return PrintCheck(False, "error")
         log.info("test page: %s", "printed" if outcome.printed else outcome.reason)
-        return PrintCheck(True) if outcome.printed else PrintCheck(False, outcome.reason or "failed")
+        return (
+            PrintCheck(True) if outcome.printed else PrintCheck(False, outcome.reason or "failed")
+        )
 
     def test_page(self, lang: str = "zh_CN") -> ReceiptDoc:
         """The test page: identity, time, version, a CJK + ASCII line, a QR of the terminal id."""
         text = TEST_PAGE_TEXT.get(lang, TEST_PAGE_TEXT["zh_CN"])
         now = datetime.fromtimestamp(self.clock()).strftime("%Y-%m-%d %H:%M:%S")
-        lines = ((text["terminal"], self.cfg.terminal_id), (text["hall"], self.cfg.hall_name),
-                 (text["time"], now), (text["version"], __version__), (text["charset"], CHARSET_LINE))
-        return ReceiptDoc(title=text["title"], lines=lines, qr=self.cfg.terminal_id,
-                          footer=text["footer"])
+        lines = (
+            (text["terminal"], self.cfg.terminal_id),
+            (text["hall"], self.cfg.hall_name),
+            (text["time"], now),
+            (text["version"], __version__),
+            (text["charset"], CHARSET_LINE),
+        )
+        return ReceiptDoc(
+            title=text["title"], lines=lines, qr=self.cfg.terminal_id, footer=text["footer"]
+        )
 
     # -- central --
 
@@ -247,23 +301,39 @@ class Console:
             return HeartbeatCheck(False, error="no central service configured", code=NOT_CONFIGURED)
         body = sync.heartbeat_body()
         if body is None:
-            return HeartbeatCheck(False, error="heartbeat content invalid (see the log)", code="invalid")
+            return HeartbeatCheck(
+                False, error="heartbeat content invalid (see the log)", code="invalid"
+            )
         t0 = self.clock()
         try:
             reply = client.heartbeat(body)
         except CentralClientError as exc:
-            code = ("timeout" if isinstance(exc, CentralTimeout) else
-                    "unreachable" if isinstance(exc, NetworkError) else
-                    "auth" if isinstance(exc, AuthError) else
-                    "refused" if isinstance(exc, Rejected) else
-                    "server" if isinstance(exc, ServerError) else
-                    "protocol" if isinstance(exc, ProtocolError) else "error")
+            code = (
+                "timeout"
+                if isinstance(exc, CentralTimeout)
+                else "unreachable"
+                if isinstance(exc, NetworkError)
+                else "auth"
+                if isinstance(exc, AuthError)
+                else "refused"
+                if isinstance(exc, Rejected)
+                else "server"
+                if isinstance(exc, ServerError)
+                else "protocol"
+                if isinstance(exc, ProtocolError)
+                else "error"
+            )
             hint = " (check terminal id, secret and clock)" if code == "auth" else ""
             return HeartbeatCheck(False, error=scrub_text(str(exc))[:300] + hint, code=code)
         t1 = self.clock()
         reading = clock_reading(t0, t1, reply.server_time)
-        return HeartbeatCheck(True, rtt_ms=reading.rtt_ms, skew_s=reading.skew_s,
-                              skew_level=reading.level.value, commands=tuple(reply.commands))
+        return HeartbeatCheck(
+            True,
+            rtt_ms=reading.rtt_ms,
+            skew_s=reading.skew_s,
+            skew_level=reading.level.value,
+            commands=tuple(reply.commands),
+        )
 
     # -- outbox --
 
@@ -276,8 +346,14 @@ class Console:
             stats = box.stats()
         except (KioskError, sqlite3.Error) as exc:
             return OutboxReport(False, error=f"outbox unreadable: {exc}")
-        return OutboxReport(True, stats.count(State.PENDING), stats.count(State.DEAD),
-                            stats.count(State.DELIVERED), stats.oldest_pending_age_s, stats.last_error)
+        return OutboxReport(
+            True,
+            stats.count(State.PENDING),
+            stats.count(State.DEAD),
+            stats.count(State.DELIVERED),
+            stats.oldest_pending_age_s,
+            stats.last_error,
+        )
 
     def retry_dead(self) -> int:
         """Make every dead row pending again and wake the sync worker; how many."""
@@ -301,15 +377,21 @@ class Console:
         if cat is None:
             return CatalogueReport(False, error="no catalogue installed")
         expires = cat.expires_at
-        days = (expires - datetime.fromtimestamp(self.clock(), timezone.utc)).total_seconds() / 86400
-        return CatalogueReport(True, cat.version, len(cat.items), cat.key_id, expires, days, days <= 0)
+        days = (expires - datetime.fromtimestamp(self.clock(), UTC)).total_seconds() / 86400
+        return CatalogueReport(
+            True, cat.version, len(cat.items), cat.key_id, expires, days, days <= 0
+        )
 
     def refresh_catalogue(self) -> RefreshCheck:
         """Fetch the catalogue from central now; install it if it is newer."""
         sync = self.services.sync
         if sync is None:
-            return RefreshCheck(False, version=self._version(), error="no central service configured",
-                                code=NOT_CONFIGURED)
+            return RefreshCheck(
+                False,
+                version=self._version(),
+                error="no central service configured",
+                code=NOT_CONFIGURED,
+            )
         installed, error = sync.try_refresh_catalogue()
         after = self._version()
         if error:
@@ -334,8 +416,9 @@ class Console:
 
 # ---- masking for the live card and scan tests -----------------------------------------------
 
+
 def _cap(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def mask_holder(holder: CardHolder) -> MaskedCard:
@@ -345,8 +428,14 @@ def mask_holder(holder: CardHolder) -> MaskedCard:
     if masked == name:  # one character, or Latin initials only: nothing left to keep
         masked = "*" * len(name)
     birth = holder.birth[:4] if holder.birth[:4].isdigit() else ""
-    return MaskedCard(_cap(masked, MAX_NAME_CHARS), _cap(mask_id_number(holder.id_number.strip()), MAX_ID_CHARS),
-                      holder.card_type, _cap(holder.sex, 8), birth, bool(holder.photo))
+    return MaskedCard(
+        _cap(masked, MAX_NAME_CHARS),
+        _cap(mask_id_number(holder.id_number.strip()), MAX_ID_CHARS),
+        holder.card_type,
+        _cap(holder.sex, 8),
+        birth,
+        bool(holder.photo),
+    )
 
 
 def _shown(ch: str) -> str:

@@ -1,4 +1,5 @@
 """Errors of the technician side."""
+
 from __future__ import annotations
 
 from kiosk.errors import KioskError

@@ -3,6 +3,7 @@
 `kiosk run` sets umask 077 (so every file it creates later is private too) and tightens what a
 loose umask or an older version left behind; doctor lists whatever is still readable by others.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Maintenance mode (no widgets): PIN entry, 2-minute idle exit, audited actions."""
+
 from __future__ import annotations
 
 import enum
@@ -49,8 +50,13 @@ class EntryResult:
 class MaintenanceMode:
     """The technician's session: entered with the PIN, left by hand or after 2 minutes idle."""
 
-    def __init__(self, guard: PinGuard, audit: AuditLog, clock: Callable[[], float] = time.time,
-                 idle_exit_s: float = IDLE_EXIT_S) -> None:
+    def __init__(
+        self,
+        guard: PinGuard,
+        audit: AuditLog,
+        clock: Callable[[], float] = time.time,
+        idle_exit_s: float = IDLE_EXIT_S,
+    ) -> None:
         self.guard = guard
         self.audit = audit
         self.clock = clock
@@ -59,11 +65,16 @@ class MaintenanceMode:
         self._last_touch = 0.0
 
     @classmethod
-    def from_config(cls, cfg: TerminalConfig, clock: Callable[[], float] = time.time) -> MaintenanceMode:
+    def from_config(
+        cls, cfg: TerminalConfig, clock: Callable[[], float] = time.time
+    ) -> MaintenanceMode:
         """The terminal's maintenance mode: PIN from the config, state and audit under data_dir/admin."""
         admin = cfg.data_path / "admin"
-        return cls(PinGuard(cfg.admin_pin_hash, admin / "pin_state.json", clock),
-                   AuditLog(admin / "audit.jsonl", clock), clock)
+        return cls(
+            PinGuard(cfg.admin_pin_hash, admin / "pin_state.json", clock),
+            AuditLog(admin / "audit.jsonl", clock),
+            clock,
+        )
 
     def enter(self, pin: str) -> EntryResult:
         """Try a PIN; every attempt is audited (never the PIN itself)."""
@@ -84,7 +95,9 @@ class MaintenanceMode:
             self.audit.record("pin_wrong", failures=self.guard.failures)
             if locked:
                 return EntryResult(Entry.LOCKED, locked_for_s=locked)
-            return EntryResult(Entry.WRONG, attempts_left=max(0, FREE_ATTEMPTS - self.guard.failures))
+            return EntryResult(
+                Entry.WRONG, attempts_left=max(0, FREE_ATTEMPTS - self.guard.failures)
+            )
         self.active = True
         self._last_touch = self.clock()
         self.audit.record("enter")
@@ -120,7 +133,9 @@ class MaintenanceMode:
         try:
             result = fn()
         except Exception as exc:
-            self.audit.record(name, outcome="failed", error=f"{type(exc).__name__}: {exc}", **details)
+            self.audit.record(
+                name, outcome="failed", error=f"{type(exc).__name__}: {exc}", **details
+            )
             raise
         self.audit.record(name, outcome="ok", result=_summary(result), **details)
         return result

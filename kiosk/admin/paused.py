@@ -1,4 +1,5 @@
 """The technician's "out of service" switch, kept on disk so a restart does not reopen the terminal."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Maintenance PIN: salted scrypt hash, and a lockout that doubles and survives restarts."""
+
 from __future__ import annotations
 
 import base64
@@ -48,8 +49,9 @@ def verify_pin(pin: str, stored: str) -> bool:
         n_i, r_i, p_i = int(n), int(r), int(p)
     except ValueError as exc:
         raise BadPinHash("admin_pin_hash is not a scrypt$N$r$p$salt$hash value") from exc
-    candidate = hashlib.scrypt(pin.encode(), salt=salt, n=n_i, r=r_i, p=p_i, dklen=len(digest),
-                               maxmem=256 * 1024 * 1024)
+    candidate = hashlib.scrypt(
+        pin.encode(), salt=salt, n=n_i, r=r_i, p=p_i, dklen=len(digest), maxmem=256 * 1024 * 1024
+    )
     return hmac.compare_digest(candidate, digest)
 
 
@@ -69,8 +71,9 @@ class _State:
 class PinGuard:
     """Checks PINs against the configured hash with a persisted, doubling lockout."""
 
-    def __init__(self, stored_hash: str | None, state_file: Path,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, stored_hash: str | None, state_file: Path, clock: Callable[[], float] = time.time
+    ) -> None:
         self.stored_hash = stored_hash
         self.state_file = state_file
         self.clock = clock
@@ -91,8 +94,12 @@ class PinGuard:
         try:
             self.state_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.state_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"failures": self._state.failures,
-                                       "locked_until": self._state.locked_until}), encoding="utf-8")
+            tmp.write_text(
+                json.dumps(
+                    {"failures": self._state.failures, "locked_until": self._state.locked_until}
+                ),
+                encoding="utf-8",
+            )
             os.replace(tmp, self.state_file)
         except OSError as exc:  # the lockout still holds in memory until the next restart
             log.error("PIN lockout state %s not saved: %s", self.state_file, exc.strerror or exc)
@@ -122,6 +129,9 @@ class PinGuard:
         wait = lockout_seconds(self._state.failures)
         self._state.locked_until = self.clock() + wait if wait else 0.0
         self._save()
-        log.warning("wrong maintenance PIN (%d in a row)%s", self._state.failures,
-                    f", locked for {wait:.0f} s" if wait else "")
+        log.warning(
+            "wrong maintenance PIN (%d in a row)%s",
+            self._state.failures,
+            f", locked for {wait:.0f} s" if wait else "",
+        )
         return False

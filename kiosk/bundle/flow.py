@@ -3,6 +3,7 @@
 ("第2项/共3项"), the items go to central as one request, the receipt and the rating are one.
 
 The engine calls this through small hooks (kiosk.session.engine: `self.bundle`)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -52,7 +53,10 @@ class BundleRun:
         p = self.pages[self.page]
         n = len(self.items)
         if p.index == 0:
-            zh, en = f"{self.bundle.name_zh} · 共同信息（{n}项通用）", f"{self.bundle.name_en} · shared details"
+            zh, en = (
+                f"{self.bundle.name_zh} · 共同信息（{n}项通用）",
+                f"{self.bundle.name_en} · shared details",
+            )
         else:
             it = self.items[p.index - 1]
             zh = f"第{p.index}项/共{n}项 · {it.name_zh}"
@@ -83,15 +87,24 @@ def whole_item(bundle: Bundle, items: tuple[Item, ...]) -> Item:
     listing = "；".join(f"{i + 1}. {it.name_zh}" for i, it in enumerate(items))
     listing_en = "; ".join(f"{i + 1}. {it.name_en}" for i, it in enumerate(items))
     return Item(
-        code=bundle.code, name_zh=bundle.name_zh, name_en=bundle.name_en,
-        department_zh="一件事一次办：" + "、".join(dict.fromkeys(
-            it.department_zh.removeprefix("安康市") for it in items)),
+        code=bundle.code,
+        name_zh=bundle.name_zh,
+        name_en=bundle.name_en,
+        department_zh="一件事一次办："
+        + "、".join(dict.fromkeys(it.department_zh.removeprefix("安康市") for it in items)),
         department_en="One visit: " + ", ".join(dict.fromkeys(it.department_en for it in items)),
-        category=items[0].category, kind="apply", auth=_auth(bundle.auth), order=0,
-        devices=devices, fields=tuple(fields), materials=tuple(mats),
+        category=items[0].category,
+        kind="apply",
+        auth=_auth(bundle.auth),
+        order=0,
+        devices=devices,
+        fields=tuple(fields),
+        materials=tuple(mats),
         offline=all(it.offline for it in items),
         description_zh=f"{bundle.description_zh}\n一次办理{len(items)}项：{listing}",
-        description_en=f"{bundle.description_en}\n{len(items)} items: {listing_en}", tile=False)
+        description_en=f"{bundle.description_en}\n{len(items)} items: {listing_en}",
+        tile=False,
+    )
 
 
 def pages_of(bundle: Bundle, items: tuple[Item, ...], whole: Item) -> tuple[Page, ...]:
@@ -221,8 +234,10 @@ class BundleFlow:
         run = self.run
         assert run is not None
         fields = {k: v for k, v in payload.items() if not k.startswith("_")}
-        items = [(it.code, {f.name: fields.get(f.name) for f in it.fields if f.name in fields})
-                 for it in run.items]
+        items = [
+            (it.code, {f.name: fields.get(f.name) for f in it.fields if f.name in fields})
+            for it in run.items
+        ]
         names = {it.code: it.name_zh for it in run.items}
         return central.submit_bundle(run.bundle.code, items, payload, names)  # type: ignore[no-any-return]
 
@@ -235,10 +250,15 @@ class BundleFlow:
         eng = self.engine
         out = eng.session.outcome
         sub = out.submitted if out is not None else None
-        return bundle_receipt(run, sub if isinstance(sub, BundleSubmitted) else None, lang=eng.lang,
-                              holder=eng.session.holder, hall=eng.hall_name,
-                              time=terminal_clock.strftime("%Y-%m-%d %H:%M", eng.wall_clock()),
-                              terminal_id=eng.terminal_id)
+        return bundle_receipt(
+            run,
+            sub if isinstance(sub, BundleSubmitted) else None,
+            lang=eng.lang,
+            holder=eng.session.holder,
+            hall=eng.hall_name,
+            time=terminal_clock.strftime("%Y-%m-%d %H:%M", eng.wall_clock()),
+            terminal_id=eng.terminal_id,
+        )
 
     def ratings(self, rec: RatingRecord) -> list[RatingRecord]:
         """One rating of the bundle, bound to every case it produced (一次一评 per 办件)."""
@@ -248,10 +268,13 @@ class BundleFlow:
         if run is None or not isinstance(sub, BundleSubmitted):
             return [rec]
         if sub.provisional:  # cases unknown yet: the sync worker swaps in each item's case
-            return [dataclasses.replace(rec, service_id=sub.case_no, item_code=i.item_code)
-                    for i in sub.items]
-        return [dataclasses.replace(rec, service_id=i.case_no, item_code=i.item_code)
-                for i in sub.cases]
+            return [
+                dataclasses.replace(rec, service_id=sub.case_no, item_code=i.item_code)
+                for i in sub.items
+            ]
+        return [
+            dataclasses.replace(rec, service_id=i.case_no, item_code=i.item_code) for i in sub.cases
+        ]
 
 
 def _auth(auth: object) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
 """What a bundle submission produced: the bundle number and each item's outcome."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

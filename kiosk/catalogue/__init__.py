@@ -1,4 +1,5 @@
 """The item catalogue: typed model, field validators, signed bundles and the on-disk store."""
+
 from __future__ import annotations
 
 from kiosk.catalogue.errors import CatalogueError

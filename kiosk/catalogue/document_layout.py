@@ -1,4 +1,5 @@
 """The `document` block of a print item: check it (schema's _Checker) and build DocumentLayout."""
+
 from __future__ import annotations
 
 import re
@@ -48,10 +49,15 @@ def check_document(c: Any, d: Any, path: str, field_names: set[str], kind: Any) 
         elif m.group(1) == "field" and m.group(2) not in field_names:
             c.add(f"{p}.ref", f"refers to unknown field {m.group(2)!r}")
         elif m.group(1) == "session" and m.group(2) not in SESSION_KEYS:
-            c.add(f"{p}.ref", f"unknown session key {m.group(2)!r} (one of {', '.join(SESSION_KEYS)})")
+            c.add(
+                f"{p}.ref", f"unknown session key {m.group(2)!r} (one of {', '.join(SESSION_KEYS)})"
+            )
         elif m.group(1) == "result" and m.group(2) not in RESULT_NAMES.get(str(kind), ()):
-            c.add(f"{p}.ref", f"result.{m.group(2)} is not a value central sends, so it would "
-                              f"never print (allowed: {', '.join(RESULT_NAMES.get(str(kind), ()))})")
+            c.add(
+                f"{p}.ref",
+                f"result.{m.group(2)} is not a value central sends, so it would "
+                f"never print (allowed: {', '.join(RESULT_NAMES.get(str(kind), ()))})",
+            )
 
 
 def build_document(d: dict | None, department_zh: str) -> DocumentLayout | None:
@@ -60,8 +66,12 @@ def build_document(d: dict | None, department_zh: str) -> DocumentLayout | None:
         return None
     table = d.get("table")
     return DocumentLayout(
-        title=d["title"], issuer=d.get("issuer") or department_zh, seal=d["seal"],
+        title=d["title"],
+        issuer=d.get("issuer") or department_zh,
+        seal=d["seal"],
         valid_days=d["valid_days"],
         lines=tuple(DocumentLine(x["label"], x["ref"], x.get("mask")) for x in d["lines"]),
-        intro=d.get("intro", ""), table_title=table["title"] if table else None,
-        footer=d.get("footer", ""))
+        intro=d.get("intro", ""),
+        table_title=table["title"] if table else None,
+        footer=d.get("footer", ""),
+    )

@@ -1,4 +1,5 @@
 """Errors of the item catalogue: every reason a bundle is refused has its own class."""
+
 from __future__ import annotations
 
 from kiosk.errors import KioskError

@@ -6,6 +6,7 @@ small file beside the store directory and to the outbox database's meta table; t
 the two wins. A bundle below the floor is refused; the floor's own version may be installed
 again only with the same content (the technician's fix after damage).
 """
+
 from __future__ import annotations
 
 import json
@@ -60,7 +61,11 @@ class VersionFloor:
             return Floor()
 
     def _connect(self) -> sqlite3.Connection | None:
-        if self.outbox_db is None or not self.outbox_db.exists() or self.outbox_db.stat().st_size == 0:
+        if (
+            self.outbox_db is None
+            or not self.outbox_db.exists()
+            or self.outbox_db.stat().st_size == 0
+        ):
             return None
         return sqlite3.connect(f"file:{self.outbox_db}?mode=rw", uri=True, timeout=5.0)
 
@@ -102,8 +107,11 @@ class VersionFloor:
             conn = self._connect()
             if conn is not None:
                 try:
-                    conn.execute("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) "
-                                 "DO UPDATE SET value = excluded.value", (META_KEY, data.encode("ascii")))
+                    conn.execute(
+                        "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) "
+                        "DO UPDATE SET value = excluded.value",
+                        (META_KEY, data.encode("ascii")),
+                    )
                     conn.commit()
                 finally:
                     conn.close()

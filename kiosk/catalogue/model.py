@@ -1,11 +1,13 @@
 """Typed, immutable model of the item catalogue (built only from a validated dict, see schema)."""
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from kiosk.catalogue.errors import UnknownItem
 from kiosk.central_api import QUERY_VALUE_NAMES
@@ -21,29 +23,56 @@ CHANNELS = ("qr", "payment_code")
 AUTHS = ("id_card", "sscard", "app_code", "face")
 """Identifications an item may accept (`auth: [..]`): 身份证, 社保卡, an app code (电子社保卡,
 医保电子凭证, 秦务员 …) checked by central, and 人证比对 (face, always after a card or code)."""
-LEGACY_AUTHS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "none": (), "id_card": ("id_card",), "id_card_or_qr": ("id_card", "app_code"),
-    "id_card+face": ("id_card", "face")})
+LEGACY_AUTHS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "none": (),
+        "id_card": ("id_card",),
+        "id_card_or_qr": ("id_card", "app_code"),
+        "id_card+face": ("id_card", "face"),
+    }
+)
 """The single-string `auth` of catalogues before issue 24, still read (stores keep old bundles)."""
-METHOD_DEVICES: Mapping[str, str] = MappingProxyType({
-    "id_card": "idcard", "sscard": "sscard", "app_code": "scanner", "face": "camera"})
+METHOD_DEVICES: Mapping[str, str] = MappingProxyType(
+    {"id_card": "idcard", "sscard": "sscard", "app_code": "scanner", "face": "camera"}
+)
 """The device each identification needs."""
 DEVICES = ("printer", "idcard", "scanner", "a4printer", "camera", "sscard")
 FIELD_TYPES = ("text", "number", "phone", "date", "choice", "id_number", "uscc", "case_no")
 PREFILLS = ("id_card.id_number", "id_card.name")
 # Values a receipt line may print besides `field.NAME` and `result.KEY`.
-SESSION_KEYS = ("case_no", "time", "terminal_id", "hall_name", "item_name", "status",
-                "holder_name", "holder_id_number",
-                # pay items (kiosk.payment): the paid order
-                "order_no", "amount", "payee", "paid_at", "channel", "einvoice_no", "einvoice_url")
+SESSION_KEYS = (
+    "case_no",
+    "time",
+    "terminal_id",
+    "hall_name",
+    "item_name",
+    "status",
+    "holder_name",
+    "holder_id_number",
+    # pay items (kiosk.payment): the paid order
+    "order_no",
+    "amount",
+    "payee",
+    "paid_at",
+    "channel",
+    "einvoice_no",
+    "einvoice_url",
+)
 MASKS = ("id_number", "phone", "name")
 # The `result.NAME` values a receipt layout may print, by item kind: what central actually sends.
 # Queries and documents: QueryResult.values (a closed set of the contract). Progress: the case
 # state of GET /v1/cases. Submissions: none (the receipt is printed from the case number and
 # status, often before central answered): use session.case_no and session.status.
-RESULT_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "query": QUERY_VALUE_NAMES, "print": QUERY_VALUE_NAMES, "progress": ("status",),
-    "apply": (), "appointment": (), "pay": ()})
+RESULT_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "query": QUERY_VALUE_NAMES,
+        "print": QUERY_VALUE_NAMES,
+        "progress": ("status",),
+        "apply": (),
+        "appointment": (),
+        "pay": (),
+    }
+)
 
 Kind = Literal["query", "print", "apply", "appointment", "progress", "pay"]
 Auth = tuple[str, ...]
@@ -55,6 +84,8 @@ def normalize_auth(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return LEGACY_AUTHS[value]
     return tuple(value)
+
+
 FieldType = Literal["text", "number", "phone", "date", "choice", "id_number", "uscc", "case_no"]
 
 
@@ -310,5 +341,9 @@ class Catalogue:
 
     def summary(self) -> dict[str, Any]:
         """Small dict for heartbeats and logs (no personal data in a catalogue anyway)."""
-        return {"version": self.version, "items": len(self.items), "digest": self.digest[:16],
-                "expires_at": self.expires_at.isoformat()}
+        return {
+            "version": self.version,
+            "items": len(self.items),
+            "digest": self.digest[:16],
+            "expires_at": self.expires_at.isoformat(),
+        }

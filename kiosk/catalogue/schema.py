@@ -1,4 +1,5 @@
 """Validation of a whole catalogue dict with precise paths, and building the typed model."""
+
 from __future__ import annotations
 
 import logging
@@ -8,9 +9,30 @@ from typing import Any
 
 from kiosk.catalogue.document_layout import build_document, check_document
 from kiosk.catalogue.errors import Invalid
-from kiosk.catalogue.model import (AUTHS, LEGACY_AUTHS, CHANNELS, DEVICES, FIELD_TYPES, FORMAT, KINDS, MASKS, PREFILLS,
-                                   CARD_TYPES, RESULT_NAMES, SESSION_KEYS, Catalogue, Category, Field, Item, Material,
-                                   Option, RatingTag, Receipt, ReceiptLine, normalize_auth)
+from kiosk.catalogue.model import (
+    AUTHS,
+    CARD_TYPES,
+    CHANNELS,
+    DEVICES,
+    FIELD_TYPES,
+    FORMAT,
+    KINDS,
+    LEGACY_AUTHS,
+    MASKS,
+    PREFILLS,
+    RESULT_NAMES,
+    SESSION_KEYS,
+    Catalogue,
+    Category,
+    Field,
+    Item,
+    Material,
+    Option,
+    RatingTag,
+    Receipt,
+    ReceiptLine,
+    normalize_auth,
+)
 
 log = logging.getLogger(__name__)
 
@@ -20,15 +42,56 @@ VALUE_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 WINDOW_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")
 REF_RE = re.compile(r"(field|result|session)\.([a-z][a-z0-9_]{0,31})")
 
-TOP_KEYS = {"format", "version", "issued_at", "expires_at", "categories", "rating_tags", "items",
-            # guidance sections (issue 23): kiosk.guide.schema
-            "bundles", "guide", "guides", "policy_categories", "policies"}
-ITEM_KEYS = {"code", "name_zh", "name_en", "department_zh", "department_en", "category", "kind",
-             "auth", "order", "devices", "fields", "materials", "receipt", "enabled", "hours",
-             "offline", "description_zh", "description_en", "document", "channels", "anonymous",
-             "tile"}
-FIELD_COMMON = {"name", "type", "label_zh", "label_en", "required", "hint_zh", "hint_en",
-                "prefill", "scan"}
+TOP_KEYS = {
+    "format",
+    "version",
+    "issued_at",
+    "expires_at",
+    "categories",
+    "rating_tags",
+    "items",
+    # guidance sections (issue 23): kiosk.guide.schema
+    "bundles",
+    "guide",
+    "guides",
+    "policy_categories",
+    "policies",
+}
+ITEM_KEYS = {
+    "code",
+    "name_zh",
+    "name_en",
+    "department_zh",
+    "department_en",
+    "category",
+    "kind",
+    "auth",
+    "order",
+    "devices",
+    "fields",
+    "materials",
+    "receipt",
+    "enabled",
+    "hours",
+    "offline",
+    "description_zh",
+    "description_en",
+    "document",
+    "channels",
+    "anonymous",
+    "tile",
+}
+FIELD_COMMON = {
+    "name",
+    "type",
+    "label_zh",
+    "label_en",
+    "required",
+    "hint_zh",
+    "hint_en",
+    "prefill",
+    "scan",
+}
 FIELD_EXTRA = {
     "text": {"max_length", "pattern"},
     "number": {"min", "max", "decimals"},
@@ -69,7 +132,9 @@ class _Checker:
                 self.add(_join(path, key), "required")
         return True
 
-    def text(self, d: dict, key: str, path: str, *, required: bool = True, max_len: int = 200) -> None:
+    def text(
+        self, d: dict, key: str, path: str, *, required: bool = True, max_len: int = 200
+    ) -> None:
         if key not in d:
             return
         v = d[key]
@@ -116,8 +181,15 @@ def _iso_date(text: str) -> bool:
 
 
 def _tname(v: Any) -> str:
-    return {dict: "an object", list: "a list", str: "text", bool: "true/false", int: "a number",
-            float: "a number", type(None): "null"}.get(type(v), type(v).__name__)
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(v), type(v).__name__)
 
 
 def parse_timestamp(value: Any) -> datetime:
@@ -138,12 +210,23 @@ def _check_labels(c: _Checker, d: dict, path: str, keys: tuple[str, ...]) -> Non
         c.text(d, k, path)
 
 
-def _check_bilingual_list(c: _Checker, d: dict, key: str, path: str, *, code_re: re.Pattern[str],
-                          code_key: str = "code", min_len: int = 0) -> set[str]:
+def _check_bilingual_list(
+    c: _Checker,
+    d: dict,
+    key: str,
+    path: str,
+    *,
+    code_re: re.Pattern[str],
+    code_key: str = "code",
+    min_len: int = 0,
+) -> set[str]:
     codes: set[str] = set()
     entries = c.list_(d, key, path)
     if key in d and len(entries) < min_len:
-        c.add(f"{path}.{key}" if path else key, f"needs at least {min_len} entr{'y' if min_len == 1 else 'ies'}")
+        c.add(
+            f"{path}.{key}" if path else key,
+            f"needs at least {min_len} entr{'y' if min_len == 1 else 'ies'}",
+        )
     for i, e in enumerate(entries):
         p = f"{key}[{i}]" if not path else f"{path}.{key}[{i}]"
         if not c.obj(e, p, {code_key, "zh", "en"}, (code_key, "zh", "en")):
@@ -202,8 +285,11 @@ def _check_field(c: _Checker, f: Any, path: str, auth: Any) -> str | None:
         if "max_length" not in f:
             c.add(f"{path}.max_length", "required for a text field")
         if required is True and prefill is None:
-            c.add(f"{path}.required", "a required text field makes citizens type Chinese on a touch "
-                  "screen; use choice/number/date/id_number, a prefill, or required: false")
+            c.add(
+                f"{path}.required",
+                "a required text field makes citizens type Chinese on a touch "
+                "screen; use choice/number/date/id_number, a prefill, or required: false",
+            )
     if ftype == "number":
         for k in ("min", "max"):
             if k in f and (not isinstance(f[k], (int, float)) or isinstance(f[k], bool)):
@@ -221,13 +307,21 @@ def _check_field(c: _Checker, f: Any, path: str, auth: Any) -> str | None:
                     if bounds[k] is None:
                         raise ValueError
                 except ValueError:
-                    c.add(f"{path}.{k}", f'must be an ISO date (YYYY-MM-DD) or "today", got {f[k]!r}')
+                    c.add(
+                        f"{path}.{k}", f'must be an ISO date (YYYY-MM-DD) or "today", got {f[k]!r}'
+                    )
         d = f.get("default")
-        if d is not None and not (isinstance(d, str) and (re.fullmatch(r"today(?:-\d{1,3}m)?", d)
-                                                          or _iso_date(d))):
+        if d is not None and not (
+            isinstance(d, str) and (re.fullmatch(r"today(?:-\d{1,3}m)?", d) or _iso_date(d))
+        ):
             c.add(f"{path}.default", f'must be an ISO date, "today" or "today-Nm", got {d!r}')
-        if "min" in bounds and "max" in bounds and bounds["min"] and bounds["max"] \
-                and bounds["min"] > bounds["max"]:
+        if (
+            "min" in bounds
+            and "max" in bounds
+            and bounds["min"]
+            and bounds["max"]
+            and bounds["min"] > bounds["max"]
+        ):
             c.add(f"{path}.min", f"{f['min']} is after max {f['max']}")
     if ftype == "choice":
         if "options" not in f:
@@ -250,8 +344,11 @@ def _check_field(c: _Checker, f: Any, path: str, auth: Any) -> str | None:
                         c.add(f"{p}.value", f"duplicate option value {v!r}")
                     else:
                         values.add(v)
-            if "default" in f and values and (not isinstance(f["default"], str)
-                                              or f["default"] not in values):
+            if (
+                "default" in f
+                and values
+                and (not isinstance(f["default"], str) or f["default"] not in values)
+            ):
                 c.add(f"{path}.default", f"{f['default']!r} is not one of the option values")
     return name if isinstance(name, str) else None
 
@@ -267,12 +364,16 @@ def _check_result_ref(c: _Checker, p: str, name: str, item: str, kind: Any, line
     """A `result.NAME` must be a value central sends for this kind of item (else it never prints)."""
     if kind not in KINDS or name in RESULT_NAMES[kind]:
         return  # an unknown kind is reported on its own
-    c.add(p, f"item {item}, {line}: result.{name} is not a value central sends for items of kind {kind}, "
-             f"so it would never print ({_allowed_results(kind)})")
+    c.add(
+        p,
+        f"item {item}, {line}: result.{name} is not a value central sends for items of kind {kind}, "
+        f"so it would never print ({_allowed_results(kind)})",
+    )
 
 
-def _check_receipt(c: _Checker, r: Any, path: str, field_names: set[str], item: str,
-                   kind: Any) -> None:
+def _check_receipt(
+    c: _Checker, r: Any, path: str, field_names: set[str], item: str, kind: Any
+) -> None:
     if not c.obj(r, path, RECEIPT_KEYS, ("title_zh", "title_en", "lines")):
         return
     _check_labels(c, r, path, ("title_zh", "title_en"))
@@ -288,7 +389,9 @@ def _check_receipt(c: _Checker, r: Any, path: str, field_names: set[str], item: 
             continue
         _check_labels(c, line, p, ("label_zh", "label_en"))
         if "ref" in line:
-            refs.append((f"{p}.ref", line["ref"], f"line {i + 1} {str(line.get('label_zh'))[:40]!r}"))
+            refs.append(
+                (f"{p}.ref", line["ref"], f"line {i + 1} {str(line.get('label_zh'))[:40]!r}")
+            )
         if line.get("mask") is not None and line["mask"] not in MASKS:
             c.add(f"{p}.mask", f"unknown mask {line['mask']!r} (one of {', '.join(MASKS)})")
     for p, ref, where in refs:
@@ -304,8 +407,22 @@ def _check_receipt(c: _Checker, r: Any, path: str, field_names: set[str], item: 
 
 
 def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) -> None:
-    if not c.obj(it, path, ITEM_KEYS, ("code", "name_zh", "name_en", "department_zh",
-                                         "department_en", "category", "kind", "auth", "order")):
+    if not c.obj(
+        it,
+        path,
+        ITEM_KEYS,
+        (
+            "code",
+            "name_zh",
+            "name_en",
+            "department_zh",
+            "department_en",
+            "category",
+            "kind",
+            "auth",
+            "order",
+        ),
+    ):
         return
     code = it.get("code")
     if "code" in it and (not isinstance(code, str) or not CODE_RE.fullmatch(code)):
@@ -340,10 +457,15 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
     channels = c.list_(it, "channels", path)
     if kind == "pay":
         if not channels:
-            c.add(f"{path}.channels", f"a pay item needs its payment channels ({', '.join(CHANNELS)})")
+            c.add(
+                f"{path}.channels", f"a pay item needs its payment channels ({', '.join(CHANNELS)})"
+            )
         for i, ch in enumerate(channels):
             if ch not in CHANNELS:
-                c.add(f"{path}.channels[{i}]", f"unknown channel {ch!r} (one of {', '.join(CHANNELS)})")
+                c.add(
+                    f"{path}.channels[{i}]",
+                    f"unknown channel {ch!r} (one of {', '.join(CHANNELS)})",
+                )
         if len(set(map(str, channels))) != len(channels):
             c.add(f"{path}.channels", "lists a channel twice")
     elif "channels" in it and kind in KINDS:  # an unknown kind is reported on its own
@@ -351,7 +473,10 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
     if auth == ("id_card",) and "idcard" not in devices:
         c.add(f"{path}.devices", "an item with auth id_card needs the idcard reader")
     if auth == ("id_card", "face") and not {"idcard", "camera"} <= set(map(str, devices)):
-        c.add(f"{path}.devices", "an item with auth id_card+face needs the idcard reader and the camera")
+        c.add(
+            f"{path}.devices",
+            "an item with auth id_card+face needs the idcard reader and the camera",
+        )
     elif auth and "face" in auth and "camera" not in devices:
         c.add(f"{path}.devices", "an item with face in its auth needs the camera")
     for i, w in enumerate(c.list_(it, "hours", path)):
@@ -369,17 +494,26 @@ def _check_item(c: _Checker, it: Any, path: str, categories: set[str] | None) ->
     if "anonymous" in it:
         _check_anonymous(c, it["anonymous"], f"{path}.anonymous", kind, auth, fields)
     if kind == "progress" and not any(
-            isinstance(f, dict) and f.get("type") == "case_no" for f in fields):
+        isinstance(f, dict) and f.get("type") == "case_no" for f in fields
+    ):
         c.add(f"{path}.fields", "a progress item needs a case_no field")
     for i, m in enumerate(c.list_(it, "materials", path)):
         p = f"{path}.materials[{i}]"
         if c.obj(m, p, {"zh", "en", "cards"}, ("zh", "en")):
             _check_labels(c, m, p, ("zh", "en"))
             cards = m.get("cards", [])
-            if not isinstance(cards, list) or not cards and "cards" in m or \
-                    any(x not in CARD_TYPES for x in cards) or len(set(map(str, cards))) != len(cards):
-                c.add(f"{p}.cards", "must list card types accepted as this identity document, "
-                      "each once: " + ", ".join(CARD_TYPES))
+            if (
+                not isinstance(cards, list)
+                or not cards
+                and "cards" in m
+                or any(x not in CARD_TYPES for x in cards)
+                or len(set(map(str, cards))) != len(cards)
+            ):
+                c.add(
+                    f"{p}.cards",
+                    "must list card types accepted as this identity document, "
+                    "each once: " + ", ".join(CARD_TYPES),
+                )
     if it.get("receipt") is not None:
         _check_receipt(c, it["receipt"], f"{path}.receipt", names, str(code)[:40], kind)
     if it.get("document") is not None:
@@ -399,14 +533,18 @@ def _check_anonymous(c: _Checker, a: Any, path: str, kind: Any, auth: Any, field
         c.add(path, "only apply items can be submitted anonymously")
     if auth == ():
         c.add(path, "an item with an empty auth is anonymous anyway")
-    by_name = {f["name"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
+    by_name = {
+        f["name"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)
+    }
     for i, name in enumerate(c.list_(a, "required", path)):
         f = by_name.get(name) if isinstance(name, str) else None
         if f is None:
             c.add(f"{path}.required[{i}]", f"unknown field {name!r}")
         elif f.get("prefill") is not None:
-            c.add(f"{path}.required[{i}]", f"{name!r} is filled from the ID card, which an "
-                  "anonymous citizen does not give")
+            c.add(
+                f"{path}.required[{i}]",
+                f"{name!r} is filled from the ID card, which an anonymous citizen does not give",
+            )
 
 
 def _check_auth(c: _Checker, auth: Any, path: str) -> tuple[str, ...] | None:
@@ -440,8 +578,9 @@ def _check_auth(c: _Checker, auth: Any, path: str) -> tuple[str, ...] | None:
 def validate_catalogue(data: Any) -> list[str]:
     """Every problem of a catalogue dict as `path: message`; empty when valid."""
     c = _Checker()
-    if not c.obj(data, "", TOP_KEYS, ("format", "version", "issued_at", "expires_at",
-                                       "rating_tags", "items")):
+    if not c.obj(
+        data, "", TOP_KEYS, ("format", "version", "issued_at", "expires_at", "rating_tags", "items")
+    ):
         return c.problems
     if "format" in data and data["format"] != FORMAT:
         c.add("format", f"format {data['format']!r} is not supported by this software ({FORMAT})")
@@ -492,12 +631,22 @@ def validate_catalogue(data: Any) -> list[str]:
 
 def _field(f: dict) -> Field:
     return Field(
-        name=f["name"], type=f["type"], label_zh=f["label_zh"], label_en=f["label_en"],
-        required=f.get("required", True), hint_zh=f.get("hint_zh", ""), hint_en=f.get("hint_en", ""),
+        name=f["name"],
+        type=f["type"],
+        label_zh=f["label_zh"],
+        label_en=f["label_en"],
+        required=f.get("required", True),
+        hint_zh=f.get("hint_zh", ""),
+        hint_en=f.get("hint_en", ""),
         options=tuple(Option(o["value"], o["zh"], o["en"]) for o in f.get("options", ())),
-        max_length=f.get("max_length"), min=f.get("min"), max=f.get("max"),
-        decimals=f.get("decimals", 0), pattern=f.get("pattern"), prefill=f.get("prefill"),
-        scan=f.get("scan", False), default=f.get("default"),
+        max_length=f.get("max_length"),
+        min=f.get("min"),
+        max=f.get("max"),
+        decimals=f.get("decimals", 0),
+        pattern=f.get("pattern"),
+        prefill=f.get("prefill"),
+        scan=f.get("scan", False),
+        default=f.get("default"),
     )
 
 
@@ -505,24 +654,39 @@ def _receipt(r: dict | None) -> Receipt | None:
     if r is None:
         return None
     return Receipt(
-        title_zh=r["title_zh"], title_en=r["title_en"],
-        lines=tuple(ReceiptLine(x["label_zh"], x["label_en"], x["ref"], x.get("mask"))
-                    for x in r["lines"]),
-        qr=r.get("qr"), footer_zh=r.get("footer_zh", ""), footer_en=r.get("footer_en", ""),
+        title_zh=r["title_zh"],
+        title_en=r["title_en"],
+        lines=tuple(
+            ReceiptLine(x["label_zh"], x["label_en"], x["ref"], x.get("mask")) for x in r["lines"]
+        ),
+        qr=r.get("qr"),
+        footer_zh=r.get("footer_zh", ""),
+        footer_en=r.get("footer_en", ""),
     )
 
 
 def _item(it: dict) -> Item:
     return Item(
-        code=it["code"], name_zh=it["name_zh"], name_en=it["name_en"],
-        department_zh=it["department_zh"], department_en=it["department_en"],
-        category=it["category"], kind=it["kind"], auth=normalize_auth(it["auth"]), order=it["order"],
-        devices=tuple(it.get("devices", ())), fields=tuple(_field(f) for f in it.get("fields", ())),
-        materials=tuple(Material(m["zh"], m["en"], tuple(m.get("cards", ())))
-                        for m in it.get("materials", ())),
-        receipt=_receipt(it.get("receipt")), enabled=it.get("enabled", True),
-        hours=tuple(it.get("hours", ())), offline=it.get("offline", False),
-        description_zh=it.get("description_zh", ""), description_en=it.get("description_en", ""),
+        code=it["code"],
+        name_zh=it["name_zh"],
+        name_en=it["name_en"],
+        department_zh=it["department_zh"],
+        department_en=it["department_en"],
+        category=it["category"],
+        kind=it["kind"],
+        auth=normalize_auth(it["auth"]),
+        order=it["order"],
+        devices=tuple(it.get("devices", ())),
+        fields=tuple(_field(f) for f in it.get("fields", ())),
+        materials=tuple(
+            Material(m["zh"], m["en"], tuple(m.get("cards", ()))) for m in it.get("materials", ())
+        ),
+        receipt=_receipt(it.get("receipt")),
+        enabled=it.get("enabled", True),
+        hours=tuple(it.get("hours", ())),
+        offline=it.get("offline", False),
+        description_zh=it.get("description_zh", ""),
+        description_en=it.get("description_en", ""),
         document=build_document(it.get("document"), it["department_zh"]),
         channels=tuple(it.get("channels", ())),
         anonymous_required=tuple(it["anonymous"]["required"]) if "anonymous" in it else None,
@@ -542,7 +706,9 @@ def build_catalogue(data: dict, *, digest: str = "", key_id: str = "") -> Catalo
         items=tuple(_item(it) for it in data["items"]),
         rating_tags=tuple(RatingTag(t["code"], t["zh"], t["en"]) for t in data["rating_tags"]),
         categories=tuple(Category(t["code"], t["zh"], t["en"]) for t in data.get("categories", ())),
-        format=data["format"], digest=digest, key_id=key_id,
+        format=data["format"],
+        digest=digest,
+        key_id=key_id,
         guidance=_guidance(data),
     )
 

@@ -1,4 +1,5 @@
 """Signed bundles: canonical JSON, Ed25519 signatures, verification, key files."""
+
 from __future__ import annotations
 
 import base64
@@ -8,7 +9,7 @@ import json
 import logging
 import os
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from kiosk.catalogue.errors import (BadSignature, Expired, KeyFileError, Malformed, Truncated,
-                                    UnknownKey)
+from kiosk.catalogue.errors import (
+    BadSignature,
+    Expired,
+    KeyFileError,
+    Malformed,
+    Truncated,
+    UnknownKey,
+)
 from kiosk.catalogue.model import Catalogue
 from kiosk.catalogue.schema import build_catalogue
 
@@ -29,8 +36,9 @@ MAX_SIGNATURES = 16
 
 def canonical_json(obj: Any) -> bytes:
     """UTF-8 JSON with sorted keys, no spaces, non-ASCII kept (the bytes that get signed)."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
 
 def sign_catalogue(catalogue: dict, private_key: Ed25519PrivateKey, key_id: str) -> dict:
@@ -44,8 +52,10 @@ def add_signature(bundle: dict, private_key: Ed25519PrivateKey, key_id: str) -> 
         raise ValueError("key_id must be a non-empty string")
     sig = private_key.sign(canonical_json(bundle["catalogue"]))
     others = [s for s in bundle.get("signatures", []) if s.get("key_id") != key_id]
-    return {"catalogue": bundle["catalogue"],
-            "signatures": others + [{"key_id": key_id, "sig": base64.b64encode(sig).decode("ascii")}]}
+    return {
+        "catalogue": bundle["catalogue"],
+        "signatures": others + [{"key_id": key_id, "sig": base64.b64encode(sig).decode("ascii")}],
+    }
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict:
@@ -76,16 +86,23 @@ def parse_bundle(data: bytes | str | dict) -> dict:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             if exc.reason == "unexpected end of data":
-                raise Truncated(f"bundle ends inside a UTF-8 character at byte {exc.start}") from None
+                raise Truncated(
+                    f"bundle ends inside a UTF-8 character at byte {exc.start}"
+                ) from None
             raise Malformed(f"bundle is not UTF-8 ({exc.reason} at byte {exc.start})") from None
         try:
-            bundle = json.loads(text, object_pairs_hook=_reject_duplicates,
-                                parse_constant=_reject_constant)
+            bundle = json.loads(
+                text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
+            )
         except json.JSONDecodeError as exc:
             if exc.pos >= len(text.rstrip()) or "Unterminated" in exc.msg:
-                raise Truncated(f"bundle ends early: {exc.msg} at byte {exc.pos} of {len(data)}"
-                                " (torn write or interrupted download?)") from None
-            raise Malformed(f"bundle is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+                raise Truncated(
+                    f"bundle ends early: {exc.msg} at byte {exc.pos} of {len(data)}"
+                    " (torn write or interrupted download?)"
+                ) from None
+            raise Malformed(
+                f"bundle is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            ) from None
         except RecursionError:
             raise Malformed("bundle nests too deeply") from None
     if not isinstance(bundle, dict):
@@ -101,14 +118,19 @@ def parse_bundle(data: bytes | str | dict) -> dict:
     if len(sigs) > MAX_SIGNATURES:
         raise Malformed(f"bundle has {len(sigs)} signatures, at most {MAX_SIGNATURES}")
     for i, s in enumerate(sigs):
-        if not (isinstance(s, dict) and set(s) == {"key_id", "sig"}
-                and isinstance(s["key_id"], str) and isinstance(s["sig"], str)):
+        if not (
+            isinstance(s, dict)
+            and set(s) == {"key_id", "sig"}
+            and isinstance(s["key_id"], str)
+            and isinstance(s["sig"], str)
+        ):
             raise Malformed(f'signatures[{i}] must be {{"key_id": text, "sig": base64 text}}')
     return bundle
 
 
-def check_signatures(bundle: dict, trusted: Mapping[str, Ed25519PublicKey], *,
-                     message: bytes | None = None) -> str:
+def check_signatures(
+    bundle: dict, trusted: Mapping[str, Ed25519PublicKey], *, message: bytes | None = None
+) -> str:
     """Key id of the first trusted signature that verifies; UnknownKey / BadSignature otherwise.
 
     `message`: the canonical JSON of bundle["catalogue"] if the caller already has it.
@@ -134,14 +156,19 @@ def check_signatures(bundle: dict, trusted: Mapping[str, Ed25519PublicKey], *,
         return s["key_id"]
     ids = ", ".join(repr(s["key_id"]) for s in bundle["signatures"])
     if not tried:
-        raise UnknownKey(f"signed by {ids}, none of which is trusted here "
-                         f"(trusted: {', '.join(sorted(trusted)) or 'none'})")
-    raise BadSignature(f"signature by {', '.join(map(repr, tried))} does not verify: "
-                       "the bundle was changed after signing or signed by another key")
+        raise UnknownKey(
+            f"signed by {ids}, none of which is trusted here "
+            f"(trusted: {', '.join(sorted(trusted)) or 'none'})"
+        )
+    raise BadSignature(
+        f"signature by {', '.join(map(repr, tried))} does not verify: "
+        "the bundle was changed after signing or signed by another key"
+    )
 
 
-def verify_bundle(bundle: dict | bytes, trusted: Mapping[str, Ed25519PublicKey],
-                  now: datetime | None = None) -> Catalogue:
+def verify_bundle(
+    bundle: dict | bytes, trusted: Mapping[str, Ed25519PublicKey], now: datetime | None = None
+) -> Catalogue:
     """Parse, check the signature by a trusted key, validate and check expiry; the Catalogue."""
     parsed = parse_bundle(bundle)
     data = parsed["catalogue"]
@@ -149,30 +176,38 @@ def verify_bundle(bundle: dict | bytes, trusted: Mapping[str, Ed25519PublicKey],
     key_id = check_signatures(parsed, trusted, message=message)
     digest = hashlib.sha256(message).hexdigest()
     catalogue = build_catalogue(data, digest=digest, key_id=key_id)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if catalogue.is_expired(now):
-        raise Expired(f"catalogue version {catalogue.version} expired at "
-                      f"{catalogue.expires_at.isoformat()} (now {now.isoformat(timespec='seconds')})")
+        raise Expired(
+            f"catalogue version {catalogue.version} expired at "
+            f"{catalogue.expires_at.isoformat()} (now {now.isoformat(timespec='seconds')})"
+        )
     log.debug("catalogue version %s verified with key %s", catalogue.version, key_id)
     return catalogue
 
 
 # --- key files -------------------------------------------------------------------------------
 
+
 def generate_keypair(prefix: str | Path) -> tuple[Path, Path]:
     """Write PREFIX.key (private PEM, mode 0600, never overwritten) and PREFIX.pub (public PEM)."""
     prefix = Path(prefix)
-    priv_path, pub_path = prefix.with_name(prefix.name + ".key"), prefix.with_name(prefix.name + ".pub")
+    priv_path, pub_path = (
+        prefix.with_name(prefix.name + ".key"),
+        prefix.with_name(prefix.name + ".pub"),
+    )
     for p in (priv_path, pub_path):
         if p.exists():
             raise KeyFileError(f"{p} already exists; refusing to overwrite a key")
     key = Ed25519PrivateKey.generate()
-    priv_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                 serialization.NoEncryption())
-    pub_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+    priv_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    pub_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     try:
         priv_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(priv_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -1,4 +1,5 @@
 """On-disk catalogue store: the active bundle and the last good one, swapped atomically."""
+
 from __future__ import annotations
 
 import fcntl
@@ -72,9 +73,13 @@ def _write_durable(directory: Path, name: str, data: bytes, *, steps: str) -> No
 class CatalogueStore:
     """A directory holding active.json and last-good.json; install() never leaves it half-done."""
 
-    def __init__(self, directory: str | Path,
-                 trusted: Mapping[str, Ed25519PublicKey] | None = None, *,
-                 floor: VersionFloor | None = None) -> None:
+    def __init__(
+        self,
+        directory: str | Path,
+        trusted: Mapping[str, Ed25519PublicKey] | None = None,
+        *,
+        floor: VersionFloor | None = None,
+    ) -> None:
         """`trusted`: when given, active() re-checks the stored signature (tamper on disk).
         `floor`: where the anti-rollback floor lives besides the two files (default DIR.floor)."""
         self.directory = Path(directory)
@@ -100,8 +105,11 @@ class CatalogueStore:
             return self._cache[1]
         bundle = parse_bundle(data)
         message = canonical_json(bundle["catalogue"])
-        key_id = check_signatures(bundle, self.trusted, message=message) \
-            if self.trusted is not None else ""
+        key_id = (
+            check_signatures(bundle, self.trusted, message=message)
+            if self.trusted is not None
+            else ""
+        )
         digest = hashlib.sha256(message).hexdigest()
         catalogue = build_catalogue(bundle["catalogue"], digest=digest, key_id=key_id)
         if name == ACTIVE:
@@ -114,8 +122,13 @@ class CatalogueStore:
         except StoreError:
             raise
         except CatalogueError as exc:
-            log.error("catalogue store %s: %s is unusable (%s: %s)", self.directory, name,
-                      type(exc).__name__, exc)
+            log.error(
+                "catalogue store %s: %s is unusable (%s: %s)",
+                self.directory,
+                name,
+                type(exc).__name__,
+                exc,
+            )
             return None
 
     def active(self) -> Catalogue | None:
@@ -127,8 +140,10 @@ class CatalogueStore:
         if catalogue is not None and catalogue.version >= floor:
             return catalogue
         if catalogue is not None:
-            self.problem = (f"active.json holds v{catalogue.version}, below v{floor} already "
-                            f"installed here (rollback)")
+            self.problem = (
+                f"active.json holds v{catalogue.version}, below v{floor} already "
+                f"installed here (rollback)"
+            )
         elif (self.directory / ACTIVE).exists():
             self.problem = "active.json is damaged"
         elif floor:
@@ -137,14 +152,22 @@ class CatalogueStore:
             return None  # a store that never held a catalogue
         last = self._load_or_none(LAST_GOOD)
         if last is not None and last.version >= floor:
-            log.warning("catalogue store %s: %s; using last-good version %s", self.directory,
-                        self.problem, last.version)
+            log.warning(
+                "catalogue store %s: %s; using last-good version %s",
+                self.directory,
+                self.problem,
+                last.version,
+            )
             self.problem = ""
             return last
         if last is not None:
             self.problem += f"; last-good v{last.version} is below it too"
-        log.error("catalogue store %s: %s: no catalogue at or above the floor v%d", self.directory,
-                  self.problem, floor)
+        log.error(
+            "catalogue store %s: %s: no catalogue at or above the floor v%d",
+            self.directory,
+            self.problem,
+            floor,
+        )
         return None
 
     def last_good(self) -> Catalogue | None:
@@ -159,8 +182,11 @@ class CatalogueStore:
 
     def _floor(self) -> int:
         """Highest version ever accepted here (anti-rollback): both files and the floor keeper."""
-        versions = [c.version for c in (self._load_or_none(ACTIVE), self._load_or_none(LAST_GOOD))
-                    if c is not None]
+        versions = [
+            c.version
+            for c in (self._load_or_none(ACTIVE), self._load_or_none(LAST_GOOD))
+            if c is not None
+        ]
         return max([*versions, self.floor.get().version], default=0)
 
     # --- writing -----------------------------------------------------------------------------
@@ -170,8 +196,9 @@ class CatalogueStore:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.directory / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            raise StoreError(f"cannot use store directory {self.directory}: "
-                             f"{exc.strerror or exc}") from None
+            raise StoreError(
+                f"cannot use store directory {self.directory}: {exc.strerror or exc}"
+            ) from None
         fcntl.flock(fd, fcntl.LOCK_EX)
         return fd
 
@@ -183,8 +210,13 @@ class CatalogueStore:
             except OSError:
                 pass
 
-    def install(self, bundle_bytes: bytes | str, trusted: Mapping[str, Ed25519PublicKey], *,
-                now: datetime | None = None) -> Catalogue:
+    def install(
+        self,
+        bundle_bytes: bytes | str,
+        trusted: Mapping[str, Ed25519PublicKey],
+        *,
+        now: datetime | None = None,
+    ) -> Catalogue:
         """Verify, validate, refuse a version not above the active one, then swap atomically."""
         if isinstance(bundle_bytes, str):
             bundle_bytes = bundle_bytes.encode("utf-8")
@@ -193,8 +225,9 @@ class CatalogueStore:
         try:
             self._clean_temp()
             floor = self._floor()
-            if catalogue.version < floor or (catalogue.version == floor
-                                             and not self._restores_floor(catalogue)):
+            if catalogue.version < floor or (
+                catalogue.version == floor and not self._restores_floor(catalogue)
+            ):
                 raise NotNewer(catalogue.version, floor)
             try:
                 previous = (self.directory / ACTIVE).read_bytes()
@@ -206,15 +239,20 @@ class CatalogueStore:
                 _step("last_good_saved")
                 _write_durable(self.directory, ACTIVE, bytes(bundle_bytes), steps="")
             except OSError as exc:
-                raise StoreError(f"cannot write catalogue to {self.directory}: "
-                                 f"{exc.strerror or exc}") from None
+                raise StoreError(
+                    f"cannot write catalogue to {self.directory}: {exc.strerror or exc}"
+                ) from None
             _step("done")
             self.floor.raise_to(catalogue.version, catalogue.digest)
         finally:
             os.close(fd)
         self._cache = None
-        log.info("catalogue version %s installed (%d items, key %s)", catalogue.version,
-                 len(catalogue.items), catalogue.key_id)
+        log.info(
+            "catalogue version %s installed (%d items, key %s)",
+            catalogue.version,
+            len(catalogue.items),
+            catalogue.key_id,
+        )
         return catalogue
 
     def _restores_floor(self, catalogue: Catalogue) -> bool:
@@ -226,9 +264,13 @@ class CatalogueStore:
         known = self.floor.get()
         return known.version == catalogue.version and known.digest in ("", catalogue.digest)
 
-    def install_default(self, path: str | Path,
-                        trusted: Mapping[str, Ed25519PublicKey] | None = None, *,
-                        now: datetime | None = None) -> Catalogue:
+    def install_default(
+        self,
+        path: str | Path,
+        trusted: Mapping[str, Ed25519PublicKey] | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> Catalogue:
         """Install the bundle at `path` if the store is empty; the active catalogue either way.
 
         The default bundle is verified like any other, with `trusted` or the store's own keys.
@@ -237,11 +279,15 @@ class CatalogueStore:
         if current is not None:
             return current
         if self.problem:  # not a new store: the shipped default would be a rollback
-            raise StoreError(f"catalogue store {self.directory}: {self.problem}; the default "
-                             f"bundle is not installed over it (install the current bundle)")
+            raise StoreError(
+                f"catalogue store {self.directory}: {self.problem}; the default "
+                f"bundle is not installed over it (install the current bundle)"
+            )
         trusted = trusted if trusted is not None else self.trusted
         if trusted is None:
-            raise StoreError("install_default needs trusted keys (argument or CatalogueStore(dir, trusted))")
+            raise StoreError(
+                "install_default needs trusted keys (argument or CatalogueStore(dir, trusted))"
+            )
         try:
             data = Path(path).read_bytes()
         except OSError as exc:

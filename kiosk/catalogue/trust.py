@@ -1,8 +1,8 @@
 """Trusted catalogue keys from the terminal configuration (demo keys refused unless allowed)."""
+
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import serialization
@@ -49,8 +49,11 @@ def trusted_keys_from_config(cfg: TerminalConfig) -> dict[str, Ed25519PublicKey]
             raise KeyFileError(f"catalogue.trusted_keys[{i}] ({entry.key_id}): {exc}") from None
         demo = entry.demo or is_demo_key(key)
         if demo and not allow_demo:
-            log.warning("catalogue key %s is the public demo key; refused because "
-                        "catalogue.allow_demo_keys is false", entry.key_id)
+            log.warning(
+                "catalogue key %s is the public demo key; refused because "
+                "catalogue.allow_demo_keys is false",
+                entry.key_id,
+            )
             continue
         if entry.key_id in keys:
             raise KeyFileError(f"catalogue.trusted_keys[{i}]: key id {entry.key_id!r} listed twice")

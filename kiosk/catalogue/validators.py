@@ -1,19 +1,21 @@
 """Field validators: each turns a citizen's raw input into a normalised value or raises
 FieldValueError with a plain message in Chinese and English (shown next to the field)."""
+
 from __future__ import annotations
 
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
 
 from kiosk import clock as terminal_clock
 from kiosk.catalogue.errors import FieldValueError
 from kiosk.catalogue.model import Field
-from kiosk.central_api import CASE_REF_MAX_LEN, is_case_ref
 from kiosk.catalogue.schema import validate_catalogue  # noqa: F401 - whole-catalogue validation, re-exported
+from kiosk.central_api import CASE_REF_MAX_LEN, is_case_ref
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +73,10 @@ def validate_text(field: Field, raw: Any) -> str:
     text = _normalise(raw)
     limit = field.max_length or 200
     if len(text) > limit:
-        raise _fail(f"最多输入{limit}个字，现在有{len(text)}个字",
-                    f"At most {limit} characters (now {len(text)})")
+        raise _fail(
+            f"最多输入{limit}个字，现在有{len(text)}个字",
+            f"At most {limit} characters (now {len(text)})",
+        )
     if any(unicodedata.category(c) == "Cc" for c in text):
         raise _fail("含有无法识别的字符", "Contains control characters")
     if field.pattern and not re.fullmatch(field.pattern, text):
@@ -103,12 +107,22 @@ def validate_number(field: Field, raw: Any) -> int | Decimal:
     lo = Decimal(str(field.min)) if field.min is not None else None
     hi = Decimal(str(field.max)) if field.max is not None else None
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        rng_zh = f"{_num(lo)}到{_num(hi)}" if lo is not None and hi is not None else (
-            f"不小于{_num(lo)}" if lo is not None else f"不大于{_num(hi)}")
-        rng_en = f"between {_num(lo)} and {_num(hi)}" if lo is not None and hi is not None else (
-            f"at least {_num(lo)}" if lo is not None else f"at most {_num(hi)}")
-        raise _fail(f"请输入{rng_zh}之间的数" if lo is not None and hi is not None
-                    else f"请输入{rng_zh}的数", f"Enter a number {rng_en}")
+        rng_zh = (
+            f"{_num(lo)}到{_num(hi)}"
+            if lo is not None and hi is not None
+            else (f"不小于{_num(lo)}" if lo is not None else f"不大于{_num(hi)}")
+        )
+        rng_en = (
+            f"between {_num(lo)} and {_num(hi)}"
+            if lo is not None and hi is not None
+            else (f"at least {_num(lo)}" if lo is not None else f"at most {_num(hi)}")
+        )
+        raise _fail(
+            f"请输入{rng_zh}之间的数"
+            if lo is not None and hi is not None
+            else f"请输入{rng_zh}的数",
+            f"Enter a number {rng_en}",
+        )
     if field.decimals == 0:
         return int(value)
     return value.quantize(Decimal(1).scaleb(-field.decimals))
@@ -123,9 +137,11 @@ def validate_phone(field: Field, raw: Any) -> str:
     text = _compact(_normalise(raw))
     for prefix in ("+86", "0086"):
         if text.startswith(prefix) and len(text) == len(prefix) + 11:
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     if not PHONE_RE.fullmatch(text):
-        raise _fail("请输入11位手机号码，以1开头", "Enter an 11-digit mobile number starting with 1")
+        raise _fail(
+            "请输入11位手机号码，以1开头", "Enter an 11-digit mobile number starting with 1"
+        )
     return text
 
 
@@ -146,11 +162,14 @@ def validate_date(field: Field, raw: Any, *, today: date | None = None) -> date:
         value = raw
     else:
         text = _normalise(raw)
-        m = (re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text, re.ASCII)
-             or re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text, re.ASCII))
+        m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text, re.ASCII) or re.fullmatch(
+            r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text, re.ASCII
+        )
         if not m:
-            raise _fail("请按“年-月-日”输入日期，例如2026-01-31",
-                        "Enter a date as year-month-day, e.g. 2026-01-31")
+            raise _fail(
+                "请按“年-月-日”输入日期，例如2026-01-31",
+                "Enter a date as year-month-day, e.g. 2026-01-31",
+            )
         try:
             value = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
@@ -175,22 +194,30 @@ def validate_id_number(field: Field, raw: Any, *, today: date | None = None) -> 
     """An 18-character resident ID number (GB 11643): region, birth date and MOD 11-2 check."""
     text = _compact(_normalise(raw)).upper()
     if len(text) != 18:
-        raise _fail(f"身份证号码应为18位，现在是{len(text)}位",
-                    f"An ID number has 18 characters (now {len(text)})")
+        raise _fail(
+            f"身份证号码应为18位，现在是{len(text)}位",
+            f"An ID number has 18 characters (now {len(text)})",
+        )
     if not (text[:17].isascii() and text[:17].isdigit()) or text[17] not in "0123456789X":
-        raise _fail("身份证号码只能是数字，最后一位可以是X",
-                    "An ID number is digits only; the last one may be X")
+        raise _fail(
+            "身份证号码只能是数字，最后一位可以是X",
+            "An ID number is digits only; the last one may be X",
+        )
     if text[0] == "0":
         raise _fail("身份证号码的地区代码不正确", "The region code of the ID number is wrong")
     try:
         birth = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
-        raise _fail("身份证号码中的出生日期不正确", "The birth date in the ID number is wrong") from None
+        raise _fail(
+            "身份证号码中的出生日期不正确", "The birth date in the ID number is wrong"
+        ) from None
     if birth < EARLIEST_BIRTH or birth > (today or terminal_clock.today()):
         raise _fail("身份证号码中的出生日期不正确", "The birth date in the ID number is wrong")
     if id_number_check_digit(text[:17]) != text[17]:
-        raise _fail("身份证号码有误，请核对后重新输入",
-                    "The ID number is not valid (check digit); please check it")
+        raise _fail(
+            "身份证号码有误，请核对后重新输入",
+            "The ID number is not valid (check digit); please check it",
+        )
     return text
 
 
@@ -198,18 +225,26 @@ def validate_uscc(field: Field, raw: Any) -> str:
     """An 18-character unified social credit code (GB 32100) with a valid check character."""
     text = _compact(_normalise(raw)).upper()
     if len(text) != 18:
-        raise _fail(f"统一社会信用代码应为18位，现在是{len(text)}位",
-                    f"A unified social credit code has 18 characters (now {len(text)})")
+        raise _fail(
+            f"统一社会信用代码应为18位，现在是{len(text)}位",
+            f"A unified social credit code has 18 characters (now {len(text)})",
+        )
     bad = [c for c in text if c not in _USCC_VALUE]
     if bad:
-        raise _fail(f"统一社会信用代码不能含有字符“{bad[0]}”（不使用I、O、S、V、Z）",
-                    f"A unified social credit code cannot contain {bad[0]!r} (no I, O, S, V, Z)")
+        raise _fail(
+            f"统一社会信用代码不能含有字符“{bad[0]}”（不使用I、O、S、V、Z）",
+            f"A unified social credit code cannot contain {bad[0]!r} (no I, O, S, V, Z)",
+        )
     if not text[2:8].isdigit():
-        raise _fail("统一社会信用代码第3至8位应为数字（行政区划代码）",
-                    "Characters 3-8 of the code must be digits (region code)")
+        raise _fail(
+            "统一社会信用代码第3至8位应为数字（行政区划代码）",
+            "Characters 3-8 of the code must be digits (region code)",
+        )
     if uscc_check_char(text[:17]) != text[17]:
-        raise _fail("统一社会信用代码有误，请核对后重新输入",
-                    "The unified social credit code is not valid (check character); please check it")
+        raise _fail(
+            "统一社会信用代码有误，请核对后重新输入",
+            "The unified social credit code is not valid (check character); please check it",
+        )
     return text
 
 
@@ -222,8 +257,10 @@ def validate_case_no(field: Field, raw: Any) -> str:
         raise _fail(f"编号最多{limit}位", f"At most {limit} characters")
     ok = re.fullmatch(field.pattern, text) if field.pattern else is_case_ref(text)
     if not ok:
-        raise _fail("编号格式不正确，请核对受理回执上的编号",
-                    "Wrong number format; check the number on your receipt")
+        raise _fail(
+            "编号格式不正确，请核对受理回执上的编号",
+            "Wrong number format; check the number on your receipt",
+        )
     return text
 
 
@@ -252,8 +289,9 @@ def validate_field_value(field: Field, raw: Any, *, today: date | None = None) -
     return VALIDATORS[field.type](field, raw)
 
 
-def validate_form(fields: tuple[Field, ...] | list[Field], values: dict[str, Any], *,
-                  today: date | None = None) -> tuple[dict[str, Any], dict[str, FieldValueError]]:
+def validate_form(
+    fields: tuple[Field, ...] | list[Field], values: dict[str, Any], *, today: date | None = None
+) -> tuple[dict[str, Any], dict[str, FieldValueError]]:
     """Validate a whole form; returns (normalised values, errors by field name)."""
     out: dict[str, Any] = {}
     errors: dict[str, FieldValueError] = {}

@@ -1,4 +1,5 @@
 """Subcommand groups of the `kiosk` CLI, one module each (see kiosk.cli.GROUPS)."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,5 +14,9 @@ def add_group(sub: argparse._SubParsersAction, name: str, help: str) -> argparse
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
     """--config PATH (default: the demo config/terminal.toml)."""
-    parser.add_argument("--config", metavar="PATH", default=None,
-                        help="terminal config file (default: config/terminal.toml, the demo)")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=None,
+        help="terminal config file (default: config/terminal.toml, the demo)",
+    )

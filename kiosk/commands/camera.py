@@ -1,4 +1,5 @@
 """`kiosk camera`: the 人证比对 camera: status, snapshot (technicians only)."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,18 +15,31 @@ EXIT_DEVICE = 4
 def register(sub: argparse._SubParsersAction) -> None:
     """Register the `kiosk camera` group."""
     group = add_group(sub, "camera", "camera of 人证比对: status and a test snapshot")
-    st = group.add_parser("status", help="open the camera, grab one frame, print what it saw as JSON "
-                                         "(size, brightness, faces, quality verdict); nothing is saved")
-    st.add_argument("--device", metavar="URL", help="camera URL (default: camera.url of the config): "
-                                                     "/dev/videoN, usb://VID:PID, sim://camera?source=…")
+    st = group.add_parser(
+        "status",
+        help="open the camera, grab one frame, print what it saw as JSON "
+        "(size, brightness, faces, quality verdict); nothing is saved",
+    )
+    st.add_argument(
+        "--device",
+        metavar="URL",
+        help="camera URL (default: camera.url of the config): "
+        "/dev/videoN, usb://VID:PID, sim://camera?source=…",
+    )
     st.add_argument("--config", default=None, help="terminal.toml (default: the demo config)")
     st.set_defaults(handler=_status)
     snap = group.add_parser(
-        "snapshot", help="grab one frame and write it as PNG, to check framing and light. "
-                         "For the TECHNICIAN'S OWN FACE only: never point it at a citizen "
-                         "(the kiosk itself never writes a face image to disk)")
-    snap.add_argument("--preview", required=True, metavar="FILE", help="PNG file to write (mode 0600)")
-    snap.add_argument("--device", metavar="URL", help="camera URL (default: camera.url of the config)")
+        "snapshot",
+        help="grab one frame and write it as PNG, to check framing and light. "
+        "For the TECHNICIAN'S OWN FACE only: never point it at a citizen "
+        "(the kiosk itself never writes a face image to disk)",
+    )
+    snap.add_argument(
+        "--preview", required=True, metavar="FILE", help="PNG file to write (mode 0600)"
+    )
+    snap.add_argument(
+        "--device", metavar="URL", help="camera URL (default: camera.url of the config)"
+    )
     snap.add_argument("--config", default=None, help="terminal.toml (default: the demo config)")
     snap.set_defaults(handler=_snapshot)
 
@@ -63,9 +77,20 @@ def _status(args: argparse.Namespace) -> int:
         return EXIT_DEVICE
     obs, verdict = quality.check(frame)
     h, w = frame.shape[:2]
-    print(json.dumps({"url": info.url, "device": info.device, "backend": info.backend,
-                      "width": w, "height": h, "brightness": round(float(frame.mean()), 1),
-                      "verdict": verdict.as_dict(obs)}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "url": info.url,
+                "device": info.device,
+                "backend": info.backend,
+                "width": w,
+                "height": h,
+                "brightness": round(float(frame.mean()), 1),
+                "verdict": verdict.as_dict(obs),
+            },
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """`kiosk card`: ID card reader: read a card, SAM status."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,11 +17,18 @@ EXIT_NO_CARD = 3
 EXIT_DEVICE = 4
 
 _LABELS = (
-    ("card_type", "证件类型 card type"), ("name", "姓名 name"), ("sex", "性别 sex"),
-    ("nation", "民族/国籍 nation"), ("birth_date", "出生 birth date"), ("address", "住址 address"),
-    ("id_number", "号码 number"), ("authority", "签发机关 authority"),
-    ("valid_from", "有效期起 valid from"), ("valid_to", "有效期止 valid to"),
-    ("photo_bytes", "照片 photo (WLT bytes)"), ("check_digit_ok", "校验位 check digit ok"),
+    ("card_type", "证件类型 card type"),
+    ("name", "姓名 name"),
+    ("sex", "性别 sex"),
+    ("nation", "民族/国籍 nation"),
+    ("birth_date", "出生 birth date"),
+    ("address", "住址 address"),
+    ("id_number", "号码 number"),
+    ("authority", "签发机关 authority"),
+    ("valid_from", "有效期起 valid from"),
+    ("valid_to", "有效期止 valid to"),
+    ("photo_bytes", "照片 photo (WLT bytes)"),
+    ("check_digit_ok", "校验位 check digit ok"),
 )
 
 
@@ -28,28 +36,51 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Register the `kiosk card` group."""
     group = add_group(sub, "card", "ID card reader: read a card, SAM status")
     read = group.add_parser(
-        "read", help="wait for a card and print it (masked unless --unmasked)",
+        "read",
+        help="wait for a card and print it (masked unless --unmasked)",
         description="Wait for an ID card on the reader and print it. Exit 0: card read; "
-                    "3: no card within --timeout; 4: device fault (cause on stderr).")
+        "3: no card within --timeout; 4: device fault (cause on stderr).",
+    )
     _device_options(read)
-    read.add_argument("--timeout", type=float, default=10.0, metavar="S",
-                      help="seconds to wait for a card (default 10)")
+    read.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds to wait for a card (default 10)",
+    )
     read.add_argument("--json", action="store_true", help="print the card as one JSON object")
-    read.add_argument("--unmasked", action="store_true",
-                      help="show name, number, address and birth date in full (personal data!)")
+    read.add_argument(
+        "--unmasked",
+        action="store_true",
+        help="show name, number, address and birth date in full (personal data!)",
+    )
     read.set_defaults(handler=_read)
-    sam = group.add_parser("sam", help="print the SAM status and id",
-                           description="Check the reader's SAM (security module): status and id. "
-                                       "Exit 0 when healthy, 4 on a device fault.")
+    sam = group.add_parser(
+        "sam",
+        help="print the SAM status and id",
+        description="Check the reader's SAM (security module): status and id. "
+        "Exit 0 when healthy, 4 on a device fault.",
+    )
     _device_options(sam)
     sam.set_defaults(handler=_sam)
 
 
 def _device_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--device", required=True, metavar="URL",
-                        help="device path or URL: /dev/ttyUSB0, socket://host:port, sim://idcard?card=mainland")
-    parser.add_argument("--baudrate", type=int, default=115200, choices=BAUDRATES, metavar="N",
-                        help="line speed (default 115200)")
+    parser.add_argument(
+        "--device",
+        required=True,
+        metavar="URL",
+        help="device path or URL: /dev/ttyUSB0, socket://host:port, sim://idcard?card=mainland",
+    )
+    parser.add_argument(
+        "--baudrate",
+        type=int,
+        default=115200,
+        choices=BAUDRATES,
+        metavar="N",
+        help="line speed (default 115200)",
+    )
 
 
 def _fault(args: argparse.Namespace, exc: object) -> int:

@@ -1,4 +1,5 @@
 """`kiosk catalogue`: item catalogue: keygen, sign, verify, install, show."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,63 +23,127 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Register the `kiosk catalogue` group."""
     group = add_group(sub, "catalogue", "item catalogue: keygen, sign, verify, install, show")
 
-    p = group.add_parser("keygen", help="create an Ed25519 signing key pair",
-                         description="Write PREFIX.key (private, mode 0600) and PREFIX.pub.")
+    p = group.add_parser(
+        "keygen",
+        help="create an Ed25519 signing key pair",
+        description="Write PREFIX.key (private, mode 0600) and PREFIX.pub.",
+    )
     p.add_argument("--out", metavar="PREFIX", required=True, help="path prefix of the two files")
     p.set_defaults(handler=_keygen, parser=p)
 
-    p = group.add_parser("sign", help="validate a catalogue source and sign it into a bundle",
-                         description="Read SOURCE (.yaml/.yml/.json), set version, issued_at and "
-                                     "expires_at, validate, sign and write the bundle JSON.")
+    p = group.add_parser(
+        "sign",
+        help="validate a catalogue source and sign it into a bundle",
+        description="Read SOURCE (.yaml/.yml/.json), set version, issued_at and "
+        "expires_at, validate, sign and write the bundle JSON.",
+    )
     p.add_argument("source", metavar="SOURCE")
-    p.add_argument("--key", metavar="PRIV", action="append", required=True,
-                   help="private key PEM; repeat with --key-id to sign with several keys")
-    p.add_argument("--key-id", metavar="ID", action="append", required=True,
-                   help="key id written next to each signature (one per --key)")
-    p.add_argument("--version", type=int, required=True, metavar="N",
-                   help="catalogue version; must be higher than what terminals have")
-    p.add_argument("--expires", metavar="DATE", default=None,
-                   help=f"expiry: YYYY-MM-DD (00:00 China time) or an ISO timestamp with offset "
-                        f"(default: {DEFAULT_VALIDITY_DAYS} days after issue)")
-    p.add_argument("--issued-at", metavar="TIMESTAMP", default=None,
-                   help="issue time (ISO with offset; default: now) — for reproducible bundles")
+    p.add_argument(
+        "--key",
+        metavar="PRIV",
+        action="append",
+        required=True,
+        help="private key PEM; repeat with --key-id to sign with several keys",
+    )
+    p.add_argument(
+        "--key-id",
+        metavar="ID",
+        action="append",
+        required=True,
+        help="key id written next to each signature (one per --key)",
+    )
+    p.add_argument(
+        "--version",
+        type=int,
+        required=True,
+        metavar="N",
+        help="catalogue version; must be higher than what terminals have",
+    )
+    p.add_argument(
+        "--expires",
+        metavar="DATE",
+        default=None,
+        help=f"expiry: YYYY-MM-DD (00:00 China time) or an ISO timestamp with offset "
+        f"(default: {DEFAULT_VALIDITY_DAYS} days after issue)",
+    )
+    p.add_argument(
+        "--issued-at",
+        metavar="TIMESTAMP",
+        default=None,
+        help="issue time (ISO with offset; default: now) — for reproducible bundles",
+    )
     p.add_argument("--out", metavar="BUNDLE", required=True, help="bundle file to write")
     p.set_defaults(handler=_sign, parser=p)
 
-    p = group.add_parser("verify", help="check a bundle's signature, expiry and content",
-                         description="Exit 0 if the bundle is signed by a trusted key, not "
-                                     "expired and valid; exit 1 with the reason otherwise.")
+    p = group.add_parser(
+        "verify",
+        help="check a bundle's signature, expiry and content",
+        description="Exit 0 if the bundle is signed by a trusted key, not "
+        "expired and valid; exit 1 with the reason otherwise.",
+    )
     p.add_argument("bundle", metavar="BUNDLE")
     _trust_options(p)
     p.set_defaults(handler=_verify, parser=p)
 
-    p = group.add_parser("install", help="verify a bundle and make it the active catalogue",
-                         description="Verify, then install atomically; exit 1 if refused "
-                                     "(signature, expiry, content, version not newer).")
+    p = group.add_parser(
+        "install",
+        help="verify a bundle and make it the active catalogue",
+        description="Verify, then install atomically; exit 1 if refused "
+        "(signature, expiry, content, version not newer).",
+    )
     p.add_argument("bundle", metavar="BUNDLE")
-    p.add_argument("--store", metavar="DIR", default=None,
-                   help="store directory (default: catalogue.store_dir of --config)")
+    p.add_argument(
+        "--store",
+        metavar="DIR",
+        default=None,
+        help="store directory (default: catalogue.store_dir of --config)",
+    )
     _trust_options(p)
     p.set_defaults(handler=_install, parser=p)
 
-    p = group.add_parser("show", help="list the items of the active catalogue or of a bundle",
-                         description="Table of items. Default: the store of --config.")
+    p = group.add_parser(
+        "show",
+        help="list the items of the active catalogue or of a bundle",
+        description="Table of items. Default: the store of --config.",
+    )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--store", metavar="DIR", default=None, help="a catalogue store directory")
-    src.add_argument("--bundle", metavar="FILE", default=None,
-                     help="a bundle file (signature not checked unless --trust is given)")
-    p.add_argument("--trust", metavar="PUB", action="append", default=[],
-                   help="with --bundle: also check the signature")
-    p.add_argument("--config", metavar="PATH", default=None,
-                   help="terminal config (default: config/terminal.toml, the demo)")
+    src.add_argument(
+        "--bundle",
+        metavar="FILE",
+        default=None,
+        help="a bundle file (signature not checked unless --trust is given)",
+    )
+    p.add_argument(
+        "--trust",
+        metavar="PUB",
+        action="append",
+        default=[],
+        help="with --bundle: also check the signature",
+    )
+    p.add_argument(
+        "--config",
+        metavar="PATH",
+        default=None,
+        help="terminal config (default: config/terminal.toml, the demo)",
+    )
     p.set_defaults(handler=_show, parser=p)
 
 
 def _trust_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--trust", metavar="[ID=]PUB", action="append", default=[],
-                   help="trusted public key file; ID= binds it to one key id (repeatable)")
-    p.add_argument("--config", metavar="PATH", default=None,
-                   help="use catalogue.trusted_keys of this terminal config instead of --trust")
+    p.add_argument(
+        "--trust",
+        metavar="[ID=]PUB",
+        action="append",
+        default=[],
+        help="trusted public key file; ID= binds it to one key id (repeatable)",
+    )
+    p.add_argument(
+        "--config",
+        metavar="PATH",
+        default=None,
+        help="use catalogue.trusted_keys of this terminal config instead of --trust",
+    )
     p.add_argument("--now", metavar="TIMESTAMP", default=None, help=argparse.SUPPRESS)
 
 
@@ -98,6 +163,7 @@ def _describe(exc: Exception) -> str:
 
 
 # --- keygen / sign -----------------------------------------------------------------------------
+
 
 def _keygen(args: argparse.Namespace) -> int:
     from kiosk.catalogue.errors import CatalogueError
@@ -170,10 +236,16 @@ def _sign(args: argparse.Namespace) -> int:
         return _err("give one --key-id for each --key")
     try:
         data = load_source(args.source)
-        issued = parse_when(args.issued_at, what="--issued-at") if args.issued_at \
+        issued = (
+            parse_when(args.issued_at, what="--issued-at")
+            if args.issued_at
             else datetime.now(CST).replace(microsecond=0)
-        expires = parse_when(args.expires, what="--expires") if args.expires \
+        )
+        expires = (
+            parse_when(args.expires, what="--expires")
+            if args.expires
             else issued + timedelta(days=DEFAULT_VALIDITY_DAYS)
+        )
     except ValueError as exc:
         return _err(str(exc))
     data["version"] = args.version
@@ -191,16 +263,21 @@ def _sign(args: argparse.Namespace) -> int:
     out = Path(args.out)
     try:
         # Indented for readable diffs in git; the signature covers the canonical form anyway.
-        out.write_text(json.dumps(bundle, ensure_ascii=False, sort_keys=True, indent=1) + "\n",
-                       encoding="utf-8")
+        out.write_text(
+            json.dumps(bundle, ensure_ascii=False, sort_keys=True, indent=1) + "\n",
+            encoding="utf-8",
+        )
     except OSError as exc:
         return _err(f"cannot write {out}: {exc.strerror or exc}")
-    print(f"signed {out}: version {args.version}, {len(data['items'])} items, "
-          f"keys {', '.join(args.key_id)}, expires {data['expires_at']}")
+    print(
+        f"signed {out}: version {args.version}, {len(data['items'])} items, "
+        f"keys {', '.join(args.key_id)}, expires {data['expires_at']}"
+    )
     return 0
 
 
 # --- verify / install --------------------------------------------------------------------------
+
 
 def _read_bundle(path: str) -> bytes:
     try:
@@ -274,8 +351,10 @@ def _verify(args: argparse.Namespace) -> int:
         cat = _verify_with(args, data, lambda t: verify_bundle(data, t, now=now))
     except (CatalogueError, ConfigError, ValueError) as exc:
         return _err(_describe(exc))
-    print(f"ok: {args.bundle}: version {cat.version}, {len(cat.items)} items, signed by "
-          f"{cat.key_id}, issued {cat.issued_at.isoformat()}, expires {cat.expires_at.isoformat()}")
+    print(
+        f"ok: {args.bundle}: version {cat.version}, {len(cat.items)} items, signed by "
+        f"{cat.key_id}, issued {cat.issued_at.isoformat()}, expires {cat.expires_at.isoformat()}"
+    )
     return 0
 
 
@@ -303,13 +382,20 @@ def _install(args: argparse.Namespace) -> int:
         cat = _verify_with(args, data, lambda t: store.install(data, t, now=now))
     except (CatalogueError, ConfigError, ValueError) as exc:
         return _err(_describe(exc))
-    kept = f"previous version {before} kept as last good" if before else "first catalogue in this store"
-    print(f"installed version {cat.version} ({len(cat.items)} items, key {cat.key_id}) in "
-          f"{store.directory}; {kept}")
+    kept = (
+        f"previous version {before} kept as last good"
+        if before
+        else "first catalogue in this store"
+    )
+    print(
+        f"installed version {cat.version} ({len(cat.items)} items, key {cat.key_id}) in "
+        f"{store.directory}; {kept}"
+    )
     return 0
 
 
 # --- show --------------------------------------------------------------------------------------
+
 
 def _width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
@@ -353,14 +439,25 @@ def _show(args: argparse.Namespace) -> int:
             where = f"store {store.directory}"
     except (CatalogueError, ConfigError, ValueError) as exc:
         return _err(_describe(exc))
-    print(f"{where}: version {cat.version}, issued {cat.issued_at.isoformat()}, "
-          f"expires {cat.expires_at.isoformat()}, {len(cat.items)} items")
+    print(
+        f"{where}: version {cat.version}, issued {cat.issued_at.isoformat()}, "
+        f"expires {cat.expires_at.isoformat()}, {len(cat.items)} items"
+    )
     rows = [["#", "code", "kind", "auth", "devices", "fields", "on", "name", "department"]]
     for it in sorted(cat.items, key=lambda i: i.order):
-        rows.append([str(it.order), it.code, it.kind, ",".join(it.auth) or "none",
-                     ",".join(it.devices) or "-",
-                     str(len(it.fields)), "yes" if it.enabled else "no", it.name_zh,
-                     it.department_zh])
+        rows.append(
+            [
+                str(it.order),
+                it.code,
+                it.kind,
+                ",".join(it.auth) or "none",
+                ",".join(it.devices) or "-",
+                str(len(it.fields)),
+                "yes" if it.enabled else "no",
+                it.name_zh,
+                it.department_zh,
+            ]
+        )
     print(format_table(rows))
     print("差评 reason tags: " + " / ".join(t.zh for t in cat.rating_tags))
     return 0

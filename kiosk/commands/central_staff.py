@@ -1,4 +1,5 @@
 """`kiosk central staff`: console accounts (add, list, disable); passwords read from stdin."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,11 +11,15 @@ import time
 def register(group: argparse._SubParsersAction) -> None:
     """Add `staff add|list|disable` under `kiosk central`."""
     staff = group.add_parser("staff", help="console accounts: add, list, disable").add_subparsers(
-        dest="staff_command", metavar="ACTION", required=True)
-    p = staff.add_parser("add", help="create a console account (password from stdin)",
-                         description="Create a staff account for the web console. The password "
-                                     "is read from stdin (one line; prompted twice on a "
-                                     "terminal) and stored only as an argon2id hash.")
+        dest="staff_command", metavar="ACTION", required=True
+    )
+    p = staff.add_parser(
+        "add",
+        help="create a console account (password from stdin)",
+        description="Create a staff account for the web console. The password "
+        "is read from stdin (one line; prompted twice on a "
+        "terminal) and stored only as an argon2id hash.",
+    )
     p.add_argument("name", help="login name (a-z 0-9 _ . -, 2–40)")
     p.add_argument("--role", required=True, choices=("admin", "publisher", "rating", "viewer"))
     p.add_argument("--db", required=True, metavar="PATH|URL", help="service database")
@@ -31,10 +36,9 @@ def register(group: argparse._SubParsersAction) -> None:
 def _open(db: str):  # type: ignore[no-untyped-def]
     """The console store on central's database (created or checked by Storage first)."""
     from central.console.store import ConsoleStore
+    from central.errors import CentralError
     from central.storage import Storage
     from central.storage.engine import WRITE
-
-    from central.errors import CentralError
 
     try:
         storage = Storage(db)

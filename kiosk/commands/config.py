@@ -1,4 +1,5 @@
 """`kiosk config`: check a terminal configuration."""
+
 from __future__ import annotations
 
 import argparse
@@ -24,18 +25,31 @@ FILE_SETTINGS = {"default_bundle", "ca_bundle"}
 def register(sub: argparse._SubParsersAction) -> None:
     """Register the `kiosk config` group."""
     group = add_group(sub, "config", "terminal configuration: check, set-pin")
-    p = group.add_parser("check", help="validate a terminal.toml and list every problem",
-                         description="Exit 0 with a summary when valid; exit 2 listing every "
-                                     "problem as `field.path: message` when not.")
-    p.add_argument("path", nargs="?", default=None,
-                   help="config file (default: config/terminal.toml, the demo)")
+    p = group.add_parser(
+        "check",
+        help="validate a terminal.toml and list every problem",
+        description="Exit 0 with a summary when valid; exit 2 listing every "
+        "problem as `field.path: message` when not.",
+    )
+    p.add_argument(
+        "path",
+        nargs="?",
+        default=None,
+        help="config file (default: config/terminal.toml, the demo)",
+    )
     p.set_defaults(handler=_check, parser=p)
-    p = group.add_parser("set-pin", help="set the maintenance PIN (stored as a salted scrypt hash)",
-                         description="Ask for a new 4–12 digit PIN twice and write its salted "
-                                     "scrypt hash to admin_pin_hash in the config file.")
+    p = group.add_parser(
+        "set-pin",
+        help="set the maintenance PIN (stored as a salted scrypt hash)",
+        description="Ask for a new 4–12 digit PIN twice and write its salted "
+        "scrypt hash to admin_pin_hash in the config file.",
+    )
     p.add_argument("path", nargs="?", default=None, help="config file (default: the demo config)")
-    p.add_argument("--pin-stdin", action="store_true",
-                   help="read the PIN from one line of standard input (for provisioning scripts)")
+    p.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="read the PIN from one line of standard input (for provisioning scripts)",
+    )
     p.set_defaults(handler=_set_pin, parser=p)
 
 
@@ -57,10 +71,16 @@ def _check(args: argparse.Namespace) -> int:
         return 2
     devices = ", ".join(
         f"{name}={dev.url}" if dev.enabled else f"{name}=off"
-        for name, dev in (("idcard", cfg.idcard), ("printer", cfg.printer), ("scanner", cfg.scanner))
+        for name, dev in (
+            ("idcard", cfg.idcard),
+            ("printer", cfg.printer),
+            ("scanner", cfg.scanner),
+        )
     )
-    print(f"ok: {cfg.source}: terminal {cfg.terminal_id} \"{cfg.hall_name}\" region {cfg.region_code}, "
-          f"central {cfg.central.url}, {devices}")
+    print(
+        f'ok: {cfg.source}: terminal {cfg.terminal_id} "{cfg.hall_name}" region {cfg.region_code}, '
+        f"central {cfg.central.url}, {devices}"
+    )
     return 0
 
 
@@ -123,7 +143,7 @@ def replace_keeping_mode(path: Path, text: str) -> None:
         data = text.encode("utf-8")
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         os.fsync(fd)
     except BaseException:
         os.close(fd)

@@ -1,4 +1,5 @@
 """`kiosk doctor`: check config, font, secret, disk (devices, central, outbox, catalogue as they land)."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,8 +9,11 @@ from kiosk.commands import add_config_option
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Register `kiosk doctor`."""
-    p = sub.add_parser("doctor", help="check this terminal: each item ok / warn / fail with the fix",
-                       description="One table of checks; exit 0 only if nothing failed.")
+    p = sub.add_parser(
+        "doctor",
+        help="check this terminal: each item ok / warn / fail with the fix",
+        description="One table of checks; exit 0 only if nothing failed.",
+    )
     add_config_option(p)
     p.set_defaults(handler=_doctor, parser=p)
 

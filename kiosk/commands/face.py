@@ -1,4 +1,5 @@
 """`kiosk face check IMAGE...`: the quality gate's verdict per image, as JSON lines."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,8 +15,11 @@ EXIT_UNREADABLE = 2
 def register(sub: argparse._SubParsersAction) -> None:
     """Register the `kiosk face` group."""
     group = add_group(sub, "face", "人证比对 tools: the quality gate on image files")
-    check = group.add_parser("check", help="print the quality gate's verdict for each image as one JSON "
-                                           "line (exit 1 when any image fails the gate)")
+    check = group.add_parser(
+        "check",
+        help="print the quality gate's verdict for each image as one JSON "
+        "line (exit 1 when any image fails the gate)",
+    )
     check.add_argument("images", nargs="+", metavar="IMAGE", help="PNG/JPEG files")
     check.set_defaults(handler=_check)
 
@@ -29,7 +33,9 @@ def _check(args: argparse.Namespace) -> int:
         try:
             img = load_file(path)
         except (OSError, ValueError) as exc:
-            print(json.dumps({"image": path, "error": f"not a readable image: {type(exc).__name__}"}))
+            print(
+                json.dumps({"image": path, "error": f"not a readable image: {type(exc).__name__}"})
+            )
             rc = max(rc, EXIT_UNREADABLE)
             continue
         obs, verdict = quality.check(img)

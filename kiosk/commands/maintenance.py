@@ -1,9 +1,9 @@
 """`kiosk maintenance`: the technician's switch and audit trail from a shell (SSH, laptop)."""
+
 from __future__ import annotations
 
 import argparse
 import getpass
-import time
 from typing import Any
 
 from kiosk.commands import add_config_option, add_group
@@ -11,14 +11,21 @@ from kiosk.commands import add_config_option, add_group
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Register the `kiosk maintenance` group."""
-    group = add_group(sub, "maintenance", "out of service / back in service, PIN lockout, audit log")
+    group = add_group(
+        sub, "maintenance", "out of service / back in service, PIN lockout, audit log"
+    )
     p = group.add_parser("status", help="in or out of service, PIN lockout, the last audit events")
     add_config_option(p)
-    p.add_argument("--tail", type=int, default=10, metavar="N", help="audit events to show (default 10)")
+    p.add_argument(
+        "--tail", type=int, default=10, metavar="N", help="audit events to show (default 10)"
+    )
     p.set_defaults(handler=_status, parser=p)
-    p = group.add_parser("pause", help="take the terminal out of service (the running kiosk follows within 1 s)",
-                         description="Citizens see 本机正在维护，暂停服务 once the current session ends; "
-                                     "it stays so across restarts until `kiosk maintenance resume`.")
+    p = group.add_parser(
+        "pause",
+        help="take the terminal out of service (the running kiosk follows within 1 s)",
+        description="Citizens see 本机正在维护，暂停服务 once the current session ends; "
+        "it stays so across restarts until `kiosk maintenance resume`.",
+    )
     add_config_option(p)
     p.set_defaults(handler=_pause, parser=p)
     p = group.add_parser("resume", help="put the terminal back in service")
@@ -57,14 +64,19 @@ def _status(args: argparse.Namespace) -> int:
     cfg, mode, flag = _parts(args)
     since = flag.since()
     if flag.is_set():
-        print(f"terminal {cfg.terminal_id}: OUT OF SERVICE" + (f" since {_when(since)}" if since else ""))
+        print(
+            f"terminal {cfg.terminal_id}: OUT OF SERVICE"
+            + (f" since {_when(since)}" if since else "")
+        )
     else:
         print(f"terminal {cfg.terminal_id}: in service")
     if not cfg.admin_pin_hash:
         print("maintenance PIN: not set (kiosk config set-pin)")
     elif mode.guard.remaining_lockout():
-        print(f"maintenance PIN: locked for {mode.guard.remaining_lockout():.0f} s "
-              f"after {mode.guard.failures} wrong PINs")
+        print(
+            f"maintenance PIN: locked for {mode.guard.remaining_lockout():.0f} s "
+            f"after {mode.guard.failures} wrong PINs"
+        )
     else:
         print(f"maintenance PIN: set, {mode.guard.failures} wrong attempt(s) in a row")
     _print_events(mode.audit.tail(args.tail))
@@ -77,9 +89,13 @@ def _switch(args: argparse.Namespace, paused: bool) -> int:
         print(f"terminal {cfg.terminal_id} is already {'out of' if paused else 'in'} service")
         return 0
     flag.set(paused)
-    mode.audit.record("out_of_service" if paused else "in_service", outcome="ok", by=f"cli:{_who()}")
-    print(f"terminal {cfg.terminal_id}: {'out of' if paused else 'back in'} service "
-          "(a running kiosk follows within 1 s; a session in progress finishes first)")
+    mode.audit.record(
+        "out_of_service" if paused else "in_service", outcome="ok", by=f"cli:{_who()}"
+    )
+    print(
+        f"terminal {cfg.terminal_id}: {'out of' if paused else 'back in'} service "
+        "(a running kiosk follows within 1 s; a session in progress finishes first)"
+    )
     return 0
 
 

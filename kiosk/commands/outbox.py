@@ -1,4 +1,5 @@
 """`kiosk outbox`: store-and-forward queue: status, retry, flush."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,44 +17,62 @@ if TYPE_CHECKING:
 def register(sub: argparse._SubParsersAction) -> None:
     """Register the `kiosk outbox` group."""
     group = add_group(sub, "outbox", "store-and-forward queue: status, retry, flush")
-    p = group.add_parser("status", help="rows by state and kind, oldest pending, last error",
-                         description="Counts of queued rows by state (pending, delivered, dead) "
-                                     "and kind, the age of the oldest pending row, the last "
-                                     "error, and the dead rows with their reasons.")
+    p = group.add_parser(
+        "status",
+        help="rows by state and kind, oldest pending, last error",
+        description="Counts of queued rows by state (pending, delivered, dead) "
+        "and kind, the age of the oldest pending row, the last "
+        "error, and the dead rows with their reasons.",
+    )
     add_config_option(p)
     p.set_defaults(handler=_status, parser=p)
 
-    p = group.add_parser("retry-dead", help="make dead rows pending again",
-                         description="Dead rows are those central refused (4xx). After fixing "
-                                     "the cause, make one (ID) or all of them pending again.")
+    p = group.add_parser(
+        "retry-dead",
+        help="make dead rows pending again",
+        description="Dead rows are those central refused (4xx). After fixing "
+        "the cause, make one (ID) or all of them pending again.",
+    )
     add_config_option(p)
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("id", nargs="?", type=int, help="row id (see `kiosk outbox status`)")
     which.add_argument("--all", action="store_true", help="every dead row")
     p.set_defaults(handler=_retry_dead, parser=p)
 
-    p = group.add_parser("flush", help="deliver every pending row now and report",
-                         description="Deliver pending rows now, ignoring their backoff. Refused "
-                                     "while the kiosk runs (its worker delivers by itself). "
-                                     "Exit 0 when the queue is empty afterwards, 1 otherwise.")
+    p = group.add_parser(
+        "flush",
+        help="deliver every pending row now and report",
+        description="Deliver pending rows now, ignoring their backoff. Refused "
+        "while the kiosk runs (its worker delivers by itself). "
+        "Exit 0 when the queue is empty afterwards, 1 otherwise.",
+    )
     add_config_option(p)
-    p.add_argument("--url", default=None,
-                   help="central base URL to use instead of central.url (needed when it is "
-                        "\"embedded\")")
-    p.add_argument("--timeout", type=float, default=120.0, metavar="S",
-                   help="give up after S seconds (default 120)")
+    p.add_argument(
+        "--url",
+        default=None,
+        help='central base URL to use instead of central.url (needed when it is "embedded")',
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="give up after S seconds (default 120)",
+    )
     p.set_defaults(handler=_flush, parser=p)
 
-    p = group.add_parser("repair", help="save a damaged queue's readable rows, then rebuild it",
-                         description="For a queue that doctor reports damaged (vanished, emptied, "
-                                     "replaced, older copy, corrupt). Every readable row is saved "
-                                     "to outbox-quarantine/STAMP/rows.jsonl (still encrypted) and "
-                                     "the damaged files are moved there; the new queue gets the "
-                                     "recovered rows back and continues provisional numbers above "
-                                     "the last one issued. Refused while the kiosk runs.")
+    p = group.add_parser(
+        "repair",
+        help="save a damaged queue's readable rows, then rebuild it",
+        description="For a queue that doctor reports damaged (vanished, emptied, "
+        "replaced, older copy, corrupt). Every readable row is saved "
+        "to outbox-quarantine/STAMP/rows.jsonl (still encrypted) and "
+        "the damaged files are moved there; the new queue gets the "
+        "recovered rows back and continues provisional numbers above "
+        "the last one issued. Refused while the kiosk runs.",
+    )
     add_config_option(p)
-    p.add_argument("--force", action="store_true",
-                   help="rebuild even if the queue looks healthy")
+    p.add_argument("--force", action="store_true", help="rebuild even if the queue looks healthy")
     p.set_defaults(handler=_repair, parser=p)
 
 
@@ -126,8 +145,10 @@ def _status_report(args: argparse.Namespace) -> int:
     if st.oldest_pending_created is None:
         print("oldest pending: none")
     else:
-        print(f"oldest pending: {_age(st.oldest_pending_age_s or 0)} "
-              f"(queued {_when(st.oldest_pending_created)})")
+        print(
+            f"oldest pending: {_age(st.oldest_pending_age_s or 0)} "
+            f"(queued {_when(st.oldest_pending_created)})"
+        )
     if st.last_error:
         print(f"last error: {st.last_error} (at {_when(st.last_error_at or 0)})")
     else:
@@ -136,8 +157,10 @@ def _status_report(args: argparse.Namespace) -> int:
         print("dead rows (central refused them; fix the cause, then `kiosk outbox retry-dead`):")
         for r in dead:
             ref = f" {r.provisional_no}" if r.provisional_no else ""
-            print(f"  #{r.id} {r.kind.value}{ref}, queued {_when(r.created)}, "
-                  f"{r.attempts} attempt(s): {r.last_error}")
+            print(
+                f"  #{r.id} {r.kind.value}{ref}, queued {_when(r.created)}, "
+                f"{r.attempts} attempt(s): {r.last_error}"
+            )
     return 0
 
 
@@ -155,8 +178,10 @@ def _retry_dead(args: argparse.Namespace) -> int:
     if n == 0:
         what = "no dead rows" if args.all else f"no dead row with id {args.id}"
         return _fail(what, 1)
-    print(f"{n} dead row(s) are pending again; the kiosk delivers them at its next pass "
-          f"(or run `kiosk outbox flush`)")
+    print(
+        f"{n} dead row(s) are pending again; the kiosk delivers them at its next pass "
+        f"(or run `kiosk outbox flush`)"
+    )
     return 0
 
 
@@ -185,12 +210,17 @@ def _flush_queue(args: argparse.Namespace) -> int:
             return 0
         url = args.url or cfg.central.url
         if url == "embedded":
-            return _fail('central.url is "embedded" (the demo sandbox inside the running kiosk); '
-                         "pass --url http://HOST:PORT of a central service")
+            return _fail(
+                'central.url is "embedded" (the demo sandbox inside the running kiosk); '
+                "pass --url http://HOST:PORT of a central service"
+            )
         lock = DeliveryLock(box.path)
         if not lock.acquire():
-            return _fail("the kiosk is running and delivers this outbox itself; stop it first "
-                         "to flush by hand", 1)
+            return _fail(
+                "the kiosk is running and delivers this outbox itself; stop it first "
+                "to flush by hand",
+                1,
+            )
         try:
             client = CentralClient.from_config(cfg, base_url=url)
             worker = SyncWorker(box, client)
@@ -201,8 +231,10 @@ def _flush_queue(args: argparse.Namespace) -> int:
             return _fail(str(exc))
         finally:
             lock.release()
-    print(f"delivered {report.delivered}, dead {report.dead}, still pending {left} "
-          f"({time.monotonic() - t0:.1f} s)")
+    print(
+        f"delivered {report.delivered}, dead {report.dead}, still pending {left} "
+        f"({time.monotonic() - t0:.1f} s)"
+    )
     if report.errors:
         print(f"last error: {report.errors[-1]}")
     return 0 if left == 0 else 1
@@ -248,12 +280,16 @@ def _repair(args: argparse.Namespace) -> int:
         return _fail(f"repair failed: {exc.strerror or exc}; nothing was deleted")
     rec = ", ".join(f"{n} {s}" for s, n in sorted(report.recovered.items())) or "none"
     print(f"damaged files and readable rows saved in {report.quarantine}")
-    print(f"recovered rows: {rec}; unreadable: {len(report.unreadable_ids)}; "
-          f"rows ever queued: {report.issued_rows}")
+    print(
+        f"recovered rows: {rec}; unreadable: {len(report.unreadable_ids)}; "
+        f"rows ever queued: {report.issued_rows}"
+    )
     if report.lost:
-        print(f"LOST: up to {report.lost} row(s) could not be recovered; citizens holding these "
-              f"receipts must be helped at the service window (delivered rows already purged "
-              f"are listed too):")
+        print(
+            f"LOST: up to {report.lost} row(s) could not be recovered; citizens holding these "
+            f"receipts must be helped at the service window (delivered rows already purged "
+            f"are listed too):"
+        )
         shown = report.missing_numbers[:20]
         more = len(report.missing_numbers) - len(shown)
         print("  " + ", ".join(shown) + (f" and {more} more (see REPORT.txt)" if more > 0 else ""))

@@ -1,4 +1,5 @@
 """`kiosk printer`: receipt printer: status, test page."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,9 @@ HALL_NAME = "政务服务中心 24小时自助服务区"
 def register(sub: argparse._SubParsersAction) -> None:
     """Register the `kiosk printer` group."""
     group = add_group(sub, "printer", "receipt printer: status, test page")
-    status = group.add_parser("status", help="print the printer status (exit 0 ok/near_end, 4 otherwise)")
+    status = group.add_parser(
+        "status", help="print the printer status (exit 0 ok/near_end, 4 otherwise)"
+    )
     _device_options(status)
     status.set_defaults(handler=_status)
     test = group.add_parser("test", help="print a Chinese test page (exit 0 only if it printed)")
@@ -24,12 +27,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _device_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--device", required=True, metavar="URL",
-                        help="printer URL: /dev/ttyUSB0, tcp://HOST:9100, usb://VID:PID, "
-                             "file:///dev/usb/lp0, sim://printer?paper=near_end")
-    parser.add_argument("--profile", default="default", help="python-escpos profile (default: default)")
-    parser.add_argument("--baudrate", type=int, default=115200, help="serial speed (default 115200)")
-    parser.add_argument("--timeout", type=float, default=1.0, metavar="S", help="status reply timeout")
+    parser.add_argument(
+        "--device",
+        required=True,
+        metavar="URL",
+        help="printer URL: /dev/ttyUSB0, tcp://HOST:9100, usb://VID:PID, "
+        "file:///dev/usb/lp0, sim://printer?paper=near_end",
+    )
+    parser.add_argument(
+        "--profile", default="default", help="python-escpos profile (default: default)"
+    )
+    parser.add_argument(
+        "--baudrate", type=int, default=115200, help="serial speed (default 115200)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=1.0, metavar="S", help="status reply timeout"
+    )
 
 
 def _printer(args: argparse.Namespace, paper_mm: int = 80):  # noqa: ANN202
@@ -37,8 +50,13 @@ def _printer(args: argparse.Namespace, paper_mm: int = 80):  # noqa: ANN202
     from drivers.printer.errors import PrinterError
 
     try:
-        return ReceiptPrinter(args.device, profile=args.profile, paper_mm=paper_mm,
-                              baudrate=args.baudrate, timeout_s=args.timeout)
+        return ReceiptPrinter(
+            args.device,
+            profile=args.profile,
+            paper_mm=paper_mm,
+            baudrate=args.baudrate,
+            timeout_s=args.timeout,
+        )
     except PrinterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None
@@ -50,9 +68,11 @@ def test_receipt():  # noqa: ANN201
 
     return Receipt(
         title=HALL_NAME,
-        lines=(("测试", "打印机自检（中文，标点。冒号：）"),
-               ("数字", "0123456789"),
-               ("时间", terminal_clock.strftime("%Y-%m-%d %H:%M:%S"))),
+        lines=(
+            ("测试", "打印机自检（中文，标点。冒号：）"),
+            ("数字", "0123456789"),
+            ("时间", terminal_clock.strftime("%Y-%m-%d %H:%M:%S")),
+        ),
         qr="https://zwfw.example.gov.cn/kiosk/selftest",
         footer="如能看清以上文字和二维码，打印机工作正常。",
     )
@@ -86,7 +106,9 @@ def _test(args: argparse.Namespace) -> int:
     finally:
         printer.close()
     if result.printed:
-        print(f"printed ({result.bytes_sent} bytes, printer {result.after.value if result.after else '?'})")
+        print(
+            f"printed ({result.bytes_sent} bytes, printer {result.after.value if result.after else '?'})"
+        )
         return 0
     print(f"not printed: {result.outcome.value}: {result.message}", file=sys.stderr)
     return EXIT_NOT_READY

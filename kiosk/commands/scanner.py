@@ -1,4 +1,5 @@
 """`kiosk scanner`: QR/barcode scanner: read a code."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,8 +15,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Register the `kiosk scanner` group."""
     group = add_group(sub, "scanner", "QR/barcode scanner: read a code")
     read = group.add_parser("read", help="wait for one scanned code and print it")
-    read.add_argument("--device", required=True, metavar="URL",
-                      help="scanner URL: /dev/ttyACM0, socket://HOST:PORT, sim://scanner")
+    read.add_argument(
+        "--device",
+        required=True,
+        metavar="URL",
+        help="scanner URL: /dev/ttyACM0, socket://HOST:PORT, sim://scanner",
+    )
     read.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds to wait")
     read.add_argument("--terminator", choices=("CR", "LF", "CRLF"), default="CR")
     read.add_argument("--baudrate", type=int, default=9600)

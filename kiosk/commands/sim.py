@@ -1,4 +1,5 @@
 """`kiosk sim KIND`: run a device simulator stand-alone (one module kiosk/commands/sim_KIND.py each)."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """`kiosk sim idcard`: run the ID card reader simulator stand-alone on a pty or a TCP port."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,23 +9,41 @@ import threading
 from drivers.sim.base import serve
 from drivers.sim.idcard import DEMO_CARDS, IdCardSimulator
 
-HELP = ("commands on stdin: insert KIND | remove | silence on|off | sam_fault HEX|none | "
-        "noise P | quit   (KIND: " + ", ".join(DEMO_CARDS) + ")")
+HELP = (
+    "commands on stdin: insert KIND | remove | silence on|off | sam_fault HEX|none | "
+    "noise P | quit   (KIND: " + ", ".join(DEMO_CARDS) + ")"
+)
 
 
 def register(group: argparse._SubParsersAction) -> None:
     """Add `kiosk sim idcard` to the `kiosk sim` group."""
     parser = group.add_parser(
-        "idcard", help="ID card reader simulator (GA 467 SAM protocol)",
+        "idcard",
+        help="ID card reader simulator (GA 467 SAM protocol)",
         description="Run the ID card reader simulator. The first line printed is the device URL "
-                    "to give to `kiosk card read --device` or config [idcard] url. " + HELP)
-    parser.add_argument("--tcp", type=int, metavar="PORT", default=None,
-                        help="serve on 127.0.0.1:PORT (0 = any free port) instead of a pty")
-    parser.add_argument("--card", choices=sorted(DEMO_CARDS), default=None,
-                        help="demo card placed on the reader at start")
-    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                        help="simulator option as in sim://idcard?KEY=VALUE (noise, silence, "
-                             "drop_after, sam_fault, pace_baud, seed); repeatable")
+        "to give to `kiosk card read --device` or config [idcard] url. " + HELP,
+    )
+    parser.add_argument(
+        "--tcp",
+        type=int,
+        metavar="PORT",
+        default=None,
+        help="serve on 127.0.0.1:PORT (0 = any free port) instead of a pty",
+    )
+    parser.add_argument(
+        "--card",
+        choices=sorted(DEMO_CARDS),
+        default=None,
+        help="demo card placed on the reader at start",
+    )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="simulator option as in sim://idcard?KEY=VALUE (noise, silence, "
+        "drop_after, sam_fault, pace_baud, seed); repeatable",
+    )
     parser.set_defaults(handler=_run)
 
 

@@ -1,4 +1,5 @@
 """`kiosk sscard`: the 社保卡 reader on PC/SC: status and a test read (technicians only)."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,16 +15,31 @@ EXIT_NO_CARD = 3
 def register(sub: argparse._SubParsersAction) -> None:
     """Register the `kiosk sscard` group."""
     group = add_group(sub, "sscard", "社保卡 reader (PC/SC): status and a test read")
-    st = group.add_parser("status", help="PC/SC service, the configured reader, whether a card is in "
-                                         "(JSON); reads nothing from the card")
-    rd = group.add_parser("read", help="read the card in the reader once and print its public data "
-                                       "(ID number and name masked unless --full)")
-    rd.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for a card (default 10)")
-    rd.add_argument("--full", action="store_true", help="print ID number and name unmasked (the "
-                                                        "technician's own test card only)")
+    st = group.add_parser(
+        "status",
+        help="PC/SC service, the configured reader, whether a card is in "
+        "(JSON); reads nothing from the card",
+    )
+    rd = group.add_parser(
+        "read",
+        help="read the card in the reader once and print its public data "
+        "(ID number and name masked unless --full)",
+    )
+    rd.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds to wait for a card (default 10)"
+    )
+    rd.add_argument(
+        "--full",
+        action="store_true",
+        help="print ID number and name unmasked (the technician's own test card only)",
+    )
     for p in (st, rd):
-        p.add_argument("--device", metavar="URL", help="reader URL (default: sscard.url of the config): "
-                                                         "pcsc://, pcsc://?reader=NAME, sim://sscard")
+        p.add_argument(
+            "--device",
+            metavar="URL",
+            help="reader URL (default: sscard.url of the config): "
+            "pcsc://, pcsc://?reader=NAME, sim://sscard",
+        )
         p.add_argument("--config", default=None, help="terminal.toml (default: the demo config)")
     st.set_defaults(handler=_status)
     rd.set_defaults(handler=_read)
@@ -79,12 +95,20 @@ def _read(args: argparse.Namespace) -> int:
     if card is None:
         print(f"no card within {args.timeout:g} s", file=sys.stderr)
         return EXIT_NO_CARD
-    print(json.dumps({
-        "card_number": card.card_number if args.full else card.card_number[:2] + "*" * 7,
-        "id_number": card.id_number if args.full else mask_id_number(card.id_number),
-        "name": card.name if args.full else mask_name(card.name),
-        "region_code": card.region_code, "card_version": card.card_version,
-        "generation": card.generation, "issued_on": str(card.issued_on or ""),
-        "valid_until": str(card.valid_until or ""), "atr": card.atr.hex(" ").upper(),
-    }, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "card_number": card.card_number if args.full else card.card_number[:2] + "*" * 7,
+                "id_number": card.id_number if args.full else mask_id_number(card.id_number),
+                "name": card.name if args.full else mask_name(card.name),
+                "region_code": card.region_code,
+                "card_version": card.card_version,
+                "generation": card.generation,
+                "issued_on": str(card.issued_on or ""),
+                "valid_until": str(card.valid_until or ""),
+                "atr": card.atr.hex(" ").upper(),
+            },
+            ensure_ascii=False,
+        )
+    )
     return 0

@@ -1,4 +1,5 @@
 """Local time on documents: the terminal's configured zone (`terminal.timezone`, kiosk.clock)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Errors of the document renderer (one root: DocumentError)."""
+
 from __future__ import annotations
 
 

@@ -4,6 +4,7 @@ printed only when CUPS says job-state = completed.
 The engine calls `job(engine)` on the UI thread (everything personal is copied out then) and runs
 the returned callable off it; the outcome is a PrintOutcome like the receipt printer's.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,16 +22,32 @@ from kiosk.session.ports import CentralUnavailable, DeviceState, EventSink, Prin
 log = logging.getLogger(__name__)
 
 #: Printer reasons that make the A4 printer unusable until a technician acts (the item greys).
-DEVICE_FAULTS = frozenset({"media_empty", "door_open", "offline", "media_jam", "toner_empty",
-                           "stopped", "not_accepting", "unreachable"})
+DEVICE_FAULTS = frozenset(
+    {
+        "media_empty",
+        "door_open",
+        "offline",
+        "media_jam",
+        "toner_empty",
+        "stopped",
+        "not_accepting",
+        "unreachable",
+    }
+)
 NOT_CONFIGURED = "not_configured"
 
 
 class DocumentPrinting:
     """Prints certificates on the A4 printer and reports its state (a device event source)."""
 
-    def __init__(self, printer: Any, central: Any, *, poll_s: float = 5.0,
-                 render: Callable[..., tuple[bytes, int]] | None = None) -> None:
+    def __init__(
+        self,
+        printer: Any,
+        central: Any,
+        *,
+        poll_s: float = 5.0,
+        render: Callable[..., tuple[bytes, int]] | None = None,
+    ) -> None:
         self.printer = printer
         """drivers.a4printer CupsPrinter / SimA4Printer, or None (no A4 printer configured)."""
         self.central = central
@@ -58,14 +75,20 @@ class DocumentPrinting:
         for f in item.fields:
             value = s.clean.get(f.name)
             opt = f.option(str(value)) if f.type == "choice" and value is not None else None
-            fields[f.name] = opt.zh if opt else (value.isoformat() if hasattr(value, "isoformat") else value)
+            fields[f.name] = (
+                opt.zh if opt else (value.isoformat() if hasattr(value, "isoformat") else value)
+            )
         holder = s.holder
         now = engine.wall_clock()
-        session = {"holder_name": holder.name if holder else "",
-                   "holder_id_number": holder.id_number if holder else "",
-                   "terminal_id": engine.terminal_id, "hall_name": engine.hall_name,
-                   "case_no": s.service_id, "item_name": item.name_zh,
-                   "time": local_time(now).strftime("%Y-%m-%d %H:%M")}
+        session = {
+            "holder_name": holder.name if holder else "",
+            "holder_id_number": holder.id_number if holder else "",
+            "terminal_id": engine.terminal_id,
+            "hall_name": engine.hall_name,
+            "case_no": s.service_id,
+            "item_name": item.name_zh,
+            "time": local_time(now).strftime("%Y-%m-%d %H:%M"),
+        }
         return lambda: self.print_document(item, answer, fields, session)
 
     def after_failure(self, engine: Any) -> None:
@@ -75,8 +98,9 @@ class DocumentPrinting:
 
     # ---- the work (off the UI thread) ----
 
-    def print_document(self, item: Any, answer: Any, fields: dict[str, Any],
-                       session: dict[str, Any]) -> PrintOutcome:
+    def print_document(
+        self, item: Any, answer: Any, fields: dict[str, Any], session: dict[str, Any]
+    ) -> PrintOutcome:
         """Render, register, print; `printed` only for a job CUPS completed."""
         if self.printer is None:
             return PrintOutcome(False, NOT_CONFIGURED)
@@ -104,20 +128,33 @@ class DocumentPrinting:
         log.warning("document %s not printed: %s", item.code, result.reason)
         return PrintOutcome(False, result.reason or "not_completed")
 
-    def render(self, item: Any, answer: Any, fields: dict[str, Any], session: dict[str, Any],
-               issued: Any) -> tuple[bytes, int]:
+    def render(
+        self, item: Any, answer: Any, fields: dict[str, Any], session: dict[str, Any], issued: Any
+    ) -> tuple[bytes, int]:
         """The PDF of this document and its page count."""
         from kiosk.documents.render import render_document
 
         expires = issued.expires_at
-        expires_local = local_time(expires.timestamp()).date().isoformat() \
-            if isinstance(expires, datetime) else str(expires)[:10]
-        issued_at = local_time(issued.issued_at.timestamp()).strftime("%Y-%m-%d %H:%M") \
-            if isinstance(issued.issued_at, datetime) else session["time"]
-        doc = build_document(item, fields=fields, result=dict(answer.values), session=session,
-                             columns=answer.columns, rows=answer.rows,
-                             verification=Verification(issued.code, issued.verify_url, expires_local),
-                             issued_at=issued_at)
+        expires_local = (
+            local_time(expires.timestamp()).date().isoformat()
+            if isinstance(expires, datetime)
+            else str(expires)[:10]
+        )
+        issued_at = (
+            local_time(issued.issued_at.timestamp()).strftime("%Y-%m-%d %H:%M")
+            if isinstance(issued.issued_at, datetime)
+            else session["time"]
+        )
+        doc = build_document(
+            item,
+            fields=fields,
+            result=dict(answer.values),
+            session=session,
+            columns=answer.columns,
+            rows=answer.rows,
+            verification=Verification(issued.code, issued.verify_url, expires_local),
+            issued_at=issued_at,
+        )
         return (self._render or render_document)(doc)
 
     # ---- device state (EventSource) ----

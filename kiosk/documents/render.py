@@ -4,6 +4,7 @@ Every page carries the title line, a faint 自助终端打印 watermark, the 核
 "第 N 页 共 M 页"; the table's header row repeats on each page; the issuer, date and seal close
 the last page.
 """
+
 from __future__ import annotations
 
 import io
@@ -49,16 +50,19 @@ def _styles() -> dict[str, Any]:
     from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
     from reportlab.lib.styles import ParagraphStyle
 
-    base = ParagraphStyle("body", fontName=FONT, fontSize=11.5, leading=19, wordWrap="CJK",
-                          alignment=TA_JUSTIFY)
+    base = ParagraphStyle(
+        "body", fontName=FONT, fontSize=11.5, leading=19, wordWrap="CJK", alignment=TA_JUSTIFY
+    )
     return {
-        "title": ParagraphStyle("title", parent=base, fontSize=21, leading=28, alignment=TA_CENTER,
-                                spaceAfter=14),
+        "title": ParagraphStyle(
+            "title", parent=base, fontSize=21, leading=28, alignment=TA_CENTER, spaceAfter=14
+        ),
         "body": base,
         "label": ParagraphStyle("label", parent=base, textColor="#333333"),
         "cell": ParagraphStyle("cell", parent=base, fontSize=9.5, leading=13, alignment=TA_CENTER),
-        "section": ParagraphStyle("section", parent=base, fontSize=12.5, leading=20, spaceBefore=10,
-                                  spaceAfter=4),
+        "section": ParagraphStyle(
+            "section", parent=base, fontSize=12.5, leading=20, spaceBefore=10, spaceAfter=4
+        ),
         "small": ParagraphStyle("small", parent=base, fontSize=9, leading=13, textColor="#444444"),
     }
 
@@ -77,8 +81,14 @@ def render_document(doc: DocumentData, font_path: Path | None = None) -> tuple[b
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import (KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
-                                    TableStyle)
+    from reportlab.platypus import (
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     register_font(font_path)
     st = _styles()
@@ -89,26 +99,43 @@ def render_document(doc: DocumentData, font_path: Path | None = None) -> tuple[b
     if doc.intro:
         story.append(Paragraph(_esc(doc.intro), st["body"]))
         story.append(Spacer(1, 4 * mm))
-    pairs = [[Paragraph(_esc(label) + "：", st["label"]), Paragraph(_esc(value), st["body"])]
-             for label, value in doc.lines]
+    pairs = [
+        [Paragraph(_esc(label) + "：", st["label"]), Paragraph(_esc(value), st["body"])]
+        for label, value in doc.lines
+    ]
     if pairs:
         t = Table(pairs, colWidths=[46 * mm, usable - 46 * mm], hAlign="LEFT")
-        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+        t.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("FONTNAME", (0, 0), (-1, -1), FONT),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ]
+            )
+        )
         story.append(t)
     if doc.table_title is not None:
         story.append(Paragraph(_esc(doc.table_title), st["section"]))
         if doc.rows and doc.columns:
-            data = [[Paragraph(_esc(c), st["cell"]) for c in doc.columns]] + \
-                   [[Paragraph(_esc(c), st["cell"]) for c in r] for r in doc.rows]
+            data = [[Paragraph(_esc(c), st["cell"]) for c in doc.columns]] + [
+                [Paragraph(_esc(c), st["cell"]) for c in r] for r in doc.rows
+            ]
             n = max(len(doc.columns), 1)
             table = Table(data, colWidths=[usable / n] * n, repeatRows=1)
-            table.setStyle(TableStyle([
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#555555")), ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#555555")),
+                        ("FONTNAME", (0, 0), (-1, -1), FONT),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                        ("TOPPADDING", (0, 0), (-1, -1), 2),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                    ]
+                )
+            )
             story.append(table)
         else:
             story.append(Paragraph("无记录。", st["body"]))
@@ -117,10 +144,19 @@ def render_document(doc: DocumentData, font_path: Path | None = None) -> tuple[b
         story.append(Paragraph(_esc(doc.footer), st["small"]))
     story.append(KeepTogether([Spacer(1, 10 * mm), _IssuerBlock(doc, usable)]))
     buf = io.BytesIO()
-    template = SimpleDocTemplate(buf, pagesize=A4, leftMargin=margin, rightMargin=margin,
-                                 topMargin=24 * mm, bottomMargin=48 * mm, title=doc.title,
-                                 author=doc.issuer, subject=f"核验码 {doc.verification.code}",
-                                 creator="selfservice-kiosk", invariant=True)
+    template = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=24 * mm,
+        bottomMargin=48 * mm,
+        title=doc.title,
+        author=doc.issuer,
+        subject=f"核验码 {doc.verification.code}",
+        creator="selfservice-kiosk",
+        invariant=True,
+    )
     pages: list[int] = []
     template.build(story, canvasmaker=_canvas_maker(doc, pages))
     return buf.getvalue(), pages[0]
@@ -204,8 +240,15 @@ def _page_frame(c: Any, doc: DocumentData, page: int, total: int) -> None:
     c.saveState()
     c.setFont(FONT, 8.5)
     c.setFillColorRGB(0.35, 0.35, 0.35)
-    head = "  ".join(x for x in (doc.hall_name, f"终端 {doc.terminal_id}" if doc.terminal_id else "",
-                                 f"打印时间 {doc.issued_at}") if x)
+    head = "  ".join(
+        x
+        for x in (
+            doc.hall_name,
+            f"终端 {doc.terminal_id}" if doc.terminal_id else "",
+            f"打印时间 {doc.issued_at}",
+        )
+        if x
+    )
     c.drawString(20 * mm, h - 13 * mm, head)
     c.drawRightString(w - 20 * mm, h - 13 * mm, f"事项编码 {doc.item_code}")
     c.setStrokeColorRGB(0.6, 0.6, 0.6)
@@ -242,5 +285,7 @@ def _draw_qr(c: Any, text: str, x: float, y: float, size: float) -> None:
     for r, row in enumerate(qr.modules):
         for col, dark in enumerate(row):
             if dark:
-                c.rect(x + (col + 4) * cell, y + size - (r + 5) * cell, cell, cell, stroke=0, fill=1)
+                c.rect(
+                    x + (col + 4) * cell, y + size - (r + 5) * cell, cell, cell, stroke=0, fill=1
+                )
     c.restoreState()

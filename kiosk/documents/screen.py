@@ -4,18 +4,39 @@ A failed certificate always leaves the citizen a way forward: the 核验码 on s
 registered the document, so it verifies) and 到服务窗口补打 — or, when nothing was registered,
 the service number and the same window.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
 #: Reasons with their own sentence (doc.reason.*); any other is doc.reason.fault.
-REASONS = ("media_empty", "door_open", "media_jam", "toner_empty", "offline", "unreachable",
-           "stopped", "not_accepting", "held", "canceled", "aborted", "timeout", "not_issued",
-           "not_registered", "not_configured")
+REASONS = (
+    "media_empty",
+    "door_open",
+    "media_jam",
+    "toner_empty",
+    "offline",
+    "unreachable",
+    "stopped",
+    "not_accepting",
+    "held",
+    "canceled",
+    "aborted",
+    "timeout",
+    "not_issued",
+    "not_registered",
+    "not_configured",
+)
 #: The document never reached central's register: its code does not verify, so it is not shown.
-UNREGISTERED = ("not_issued", "not_registered", "not_configured", "render_failed",
-                "font_missing", "seal_missing")
+UNREGISTERED = (
+    "not_issued",
+    "not_registered",
+    "not_configured",
+    "render_failed",
+    "font_missing",
+    "seal_missing",
+)
 
 
 def is_document(engine: Any) -> bool:
@@ -30,8 +51,15 @@ def texts(engine: Any, tr: Callable[..., str]) -> dict[str, str]:
     s = engine.session
     answer = s.outcome.answer if s.outcome else None
     issued = getattr(answer, "document", None)
-    out = {"title": tr("doc.title"), "message": tr("doc." + (s.print_state or "busy")),
-           "reason": "", "number_label": "", "number": "", "where": "", "qr": ""}
+    out = {
+        "title": tr("doc.title"),
+        "message": tr("doc." + (s.print_state or "busy")),
+        "reason": "",
+        "number_label": "",
+        "number": "",
+        "where": "",
+        "qr": "",
+    }
     if s.print_state != "failed":
         return out
     reason = s.print_reason or "fault"

@@ -4,6 +4,7 @@ The demo seal is drawn, not a picture of anyone's real seal: a red ring with the
 a star and the words 演示专用章 (demo use only), so nobody can mistake a demo certificate for a
 real one. A deployment ships its issuer's electronic-seal image as assets/seals/NAME.png.
 """
+
 from __future__ import annotations
 
 import math
@@ -29,8 +30,15 @@ def seal_file(seal: str) -> Path:
 def draw_seal(c: Any, seal: str, issuer: str, cx: float, cy: float, r: float, font: str) -> None:
     """Draw the seal centred at (cx, cy) with radius r (points) on reportlab canvas `c`."""
     if seal != "demo":
-        c.drawImage(str(seal_file(seal)), cx - r, cy - r, 2 * r, 2 * r, mask="auto",
-                    preserveAspectRatio=True)
+        c.drawImage(
+            str(seal_file(seal)),
+            cx - r,
+            cy - r,
+            2 * r,
+            2 * r,
+            mask="auto",
+            preserveAspectRatio=True,
+        )
         return
     c.saveState()
     c.setStrokeColorRGB(*RED)

@@ -2,6 +2,7 @@
 breadcrumbs, back), a 办事指南 (and printing it), the policy library (chips, keyword search).
 
 Nothing personal is held here; an answer leading to an item or a bundle starts it like a tile."""
+
 from __future__ import annotations
 
 import logging
@@ -146,7 +147,7 @@ class Browser:
         self.engine._require(State.GUIDE)
         keep = max(0, level + 1)
         self.state.path = self.state.path[:keep]
-        self.state.chosen = self.state.chosen[:max(0, keep - 1)]
+        self.state.chosen = self.state.chosen[: max(0, keep - 1)]
         if not self.state.path:
             self.state.root = ""
         self.state.notice = ""
@@ -240,8 +241,10 @@ class Browser:
             ok = err is None and isinstance(result, PrintOutcome) and result.printed
             self.state.print_state = "printed" if ok else "failed"
             if not ok:
-                log.warning("guide not printed: %s", getattr(result, "reason", None) or
-                            (type(err).__name__ if err else "unknown"))
+                log.warning(
+                    "guide not printed: %s",
+                    getattr(result, "reason", None) or (type(err).__name__ if err else "unknown"),
+                )
             eng.touch()
             eng._changed()
 
@@ -275,7 +278,8 @@ class Browser:
 
     def policies(self) -> list[Any]:
         """The policies shown: the category's, matching the query, best first."""
-        hits = self.index().search(self.state.query, kinds=("policy",),
-                                   category=self.state.category, limit=500)
+        hits = self.index().search(
+            self.state.query, kinds=("policy",), category=self.state.category, limit=500
+        )
         by_code = {p.code: p for p in self.guidance.policies}
         return [by_code[h.code] for h in hits if h.code in by_code]

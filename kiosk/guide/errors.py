@@ -1,4 +1,5 @@
 """Errors of the guidance package."""
+
 from __future__ import annotations
 
 from kiosk.errors import KioskError

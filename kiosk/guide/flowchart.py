@@ -1,5 +1,6 @@
 """The flow chart of a 办事指南, drawn from its data (steps and arrows): a layered layout for the
 screen (boxes and routed arrows in unit coordinates) and a text form for the receipt printer."""
+
 from __future__ import annotations
 
 import logging
@@ -123,8 +124,17 @@ def layout(guide: Guide) -> FlowLayout:
         w = min(cell * 0.86, 0.62 * width)
         for k, sid in enumerate(ids):
             st = steps[sid]
-            boxes[sid] = Box(sid, CIRCLED[guide.steps.index(st)], st.zh, st.en, r,
-                             cell * (k + 0.5), (r + 0.5) / nrows, w, h)
+            boxes[sid] = Box(
+                sid,
+                CIRCLED[guide.steps.index(st)],
+                st.zh,
+                st.en,
+                r,
+                cell * (k + 0.5),
+                (r + 0.5) / nrows,
+                w,
+                h,
+            )
     edges: list[Edge] = []
     lane = 0
     for a in guide.arrows:
@@ -134,7 +144,14 @@ def layout(guide: Guide) -> FlowLayout:
             x = width + LANE_W * (lane + 0.5)
             lane += 1
             below, above = (s.row + 1) / nrows, d.row / nrows
-            pts = ((s.x, s.bottom), (s.x, below), (x, below), (x, above), (d.x, above), (d.x, d.top))
+            pts = (
+                (s.x, s.bottom),
+                (s.x, below),
+                (x, below),
+                (x, above),
+                (d.x, above),
+                (d.x, d.top),
+            )
         elif abs(s.x - d.x) < 1e-9:
             pts = ((s.x, s.bottom), (d.x, d.top))
         else:  # down, across in the gap between the rows, down into the target
@@ -158,7 +175,7 @@ def crossings(fl: FlowLayout) -> list[str]:
                         bad.append(f"{e.src}→{e.dst} crosses {b.id}")
                         break
     for i, a in enumerate(fl.boxes):
-        for b in fl.boxes[i + 1:]:
+        for b in fl.boxes[i + 1 :]:
             if a.left < b.right and b.left < a.right and a.top < b.bottom and b.top < a.bottom:
                 bad.append(f"boxes {a.id} and {b.id} overlap")
     return sorted(set(bad))
@@ -180,9 +197,14 @@ def receipt_lines(guide: Guide, lang: str = "zh_CN") -> list[tuple[str, str]]:
         for a in arrows:
             if a in straight and len(arrows) == 1:
                 continue
-            label = (a.en if en else a.zh)
-            out.append(("", f"→ {label + ('：' if not en else ': ') if label else ''}"
-                            f"{number[a.dst]}{name[a.dst]}"))
+            label = a.en if en else a.zh
+            out.append(
+                (
+                    "",
+                    f"→ {label + ('：' if not en else ': ') if label else ''}"
+                    f"{number[a.dst]}{name[a.dst]}",
+                )
+            )
         if straight and len(arrows) == 1:
             out.append(("", "↓"))
     return out
@@ -196,9 +218,15 @@ def guide_receipt(guide: Guide, lang: str = "zh_CN") -> tuple[str, list[tuple[st
     lines.append(("Department" if en else "实施部门", guide.department_zh))
     for m in guide.materials:
         mark = "" if m.key else ("(may follow later)" if en else "（容缺）")
-        lines.append(("Bring" if en else "材料", (m.en if en else m.zh) + mark
-                      + (f" ×{m.copies}" if m.copies else "")))
-    lines.append(("Time limit" if en else "承诺时限", guide.time_limit_en if en else guide.time_limit_zh))
+        lines.append(
+            (
+                "Bring" if en else "材料",
+                (m.en if en else m.zh) + mark + (f" ×{m.copies}" if m.copies else ""),
+            )
+        )
+    lines.append(
+        ("Time limit" if en else "承诺时限", guide.time_limit_en if en else guide.time_limit_zh)
+    )
     lines.append(("Fees" if en else "收费标准", guide.fees_en if en else guide.fees_zh))
     w = guide.where
     lines.append(("Where" if en else "办理地点", w.window_en if en else w.window_zh))
@@ -210,6 +238,10 @@ def guide_receipt(guide: Guide, lang: str = "zh_CN") -> tuple[str, list[tuple[st
         lines.append(("Legal basis" if en else "设定依据", b))
     lines.append(("Flow" if en else "办理流程", ""))
     lines += receipt_lines(guide, lang)
-    footer = ("Materials marked (may follow later) are 容缺: the application is accepted and they "
-              "are handed in later." if en else "标“容缺”的为非关键材料：可先受理，后补交。")
+    footer = (
+        "Materials marked (may follow later) are 容缺: the application is accepted and they "
+        "are handed in later."
+        if en
+        else "标“容缺”的为非关键材料：可先受理，后补交。"
+    )
     return guide.title(lang), lines, footer

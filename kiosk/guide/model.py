@@ -1,5 +1,6 @@
 """Typed, immutable model of the catalogue's guidance sections: 一件事一次办 bundles, the
 guidance tree (安新办-style 树状图), 办事指南 and the policy library (built from a validated dict)."""
+
 from __future__ import annotations
 
 import logging
@@ -220,8 +221,9 @@ class Guidance:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_bundles", MappingProxyType({b.code: b for b in self.bundles}))
         object.__setattr__(self, "_guides", MappingProxyType({g.code: g for g in self.guides}))
-        object.__setattr__(self, "_by_item", MappingProxyType(
-            {g.item: g for g in self.guides if g.item}))
+        object.__setattr__(
+            self, "_by_item", MappingProxyType({g.item: g for g in self.guides if g.item})
+        )
 
     def bundle(self, code: str) -> Bundle | None:
         """The bundle with this code, or None."""

@@ -1,5 +1,6 @@
 """Validation of the catalogue's guidance sections (bundles, guide, guides, policies) with
 precise paths, and building their typed model (kiosk.guide.model)."""
+
 from __future__ import annotations
 
 import logging
@@ -43,14 +44,50 @@ MAX_POLICIES = 5000
 # identification strength: a bundle's auth must be at least every item's (one card covers all)
 AUTH_RANK = {"none": 0, "id_card_or_qr": 1, "id_card": 2, "sscard": 2, "id_card+face": 3}
 
-BUNDLE_KEYS = {"code", "name_zh", "name_en", "description_zh", "description_en", "auth", "items",
-               "shared", "receipt", "guide"}
-GUIDE_KEYS = {"code", "item", "title_zh", "title_en", "department_zh", "summary_zh", "summary_en",
-              "materials", "steps", "arrows", "time_limit_zh", "time_limit_en", "fees_zh",
-              "fees_en", "legal_basis", "where"}
+BUNDLE_KEYS = {
+    "code",
+    "name_zh",
+    "name_en",
+    "description_zh",
+    "description_en",
+    "auth",
+    "items",
+    "shared",
+    "receipt",
+    "guide",
+}
+GUIDE_KEYS = {
+    "code",
+    "item",
+    "title_zh",
+    "title_en",
+    "department_zh",
+    "summary_zh",
+    "summary_en",
+    "materials",
+    "steps",
+    "arrows",
+    "time_limit_zh",
+    "time_limit_en",
+    "fees_zh",
+    "fees_en",
+    "legal_basis",
+    "where",
+}
 WHERE_KEYS = {"window_zh", "window_en", "address_zh", "hours_zh", "hours_en", "phone"}
-POLICY_KEYS = {"code", "title", "department", "category", "audience", "benefit", "how",
-               "valid_from", "valid_to", "keywords", "guide"}
+POLICY_KEYS = {
+    "code",
+    "title",
+    "department",
+    "category",
+    "audience",
+    "benefit",
+    "how",
+    "valid_from",
+    "valid_to",
+    "keywords",
+    "guide",
+}
 
 
 def _known(ref: Any, pool: Any) -> bool:
@@ -80,8 +117,11 @@ def _texts(c: _Checker, d: dict, path: str, keys: tuple[str, ...], max_len: int 
 
 
 def _fields_by_name(item: dict) -> dict[str, dict]:
-    return {f["name"]: f for f in item.get("fields", []) if isinstance(f, dict)
-            and isinstance(f.get("name"), str)}
+    return {
+        f["name"]: f
+        for f in item.get("fields", [])
+        if isinstance(f, dict) and isinstance(f.get("name"), str)
+    }
 
 
 def _same_field(a: dict, b: dict) -> bool:
@@ -93,8 +133,21 @@ def _check_bundles(c: _Checker, data: dict, items: dict[str, dict], guides: set[
     codes: set[str] = set()
     for i, b in enumerate(c.list_(data, "bundles", "")):
         p = f"bundles[{i}]"
-        if not c.obj(b, p, BUNDLE_KEYS, ("code", "name_zh", "name_en", "description_zh",
-                                         "description_en", "auth", "items", "receipt")):
+        if not c.obj(
+            b,
+            p,
+            BUNDLE_KEYS,
+            (
+                "code",
+                "name_zh",
+                "name_en",
+                "description_zh",
+                "description_en",
+                "auth",
+                "items",
+                "receipt",
+            ),
+        ):
             continue
         code = _code(c, b, "code", p, BUNDLE_RE)
         if code in codes:
@@ -105,10 +158,17 @@ def _check_bundles(c: _Checker, data: dict, items: dict[str, dict], guides: set[
         _texts(c, b, p, ("description_zh", "description_en"), max_len=1000)
         auth = b.get("auth")
         if "auth" in b and (not _known(auth, AUTH_RANK) or auth == "none"):
-            c.add(f"{p}.auth", f"must identify the citizen once for all items: one of "
-                  f"{', '.join(a for a in AUTH_RANK if a != 'none')}, got {auth!r}")
+            c.add(
+                f"{p}.auth",
+                f"must identify the citizen once for all items: one of "
+                f"{', '.join(a for a in AUTH_RANK if a != 'none')}, got {auth!r}",
+            )
         members = c.list_(b, "items", p)
-        if "items" in b and isinstance(b["items"], list) and not 2 <= len(members) <= MAX_BUNDLE_ITEMS:
+        if (
+            "items" in b
+            and isinstance(b["items"], list)
+            and not 2 <= len(members) <= MAX_BUNDLE_ITEMS
+        ):
             c.add(f"{p}.items", f"a bundle has 2–{MAX_BUNDLE_ITEMS} items, got {len(members)}")
         if len(set(map(str, members))) != len(members):
             c.add(f"{p}.items", "lists an item twice")
@@ -120,18 +180,29 @@ def _check_bundles(c: _Checker, data: dict, items: dict[str, dict], guides: set[
                 continue
             found.append(it)
             if it.get("kind") != "apply":
-                c.add(f"{p}.items[{j}]", f"item {m} is a {it.get('kind')} item; a bundle submits "
-                      "its items as one request, so each must be an apply item")
+                c.add(
+                    f"{p}.items[{j}]",
+                    f"item {m} is a {it.get('kind')} item; a bundle submits "
+                    "its items as one request, so each must be an apply item",
+                )
             if it.get("anonymous") is not None:
-                c.add(f"{p}.items[{j}]", f"item {m} allows anonymous requests; a bundle is "
-                      "always identified")
+                c.add(
+                    f"{p}.items[{j}]",
+                    f"item {m} allows anonymous requests; a bundle is always identified",
+                )
             if _known(auth, AUTH_RANK) and auth_rank(it.get("auth")) > AUTH_RANK[auth]:
-                c.add(f"{p}.auth", f"{auth!r} does not cover item {m}'s identification "
-                      f"{it.get('auth')!r}")
+                c.add(
+                    f"{p}.auth",
+                    f"{auth!r} does not cover item {m}'s identification {it.get('auth')!r}",
+                )
         _check_shared(c, b, p, found)
         r = b.get("receipt")
-        if "receipt" in b and c.obj(r, f"{p}.receipt", {"title_zh", "title_en", "footer_zh",
-                                                        "footer_en"}, ("title_zh", "title_en")):
+        if "receipt" in b and c.obj(
+            r,
+            f"{p}.receipt",
+            {"title_zh", "title_en", "footer_zh", "footer_en"},
+            ("title_zh", "title_en"),
+        ):
             _texts(c, r, f"{p}.receipt", ("title_zh", "title_en"))
             c.text(r, "footer_zh", f"{p}.receipt", required=False, max_len=500)
             c.text(r, "footer_en", f"{p}.receipt", required=False, max_len=500)
@@ -147,30 +218,44 @@ def _check_shared(c: _Checker, b: dict, p: str, found: list[dict]) -> None:
     for j, name in enumerate(shared):
         holders = [f[name] for f in per_item if isinstance(name, str) and name in f]
         if len(holders) < 2:
-            c.add(f"{p}.shared[{j}]", f"field {name!r} is not a field of two or more of the "
-                  "bundle's items (nothing to share)")
+            c.add(
+                f"{p}.shared[{j}]",
+                f"field {name!r} is not a field of two or more of the "
+                "bundle's items (nothing to share)",
+            )
         elif any(not _same_field(holders[0], h) for h in holders[1:]):
-            c.add(f"{p}.shared[{j}]", f"field {name!r} differs between the items (type, label, "
-                  "options or limits): entered once, it must mean the same everywhere")
+            c.add(
+                f"{p}.shared[{j}]",
+                f"field {name!r} differs between the items (type, label, "
+                "options or limits): entered once, it must mean the same everywhere",
+            )
     seen: dict[str, str] = {}
     for it, fields in zip(found, per_item, strict=True):
         for name in fields:
             if name in seen and name not in shared:
-                c.add(f"{p}.shared", f"field {name!r} is in items {seen[name]} and "
-                      f"{it.get('code')}: list it in shared (entered once) or rename one")
+                c.add(
+                    f"{p}.shared",
+                    f"field {name!r} is in items {seen[name]} and "
+                    f"{it.get('code')}: list it in shared (entered once) or rename one",
+                )
             seen.setdefault(name, str(it.get("code")))
 
 
-def _check_tree(c: _Checker, data: dict, items: dict[str, dict], bundles: set[str],
-                guides: set[str]) -> None:
+def _check_tree(
+    c: _Checker, data: dict, items: dict[str, dict], bundles: set[str], guides: set[str]
+) -> None:
     t = data.get("guide")
     if not c.obj(t, "guide", {"roots", "nodes"}, ("roots", "nodes")) or not isinstance(t, dict):
         return
     nodes: dict[str, list[str]] = {}
     for i, n in enumerate(c.list_(t, "nodes", "guide")):
         p = f"guide.nodes[{i}]"
-        if not c.obj(n, p, {"id", "question_zh", "question_en", "answers"},
-                     ("id", "question_zh", "question_en", "answers")):
+        if not c.obj(
+            n,
+            p,
+            {"id", "question_zh", "question_en", "answers"},
+            ("id", "question_zh", "question_en", "answers"),
+        ):
             continue
         nid = _code(c, n, "id", p, NODE_RE)
         if nid in nodes:
@@ -188,16 +273,22 @@ def _check_tree(c: _Checker, data: dict, items: dict[str, dict], bundles: set[st
             _texts(c, a, ap, ("zh", "en"), max_len=40)
             targets = [k for k in ("next", *LEAF_KINDS) if a.get(k) is not None]
             if len(targets) != 1:
-                c.add(ap, "needs exactly one of next, item, bundle, guide, got "
-                      + (", ".join(targets) or "none"))
+                c.add(
+                    ap,
+                    "needs exactly one of next, item, bundle, guide, got "
+                    + (", ".join(targets) or "none"),
+                )
                 continue
             kind, ref = targets[0], a[targets[0]]
             if kind == "next":
                 nxt.append(str(ref))
-            elif kind == "item" and (not _known(ref, items)
-                                     or items[ref].get("enabled", True) is False):
-                c.add(f"{ap}.item", f"leaf points to {'a disabled' if _known(ref, items) else 'no'} "
-                      f"item {ref!r}")
+            elif kind == "item" and (
+                not _known(ref, items) or items[ref].get("enabled", True) is False
+            ):
+                c.add(
+                    f"{ap}.item",
+                    f"leaf points to {'a disabled' if _known(ref, items) else 'no'} item {ref!r}",
+                )
             elif kind == "bundle" and not _known(ref, bundles):
                 c.add(f"{ap}.bundle", f"leaf points to no bundle {ref!r}")
             elif kind == "guide" and not _known(ref, guides):
@@ -214,7 +305,9 @@ def _check_tree(c: _Checker, data: dict, items: dict[str, dict], bundles: set[st
             if not _known(r.get("node"), nodes):
                 c.add(f"{p}.node", f"unknown node {r.get('node')!r}")
     if "roots" in t and ids != list(ROOTS):
-        c.add("guide.roots", f"must be the three roots {', '.join(ROOTS)} in this order, got {ids!r}")
+        c.add(
+            "guide.roots", f"must be the three roots {', '.join(ROOTS)} in this order, got {ids!r}"
+        )
     for nid, targets in nodes.items():
         for ref in targets:
             if ref not in nodes:
@@ -230,7 +323,7 @@ def _check_depth(c: _Checker, nodes: dict[str, list[str]], starts: list[Any]) ->
 
     def walk(nid: str, path: list[str]) -> int:
         if state.get(nid) == 1:
-            c.add("guide.nodes", "cycle: " + " → ".join(path[path.index(nid):] + [nid]))
+            c.add("guide.nodes", "cycle: " + " → ".join(path[path.index(nid) :] + [nid]))
             return 0
         if state.get(nid) == 2:
             return depth[nid]
@@ -254,18 +347,46 @@ def _check_guides(c: _Checker, data: dict, items: dict[str, dict]) -> set[str]:
     by_item: dict[str, int] = {}
     for i, g in enumerate(c.list_(data, "guides", "")):
         p = f"guides[{i}]"
-        if not c.obj(g, p, GUIDE_KEYS, ("code", "title_zh", "title_en", "department_zh",
-                                        "materials", "steps", "arrows", "time_limit_zh",
-                                        "time_limit_en", "fees_zh", "fees_en", "legal_basis",
-                                        "where")):
+        if not c.obj(
+            g,
+            p,
+            GUIDE_KEYS,
+            (
+                "code",
+                "title_zh",
+                "title_en",
+                "department_zh",
+                "materials",
+                "steps",
+                "arrows",
+                "time_limit_zh",
+                "time_limit_en",
+                "fees_zh",
+                "fees_en",
+                "legal_basis",
+                "where",
+            ),
+        ):
             continue
         code = _code(c, g, "code", p, GUIDE_RE)
         if code in codes:
             c.add(f"{p}.code", f"duplicate guide code {code!r}")
         elif code:
             codes.add(code)
-        _texts(c, g, p, ("title_zh", "title_en", "department_zh", "time_limit_zh",
-                         "time_limit_en", "fees_zh", "fees_en"))
+        _texts(
+            c,
+            g,
+            p,
+            (
+                "title_zh",
+                "title_en",
+                "department_zh",
+                "time_limit_zh",
+                "time_limit_en",
+                "fees_zh",
+                "fees_en",
+            ),
+        )
         c.text(g, "summary_zh", p, required=False, max_len=500)
         c.text(g, "summary_en", p, required=False, max_len=500)
         item = g.get("item")
@@ -293,10 +414,15 @@ def _check_guides(c: _Checker, data: dict, items: dict[str, dict]) -> set[str]:
             if not isinstance(b, str) or not b.strip() or len(b) > 200:
                 c.add(f"{p}.legal_basis[{j}]", f"must be text of 1–200 characters, got {_tname(b)}")
         w = g.get("where")
-        if "where" in g and c.obj(w, f"{p}.where", WHERE_KEYS,
-                                  ("window_zh", "window_en", "address_zh", "hours_zh", "hours_en")):
-            _texts(c, w, f"{p}.where", ("window_zh", "window_en", "address_zh", "hours_zh",
-                                        "hours_en"))
+        if "where" in g and c.obj(
+            w,
+            f"{p}.where",
+            WHERE_KEYS,
+            ("window_zh", "window_en", "address_zh", "hours_zh", "hours_en"),
+        ):
+            _texts(
+                c, w, f"{p}.where", ("window_zh", "window_en", "address_zh", "hours_zh", "hours_en")
+            )
             c.text(w, "phone", f"{p}.where", required=False, max_len=40)
         check_flow(c, g, p)
     for code, it in items.items():
@@ -340,8 +466,11 @@ def check_flow(c: _Checker, g: dict, p: str) -> None:
         return
     starts = [s for s in ids if into[s] == 0]
     if len(starts) != 1:
-        c.add(f"{p}.arrows", f"a flow chart has one start (a step no arrow leads to), got "
-              f"{', '.join(starts) or 'none'}")
+        c.add(
+            f"{p}.arrows",
+            f"a flow chart has one start (a step no arrow leads to), got "
+            f"{', '.join(starts) or 'none'}",
+        )
         return
     order: list[str] = []
     indeg = dict(into)
@@ -354,8 +483,11 @@ def check_flow(c: _Checker, g: dict, p: str) -> None:
             if indeg[d] == 0:
                 ready.append(d)
     if len(order) != len(ids):
-        c.add(f"{p}.arrows", "the arrows go round in a circle (a flow chart reads top to "
-              "bottom: say 补正后重新提交 in a label instead)")
+        c.add(
+            f"{p}.arrows",
+            "the arrows go round in a circle (a flow chart reads top to "
+            "bottom: say 补正后重新提交 in a label instead)",
+        )
 
 
 def _check_policies(c: _Checker, data: dict, guides: set[str]) -> None:
@@ -378,8 +510,22 @@ def _check_policies(c: _Checker, data: dict, guides: set[str]) -> None:
     codes: set[str] = set()
     for i, pol in enumerate(policies):
         p = f"policies[{i}]"
-        if not c.obj(pol, p, POLICY_KEYS, ("code", "title", "department", "category", "audience",
-                                           "benefit", "how", "valid_from", "valid_to")):
+        if not c.obj(
+            pol,
+            p,
+            POLICY_KEYS,
+            (
+                "code",
+                "title",
+                "department",
+                "category",
+                "audience",
+                "benefit",
+                "how",
+                "valid_from",
+                "valid_to",
+            ),
+        ):
             continue
         code = _code(c, pol, "code", p, POLICY_RE)
         if code in codes:
@@ -412,8 +558,10 @@ def _date(c: _Checker, d: dict, key: str, path: str, *, allow_open: bool) -> dat
         return date.fromisoformat(v) if isinstance(v, str) else None  # type: ignore[return-value]
     except ValueError:
         pass
-    c.add(f"{path}.{key}", "must be an ISO date (YYYY-MM-DD)" + (' or "长期"' if allow_open else "")
-          + f", got {v!r}")
+    c.add(
+        f"{path}.{key}",
+        "must be an ISO date (YYYY-MM-DD)" + (' or "长期"' if allow_open else "") + f", got {v!r}",
+    )
     return None
 
 
@@ -421,8 +569,15 @@ def check_guidance(c: _Checker, data: dict) -> None:
     """Add every problem of the guidance sections of a catalogue dict to `c`."""
     if not SECTION_KEYS & set(data):
         return
-    items = {it["code"]: it for it in data.get("items", []) if isinstance(it, dict)
-             and isinstance(it.get("code"), str)} if isinstance(data.get("items"), list) else {}
+    items = (
+        {
+            it["code"]: it
+            for it in data.get("items", [])
+            if isinstance(it, dict) and isinstance(it.get("code"), str)
+        }
+        if isinstance(data.get("items"), list)
+        else {}
+    )
     guides = _check_guides(c, data, items) if "guides" in data else set()
     bundles = _check_bundles(c, data, items, guides) if "bundles" in data else set()
     if "guide" in data:
@@ -442,18 +597,37 @@ def validate_guidance(data: Any) -> list[str]:
 def _guide(g: dict) -> Guide:
     w = g["where"]
     return Guide(
-        code=g["code"], title_zh=g["title_zh"], title_en=g["title_en"],
+        code=g["code"],
+        title_zh=g["title_zh"],
+        title_en=g["title_en"],
         department_zh=g["department_zh"],
-        materials=tuple(GuideMaterial(m["zh"], m["en"], m.get("key", True), m.get("copies", ""),
-                                      m.get("note_zh", "")) for m in g["materials"]),
+        materials=tuple(
+            GuideMaterial(
+                m["zh"], m["en"], m.get("key", True), m.get("copies", ""), m.get("note_zh", "")
+            )
+            for m in g["materials"]
+        ),
         steps=tuple(Step(s["id"], s["zh"], s["en"]) for s in g["steps"]),
-        arrows=tuple(Arrow(a["from"], a["to"], a.get("zh", ""), a.get("en", ""))
-                     for a in g["arrows"]),
-        time_limit_zh=g["time_limit_zh"], time_limit_en=g["time_limit_en"],
-        fees_zh=g["fees_zh"], fees_en=g["fees_en"], legal_basis=tuple(g["legal_basis"]),
-        where=Where(w["window_zh"], w["window_en"], w["address_zh"], w["hours_zh"], w["hours_en"],
-                    w.get("phone", "")),
-        item=g.get("item"), summary_zh=g.get("summary_zh", ""), summary_en=g.get("summary_en", ""))
+        arrows=tuple(
+            Arrow(a["from"], a["to"], a.get("zh", ""), a.get("en", "")) for a in g["arrows"]
+        ),
+        time_limit_zh=g["time_limit_zh"],
+        time_limit_en=g["time_limit_en"],
+        fees_zh=g["fees_zh"],
+        fees_en=g["fees_en"],
+        legal_basis=tuple(g["legal_basis"]),
+        where=Where(
+            w["window_zh"],
+            w["window_en"],
+            w["address_zh"],
+            w["hours_zh"],
+            w["hours_en"],
+            w.get("phone", ""),
+        ),
+        item=g.get("item"),
+        summary_zh=g.get("summary_zh", ""),
+        summary_en=g.get("summary_en", ""),
+    )
 
 
 def build_guidance(data: dict) -> Guidance:
@@ -463,24 +637,69 @@ def build_guidance(data: dict) -> Guidance:
     if t:
         tree = GuideTree(
             roots=tuple(Root(r["id"], r["zh"], r["en"], r["node"]) for r in t["roots"]),
-            nodes={n["id"]: Node(n["id"], n["question_zh"], n["question_en"], tuple(
-                Answer(a["zh"], a["en"], a.get("next"), a.get("item"), a.get("bundle"),
-                       a.get("guide")) for a in n["answers"])) for n in t["nodes"]})
+            nodes={
+                n["id"]: Node(
+                    n["id"],
+                    n["question_zh"],
+                    n["question_en"],
+                    tuple(
+                        Answer(
+                            a["zh"],
+                            a["en"],
+                            a.get("next"),
+                            a.get("item"),
+                            a.get("bundle"),
+                            a.get("guide"),
+                        )
+                        for a in n["answers"]
+                    ),
+                )
+                for n in t["nodes"]
+            },
+        )
     return Guidance(
-        bundles=tuple(Bundle(
-            b["code"], b["name_zh"], b["name_en"], b["description_zh"], b["description_en"],
-            b["auth"], tuple(b["items"]), tuple(b.get("shared", ())),
-            BundleReceipt(b["receipt"]["title_zh"], b["receipt"]["title_en"],
-                          b["receipt"].get("footer_zh", ""), b["receipt"].get("footer_en", "")),
-            b.get("guide")) for b in data.get("bundles", ())),
+        bundles=tuple(
+            Bundle(
+                b["code"],
+                b["name_zh"],
+                b["name_en"],
+                b["description_zh"],
+                b["description_en"],
+                b["auth"],
+                tuple(b["items"]),
+                tuple(b.get("shared", ())),
+                BundleReceipt(
+                    b["receipt"]["title_zh"],
+                    b["receipt"]["title_en"],
+                    b["receipt"].get("footer_zh", ""),
+                    b["receipt"].get("footer_en", ""),
+                ),
+                b.get("guide"),
+            )
+            for b in data.get("bundles", ())
+        ),
         tree=tree,
         guides=tuple(_guide(g) for g in data.get("guides", ())),
-        policy_categories=tuple(PolicyCategory(x["code"], x["zh"], x["en"])
-                                for x in data.get("policy_categories", ())),
-        policies=tuple(Policy(
-            p["code"], p["title"], p["department"], p["category"], p["audience"], p["benefit"],
-            p["how"], p["valid_from"], p["valid_to"], tuple(p.get("keywords", ())), p.get("guide"))
-            for p in data.get("policies", ())))
+        policy_categories=tuple(
+            PolicyCategory(x["code"], x["zh"], x["en"]) for x in data.get("policy_categories", ())
+        ),
+        policies=tuple(
+            Policy(
+                p["code"],
+                p["title"],
+                p["department"],
+                p["category"],
+                p["audience"],
+                p["benefit"],
+                p["how"],
+                p["valid_from"],
+                p["valid_to"],
+                tuple(p.get("keywords", ())),
+                p.get("guide"),
+            )
+            for p in data.get("policies", ())
+        ),
+    )
 
 
 def strip_guidance(data: dict) -> dict:
@@ -488,6 +707,7 @@ def strip_guidance(data: dict) -> dict:
     catalogue's items without leaving the tree, bundles and guides pointing at missing ones)."""
     out = {k: v for k, v in data.items() if k not in SECTION_KEYS}
     if isinstance(out.get("items"), list):
-        out["items"] = [it for it in out["items"] if not (isinstance(it, dict)
-                                                           and it.get("tile") is False)]
+        out["items"] = [
+            it for it in out["items"] if not (isinstance(it, dict) and it.get("tile") is False)
+        ]
     return out

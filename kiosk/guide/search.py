@@ -1,5 +1,6 @@
 """Keyword search over policies, 办事指南, bundles and items (the text typed with the on-screen
 input method): whole-word hits first, then hits of most of the query's character pairs."""
+
 from __future__ import annotations
 
 import logging
@@ -46,7 +47,7 @@ def normalise(text: str) -> str:
 
 
 def _pairs(text: str) -> frozenset[str]:
-    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
 
 
 class SearchIndex:
@@ -63,25 +64,54 @@ class SearchIndex:
         """Index the policies, guides and bundles of a catalogue (and its items, if given)."""
         rows: list[tuple[str, str, str, str, str]] = []
         for p in guidance.policies:
-            rows.append(("policy", p.code, p.title, " ".join(
-                (p.department, " ".join(p.keywords), p.audience, p.benefit, p.how)), p.category))
+            rows.append(
+                (
+                    "policy",
+                    p.code,
+                    p.title,
+                    " ".join((p.department, " ".join(p.keywords), p.audience, p.benefit, p.how)),
+                    p.category,
+                )
+            )
         for g in guidance.guides:
-            rows.append(("guide", g.code, g.title_zh, " ".join(
-                (g.title_en, g.department_zh, g.summary_zh, " ".join(m.zh for m in g.materials),
-                 " ".join(s.zh for s in g.steps))), ""))
+            rows.append(
+                (
+                    "guide",
+                    g.code,
+                    g.title_zh,
+                    " ".join(
+                        (
+                            g.title_en,
+                            g.department_zh,
+                            g.summary_zh,
+                            " ".join(m.zh for m in g.materials),
+                            " ".join(s.zh for s in g.steps),
+                        )
+                    ),
+                    "",
+                )
+            )
         for b in guidance.bundles:
             rows.append(("bundle", b.code, b.name_zh, b.name_en + " " + b.description_zh, ""))
         for it in items:
-            rows.append(("item", str(it.code), str(it.name_zh),
-                         f"{getattr(it, 'name_en', '')} {getattr(it, 'department_zh', '')} "
-                         f"{getattr(it, 'description_zh', '')}", str(getattr(it, "category", ""))))
+            rows.append(
+                (
+                    "item",
+                    str(it.code),
+                    str(it.name_zh),
+                    f"{getattr(it, 'name_en', '')} {getattr(it, 'department_zh', '')} "
+                    f"{getattr(it, 'description_zh', '')}",
+                    str(getattr(it, "category", "")),
+                )
+            )
         return cls(rows)
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def search(self, query: str, *, kinds: Iterable[str] | None = None, category: str = "",
-               limit: int = 50) -> list[Hit]:
+    def search(
+        self, query: str, *, kinds: Iterable[str] | None = None, category: str = "", limit: int = 50
+    ) -> list[Hit]:
         """Entries matching `query`, best first; an empty query lists everything (filtered)."""
         wanted = set(kinds) if kinds is not None else None
         terms = [normalise(t) for t in _SPLIT.split(query[:MAX_QUERY]) if normalise(t)]

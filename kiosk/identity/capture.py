@@ -1,5 +1,6 @@
 """The capture thread: camera frames → quality gate → the UI thread, only while the face step
 runs (the camera is off otherwise); and a watch that reports the camera's presence."""
+
 from __future__ import annotations
 
 import logging
@@ -25,8 +26,14 @@ class CaptureLoop:
     queues frames (and frames never pile up in memory).
     """
 
-    def __init__(self, camera: Camera, on_frame: FrameSink, on_fault: FaultSink,
-                 on_ok: Callable[[], None] | None = None, max_fps: float = 15.0) -> None:
+    def __init__(
+        self,
+        camera: Camera,
+        on_frame: FrameSink,
+        on_fault: FaultSink,
+        on_ok: Callable[[], None] | None = None,
+        max_fps: float = 15.0,
+    ) -> None:
         self.camera = camera
         self.on_frame = on_frame
         self.on_fault = on_fault

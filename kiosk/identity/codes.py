@@ -4,6 +4,7 @@ The scanned text goes to central unparsed (POST /v1/identity/code); only central
 identifies the citizen. The terminal reads no claim out of the QR, and keeps neither the code
 nor the answer after the session (the holder lives in the session like a card read).
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,9 +18,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: central error code → identify problem (i18n identify.<key>).
-PROBLEMS = {"code_invalid": "code_invalid", "code_expired": "code_expired",
-            "code_used": "code_used", "code_revoked": "code_revoked",
-            "issuer_unavailable": "code_unavailable"}
+PROBLEMS = {
+    "code_invalid": "code_invalid",
+    "code_expired": "code_expired",
+    "code_used": "code_used",
+    "code_revoked": "code_revoked",
+    "issuer_unavailable": "code_unavailable",
+}
 MAX_CODE_LEN = 2048
 
 
@@ -40,8 +45,9 @@ class CodeIdentityPort:
                 raise CodeRefusedByCentral(exc.code) from None
             raise
         h = ident.holder
-        return CardHolder(name=h.name, id_number=h.id_number, card_type=h.card_type,
-                          method="app_code")
+        return CardHolder(
+            name=h.name, id_number=h.id_number, card_type=h.card_type, method="app_code"
+        )
 
     def close(self) -> None:
         """Close the client's connections."""
@@ -107,5 +113,3 @@ class CodeFlow:
         """Forget a check in flight (a card won, or the session ended)."""
         self._generation += 1
         self.busy = False
-
-

@@ -5,6 +5,7 @@ again, at most MAX_TRIES, then "请到服务窗口办理"). The camera runs only
 end of a try. The best frame is held in memory only, sent once over the signed channel and
 dropped; `wipe()` forgets every frame.
 """
+
 from __future__ import annotations
 
 import base64
@@ -55,10 +56,14 @@ def encode_crop(frame: Any, box: tuple[int, int, int, int]) -> str:
     x1, y1 = min(w, box[2] + bw * 3 // 4), min(h, box[3] + bh * 3 // 4)
     crop = np.ascontiguousarray(frame[y0:y1, x0:x1])
     if crop.shape[1] > CROP_PX:
-        crop = cv2.resize(crop, (CROP_PX, int(CROP_PX * crop.shape[0] / crop.shape[1])),
-                          interpolation=cv2.INTER_AREA)
-    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(crop, cv2.COLOR_RGB2BGR),
-                           [cv2.IMWRITE_JPEG_QUALITY, 90])
+        crop = cv2.resize(
+            crop,
+            (CROP_PX, int(CROP_PX * crop.shape[0] / crop.shape[1])),
+            interpolation=cv2.INTER_AREA,
+        )
+    ok, buf = cv2.imencode(
+        ".jpg", cv2.cvtColor(crop, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90]
+    )
     if not ok:
         raise ValueError("JPEG encoding failed")
     return base64.b64encode(buf.tobytes()).decode("ascii")
@@ -68,13 +73,21 @@ class FaceFlow:
     """One citizen's face step. `start_capture(flow)` must start frames arriving at
     `on_frame` on this thread and return a stopper; `verify(payload)` asks central."""
 
-    def __init__(self, *, id_number: str, name: str,
-                 start_capture: Callable[[FaceFlow], Callable[[], None]],
-                 verify: Callable[[dict[str, Any]], Any], runner: Any,
-                 clock: Callable[[], float], factor: float = 1.0,
-                 on_change: Callable[[], None] = lambda: None,
-                 on_passed: Callable[[str], None] = lambda _vid: None,
-                 rng: random.Random | None = None, try_s: float = TRY_S) -> None:
+    def __init__(
+        self,
+        *,
+        id_number: str,
+        name: str,
+        start_capture: Callable[[FaceFlow], Callable[[], None]],
+        verify: Callable[[dict[str, Any]], Any],
+        runner: Any,
+        clock: Callable[[], float],
+        factor: float = 1.0,
+        on_change: Callable[[], None] = lambda: None,
+        on_passed: Callable[[str], None] = lambda _vid: None,
+        rng: random.Random | None = None,
+        try_s: float = TRY_S,
+    ) -> None:
         self._id_number, self._name = id_number, name
         self._start_capture = start_capture
         self._verify = verify
@@ -187,10 +200,16 @@ class FaceFlow:
         assert self._best is not None and self.judge is not None and self.challenge is not None
         _, frame, box = self._best
         self._stop_camera()
-        payload = {"id_number": self._id_number, "name": self._name,
-                   "image_jpeg_b64": encode_crop(frame, box),
-                   "liveness": {"challenge": self.challenge.value, "passed": True,
-                                "frames": self.judge.frames}}
+        payload = {
+            "id_number": self._id_number,
+            "name": self._name,
+            "image_jpeg_b64": encode_crop(frame, box),
+            "liveness": {
+                "challenge": self.challenge.value,
+                "passed": True,
+                "frames": self.judge.frames,
+            },
+        }
         self._forget_frames()
         self.phase = Phase.VERIFYING
         self._gen += 1

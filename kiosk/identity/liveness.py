@@ -4,6 +4,7 @@ A photo held up to the camera passes the quality gate but cannot blink or turn i
 of the eye line; a replayed video cannot know which action will be asked. The baseline is
 taken from the frames before the action, so a face that already looks sideways gains nothing.
 """
+
 from __future__ import annotations
 
 import random

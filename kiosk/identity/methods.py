@@ -4,6 +4,7 @@ An item's `auth` lists its methods (kiosk.catalogue.model.AUTHS). The identify s
 exactly the ones whose device works (an app code also needs central, which checks it); the
 item stays servable while at least one does. Face is a step after a card or code.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -32,7 +33,7 @@ def identity_devices(item: Item) -> set[str]:
 
 
 def unavailable(item: Item, devices: Mapping[str, str], online: bool, face_ready: bool) -> str:
-    """"" when the item's identification can happen now, else `device:X` / `offline`."""
+    """ "" when the item's identification can happen now, else `device:X` / `offline`."""
     if not item.needs_identity:
         return ""
     if item.needs_face and (devices.get("camera") or not face_ready):

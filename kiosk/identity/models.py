@@ -5,6 +5,7 @@
 - embedding: dlib's ResNet face descriptor (128-D; same person below ≈ 0.6 Euclidean).
 dlib objects are not safe to call from two threads at once, hence the lock.
 """
+
 from __future__ import annotations
 
 import threading
@@ -36,9 +37,11 @@ def get() -> Models:
                 import face_recognition_models as frm
             except ImportError as exc:  # pragma: no cover - the `face` extra is always installed
                 raise ModelUnavailable(f"face models not installed: {exc}") from None
-            _models = Models(dlib.get_frontal_face_detector(),
-                             dlib.shape_predictor(frm.pose_predictor_model_location()),
-                             dlib.face_recognition_model_v1(frm.face_recognition_model_location()))
+            _models = Models(
+                dlib.get_frontal_face_detector(),
+                dlib.shape_predictor(frm.pose_predictor_model_location()),
+                dlib.face_recognition_model_v1(frm.face_recognition_model_location()),
+            )
         return _models
 
 

@@ -4,6 +4,7 @@ One face, centred, large enough, lit, sharp, frontal, eyes open. `analyse(frame)
 `Verdict.problem` names the first thing to fix (in the order a citizen can fix them) and
 `guidance_key` is the i18n key of what the screen says ("请靠近一点", "光线太暗" …).
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,8 +29,18 @@ MIN_EAR = 0.17
 MAX_YAW = 0.18
 """|nose offset / eye distance| above this: not facing the camera."""
 
-PROBLEMS = ("no_face", "many_faces", "too_far", "too_close", "off_centre", "too_dark",
-            "too_bright", "blurry", "not_frontal", "eyes_closed")
+PROBLEMS = (
+    "no_face",
+    "many_faces",
+    "too_far",
+    "too_close",
+    "off_centre",
+    "too_dark",
+    "too_bright",
+    "blurry",
+    "not_frontal",
+    "eyes_closed",
+)
 
 
 def eye_aspect_ratio(pts: Any) -> float:
@@ -37,8 +48,10 @@ def eye_aspect_ratio(pts: Any) -> float:
     import numpy as np
 
     def ear(e: Any) -> float:
-        return float((np.linalg.norm(e[1] - e[5]) + np.linalg.norm(e[2] - e[4]))
-                     / (2 * max(float(np.linalg.norm(e[0] - e[3])), 1e-6)))
+        return float(
+            (np.linalg.norm(e[1] - e[5]) + np.linalg.norm(e[2] - e[4]))
+            / (2 * max(float(np.linalg.norm(e[0] - e[3])), 1e-6))
+        )
 
     return (ear(pts[36:42]) + ear(pts[42:48])) / 2
 
@@ -90,10 +103,17 @@ class Verdict:
 
     def as_dict(self, obs: Observation) -> dict[str, Any]:
         """JSON form for `kiosk face check`."""
-        return {"ok": self.ok, "problem": self.problem or None, "faces": obs.faces,
-                "face_frac": round(obs.face_frac, 3), "luma": round(obs.luma, 1),
-                "sharpness": round(obs.sharpness, 1), "ear": round(obs.ear, 3),
-                "yaw": round(obs.yaw, 3), "score": round(self.score, 3)}
+        return {
+            "ok": self.ok,
+            "problem": self.problem or None,
+            "faces": obs.faces,
+            "face_frac": round(obs.face_frac, 3),
+            "luma": round(obs.luma, 1),
+            "sharpness": round(obs.sharpness, 1),
+            "ear": round(obs.ear, 3),
+            "yaw": round(obs.yaw, 3),
+            "score": round(self.score, 3),
+        }
 
 
 def analyse(frame: Any) -> Observation:
@@ -116,7 +136,9 @@ def analyse(frame: Any) -> Observation:
     small = cv2.resize(gray, (160, max(1, int(160 * gray.shape[0] / gray.shape[1]))))
     sharp = float(cv2.Laplacian(small, cv2.CV_64F).var())
     pts = models.landmarks(frame, box)
-    return Observation(w, h, len(boxes), box, luma, sharp, eye_aspect_ratio(pts), yaw_ratio(pts), pts)
+    return Observation(
+        w, h, len(boxes), box, luma, sharp, eye_aspect_ratio(pts), yaw_ratio(pts), pts
+    )
 
 
 def judge(obs: Observation) -> Verdict:
@@ -144,8 +166,12 @@ def judge(obs: Observation) -> Verdict:
         return Verdict(False, "not_frontal")
     if obs.ear < MIN_EAR:
         return Verdict(False, "eyes_closed")
-    score = min(obs.sharpness, 200) / 200 + (1 - abs(obs.yaw) / MAX_YAW) \
-        + (1 - abs(obs.luma - 140) / 140) + min(frac, 0.45)
+    score = (
+        min(obs.sharpness, 200) / 200
+        + (1 - abs(obs.yaw) / MAX_YAW)
+        + (1 - abs(obs.luma - 140) / 140)
+        + min(frac, 0.45)
+    )
     return Verdict(True, "", score)
 
 

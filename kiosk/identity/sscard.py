@@ -1,4 +1,5 @@
 """The 社保卡 reader (drivers.sscard) as an event source of the session."""
+
 from __future__ import annotations
 
 import logging
@@ -17,16 +18,27 @@ from kiosk.session.ports import (
 log = logging.getLogger(__name__)
 
 #: Card faults (driver error class) → CardUnreadable.reason → identify problem.
-CARD_PROBLEMS = {"UnknownCardError": "sscard_unknown", "PinRequiredError": "sscard_pin",
-                 "CardRemovedError": "sscard_removed", "MuteCardError": "sscard_mute",
-                 "CardDataError": "sscard_unreadable", "StatusError": "sscard_unreadable"}
+CARD_PROBLEMS = {
+    "UnknownCardError": "sscard_unknown",
+    "PinRequiredError": "sscard_pin",
+    "CardRemovedError": "sscard_removed",
+    "MuteCardError": "sscard_mute",
+    "CardDataError": "sscard_unreadable",
+    "StatusError": "sscard_unreadable",
+}
 
 
 def holder_from_sscard(card: Any) -> CardHolder:
     """drivers.sscard SSCard → the session's CardHolder (method sscard)."""
     valid = card.valid_until.isoformat() if card.valid_until else ""
-    return CardHolder(name=card.name, id_number=card.id_number, card_type="mainland",
-                      sex=card.sex_text, valid_to=valid, method="sscard")
+    return CardHolder(
+        name=card.name,
+        id_number=card.id_number,
+        card_type="mainland",
+        sex=card.sex_text,
+        valid_to=valid,
+        method="sscard",
+    )
 
 
 class SSCardSource:

@@ -1,4 +1,5 @@
 """Wiring of the face step into a running kiosk: camera + capture thread + central → FaceFlow."""
+
 from __future__ import annotations
 
 import logging
@@ -14,9 +15,15 @@ from kiosk.session.ports import DeviceState, EventSink
 log = logging.getLogger(__name__)
 
 
-def face_factory(camera: Camera, central: Any, runner: Any,
-                 post: Callable[[Callable[..., None]], Callable[..., None]], *, try_s: float,
-                 sink: EventSink | None = None) -> Callable[[Any, Any], FaceFlow]:
+def face_factory(
+    camera: Camera,
+    central: Any,
+    runner: Any,
+    post: Callable[[Callable[..., None]], Callable[..., None]],
+    *,
+    try_s: float,
+    sink: EventSink | None = None,
+) -> Callable[[Any, Any], FaceFlow]:
     """A factory for SessionEngine.face_factory. `post(fn)` wraps `fn` so that calling it from
     the capture thread runs it on the UI thread (kiosk.ui.marshal.to_ui)."""
 
@@ -39,18 +46,28 @@ def face_factory(camera: Camera, central: Any, runner: Any,
                 if sink is not None:
                     sink(DeviceState("camera", True))
 
-            loop = CaptureLoop(camera, post(on_frame), post(on_fault), post(on_ok),
-                               max_fps=camera.fps)
+            loop = CaptureLoop(
+                camera, post(on_frame), post(on_fault), post(on_ok), max_fps=camera.fps
+            )
             loops.append(loop)
             loop.start()
             # stop() joins the thread: do it off the UI thread so the screen never waits
-            return lambda: threading.Thread(target=loop.stop, name="kiosk-camera-stop",
-                                            daemon=True).start()
+            return lambda: threading.Thread(
+                target=loop.stop, name="kiosk-camera-stop", daemon=True
+            ).start()
 
-        return FaceFlow(id_number=holder.id_number, name=holder.name, start_capture=start,
-                        verify=central.verify_face, runner=runner, clock=engine.clock,
-                        factor=engine.factor, on_change=engine.face_changed,
-                        on_passed=engine.face_passed, try_s=try_s)
+        return FaceFlow(
+            id_number=holder.id_number,
+            name=holder.name,
+            start_capture=start,
+            verify=central.verify_face,
+            runner=runner,
+            clock=engine.clock,
+            factor=engine.factor,
+            on_change=engine.face_changed,
+            on_passed=engine.face_passed,
+            try_s=try_s,
+        )
 
     return make
 
@@ -66,6 +83,7 @@ class CameraWatch:
 
     def start(self, sink: EventSink) -> None:
         """Start watching."""
+
         def run() -> None:
             last: bool | None = None
             while not self._stop.is_set():

@@ -1,4 +1,5 @@
 """Pinyin composition: letters typed so far → candidates; choosing one consumes its letters."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ class Composer:
 
     def choose(self, cand: Candidate) -> str:
         """Take a candidate: returns the text to insert, keeps the letters it did not cover."""
-        self.letters = self.letters[cand.consumes:]
+        self.letters = self.letters[cand.consumes :]
         return cand.text
 
     def clear(self) -> None:

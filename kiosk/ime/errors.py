@@ -1,4 +1,5 @@
 """Errors of the on-screen input method."""
+
 from __future__ import annotations
 
 from kiosk.errors import KioskError

@@ -6,6 +6,7 @@ fetched from the network. Building takes a few seconds, so it happens once, off 
 and the result is cached in ``~/.cache/kiosk/ime`` (keyed by both packages' versions); later
 starts load the cache in well under a second. Nothing here runs before the first frame.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -73,8 +74,8 @@ class PinyinIndex:
         out, i = [], 0
         while i < len(letters):
             for n in range(min(6, len(letters) - i), 0, -1):
-                if letters[i:i + n] in self.syllables:
-                    out.append(letters[i:i + n])
+                if letters[i : i + n] in self.syllables:
+                    out.append(letters[i : i + n])
                     i += n
                     break
             else:
@@ -89,7 +90,9 @@ def _versions() -> str:
         try:
             parts.append(f"{dist}-{metadata.version(dist)}")
         except metadata.PackageNotFoundError:
-            raise ImeError(f"the input method needs the {dist} package (make setup installs it)") from None
+            raise ImeError(
+                f"the input method needs the {dist} package (make setup installs it)"
+            ) from None
     return "-".join(parts)
 
 

@@ -1,5 +1,6 @@
 """The on-screen keyboard's logic (no widgets): 拼音 / English / 123 layouts, candidate paging,
 and what each key does to the text of the field being edited."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -49,13 +50,17 @@ class Keyboard:
     def all_candidates(self) -> list[Candidate]:
         """Every candidate for the run typed so far."""
         idx = self.dictionary
-        return candidates(idx, self.composer.letters) if idx is not None and self.composer.letters else []
+        return (
+            candidates(idx, self.composer.letters)
+            if idx is not None and self.composer.letters
+            else []
+        )
 
     def bar(self) -> list[Candidate]:
         """The candidates on the current page of the bar."""
         cands = self.all_candidates()
         self.page = min(self.page, max(0, (len(cands) - 1) // PER_PAGE))
-        return cands[self.page * PER_PAGE:(self.page + 1) * PER_PAGE]
+        return cands[self.page * PER_PAGE : (self.page + 1) * PER_PAGE]
 
     def pages(self) -> int:
         """Pages of candidates."""

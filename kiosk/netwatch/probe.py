@@ -5,6 +5,7 @@ rarely to tell a citizen the network is gone. A connect is cheap (no TLS, no HTT
 logged on central) and fails at once when the route, the link or central's listener is down;
 on success while offline, the worker is asked for a heartbeat, which confirms the way back.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,9 +39,15 @@ def reachable(base_url: str, timeout: float = CONNECT_TIMEOUT_S) -> bool:
 class ReachabilityProbe:
     """Probes `client.base_url` and tells the sync worker at once when the answer changes."""
 
-    def __init__(self, client: Any, sync: Any, *, interval_s: float = PROBE_INTERVAL_S,
-                 timeout_s: float = CONNECT_TIMEOUT_S,
-                 probe: Callable[[str, float], bool] = reachable) -> None:
+    def __init__(
+        self,
+        client: Any,
+        sync: Any,
+        *,
+        interval_s: float = PROBE_INTERVAL_S,
+        timeout_s: float = CONNECT_TIMEOUT_S,
+        probe: Callable[[str, float], bool] = reachable,
+    ) -> None:
         self.client = client
         self.sync = sync
         self.interval_s = interval_s
@@ -66,6 +73,7 @@ class ReachabilityProbe:
 
     def start(self) -> None:
         """Probe in a daemon thread until `stop()`."""
+
         def run() -> None:
             while not self._stop.wait(self.interval_s):
                 try:

@@ -1,4 +1,5 @@
 """Errors of the outbox; the root is OutboxError (a KioskError)."""
+
 from __future__ import annotations
 
 from kiosk.errors import KioskError
@@ -27,8 +28,10 @@ class OutboxDamaged(OutboxError):
     a technician needs. Nothing new is accepted until `kiosk outbox repair` has run.
     """
 
-    FIX = ("kiosk outbox repair --config … (saves every readable row to a quarantine file, "
-           "then rebuilds the queue; provisional numbers continue above the last one issued)")
+    FIX = (
+        "kiosk outbox repair --config … (saves every readable row to a quarantine file, "
+        "then rebuilds the queue; provisional numbers continue above the last one issued)"
+    )
 
     def __init__(self, path: object, kind: str, detail: str) -> None:
         self.path = str(path)

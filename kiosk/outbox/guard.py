@@ -5,6 +5,7 @@ reserve (until space returns: re-checked at most every CHECK_S seconds, so intak
 itself). The session engine greys `apply` items and skips the rating step while intake is
 stopped; the heartbeat reports it as the `outbox` device; doctor shows the same cause.
 """
+
 from __future__ import annotations
 
 import logging
@@ -97,7 +98,9 @@ class DamagedOutbox:
 class IntakeGuard:
     """Answers "may we accept new work?" from the queue's damage and the free space."""
 
-    def __init__(self, outbox: Any, reserve_bytes: int, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, outbox: Any, reserve_bytes: int, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.outbox = outbox
         self.reserve_bytes = reserve_bytes
         self.clock = clock
@@ -117,7 +120,7 @@ class IntakeGuard:
             return self._free
 
     def problem(self) -> str:
-        """"" when intake is open, else "outbox_damaged" or "disk_full"."""
+        """ "" when intake is open, else "outbox_damaged" or "disk_full"."""
         if self.outbox is None:
             return "outbox_damaged"
         if getattr(self.outbox, "damage", None) is not None:
@@ -135,7 +138,8 @@ class IntakeGuard:
             reason = "disk_full" if low or getattr(self.outbox, "full", None) else ""
         if reason != self._last:
             (log.error if reason else log.info)(
-                "intake %s", f"paused: {reason}" if reason else "open again")
+                "intake %s", f"paused: {reason}" if reason else "open again"
+            )
             self._last = reason
         return reason
 

@@ -7,6 +7,7 @@ the highest provisional sequence number of each recent day. It is rewritten (tem
 rename, fsync of the directory) right after each enqueue commits, under the queue's lock, so it
 lags the database by at most one row: after a rebuild numbering resumes two above it.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,9 +38,15 @@ class HighWater:
 
     def to_json(self) -> bytes:
         """Canonical bytes of the file."""
-        return json.dumps({"format": FORMAT, "queue_id": self.queue_id, "row_high": self.row_high,
-                           "seq": dict(sorted(self.seq.items())[-KEEP_DAYS:])},
-                          sort_keys=True).encode("ascii")
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "queue_id": self.queue_id,
+                "row_high": self.row_high,
+                "seq": dict(sorted(self.seq.items())[-KEEP_DAYS:]),
+            },
+            sort_keys=True,
+        ).encode("ascii")
 
     @classmethod
     def parse(cls, data: bytes) -> HighWater:
@@ -49,12 +56,29 @@ class HighWater:
             if obj.get("format") != FORMAT:
                 raise HighWaterError(f"unknown format {obj.get('format')!r}")
             queue_id, row_high, seq = obj["queue_id"], obj["row_high"], obj["seq"]
-            if not isinstance(queue_id, str) or not queue_id or not isinstance(row_high, int) \
-                    or row_high < 0 or not isinstance(seq, dict) or not all(
-                        isinstance(k, str) and len(k) == 8 and k.isdigit() and isinstance(v, int)
-                        and v >= 0 for k, v in seq.items()):
+            if (
+                not isinstance(queue_id, str)
+                or not queue_id
+                or not isinstance(row_high, int)
+                or row_high < 0
+                or not isinstance(seq, dict)
+                or not all(
+                    isinstance(k, str)
+                    and len(k) == 8
+                    and k.isdigit()
+                    and isinstance(v, int)
+                    and v >= 0
+                    for k, v in seq.items()
+                )
+            ):
                 raise HighWaterError("fields out of range")
-        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, AttributeError, TypeError) as exc:
+        except (
+            UnicodeDecodeError,
+            json.JSONDecodeError,
+            KeyError,
+            AttributeError,
+            TypeError,
+        ) as exc:
             raise HighWaterError(f"not a high-water record ({type(exc).__name__})") from None
         return cls(queue_id, row_high, dict(seq))
 
@@ -85,7 +109,7 @@ def save(db_path: Path, hw: HighWater) -> None:
         data = hw.to_json()
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         os.fsync(fd)
     finally:
         os.close(fd)

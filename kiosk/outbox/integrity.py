@@ -6,6 +6,7 @@ marker in a queue that should have one), older (an older copy: row ids or provis
 below the marks), corrupt (PRAGMA quick_check or SQLite itself says so), marker (the high-water
 file itself is unreadable).
 """
+
 from __future__ import annotations
 
 import errno
@@ -21,8 +22,9 @@ from kiosk.outbox.highwater import HighWater, HighWaterError
 
 log = logging.getLogger(__name__)
 
-_CORRUPT_CODES = {getattr(sqlite3, n) for n in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
-                  if hasattr(sqlite3, n)}
+_CORRUPT_CODES = {
+    getattr(sqlite3, n) for n in ("SQLITE_CORRUPT", "SQLITE_NOTADB") if hasattr(sqlite3, n)
+}
 
 
 def is_corruption(exc: BaseException) -> bool:
@@ -42,7 +44,9 @@ def is_full(exc: BaseException) -> bool:
         return exc.errno in (errno.ENOSPC, errno.EDQUOT)
     if isinstance(exc, sqlite3.Error):
         code = getattr(exc, "sqlite_errorcode", None)
-        return (code is not None and code & 0xFF == sqlite3.SQLITE_FULL) or "disk is full" in str(exc)
+        return (code is not None and code & 0xFF == sqlite3.SQLITE_FULL) or "disk is full" in str(
+            exc
+        )
     return False
 
 
@@ -78,7 +82,9 @@ def _load_marks(path: Path) -> HighWater | None:
     try:
         return highwater.load(path)
     except HighWaterError as exc:
-        raise OutboxDamaged(path, "marker", f"{highwater.path_for(path).name} unreadable: {exc}") from None
+        raise OutboxDamaged(
+            path, "marker", f"{highwater.path_for(path).name} unreadable: {exc}"
+        ) from None
 
 
 def precheck(path: Path) -> HighWater | None:
@@ -87,11 +93,18 @@ def precheck(path: Path) -> HighWater | None:
     if marks is None:
         return None
     if not path.exists():
-        raise OutboxDamaged(path, "vanished", f"the queue file is gone but {marks.row_high} row(s) "
-                            f"were queued in it (see {highwater.path_for(path).name})")
+        raise OutboxDamaged(
+            path,
+            "vanished",
+            f"the queue file is gone but {marks.row_high} row(s) "
+            f"were queued in it (see {highwater.path_for(path).name})",
+        )
     if path.stat().st_size == 0:
-        raise OutboxDamaged(path, "emptied", f"the queue file is 0 bytes but {marks.row_high} "
-                            f"row(s) were queued in it")
+        raise OutboxDamaged(
+            path,
+            "emptied",
+            f"the queue file is 0 bytes but {marks.row_high} row(s) were queued in it",
+        )
     return marks
 
 
@@ -115,28 +128,46 @@ def _db_marks(conn: sqlite3.Connection) -> tuple[str | None, int, dict[str, int]
     return queue_id, row_high, seqs
 
 
-def compare(path: Path, marks: HighWater, queue_id: str | None, row_high: int,
-            seqs: dict[str, int]) -> OutboxDamaged | None:
+def compare(
+    path: Path, marks: HighWater, queue_id: str | None, row_high: int, seqs: dict[str, int]
+) -> OutboxDamaged | None:
     """The database against the marks outside it."""
     if queue_id is None:
-        return OutboxDamaged(path, "replaced", "the queue has no identity marker: it is not the "
-                             f"queue {marks.queue_id[:8]}… this terminal wrote")
+        return OutboxDamaged(
+            path,
+            "replaced",
+            "the queue has no identity marker: it is not the "
+            f"queue {marks.queue_id[:8]}… this terminal wrote",
+        )
     if queue_id != marks.queue_id:
-        return OutboxDamaged(path, "replaced", f"this is queue {queue_id[:8]}…, not the queue "
-                             f"{marks.queue_id[:8]}… this terminal wrote")
+        return OutboxDamaged(
+            path,
+            "replaced",
+            f"this is queue {queue_id[:8]}…, not the queue "
+            f"{marks.queue_id[:8]}… this terminal wrote",
+        )
     if row_high < marks.row_high:
-        return OutboxDamaged(path, "older", f"rows up to #{marks.row_high} were queued, the file "
-                             f"knows only up to #{row_high} (an older copy?)")
+        return OutboxDamaged(
+            path,
+            "older",
+            f"rows up to #{marks.row_high} were queued, the file "
+            f"knows only up to #{row_high} (an older copy?)",
+        )
     behind = sorted(d for d, n in marks.seq.items() if seqs.get(d, 0) < n)
     if behind:
         d = behind[-1]
-        return OutboxDamaged(path, "older", f"provisional numbers of {d} reached {marks.seq[d]}, "
-                             f"the file knows only {seqs.get(d, 0)}")
+        return OutboxDamaged(
+            path,
+            "older",
+            f"provisional numbers of {d} reached {marks.seq[d]}, "
+            f"the file knows only {seqs.get(d, 0)}",
+        )
     return None
 
 
-def reconcile(conn: sqlite3.Connection, path: Path, marks: HighWater | None, *,
-              fresh: bool) -> HighWater:
+def reconcile(
+    conn: sqlite3.Connection, path: Path, marks: HighWater | None, *, fresh: bool
+) -> HighWater:
     """Inside the opening transaction: give a new queue its marker, check an old one against
     the marks (OutboxDamaged), and bring the marks up to the database (they may lag by one)."""
     queue_id, row_high, seqs = _db_marks(conn)
@@ -151,10 +182,15 @@ def reconcile(conn: sqlite3.Connection, path: Path, marks: HighWater | None, *,
     if queue_id is None:  # a new queue, or one written before markers existed
         queue_id = str(uuid.uuid4())
         conn.execute("INSERT INTO meta VALUES ('queue_id', ?)", (queue_id.encode("ascii"),))
-        log.info("outbox %s: %s queue %s", path, "new" if fresh else "marked existing", queue_id[:8])
+        log.info(
+            "outbox %s: %s queue %s", path, "new" if fresh else "marked existing", queue_id[:8]
+        )
     merged = HighWater(queue_id, row_high, dict(seqs))
-    if marks is None or merged.row_high > marks.row_high or any(
-            n > marks.seq.get(d, 0) for d, n in seqs.items()):
+    if (
+        marks is None
+        or merged.row_high > marks.row_high
+        or any(n > marks.seq.get(d, 0) for d, n in seqs.items())
+    ):
         try:
             highwater.save(path, merged)
         except OSError as exc:
@@ -162,8 +198,9 @@ def reconcile(conn: sqlite3.Connection, path: Path, marks: HighWater | None, *,
     return merged
 
 
-def check_open(conn: sqlite3.Connection, path: Path, stamp: tuple[int, int],
-               marks: HighWater) -> OutboxDamaged | None:
+def check_open(
+    conn: sqlite3.Connection, path: Path, stamp: tuple[int, int], marks: HighWater
+) -> OutboxDamaged | None:
     """The hourly check of an open queue: same file, not emptied, intact, not behind the marks."""
     try:
         st = path.stat()
@@ -186,8 +223,13 @@ def check_open(conn: sqlite3.Connection, path: Path, stamp: tuple[int, int],
         return exc
     except sqlite3.DatabaseError as exc:
         return OutboxDamaged(path, "corrupt", f"SQLite: {exc}")
-    best = HighWater(marks.queue_id, max(marks.row_high, disk.row_high),
-                     {d: max(marks.seq.get(d, 0), disk.seq.get(d, 0)) for d in {*marks.seq, *disk.seq}})
+    best = HighWater(
+        marks.queue_id,
+        max(marks.row_high, disk.row_high),
+        {d: max(marks.seq.get(d, 0), disk.seq.get(d, 0)) for d in {*marks.seq, *disk.seq}},
+    )
     if disk.queue_id != marks.queue_id:
-        return OutboxDamaged(path, "marker", f"{highwater.path_for(path).name} belongs to another queue")
+        return OutboxDamaged(
+            path, "marker", f"{highwater.path_for(path).name} belongs to another queue"
+        )
     return compare(path, best, queue_id, row_high, seqs)

@@ -1,4 +1,5 @@
 """Inter-process delivery lock: the kiosk or `kiosk outbox flush` / `repair`, never both."""
+
 from __future__ import annotations
 
 import fcntl

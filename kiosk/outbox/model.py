@@ -1,4 +1,5 @@
 """What the queue holds and hands back: kinds, states, rows, references, statistics."""
+
 from __future__ import annotations
 
 import enum
@@ -77,8 +78,11 @@ class Stats:
 
     def count(self, state: State | None = None, kind: Kind | None = None) -> int:
         """Rows in this state and/or of this kind."""
-        return sum(n for (s, k), n in self.counts.items()
-                   if (state is None or s == state) and (kind is None or k == kind))
+        return sum(
+            n
+            for (s, k), n in self.counts.items()
+            if (state is None or s == state) and (kind is None or k == kind)
+        )
 
     @property
     def oldest_pending_age_s(self) -> float | None:

@@ -5,6 +5,7 @@ file never holds personal data in clear. `enqueue` returns only after the transa
 disk. Rows move pending → delivered (central's answer kept, purged after the retention period)
 or pending → dead (central refused it for good; kept with the reason for the technician).
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from drivers.privacy import scrub_text
 from kiosk import clock as terminal_clock
-from kiosk.crypto import SealError, Sealer, load_or_create_key
+from kiosk.crypto import Sealer, SealError, load_or_create_key
 from kiosk.outbox import highwater, integrity
 from kiosk.outbox.errors import OutboxClosed, OutboxDamaged, OutboxError, OutboxFull, OutboxKeyError
 from kiosk.outbox.model import CaseRef, Enqueued, Kind, Row, State, Stats, provisional_case_number
@@ -71,9 +72,16 @@ def _clean_error(text: str) -> str:
 class Outbox:
     """The queue. Thread-safe: one connection, one lock; network I/O never happens under it."""
 
-    def __init__(self, path: str | Path, key: bytes | str | Path, *, terminal_id: str,
-                 retention_days: float = 30.0, clock: Callable[[], float] = time.time,
-                 reserve_bytes: int = 0) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        key: bytes | str | Path,
+        *,
+        terminal_id: str,
+        retention_days: float = 30.0,
+        clock: Callable[[], float] = time.time,
+        reserve_bytes: int = 0,
+    ) -> None:
         self.path = Path(path)
         self.terminal_id = terminal_id
         self.retention_s = retention_days * 86400.0
@@ -100,7 +108,9 @@ class Outbox:
                 raise OutboxDamaged(self.path, "corrupt", f"SQLite: {exc}") from None
             raise OutboxError(f"{self.path}: cannot open the outbox: {exc}") from None
         except OSError as exc:
-            raise OutboxError(f"{self.path}: cannot open the outbox: {exc.strerror or exc}") from None
+            raise OutboxError(
+                f"{self.path}: cannot open the outbox: {exc.strerror or exc}"
+            ) from None
 
     @classmethod
     def from_config(cls, cfg: TerminalConfig, clock: Callable[[], float] = time.time) -> Outbox:
@@ -108,15 +118,21 @@ class Outbox:
         path = cfg.resolve(cfg.outbox.path, base="data")
         key_file = cfg.resolve(cfg.outbox.key_file, base="data")
         assert path is not None and key_file is not None
-        return cls(path, key_file, terminal_id=cfg.terminal_id,
-                   retention_days=cfg.outbox.retention_days, clock=clock,
-                   reserve_bytes=cfg.outbox.reserve_mb * 1024 * 1024)
+        return cls(
+            path,
+            key_file,
+            terminal_id=cfg.terminal_id,
+            retention_days=cfg.outbox.retention_days,
+            clock=clock,
+            reserve_bytes=cfg.outbox.reserve_mb * 1024 * 1024,
+        )
 
     # -- set-up --------------------------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                               timeout=10.0)
+        conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=10.0
+        )
         try:
             integrity.quick_check(conn, self.path)
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -133,13 +149,17 @@ class Outbox:
                         conn.execute(statement)
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
-                    raise OutboxError(f"{self.path}: queue schema {version} is newer than this "
-                                      f"software ({SCHEMA_VERSION})")
+                    raise OutboxError(
+                        f"{self.path}: queue schema {version} is newer than this "
+                        f"software ({SCHEMA_VERSION})"
+                    )
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                 check = conn.execute("SELECT value FROM meta WHERE name='key_check'").fetchone()
                 if check is None:
-                    conn.execute("INSERT INTO meta VALUES ('key_check', ?)",
-                                 (self._sealer.seal(KEY_CHECK_PLAINTEXT, b"key-check"),))
+                    conn.execute(
+                        "INSERT INTO meta VALUES ('key_check', ?)",
+                        (self._sealer.seal(KEY_CHECK_PLAINTEXT, b"key-check"),),
+                    )
                 else:
                     try:
                         ok = self._sealer.open(check[0], b"key-check") == KEY_CHECK_PLAINTEXT
@@ -148,7 +168,8 @@ class Outbox:
                     if not ok:
                         raise OutboxKeyError(
                             f"{self.path}: the key file does not match this queue, so its rows "
-                            f"cannot be decrypted; restore the original key file")
+                            f"cannot be decrypted; restore the original key file"
+                        )
                 self._hw = integrity.reconcile(conn, self.path, self._hw, fresh=fresh)
                 conn.execute("COMMIT")
             except BaseException:
@@ -253,8 +274,9 @@ class Outbox:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def enqueue(self, kind: Kind | str, payload: dict[str, Any], *,
-                provisional: bool | None = None) -> Enqueued:
+    def enqueue(
+        self, kind: Kind | str, payload: dict[str, Any], *, provisional: bool | None = None
+    ) -> Enqueued:
         """Queue one row; returns once it is on disk. Submissions get a provisional case number."""
         kind = Kind(kind)
         if not isinstance(payload, dict):
@@ -262,10 +284,13 @@ class Outbox:
         if provisional is None:
             provisional = kind is Kind.SUBMISSION
         try:
-            plain = json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
-                               sort_keys=True, allow_nan=False).encode("utf-8")
+            plain = json.dumps(
+                payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
+            ).encode("utf-8")
         except (TypeError, ValueError) as exc:
-            raise OutboxError(f"payload is not JSON-serialisable: {exc.__class__.__name__}") from None
+            raise OutboxError(
+                f"payload is not JSON-serialisable: {exc.__class__.__name__}"
+            ) from None
         self.refuse_if_blocked()
         idem_key = str(uuid.uuid4())
         sealed = self._sealer.seal(plain, _aad(kind, idem_key))
@@ -273,11 +298,14 @@ class Outbox:
         with self._lock:
             with self._tx() as conn:
                 day, seq = self._next_provisional(conn, now) if provisional else ("", 0)
-                number = provisional_case_number(self.terminal_id, day, seq) if provisional else None
+                number = (
+                    provisional_case_number(self.terminal_id, day, seq) if provisional else None
+                )
                 cur = conn.execute(
                     "INSERT INTO outbox (kind, idem_key, payload, created, updated, next_attempt_at,"
                     " provisional_no) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (kind.value, idem_key, sealed, now, now, now, number))
+                    (kind.value, idem_key, sealed, now, now, now, number),
+                )
                 row_id = cur.lastrowid
             assert row_id is not None
             self._record_highwater(row_id, day, seq)
@@ -292,14 +320,19 @@ class Outbox:
         if self.reserve_bytes:
             free = integrity.free_bytes(self.path.parent)
             if free is not None and free < self.reserve_bytes:
-                self.full = (f"{free // (1024 * 1024)} MiB free, below the reserve of "
-                             f"{self.reserve_bytes // (1024 * 1024)} MiB")
+                self.full = (
+                    f"{free // (1024 * 1024)} MiB free, below the reserve of "
+                    f"{self.reserve_bytes // (1024 * 1024)} MiB"
+                )
                 raise OutboxFull(f"{self.path}: not accepting new rows: {self.full}")
 
     def _next_provisional(self, conn: sqlite3.Connection, now: float) -> tuple[str, int]:
         day = terminal_clock.strftime("%Y%m%d", now)
-        conn.execute("INSERT INTO case_seq (day, seq) VALUES (?, 1) "
-                     "ON CONFLICT(day) DO UPDATE SET seq = seq + 1", (day,))
+        conn.execute(
+            "INSERT INTO case_seq (day, seq) VALUES (?, 1) "
+            "ON CONFLICT(day) DO UPDATE SET seq = seq + 1",
+            (day,),
+        )
         seq = conn.execute("SELECT seq FROM case_seq WHERE day = ?", (day,)).fetchone()[0]
         assert self._hw is not None  # set when the queue opened
         floor = self._hw.seq.get(day, 0) + 1  # never below a number already handed out
@@ -320,7 +353,9 @@ class Outbox:
         except OSError as exc:  # the row is on disk; the next write will tell whether space is back
             if integrity.is_full(exc):
                 self.full = f"disk full: {exc.strerror or exc}"
-            log.error("outbox: cannot update %s: %s", highwater.path_for(self.path), exc.strerror or exc)
+            log.error(
+                "outbox: cannot update %s: %s", highwater.path_for(self.path), exc.strerror or exc
+            )
 
     def check(self) -> OutboxDamaged | None:
         """Is the open queue still the one we opened, intact, not behind its marks? (hourly)"""
@@ -349,8 +384,14 @@ class Outbox:
                 "UPDATE outbox SET state='delivered', delivered_at=?, updated=?, case_no=?,"
                 " answer=?, last_error=NULL, attempts=attempts+1"
                 " WHERE id=? AND state='pending'",
-                (now, now, str(case_no) if case_no is not None else None,
-                 json.dumps(answer, ensure_ascii=False, sort_keys=True), row_id))
+                (
+                    now,
+                    now,
+                    str(case_no) if case_no is not None else None,
+                    json.dumps(answer, ensure_ascii=False, sort_keys=True),
+                    row_id,
+                ),
+            )
             return cur.rowcount == 1
 
     def mark_retry(self, row_id: int, error: str, next_attempt_at: float) -> bool:
@@ -359,7 +400,8 @@ class Outbox:
             cur = conn.execute(
                 "UPDATE outbox SET attempts=attempts+1, last_error=?, next_attempt_at=?, updated=?"
                 " WHERE id=? AND state='pending'",
-                (_clean_error(error), next_attempt_at, self.clock(), row_id))
+                (_clean_error(error), next_attempt_at, self.clock(), row_id),
+            )
             return cur.rowcount == 1
 
     def defer(self, row_id: int, reason: str, next_attempt_at: float) -> bool:
@@ -368,7 +410,8 @@ class Outbox:
             cur = conn.execute(
                 "UPDATE outbox SET last_error=?, next_attempt_at=?, updated=?"
                 " WHERE id=? AND state='pending'",
-                (_clean_error(reason), next_attempt_at, self.clock(), row_id))
+                (_clean_error(reason), next_attempt_at, self.clock(), row_id),
+            )
             return cur.rowcount == 1
 
     def mark_dead(self, row_id: int, reason: str, *, count_attempt: bool = True) -> bool:
@@ -377,7 +420,8 @@ class Outbox:
             cur = conn.execute(
                 "UPDATE outbox SET state='dead', last_error=?, updated=?,"
                 " attempts=attempts+? WHERE id=? AND state='pending'",
-                (_clean_error(reason), self.clock(), 1 if count_attempt else 0, row_id))
+                (_clean_error(reason), self.clock(), 1 if count_attempt else 0, row_id),
+            )
             return cur.rowcount == 1
 
     def retry_dead(self, row_id: int | None = None) -> int:
@@ -385,11 +429,17 @@ class Outbox:
         now = self.clock()
         with self._tx() as conn:
             if row_id is None:
-                cur = conn.execute("UPDATE outbox SET state='pending', attempts=0, next_attempt_at=?,"
-                                   " updated=? WHERE state='dead'", (now, now))
+                cur = conn.execute(
+                    "UPDATE outbox SET state='pending', attempts=0, next_attempt_at=?,"
+                    " updated=? WHERE state='dead'",
+                    (now, now),
+                )
             else:
-                cur = conn.execute("UPDATE outbox SET state='pending', attempts=0, next_attempt_at=?,"
-                                   " updated=? WHERE state='dead' AND id=?", (now, now, row_id))
+                cur = conn.execute(
+                    "UPDATE outbox SET state='pending', attempts=0, next_attempt_at=?,"
+                    " updated=? WHERE state='dead' AND id=?",
+                    (now, now, row_id),
+                )
             n = cur.rowcount
         if n:
             log.info("%d dead row(s) made pending again", n)
@@ -400,8 +450,10 @@ class Outbox:
         """Make every pending row due now (`kiosk outbox flush`); returns how many."""
         now = self.clock()
         with self._tx() as conn:
-            n = conn.execute("UPDATE outbox SET next_attempt_at=? WHERE state='pending'"
-                             " AND next_attempt_at > ?", (now, now)).rowcount
+            n = conn.execute(
+                "UPDATE outbox SET next_attempt_at=? WHERE state='pending' AND next_attempt_at > ?",
+                (now, now),
+            ).rowcount
         self._notify()
         return n
 
@@ -409,8 +461,10 @@ class Outbox:
         """Delete delivered rows older than the retention period; returns how many."""
         now = self.clock() if now is None else now
         with self._tx() as conn:
-            n = conn.execute("DELETE FROM outbox WHERE state='delivered' AND delivered_at < ?",
-                             (now - self.retention_s,)).rowcount
+            n = conn.execute(
+                "DELETE FROM outbox WHERE state='delivered' AND delivered_at < ?",
+                (now - self.retention_s,),
+            ).rowcount
         if n:
             with self._lock:
                 if self._conn is not None:
@@ -423,18 +477,34 @@ class Outbox:
 
     # -- reading -------------------------------------------------------------------------------
 
-    _COLS = ("id, kind, idem_key, payload, created, attempts, next_attempt_at, last_error, state,"
-             " provisional_no, case_no, delivered_at")
+    _COLS = (
+        "id, kind, idem_key, payload, created, attempts, next_attempt_at, last_error, state,"
+        " provisional_no, case_no, delivered_at"
+    )
 
     @staticmethod
     def _row(t: tuple[Any, ...]) -> Row:
-        return Row(t[0], Kind(t[1]), t[2], bytes(t[3]), t[4], t[5], t[6], t[7], State(t[8]),
-                   t[9], t[10], t[11])
+        return Row(
+            t[0],
+            Kind(t[1]),
+            t[2],
+            bytes(t[3]),
+            t[4],
+            t[5],
+            t[6],
+            t[7],
+            State(t[8]),
+            t[9],
+            t[10],
+            t[11],
+        )
 
     def head(self, kind: Kind | str) -> Row | None:
         """The oldest pending row of this kind (rows of a kind are delivered in order)."""
-        rows = self._read(f"SELECT {self._COLS} FROM outbox WHERE state='pending' AND kind=?"
-                          " ORDER BY id LIMIT 1", (Kind(kind).value,))
+        rows = self._read(
+            f"SELECT {self._COLS} FROM outbox WHERE state='pending' AND kind=? ORDER BY id LIMIT 1",
+            (Kind(kind).value,),
+        )
         return self._row(rows[0]) if rows else None
 
     def get(self, row_id: int) -> Row | None:
@@ -442,8 +512,9 @@ class Outbox:
         rows = self._read(f"SELECT {self._COLS} FROM outbox WHERE id=?", (row_id,))
         return self._row(rows[0]) if rows else None
 
-    def rows(self, state: State | str | None = None, kind: Kind | str | None = None,
-             limit: int = 1000) -> list[Row]:
+    def rows(
+        self, state: State | str | None = None, kind: Kind | str | None = None, limit: int = 1000
+    ) -> list[Row]:
         """Rows in id order, optionally filtered."""
         where, params = [], []
         if state is not None:
@@ -479,19 +550,28 @@ class Outbox:
 
     def stats(self) -> Stats:
         """Counts by state and kind, oldest pending row, last error."""
-        counts = {(State(s), Kind(k)): int(n) for s, k, n in
-                  self._read("SELECT state, kind, count(*) FROM outbox GROUP BY state, kind")}
+        counts = {
+            (State(s), Kind(k)): int(n)
+            for s, k, n in self._read(
+                "SELECT state, kind, count(*) FROM outbox GROUP BY state, kind"
+            )
+        }
         oldest = self._read("SELECT min(created) FROM outbox WHERE state='pending'")[0][0]
-        last = self._read("SELECT last_error, updated FROM outbox WHERE last_error IS NOT NULL"
-                          " ORDER BY updated DESC, id DESC LIMIT 1")
-        return Stats(counts, oldest, last[0][0] if last else None,
-                     last[0][1] if last else None, self.clock())
+        last = self._read(
+            "SELECT last_error, updated FROM outbox WHERE last_error IS NOT NULL"
+            " ORDER BY updated DESC, id DESC LIMIT 1"
+        )
+        return Stats(
+            counts, oldest, last[0][0] if last else None, last[0][1] if last else None, self.clock()
+        )
 
     def lookup_case(self, number: str) -> CaseRef | None:
         """Find a submission by its provisional number or by central's case number."""
         rows = self._read(
             "SELECT provisional_no, case_no, state, created, id FROM outbox WHERE kind='submission'"
-            " AND (provisional_no=? OR case_no=?) ORDER BY id LIMIT 1", (number, number))
+            " AND (provisional_no=? OR case_no=?) ORDER BY id LIMIT 1",
+            (number, number),
+        )
         if not rows:
             return None
         p, c, s, created, row_id = rows[0]
@@ -507,6 +587,10 @@ def open_existing(cfg: TerminalConfig) -> Outbox | None:
     assert path is not None and key_file is not None
     if not path.exists() and not highwater.path_for(path).exists():
         return None
-    return Outbox(path, load_key(key_file), terminal_id=cfg.terminal_id,
-                  retention_days=cfg.outbox.retention_days,
-                  reserve_bytes=cfg.outbox.reserve_mb * 1024 * 1024)
+    return Outbox(
+        path,
+        load_key(key_file),
+        terminal_id=cfg.terminal_id,
+        retention_days=cfg.outbox.retention_days,
+        reserve_bytes=cfg.outbox.reserve_mb * 1024 * 1024,
+    )

@@ -6,6 +6,7 @@ in clear). The new queue gets a new identity, the recovered rows with their idem
 (central answers a resent one with its first answer: no duplicate), and row ids and provisional
 numbers that continue above the last ones ever issued (plus the one-row lag of the marks).
 """
+
 from __future__ import annotations
 
 import base64
@@ -24,8 +25,22 @@ from kiosk.outbox.highwater import LAG, HighWater, HighWaterError
 
 log = logging.getLogger(__name__)
 
-_COLS = ("id", "kind", "idem_key", "payload", "created", "updated", "attempts", "next_attempt_at",
-         "last_error", "state", "provisional_no", "case_no", "answer", "delivered_at")
+_COLS = (
+    "id",
+    "kind",
+    "idem_key",
+    "payload",
+    "created",
+    "updated",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "state",
+    "provisional_no",
+    "case_no",
+    "answer",
+    "delivered_at",
+)
 
 
 @dataclass
@@ -84,8 +99,9 @@ def _read_rows(path: Path, row_high: int) -> tuple[list[dict[str, Any]], list[in
                 if rid in rows:
                     continue
                 try:
-                    t = conn.execute(f"SELECT {', '.join(_COLS)} FROM outbox WHERE id=?",
-                                     (rid,)).fetchone()
+                    t = conn.execute(
+                        f"SELECT {', '.join(_COLS)} FROM outbox WHERE id=?", (rid,)
+                    ).fetchone()
                 except sqlite3.Error:
                     bad.append(rid)
                     continue
@@ -99,8 +115,12 @@ def _read_rows(path: Path, row_high: int) -> tuple[list[dict[str, Any]], list[in
 
 
 def _valid(r: dict[str, Any]) -> bool:
-    return (r["kind"] in ("submission", "rating") and r["state"] in ("pending", "delivered", "dead")
-            and isinstance(r["idem_key"], str) and isinstance(r["payload"], bytes | memoryview))
+    return (
+        r["kind"] in ("submission", "rating")
+        and r["state"] in ("pending", "delivered", "dead")
+        and isinstance(r["idem_key"], str)
+        and isinstance(r["payload"], bytes | memoryview)
+    )
 
 
 def _private_dir(p: Path) -> None:
@@ -116,8 +136,11 @@ def repair(path: str | Path, key: bytes, *, terminal_id: str) -> RepairReport:
     try:
         marks = highwater.load(path)
     except HighWaterError as exc:
-        log.warning("repair: high-water file unreadable (%s): numbering continues above what "
-                    "the queue file itself still knows", exc)
+        log.warning(
+            "repair: high-water file unreadable (%s): numbering continues above what "
+            "the queue file itself still knows",
+            exc,
+        )
         marks = None
     stamp = terminal_clock.strftime("%Y%m%d-%H%M%S")
     qdir = path.parent / "outbox-quarantine" / stamp
@@ -140,8 +163,10 @@ def repair(path: str | Path, key: bytes, *, terminal_id: str) -> RepairReport:
     report.issued_rows = max([row_high] + [r["id"] for r in rows] + [0])
     # New ids and numbers continue above anything that may have been handed out.
     next_row = report.issued_rows + LAG + 1
-    next_seq = {d: max(seqs.get(d, 0), marks.seq.get(d, 0) if marks else 0) + LAG + 1
-                for d in {*seqs, *(marks.seq if marks else {})}}
+    next_seq = {
+        d: max(seqs.get(d, 0), marks.seq.get(d, 0) if marks else 0) + LAG + 1
+        for d in {*seqs, *(marks.seq if marks else {})}
+    }
     tmp = path.with_name(path.name + ".rebuild")
     for suffix in ("", "-wal", "-shm", ".highwater"):
         Path(f"{tmp}{suffix}").unlink(missing_ok=True)
@@ -149,19 +174,31 @@ def repair(path: str | Path, key: bytes, *, terminal_id: str) -> RepairReport:
     try:
         with box._tx() as conn:  # noqa: SLF001 - the rebuild is the queue's own business
             for r in rows:
-                conn.execute(f"INSERT INTO outbox ({', '.join(_COLS)}) VALUES "
-                             f"({', '.join('?' * len(_COLS))})", tuple(r[c] for c in _COLS))
+                conn.execute(
+                    f"INSERT INTO outbox ({', '.join(_COLS)}) VALUES "
+                    f"({', '.join('?' * len(_COLS))})",
+                    tuple(r[c] for c in _COLS),
+                )
                 report.recovered[r["state"]] = report.recovered.get(r["state"], 0) + 1
             # sqlite_sequence has no unique key: update the row AUTOINCREMENT keeps, or add it
-            if conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'outbox'",
-                            (next_row - 1,)).rowcount == 0:
-                conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)",
-                             (next_row - 1,))
+            if (
+                conn.execute(
+                    "UPDATE sqlite_sequence SET seq = ? WHERE name = 'outbox'", (next_row - 1,)
+                ).rowcount
+                == 0
+            ):
+                conn.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)", (next_row - 1,)
+                )
             for d, n in next_seq.items():
-                conn.execute("INSERT INTO case_seq (day, seq) VALUES (?, ?) ON CONFLICT(day) "
-                             "DO UPDATE SET seq = excluded.seq", (d, n - 1))
-            queue_id = bytes(conn.execute(
-                "SELECT value FROM meta WHERE name='queue_id'").fetchone()[0]).decode("ascii")
+                conn.execute(
+                    "INSERT INTO case_seq (day, seq) VALUES (?, ?) ON CONFLICT(day) "
+                    "DO UPDATE SET seq = excluded.seq",
+                    (d, n - 1),
+                )
+            queue_id = bytes(
+                conn.execute("SELECT value FROM meta WHERE name='queue_id'").fetchone()[0]
+            ).decode("ascii")
         assert box._conn is not None  # noqa: SLF001 - just opened
         box._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # noqa: SLF001
     finally:
@@ -175,14 +212,25 @@ def repair(path: str | Path, key: bytes, *, terminal_id: str) -> RepairReport:
     report.next_seq = next_seq
     present = {r["provisional_no"] for r in rows if r["provisional_no"]}
     for day, high in sorted((marks.seq if marks else seqs).items()):
-        report.missing_numbers += [n for n in (f"{terminal_id}-{day}-{i:04d}" for i in range(1, high + 1))
-                                   if n not in present]
-    log.warning("outbox repaired: %d row(s) recovered, %d unreadable, up to %d lost; damaged "
-                "files kept in %s", report.recovered_total, len(bad), report.lost, qdir)
+        report.missing_numbers += [
+            n
+            for n in (f"{terminal_id}-{day}-{i:04d}" for i in range(1, high + 1))
+            if n not in present
+        ]
+    log.warning(
+        "outbox repaired: %d row(s) recovered, %d unreadable, up to %d lost; damaged "
+        "files kept in %s",
+        report.recovered_total,
+        len(bad),
+        report.lost,
+        qdir,
+    )
     (qdir / "REPORT.txt").write_text(
         f"repaired {terminal_clock.strftime('%Y-%m-%d %H:%M:%S %z')}\nrecovered {report.recovered}\n"
         f"unreadable row ids {bad}\nrows ever queued {report.issued_rows}\n"
         f"next provisional sequence per day {next_seq}\n"
-        f"provisional numbers not in the rebuilt queue {report.missing_numbers}\n", encoding="utf-8")
+        f"provisional numbers not in the rebuilt queue {report.missing_numbers}\n",
+        encoding="utf-8",
+    )
     os.chmod(qdir / "REPORT.txt", 0o600)
     return report

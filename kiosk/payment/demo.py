@@ -1,4 +1,5 @@
 """Demo dock helpers: pay the order on screen as a citizen's phone would (sandbox only)."""
+
 from __future__ import annotations
 
 import logging
@@ -17,6 +18,7 @@ def phone_payer(services: Any, order_no: Callable[[], str | None]) -> Callable[[
 
     The phone has its own network: it reaches the sandbox even while the demo dock has cut
     the terminal's network, so it uses the sandbox's own URL."""
+
     def pay() -> str:
         no = order_no()
         if not no:

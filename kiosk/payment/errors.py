@@ -1,4 +1,5 @@
 """Errors of the payment package (one root)."""
+
 from __future__ import annotations
 
 from kiosk.errors import KioskError

@@ -4,6 +4,7 @@ The engine (kiosk.session.engine) keeps the states and calls these hooks; everyt
 order lives here. Blocking calls go through the engine's Runner; answers come back on the UI
 thread and are dropped when they belong to an earlier order or session (generation).
 """
+
 from __future__ import annotations
 
 import functools
@@ -91,7 +92,9 @@ class PaymentFlow:
         self.phase = phase
         self._phase_at = self.engine.clock()
 
-    def _run(self, fn: Callable[[], Any], done: Callable[[Any, BaseException | None], None]) -> None:
+    def _run(
+        self, fn: Callable[[], Any], done: Callable[[Any, BaseException | None], None]
+    ) -> None:
         gen = self._gen
 
         def back(result: Any, err: BaseException | None) -> None:
@@ -131,7 +134,9 @@ class PaymentFlow:
             log.warning("payment order not created: %s", type(err).__name__ if err else "none")
             code = err.code if isinstance(err, OrderRefused) else "unavailable"
             self.error = code
-            eng.session.outcome = _error("pay_refused" if isinstance(err, OrderRefused) else "unavailable")
+            eng.session.outcome = _error(
+                "pay_refused" if isinstance(err, OrderRefused) else "unavailable"
+            )
             eng._go(State.RESULT)
         else:
             self.order = order
@@ -186,7 +191,9 @@ class PaymentFlow:
     def _polled(self, status: Status | None, err: BaseException | None) -> None:
         self._busy = False
         if err is not None or status is None:
-            self._poll_error_s = min(POLL_ERROR_MAX_S, max(POLL_S, self._poll_error_s * 2 or POLL_S * 2))
+            self._poll_error_s = min(
+                POLL_ERROR_MAX_S, max(POLL_S, self._poll_error_s * 2 or POLL_S * 2)
+            )
             self.network_problem = isinstance(err, PaymentUnavailable)
         else:
             self._poll_error_s = 0.0
@@ -256,8 +263,11 @@ class PaymentFlow:
 
     def wants_to_cancel(self) -> bool:
         """Whether an order of this session may still be unpaid (leaving must cancel it)."""
-        return self.order is not None and (self.status is None or self.status.state == "unpaid") \
+        return (
+            self.order is not None
+            and (self.status is None or self.status.state == "unpaid")
             and self.phase not in ("expired", "refunded")
+        )
 
     def intercept_end(self, reason: str) -> bool:
         """engine.end(): True while an order must be cancelled first (the end comes after it)."""
@@ -298,14 +308,18 @@ class PaymentFlow:
             eng._changed()
             return
         if err is not None:  # the row keeps leave_wanted: the reconciler closes it later
-            log.warning("payment %s not cancelled now (%s): left for the re-check",
-                        self.order.order_no if self.order else "-", type(err).__name__)
+            log.warning(
+                "payment %s not cancelled now (%s): left for the re-check",
+                self.order.order_no if self.order else "-",
+                type(err).__name__,
+            )
             self._set_phase("unknown")
             eng._changed()
             return
         if self._leave_reason == "expired" or (status is not None and status.state == "refunded"):
-            self._set_phase("refunded" if status is not None and status.state == "refunded"
-                            else "expired")
+            self._set_phase(
+                "refunded" if status is not None and status.state == "refunded" else "expired"
+            )
             eng._changed()
             return
         self.order, self.phase = None, ""  # closed: nothing left to cancel
@@ -345,8 +359,9 @@ class PaymentFlow:
     def receipt(self) -> ReceiptDoc:
         """The payment receipt: payee, amount, order number, paid time, channel, 电子票据号, QR."""
         assert self.status is not None and self.port is not None
-        return payment_receipt(self.engine, self.status, self.port.stored(self.status.order_no),
-                               self.reprint)
+        return payment_receipt(
+            self.engine, self.status, self.port.stored(self.status.order_no), self.reprint
+        )
 
     def printed(self, ok: bool) -> None:
         """The printer's answer for the payment receipt."""

@@ -1,4 +1,5 @@
 """Money as integer fen (分): formatting as ¥400.00 and parsing back; never a float."""
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,7 @@ def format_fen(fen: int, *, symbol: bool = True, grouping: bool = False, sign: s
 
 
 def parse_yuan(text: str) -> int:
-    """"¥400.00", "400", "1,234.5" → fen; AmountError for anything else (no floats involved)."""
+    """ "¥400.00", "400", "1,234.5" → fen; AmountError for anything else (no floats involved)."""
     if not isinstance(text, str):
         raise AmountError("an amount must be text")
     m = _AMOUNT_RE.fullmatch(text.strip())

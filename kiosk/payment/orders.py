@@ -3,6 +3,7 @@
 Every answer about an order is written to the table before it is returned, so a crash at any
 instant leaves the terminal knowing at least what central had told it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -54,32 +55,54 @@ class Status:
     @classmethod
     def from_api(cls, s: api.PaymentStatus) -> Status:
         """From the contract's model."""
-        return cls(s.order_no, s.status.value, s.amount_fen, s.expires_at.timestamp(),
-                   s.paid_at.timestamp() if s.paid_at else None,
-                   s.channel.value if s.channel else None, s.payer_app, s.einvoice_no,
-                   s.einvoice_url, s.closed_reason,
-                   s.failure.code if s.failure else None, s.failure.message if s.failure else "")
+        return cls(
+            s.order_no,
+            s.status.value,
+            s.amount_fen,
+            s.expires_at.timestamp(),
+            s.paid_at.timestamp() if s.paid_at else None,
+            s.channel.value if s.channel else None,
+            s.payer_app,
+            s.einvoice_no,
+            s.einvoice_url,
+            s.closed_reason,
+            s.failure.code if s.failure else None,
+            s.failure.message if s.failure else "",
+        )
 
     @classmethod
     def from_stored(cls, o: StoredOrder) -> Status:
         """What the table remembers (no network)."""
-        return cls(o.order_no, o.status, o.amount_fen, o.expires_at, o.paid_at, o.channel,
-                   o.payer_app, o.einvoice_no, o.einvoice_url)
+        return cls(
+            o.order_no,
+            o.status,
+            o.amount_fen,
+            o.expires_at,
+            o.paid_at,
+            o.channel,
+            o.payer_app,
+            o.einvoice_no,
+            o.einvoice_url,
+        )
 
 
 def applicant(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The session identity for the order (card holder, else the number the citizen typed)."""
     holder = payload.get("_holder") or {}
     number = holder.get("id_number") or payload.get("id_number") or payload.get("insured_id") or ""
-    return {"method": "idcard" if holder else "qr", "id_number": number,
-            "name": holder.get("name", "")}
+    return {
+        "method": "idcard" if holder else "qr",
+        "id_number": number,
+        "name": holder.get("name", ""),
+    }
 
 
 class PaymentPort:
     """Central's payment calls through the terminal's client, remembered in the orders table."""
 
-    def __init__(self, client: Any, store: PaymentStore, region_code: str,
-                 clock: Any = None) -> None:
+    def __init__(
+        self, client: Any, store: PaymentStore, region_code: str, clock: Any = None
+    ) -> None:
         import time
 
         self.client = client
@@ -110,20 +133,46 @@ class PaymentPort:
     def create(self, item_code: str, payload: Mapping[str, Any], key: str) -> Order:
         """POST /v1/payments with the session's key; the order is on disk before it returns."""
         fields = {k: v for k, v in payload.items() if not k.startswith("_")}
-        body = {"item_code": item_code, "region_code": self.region_code,
-                "applicant": applicant(payload), "fields": fields}
+        body = {
+            "item_code": item_code,
+            "region_code": self.region_code,
+            "applicant": applicant(payload),
+            "fields": fields,
+        }
         res: api.PaymentOrder = self._ask(self.client.create_payment, body, key)
-        order = Order(res.order_no, res.amount_fen,
-                      tuple((i.label_zh, i.label_en, i.amount_fen) for i in res.items),
-                      res.payee_zh, res.qr_payload, res.expires_at.timestamp())
-        self.store.add(StoredOrder(order.order_no, item_code, order.amount_fen, order.lines,
-                                   order.payee_zh, res.status.value, self.clock(), order.expires_at))
+        order = Order(
+            res.order_no,
+            res.amount_fen,
+            tuple((i.label_zh, i.label_en, i.amount_fen) for i in res.items),
+            res.payee_zh,
+            res.qr_payload,
+            res.expires_at.timestamp(),
+        )
+        self.store.add(
+            StoredOrder(
+                order.order_no,
+                item_code,
+                order.amount_fen,
+                order.lines,
+                order.payee_zh,
+                res.status.value,
+                self.clock(),
+                order.expires_at,
+            )
+        )
         return order
 
     def _keep(self, s: Status) -> Status:
-        self.store.update(s.order_no, status=s.state, paid_at=s.paid_at, channel=s.channel,
-                          payer_app=s.payer_app, einvoice_no=s.einvoice_no,
-                          einvoice_url=s.einvoice_url, checked_at=self.clock())
+        self.store.update(
+            s.order_no,
+            status=s.state,
+            paid_at=s.paid_at,
+            channel=s.channel,
+            payer_app=s.payer_app,
+            einvoice_no=s.einvoice_no,
+            einvoice_url=s.einvoice_url,
+            checked_at=self.clock(),
+        )
         return s
 
     def status(self, order_no: str) -> Status:
@@ -132,7 +181,9 @@ class PaymentPort:
 
     def pay_code(self, order_no: str, code: str) -> Status:
         """Charge a 付款码 (sent once, never kept)."""
-        return self._keep(Status.from_api(self._ask(self.client.pay_code, order_no, code, retry=False)))
+        return self._keep(
+            Status.from_api(self._ask(self.client.pay_code, order_no, code, retry=False))
+        )
 
     def cancel(self, order_no: str) -> Status:
         """Close the order; AlreadyPaid (after recording the paid state) when the money came first."""
@@ -175,6 +226,9 @@ class PaymentPort:
             except OrderRefused as exc:
                 log.warning("payment %s: central refused the re-check: %s", o.order_no, exc.code)
             if out.get(o.order_no) == "paid" and o.status != "paid":
-                log.warning("payment %s is paid and its receipt was not printed: reprint it "
-                            "with the order number (办件进度查询)", o.order_no)
+                log.warning(
+                    "payment %s is paid and its receipt was not printed: reprint it "
+                    "with the order number (办件进度查询)",
+                    o.order_no,
+                )
         return out

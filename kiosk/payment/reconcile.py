@@ -1,4 +1,5 @@
 """Background re-check of unfinished orders: at start and every minute until each is settled."""
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,12 @@ RETENTION_S = 30 * 86400.0
 class Reconciler:
     """A daemon thread running PaymentPort.reconcile; `current` names the order on screen."""
 
-    def __init__(self, port: PaymentPort, interval_s: float = INTERVAL_S,
-                 current: Callable[[], str | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        port: PaymentPort,
+        interval_s: float = INTERVAL_S,
+        current: Callable[[], str | None] = lambda: None,
+    ) -> None:
         self.port = port
         self.interval_s = interval_s
         self.current = current

@@ -4,6 +4,7 @@ An order is written here before its QR is shown and stays until central says it 
 refunded, or it is paid and its receipt printed. Nothing personal is stored: no ID number, no
 name, no 付款码 — only what the paid receipt needs (payee, amount, lines, e-invoice).
 """
+
 from __future__ import annotations
 
 import json
@@ -46,9 +47,24 @@ CREATE TABLE IF NOT EXISTS orders (
     checked_at REAL
 );
 """
-COLS = ("order_no", "item_code", "amount_fen", "items", "payee_zh", "status", "created_at",
-        "expires_at", "paid_at", "channel", "payer_app", "einvoice_no", "einvoice_url",
-        "printed", "leave_wanted", "checked_at")
+COLS = (
+    "order_no",
+    "item_code",
+    "amount_fen",
+    "items",
+    "payee_zh",
+    "status",
+    "created_at",
+    "expires_at",
+    "paid_at",
+    "channel",
+    "payer_app",
+    "einvoice_no",
+    "einvoice_url",
+    "printed",
+    "leave_wanted",
+    "checked_at",
+)
 
 
 @dataclass(frozen=True)
@@ -88,8 +104,9 @@ class PaymentStore:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if not self.path.exists():
                 os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-            self._db = sqlite3.connect(str(self.path), check_same_thread=False,
-                                       isolation_level=None, timeout=10)
+            self._db = sqlite3.connect(
+                str(self.path), check_same_thread=False, isolation_level=None, timeout=10
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(DDL)
@@ -125,10 +142,20 @@ class PaymentStore:
         """Record a new order (before its QR is shown); an existing row is kept."""
         items = json.dumps([list(x) for x in o.items], ensure_ascii=False)
         with self._tx() as db:
-            db.execute("INSERT OR IGNORE INTO orders (order_no, item_code, amount_fen, items, "
-                       "payee_zh, status, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?)",
-                       (o.order_no, o.item_code, o.amount_fen, items, o.payee_zh, o.status,
-                        o.created_at, o.expires_at))
+            db.execute(
+                "INSERT OR IGNORE INTO orders (order_no, item_code, amount_fen, items, "
+                "payee_zh, status, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    o.order_no,
+                    o.item_code,
+                    o.amount_fen,
+                    items,
+                    o.payee_zh,
+                    o.status,
+                    o.created_at,
+                    o.expires_at,
+                ),
+            )
 
     def update(self, order_no: str, **values: Any) -> None:
         """Set columns of one order."""
@@ -136,14 +163,17 @@ class PaymentStore:
         if bad:
             raise ValueError(f"unknown columns {sorted(bad)}")
         with self._tx() as db:
-            db.execute(f"UPDATE orders SET {', '.join(k + ' = ?' for k in values)} "
-                       "WHERE order_no = ?", (*values.values(), order_no))
+            db.execute(
+                f"UPDATE orders SET {', '.join(k + ' = ?' for k in values)} WHERE order_no = ?",
+                (*values.values(), order_no),
+            )
 
     def get(self, order_no: str) -> StoredOrder | None:
         """The order, or None."""
         with self._lock:
-            row = self._db.execute(f"SELECT {', '.join(COLS)} FROM orders WHERE order_no = ?",
-                                   (order_no,)).fetchone()
+            row = self._db.execute(
+                f"SELECT {', '.join(COLS)} FROM orders WHERE order_no = ?", (order_no,)
+            ).fetchone()
         return _order(row)
 
     def unfinished(self) -> list[StoredOrder]:
@@ -151,22 +181,26 @@ class PaymentStore:
         with self._lock:
             rows = self._db.execute(
                 f"SELECT {', '.join(COLS)} FROM orders WHERE status = 'unpaid' "
-                "OR (status = 'paid' AND printed = 0) ORDER BY created_at").fetchall()
+                "OR (status = 'paid' AND printed = 0) ORDER BY created_at"
+            ).fetchall()
         return [o for o in map(_order, rows) if o is not None]
 
     def purge(self, before: float) -> int:
         """Drop finished orders created before `before` (closed, refunded, paid and printed)."""
         with self._tx() as db:
-            cur = db.execute("DELETE FROM orders WHERE created_at < ? AND (status IN "
-                             "('closed', 'refunded') OR (status = 'paid' AND printed = 1))",
-                             (before,))
+            cur = db.execute(
+                "DELETE FROM orders WHERE created_at < ? AND (status IN "
+                "('closed', 'refunded') OR (status = 'paid' AND printed = 1))",
+                (before,),
+            )
             return cur.rowcount
 
     def all(self) -> list[StoredOrder]:
         """Every order held (newest first)."""
         with self._lock:
-            rows = self._db.execute(f"SELECT {', '.join(COLS)} FROM orders "
-                                    "ORDER BY created_at DESC").fetchall()
+            rows = self._db.execute(
+                f"SELECT {', '.join(COLS)} FROM orders ORDER BY created_at DESC"
+            ).fetchall()
         return [o for o in map(_order, rows) if o is not None]
 
 

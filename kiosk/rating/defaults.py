@@ -1,5 +1,6 @@
 """The shipped rating dictionary (version 1): the terminal's default and central's until staff
 publish another. Modelled on the offline-hall evaluation indicators of 国办发〔2019〕51号."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,5 +1,6 @@
 """The rating dictionary on the terminal: the shipped default, replaced by central's (fetched
 over the HMAC-signed channel with its ETag) and cached on disk so a restart offline keeps it."""
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,11 @@ class DictionaryCache:
                 if d.version >= SHIPPED.version:
                     self._active, self._etag = d, cached.get("etag")
             except (OSError, ValueError, KeyError, TypeError, ValidationError) as exc:
-                log.warning("cached rating dictionary %s unusable (%s); using the shipped one",
-                            self.path, type(exc).__name__)
+                log.warning(
+                    "cached rating dictionary %s unusable (%s); using the shipped one",
+                    self.path,
+                    type(exc).__name__,
+                )
 
     def current(self) -> RatingDictionary:
         """The dictionary the rating screen is rendered from."""

@@ -1,5 +1,6 @@
 """A rating as the terminal checks and queues it: level by name, reasons of the active
 dictionary, indicator levels, and for a 差评 an optional callback phone given with consent."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -11,8 +12,13 @@ from kiosk.session.ports import RatingRecord
 from kiosk.session.rating import MAX_COMMENT
 
 
-def check(d: RatingDictionary, level: str, reasons: Iterable[str],
-          indicators: Mapping[str, str] | None = None, phone: str = "") -> tuple[str, ...]:
+def check(
+    d: RatingDictionary,
+    level: str,
+    reasons: Iterable[str],
+    indicators: Mapping[str, str] | None = None,
+    phone: str = "",
+) -> tuple[str, ...]:
     """The reasons (deduplicated, in order) or RatingRefused naming the problem."""
     try:
         lv = RatingLevel(level)
@@ -37,24 +43,56 @@ def check(d: RatingDictionary, level: str, reasons: Iterable[str],
     return out
 
 
-def build(d: RatingDictionary, service_id: str, item_code: str, level: str,
-          reasons: Iterable[str], comment: str, indicators: Mapping[str, str], phone: str,
-          hall: str, rater: tuple[str, str] | None = None) -> RatingRecord:
+def build(
+    d: RatingDictionary,
+    service_id: str,
+    item_code: str,
+    level: str,
+    reasons: Iterable[str],
+    comment: str,
+    indicators: Mapping[str, str],
+    phone: str,
+    hall: str,
+    rater: tuple[str, str] | None = None,
+) -> RatingRecord:
     """The checked RatingRecord of one rating under dictionary `d`; RatingRefused if invalid."""
     clean = check(d, level, reasons, indicators, phone)
     if len(comment) > MAX_COMMENT:
         raise RatingRefused(f"comment longer than {MAX_COMMENT} characters")
-    return RatingRecord(service_id, item_code, level, clean, comment,
-                        dictionary_version=d.version, indicators=tuple(sorted(indicators.items())),
-                        hall=hall, callback_phone=phone, rater=rater)
+    return RatingRecord(
+        service_id,
+        item_code,
+        level,
+        clean,
+        comment,
+        dictionary_version=d.version,
+        indicators=tuple(sorted(indicators.items())),
+        hall=hall,
+        callback_phone=phone,
+        rater=rater,
+    )
 
 
-def body(case_no: str, item_code: str, level: str, reasons: Iterable[str], comment: str,
-         dictionary_version: int | None, indicators: Mapping[str, str], hall: str,
-         phone: str, rater: tuple[str, str] | None = None) -> dict[str, Any]:
+def body(
+    case_no: str,
+    item_code: str,
+    level: str,
+    reasons: Iterable[str],
+    comment: str,
+    dictionary_version: int | None,
+    indicators: Mapping[str, str],
+    hall: str,
+    phone: str,
+    rater: tuple[str, str] | None = None,
+) -> dict[str, Any]:
     """The POST /v1/ratings body (the outbox seals it; the phone never reaches a log)."""
-    out: dict[str, Any] = {"case_no": case_no, "item_code": item_code, "level": level,
-                           "tags": list(reasons), "comment": comment}
+    out: dict[str, Any] = {
+        "case_no": case_no,
+        "item_code": item_code,
+        "level": level,
+        "tags": list(reasons),
+        "comment": comment,
+    }
     if dictionary_version is not None:
         out["dictionary_version"] = dictionary_version
         out["indicators"] = dict(indicators)

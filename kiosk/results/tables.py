@@ -1,5 +1,6 @@
 """Result tables as a citizen reads them: money columns with their unit, a totals row, rows
 that need attention (欠缴, 异常 …) marked, and as many rows per page as the screen holds."""
+
 from __future__ import annotations
 
 import re
@@ -10,7 +11,18 @@ MONEY_RE = re.compile(r"-?\d{1,3}(?:,?\d{3})*\.\d{2}")
 """Central sends amounts in yuan with two decimals (e.g. 4462.00, 1,200.00)."""
 NO_SUM_WORDS = ("基数", "余额", "单价", "base", "balance", "rate")
 """Money columns that are levels, not amounts paid: never added up (a sum of balances is nonsense)."""
-ALERT_WORDS = ("欠缴", "未缴", "异常", "逾期", "冻结", "失败", "owed", "overdue", "abnormal", "unpaid")
+ALERT_WORDS = (
+    "欠缴",
+    "未缴",
+    "异常",
+    "逾期",
+    "冻结",
+    "失败",
+    "owed",
+    "overdue",
+    "abnormal",
+    "unpaid",
+)
 """A row holding one of these needs the citizen's attention (shown highlighted)."""
 
 
@@ -34,7 +46,9 @@ def summable(columns: Sequence[str], money: Sequence[int]) -> list[int]:
     return [i for i in money if not any(w in str(columns[i]).lower() for w in NO_SUM_WORDS)]
 
 
-def totals(rows: Sequence[Sequence[str]], money: Sequence[int], ncols: int, label: str) -> list[str] | None:
+def totals(
+    rows: Sequence[Sequence[str]], money: Sequence[int], ncols: int, label: str
+) -> list[str] | None:
     """The totals row (sums of the given money columns), or None when there is nothing to add."""
     if not money or len(rows) < 2:
         return None
@@ -43,7 +57,9 @@ def totals(rows: Sequence[Sequence[str]], money: Sequence[int], ncols: int, labe
         total = Decimal(0)
         for r in rows:
             try:
-                total += Decimal(str(r[i]).replace(",", "")) if i < len(r) and str(r[i]).strip() else 0
+                total += (
+                    Decimal(str(r[i]).replace(",", "")) if i < len(r) and str(r[i]).strip() else 0
+                )
             except InvalidOperation:
                 return None
         out[i] = f"{total:.2f}"

@@ -6,6 +6,7 @@ GA 467 readers halt a card once read, so it is unseen until re-armed (IdCardRead
 engine calls `rearm` through the `CardReader` port given by the app, and `CardPresence` events
 report what the reader then sees.
 """
+
 from __future__ import annotations
 
 import logging
@@ -73,10 +74,10 @@ class CardWatch:
         return self.probe_until > 0.0
 
 
-def items_for_card(catalogue: Catalogue | None, unavailable: Callable[[Item], str],
-                   card_type: str) -> list[Item]:
+def items_for_card(
+    catalogue: Catalogue | None, unavailable: Callable[[Item], str], card_type: str
+) -> list[Item]:
     """Items a card placed on the home screen can serve now (identified by ID card)."""
     if catalogue is None:
         return []
-    return [i for i in catalogue.enabled_items()
-            if "id_card" in i.auth and not unavailable(i)]
+    return [i for i in catalogue.enabled_items() if "id_card" in i.auth and not unavailable(i)]

@@ -4,6 +4,7 @@ A card past its `valid_to` date (in the terminal's time zone, kiosk.clock; the d
 still valid) is refused; 长期 never expires. A card that is present but cannot be read gets its
 own message, not "no card".
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,7 @@ UNREADABLE_PROBLEMS = {"CardReadFailed": "read_failed"}
 
 
 def card_refusal(holder: CardHolder, epoch: float) -> str:
-    """"expired" when the card is past its validity on the terminal's date, else ""."""
+    """ "expired" when the card is past its validity on the terminal's date, else ""."""
     valid_to = holder.valid_to
     if not valid_to or valid_to == LONG_TERM:
         return ""

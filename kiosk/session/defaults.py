@@ -1,5 +1,6 @@
 """Fewer taps and anonymous requests: default values of a form, and the fields an anonymous
 citizen must fill (both from the catalogue; the engine calls these through small hooks)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -31,8 +32,9 @@ def resolve_default(f: Field, today: dt.date) -> str | None:
     return dt.date(y, mo, min(today.day, last)).isoformat()
 
 
-def apply_defaults(item: Item, values: MutableMapping[str, str], today: dt.date,
-                   anonymous: bool = False) -> None:
+def apply_defaults(
+    item: Item, values: MutableMapping[str, str], today: dt.date, anonymous: bool = False
+) -> None:
     """Fill every empty field that has a default (never overwrites what the citizen chose);
     anonymous, only the fields the design requires (no 电话回复 for nobody to call)."""
     need = set(item.anonymous_required or ()) if anonymous else None

@@ -4,6 +4,7 @@ No widgets here. The UI calls the action methods and `tick()` (about once a seco
 thread, hands device events to `handle()` on that same thread (see kiosk.ui.marshal), and
 redraws when a subscriber is called. Blocking work (central, printer) goes through a Runner.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,18 +19,32 @@ from kiosk import clock as terminal_clock
 from kiosk.catalogue.errors import FieldValueError
 from kiosk.catalogue.model import Catalogue, Field, Item
 from kiosk.catalogue.validators import validate_field_value
+from kiosk.identity import methods
 from kiosk.session import hours
 from kiosk.session.card import CardWatch, items_for_card
 from kiosk.session.cardcheck import card_refusal, unreadable_problem
 from kiosk.session.defaults import SKIP_CONFIRM_KINDS, apply_defaults, effective_fields
 from kiosk.session.errors import IntakeRefused, InvalidTransition, RatingRefused
-from kiosk.identity import methods
-from kiosk.session.ports import (CardHolder, CardPresence, CardRead, CardUnreadable, Central,
-                                 CodeScanned,
-                                 Connectivity, DeviceEvent, DeviceState, PrintOutcome, Printer,
-                                 SSCardSlot,
-                                 QueryAnswer, RatingRecord, ReceiptDoc, Runner, Submitted,
-                                 run_inline)
+from kiosk.session.ports import (
+    CardHolder,
+    CardPresence,
+    CardRead,
+    CardUnreadable,
+    Central,
+    CodeScanned,
+    Connectivity,
+    DeviceEvent,
+    DeviceState,
+    Printer,
+    PrintOutcome,
+    QueryAnswer,
+    RatingRecord,
+    ReceiptDoc,
+    Runner,
+    SSCardSlot,
+    Submitted,
+    run_inline,
+)
 from kiosk.session.rating import RatedServices, check_rating
 from kiosk.session.receipts import build_receipt
 from kiosk.session.states import BROWSE, BUSY, CITIZEN_WAIT, IN_SESSION, State
@@ -61,8 +76,15 @@ class Timeouts:
     @classmethod
     def from_config(cls, t: Any) -> Timeouts:
         """Build from kiosk.config.TimeoutsConfig."""
-        return cls(t.idle_s, t.countdown_s, t.identify_s, t.working_s, t.print_s, t.rating_s,
-                   t.elderly_factor)
+        return cls(
+            t.idle_s,
+            t.countdown_s,
+            t.identify_s,
+            t.working_s,
+            t.print_s,
+            t.rating_s,
+            t.elderly_factor,
+        )
 
 
 @dataclass
@@ -116,13 +138,24 @@ class Session:
 class SessionEngine:
     """State machine of one citizen session at a time."""
 
-    def __init__(self, catalogue: Catalogue | None, *, central: Central, printer: Printer,
-                 timeouts: Timeouts = Timeouts(), clock: Callable[[], float] = time.monotonic,
-                 wall_clock: Callable[[], float] = time.time, runner: Runner = run_inline,
-                 service_hours: tuple[str, ...] = (), terminal_id: str = "T", hall_name: str = "",
-                 default_lang: str = "zh_CN", default_elderly: bool = False,
-                 on_rating: Callable[[RatingRecord], None] | None = None,
-                 documents: Any = None) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue | None,
+        *,
+        central: Central,
+        printer: Printer,
+        timeouts: Timeouts = Timeouts(),
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        runner: Runner = run_inline,
+        service_hours: tuple[str, ...] = (),
+        terminal_id: str = "T",
+        hall_name: str = "",
+        default_lang: str = "zh_CN",
+        default_elderly: bool = False,
+        on_rating: Callable[[RatingRecord], None] | None = None,
+        documents: Any = None,
+    ) -> None:
         self.catalogue = catalogue
         self.documents = documents
         """kiosk.documents.flow.DocumentPrinting: prints the A4 document of `print` items."""
@@ -189,8 +222,15 @@ class SessionEngine:
         """The 社保卡 used in the session is still in the slot: remind the citizen to take it."""
         self._check_service()
 
-    def reconfigure(self, *, hall_name: str, timeouts: Timeouts, service_hours: tuple[str, ...],
-                    default_lang: str, default_elderly: bool) -> None:
+    def reconfigure(
+        self,
+        *,
+        hall_name: str,
+        timeouts: Timeouts,
+        service_hours: tuple[str, ...],
+        default_lang: str,
+        default_elderly: bool,
+    ) -> None:
         """Settings reloaded at run time (SIGHUP); language and mode apply from the next session."""
         self.hall_name = hall_name
         self.timeouts = timeouts
@@ -262,7 +302,9 @@ class SessionEngine:
             return DONE_S
         elif state in CITIZEN_WAIT:
             base = t.idle_s
-        elif state == State.HOME and (self.lang != self.default_lang or self.elderly != self.default_elderly):
+        elif state == State.HOME and (
+            self.lang != self.default_lang or self.elderly != self.default_elderly
+        ):
             base = t.idle_s
         else:
             return None
@@ -316,7 +358,7 @@ class SessionEngine:
         return [i for i in self.catalogue.enabled_items() if not self.unavailable_reason(i)]
 
     def out_of_service_reason(self) -> str:
-        """"paused", "hours" or "nothing" when the terminal cannot serve anyone now, else ""."""
+        """ "paused", "hours" or "nothing" when the terminal cannot serve anyone now, else ""."""
         if self.paused:
             return "paused"
         if not hours.is_open(self.service_hours, self.wall_clock()):
@@ -334,7 +376,9 @@ class SessionEngine:
     def _go(self, state: State) -> None:
         log.info("session: %s -> %s", self.state.value, state.value)
         if state == State.DONE:  # the goodbye screen: is the card still on the reader?
-            self.card.session_ended(self.session.holder is not None, self.clock(), self.sessions_ended)
+            self.card.session_ended(
+                self.session.holder is not None, self.clock(), self.sessions_ended
+            )
             self._sscard_reminder()
         self.state = state
         self._entered = self._activity = self.clock()
@@ -396,8 +440,9 @@ class SessionEngine:
     def offered_items(self) -> list[Item]:
         """CARD_OFFER: the items the card placed on the home screen can serve now."""
         holder = self.session.holder
-        return items_for_card(self.catalogue, self.unavailable_reason,
-                              holder.card_type if holder else "")
+        return items_for_card(
+            self.catalogue, self.unavailable_reason, holder.card_type if holder else ""
+        )
 
     def select_for_card(self, code: str) -> None:
         """CARD_OFFER: the citizen picked an item; the card read already identifies them."""
@@ -425,12 +470,18 @@ class SessionEngine:
     def _enter_form(self) -> None:
         item = self.session.item
         assert item is not None
-        apply_defaults(item, self.session.values, terminal_clock.today(self.wall_clock()),
-                       anonymous=self.session.anonymous)
+        apply_defaults(
+            item,
+            self.session.values,
+            terminal_clock.today(self.wall_clock()),
+            anonymous=self.session.anonymous,
+        )
         holder = self.session.holder
         for f in item.fields:
             if f.prefill and holder is not None and f.name not in self.session.values:
-                self.session.values[f.name] = holder.id_number if f.prefill == "id_card.id_number" else holder.name
+                self.session.values[f.name] = (
+                    holder.id_number if f.prefill == "id_card.id_number" else holder.name
+                )
         if any(not f.prefill or holder is None for f in item.fields):
             self._go(State.FORM)
             self.bundle.entered_form()  # a bundle: its first page (issue 23)
@@ -540,8 +591,12 @@ class SessionEngine:
             self.payment.start()
             self._changed()
             return
-        if item.kind == "progress" and self.payment.reprint_lookup(next(
-                (str(v) for k, v in self.session.clean.items() if item.field(k).type == "case_no"), "")):
+        if item.kind == "progress" and self.payment.reprint_lookup(
+            next(
+                (str(v) for k, v in self.session.clean.items() if item.field(k).type == "case_no"),
+                "",
+            )
+        ):
             self._changed()  # one of this terminal's paid orders: 补打缴费凭证
             return
         self._go(State.WORKING)
@@ -556,8 +611,10 @@ class SessionEngine:
             if item.kind == "apply" or item.kind == "appointment":
                 return central.submit(item.code, payload)
             if item.kind == "progress":
-                case_no = next((v for k, v in self.session.clean.items()
-                                if item.field(k).type == "case_no"), "")
+                case_no = next(
+                    (v for k, v in self.session.clean.items() if item.field(k).type == "case_no"),
+                    "",
+                )
                 return central.progress(str(case_no))
             return central.query(item.code, payload)
 
@@ -567,11 +624,17 @@ class SessionEngine:
     def _payload(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in self.session.clean.items():
-            out[k] = v.isoformat() if hasattr(v, "isoformat") else (str(v) if v is not None else None)
+            out[k] = (
+                v.isoformat() if hasattr(v, "isoformat") else (str(v) if v is not None else None)
+            )
         holder = self.session.holder
         if holder is not None:
-            out["_holder"] = {"name": holder.name, "id_number": holder.id_number,
-                              "card_type": holder.card_type, "method": holder.method}
+            out["_holder"] = {
+                "name": holder.name,
+                "id_number": holder.id_number,
+                "card_type": holder.card_type,
+                "method": holder.method,
+            }
         if self.session.qr_token:
             out["_qr"] = self.session.qr_token
         if self.session.anonymous:
@@ -602,7 +665,9 @@ class SessionEngine:
         assert item is not None
         if err is not None:
             log.warning("central call for %s failed: %s", item.code, type(err).__name__)
-            self.session.outcome = Outcome(error="intake" if isinstance(err, IntakeRefused) else "unavailable")
+            self.session.outcome = Outcome(
+                error="intake" if isinstance(err, IntakeRefused) else "unavailable"
+            )
         elif isinstance(result, Submitted):
             self.session.outcome = Outcome(submitted=result)
             self.session.service_id = result.case_no
@@ -638,13 +703,16 @@ class SessionEngine:
         if self.session.bundle is not None:
             return self.bundle.receipt()  # one combined receipt (issue 23)
         out = self.session.outcome or Outcome()
-        sess = {"case_no": out.submitted.case_no if out.submitted else self.session.service_id,
-                "time": terminal_clock.strftime("%Y-%m-%d %H:%M", self.wall_clock()),
-                "terminal_id": self.terminal_id, "hall_name": self.hall_name,
-                "item_name": item.name(self.lang),
-                "status": out.submitted.status if out.submitted else "",
-                "holder_name": self.session.holder.name if self.session.holder else "",
-                "holder_id_number": self.session.holder.id_number if self.session.holder else ""}
+        sess = {
+            "case_no": out.submitted.case_no if out.submitted else self.session.service_id,
+            "time": terminal_clock.strftime("%Y-%m-%d %H:%M", self.wall_clock()),
+            "terminal_id": self.terminal_id,
+            "hall_name": self.hall_name,
+            "item_name": item.name(self.lang),
+            "status": out.submitted.status if out.submitted else "",
+            "holder_name": self.session.holder.name if self.session.holder else "",
+            "holder_id_number": self.session.holder.id_number if self.session.holder else "",
+        }
         shown: dict[str, Any] = {}
         for f in item.fields:
             value = self.session.clean.get(f.name)
@@ -674,8 +742,13 @@ class SessionEngine:
             self.session.print_state = "printed"
         else:
             self.session.print_state = "failed"
-            self.session.print_reason = (result.reason if isinstance(result, PrintOutcome)
-                                         else type(err).__name__ if err else "unknown") or "unknown"
+            self.session.print_reason = (
+                result.reason
+                if isinstance(result, PrintOutcome)
+                else type(err).__name__
+                if err
+                else "unknown"
+            ) or "unknown"
             if self.documents is not None and self.documents.owns(self):
                 self.documents.after_failure(self)
             elif self.session.print_reason in ("paper_out", "offline", "cover_open", "error"):
@@ -698,24 +771,41 @@ class SessionEngine:
         self._go(State.RATING)
         self._changed()
 
-    def rate(self, level: str, tags: tuple[str, ...] | list[str] = (), comment: str = "",
-             indicators: dict[str, str] | None = None, callback_phone: str = "",
-             real_name: bool = False) -> None:
+    def rate(
+        self,
+        level: str,
+        tags: tuple[str, ...] | list[str] = (),
+        comment: str = "",
+        indicators: dict[str, str] | None = None,
+        callback_phone: str = "",
+        real_name: bool = False,
+    ) -> None:
         """Record the citizen's 好差评 (差评 need a reason tag; one rating per service)."""
         self._require(State.RATING)
         if self.rating_dictionary is not None:  # issue 19: reasons of central's dictionary
             from kiosk.rating.record import build
 
             holder = self.session.holder if real_name else None
-            self._record(build(self.rating_dictionary(), self.session.service_id,
-                               self._item_code(), level, tags, comment, indicators or {},
-                               callback_phone, self.hall_name,
-                               (holder.name, holder.id_number) if holder else None))
+            self._record(
+                build(
+                    self.rating_dictionary(),
+                    self.session.service_id,
+                    self._item_code(),
+                    level,
+                    tags,
+                    comment,
+                    indicators or {},
+                    callback_phone,
+                    self.hall_name,
+                    (holder.name, holder.id_number) if holder else None,
+                )
+            )
         else:
             known = [t.code for t in self.catalogue.rating_tags] if self.catalogue else []
             clean_tags = check_rating(level, tags, known, comment)
-            self._record(RatingRecord(self.session.service_id, self._item_code(), level,
-                                      clean_tags, comment))
+            self._record(
+                RatingRecord(self.session.service_id, self._item_code(), level, clean_tags, comment)
+            )
         self.session.rating_level = level
         self._go(State.DONE)
         self._changed()
@@ -723,8 +813,11 @@ class SessionEngine:
     def skip_rating(self, reason: str = "declined") -> None:
         """The citizen chose not to rate; recorded as skipped."""
         self._require(State.RATING)
-        self._record(RatingRecord(self.session.service_id, self._item_code(), None, skipped=True,
-                                  reason=reason))
+        self._record(
+            RatingRecord(
+                self.session.service_id, self._item_code(), None, skipped=True, reason=reason
+            )
+        )
         self._go(State.DONE)
         self._changed()
 
@@ -803,7 +896,9 @@ class SessionEngine:
         timeout = self.state_timeout()
         if timeout is None:
             return
-        if self.state in BUSY or (self.state == State.PRINTING and self.session.print_state == "busy"):
+        if self.state in BUSY or (
+            self.state == State.PRINTING and self.session.print_state == "busy"
+        ):
             if now - self._entered >= timeout:
                 self._timed_out_busy()
             return
@@ -811,8 +906,11 @@ class SessionEngine:
             if now - self._entered >= timeout:
                 self.end("done")
             return
-        if self.state == State.IDENTIFY and not self.session.identify_problem \
-                and now - self._entered >= NO_CARD_HINT_S * self.factor:
+        if (
+            self.state == State.IDENTIFY
+            and not self.session.identify_problem
+            and now - self._entered >= NO_CARD_HINT_S * self.factor
+        ):
             self.session.identify_problem = "no_card"
             self._changed()
         if self.countdown_started is None:
@@ -854,9 +952,13 @@ class SessionEngine:
             if self.state == State.IDENTIFY and not self._card_refused(event.holder):
                 self.identified(event.holder)
                 return
-            elif self.state == State.HOME and event.holder.method == "id_card" \
-                    and not self.card.probing and not self.card.left \
-                    and not card_refusal(event.holder, self.wall_clock()):  # expired: no offer
+            elif (
+                self.state == State.HOME
+                and event.holder.method == "id_card"
+                and not self.card.probing
+                and not self.card.left
+                and not card_refusal(event.holder, self.wall_clock())
+            ):  # expired: no offer
                 self.session = Session(holder=event.holder)  # a session starts with the card
                 self._go(State.CARD_OFFER)
             # a card placed anywhere else is ignored (and never stored)
@@ -874,8 +976,11 @@ class SessionEngine:
             self._scanned(event.text)
         elif isinstance(event, DeviceState):
             self.devices[event.device] = "" if event.ok else (event.reason or "fault")
-            if event.device in ("idcard", "sscard", "scanner") and self.state == State.IDENTIFY \
-                    and self.session.item is not None:
+            if (
+                event.device in ("idcard", "sscard", "scanner")
+                and self.state == State.IDENTIFY
+                and self.session.item is not None
+            ):
                 working = methods.working_methods(self.session.item, self.devices, self.online)
                 if not working:
                     self.session.identify_problem = "reader_fault"
@@ -941,8 +1046,12 @@ class SessionEngine:
 
     def _sscard_reminder(self) -> None:
         holder = self.session.holder
-        if holder is not None and holder.method == "sscard" and self.sscard_in_slot \
-                and not self.sscard_left:
+        if (
+            holder is not None
+            and holder.method == "sscard"
+            and self.sscard_in_slot
+            and not self.sscard_left
+        ):
             self.sscard_left = True
             self.card.reminders += 1  # the reminder's chime (kiosk.ui)
             log.info("社保卡 left in the slot after the session: reminder shown")

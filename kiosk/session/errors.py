@@ -1,4 +1,5 @@
 """Errors of the session engine."""
+
 from __future__ import annotations
 
 from kiosk.errors import KioskError

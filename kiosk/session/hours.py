@@ -1,4 +1,5 @@
 """Opening hours: "HH:MM-HH:MM" windows in the terminal's time zone (kiosk.clock)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

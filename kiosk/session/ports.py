@@ -3,6 +3,7 @@
 Real implementations (drivers over `sim://` or real devices, the central client, the outbox)
 are wired in `kiosk.services`; in-process fakes exist only in the engine's unit tests.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -33,6 +34,7 @@ class CardHolder:
 
 
 # ---- device events (arrive on driver threads; the UI marshals them to its own thread) ----
+
 
 @dataclass(frozen=True)
 class CardRead:
@@ -86,8 +88,9 @@ class Connectivity:
     online: bool
 
 
-DeviceEvent = (CardRead | CardUnreadable | CardPresence | CodeScanned | DeviceState | Connectivity
-               | SSCardSlot)
+DeviceEvent = (
+    CardRead | CardUnreadable | CardPresence | CodeScanned | DeviceState | Connectivity | SSCardSlot
+)
 EventSink = Callable[[DeviceEvent], None]
 
 
@@ -103,6 +106,7 @@ class EventSource(Protocol):
 
 
 # ---- printer ----
+
 
 @dataclass(frozen=True)
 class ReceiptDoc:
@@ -130,6 +134,7 @@ class Printer(Protocol):
 
 
 # ---- central ----
+
 
 @dataclass(frozen=True)
 class QueryAnswer:
@@ -219,7 +224,26 @@ def run_inline(fn: Callable[[], Any], done: Callable[[Any, BaseException | None]
         done(result, None)
 
 
-__all__ = ["CardHolder", "CardRead", "CardUnreadable", "CardPresence", "CodeScanned", "DeviceState",
-           "Connectivity", "DeviceEvent", "EventSink", "EventSource", "ReceiptDoc",
-           "PrintOutcome", "Printer", "QueryAnswer", "Submitted", "RatingRecord",
-           "CentralUnavailable", "Central", "Runner", "run_inline", "Sequence"]
+__all__ = [
+    "CardHolder",
+    "CardRead",
+    "CardUnreadable",
+    "CardPresence",
+    "CodeScanned",
+    "DeviceState",
+    "Connectivity",
+    "DeviceEvent",
+    "EventSink",
+    "EventSource",
+    "ReceiptDoc",
+    "PrintOutcome",
+    "Printer",
+    "QueryAnswer",
+    "Submitted",
+    "RatingRecord",
+    "CentralUnavailable",
+    "Central",
+    "Runner",
+    "run_inline",
+    "Sequence",
+]

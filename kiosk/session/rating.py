@@ -1,4 +1,5 @@
 """好差评: five levels kept by name; 差评 need a reason tag; one rating per service."""
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -19,7 +20,9 @@ def is_bad(level: str) -> bool:
     return level in BAD_LEVELS
 
 
-def check_rating(level: str, tags: Iterable[str], known_tags: Iterable[str], comment: str = "") -> tuple[str, ...]:
+def check_rating(
+    level: str, tags: Iterable[str], known_tags: Iterable[str], comment: str = ""
+) -> tuple[str, ...]:
     """Validate one rating; returns the tags (deduplicated, in order) or raises RatingRefused."""
     if level not in LEVELS:
         raise RatingRefused(f"unknown level {level!r}")

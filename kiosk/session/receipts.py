@@ -6,6 +6,7 @@ session language. The terminal's own words (title, labels, footer, the names of 
 columns and statuses it knows from assets/i18n `receipt.term.*`) are in that language; central's
 data (names, addresses, unknown terms) is printed as central gives it.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,8 @@ from typing import Any
 
 from drivers.printer.table import is_table_row, table_row
 from drivers.privacy import mask_id_number, mask_name, mask_phone
-from kiosk.catalogue.model import Item
 from kiosk import resources
+from kiosk.catalogue.model import Item
 from kiosk.session.ports import QueryAnswer, ReceiptDoc
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,11 @@ def texts(lang: str) -> dict[str, str]:
 def _terms_en() -> dict[str, str]:
     """Chinese term → English for the receipt.term.* keys."""
     zh, en = texts("zh_CN"), texts("en")
-    return {zh[k]: en[k] for k in zh if k.startswith(("receipt.term.", "receipt.no_records")) and k in en}
+    return {
+        zh[k]: en[k]
+        for k in zh
+        if k.startswith(("receipt.term.", "receipt.no_records")) and k in en
+    }
 
 
 def receipt_language(item: Item, lang: str) -> str:
@@ -61,12 +66,17 @@ def _central_en(answer: QueryAnswer | None) -> dict[str, str]:
     """Central's English for one answer's words: its column labels and cell terms."""
     if answer is None:
         return {}
-    cols = dict(zip(answer.columns, answer.columns_en)) if len(answer.columns_en) == len(answer.columns) else {}
+    cols = (
+        dict(zip(answer.columns, answer.columns_en))
+        if len(answer.columns_en) == len(answer.columns)
+        else {}
+    )
     return {**cols, **answer.terms_en}
 
 
-def _resolve(ref: str, fields: Mapping[str, Any], result: Mapping[str, Any],
-             session: Mapping[str, Any]) -> str:
+def _resolve(
+    ref: str, fields: Mapping[str, Any], result: Mapping[str, Any], session: Mapping[str, Any]
+) -> str:
     scope, _, key = ref.partition(".")
     source = {"field": fields, "result": result, "session": session}.get(scope, {})
     value = source.get(key)
@@ -87,8 +97,9 @@ def _shown_fields(item: Item, fields: Mapping[str, Any], lang: str) -> dict[str,
     return shown
 
 
-def _central_lines(printable: Sequence[str], lang: str,
-                   en: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+def _central_lines(
+    printable: Sequence[str], lang: str, en: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
     """Central's prepared receipt text (title dropped) as receipt lines; " | " rows as a table."""
     lines: list[tuple[str, str]] = []
     for text in printable[1:]:
@@ -97,15 +108,18 @@ def _central_lines(printable: Sequence[str], lang: str,
             continue
         label, sep, value = text.partition(CENTRAL_LABEL_SEP)
         # a TAB in a plain line would make it read as a table row
-        lines.append((term(label, lang, en), value) if sep else
-                     ("", term(text, lang, en).replace("\t", " ")))
+        lines.append(
+            (term(label, lang, en), value) if sep else ("", term(text, lang, en).replace("\t", " "))
+        )
     return lines
 
 
 def _without_empty_tables(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Drop a table header with no rows under it (the no-records line says it)."""
+
     def row(i: int) -> bool:
         return 0 <= i < len(lines) and is_table_row(*lines[i])
+
     return [ln for i, ln in enumerate(lines) if not row(i) or row(i - 1) or row(i + 1)]
 
 
@@ -115,13 +129,22 @@ def _answer_lines(answer: QueryAnswer, lang: str) -> list[tuple[str, str]]:
         return [("", texts(lang)["receipt.no_records"])]
     en = _central_en(answer)
     if not answer.columns:
-        return [(term(str(r[0]), lang, en), " ".join(str(c) for c in r[1:])) for r in answer.rows if r]
-    return [table_row(term(str(c), lang, en) for c in answer.columns)] + \
-        [table_row(term(str(c), lang, en) for c in r) for r in answer.rows]
+        return [
+            (term(str(r[0]), lang, en), " ".join(str(c) for c in r[1:])) for r in answer.rows if r
+        ]
+    return [table_row(term(str(c), lang, en) for c in answer.columns)] + [
+        table_row(term(str(c), lang, en) for c in r) for r in answer.rows
+    ]
 
 
-def build_receipt(item: Item, lang: str, *, fields: Mapping[str, Any], session: Mapping[str, Any],
-                  answer: QueryAnswer | None = None) -> ReceiptDoc:
+def build_receipt(
+    item: Item,
+    lang: str,
+    *,
+    fields: Mapping[str, Any],
+    session: Mapping[str, Any],
+    answer: QueryAnswer | None = None,
+) -> ReceiptDoc:
     """The receipt of `item` for this session; without a layout: the item name and the answer."""
     rlang = receipt_language(item, lang)
     en = rlang == "en"
@@ -131,10 +154,14 @@ def build_receipt(item: Item, lang: str, *, fields: Mapping[str, Any], session: 
     session["status"] = t.get(f"case.{status}", status)  # "received" → 已受理 / Received
     # central's named values (QueryResult.values, or a progress answer's case state): its data,
     # so only known terms are put in the receipt language, like its printed text
-    result = {k: term(v, rlang) if isinstance(v, str) else v
-              for k, v in (answer.values if answer is not None else {}).items()}
+    result = {
+        k: term(v, rlang) if isinstance(v, str) else v
+        for k, v in (answer.values if answer is not None else {}).items()
+    }
     if isinstance(result.get("status"), str):
-        result["status"] = t.get(f"case.{result['status']}", result["status"])  # in_progress → 办理中
+        result["status"] = t.get(
+            f"case.{result['status']}", result["status"]
+        )  # in_progress → 办理中
     fields = _shown_fields(item, fields, rlang)
     layout = item.receipt
     own: list[tuple[str, str, str]] = []  # (zh label, label, value) of the layout's lines

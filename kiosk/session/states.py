@@ -1,4 +1,5 @@
 """The states of one citizen session and their named groups."""
+
 from __future__ import annotations
 
 from enum import Enum
@@ -33,9 +34,23 @@ class State(Enum):
 
 IDLE = frozenset({State.HOME, State.OUT_OF_SERVICE})
 """No session in progress: nothing personal may be held."""
-CITIZEN_WAIT = frozenset({State.CARD_OFFER, State.ITEM, State.IDENTIFY, State.FORM, State.CONFIRM, State.RESULT,
-                          State.PRINTING, State.RATING, State.DONE, State.FACE,
-                          State.GUIDE, State.ZHINAN, State.POLICY})
+CITIZEN_WAIT = frozenset(
+    {
+        State.CARD_OFFER,
+        State.ITEM,
+        State.IDENTIFY,
+        State.FORM,
+        State.CONFIRM,
+        State.RESULT,
+        State.PRINTING,
+        State.RATING,
+        State.DONE,
+        State.FACE,
+        State.GUIDE,
+        State.ZHINAN,
+        State.POLICY,
+    }
+)
 """Waiting for the citizen: inactivity brings the countdown overlay, then the session ends."""
 BUSY = frozenset({State.WORKING})
 """Waiting for central: its own timeout turns into an error result, never a hang."""

@@ -7,6 +7,7 @@
 - Latin words and numbers (12345, ID, 2025-11) are never split, spaces are where they break.
 `install()` makes every wrapped Kivy Label with Chinese text go through it (see below).
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,9 @@ NO_START = set("，。、；：？！）」』】〕〉》”’…—·%,.;:?!)
 """Characters a line must not start with (closing punctuation)."""
 NO_END = set("（「『【〔〈《“‘([{")
 """Characters a line must not end with (opening brackets and quotes)."""
-_UNIT = re.compile(r"\s+|[A-Za-z0-9@#&+\-_/.%:']+(?=[\s\u3000-\uffff]|$)|[A-Za-z0-9@#&+\-_/.%:']+|.", re.S)
+_UNIT = re.compile(
+    r"\s+|[A-Za-z0-9@#&+\-_/.%:']+(?=[\s\u3000-\uffff]|$)|[A-Za-z0-9@#&+\-_/.%:']+|.", re.S
+)
 
 Measure = Callable[[str], float]
 
@@ -88,13 +91,13 @@ def _no_orphan(lines: list[list[str]], width: float, measure: Measure) -> None:
         return
     prev, last = lines[-2], lines[-1]
     for k in range(1, len(prev)):
-        moved = prev[len(prev) - k:]
+        moved = prev[len(prev) - k :]
         if moved[0].isspace():
             continue
-        if not _ok(prev[:len(prev) - k], moved + last) or measure(_strip(moved + last)) > width:
+        if not _ok(prev[: len(prev) - k], moved + last) or measure(_strip(moved + last)) > width:
             continue
-        if _visible(moved + last) >= 2 and _visible(prev[:len(prev) - k]) >= 1:
-            lines[-2], lines[-1] = prev[:len(prev) - k], moved + last
+        if _visible(moved + last) >= 2 and _visible(prev[: len(prev) - k]) >= 1:
+            lines[-2], lines[-1] = prev[: len(prev) - k], moved + last
             return
 
 
@@ -117,8 +120,13 @@ _WIDTHS: dict[tuple[object, ...], dict[str, float]] = {}
 
 def _measurer(core: object) -> Measure:
     opts = core.options  # type: ignore[attr-defined]
-    key = (opts.get("font_name"), opts.get("font_size"), opts.get("bold"), opts.get("italic"),
-           opts.get("font_family"))
+    key = (
+        opts.get("font_name"),
+        opts.get("font_size"),
+        opts.get("bold"),
+        opts.get("italic"),
+        opts.get("font_family"),
+    )
     cache = _WIDTHS.setdefault(key, {})
 
     def measure(s: str) -> float:
@@ -144,8 +152,13 @@ def install() -> None:
     def texture_update(self: Label, *args: object) -> None:
         core = self._label
         width = self.text_size[0] if self.text_size else None
-        if (width and not self.markup and not self.shorten and core is not None
-                and has_cjk(self.text)):
+        if (
+            width
+            and not self.markup
+            and not self.shorten
+            and core is not None
+            and has_cjk(self.text)
+        ):
             padding = core.options.get("padding") or (0, 0, 0, 0)
             avail = width - padding[0] - padding[2] - 1  # a pixel of slack for rounding
             core.text = "\n".join(break_lines(self.text, avail, _measurer(core)))

@@ -1,4 +1,5 @@
 """The Kivy application object and its screens (imports Kivy: call after kiosk.app set-up)."""
+
 from __future__ import annotations
 
 import gc
@@ -20,8 +21,16 @@ from kiosk import resources
 from kiosk.config import TerminalConfig
 from kiosk.lifecycle import Lifecycle
 from kiosk.session.engine import SessionEngine, Timeouts
-from kiosk.session.ports import (CentralUnavailable, Connectivity, DeviceState, PrintOutcome,
-                                 QueryAnswer, RatingRecord, ReceiptDoc, Submitted)
+from kiosk.session.ports import (
+    CentralUnavailable,
+    Connectivity,
+    DeviceState,
+    PrintOutcome,
+    QueryAnswer,
+    RatingRecord,
+    ReceiptDoc,
+    Submitted,
+)
 from kiosk.session.states import State
 from kiosk.ui import i18n, theme
 from kiosk.ui.marshal import thread_runner, to_ui
@@ -84,10 +93,17 @@ class KioskApp(App):
     voice = ObjectProperty(None, allownone=True)
     """kiosk.voice.controller.VoiceController (the 语音 button and panel bind to it)."""
 
-    def __init__(self, cfg: TerminalConfig, exit_after: float | None = None, *,
-                 services: Any = None, clock: Callable[[], float] = time.monotonic,
-                 wall_clock: Callable[[], float] = time.time, start_services: bool = True,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        cfg: TerminalConfig,
+        exit_after: float | None = None,
+        *,
+        services: Any = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        start_services: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.cfg = cfg
         self.exit_after = exit_after
@@ -130,12 +146,20 @@ class KioskApp(App):
         svc = self.services
         cfg = self.cfg
         engine = SessionEngine(
-            svc.catalogue, central=svc.central or NoCentral(), printer=svc.printer or NoPrinter(),
-            timeouts=Timeouts.from_config(cfg.timeouts), clock=self._clock,
-            wall_clock=self._wall_clock, runner=thread_runner,
-            service_hours=tuple(cfg.service_hours.windows), terminal_id=cfg.terminal_id,
-            hall_name=cfg.hall_name, default_lang=cfg.language, default_elderly=cfg.elderly_mode,
-            documents=svc.documents)
+            svc.catalogue,
+            central=svc.central or NoCentral(),
+            printer=svc.printer or NoPrinter(),
+            timeouts=Timeouts.from_config(cfg.timeouts),
+            clock=self._clock,
+            wall_clock=self._wall_clock,
+            runner=thread_runner,
+            service_hours=tuple(cfg.service_hours.windows),
+            terminal_id=cfg.terminal_id,
+            hall_name=cfg.hall_name,
+            default_lang=cfg.language,
+            default_elderly=cfg.elderly_mode,
+            documents=svc.documents,
+        )
         if not cfg.a4printer.enabled:
             engine.devices["a4printer"] = "not_configured"
         if svc.rating_dictionary is not None:  # 好差评 screen from central's dictionary
@@ -157,7 +181,9 @@ class KioskApp(App):
             sscard = next((s for s in svc.sources if hasattr(s, "wake")), None)
             engine.sscard_wake = sscard.wake if sscard is not None else None
         if PausedFlag.from_config(cfg).is_set():
-            engine.set_in_service(False)  # a paused terminal never shows its items, not even a frame
+            engine.set_in_service(
+                False
+            )  # a paused terminal never shows its items, not even a frame
         return engine
 
     def _build_rest(self) -> None:
@@ -200,21 +226,34 @@ class KioskApp(App):
         svc, engine = self.services, self.engine
         assert engine is not None
         if getattr(svc, "camera", None) is None or svc.central is None:
-            engine.handle(DeviceState("camera", False, "disabled" if not self.cfg.camera.enabled
-                                      else "unreachable"))
+            engine.handle(
+                DeviceState(
+                    "camera", False, "disabled" if not self.cfg.camera.enabled else "unreachable"
+                )
+            )
             return
         from kiosk.identity.step import face_factory
 
-        engine.face_factory = face_factory(svc.camera, svc.central, thread_runner, to_ui,
-                                           try_s=self.cfg.camera.try_s,
-                                           sink=to_ui(self.handle_event))
+        engine.face_factory = face_factory(
+            svc.camera,
+            svc.central,
+            thread_runner,
+            to_ui,
+            try_s=self.cfg.camera.try_s,
+            sink=to_ui(self.handle_event),
+        )
         engine.handle(DeviceState("camera", True))
+
     def _wire_card_reader(self) -> None:
         """Give the engine the reader's re-arm (kiosk.session.card): cards left on it are seen."""
-        reader = next((s for s in getattr(self.services, "sources", ()) if hasattr(s, "rearm")), None)
+        reader = next(
+            (s for s in getattr(self.services, "sources", ()) if hasattr(s, "rearm")), None
+        )
         if self.engine is not None and reader is not None:
             self.engine.card.rearm = reader.rearm
-        sscard = next((s for s in getattr(self.services, "sources", ()) if hasattr(s, "wake")), None)
+        sscard = next(
+            (s for s in getattr(self.services, "sources", ()) if hasattr(s, "wake")), None
+        )
         if self.engine is not None and sscard is not None:
             self.engine.sscard_wake = sscard.wake
 
@@ -224,7 +263,9 @@ class KioskApp(App):
         assert self.engine is not None
         from kiosk.session.ports import CardRead
 
-        technician = self.maintenance is not None and (self.maintenance.visible or self.maintenance.pin.visible)
+        technician = self.maintenance is not None and (
+            self.maintenance.visible or self.maintenance.pin.visible
+        )
         if not (technician and isinstance(event, CardRead)):  # a test card starts no session
             self.engine.handle(event)
         if self.maintenance is not None:
@@ -239,9 +280,13 @@ class KioskApp(App):
         assert self.engine is not None
         self.maintenance = MaintenanceViewModel(
             MaintenanceMode.from_config(self.cfg, self._wall_clock),
-            Console(self.services, self.cfg, started=self._started_mono), self.engine,
-            lang=self.cfg.language, runner=thread_runner,
-            paused_flag=PausedFlag.from_config(self.cfg), clock=self._clock)
+            Console(self.services, self.cfg, started=self._started_mono),
+            self.engine,
+            lang=self.cfg.language,
+            runner=thread_runner,
+            paused_flag=PausedFlag.from_config(self.cfg),
+            clock=self._clock,
+        )
         self._events.append(Clock.schedule_interval(self.maintenance.tick, 1.0))
 
     def request_maintenance(self) -> None:
@@ -279,8 +324,11 @@ class KioskApp(App):
 
         self.dock = DevDockViewModel(
             set_network=getattr(self.services, "set_network", None),
-            pay_phone=phone_payer(self.services, lambda: engine.payment.order.order_no
-                                  if engine.payment.order else None))
+            pay_phone=phone_payer(
+                self.services,
+                lambda: engine.payment.order.order_no if engine.payment.order else None,
+            ),
+        )
         root = self._root = Factory.Layers()
         self.sm = sm = Factory.ScreenStack()
         self._ensure_screen("home")
@@ -291,13 +339,16 @@ class KioskApp(App):
         self.services.catalogue_listeners.append(to_ui(engine.set_catalogue))
         self._on_mode()
         self._on_screen()
+
         def _touched(*_: object) -> bool:
             engine.touch()
             return False  # the touch goes on to the widgets
 
         root.bind(on_touch_down=_touched)
-        self._events = [Clock.schedule_interval(vm.tick, 1.0),
-                        Clock.schedule_interval(self._animate, 1 / 20)]
+        self._events = [
+            Clock.schedule_interval(vm.tick, 1.0),
+            Clock.schedule_interval(self._animate, 1 / 20),
+        ]
         from kivy.core.window import Window
 
         Window.bind(on_keyboard=self._on_key)
@@ -308,8 +359,9 @@ class KioskApp(App):
         if self._deferred:
             import threading
 
-            self._rest_thread = threading.Thread(target=self._build_rest, name="kiosk-services",
-                                                 daemon=True)
+            self._rest_thread = threading.Thread(
+                target=self._build_rest, name="kiosk-services", daemon=True
+            )
         elif self._start_services:
             self.services.start(to_ui(self.handle_event))
             self._services_started = True
@@ -353,9 +405,14 @@ class KioskApp(App):
 
     def _report_devices(self, engine: SessionEngine) -> None:
         """Keep the heartbeat's view of the devices current (no personal data in it)."""
-        snap = {d: ({"status": "ok"} if not r else
-                    {"status": "warning" if r == "near_end" else "fault", "detail": r})
-                for d, r in engine.devices.items()}
+        snap = {
+            d: (
+                {"status": "ok"}
+                if not r
+                else {"status": "warning" if r == "near_end" else "fault", "detail": r}
+            )
+            for d, r in engine.devices.items()
+        }
         if engine.paused:  # central's terminal list shows who took it out of service
             snap["service"] = {"status": "disabled", "detail": "out of service (technician)"}
         if self.services is not None and snap != self.services.device_snapshot:
@@ -409,12 +466,21 @@ class KioskApp(App):
 
         self.cfg = cfg
         lc = cfg.logging
-        setup_logging(cfg.resolve(lc.dir, base="data"), lc.level, wire=lc.wire,
-                      max_bytes=lc.max_bytes, backups=lc.backups)
+        setup_logging(
+            cfg.resolve(lc.dir, base="data"),
+            lc.level,
+            wire=lc.wire,
+            max_bytes=lc.max_bytes,
+            backups=lc.backups,
+        )
         if self.engine is not None:
-            self.engine.reconfigure(hall_name=cfg.hall_name, timeouts=Timeouts.from_config(cfg.timeouts),
-                                    service_hours=tuple(cfg.service_hours.windows),
-                                    default_lang=cfg.language, default_elderly=cfg.elderly_mode)
+            self.engine.reconfigure(
+                hall_name=cfg.hall_name,
+                timeouts=Timeouts.from_config(cfg.timeouts),
+                service_hours=tuple(cfg.service_hours.windows),
+                default_lang=cfg.language,
+                default_elderly=cfg.elderly_mode,
+            )
         if self.vm is not None:
             self.vm.set_hall(HallInfo.from_config(cfg))
         if self.maintenance is not None:
@@ -434,8 +500,9 @@ class KioskApp(App):
         rest = getattr(self, "_rest_thread", None)
         if rest is not None and rest.is_alive():
             rest.join(15)  # devices still opening: let them finish so they can be closed
-        if self.services is not None and (self._services_started or
-                                          (self._deferred and rest is not None and rest.ident)):
+        if self.services is not None and (
+            self._services_started or (self._deferred and rest is not None and rest.ident)
+        ):
             self.services.stop()
 
     def screenshot(self, path: Path) -> Path:

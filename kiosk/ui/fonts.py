@@ -1,4 +1,5 @@
 """Find a CJK font: the configured file, else what fontconfig knows for Chinese."""
+
 from __future__ import annotations
 
 import logging
@@ -17,8 +18,13 @@ def fontconfig_cjk_fonts() -> list[Path]:
     if shutil.which("fc-list") is None:
         return []
     try:
-        out = subprocess.run(["fc-list", ":lang=zh", "-f", "%{file}\n"], capture_output=True,
-                             text=True, timeout=10, check=False).stdout
+        out = subprocess.run(
+            ["fc-list", ":lang=zh", "-f", "%{file}\n"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout
     except (OSError, subprocess.SubprocessError) as exc:
         log.warning("fc-list failed: %s", exc)
         return []
@@ -38,10 +44,14 @@ def find_cjk_font(configured: Path | None = None) -> Path | None:
     if configured is not None:
         if configured.is_file():
             return configured
-        log.error("configured font_path %s does not exist; looking for a CJK font instead", configured)
+        log.error(
+            "configured font_path %s does not exist; looking for a CJK font instead", configured
+        )
     fonts = [p for p in fontconfig_cjk_fonts() if p.is_file()]
     if fonts:
         return fonts[0]
-    log.error("no CJK font found (fc-list :lang=zh is empty): Chinese text will show as boxes. "
-              "Install fonts-wqy-microhei or set font_path in the terminal config.")
+    log.error(
+        "no CJK font found (fc-list :lang=zh is empty): Chinese text will show as boxes. "
+        "Install fonts-wqy-microhei or set font_path in the terminal config."
+    )
     return None

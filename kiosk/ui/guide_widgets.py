@@ -1,5 +1,6 @@
 """Widgets of the guidance screens (issue 23): the flow chart of a 办事指南 drawn from its data
 (used by assets/kv/zhinan.kv)."""
+
 from __future__ import annotations
 
 import logging
@@ -34,8 +35,13 @@ class FlowChart(Widget):
         super().__init__(**kwargs)
         self.overflow: list[str] = []
         self.fonts: dict[str, float] = {}
-        self.bind(chart=self._redraw, size=self._redraw, pos=self._redraw, lang=self._redraw,
-                  hc=self._redraw)
+        self.bind(
+            chart=self._redraw,
+            size=self._redraw,
+            pos=self._redraw,
+            lang=self._redraw,
+            hc=self._redraw,
+        )
 
     def _xy(self, x: float, y: float) -> tuple[float, float]:
         return self.x + x * self.width, self.top - y * self.height
@@ -43,8 +49,14 @@ class FlowChart(Widget):
     def _text(self, text: str, w: float, h: float, start: float) -> tuple[Any, float, bool]:
         size = start
         while True:
-            lbl = CoreLabel(text=text, font_size=size, text_size=(max(1, w), None), halign="center",
-                            valign="middle", bold=True)
+            lbl = CoreLabel(
+                text=text,
+                font_size=size,
+                text_size=(max(1, w), None),
+                halign="center",
+                valign="middle",
+                bold=True,
+            )
             lbl.refresh()
             tw, th = lbl.texture.size
             if (th <= h and tw <= w + 1) or size <= sp(MIN_FONT_SP):
@@ -72,12 +84,16 @@ class FlowChart(Widget):
                     lbl.refresh()
                     mx, my = self._label_at(pts)
                     Color(*c("bg"))
-                    Rectangle(pos=(mx - lbl.texture.width / 2 - 4, my - lbl.texture.height / 2),
-                              size=(lbl.texture.width + 8, lbl.texture.height))
+                    Rectangle(
+                        pos=(mx - lbl.texture.width / 2 - 4, my - lbl.texture.height / 2),
+                        size=(lbl.texture.width + 8, lbl.texture.height),
+                    )
                     Color(*c("warn"))
-                    Rectangle(texture=lbl.texture, pos=(mx - lbl.texture.width / 2,
-                                                        my - lbl.texture.height / 2),
-                              size=lbl.texture.size)
+                    Rectangle(
+                        texture=lbl.texture,
+                        pos=(mx - lbl.texture.width / 2, my - lbl.texture.height / 2),
+                        size=lbl.texture.size,
+                    )
             for b in fl.boxes:
                 x, top = self._xy(b.left, b.top)
                 w, h = b.w * self.width, b.h * self.height
@@ -92,15 +108,18 @@ class FlowChart(Widget):
                     self.overflow.append(b.id)
                 Color(*c("text"))
                 tw, th = lbl.texture.size
-                Rectangle(texture=lbl.texture, pos=(x + (w - tw) / 2, top - h + (h - th) / 2),
-                          size=(tw, th))
+                Rectangle(
+                    texture=lbl.texture,
+                    pos=(x + (w - tw) / 2, top - h + (h - th) / 2),
+                    size=(tw, th),
+                )
 
     @staticmethod
     def _label_at(pts: list[float]) -> tuple[float, float]:
         """Middle of the longest vertical run (where a label reads best)."""
         best, at = -1.0, (pts[0], pts[1])
         for i in range(0, len(pts) - 2, 2):
-            x0, y0, x1, y1 = pts[i:i + 4]
+            x0, y0, x1, y1 = pts[i : i + 4]
             if abs(x0 - x1) < 1 and abs(y1 - y0) > best:
                 best, at = abs(y1 - y0), ((x0 + x1) / 2, (y0 + y1) / 2)
         return at
@@ -110,9 +129,16 @@ class FlowChart(Widget):
         n = max(1e-6, (dx * dx + dy * dy) ** 0.5)
         ux, uy = dx / n, dy / n
         s = 12.0
-        Triangle(points=[x1, y1, x1 - ux * s - uy * s * 0.6, y1 - uy * s + ux * s * 0.6,
-                         x1 - ux * s + uy * s * 0.6, y1 - uy * s - ux * s * 0.6])
-
+        Triangle(
+            points=[
+                x1,
+                y1,
+                x1 - ux * s - uy * s * 0.6,
+                y1 - uy * s + ux * s * 0.6,
+                x1 - ux * s + uy * s * 0.6,
+                y1 - uy * s - ux * s * 0.6,
+            ]
+        )
 
 
 class GuideAnswer(Button):

@@ -1,4 +1,5 @@
 """Every user-visible string of the kiosk, by key, from assets/i18n/{zh_CN,en}.json."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Getting work off and results back onto the Kivy UI thread."""
+
 from __future__ import annotations
 
 import logging
@@ -13,6 +14,7 @@ log = logging.getLogger(__name__)
 
 def to_ui(fn: Callable[..., None]) -> Callable[..., None]:
     """Wrap `fn` so that calling it from any thread runs it on the UI thread (next frame)."""
+
     def post(*args: Any) -> None:
         Clock.schedule_once(lambda _dt: fn(*args), 0)
 

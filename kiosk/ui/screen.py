@@ -1,4 +1,5 @@
 """The physical screen: its real size on X, and a picture of the kiosk when there is no screen."""
+
 from __future__ import annotations
 
 import ctypes
@@ -41,12 +42,14 @@ def x11_screen_size(display: str | None = None) -> tuple[int, int] | None:
 
 def no_display_notice(picture: Path) -> str:
     """What `make run` prints when there is no display to show the kiosk on."""
-    return (f"No display (DISPLAY and WAYLAND_DISPLAY are not set): the kiosk runs off screen.\n"
-            f"  Its home screen is saved every {MIRROR_EVERY_S:.0f} s to {picture}"
-            " (open it with an image viewer).\n"
-            "  To use it: run `make run` on a desktop, or under a virtual X server with\n"
-            "  `xvfb-run -s '-screen 0 1080x1920x24' make run`; `make shots` renders every\n"
-            "  screen to shots/*.png.")
+    return (
+        f"No display (DISPLAY and WAYLAND_DISPLAY are not set): the kiosk runs off screen.\n"
+        f"  Its home screen is saved every {MIRROR_EVERY_S:.0f} s to {picture}"
+        " (open it with an image viewer).\n"
+        "  To use it: run `make run` on a desktop, or under a virtual X server with\n"
+        "  `xvfb-run -s '-screen 0 1080x1920x24' make run`; `make shots` renders every\n"
+        "  screen to shots/*.png."
+    )
 
 
 def mirror_to_file(app: Any, picture: Path, every_s: float = MIRROR_EVERY_S) -> None:

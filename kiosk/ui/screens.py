@@ -1,4 +1,5 @@
 """One Screen class per session state; each shows its view-model `vm` (layout in assets/kv/)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -100,15 +101,18 @@ class FaceScreen(_VMScreen):
         tex = self.preview_texture
         if frame is None:
             if tex is not None:  # overwrite the pixels before letting go of the texture
-                tex.blit_buffer(bytes(tex.width * tex.height * 3), colorfmt="rgb", bufferfmt="ubyte")
+                tex.blit_buffer(
+                    bytes(tex.width * tex.height * 3), colorfmt="rgb", bufferfmt="ubyte"
+                )
                 self.preview_texture = None
             return
         h, w = frame.shape[:2]
         if tex is None or tex.size != (w, h):
             tex = Texture.create(size=(w, h), colorfmt="rgb")
         # Kivy textures start at the bottom row; mirrored so the citizen sees a mirror image
-        tex.blit_buffer(np.ascontiguousarray(frame[::-1, ::-1]).tobytes(), colorfmt="rgb",
-                        bufferfmt="ubyte")
+        tex.blit_buffer(
+            np.ascontiguousarray(frame[::-1, ::-1]).tobytes(), colorfmt="rgb", bufferfmt="ubyte"
+        )
         self.preview_texture = None
         self.preview_texture = tex
 
@@ -126,9 +130,21 @@ class PolicyScreen(_VMScreen):
 
 
 SCREENS: dict[str, type[_VMScreen]] = {
-    "home": HomeScreen, "card_offer": CardOfferScreen, "item": ItemScreen, "identify": IdentifyScreen, "form": FormScreen,
-    "confirm": ConfirmScreen, "working": WorkingScreen, "result": ResultScreen,
-    "printing": PrintingScreen, "rating": RatingScreen, "done": DoneScreen,
-    "out_of_service": OutOfServiceScreen, "payment": PaymentScreen, "face": FaceScreen,
-    "guide": GuideScreen, "zhinan": ZhinanScreen, "policy": PolicyScreen,
+    "home": HomeScreen,
+    "card_offer": CardOfferScreen,
+    "item": ItemScreen,
+    "identify": IdentifyScreen,
+    "form": FormScreen,
+    "confirm": ConfirmScreen,
+    "working": WorkingScreen,
+    "result": ResultScreen,
+    "printing": PrintingScreen,
+    "rating": RatingScreen,
+    "done": DoneScreen,
+    "out_of_service": OutOfServiceScreen,
+    "payment": PaymentScreen,
+    "face": FaceScreen,
+    "guide": GuideScreen,
+    "zhinan": ZhinanScreen,
+    "policy": PolicyScreen,
 }

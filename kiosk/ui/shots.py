@@ -5,6 +5,7 @@ sandbox) through every screen in zh/en × normal/长辈模式, plus the error st
 printer out of paper, offline), and saves a PNG of each. The last receipt the printer simulator
 rendered is saved too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -175,7 +176,9 @@ def scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) 
     yield ("shot", "home-printer-out")
     eng.handle(DeviceState("printer", True))
     hours = eng.service_hours
-    eng.service_hours = ("08:00-08:01",) if terminal_clock.struct().tm_hour != 8 else ("09:00-09:01",)
+    eng.service_hours = (
+        ("08:00-08:01",) if terminal_clock.struct().tm_hour != 8 else ("09:00-09:01",)
+    )
     eng.tick()
     yield ("shot", "out-of-service")
     eng.service_hours = hours
@@ -249,13 +252,34 @@ def save_documents(out: Path) -> int:
         if item.document is None:
             continue
         pdf = out / f"document-{item.code}.pdf"
-        pdf.write_bytes(render_pdf(specimen(item, hall_name=cfg.hall_name, terminal_id=cfg.terminal_id)))
-        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                        str(out / f"document-{item.code}")], check=True, timeout=60)
+        pdf.write_bytes(
+            render_pdf(specimen(item, hall_name=cfg.hall_name, terminal_id=cfg.terminal_id))
+        )
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(pdf),
+                str(out / f"document-{item.code}"),
+            ],
+            check=True,
+            timeout=60,
+        )
         pdf.unlink()
         n += 1
     return n
-def input_scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) -> Iterator[Step]:
+
+
+def input_scenario(
+    app: Any, variant: tuple[str, bool], only: set[str] | None = None
+) -> Iterator[Step]:
     """`--input-only`: just the issue-16 typing / card / table states of one variant."""
     from kiosk.session.ports import run_inline
     from kiosk.session.states import State
@@ -364,11 +388,18 @@ def face_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Step]:
 
     eng, dock = app.engine, app.dock
     end = time.monotonic() + 10
-    yield lambda: (_sims().get("camera") is not None and eng.face_factory is not None) \
-        or time.monotonic() > end
+    yield (
+        lambda: (
+            (_sims().get("camera") is not None and eng.face_factory is not None)
+            or time.monotonic() > end
+        )
+    )
     cam = _sims().get("camera")
-    if cam is None or eng.catalogue.get(FACE_ITEM) is None or eng.unavailable_reason(
-            eng.catalogue.item(FACE_ITEM)):
+    if (
+        cam is None
+        or eng.catalogue.get(FACE_ITEM) is None
+        or eng.unavailable_reason(eng.catalogue.item(FACE_ITEM))
+    ):
         log.warning("face shots skipped: no camera simulator or %s unavailable", FACE_ITEM)
         return
 
@@ -412,7 +443,9 @@ def face_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Step]:
     yield 0.3
     yield ("shot", "face-challenge")
     dock.face_act()
-    yield until(lambda: bool(eng.session.face_verify_id) or phase() in (Phase.FAILED, Phase.GIVE_UP))
+    yield until(
+        lambda: bool(eng.session.face_verify_id) or phase() in (Phase.FAILED, Phase.GIVE_UP)
+    )
     yield ("shot", "face-pass")
     yield from start("grace_hopper")
     eng.session.face.rng = TurnsOnly(1)
@@ -496,7 +529,9 @@ def payment_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Step]:
         yield until(lambda: not eng.unavailable_reason(eng.catalogue.item(PAY)))
         reason = eng.unavailable_reason(eng.catalogue.item(PAY))
         if reason:
-            log.warning("%s not servable (%s): connectivity assumed back for the shots", PAY, reason)
+            log.warning(
+                "%s not servable (%s): connectivity assumed back for the shots", PAY, reason
+            )
             eng.handle(Connectivity(True))
         eng.select(PAY)
         eng.proceed()
@@ -534,8 +569,13 @@ def payment_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Step]:
     yield until(lambda: eng.state == State.HOME)
 
 
-SAMPLE = {"phone": "13800138000", "number": "2025", "date": "2026-01-31",
-          "case_no": "610900-20261125-000001", "id_number": "11010519491231002X"}
+SAMPLE = {
+    "phone": "13800138000",
+    "number": "2025",
+    "date": "2026-01-31",
+    "case_no": "610900-20261125-000001",
+    "id_number": "11010519491231002X",
+}
 
 
 def _fill(eng: Any) -> None:
@@ -558,7 +598,9 @@ def _sims() -> dict[str, Any]:
     return dict(running)
 
 
-def _capture(config: str | None, size: str, orientation: str, out: Path, only: set[str] | None) -> int:
+def _capture(
+    config: str | None, size: str, orientation: str, out: Path, only: set[str] | None
+) -> int:
     """Child process: run the app at `size` and walk every scenario, saving PNGs."""
     from kiosk import app as app_mod
     from kiosk import config as config_mod
@@ -568,8 +610,13 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
     from kiosk.ui.fonts import find_cjk_font
 
     lc = cfg.logging  # the maintenance log tab shows this run's own log
-    setup_logging(cfg.resolve(lc.dir, base="data"), lc.level, max_bytes=lc.max_bytes, backups=lc.backups,
-                  console=False)
+    setup_logging(
+        cfg.resolve(lc.dir, base="data"),
+        lc.level,
+        max_bytes=lc.max_bytes,
+        backups=lc.backups,
+        console=False,
+    )
 
     app_mod.prepare_kivy(windowed=True, size=size, font=find_cjk_font(cfg.resolve(cfg.font_path)))
     from kivy.clock import Clock
@@ -583,14 +630,24 @@ def _capture(config: str | None, size: str, orientation: str, out: Path, only: s
     def steps() -> Iterator[Step]:
         yield 1.5  # devices connect, first heartbeat
         ready = time.monotonic() + 15  # on a loaded machine the devices may take longer
-        yield lambda: (_sims().get("idcard") is not None and app.engine is not None
-                       and app.engine.state.value == "home"
-                       and app.services.documents is not None) or time.monotonic() > ready
+        yield (
+            lambda: (
+                (
+                    _sims().get("idcard") is not None
+                    and app.engine is not None
+                    and app.engine.state.value == "home"
+                    and app.services.documents is not None
+                )
+                or time.monotonic() > ready
+            )
+        )
         for variant in VARIANTS:
             tag = ("zh" if variant[0] == "zh_CN" else "en") + ("-elderly" if variant[1] else "")
             walks: list[Iterator[Step]] = []
             if not only or "main" in only:
-                walks.append(itertools.chain(scenario(app, variant, only), printing_a4(app, variant)))
+                walks.append(
+                    itertools.chain(scenario(app, variant, only), printing_a4(app, variant))
+                )
             if only and "input" in only:  # the default walk already takes the input states
                 walks.append(input_scenario(app, variant, only))
             if not only or "payment" in only:
@@ -688,28 +745,58 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", default=None)
     p.add_argument("--out", default=str(PROJECT_ROOT / "shots"))
     p.add_argument("--only", choices=sorted(SIZES), default=None, help="one orientation only")
-    p.add_argument("--scenario", action="append", choices=("main", "payment", "input", "help", "face",
-                                                    "rating", "identify", "guide", "voice"),
-                   help="only these scenarios (repeatable; default: main, payment, help and face; "
-                        "the main walk includes the input states)")
+    p.add_argument(
+        "--scenario",
+        action="append",
+        choices=(
+            "main",
+            "payment",
+            "input",
+            "help",
+            "face",
+            "rating",
+            "identify",
+            "guide",
+            "voice",
+        ),
+        help="only these scenarios (repeatable; default: main, payment, help and face; "
+        "the main walk includes the input states)",
+    )
     p.add_argument("--child", nargs=2, metavar=("SIZE", "ORIENTATION"), help=argparse.SUPPRESS)
-    p.add_argument("--input-only", action="store_true",
-                   help="only the typing / card / result-table states (= --scenario input)")
+    p.add_argument(
+        "--input-only",
+        action="store_true",
+        help="only the typing / card / result-table states (= --scenario input)",
+    )
     args = p.parse_args(argv)
     if args.input_only:
         args.scenario = [*(args.scenario or ()), "input"]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.child:
-        return _capture(args.config, args.child[0], args.child[1], out,
-                        set(args.scenario) if args.scenario else None)
+        return _capture(
+            args.config,
+            args.child[0],
+            args.child[1],
+            out,
+            set(args.scenario) if args.scenario else None,
+        )
     env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1")
     print(f"documents: {save_documents(out)} first pages in {out}")
     failed = 0
     for orientation, size in SIZES.items():
         if args.only and orientation != args.only:
             continue
-        cmd = [sys.executable, "-m", "kiosk.ui.shots", "--out", str(out), "--child", size, orientation]
+        cmd = [
+            sys.executable,
+            "-m",
+            "kiosk.ui.shots",
+            "--out",
+            str(out),
+            "--child",
+            size,
+            orientation,
+        ]
         if args.config:
             cmd += ["--config", args.config]
         for name in args.scenario or ():
@@ -718,8 +805,10 @@ def main(argv: list[str] | None = None) -> int:
         rc = subprocess.run(cmd, env=env, timeout=600).returncode
         n = len(list(out.glob(f"*-{orientation}.png")))
         failed += rc != 0
-        print(f"{'ok ' if rc == 0 else 'FAIL'} {orientation}: {n} PNGs in {out} "
-              f"({time.monotonic() - t0:.0f} s)")
+        print(
+            f"{'ok ' if rc == 0 else 'FAIL'} {orientation}: {n} PNGs in {out} "
+            f"({time.monotonic() - t0:.0f} s)"
+        )
     return 1 if failed else 0
 
 

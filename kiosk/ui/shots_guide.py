@@ -1,6 +1,7 @@
 """`python -m kiosk.ui.shots --scenario guide` (issue 23): 我要办什么 tree (guide-*), the
 新生儿出生一件事 bundle with one item refused by central (bundle-*), 办事指南 with their flow
 charts (zhinan-*), the policy library with chips and a search typed in pinyin (policy-*)."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """`python -m kiosk.ui.shots --scenario help`: 求助 on every screen, English with a foreigner's card."""
+
 from __future__ import annotations
 
 import time
@@ -9,7 +10,9 @@ Step = Any
 """See kiosk.ui.shots.Step."""
 
 
-def help_scenario(app: Any, variant: tuple[str, bool], only: set[str] | None = None) -> Iterator[Step]:
+def help_scenario(
+    app: Any, variant: tuple[str, bool], only: set[str] | None = None
+) -> Iterator[Step]:
     """求助 opened on every screen (help-<screen>), a query walked with the card a citizen of
     that language would have (English: a foreigner's permanent residence card)."""
     from kiosk.session.ports import run_inline

@@ -3,6 +3,7 @@
 `python -m kiosk.ui.shots --scenario identify`: identify-methods-* (which methods an item
 offers, a code being checked, refusals), sscard-* (read, expired, PIN, not a 社保卡).
 """
+
 from __future__ import annotations
 
 import logging
@@ -49,7 +50,9 @@ def identify_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Any]:
         yield 0.4
 
     def mint(**body: Any) -> str:
-        return requests.post(sandbox.url + "/sandbox/identity/codes", json=body, timeout=5).json()["code"]
+        return requests.post(sandbox.url + "/sandbox/identity/codes", json=body, timeout=5).json()[
+            "code"
+        ]
 
     def problem(p: str) -> Callable[[], bool]:
         return until(lambda: eng.session.identify_problem == p)
@@ -67,9 +70,11 @@ def identify_scenario(app: Any, variant: tuple[str, bool]) -> Iterator[Any]:
     yield until(lambda: eng.state == State.FORM)
     yield 0.3
     yield ("shot", "identify-methods-code-form")
-    for holder_opts, name, p in (({"holder": "expired"}, "sscard-expired", "sscard_expired"),
-                                 ({"pin": True}, "sscard-pin", "sscard_pin"),
-                                 ({"app": False}, "sscard-not-sscard", "sscard_unknown")):
+    for holder_opts, name, p in (
+        ({"holder": "expired"}, "sscard-expired", "sscard_expired"),
+        ({"pin": True}, "sscard-pin", "sscard_pin"),
+        ({"app": False}, "sscard-not-sscard", "sscard_unknown"),
+    ):
         yield from start(ALL_METHODS_ITEM)
         card.pin = bool(holder_opts.get("pin"))
         card.app = holder_opts.get("app", True)

@@ -1,5 +1,6 @@
 """`python -m kiosk.ui.shots --scenario rating`: the 好差评 screen rendered from the rating
 dictionary: faces, reasons, indicator rows, the comment's input method, the callback phone."""
+
 from __future__ import annotations
 
 import time

@@ -1,6 +1,7 @@
 """A short chime for reminders (请取走身份证), generated once as a WAV in the cache directory and
 played through Kivy's audio provider when the machine has one (a box without audio still shows
 the reminder; the log says why it stayed silent)."""
+
 from __future__ import annotations
 
 import logging
@@ -30,7 +31,9 @@ def chime_path() -> Path:
         n = int(RATE * dur)
         for i in range(n):
             envelope = min(1.0, i / 200, (n - i) / 800)
-            frames += struct.pack("<h", int(12000 * envelope * math.sin(2 * math.pi * freq * i / RATE)))
+            frames += struct.pack(
+                "<h", int(12000 * envelope * math.sin(2 * math.pi * freq * i / RATE))
+            )
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     with wave.open(str(tmp), "wb") as w:
         w.setnchannels(1)

@@ -1,12 +1,18 @@
 """Small reusable widgets (their look is in assets/kv/widgets.kv): data-driven repeater, QR."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from kivy.factory import Factory
 from kivy.graphics.texture import Texture
-from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, ObjectProperty,
-                             StringProperty)
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
@@ -87,7 +93,10 @@ class FieldList(ScrollView):
 
     def _show_active(self, _dt: float) -> None:
         grid = self.children[0] if self.children else None
-        row = next((r for r in (grid.children if grid else ()) if getattr(r, "name", None) == self.active), None)
+        row = next(
+            (r for r in (grid.children if grid else ()) if getattr(r, "name", None) == self.active),
+            None,
+        )
         room = (grid.height - self.height) if grid is not None else 0
         if row is None or room <= 0:
             self.scroll_y = 1.0
@@ -298,8 +307,6 @@ class FaceButton(ButtonBehavior, BoxLayout):
     selected = BooleanProperty(False)
 
 
-
-
 class Layers(FloatLayout):
     """Stacked children of which only the visible ones (opacity > 0) are in the tree.
 
@@ -347,7 +354,7 @@ class Overlay(FloatLayout):
 
 
 class CountdownOverlay(Overlay):
-    """"还需要更多时间吗？" on top of every screen, modal while shown (look in app.kv)."""
+    """ "还需要更多时间吗？" on top of every screen, modal while shown (look in app.kv)."""
 
 
 class HelpOverlay(Overlay):
@@ -355,7 +362,7 @@ class HelpOverlay(Overlay):
 
 
 class RemoveCardOverlay(Overlay):
-    """"请取走身份证" over everything while a card is left on the reader (look in card_offer.kv);
+    """ "请取走身份证" over everything while a card is left on the reader (look in card_offer.kv);
     modal while shown, plays the chime each time it appears."""
 
     def on_vm(self, *_: object) -> None:

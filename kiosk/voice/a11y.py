@@ -1,6 +1,7 @@
 """适老化 / 无障碍 checks on a live widget tree and on the theme: contrast ≥ 4.5:1 (WCAG 2.x
 relative luminance), text ≥ 30 dp in 长辈模式, touch targets ≥ 60 × 60 dp, line spacing ≥ 1.3,
 no citizen timeout under 90 s in 长辈模式. The tests run them over every screen."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -14,12 +15,27 @@ MIN_LINE_SPACING = 1.3
 MIN_TIMEOUT_ELDERLY_S = 90.0
 
 TEXT_PAIRS = (
-    ("text", "bg"), ("text", "card"), ("text", "header"), ("text", "alert_bg"),
-    ("text", "total_bg"), ("primary_text", "card"), ("primary_text", "bg"),
-    ("muted", "card"), ("muted", "bg"), ("error", "card"), ("error", "bg"), ("ok", "card"),
-    ("ok", "bg"), ("on_primary", "primary"), ("on_primary", "pressed"), ("on_bar", "bar"),
-    ("on_primary", "warn"), ("on_primary", "accent"), ("primary_text", "header"),
-    ("warn", "card"), ("warn", "bg"),
+    ("text", "bg"),
+    ("text", "card"),
+    ("text", "header"),
+    ("text", "alert_bg"),
+    ("text", "total_bg"),
+    ("primary_text", "card"),
+    ("primary_text", "bg"),
+    ("muted", "card"),
+    ("muted", "bg"),
+    ("error", "card"),
+    ("error", "bg"),
+    ("ok", "card"),
+    ("ok", "bg"),
+    ("on_primary", "primary"),
+    ("on_primary", "pressed"),
+    ("on_bar", "bar"),
+    ("on_primary", "warn"),
+    ("on_primary", "accent"),
+    ("primary_text", "header"),
+    ("warn", "card"),
+    ("warn", "bg"),
 )
 """Every foreground/background pair the .kv files draw text with."""
 
@@ -93,7 +109,9 @@ def _lines(label: Any) -> int:
     return len(lines) if lines else 1
 
 
-def tree_findings(root: Any, *, elderly: bool, dp: Any, window_bg: Iterable[float]) -> list[Finding]:
+def tree_findings(
+    root: Any, *, elderly: bool, dp: Any, window_bg: Iterable[float]
+) -> list[Finding]:
     """Text size, touch targets, line spacing and button contrast of the widgets shown."""
     from kivy.uix.behaviors import ButtonBehavior
     from kivy.uix.button import Button

@@ -1,6 +1,7 @@
 """When the terminal speaks: the screen's prompt on every screen change (长辈模式, the 语音
 toggle or audio-guided mode), the countdown warning, labels in 双击确认 mode; volume and modes
 reset when the session ends. Runs on the UI thread; the Speaker does the work elsewhere."""
+
 from __future__ import annotations
 
 import logging
@@ -43,10 +44,19 @@ class VoiceController(EventDispatcher):
     """The last phrase spoken (never a personal one: those show as "")."""
     lang = StringProperty("zh_CN")
 
-    def __init__(self, engine: Any, speaker: Speaker, *, vms: Any = None,
-                 headphones: Headphones | None = None, default_volume: float = 0.8,
-                 elderly_speaks: bool = True, enabled_default: bool = False,
-                 earcons: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        engine: Any,
+        speaker: Speaker,
+        *,
+        vms: Any = None,
+        headphones: Headphones | None = None,
+        default_volume: float = 0.8,
+        elderly_speaks: bool = True,
+        enabled_default: bool = False,
+        earcons: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.engine = engine
         self.speaker = speaker
@@ -108,9 +118,12 @@ class VoiceController(EventDispatcher):
     def _earcons(self, engine: Any) -> None:
         """Card read, scan read, error, printing done: one short sound each, as it happens."""
         s = engine.session
-        now = {"card_read": s.holder is not None, "scan_read": bool(s.qr_token),
-               "print_done": s.print_state == "printed",
-               "error": bool(s.outcome is not None and s.outcome.error) or s.print_state == "failed"}
+        now = {
+            "card_read": s.holder is not None,
+            "scan_read": bool(s.qr_token),
+            "print_done": s.print_state == "printed",
+            "error": bool(s.outcome is not None and s.outcome.error) or s.print_state == "failed",
+        }
         if self.earcons:
             for name, on in now.items():
                 if on and not self._sounds.get(name):
@@ -118,8 +131,9 @@ class VoiceController(EventDispatcher):
         self._sounds = now
 
     def _update_speaks(self) -> None:
-        self.speaks = bool(self.enabled or self.guide or
-                           (self.elderly_speaks and self.engine.elderly))
+        self.speaks = bool(
+            self.enabled or self.guide or (self.elderly_speaks and self.engine.elderly)
+        )
         self.read_mine_allowed = self.headphones
 
     def say_prompt(self) -> None:
@@ -133,14 +147,22 @@ class VoiceController(EventDispatcher):
         """The voice for the engine's language; slower in 长辈模式."""
         return Voice(self.engine.lang, slow=bool(self.engine.elderly))
 
-    def say(self, text: str, *, what: str = "", personal: bool = False,
-            on_started: Callable[[float], None] | None = None) -> bool:
+    def say(
+        self,
+        text: str,
+        *,
+        what: str = "",
+        personal: bool = False,
+        on_started: Callable[[float], None] | None = None,
+    ) -> bool:
         """Speak a phrase unless it carries personal data the citizen did not ask to hear."""
         if not text:
             return False
         if holds_personal(text, self.engine.personal_data()) and not (personal and self.headphones):
             self.withheld += 1
-            log.warning("voice: a phrase for %s was withheld: it carries personal data", what or "?")
+            log.warning(
+                "voice: a phrase for %s was withheld: it carries personal data", what or "?"
+            )
             return False
         self.history = (self.history + [(what, "<personal>" if personal else text)])[-HISTORY:]
         self.last_text = "" if personal else text
@@ -197,15 +219,22 @@ class VoiceController(EventDispatcher):
 
     def _say_volume(self) -> None:
         self.engine.touch()
-        self.say(i18n.t("voice.volume_now", self.engine.lang, n=int(round(self.volume * 100))),
-                 what="volume")
+        self.say(
+            i18n.t("voice.volume_now", self.engine.lang, n=int(round(self.volume * 100))),
+            what="volume",
+        )
 
     def toggle_double_tap(self) -> None:
         """双击确认 on/off."""
         self.double_tap = not self.double_tap
         self.engine.touch()
-        self.say(i18n.t("voice.double_tap_on" if self.double_tap else "voice.double_tap_off",
-                        self.engine.lang), what="double_tap")
+        self.say(
+            i18n.t(
+                "voice.double_tap_on" if self.double_tap else "voice.double_tap_off",
+                self.engine.lang,
+            ),
+            what="double_tap",
+        )
 
     def set_guide(self, on: bool) -> None:
         """语音导办 on/off."""

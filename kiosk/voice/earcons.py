@@ -2,6 +2,7 @@
 assets/sounds/ — pure tones with envelopes, so they are ours to license: CC0-1.0 (public
 domain dedication), see assets/sounds/LICENSE. `python -m kiosk.voice.earcons` rewrites them;
 a test checks the shipped files are exactly what this code makes."""
+
 from __future__ import annotations
 
 import math

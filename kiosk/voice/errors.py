@@ -1,4 +1,5 @@
 """The voice package's errors."""
+
 from __future__ import annotations
 
 

@@ -2,6 +2,7 @@
 buttons in reading order, one focused at a time, read aloud; big 上一项 / 下一项 / 确认 / 重听
 buttons or the keypad (4 / 6 / 5 or Enter / 0, arrow keys) move and act. Works on every screen
 without per-screen code: what a sighted citizen can tap, a blind one can reach."""
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,14 @@ log = logging.getLogger(__name__)
 
 ARM_S = 4.0
 """双击确认: the second tap must come within this many seconds of the first."""
-KEYS = {"next": (275, 262, 274), "prev": (276, 260, 273), "act": (13, 271, 261),
-        "repeat": (48, 256), "louder": (270, 61), "softer": (269, 45)}
+KEYS = {
+    "next": (275, 262, 274),
+    "prev": (276, 260, 273),
+    "act": (13, 271, 261),
+    "repeat": (48, 256),
+    "louder": (270, 61),
+    "softer": (269, 45),
+}
 """Kivy key codes: right/keypad 6/down, left/keypad 4/up, Enter/keypad Enter/keypad 5, 0/keypad 0,
 keypad + / =, keypad - / -."""
 
@@ -77,8 +84,14 @@ class Guide(EventDispatcher):
         root = self.app._root
         if root is None:
             return []
-        overlays = [c for c in root.children if c is not self.app.sm and c not in self.own
-                    and c.opacity > 0 and type(c).__name__ != "DevDock"]
+        overlays = [
+            c
+            for c in root.children
+            if c is not self.app.sm
+            and c not in self.own
+            and c.opacity > 0
+            and type(c).__name__ != "DevDock"
+        ]
         if overlays:  # an overlay (countdown, help) takes the whole attention
             found = [w for o in overlays for w in tappable(o, self.own)]
             if found:
@@ -103,12 +116,22 @@ class Guide(EventDispatcher):
         if not items:
             self.voice.say(i18n.t("voice.guide_empty", self.voice.engine.lang), what="guide")
             return
-        self.index = (self.index + step) % len(items) if self.index >= 0 or step > 0 else len(items) - 1
+        self.index = (
+            (self.index + step) % len(items) if self.index >= 0 or step > 0 else len(items) - 1
+        )
         w = items[self.index]
         x, y = w.to_window(w.x, w.y)
         self.focus_rect = [x, y, w.width, w.height]
-        self.voice.say(i18n.t("voice.guide_item", self.voice.engine.lang, n=self.index + 1,
-                              total=len(items), label=label_of(w)), what="guide")
+        self.voice.say(
+            i18n.t(
+                "voice.guide_item",
+                self.voice.engine.lang,
+                n=self.index + 1,
+                total=len(items),
+                label=label_of(w),
+            ),
+            what="guide",
+        )
 
     def activate(self) -> bool:
         """确认: press the focused button."""
@@ -153,9 +176,16 @@ class Guide(EventDispatcher):
         """In 双击确认 mode the first tap on a button reads it and is swallowed."""
         if not self.voice.double_tap or self.voice.panel_open:
             return False  # the voice panel is modal and never needs a second tap
-        if any(w.opacity > 0 and w.collide_point(*touch.pos) and
-               any(c.collide_point(*touch.pos) for c in w.walk(restrict=True) if c is not w
-                   and isinstance(c, ButtonBehavior)) for w in self.own):
+        if any(
+            w.opacity > 0
+            and w.collide_point(*touch.pos)
+            and any(
+                c.collide_point(*touch.pos)
+                for c in w.walk(restrict=True)
+                if c is not w and isinstance(c, ButtonBehavior)
+            )
+            for w in self.own
+        ):
             return False  # the 语音导办 band's own buttons act at once
         hit = next((w for w in self._under(touch) if w not in self.own), None)
         if hit is None:

@@ -2,6 +2,7 @@
 input device with the switch SW_HEADPHONE_INSERT; its state is read with the EVIOCGSW ioctl.
 Where no such device exists (many USB sound cards, boxes without a sound card) the technician's
 config flag `voice.headphones` ("present" / "absent") decides; "auto" reads the jack."""
+
 from __future__ import annotations
 
 import fcntl

@@ -1,6 +1,7 @@
 """The audio output SDL opens: the system's (ALSA/PulseAudio) where a sound card exists, SDL's
 `dummy` driver where none does (CI, a box under repair): the kiosk runs and logs why it is
 silent, instead of ALSA printing errors on every sound."""
+
 from __future__ import annotations
 
 import logging

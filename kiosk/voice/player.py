@@ -4,6 +4,7 @@ Kivy's audio provider (SDL2_mixer) and plays it, so the UI thread only ever enqu
 A newer phrase replaces one that is still waiting or playing (a citizen who taps on does not
 want to hear the previous screen to its end). On a box without a sound card SDL has no output:
 set SDL_AUDIODRIVER=disk (the tests do, with SDL_DISKAUDIOFILE) or `dummy`; see docs/voice.md."""
+
 from __future__ import annotations
 
 import logging
@@ -62,15 +63,22 @@ class Speaker:
         self._thread = threading.Thread(target=self._run, name="kiosk-voice", daemon=True)
         self._thread.start()
 
-    def say(self, text: str, voice: Voice, *, keep: bool = True,
-            on_started: Callable[[float], None] | None = None) -> None:
+    def say(
+        self,
+        text: str,
+        voice: Voice,
+        *,
+        keep: bool = True,
+        on_started: Callable[[float], None] | None = None,
+    ) -> None:
         """Speak `text` (replacing what is playing or waiting)."""
         self._enqueue(Job(text=text, voice=voice, keep=keep, on_started=on_started))
 
     def play_file(self, path: Path, on_started: Callable[[float], None] | None = None) -> None:
         """Play a WAV (earcons) after what is queued."""
-        self._q.put(Job(path=path, queued_at=time.perf_counter(), on_started=on_started,
-                        voice=Voice()))
+        self._q.put(
+            Job(path=path, queued_at=time.perf_counter(), on_started=on_started, voice=Voice())
+        )
 
     def _enqueue(self, job: Job) -> None:
         job.queued_at = time.perf_counter()

@@ -1,6 +1,7 @@
 """One short spoken prompt per screen, written for the ear (texts in assets/i18n, keys
 voice.prompt.*), filled from what the screen's view-model shows. Never personal data: the
 caller's guard (kiosk.voice.spoken.holds_personal) drops any phrase that would carry it."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,8 +9,22 @@ from typing import Any
 from kiosk.ui import i18n
 from kiosk.voice.spoken import amount, clean_for_ear, digits, year_digits
 
-SCREENS = ("home", "card_offer", "item", "identify", "form", "confirm", "working", "result",
-           "printing", "rating", "done", "payment", "out_of_service", "face")
+SCREENS = (
+    "home",
+    "card_offer",
+    "item",
+    "identify",
+    "form",
+    "confirm",
+    "working",
+    "result",
+    "printing",
+    "rating",
+    "done",
+    "payment",
+    "out_of_service",
+    "face",
+)
 """Every screen has a prompt (tests/kiosk/voice check each one is spoken)."""
 
 
@@ -31,13 +46,20 @@ def prompt(screen: str, engine: Any, vms: Any = None) -> str:
         if out is not None and out.error:
             return tr("voice.prompt.result_error", reason=tr("result.error_" + out.error))
         if out is not None and out.submitted is not None:
-            key = "voice.prompt.result_queued" if out.submitted.provisional else "voice.prompt.result_case"
+            key = (
+                "voice.prompt.result_queued"
+                if out.submitted.provisional
+                else "voice.prompt.result_case"
+            )
             return tr(key, case=digits(out.submitted.case_no, lang))
         return tr("voice.prompt.result", item=item)
     if screen == "printing":
         state = engine.session.print_state or "busy"
-        return tr(f"voice.prompt.printing_{state}" if state in ("printed", "failed")
-                  else "voice.prompt.printing")
+        return tr(
+            f"voice.prompt.printing_{state}"
+            if state in ("printed", "failed")
+            else "voice.prompt.printing"
+        )
     if screen == "payment":
         order = getattr(getattr(engine, "payment", None), "order", None)
         if order is not None:

@@ -1,6 +1,7 @@
 """`python -m kiosk.ui.shots --scenario voice`: the voice states — 语音 toggle on with its
 panel, headphones in (读出我的信息 offered), 语音导办 with the focus frame on item, identify and
 result screens, and 双击确认's first tap."""
+
 from __future__ import annotations
 
 import time

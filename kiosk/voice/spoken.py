@@ -1,5 +1,6 @@
 """Text written for the ear: numbers read digit by digit where people read them so (案件号,
 身份证号), amounts in 元/角/分, and the guard that keeps personal data out of the speaker."""
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,11 @@ def amount(fen: int, lang: str = "zh_CN") -> str:
     if lang == "en":
         s = f"{yuan} yuan" + (f" {rest} fen" if rest else "")
         return s
-    s = f"{yuan}元" + (f"{jiao}角" if jiao else ("零" if f and yuan else "")) + (f"{f}分" if f else "")
+    s = (
+        f"{yuan}元"
+        + (f"{jiao}角" if jiao else ("零" if f and yuan else ""))
+        + (f"{f}分" if f else "")
+    )
     return s
 
 

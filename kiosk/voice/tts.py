@@ -5,6 +5,7 @@ Why espeak-ng: it is the one offline Mandarin engine Debian packages (ekho, Fest
 voices, Pico and Piper's models are not in Debian main); it is small, starts in ~10 ms, and its
 formant voice stays intelligible at low volume and high speed, which matters more for prompts
 than naturalness. The subprocess keeps a crash of the engine out of the kiosk's process."""
+
 from __future__ import annotations
 
 import hashlib
@@ -72,8 +73,9 @@ class Synthesizer:
         if not self._version:
             if not self.available():
                 raise EngineMissing("espeak-ng not found (make setup installs it)")
-            out = subprocess.run([self.binary, "--version"], capture_output=True, text=True,
-                                 timeout=10, check=False)
+            out = subprocess.run(
+                [self.binary, "--version"], capture_output=True, text=True, timeout=10, check=False
+            )
             self._version = out.stdout.strip() or "espeak-ng"
         return self._version
 
@@ -124,15 +126,17 @@ class Synthesizer:
         # The text goes on stdin, never on the command line (ps would show it to everyone).
         cmd = [self.binary, "-v", voice.espeak, "-s", str(voice.rate), "-w", str(out), "--stdin"]
         try:
-            proc = subprocess.run(cmd, input=text.encode("utf-8"), capture_output=True,
-                                  timeout=20, check=False)
+            proc = subprocess.run(
+                cmd, input=text.encode("utf-8"), capture_output=True, timeout=20, check=False
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise SynthesisFailed(f"espeak-ng did not run: {type(exc).__name__}") from exc
         if proc.returncode != 0 or out.stat().st_size <= 44:
-            raise SynthesisFailed(f"espeak-ng exited {proc.returncode}: "
-                                  f"{proc.stderr.decode(errors='replace')[:200]}")
+            raise SynthesisFailed(
+                f"espeak-ng exited {proc.returncode}: {proc.stderr.decode(errors='replace')[:200]}"
+            )
 
     def _trim(self) -> None:
         files = sorted(self.cache_dir.glob("*.wav"), key=lambda p: p.stat().st_mtime)
-        for old in files[:max(0, len(files) - CACHE_LIMIT)]:
+        for old in files[: max(0, len(files) - CACHE_LIMIT)]:
             old.unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 the 语音导办 band (assets/kv/voice.kv), the touch hook of 双击确认, the keypad and the headphone
 poll. kiosk.ui.app calls build() before the first screen, attach() after the first frame and
 close() on stop."""
+
 from __future__ import annotations
 
 import logging
@@ -59,9 +60,16 @@ def build(app: Any) -> VoiceController:
     cfg = app.cfg
     vc = cfg.voice
     speaker = Speaker(Synthesizer(cache_dir(cfg), binary=vc.engine or None))
-    voice = VoiceController(app.engine, speaker, vms=app.vm, headphones=Headphones(vc.headphones),
-                            default_volume=vc.volume, elderly_speaks=vc.elderly_speaks,
-                            enabled_default=vc.enabled, earcons=vc.earcons)
+    voice = VoiceController(
+        app.engine,
+        speaker,
+        vms=app.vm,
+        headphones=Headphones(vc.headphones),
+        default_volume=vc.volume,
+        elderly_speaks=vc.elderly_speaks,
+        enabled_default=vc.enabled,
+        earcons=vc.earcons,
+    )
     voice.guide_nav = Guide(app, voice)
     voice.poll_headphones()
     return voice

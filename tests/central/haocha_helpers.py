@@ -1,5 +1,6 @@
 """Shared set-up of the 好差评 tests: a service configured through KIOSK_HAOCHA_* variables,
 a province simulator, a catalogue whose department has a credit code."""
+
 from __future__ import annotations
 
 import json
@@ -21,16 +22,24 @@ DEPT_CODE = next(iter(demo_departments().values()))
 APP_ID = "KIOSK-TEST"
 
 
-def configure(monkeypatch: pytest.MonkeyPatch, tmp: Path, sim_url: str = "",
-              secret: bytes = b"", **extra: str) -> None:
+def configure(
+    monkeypatch: pytest.MonkeyPatch, tmp: Path, sim_url: str = "", secret: bytes = b"", **extra: str
+) -> None:
     """Point central (started after this) at the simulator."""
     (tmp / "departments.json").write_text(json.dumps({DEPT: DEPT_CODE}, ensure_ascii=False))
     (tmp / "province.secret").write_text(secret.hex())
-    env = {"PROVINCE_URL": sim_url, "PROVINCE_APP_ID": APP_ID,
-           "PROVINCE_SECRET_FILE": str(tmp / "province.secret"),
-           "DEPARTMENTS_FILE": str(tmp / "departments.json"), "FORWARD_INTERVAL_S": "0.2",
-           "BACKOFF_BASE_S": "0.2", "BACKOFF_CAP_S": "1", "PROVINCE_TIMEOUT_S": "2",
-           "LEASE_S": "3", **extra}
+    env = {
+        "PROVINCE_URL": sim_url,
+        "PROVINCE_APP_ID": APP_ID,
+        "PROVINCE_SECRET_FILE": str(tmp / "province.secret"),
+        "DEPARTMENTS_FILE": str(tmp / "departments.json"),
+        "FORWARD_INTERVAL_S": "0.2",
+        "BACKOFF_BASE_S": "0.2",
+        "BACKOFF_CAP_S": "1",
+        "PROVINCE_TIMEOUT_S": "2",
+        "LEASE_S": "3",
+        **extra,
+    }
     for k, v in env.items():
         monkeypatch.setenv("KIOSK_HAOCHA_" + k, v)
 
@@ -47,18 +56,22 @@ def start_service(tmp: Path) -> Service:
     secret, token, key = seed(db)
     clock = Clock()
     handle = run_central(db, clock=clock)
-    svc = Service(handle, db, clock, Terminal(handle.url, TERMINAL_ID, secret, clock), secret,
-                  token, key)
+    svc = Service(
+        handle, db, clock, Terminal(handle.url, TERMINAL_ID, secret, clock), secret, token, key
+    )
     assert svc.publish(bundle_bytes(key, 2)).status_code == 200
     return svc
 
 
 def staff(svc: Service, method: str, path: str, obj: Any = None) -> requests.Response:
     """A staff call with the bearer token."""
-    return requests.request(method, svc.url + path, timeout=10,
-                            data=None if obj is None else json.dumps(obj, ensure_ascii=False),
-                            headers={"Authorization": f"Bearer {svc.token}",
-                                     "Content-Type": "application/json"})
+    return requests.request(
+        method,
+        svc.url + path,
+        timeout=10,
+        data=None if obj is None else json.dumps(obj, ensure_ascii=False),
+        headers={"Authorization": f"Bearer {svc.token}", "Content-Type": "application/json"},
+    )
 
 
 def new_case(svc: Service) -> str:
@@ -68,8 +81,14 @@ def new_case(svc: Service) -> str:
     return str(r.json()["case_no"])
 
 
-def rate(svc: Service, case_no: str, level: str = "满意", tags: list[str] | None = None,
-         key: str | None = None, **extra: Any) -> requests.Response:
+def rate(
+    svc: Service,
+    case_no: str,
+    level: str = "满意",
+    tags: list[str] | None = None,
+    key: str | None = None,
+    **extra: Any,
+) -> requests.Response:
     """POST /v1/ratings under dictionary version 1."""
     body = {"dictionary_version": 1, "hall": "安康市政务服务中心", **extra}
     return svc.terminal.rate(case_no, level, tags or [], key=key or str(uuid.uuid4()), **body)

@@ -1,5 +1,6 @@
 """一件事一次办 on POST /v1/submissions (issue 23): one request, one case per accepted item plus
 a bundle number; a rejected item is explained while the others stand; replays answer the same."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,11 @@ def shipped(version: int) -> dict[str, Any]:
 
     data = load_source(PROJECT_ROOT / "config" / "catalogue" / "catalogue.yaml")
     now = datetime.now(UTC)
-    data.update(version=version, issued_at=(now - timedelta(days=1)).isoformat(),
-                expires_at=(now + timedelta(days=30)).isoformat())
+    data.update(
+        version=version,
+        issued_at=(now - timedelta(days=1)).isoformat(),
+        expires_at=(now + timedelta(days=30)).isoformat(),
+    )
     return data
 
 
@@ -35,16 +39,28 @@ def central(service: Service) -> Service:
 
 
 def baby(**over: Any) -> dict[str, Any]:
-    f = {"id_number": ID_NUMBER, "baby_name": "王小宝", "baby_sex": "male",
-         "baby_birth": "2026-11-20", "birth_cert_no": "P612345678", "phone": "13800138000"}
+    f = {
+        "id_number": ID_NUMBER,
+        "baby_name": "王小宝",
+        "baby_sex": "male",
+        "baby_birth": "2026-11-20",
+        "birth_cert_no": "P612345678",
+        "phone": "13800138000",
+    }
     f.update(over)
     return f
 
 
-def request(fields: dict[str, Any], codes: tuple[str, ...] = NEWBORN, **extra: Any) -> dict[str, Any]:
-    return {"bundle_code": "YJS-XSE", "region_code": "610900",
-            "applicant": {"id_number": ID_NUMBER, "name": "王大明"},
-            "items": [{"item_code": c, "fields": fields} for c in codes], **extra}
+def request(
+    fields: dict[str, Any], codes: tuple[str, ...] = NEWBORN, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "bundle_code": "YJS-XSE",
+        "region_code": "610900",
+        "applicant": {"id_number": ID_NUMBER, "name": "王大明"},
+        "items": [{"item_code": c, "fields": fields} for c in codes],
+        **extra,
+    }
 
 
 def test_a_bundle_gets_one_case_per_item_and_a_bundle_number(central: Service) -> None:
@@ -66,8 +82,9 @@ def test_a_bundle_gets_one_case_per_item_and_a_bundle_number(central: Service) -
 
 def test_one_item_refused_the_others_stand(central: Service) -> None:
     # a certificate issued outside the province: 户籍 cannot verify it online
-    r = central.terminal.call("POST", "/v1/submissions", request(baby(birth_cert_no="A612345678")),
-                              key=str(uuid.uuid4()))
+    r = central.terminal.call(
+        "POST", "/v1/submissions", request(baby(birth_cert_no="A612345678")), key=str(uuid.uuid4())
+    )
     assert r.status_code == 201, r.text
     items = {i["item_code"]: i for i in r.json()["items"]}
     refused = items["GA-0703"]
@@ -80,8 +97,9 @@ def test_one_item_refused_the_others_stand(central: Service) -> None:
 
 def test_every_item_refused_still_answers_with_the_bundle_number(central: Service) -> None:
     fields = baby(birth_cert_no="A612345678", baby_name="")
-    r = central.terminal.call("POST", "/v1/submissions", request(fields, ("GA-0703", "RS-0104")),
-                              key=str(uuid.uuid4()))
+    r = central.terminal.call(
+        "POST", "/v1/submissions", request(fields, ("GA-0703", "RS-0104")), key=str(uuid.uuid4())
+    )
     body = r.json()
     assert r.status_code == 201 and body["status"] == "rejected"
     assert body["case_no"] == body["bundle_no"] and not any(i["accepted"] for i in body["items"])
@@ -93,19 +111,25 @@ def test_replay_answers_the_same_and_another_body_conflicts(central: Service) ->
     again = central.terminal.call("POST", "/v1/submissions", request(baby()), key=key)
     assert again.status_code == 201 and again.json() == first.json()
     assert again.headers.get("Idempotent-Replayed") == "true"
-    other = central.terminal.call("POST", "/v1/submissions", request(baby(phone="13900139000")), key=key)
+    other = central.terminal.call(
+        "POST", "/v1/submissions", request(baby(phone="13900139000")), key=key
+    )
     assert other.status_code == 409
 
 
-@pytest.mark.parametrize(("change", "status", "code"), [
-    ({"bundle_code": "YJS-NONE"}, 404, "unknown_bundle"),
-    ({"items": [{"item_code": "GA-0702", "fields": {}}]}, 422, "not_in_bundle"),
-    ({"applicant": None}, 422, "invalid_request"),
-    ({"items": []}, 422, "invalid_request"),
-    ({"items": [{"item_code": "GA-0703", "fields": {}}] * 2}, 422, "invalid_request"),
-])
-def test_bad_bundle_requests_are_refused_clearly(central: Service, change: dict, status: int,
-                                                 code: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "status", "code"),
+    [
+        ({"bundle_code": "YJS-NONE"}, 404, "unknown_bundle"),
+        ({"items": [{"item_code": "GA-0702", "fields": {}}]}, 422, "not_in_bundle"),
+        ({"applicant": None}, 422, "invalid_request"),
+        ({"items": []}, 422, "invalid_request"),
+        ({"items": [{"item_code": "GA-0703", "fields": {}}] * 2}, 422, "invalid_request"),
+    ],
+)
+def test_bad_bundle_requests_are_refused_clearly(
+    central: Service, change: dict, status: int, code: str
+) -> None:
     body = {**request(baby()), **change}
     r = central.terminal.call("POST", "/v1/submissions", body, key=str(uuid.uuid4()))
     assert r.status_code == status and r.json()["error"] == code, r.text
@@ -113,8 +137,10 @@ def test_bad_bundle_requests_are_refused_clearly(central: Service, change: dict,
 
 
 def test_a_plain_submission_is_unchanged(central: Service) -> None:
-    r = central.terminal.submit("GA-0702", fields={"purpose": "employment", "delivery": "electronic",
-                                                  "phone": "13800138000"})
+    r = central.terminal.submit(
+        "GA-0702",
+        fields={"purpose": "employment", "delivery": "electronic", "phone": "13800138000"},
+    )
     assert r.status_code == 201 and "bundle_no" not in r.json()
 
 

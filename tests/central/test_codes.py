@@ -1,4 +1,5 @@
 """POST /v1/identity/code against the real service: valid, expired, reused, forged, revoked."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,8 +47,13 @@ def test_forged_and_altered_codes(service) -> None:  # type: ignore[no-untyped-d
     code = _mint(service)
     head, kind, payload, mac = code.split(".")
     other = CodeSandbox().mint("e_sscard")  # signed, but by a key this service never had
-    for bad in (other, f"{head}.{kind}.{payload[:-2]}xx.{mac}", f"{head}.medical.{payload}.{mac}",
-                "SBX1.e_sscard.eyJ.abc", "https://example.invalid/qr?id=610902199101010010"):
+    for bad in (
+        other,
+        f"{head}.{kind}.{payload[:-2]}xx.{mac}",
+        f"{head}.medical.{payload}.{mac}",
+        "SBX1.e_sscard.eyJ.abc",
+        "https://example.invalid/qr?id=610902199101010010",
+    ):
         resp = service.terminal.call("POST", api.CODE_PATH, {"code": bad})
         assert resp.status_code == 422 and resp.json()["error"] == "code_invalid", bad
         assert "610902199101010010" not in resp.text  # never an echo of the input

@@ -1,5 +1,6 @@
 """Idle and slow connections (issue 18): thousands of sockets that send nothing must not take
 central down; a connection that never completes its request head is closed."""
+
 from __future__ import annotations
 
 import json
@@ -53,10 +54,19 @@ def guarded(tmp_path: Path) -> Iterator[tuple[str, str, bytes]]:
 
 
 def _heartbeat(url: str, terminal_id: str, secret: bytes) -> tuple[int, float]:
-    body = json.dumps({"devices": {}, "catalogue_version": 0, "outbox_depth": 0,
-                       "app_version": "1", "uptime_s": 1}).encode()
-    hdrs = {**api.signed_headers(terminal_id, secret, "POST", "/v1/heartbeat", body),
-            "Content-Type": "application/json"}
+    body = json.dumps(
+        {
+            "devices": {},
+            "catalogue_version": 0,
+            "outbox_depth": 0,
+            "app_version": "1",
+            "uptime_s": 1,
+        }
+    ).encode()
+    hdrs = {
+        **api.signed_headers(terminal_id, secret, "POST", "/v1/heartbeat", body),
+        "Content-Type": "application/json",
+    }
     started = time.perf_counter()
     r = requests.post(url + "/v1/heartbeat", data=body, headers=hdrs, timeout=5)
     return r.status_code, time.perf_counter() - started
@@ -112,7 +122,8 @@ def test_a_trickled_request_head_is_cut_at_the_deadline(guarded: tuple[str, str,
 
 
 def test_a_kept_alive_connection_is_closed_when_idle_and_reused_while_busy(
-        guarded: tuple[str, str, bytes]) -> None:
+    guarded: tuple[str, str, bytes],
+) -> None:
     url, _, _ = guarded
     host, port = url.removeprefix("http://").split(":")
     s = socket.create_connection((host, int(port)), timeout=5)
@@ -145,12 +156,10 @@ def test_plain_uvicorn_would_keep_a_silent_socket(tmp_path: Path) -> None:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(8)
-    config = uvicorn.Config(app, http="h11", timeout_keep_alive=1, log_config=None,
-                            lifespan="off")
+    config = uvicorn.Config(app, http="h11", timeout_keep_alive=1, log_config=None, lifespan="off")
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])),
-                              daemon=True)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.01)

@@ -1,4 +1,5 @@
 """kiosk.central_api: signing scheme, rating levels and their edge codes, body validators."""
+
 from __future__ import annotations
 
 import hashlib
@@ -19,28 +20,44 @@ def test_string_to_sign_exact_bytes() -> None:
     body = b'{"a":1}'
     assert api.string_to_sign("post", "/v1/queries/X?y=1", 1764000000, body) == (
         b"POST\n/v1/queries/X?y=1\n1764000000\n"
-        b"015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862")
-    assert api.body_digest(b"") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        b"015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862"
+    )
+    assert (
+        api.body_digest(b"") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    )
 
 
 def test_sign_is_hmac_sha256_hex_of_the_string() -> None:
-    expected = hmac.new(SECRET, b"GET\n/v1/catalogue\n1764000000\n" + hashlib.sha256(b"").hexdigest().encode(),
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        SECRET,
+        b"GET\n/v1/catalogue\n1764000000\n" + hashlib.sha256(b"").hexdigest().encode(),
+        hashlib.sha256,
+    ).hexdigest()
     assert api.sign(SECRET, "GET", "/v1/catalogue", 1764000000, b"") == expected
     h = api.signed_headers("DEMO-0001", SECRET, "GET", "/v1/catalogue", b"", now=1764000000.9)
     assert h == {"X-Terminal-Id": "DEMO-0001", "X-Timestamp": "1764000000", "X-Signature": expected}
 
 
 @settings(max_examples=60, deadline=None)
-@given(method=st.sampled_from(["GET", "POST", "PUT"]),
-       path=st.from_regex(r"/v1/[a-z/?=&0-9-]{0,40}", fullmatch=True),
-       ts=st.integers(0, 2**40), body=st.binary(max_size=200), flip=st.integers(0, 3))
-def test_any_change_breaks_the_signature(method: str, path: str, ts: int, body: bytes, flip: int) -> None:
+@given(
+    method=st.sampled_from(["GET", "POST", "PUT"]),
+    path=st.from_regex(r"/v1/[a-z/?=&0-9-]{0,40}", fullmatch=True),
+    ts=st.integers(0, 2**40),
+    body=st.binary(max_size=200),
+    flip=st.integers(0, 3),
+)
+def test_any_change_breaks_the_signature(
+    method: str, path: str, ts: int, body: bytes, flip: int
+) -> None:
     sig = api.sign(SECRET, method, path, ts, body)
     assert api.verify(SECRET, method, path, ts, body, sig)
     assert api.verify(SECRET, method, path, ts, body, sig.upper())
-    changed = [(method + "X", path, ts, body), (method, path + "x", ts, body),
-               (method, path, ts + 1, body), (method, path, ts, body + b"\0")][flip]
+    changed = [
+        (method + "X", path, ts, body),
+        (method, path + "x", ts, body),
+        (method, path, ts + 1, body),
+        (method, path, ts, body + b"\0"),
+    ][flip]
     assert not api.verify(SECRET, *changed, sig)
     assert not api.verify(SECRET[:-1] + b"\1", method, path, ts, body, sig)
 
@@ -60,10 +77,18 @@ def test_parse_secret() -> None:
 
 # --- rating levels -------------------------------------------------------------------------
 
+
 def test_level_codes_both_directions() -> None:
-    table = [(lv.value, lv.gbt39046_code, lv.provincial_code, lv.is_negative) for lv in api.RatingLevel]
-    assert table == [("非常满意", 1, 5, False), ("满意", 2, 4, False), ("基本满意", 3, 3, False),
-                     ("不满意", 4, 2, True), ("非常不满意", 5, 1, True)]
+    table = [
+        (lv.value, lv.gbt39046_code, lv.provincial_code, lv.is_negative) for lv in api.RatingLevel
+    ]
+    assert table == [
+        ("非常满意", 1, 5, False),
+        ("满意", 2, 4, False),
+        ("基本满意", 3, 3, False),
+        ("不满意", 4, 2, True),
+        ("非常不满意", 5, 1, True),
+    ]
 
 
 @given(st.sampled_from(list(api.RatingLevel)))
@@ -85,14 +110,19 @@ CASE = "610900-20261125-000123"
 
 
 @settings(max_examples=50)
-@given(level=st.sampled_from(list(api.RatingLevel)),
-       tags=st.lists(st.sampled_from([t.code for t in api.DEFAULT_RATING_TAGS]), unique=True, max_size=4),
-       comment=st.text(max_size=520))
+@given(
+    level=st.sampled_from(list(api.RatingLevel)),
+    tags=st.lists(
+        st.sampled_from([t.code for t in api.DEFAULT_RATING_TAGS]), unique=True, max_size=4
+    ),
+    comment=st.text(max_size=520),
+)
 def test_rating_validator(level: api.RatingLevel, tags: list[str], comment: str) -> None:
     ok = not (level.is_negative and not tags) and len(comment.strip()) <= 500
     try:
-        r = api.Rating(case_no=CASE, item_code="SB-APPLY-001", level=level.value, tags=tags,
-                       comment=comment)
+        r = api.Rating(
+            case_no=CASE, item_code="SB-APPLY-001", level=level.value, tags=tags, comment=comment
+        )
     except ValidationError as exc:
         assert not ok, exc
         if level.is_negative and not tags:
@@ -133,7 +163,7 @@ def test_id_vectors() -> None:
 @given(id_numbers(), st.integers(0, 16), st.integers(1, 9))
 def test_id_check_digit_catches_single_digit_changes(value: str, pos: int, delta: int) -> None:
     assert api.id_number_valid(value) and api.id_number_valid(value.lower())
-    changed = value[:pos] + str((int(value[pos]) + delta) % 10) + value[pos + 1:]
+    changed = value[:pos] + str((int(value[pos]) + delta) % 10) + value[pos + 1 :]
     assert not api.id_number_valid(changed)
     ident = api.Identity(id_number=value.lower())
     assert ident.id_number == value
@@ -157,33 +187,56 @@ def test_non_ascii_digits_refused() -> None:
 
 
 def test_submission_and_heartbeat_bounds() -> None:
-    base = {"item_code": "SB-APPLY-001", "region_code": "610900",
-            "applicant": {"id_number": "11010519491231002X"}}
+    base = {
+        "item_code": "SB-APPLY-001",
+        "region_code": "610900",
+        "applicant": {"id_number": "11010519491231002X"},
+    }
     api.Submission.model_validate({**base, "fields": {f"f{i}": i for i in range(api.MAX_FIELDS)}})
-    for bad in ({"fields": {f"f{i}": i for i in range(api.MAX_FIELDS + 1)}},
-                {"fields": {"bad name": 1}}, {"fields": {"a": "x" * 2001}},
-                {"region_code": "33010"}, {"item_code": "../etc"}, {"unknown": 1},
-                {"fields": {"a": {"nested": 1}}}):
+    for bad in (
+        {"fields": {f"f{i}": i for i in range(api.MAX_FIELDS + 1)}},
+        {"fields": {"bad name": 1}},
+        {"fields": {"a": "x" * 2001}},
+        {"region_code": "33010"},
+        {"item_code": "../etc"},
+        {"unknown": 1},
+        {"fields": {"a": {"nested": 1}}},
+    ):
         with pytest.raises(ValidationError):
             api.Submission.model_validate({**base, **bad})
     hb = {"catalogue_version": 0, "outbox_depth": 0, "app_version": "1", "uptime_s": 0}
     api.Heartbeat.model_validate(hb)
-    for bad in ({"catalogue_version": -1}, {"app_version": ""}, {"uptime_s": -1},
-                {"devices": {"Printer!": {"status": "ok"}}},
-                {"devices": {"printer": {"status": "ok", "detail": "x" * 201}}}):
+    for bad in (
+        {"catalogue_version": -1},
+        {"app_version": ""},
+        {"uptime_s": -1},
+        {"devices": {"Printer!": {"status": "ok"}}},
+        {"devices": {"printer": {"status": "ok", "detail": "x" * 201}}},
+    ):
         with pytest.raises(ValidationError):
             api.Heartbeat.model_validate({**hb, **bad})
 
 
 def test_replies_tolerate_new_fields_requests_do_not() -> None:
     reply = api.HeartbeatReply.model_validate(
-        {"server_time": "2026-11-25T00:00:00Z", "commands": ["refresh_catalogue", "future_cmd"],
-         "added_later": 1})
+        {
+            "server_time": "2026-11-25T00:00:00Z",
+            "commands": ["refresh_catalogue", "future_cmd"],
+            "added_later": 1,
+        }
+    )
     assert reply.commands == ["refresh_catalogue", "future_cmd"]
     assert api.Command.REFRESH_CATALOGUE in reply.commands
     with pytest.raises(ValidationError):
-        api.Heartbeat.model_validate({"catalogue_version": 0, "outbox_depth": 0, "app_version": "1",
-                                      "uptime_s": 0, "added_later": 1})
+        api.Heartbeat.model_validate(
+            {
+                "catalogue_version": 0,
+                "outbox_depth": 0,
+                "app_version": "1",
+                "uptime_s": 0,
+                "added_later": 1,
+            }
+        )
 
 
 def test_default_tags_are_the_default_catalogues(project_root) -> None:
@@ -195,8 +248,14 @@ def test_default_tags_are_the_default_catalogues(project_root) -> None:
 
 # --- QueryResult.values: optional, a closed set of names -----------------------------------
 
-QUERY_BASE = {"case_no": "610900-20261125-000001", "item_code": "RS-0101", "title": "证明",
-              "columns": [], "rows": [], "printable": []}
+QUERY_BASE = {
+    "case_no": "610900-20261125-000001",
+    "item_code": "RS-0101",
+    "title": "证明",
+    "columns": [],
+    "rows": [],
+    "printable": [],
+}
 
 
 def test_query_values_are_optional_for_an_older_service() -> None:
@@ -207,17 +266,28 @@ def test_query_values_are_optional_for_an_older_service() -> None:
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.dictionaries(st.sampled_from(api.QUERY_VALUE_NAMES), st.text(max_size=api.MAX_VALUE_LEN)),
-       st.dictionaries(st.text(max_size=12).filter(lambda k: k not in api.QUERY_VALUE_NAMES),
-                       st.one_of(st.text(), st.integers(), st.none(), st.lists(st.booleans())), max_size=4))
-def test_query_values_keep_known_names_and_drop_a_newer_service_s(known: dict[str, str],
-                                                                  newer: dict[str, object]) -> None:
+@given(
+    st.dictionaries(st.sampled_from(api.QUERY_VALUE_NAMES), st.text(max_size=api.MAX_VALUE_LEN)),
+    st.dictionaries(
+        st.text(max_size=12).filter(lambda k: k not in api.QUERY_VALUE_NAMES),
+        st.one_of(st.text(), st.integers(), st.none(), st.lists(st.booleans())),
+        max_size=4,
+    ),
+)
+def test_query_values_keep_known_names_and_drop_a_newer_service_s(
+    known: dict[str, str], newer: dict[str, object]
+) -> None:
     """A name this terminal does not know, whatever its value, is dropped: the answer still parses."""
     got = api.QueryResult.model_validate(dict(QUERY_BASE, values={**newer, **known})).values
     assert got == known
 
 
 def test_query_values_are_bounded_text() -> None:
-    for bad in ({"period": "x" * (api.MAX_VALUE_LEN + 1)}, {"status": 3}, {"status": None}, ["period"]):
+    for bad in (
+        {"period": "x" * (api.MAX_VALUE_LEN + 1)},
+        {"status": 3},
+        {"status": None},
+        ["period"],
+    ):
         with pytest.raises(ValidationError):
             api.QueryResult.model_validate(dict(QUERY_BASE, values=bad))

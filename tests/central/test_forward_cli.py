@@ -1,5 +1,6 @@
 """`kiosk central forward`: API processes with KIOSK_HAOCHA_FORWARD=0 queue only; a separate
 forwarder process opens the follow-ups and delivers to the province."""
+
 from __future__ import annotations
 
 import signal
@@ -25,9 +26,12 @@ def test_separate_forwarder_process(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         time.sleep(1)
         assert sim.sim.by_project() == {}  # the API process does not forward
         assert staff(svc, "GET", "/v1/admin/followups").json()["count"] == 0
-        proc = subprocess.Popen([sys.executable, "-m", "kiosk", "central", "forward", "--db",
-                                 str(svc.db)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kiosk", "central", "forward", "--db", str(svc.db)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
         while not sim.sim.by_project() and time.monotonic() < deadline:
             time.sleep(0.1)

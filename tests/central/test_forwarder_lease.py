@@ -1,6 +1,7 @@
 """The forwarding queue with several workers on one database: each due row is claimed by one
 worker; a crashed worker's row is taken again only after its lease expired; a refused row is
 dead and not retried."""
+
 from __future__ import annotations
 
 import threading
@@ -17,9 +18,19 @@ from central.province.forwarder import Forwarder
 def _rows(engine, n: int) -> None:  # type: ignore[no-untyped-def]
     with engine.begin() as c:
         for i in range(n):
-            c.execute(insert(q).values(kind="rating", ref=i, dedupe_key=f"rating:{i}:1",
-                                       state="pending", attempts=0, next_attempt_at=0,
-                                       last_error="", rated_day="20261130", created_at=0))
+            c.execute(
+                insert(q).values(
+                    kind="rating",
+                    ref=i,
+                    dedupe_key=f"rating:{i}:1",
+                    state="pending",
+                    attempts=0,
+                    next_attempt_at=0,
+                    last_error="",
+                    rated_day="20261130",
+                    created_at=0,
+                )
+            )
 
 
 def test_two_workers_never_claim_the_same_row(tmp_path: Path) -> None:
@@ -55,8 +66,7 @@ def test_lease_expiry_backoff_and_dead(tmp_path: Path) -> None:
     def post(path: str, body: dict) -> str:
         raise next(answers)
 
-    other = Forwarder(engine, lambda r: ("/x", {}), post, lease_s=10, backoff_base_s=2,
-                      owner="b")
+    other = Forwarder(engine, lambda r: ("/x", {}), post, lease_s=10, backoff_base_s=2, owner="b")
     assert other.claim(105.0) == []  # lease still held
     res = other.run_once(111.0)  # lease expired: taken over
     assert (res.sent, res.retried, res.dead) == (0, 1, 1)

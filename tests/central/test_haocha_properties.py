@@ -1,5 +1,6 @@
 """Property tests: the province mapping always yields messages the simulator accepts; working-day
 arithmetic is consistent; the rating and dictionary validators hold their rules."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -25,20 +26,39 @@ CAL = WorkCalendar()
 def records(draw: st.DrawFn) -> FullRecord:
     level = draw(st.sampled_from(list(api.RatingLevel)))
     offered = sorted(DICT.reason_codes(level))
-    reasons = draw(st.lists(st.sampled_from(offered), unique=True,
-                            min_size=1 if level.is_negative else 0, max_size=4))
+    reasons = draw(
+        st.lists(
+            st.sampled_from(offered),
+            unique=True,
+            min_size=1 if level.is_negative else 0,
+            max_size=4,
+        )
+    )
     real = draw(st.booleans())
     return FullRecord(
-        rating_id=draw(st.integers(1, 10**6)), case_no="610900-20261130-000001",
-        item_code="RS-0101", level=level, reasons=reasons,
-        comment=draw(st.text(max_size=500)), terminal_id="DEMO-0001", region_code="610900",
-        channel=api.CHANNEL, rated_at=draw(st.floats(1.6e9, 2.2e9)), received_at=2e9,
+        rating_id=draw(st.integers(1, 10**6)),
+        case_no="610900-20261130-000001",
+        item_code="RS-0101",
+        level=level,
+        reasons=reasons,
+        comment=draw(st.text(max_size=500)),
+        terminal_id="DEMO-0001",
+        region_code="610900",
+        channel=api.CHANNEL,
+        rated_at=draw(st.floats(1.6e9, 2.2e9)),
+        received_at=2e9,
         dictionary_version=1,
-        indicators=draw(st.dictionaries(st.sampled_from(sorted(INDEX_CODES)),
-                                        st.sampled_from(list(api.RatingLevel)), max_size=4)),
+        indicators=draw(
+            st.dictionaries(
+                st.sampled_from(sorted(INDEX_CODES)),
+                st.sampled_from(list(api.RatingLevel)),
+                max_size=4,
+            )
+        ),
         real_name=real,
         rater=api.RatingRater(name="张三", id_number="11010519491231002X") if real else None,
-        phone=draw(st.sampled_from([None, "13912345678"])) if level.is_negative else None)
+        phone=draw(st.sampled_from([None, "13912345678"])) if level.is_negative else None,
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -77,8 +97,13 @@ def test_2026_holidays_and_adjusted_workdays() -> None:
 
 @given(st.text(max_size=14))
 def test_callback_phone_validator(phone: str) -> None:
-    body = {"case_no": "610900-20261130-000001", "item_code": "RS-0101", "level": "不满意",
-            "tags": ["too_slow"], "callback": {"phone": phone, "consent": True}}
+    body = {
+        "case_no": "610900-20261130-000001",
+        "item_code": "RS-0101",
+        "level": "不满意",
+        "tags": ["too_slow"],
+        "callback": {"phone": phone, "consent": True},
+    }
     ok = api.PHONE_RE.fullmatch(phone.strip()) is not None
     try:
         api.Rating.model_validate(body)
@@ -90,11 +115,18 @@ def test_callback_phone_validator(phone: str) -> None:
 def test_rating_rules_for_callback_and_rater() -> None:
     base = {"case_no": "610900-20261130-000001", "item_code": "RS-0101"}
     with pytest.raises(ValidationError):  # a callback on a good rating
-        api.Rating.model_validate({**base, "level": "满意",
-                                   "callback": {"phone": "13912345678", "consent": True}})
+        api.Rating.model_validate(
+            {**base, "level": "满意", "callback": {"phone": "13912345678", "consent": True}}
+        )
     with pytest.raises(ValidationError):  # consent must be given
-        api.Rating.model_validate({**base, "level": "不满意", "tags": ["x"],
-                                   "callback": {"phone": "13912345678", "consent": False}})
+        api.Rating.model_validate(
+            {
+                **base,
+                "level": "不满意",
+                "tags": ["x"],
+                "callback": {"phone": "13912345678", "consent": False},
+            }
+        )
     with pytest.raises(ValidationError):  # real name without a rater
         api.Rating.model_validate({**base, "level": "满意", "real_name": True})
     with pytest.raises(ValidationError):  # a dictionary without reasons for a 差评

@@ -1,5 +1,6 @@
 """Payments v1 on the real service: pricing by central, binding, idempotency, the state machine
 over HTTP, expiry, pay-code, the sandbox platform's faults, the public e-invoice check."""
+
 from __future__ import annotations
 
 import json
@@ -15,9 +16,19 @@ from kiosk import central_api as api
 from kiosk.catalogue.signing import sign_catalogue
 from tests.central.conftest import ID_NUMBER, OTHER_ID, Service, Terminal, catalogue_dict
 
-PAY = {"code": "YB-0202", "name_zh": "城乡居民医保缴费", "name_en": "Medical insurance", "kind": "pay",
-       "channels": ["qr", "payment_code"], "order": 9, "department_zh": "医保局",
-       "department_en": "HSB", "category": "social", "auth": "id_card", "devices": ["idcard"]}
+PAY = {
+    "code": "YB-0202",
+    "name_zh": "城乡居民医保缴费",
+    "name_en": "Medical insurance",
+    "kind": "pay",
+    "channels": ["qr", "payment_code"],
+    "order": 9,
+    "department_zh": "医保局",
+    "department_en": "HSB",
+    "category": "social",
+    "auth": "id_card",
+    "devices": ["idcard"],
+}
 
 
 @pytest.fixture
@@ -30,13 +41,22 @@ def pay_service(service: Service) -> Service:
 
 
 def order_body(**fields: Any) -> dict[str, Any]:
-    return {"item_code": "YB-0202", "region_code": "610900",
-            "applicant": {"id_number": ID_NUMBER, "name": "张三"},
-            "fields": {"insured_id": OTHER_ID, "year": time.localtime().tm_year, "group": "adult",
-                       **fields}}
+    return {
+        "item_code": "YB-0202",
+        "region_code": "610900",
+        "applicant": {"id_number": ID_NUMBER, "name": "张三"},
+        "fields": {
+            "insured_id": OTHER_ID,
+            "year": time.localtime().tm_year,
+            "group": "adult",
+            **fields,
+        },
+    }
 
 
-def create(t: Terminal, body: dict[str, Any] | None = None, key: str | None = None) -> requests.Response:
+def create(
+    t: Terminal, body: dict[str, Any] | None = None, key: str | None = None
+) -> requests.Response:
     return t.call("POST", "/v1/payments", body or order_body(), key=key or str(uuid.uuid4()))
 
 
@@ -88,7 +108,9 @@ def test_pay_code_declined_then_paid_then_cancel_refused(pay_service: Service) -
     poor = t.call("POST", f"/v1/payments/{no}/pay-code", {"code": "284567890123450000"}).json()
     assert poor["status"] == "unpaid" and poor["failure"]["code"] == "insufficient_funds"
     ok = t.call("POST", f"/v1/payments/{no}/pay-code", {"code": "624567890123456789"}).json()
-    assert ok["status"] == "paid" and ok["channel"] == "payment_code" and ok["payer_app"] == "unionpay"
+    assert (
+        ok["status"] == "paid" and ok["channel"] == "payment_code" and ok["payer_app"] == "unionpay"
+    )
     assert ok["failure"] is None and ok["einvoice_no"]
     again = t.call("POST", f"/v1/payments/{no}/pay-code", {"code": "624567890123456789"})
     assert again.status_code == 409 and again.json()["error"] == "not_payable"
@@ -113,8 +135,11 @@ def test_expiry_closes_and_a_late_payment_is_refunded(pay_service: Service) -> N
 def test_slow_confirmation_arrives_later(pay_service: Service) -> None:
     t = pay_service.terminal
     no = create(t).json()["order_no"]
-    r = requests.post(f"{pay_service.url}/sandbox/payments/{no}/pay",
-                      params={"fault": "slow", "delay_s": 0.5}, timeout=5).json()
+    r = requests.post(
+        f"{pay_service.url}/sandbox/payments/{no}/pay",
+        params={"fault": "slow", "delay_s": 0.5},
+        timeout=5,
+    ).json()
     assert r["platform"] == "pending" and r["status"] == "unpaid"
     assert t.call("GET", f"/v1/payments/{no}").json()["status"] == "unpaid"
     time.sleep(0.8)
@@ -137,15 +162,20 @@ def test_einvoice_check_is_public_and_needs_the_check_code(pay_service: Service)
 
 def test_payments_are_in_the_openapi(pay_service: Service) -> None:
     spec = requests.get(pay_service.url + "/openapi.json", timeout=5).json()
-    for path in ("/v1/payments", "/v1/payments/{order_no}", "/v1/payments/{order_no}/pay-code",
-                 "/v1/payments/{order_no}/cancel", "/v1/einvoices/{einvoice_no}",
-                 "/sandbox/payments/{order_no}/pay"):
+    for path in (
+        "/v1/payments",
+        "/v1/payments/{order_no}",
+        "/v1/payments/{order_no}/pay-code",
+        "/v1/payments/{order_no}/cancel",
+        "/v1/einvoices/{einvoice_no}",
+        "/sandbox/payments/{order_no}/pay",
+    ):
         assert path in spec["paths"], path
-    assert {"PaymentRequest", "PaymentOrder", "PaymentStatus", "PayCode"} <= set(spec["components"]["schemas"])
+    assert {"PaymentRequest", "PaymentOrder", "PaymentStatus", "PayCode"} <= set(
+        spec["components"]["schemas"]
+    )
 
 
 def test_unsigned_payment_calls_are_refused(pay_service: Service) -> None:
     r = requests.post(pay_service.url + "/v1/payments", json=order_body(), timeout=5)
     assert r.status_code == 401
-
-

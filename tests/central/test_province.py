@@ -1,5 +1,6 @@
 """Forwarding to the province simulator: 500s, timeouts, an answer lost after the province kept
 the rating, field rejections, reconciliation, and the 差评 result; each rating kept once."""
+
 from __future__ import annotations
 
 import time
@@ -36,7 +37,8 @@ def pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Serv
 
 def queue(svc: Service) -> api.ProvinceQueueStatus:
     return api.ProvinceQueueStatus.model_validate_json(
-        staff(svc, "GET", "/v1/admin/province/queue").content)
+        staff(svc, "GET", "/v1/admin/province/queue").content
+    )
 
 
 def wait_delivered(svc: Service, n: int, timeout: float = 30) -> api.ProvinceQueueStatus:
@@ -55,12 +57,37 @@ def test_faults_end_with_each_rating_once_with_the_right_codes(pair) -> None:
     s.inject("timeout", 1, delay_s=3)  # longer than the 2 s client timeout
     s.inject("accept_then_500", 1)  # kept, but central hears 500 and sends again
     cases = [new_case(svc) for _ in range(4)]
-    assert rate(svc, cases[0], "非常满意", ["efficient"],
-                indicators={"overall": "非常满意", "attitude": "满意"}).status_code == 201
-    assert rate(svc, cases[1], "非常不满意", ["device_fault", "too_slow"], comment="打印机卡纸",
-                callback={"phone": "13700001111", "consent": True}).status_code == 201
-    assert rate(svc, cases[2], "基本满意", real_name=True,
-                rater={"name": "张三", "id_number": "11010519491231002X"}).status_code == 201
+    assert (
+        rate(
+            svc,
+            cases[0],
+            "非常满意",
+            ["efficient"],
+            indicators={"overall": "非常满意", "attitude": "满意"},
+        ).status_code
+        == 201
+    )
+    assert (
+        rate(
+            svc,
+            cases[1],
+            "非常不满意",
+            ["device_fault", "too_slow"],
+            comment="打印机卡纸",
+            callback={"phone": "13700001111", "consent": True},
+        ).status_code
+        == 201
+    )
+    assert (
+        rate(
+            svc,
+            cases[2],
+            "基本满意",
+            real_name=True,
+            rater={"name": "张三", "id_number": "11010519491231002X"},
+        ).status_code
+        == 201
+    )
     legacy = svc.terminal.rate(cases[3], "满意", [])  # an older terminal: no dictionary fields
     assert legacy.status_code == 201
     q = wait_delivered(svc, 4)
@@ -86,8 +113,16 @@ def test_faults_end_with_each_rating_once_with_the_right_codes(pair) -> None:
 def test_rejected_fields_go_dead_and_show_in_the_queue(pair) -> None:
     svc, sim = pair
     case = new_case(svc)
-    assert rate(svc, case, "满意", real_name=True,
-                rater={"name": "李四", "id_number": "110105194912310021"}).status_code == 201
+    assert (
+        rate(
+            svc,
+            case,
+            "满意",
+            real_name=True,
+            rater={"name": "李四", "id_number": "110105194912310021"},
+        ).status_code
+        == 201
+    )
     deadline = time.monotonic() + 15
     while not queue(svc).dead and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -136,7 +171,12 @@ def test_closed_followup_result_is_forwarded(pair) -> None:
         time.sleep(0.1)
     fid = fl["followups"][0]["followup_id"]
     for to, extra in (("待回访", {}), ("已办结", {"rectification": "immediate"})):
-        r = staff(svc, "POST", f"/v1/admin/followups/{fid}/steps", {"to": to, "note": "已更新指引", **extra})
+        r = staff(
+            svc,
+            "POST",
+            f"/v1/admin/followups/{fid}/steps",
+            {"to": to, "note": "已更新指引", **extra},
+        )
         assert r.status_code == 200, r.text
     wait_delivered(svc, 2)
     (rect,) = sim.sim.state.rectifications.values()

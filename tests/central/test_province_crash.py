@@ -1,6 +1,7 @@
 """The full path, terminal outbox → central (a real `kiosk central serve` process) → province
 simulator, with 500s, a timeout and central killed (SIGKILL) while a rating is in flight:
 every rating ends at the province exactly once."""
+
 from __future__ import annotations
 
 import os
@@ -34,9 +35,22 @@ def free_port() -> int:
 
 def start_central(db: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "kiosk", "central", "serve", "--db",
-                                 str(db), "--port", str(port)], cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kiosk",
+                "central",
+                "serve",
+                "--db",
+                str(db),
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -50,7 +64,8 @@ def start_central(db: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
 
 @pytest.mark.timeout(180)
 def test_terminal_to_province_exactly_once_through_faults_and_kill9(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sim, secret = start_sim()
     configure(monkeypatch, tmp_path, sim.url, secret, LEASE_S="2")
     db = tmp_path / "central.sqlite3"
@@ -59,21 +74,38 @@ def test_terminal_to_province_exactly_once_through_faults_and_kill9(
     proc = start_central(db, port, log)
     url = f"http://127.0.0.1:{port}"
     try:
-        assert requests.put(url + "/v1/admin/catalogue", data=bundle_bytes(key, 2), timeout=10,
-                            headers={"Authorization": f"Bearer {token}",
-                                     "Content-Type": "application/json"}).status_code == 200
+        assert (
+            requests.put(
+                url + "/v1/admin/catalogue",
+                data=bundle_bytes(key, 2),
+                timeout=10,
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            ).status_code
+            == 200
+        )
         box = Outbox(tmp_path / "outbox.sqlite3", tmp_path / "outbox.key", terminal_id=TERMINAL_ID)
-        client = CentralClient(url, TERMINAL_ID, term_secret, connect_timeout_s=1,
-                               read_timeout_s=5)
-        worker = SyncWorker(box, client, policy=RetryPolicy(base_s=0.1, factor=2, cap_s=0.5,
-                                                            jitter=0.1))
+        client = CentralClient(url, TERMINAL_ID, term_secret, connect_timeout_s=1, read_timeout_s=5)
+        worker = SyncWorker(
+            box, client, policy=RetryPolicy(base_s=0.1, factor=2, cap_s=0.5, jitter=0.1)
+        )
         levels = ["非常满意", "不满意", "满意", "非常不满意", "基本满意", "满意"]
         subs = [box.enqueue(Kind.SUBMISSION, submission(i)) for i in range(len(levels))]
         for s, level in zip(subs, levels, strict=True):
             reasons = ["too_slow"] if level in ("不满意", "非常不满意") else []
-            box.enqueue(Kind.RATING, rating_body(
-                s.provisional_no, "SB-APPLY-001", level, reasons, "", 1, {"overall": level},
-                "安康市政务服务中心", "13500002222" if level == "非常不满意" else ""))
+            box.enqueue(
+                Kind.RATING,
+                rating_body(
+                    s.provisional_no,
+                    "SB-APPLY-001",
+                    level,
+                    reasons,
+                    "",
+                    1,
+                    {"overall": level},
+                    "安康市政务服务中心",
+                    "13500002222" if level == "非常不满意" else "",
+                ),
+            )
         # the province: two 500s, one answer too slow, then holds the next one (already kept)
         sim.sim.inject("500", 2)
         sim.sim.inject("timeout", 1, delay_s=3)
@@ -95,8 +127,11 @@ def test_terminal_to_province_exactly_once_through_faults_and_kill9(
         proc = start_central(db, port, log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            q = requests.get(url + "/v1/admin/province/queue", timeout=5,
-                             headers={"Authorization": f"Bearer {token}"}).json()
+            q = requests.get(
+                url + "/v1/admin/province/queue",
+                timeout=5,
+                headers={"Authorization": f"Bearer {token}"},
+            ).json()
             if q["counts"].get("delivered", 0) == len(levels):
                 break
             time.sleep(0.2)

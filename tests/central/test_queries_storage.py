@@ -1,4 +1,5 @@
 """Synthetic query answers (deterministic, masked receipts) and storage failure messages."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -14,18 +15,32 @@ from central.storage import Storage
 from kiosk.cli import main
 from tests.central.test_contract import id_numbers
 
-NAMES = ["社保缴费明细查询", "公积金缴存明细查询", "个人所得税纳税记录打印", "不动产权属查询",
-         "交通违法查询", "出入境证件办理进度查询", "户籍信息查询"]
+NAMES = [
+    "社保缴费明细查询",
+    "公积金缴存明细查询",
+    "个人所得税纳税记录打印",
+    "不动产权属查询",
+    "交通违法查询",
+    "出入境证件办理进度查询",
+    "户籍信息查询",
+]
 
 
 @settings(max_examples=40, deadline=None)
-@given(name=st.sampled_from(NAMES), id_number=id_numbers(),
-       day=st.dates(date(2020, 1, 1), date(2035, 12, 31)))
-def test_answers_are_deterministic_and_receipts_masked(name: str, id_number: str, day: date) -> None:
+@given(
+    name=st.sampled_from(NAMES),
+    id_number=id_numbers(),
+    day=st.dates(date(2020, 1, 1), date(2035, 12, 31)),
+)
+def test_answers_are_deterministic_and_receipts_masked(
+    name: str, id_number: str, day: date
+) -> None:
     a = queries.answer("ITEM-1", name, id_number, day)
     assert a == queries.answer("ITEM-1", name, id_number, day)
     assert all(len(r) == len(a.columns) and all(isinstance(c, str) for c in r) for r in a.rows)
-    lines = queries.printable(a, "610900-20261125-000001", id_number, "欧阳娜娜", "2026-11-25 10:00")
+    lines = queries.printable(
+        a, "610900-20261125-000001", id_number, "欧阳娜娜", "2026-11-25 10:00"
+    )
     text = "\n".join(lines)
     assert id_number not in text and "欧阳娜娜" not in text
     assert id_number[:4] + "*" * 10 + id_number[-4:] in text and "欧***" in text
@@ -58,11 +73,17 @@ def test_trusted_key_must_be_32_bytes(tmp_path: Path) -> None:
 # --- the window an answer covers, and the period it states (QueryResult.values) -------------
 
 PERIOD_NAMES = ["社保缴费明细查询", "公积金缴存明细查询", "个人所得税纳税记录打印"]
-PARAMS = st.fixed_dictionaries({}, optional={
-    "year": st.one_of(st.integers(-5, 2100).map(str), st.integers(1990, 2040), st.just("x")),
-    "period": st.sampled_from(["m6", "m12", "m24", "all", "??"]),
-    "start": st.one_of(st.dates(date(2015, 1, 1), date(2030, 1, 1)).map(date.isoformat), st.just("nope")),
-    "end": st.dates(date(2015, 1, 1), date(2030, 1, 1)).map(date.isoformat)})
+PARAMS = st.fixed_dictionaries(
+    {},
+    optional={
+        "year": st.one_of(st.integers(-5, 2100).map(str), st.integers(1990, 2040), st.just("x")),
+        "period": st.sampled_from(["m6", "m12", "m24", "all", "??"]),
+        "start": st.one_of(
+            st.dates(date(2015, 1, 1), date(2030, 1, 1)).map(date.isoformat), st.just("nope")
+        ),
+        "end": st.dates(date(2015, 1, 1), date(2030, 1, 1)).map(date.isoformat),
+    },
+)
 
 
 def _next(month: str) -> str:
@@ -71,7 +92,11 @@ def _next(month: str) -> str:
 
 
 @settings(max_examples=80, deadline=None)
-@given(name=st.sampled_from(PERIOD_NAMES), params=PARAMS, day=st.dates(date(2020, 1, 1), date(2030, 12, 31)))
+@given(
+    name=st.sampled_from(PERIOD_NAMES),
+    params=PARAMS,
+    day=st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+)
 def test_the_period_stated_is_the_window_answered(name: str, params: dict, day: date) -> None:
     a = queries.answer("ITEM-1", name, "11010519491231002X", day, params)
     months = [r[0] for r in a.rows]
@@ -86,14 +111,24 @@ def test_the_period_stated_is_the_window_answered(name: str, params: dict, day: 
 
 def test_year_start_end_and_period_choice_narrow_the_answer() -> None:
     day, who = date(2026, 11, 25), "11010519491231002X"
-    year = queries.answer("RS-0102", "社保缴费明细查询", who, day, {"year": "2025", "insurance": "pension"})
+    year = queries.answer(
+        "RS-0102", "社保缴费明细查询", who, day, {"year": "2025", "insurance": "pension"}
+    )
     assert [r[0] for r in year.rows] == [f"2025-{m:02d}" for m in range(1, 13)]
-    assert year.values["period"] == "2025-01~2025-12" and year.title == "社保缴费明细查询（2025-01~2025-12）"
+    assert (
+        year.values["period"] == "2025-01~2025-12"
+        and year.title == "社保缴费明细查询（2025-01~2025-12）"
+    )
     this_year = queries.answer("RS-0102", "社保缴费明细查询", who, day, {"year": 2026})
     assert this_year.values["period"] == "2026-01~2026-10"  # November is not complete yet
-    span = queries.answer("GJJ-0301", "公积金缴存明细查询", who, day, {"start": "2026-03-15", "end": "2026-06-01"})
+    span = queries.answer(
+        "GJJ-0301", "公积金缴存明细查询", who, day, {"start": "2026-03-15", "end": "2026-06-01"}
+    )
     assert span.values == {"period": "2026-03~2026-06", "status": "正常"}
     m24 = queries.answer("RS-0101", "社保参保缴费证明打印", who, day, {"period": "m24"})
-    assert (m24.values["period"], m24.title) == ("2024-11~2026-10", "社保参保缴费证明打印（近24个月）")
+    assert (m24.values["period"], m24.title) == (
+        "2024-11~2026-10",
+        "社保参保缴费证明打印（近24个月）",
+    )
     future = queries.answer("RS-0102", "社保缴费明细查询", who, day, {"year": 2030})
     assert future.rows == [] and future.values == {}

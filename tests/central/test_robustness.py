@@ -1,4 +1,5 @@
 """Concurrency and fuzzing over real HTTP: duplicates collapse, garbage never yields a 500."""
+
 from __future__ import annotations
 
 import json
@@ -28,16 +29,18 @@ from tests.central.conftest import (
 
 
 @pytest.fixture(scope="module", params=ENGINES)
-def shared(request: pytest.FixtureRequest,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
     """One service per engine for the property tests of this module (state does not matter)."""
     with pytest.MonkeyPatch.context() as mp:
         db = new_db(request.param, tmp_path_factory.mktemp("central"), request, mp)
         secret, token, key = seed(db)
         clock = Clock()
         handle = run_in_thread(db, clock=clock)
-        yield Service(handle, db, clock, Terminal(handle.url, TERMINAL_ID, secret, clock), secret,
-                      token, key)
+        yield Service(
+            handle, db, clock, Terminal(handle.url, TERMINAL_ID, secret, clock), secret, token, key
+        )
         handle.stop()
 
 
@@ -49,10 +52,17 @@ def test_concurrent_duplicates_create_one_case(service: Service) -> None:
     go = threading.Event()
 
     def send() -> None:
-        hdrs = {**api.signed_headers(TERMINAL_ID, service.secret, "POST", "/v1/submissions", body),
-                api.HEADER_IDEMPOTENCY_KEY: key}
+        hdrs = {
+            **api.signed_headers(TERMINAL_ID, service.secret, "POST", "/v1/submissions", body),
+            api.HEADER_IDEMPOTENCY_KEY: key,
+        }
         go.wait()
-        r = requests.post(service.url + "/v1/submissions", data=body, headers={**hdrs, "Content-Type": "application/json"}, timeout=10)
+        r = requests.post(
+            service.url + "/v1/submissions",
+            data=body,
+            headers={**hdrs, "Content-Type": "application/json"},
+            timeout=10,
+        )
         with lock:
             answers.append(r)
 
@@ -77,23 +87,47 @@ def test_garbage_auth_headers_are_401_json(shared: Service, tid: str, ts: str, s
     hdrs = {api.HEADER_TERMINAL_ID: tid, api.HEADER_TIMESTAMP: ts, api.HEADER_SIGNATURE: sig}
     # HTTP cannot carry leading/trailing blanks in a header value (requests refuses to send them).
     hdrs = {k: v.strip().encode("utf-8").decode("latin-1") for k, v in hdrs.items()}
-    r = requests.post(shared.url + "/v1/heartbeat", data=b"{}", headers={**hdrs, "Content-Type": "application/json"}, timeout=10)
+    r = requests.post(
+        shared.url + "/v1/heartbeat",
+        data=b"{}",
+        headers={**hdrs, "Content-Type": "application/json"},
+        timeout=10,
+    )
     assert r.status_code == 401, r.text
     assert set(r.json()) == {"error", "message"}
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=False) | printable,
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False)
+    | printable,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(printable, inner, max_size=4),
-    max_leaves=12)
+    max_leaves=12,
+)
 
 
 @st.composite
 def submission_like(draw: st.DrawFn) -> dict:
     """A valid submission with some keys replaced or added by arbitrary JSON."""
     body = submission()
-    for key in draw(st.lists(st.sampled_from(["item_code", "region_code", "applicant", "fields",
-                                              "local_ref", "created_at", "extra"]), max_size=3)):
+    for key in draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    "item_code",
+                    "region_code",
+                    "applicant",
+                    "fields",
+                    "local_ref",
+                    "created_at",
+                    "extra",
+                ]
+            ),
+            max_size=3,
+        )
+    ):
         body[key] = draw(json_values)
     return body
 
@@ -110,9 +144,14 @@ def test_fuzzed_submissions_never_500(shared: Service, body: dict) -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(level=printable | st.sampled_from([lv.value for lv in api.RatingLevel]),
-       tags=st.lists(printable, max_size=3), comment=st.text(max_size=600))
-def test_fuzzed_ratings_never_500(shared: Service, level: str, tags: list[str], comment: str) -> None:
+@given(
+    level=printable | st.sampled_from([lv.value for lv in api.RatingLevel]),
+    tags=st.lists(printable, max_size=3),
+    comment=st.text(max_size=600),
+)
+def test_fuzzed_ratings_never_500(
+    shared: Service, level: str, tags: list[str], comment: str
+) -> None:
     r = shared.terminal.rate("610900-20260101-000001", level, tags, comment=comment)
     assert r.status_code in (400, 404, 422), r.text  # 400: strict JSON (a NUL character)
     assert r.status_code != 400 or r.json()["error"] == "invalid_json"

@@ -1,5 +1,6 @@
 """The storage layer on both engines: migrations, refusal to serve an unmigrated database,
 secrets at rest, 64-bit bounds."""
+
 from __future__ import annotations
 
 import os
@@ -28,20 +29,27 @@ def _legacy(path: Path, secret: bytes) -> None:
     db.executescript(V1.read_text(encoding="utf-8"))
     now = time.time()
     db.execute("INSERT INTO terminals VALUES ('HALL-01', ?, ?, 1)", (secret.hex(), now))
-    db.execute("INSERT INTO cases VALUES ('610900-20261201-000001', 'apply', 'SB-APPLY-001', "
-               "'610900', 'HALL-01', 'x', '[]', NULL, ?)", (now,))
-    db.execute("INSERT INTO case_events VALUES ('610900-20261201-000001', 'received', ?, '已接收')",
-               (now,))
-    db.execute("INSERT INTO ratings (case_no, item_code, level, tags, comment, terminal_id, "
-               "region_code, channel, rated_at, received_at) VALUES ('610900-20261201-000001', "
-               "'SB-APPLY-001', '满意', '[]', '', 'HALL-01', '610900', 'self_service', NULL, ?)",
-               (now,))
+    db.execute(
+        "INSERT INTO cases VALUES ('610900-20261201-000001', 'apply', 'SB-APPLY-001', "
+        "'610900', 'HALL-01', 'x', '[]', NULL, ?)",
+        (now,),
+    )
+    db.execute(
+        "INSERT INTO case_events VALUES ('610900-20261201-000001', 'received', ?, '已接收')", (now,)
+    )
+    db.execute(
+        "INSERT INTO ratings (case_no, item_code, level, tags, comment, terminal_id, "
+        "region_code, channel, rated_at, received_at) VALUES ('610900-20261201-000001', "
+        "'SB-APPLY-001', '满意', '[]', '', 'HALL-01', '610900', 'self_service', NULL, ?)",
+        (now,),
+    )
     db.commit()
     db.close()
 
 
 def test_a_legacy_database_is_refused_then_migrated_keeping_every_row(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "central.sqlite3"
     secret = bytes(range(32))
     _legacy(path, secret)
@@ -105,8 +113,8 @@ def test_a_heartbeat_with_catalogue_version_2_63_is_a_clear_4xx(service) -> None
 
 
 def test_an_empty_or_outdated_postgres_database_is_refused(
-        postgres: Postgres, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    postgres: Postgres, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("CENTRAL_SECRET_KEY_FILE", str(postgres.key_file))
     url = postgres.cluster.create_database()
     with pytest.raises(NotMigrated, match="empty"):
@@ -123,8 +131,8 @@ def test_an_empty_or_outdated_postgres_database_is_refused(
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_the_migrations_build_exactly_the_declared_schema(
-        engine: str, tmp_path: Path, request: pytest.FixtureRequest,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if engine == "sqlite":
         url = to_url(tmp_path / "m.sqlite3")
     else:
@@ -134,8 +142,9 @@ def test_the_migrations_build_exactly_the_declared_schema(
     try:
         migrate.upgrade(eng, lambda: None)  # type: ignore[arg-type,return-value]
         with eng.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                    t.load_all())
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), t.load_all()
+            )
         assert diff == [], diff
     finally:
         eng.dispose()
@@ -152,7 +161,8 @@ def test_a_new_sqlite_file_is_created_private_at_head(tmp_path: Path) -> None:
 
 
 def test_create_app_without_arguments_reads_the_environment(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from central.errors import CentralError
 
     monkeypatch.delenv("CENTRAL_DB", raising=False)

@@ -1,11 +1,13 @@
 """Document issue and public verification against the real service on 127.0.0.1."""
+
 from __future__ import annotations
 
 import hashlib
 import uuid
 
 import requests
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from central.storage import Storage
 from kiosk import central_api as api
@@ -13,9 +15,15 @@ from tests.central.conftest import ID_NUMBER, Service, Terminal
 
 
 def query_print(svc: Service, item: str = "SB-PRINT-001") -> requests.Response:
-    return svc.terminal.call("POST", f"/v1/queries/{item}", {
-        "region_code": "610900", "identity": {"id_number": ID_NUMBER, "name": "张三丰"},
-        "params": {"period": "m12"}})
+    return svc.terminal.call(
+        "POST",
+        f"/v1/queries/{item}",
+        {
+            "region_code": "610900",
+            "identity": {"id_number": ID_NUMBER, "name": "张三丰"},
+            "params": {"period": "m12"},
+        },
+    )
 
 
 def issued(svc: Service) -> dict:
@@ -24,10 +32,18 @@ def issued(svc: Service) -> dict:
     return r.json()
 
 
-def register(svc: Service, code: str, pdf: bytes = b"%PDF-1.4 demo", pages: int = 2,
-             terminal: Terminal | None = None) -> requests.Response:
-    return (terminal or svc.terminal).call("PUT", f"/v1/documents/{code}/digest",
-                                           {"sha256": hashlib.sha256(pdf).hexdigest(), "pages": pages})
+def register(
+    svc: Service,
+    code: str,
+    pdf: bytes = b"%PDF-1.4 demo",
+    pages: int = 2,
+    terminal: Terminal | None = None,
+) -> requests.Response:
+    return (terminal or svc.terminal).call(
+        "PUT",
+        f"/v1/documents/{code}/digest",
+        {"sha256": hashlib.sha256(pdf).hexdigest(), "pages": pages},
+    )
 
 
 def test_a_print_answer_carries_an_unguessable_code_and_its_page(service: Service) -> None:
@@ -39,8 +55,11 @@ def test_a_print_answer_carries_an_unguessable_code_and_its_page(service: Servic
     other = issued(service)["document"]["code"]
     assert other != doc["code"]  # a fresh code per issue
     # a query item gets no document
-    r = service.terminal.call("POST", "/v1/queries/SB-QUERY-001", {
-        "region_code": "610900", "identity": {"id_number": ID_NUMBER}, "params": {}})
+    r = service.terminal.call(
+        "POST",
+        "/v1/queries/SB-QUERY-001",
+        {"region_code": "610900", "identity": {"id_number": ID_NUMBER}, "params": {}},
+    )
     assert r.status_code == 200 and "document" not in r.json()
 
 
@@ -100,17 +119,24 @@ def test_the_digest_is_set_once_and_only_by_the_issuing_terminal(service: Servic
     other = Terminal(service.url, "T-0002", other_secret, service.clock)
     code2 = issued(service)["document"]["code"]
     assert register(service, code2, terminal=other).status_code == 404
-    r = requests.put(f"{service.url}/v1/documents/{code2}/digest", json={"sha256": "0" * 64, "pages": 1},
-                     timeout=10)
+    r = requests.put(
+        f"{service.url}/v1/documents/{code2}/digest",
+        json={"sha256": "0" * 64, "pages": 1},
+        timeout=10,
+    )
     assert r.status_code == 401  # unsigned
     assert register(service, "NOT-A-CODE").status_code == 404
-    bad = service.terminal.call("PUT", f"/v1/documents/{code2}/digest", {"sha256": "xyz", "pages": 1})
+    bad = service.terminal.call(
+        "PUT", f"/v1/documents/{code2}/digest", {"sha256": "xyz", "pages": 1}
+    )
     assert bad.status_code == 422 and set(bad.json()) == {"error", "message"}
 
 
 def test_verification_is_rate_limited(service: Service) -> None:
-    codes = {requests.get(f"{service.url}/v1/verify/{uuid.uuid4().hex[:20]}", timeout=10).status_code
-             for _ in range(api_limit() + 5)}
+    codes = {
+        requests.get(f"{service.url}/v1/verify/{uuid.uuid4().hex[:20]}", timeout=10).status_code
+        for _ in range(api_limit() + 5)
+    }
     assert 429 in codes
     r = requests.get(f"{service.url}/v1/verify/AAAAA-BBBBB-CCCCC-DDDDD", timeout=10)
     assert r.status_code == 429 and r.json()["error"] == "rate_limited" and r.headers["retry-after"]
@@ -131,5 +157,5 @@ def test_normalize_never_accepts_what_is_not_a_code(text: str) -> None:
 @given(st.integers(0, 2**100 - 1))
 def test_every_100_bit_value_is_a_code_that_round_trips(n: int) -> None:
     raw = "".join(api.VERIFY_ALPHABET[(n >> (5 * i)) & 31] for i in range(20))
-    code = "-".join(raw[i:i + 5] for i in range(0, 20, 5))
+    code = "-".join(raw[i : i + 5] for i in range(0, 20, 5))
     assert api.VERIFY_CODE_RE.fullmatch(code) and api.normalize_verify_code(code) == code

@@ -1,4 +1,5 @@
 """`kiosk central serve --db postgresql://… --workers 4`: several processes, one database."""
+
 from __future__ import annotations
 
 import json
@@ -30,14 +31,18 @@ def _port() -> int:
 
 def _post(url: str, tid: str, secret: bytes, path: str, obj: object, key: str) -> requests.Response:
     body = json.dumps(obj, ensure_ascii=False).encode()
-    hdrs = {**api.signed_headers(tid, secret, "POST", path, body),
-            api.HEADER_IDEMPOTENCY_KEY: key, "Content-Type": "application/json"}
+    hdrs = {
+        **api.signed_headers(tid, secret, "POST", path, body),
+        api.HEADER_IDEMPOTENCY_KEY: key,
+        "Content-Type": "application/json",
+    }
     # a new connection per request: the kernel hands them to different workers
     return requests.post(url + path, data=body, headers=hdrs, timeout=20)
 
 
 def test_four_workers_keep_case_numbers_unique_and_replays_identical(
-        postgres: Postgres, tmp_path: Path) -> None:
+    postgres: Postgres, tmp_path: Path
+) -> None:
     url = postgres.new_database()
     env = {**os.environ, "CENTRAL_SECRET_KEY_FILE": str(postgres.key_file)}
     os.environ["CENTRAL_SECRET_KEY_FILE"] = str(postgres.key_file)
@@ -48,9 +53,25 @@ def test_four_workers_keep_case_numbers_unique_and_replays_identical(
     secrets = {tid: store.add_terminal(tid, None, time.time()) for tid in TERMINALS}
     port = _port()
     log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "central", "serve", "--db", url,
-                             "--workers", "4", "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kiosk.cli",
+            "central",
+            "serve",
+            "--db",
+            url,
+            "--workers",
+            "4",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -60,8 +81,9 @@ def test_four_workers_keep_case_numbers_unique_and_replays_identical(
                     break
             except requests.RequestException:  # workers still importing
                 pass
-            assert proc.poll() is None and time.monotonic() < deadline, \
-                (tmp_path / "serve.log").read_text(errors="replace")[-3000:]
+            assert proc.poll() is None and time.monotonic() < deadline, (
+                tmp_path / "serve.log"
+            ).read_text(errors="replace")[-3000:]
             time.sleep(0.2)
 
         answers: list[tuple[str, str, requests.Response]] = []  # (terminal, key, response)
@@ -78,27 +100,35 @@ def test_four_workers_keep_case_numbers_unique_and_replays_identical(
                     answers.append((tid, key, r))
 
         # per terminal: one thread with fresh keys, three replaying one key concurrently
-        threads = [threading.Thread(target=terminal, args=(tid, replay))
-                   for tid in TERMINALS for replay in (False, True, True, True)]
+        threads = [
+            threading.Thread(target=terminal, args=(tid, replay))
+            for tid in TERMINALS
+            for replay in (False, True, True, True)
+        ]
         for th in threads:
             th.start()
         go.set()
         for th in threads:
             th.join()
 
-        assert {r.status_code for _, _, r in answers} == {201}, \
-            Counter((r.status_code, r.text[:80]) for _, _, r in answers)
+        assert {r.status_code for _, _, r in answers} == {201}, Counter(
+            (r.status_code, r.text[:80]) for _, _, r in answers
+        )
         by_key: dict[tuple[str, str], set[bytes]] = {}
         for tid, key, r in answers:
             by_key.setdefault((tid, key), set()).add(r.content)
-        assert all(len(v) == 1 for v in by_key.values())  # a replay is the first answer, byte for byte
+        assert all(
+            len(v) == 1 for v in by_key.values()
+        )  # a replay is the first answer, byte for byte
         case_nos = [json.loads(next(iter(v)))["case_no"] for v in by_key.values()]
         assert len(case_nos) == len(set(case_nos)) == len(TERMINALS) * 7
         assert store._one("SELECT COUNT(*) FROM cases")[0] == len(case_nos)
         # REGION-YYYYMMDD-SEQ-CHECK: the sequence part has no gaps and no repeats across workers
         assert sorted(int(c.split("-")[2]) for c in case_nos) == list(range(1, len(case_nos) + 1))
-        workers = store._all("SELECT DISTINCT application_name FROM pg_stat_activity "
-                             "WHERE application_name LIKE 'kiosk-central-%'")
+        workers = store._all(
+            "SELECT DISTINCT application_name FROM pg_stat_activity "
+            "WHERE application_name LIKE 'kiosk-central-%'"
+        )
         assert len(workers) >= 2, workers  # the load really went to several processes
     finally:
         if proc.poll() is None:

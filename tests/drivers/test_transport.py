@@ -1,4 +1,5 @@
 """Device URLs: sim:// starts a simulator behind a real pty; bad URLs are TransportError."""
+
 from __future__ import annotations
 
 import os
@@ -77,12 +78,15 @@ def test_sim_over_tcp_with_pyserial_socket_url() -> None:
         server.stop()
 
 
-@pytest.mark.parametrize("url, fragment", [
-    ("sim://nosuchdevice", "unknown simulator"),
-    ("sim://echo?colour=red", "bad option"),
-    ("/dev/does-not-exist-ttyUSB9", "cannot open"),
-    ("socket://127.0.0.1:1", "cannot open"),
-])
+@pytest.mark.parametrize(
+    "url, fragment",
+    [
+        ("sim://nosuchdevice", "unknown simulator"),
+        ("sim://echo?colour=red", "bad option"),
+        ("/dev/does-not-exist-ttyUSB9", "cannot open"),
+        ("socket://127.0.0.1:1", "cannot open"),
+    ],
+)
 def test_bad_urls_are_transport_errors(url: str, fragment: str) -> None:
     with pytest.raises(TransportError) as exc:
         open_serial(url)

@@ -1,5 +1,6 @@
 """Test helpers: the real reference sandbox on 127.0.0.1, a fault-injecting TCP proxy in front of
 it, raw canned HTTP responders, and payload builders with valid (synthetic) ID numbers."""
+
 from __future__ import annotations
 
 import random
@@ -17,22 +18,29 @@ SECRET = bytes.fromhex("8f" * 32)
 APPLY_ITEM = "SB-APPLY-001"
 _W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
+
 def id_number(i: int) -> str:
     """A synthetic 18-character ID number with a correct GB 11643 check digit."""
     body = f"3301061980{(i % 12) + 1:02d}{(i % 28) + 1:02d}{i % 1000:03d}"
     check = "10X98765432"[sum(int(c) * w for c, w in zip(body, _W)) % 11]
     return body + check
 
+
 def submission(i: int) -> dict[str, Any]:
     """A submission payload for item SB-APPLY-001 (personal data included)."""
-    return {"item_code": APPLY_ITEM, "region_code": "610900",
-            "applicant": {"method": "idcard", "id_number": id_number(i), "name": "张三丰"},
-            "fields": {"seq": i, "phone": "13812345678"}}
+    return {
+        "item_code": APPLY_ITEM,
+        "region_code": "610900",
+        "applicant": {"method": "idcard", "id_number": id_number(i), "name": "张三丰"},
+        "fields": {"seq": i, "phone": "13812345678"},
+    }
+
 
 def rating(case_no: str, level: str = "满意") -> dict[str, Any]:
     """A rating payload for a case of SB-APPLY-001."""
     tags = ["too_slow"] if level in ("不满意", "非常不满意") else []
     return {"case_no": case_no, "item_code": APPLY_ITEM, "level": level, "tags": tags}
+
 
 class Sandbox:
     """The reference central service in a thread, restartable on the same port."""
@@ -64,12 +72,17 @@ class Sandbox:
 
     def cases(self) -> list[tuple[str, str | None]]:
         """(case_no, local_ref) of every apply case, in case order."""
-        return [(c, r) for c, r in self.store._all(
-            "SELECT case_no, local_ref FROM cases WHERE kind='apply' ORDER BY case_no")]
+        return [
+            (c, r)
+            for c, r in self.store._all(
+                "SELECT case_no, local_ref FROM cases WHERE kind='apply' ORDER BY case_no"
+            )
+        ]
 
     def ratings(self) -> list[tuple[str, str]]:
         """(case_no, level) of every rating, in arrival order."""
         return list(self.store._all("SELECT case_no, level FROM ratings ORDER BY rating_id"))
+
 
 def _rst(sock: socket.socket) -> None:
     try:
@@ -77,6 +90,7 @@ def _rst(sock: socket.socket) -> None:
     except OSError:
         pass
     sock.close()
+
 
 def read_http_message(sock: socket.socket) -> bytes | None:
     """One HTTP/1.1 message with a Content-Length body (or none); None on EOF."""
@@ -99,13 +113,23 @@ def read_http_message(sock: socket.socket) -> bytes | None:
         rest += chunk
     return head + b"\r\n\r\n" + rest[:length]
 
+
 def http_response(status: int, body: bytes, extra: str = "") -> bytes:
     """Raw bytes of a JSON response."""
-    return (f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}"
-            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    return (
+        f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
 
-FAULTS = ("reset_before", "error_500_before", "error_500_after", "reset_mid_response",
-          "timeout_after")
+
+FAULTS = (
+    "reset_before",
+    "error_500_before",
+    "error_500_after",
+    "reset_mid_response",
+    "timeout_after",
+)
+
 
 class FaultProxy:
     """TCP proxy on 127.0.0.1 that, per request, passes it or injects a fault.
@@ -114,8 +138,9 @@ class FaultProxy:
     the request, so the terminal cannot know whether it went through: the hard case.
     """
 
-    def __init__(self, upstream_port: int, rates: dict[str, float], seed: int = 1,
-                 hold_s: float = 1.0) -> None:
+    def __init__(
+        self, upstream_port: int, rates: dict[str, float], seed: int = 1, hold_s: float = 1.0
+    ) -> None:
         self.upstream_port = upstream_port
         self.rates = rates
         self.rng = random.Random(seed)
@@ -174,7 +199,9 @@ class FaultProxy:
                     _rst(conn)
                     return
                 if fault == "error_500_before":
-                    conn.sendall(http_response(500, b'{"error":"internal_error","message":"injected"}'))
+                    conn.sendall(
+                        http_response(500, b'{"error":"internal_error","message":"injected"}')
+                    )
                     continue
                 up = socket.create_connection(("127.0.0.1", self.upstream_port))
                 try:
@@ -188,7 +215,9 @@ class FaultProxy:
                 if fault == "pass":
                     conn.sendall(response)
                 elif fault == "error_500_after":
-                    conn.sendall(http_response(500, b'{"error":"internal_error","message":"injected"}'))
+                    conn.sendall(
+                        http_response(500, b'{"error":"internal_error","message":"injected"}')
+                    )
                 elif fault == "reset_mid_response":
                     conn.sendall(response[: len(response) // 2])
                     _rst(conn)
@@ -213,6 +242,7 @@ class FaultProxy:
                 c.close()
             except OSError:
                 pass
+
 
 class CannedServer:
     """Raw TCP server answering every request with fixed bytes (None: never answer; b"": reset).

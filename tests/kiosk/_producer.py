@@ -1,6 +1,7 @@
 """Child process for the kill -9 test: enqueue items (acknowledging each after enqueue returns)
 while the sync worker delivers in the background. Usage:
 python -m tests.kiosk._producer DIR CENTRAL_URL START END ACK_FILE"""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,9 @@ def main(argv: list[str]) -> int:
     folder, url, start, end, ack = Path(argv[0]), argv[1], int(argv[2]), int(argv[3]), argv[4]
     box = Outbox(folder / "outbox.sqlite3", folder / "outbox.key", terminal_id=TERMINAL_ID)
     client = CentralClient(url, TERMINAL_ID, SECRET, connect_timeout_s=1, read_timeout_s=5)
-    worker = SyncWorker(box, client, policy=RetryPolicy(base_s=0.01, cap_s=0.1),
-                        heartbeat_interval_s=3600)
+    worker = SyncWorker(
+        box, client, policy=RetryPolicy(base_s=0.01, cap_s=0.1), heartbeat_interval_s=3600
+    )
     worker.start()
     fd = os.open(ack, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     for i in range(start, end):

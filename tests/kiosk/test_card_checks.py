@@ -4,6 +4,7 @@ driver on the ID card simulator's pty, into the session engine.
 Before the fix a card that answered find and select but failed every read (SW3 0x41) looked
 like no card at all (after 15 s: "未检测到身份证"), and an expired card was accepted.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +39,13 @@ def rig():
         reader = IdCardReader(server.port, timeout=0.3, poll_interval=0.05, reconnect_interval=0.05)
         events: queue.Queue = queue.Queue()
         source = CardReaderSource(reader)
-        eng = SessionEngine(catalogue(), central=FakeCentral(), printer=FakePrinter(),
-                            clock=FakeClock(), terminal_id="DEMO-0001")
+        eng = SessionEngine(
+            catalogue(),
+            central=FakeCentral(),
+            printer=FakePrinter(),
+            clock=FakeClock(),
+            terminal_id="DEMO-0001",
+        )
         eng.select("Q-0001")
         eng.proceed()
         assert eng.state == State.IDENTIFY
@@ -104,7 +110,7 @@ def holder(valid_to: str) -> CardHolder:
 
 def test_expiry_is_judged_on_the_terminals_date_not_the_systems() -> None:
     # 2026-03-01 17:30 UTC is already 2026-03-02 01:30 in Shanghai.
-    epoch = dt.datetime(2026, 3, 1, 17, 30, tzinfo=dt.timezone.utc).timestamp()
+    epoch = dt.datetime(2026, 3, 1, 17, 30, tzinfo=dt.UTC).timestamp()
     clock.set_zone("Asia/Shanghai")
     assert card_refusal(holder("2026-03-01"), epoch) == "expired"
     assert card_refusal(holder("2026-03-02"), epoch) == ""  # the last day itself is still valid
@@ -115,8 +121,7 @@ def test_expiry_is_judged_on_the_terminals_date_not_the_systems() -> None:
         clock.set_zone("Asia/Shanghai")
 
 
-@given(st.dates(dt.date(2000, 1, 1), dt.date(2060, 12, 31)),
-       st.integers(946684800, 2_900_000_000))
+@given(st.dates(dt.date(2000, 1, 1), dt.date(2060, 12, 31)), st.integers(946684800, 2_900_000_000))
 def test_card_refusal_property(valid_to: dt.date, epoch: int) -> None:
     today = dt.datetime.fromtimestamp(epoch, ZoneInfo("Asia/Shanghai")).date()
     expected = "expired" if valid_to < today else ""

@@ -1,5 +1,6 @@
 """CentralClient against the real reference sandbox on 127.0.0.1 (and raw TCP servers for the
 faults a correct service cannot produce: hangs, resets, 503 with Retry-After, bad answers)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,9 +63,9 @@ def key() -> str:
 
 def test_encode_body_is_canonical_bytes() -> None:
     assert encode_body({"b": 1, "a": "张"}) == b'{"a":"\xe5\xbc\xa0","b":1}'
-    assert encode_body(api.Heartbeat(catalogue_version=1, outbox_depth=2, app_version="x",
-                                     uptime_s=3)) == (
-        b'{"app_version":"x","catalogue_version":1,"devices":{},"outbox_depth":2,"uptime_s":3.0}')
+    assert encode_body(
+        api.Heartbeat(catalogue_version=1, outbox_depth=2, app_version="x", uptime_s=3)
+    ) == (b'{"app_version":"x","catalogue_version":1,"devices":{},"outbox_depth":2,"uptime_s":3.0}')
 
 
 def test_submit_is_idempotent_per_key(client: CentralClient, sandbox: Sandbox) -> None:
@@ -104,11 +105,14 @@ def test_validation_and_unknown_are_rejected_with_code(client: CentralClient) ->
 
 
 def test_query_and_heartbeat(client: CentralClient) -> None:
-    result = client.query("SB-QUERY-001", {"region_code": "610900", "identity": {
-        "id_number": id_number(5), "name": "张三丰"}})
+    result = client.query(
+        "SB-QUERY-001",
+        {"region_code": "610900", "identity": {"id_number": id_number(5), "name": "张三丰"}},
+    )
     assert result.item_code == "SB-QUERY-001" and result.rows
-    reply = client.heartbeat({"catalogue_version": 0, "outbox_depth": 3, "app_version": "t",
-                              "uptime_s": 1.5})
+    reply = client.heartbeat(
+        {"catalogue_version": 0, "outbox_depth": 3, "app_version": "t", "uptime_s": 1.5}
+    )
     assert reply.commands == []
 
 
@@ -128,16 +132,25 @@ def test_catalogue_200_then_304(client: CentralClient, sandbox: Sandbox) -> None
 def test_wrong_secret_and_clock_skew_are_auth_errors(sandbox: Sandbox) -> None:
     wrong = CentralClient(sandbox.url, TERMINAL_ID, b"\x01" * 32)
     with pytest.raises(AuthError) as ei:
-        wrong.heartbeat({"catalogue_version": 0, "outbox_depth": 0, "app_version": "t", "uptime_s": 0})
+        wrong.heartbeat(
+            {"catalogue_version": 0, "outbox_depth": 0, "app_version": "t", "uptime_s": 0}
+        )
     assert ei.value.status == 401
     skewed = CentralClient(sandbox.url, TERMINAL_ID, SECRET, clock=lambda: time.time() - 400)
     with pytest.raises(AuthError):
-        skewed.heartbeat({"catalogue_version": 0, "outbox_depth": 0, "app_version": "t", "uptime_s": 0})
+        skewed.heartbeat(
+            {"catalogue_version": 0, "outbox_depth": 0, "app_version": "t", "uptime_s": 0}
+        )
 
 
 def test_signed_headers_exact_and_prefix_signed() -> None:
-    srv = CannedServer(http_response(201, b'{"case_no":"610900-20261125-000001","status":"received",'
-                                          b'"received_at":"2026-11-25T01:00:00Z"}'))
+    srv = CannedServer(
+        http_response(
+            201,
+            b'{"case_no":"610900-20261125-000001","status":"received",'
+            b'"received_at":"2026-11-25T01:00:00Z"}',
+        )
+    )
     try:
         c = CentralClient(srv.url + "/api/", TERMINAL_ID, SECRET, clock=lambda: 1795600000.0)
         k = key()
@@ -150,14 +163,23 @@ def test_signed_headers_exact_and_prefix_signed() -> None:
         assert headers["x-terminal-id"] == TERMINAL_ID
         assert headers["x-timestamp"] == "1795600000"
         # contract v1.1: the Idempotency-Key is the last line of the signed string
-        assert headers["x-signature"] == hmac.new(
-            SECRET, b"POST\n/api/v1/submissions\n1795600000\n"
-            + hashlib.sha256(b'{"a":1}').hexdigest().encode() + b"\n" + k.encode(),
-            hashlib.sha256).hexdigest()
-        assert headers["x-signature"] == api.sign(SECRET, "POST", "/api/v1/submissions",
-                                                  1795600000, b'{"a":1}', k)
-        assert headers["x-signature"] != api.sign(SECRET, "POST", "/api/v1/submissions",
-                                                  1795600000, b'{"a":1}')  # not v1.0
+        assert (
+            headers["x-signature"]
+            == hmac.new(
+                SECRET,
+                b"POST\n/api/v1/submissions\n1795600000\n"
+                + hashlib.sha256(b'{"a":1}').hexdigest().encode()
+                + b"\n"
+                + k.encode(),
+                hashlib.sha256,
+            ).hexdigest()
+        )
+        assert headers["x-signature"] == api.sign(
+            SECRET, "POST", "/api/v1/submissions", 1795600000, b'{"a":1}', k
+        )
+        assert headers["x-signature"] != api.sign(
+            SECRET, "POST", "/api/v1/submissions", 1795600000, b'{"a":1}'
+        )  # not v1.0
         assert headers["idempotency-key"] == k
     finally:
         srv.close()
@@ -196,18 +218,33 @@ def test_read_timeout_is_central_timeout() -> None:
         srv.close()
 
 
-@pytest.mark.parametrize("response, error, check", [
-    (http_response(503, b'{"error":"unavailable","message":"later"}', "Retry-After: 7\r\n"),
-     ServerError, lambda e: (e.status, e.code, e.retry_after) == (503, "unavailable", 7.0)),
-    (b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\n<html",
-     ServerError, lambda e: (e.status, e.code) == (502, "http_error")),
-    (http_response(429, b'{"error":"rate_limited","message":"x"}', "Retry-After: 3\r\n"),
-     Rejected, lambda e: (e.status, e.retry_after) == (429, 3.0)),
-    (http_response(201, b'{"case_no":"nope"}'), ProtocolError, lambda e: True),
-    (http_response(200, b"not json"), ProtocolError, lambda e: True),
-    (b"HTTP/1.1 302 Found\r\nLocation: http://evil/\r\nContent-Length: 0\r\n\r\n",
-     ProtocolError, lambda e: True),
-])
+@pytest.mark.parametrize(
+    "response, error, check",
+    [
+        (
+            http_response(503, b'{"error":"unavailable","message":"later"}', "Retry-After: 7\r\n"),
+            ServerError,
+            lambda e: (e.status, e.code, e.retry_after) == (503, "unavailable", 7.0),
+        ),
+        (
+            b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\n<html",
+            ServerError,
+            lambda e: (e.status, e.code) == (502, "http_error"),
+        ),
+        (
+            http_response(429, b'{"error":"rate_limited","message":"x"}', "Retry-After: 3\r\n"),
+            Rejected,
+            lambda e: (e.status, e.retry_after) == (429, 3.0),
+        ),
+        (http_response(201, b'{"case_no":"nope"}'), ProtocolError, lambda e: True),
+        (http_response(200, b"not json"), ProtocolError, lambda e: True),
+        (
+            b"HTTP/1.1 302 Found\r\nLocation: http://evil/\r\nContent-Length: 0\r\n\r\n",
+            ProtocolError,
+            lambda e: True,
+        ),
+    ],
+)
 def test_error_mapping_from_raw_answers(response: bytes, error: type, check) -> None:
     srv = CannedServer(response)
     try:
@@ -222,17 +259,27 @@ def test_error_mapping_from_raw_answers(response: bytes, error: type, check) -> 
 
 def test_bad_base_url_and_embedded_config(tmp_path: Path) -> None:
     from kiosk import config
+
     with pytest.raises(CentralClientError):
         CentralClient("ftp://x", TERMINAL_ID, SECRET)
     cfg = config.load()  # the demo config: central.url = "embedded"
     with pytest.raises(CentralClientError, match="embedded"):
         CentralClient.from_config(cfg)
     with pytest.raises(CentralClientError, match="cannot read"):
-        CentralClient.from_config(cfg.model_copy(update={"central": cfg.central.model_copy(
-            update={"secret_file": str(tmp_path / "missing")})}), base_url="http://127.0.0.1:1")
+        CentralClient.from_config(
+            cfg.model_copy(
+                update={
+                    "central": cfg.central.model_copy(
+                        update={"secret_file": str(tmp_path / "missing")}
+                    )
+                }
+            ),
+            base_url="http://127.0.0.1:1",
+        )
 
 
 # -- TLS with a private CA bundle ---------------------------------------------------------------
+
 
 def _make_ca_and_cert(tmp: Path) -> tuple[Path, Path, Path]:
     from cryptography import x509
@@ -243,24 +290,38 @@ def _make_ca_and_cert(tmp: Path) -> tuple[Path, Path, Path]:
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-          .public_key(ca_key.public_key()).serial_number(1)
-          .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
     pem = serialization.Encoding.PEM
     (tmp / "ca.pem").write_bytes(ca.public_bytes(pem))
     (tmp / "cert.pem").write_bytes(cert.public_bytes(pem))
-    (tmp / "key.pem").write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                                    serialization.NoEncryption()))
+    (tmp / "key.pem").write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return tmp / "ca.pem", tmp / "cert.pem", tmp / "key.pem"
 
 
@@ -290,10 +351,18 @@ def test_tls_verified_with_ca_bundle_and_refused_without(tmp_path: Path) -> None
 
 
 @settings(max_examples=150, deadline=None)
-@given(value=st.one_of(st.none(), st.text(max_size=40), st.integers(0, 10**6).map(str),
-                       st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1),
-                                    timezones=st.just(dt.UTC)).map(
-                           lambda d: email.utils.format_datetime(d, usegmt=True))))
+@given(
+    value=st.one_of(
+        st.none(),
+        st.text(max_size=40),
+        st.integers(0, 10**6).map(str),
+        st.datetimes(
+            min_value=dt.datetime(1990, 1, 1),
+            max_value=dt.datetime(2100, 1, 1),
+            timezones=st.just(dt.UTC),
+        ).map(lambda d: email.utils.format_datetime(d, usegmt=True)),
+    )
+)
 def test_retry_after_parser_never_raises(value) -> None:
     now = 1795600000.0
     got = _retry_after(value, now)
@@ -314,6 +383,7 @@ def test_retry_after_http_date() -> None:
 
 # --- QueryResult.values through the client and the session's port --------------------------
 
+
 def test_query_values_reach_the_session_answer(tmp_path: Path) -> None:
     """The sandbox names the period and status; CentralPort hands them to the receipt."""
     from kiosk.adapters import CentralPort
@@ -333,8 +403,10 @@ def test_query_values_reach_the_session_answer(tmp_path: Path) -> None:
 def test_an_older_central_without_values_still_answers() -> None:
     from kiosk.adapters import CentralPort
 
-    body = (b'{"case_no":"610900-20261125-000009","item_code":"RS-0101","title":"\xe8\xaf\x81\xe6\x98\x8e",'
-            b'"columns":["a"],"rows":[["1"]],"printable":["x","y"]}')
+    body = (
+        b'{"case_no":"610900-20261125-000009","item_code":"RS-0101","title":"\xe8\xaf\x81\xe6\x98\x8e",'
+        b'"columns":["a"],"rows":[["1"]],"printable":["x","y"]}'
+    )
     srv = CannedServer(http_response(200, body))
     try:
         port = CentralPort(CentralClient(srv.url, TERMINAL_ID, SECRET), None, "610900")

@@ -1,4 +1,5 @@
 """Terminal configuration: the shipped files are valid, every problem in a bad file is named."""
+
 from __future__ import annotations
 
 import re
@@ -46,8 +47,9 @@ def test_demo_and_example_configs_are_valid() -> None:
     assert example.service_hours.windows == ["00:00-24:00"]
 
 
-def test_check_example_exits_0_with_one_line_summary(tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_example_exits_0_with_one_line_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # The example names /etc/kiosk files; on this machine they are missing (issue 21: named)...
     example = ROOT / "config" / "terminal.example.toml"
     assert main(["config", "check", str(example)]) == 2
@@ -56,10 +58,14 @@ def test_check_example_exits_0_with_one_line_summary(tmp_path: Path,
     assert "catalogue.trusted_keys[0].public_key_file: /etc/kiosk/keys/city-2026a.pub" in err
     # ...and with them in place the check passes with a one-line summary.
     (tmp_path / "terminal.secret").write_text("ab" * 32 + "\n")
-    (tmp_path / "city.pub").write_bytes((ROOT / "config" / "demo" / "catalogue-demo.pub").read_bytes())
-    text = example.read_text(encoding="utf-8").replace(
-        "/etc/kiosk/terminal.secret", str(tmp_path / "terminal.secret")).replace(
-        "/etc/kiosk/keys/city-2026a.pub", str(tmp_path / "city.pub"))
+    (tmp_path / "city.pub").write_bytes(
+        (ROOT / "config" / "demo" / "catalogue-demo.pub").read_bytes()
+    )
+    text = (
+        example.read_text(encoding="utf-8")
+        .replace("/etc/kiosk/terminal.secret", str(tmp_path / "terminal.secret"))
+        .replace("/etc/kiosk/keys/city-2026a.pub", str(tmp_path / "city.pub"))
+    )
     (tmp_path / "terminal.toml").write_text(text, encoding="utf-8")
     assert main(["config", "check", str(tmp_path / "terminal.toml")]) == 0
     out = capsys.readouterr().out.strip().splitlines()
@@ -68,7 +74,8 @@ def test_check_example_exits_0_with_one_line_summary(tmp_path: Path,
 
 def test_check_names_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = MINIMAL.replace('terminal_id = "T-001"\n', 'termnal_id = "T-001"\n').replace(
-        '[printer]\nurl = "sim://printer"', '[printer]\nurl = "sim://printer"\nbaudrate = 12345')
+        '[printer]\nurl = "sim://printer"', '[printer]\nurl = "sim://printer"\nbaudrate = 12345'
+    )
     rc = main(["config", "check", str(write(tmp_path, bad))])
     err = capsys.readouterr().err
     assert rc == 2
@@ -80,13 +87,15 @@ def test_check_names_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_nested_unknown_key_and_values(tmp_path: Path) -> None:
     text = MINIMAL.replace('region_code = "610900"', 'region_code = "3301"').replace(
-        '[scanner]\nurl = "sim://scanner"', '[scanner]\nurl = "sim://scanner"\nterminater = "CR"')
+        '[scanner]\nurl = "sim://scanner"', '[scanner]\nurl = "sim://scanner"\nterminater = "CR"'
+    )
     text += '[timeouts]\nidle_s = -5\n[service_hours]\nwindows = ["09:00-08:00"]\n'
     with pytest.raises(ConfigError) as exc:
         config.load(write(tmp_path, text))
     paths = [line.split(":")[0] for line in exc.value.problems]
     assert sorted(paths) == sorted(
-        ["region_code", "scanner.terminater", "timeouts.idle_s", "service_hours.windows"])
+        ["region_code", "scanner.terminater", "timeouts.idle_s", "service_hours.windows"]
+    )
 
 
 def test_toml_syntax_error_is_one_clear_line(tmp_path: Path) -> None:
@@ -130,7 +139,9 @@ def test_relative_paths_resolve_from_config_dir_and_data_dir(tmp_path: Path) -> 
     assert cfg.resolve(cfg.outbox.path, base="data") == tmp_path / "state" / "outbox.sqlite3"
 
 
-@given(st.one_of(st.text(max_size=10), st.just("٣٣٠١٠٠"), st.from_regex(r"[0-9]{6}", fullmatch=True)))
+@given(
+    st.one_of(st.text(max_size=10), st.just("٣٣٠١٠٠"), st.from_regex(r"[0-9]{6}", fullmatch=True))
+)
 def test_region_code_accepts_exactly_six_digits(code: str) -> None:
     import tomllib
 
@@ -163,8 +174,9 @@ def test_baudrate_accepts_only_standard_rates(baud: int) -> None:
 def test_configuration_reference_is_current() -> None:
     from kiosk import config_doc
 
-    assert config_doc.DOC.read_text(encoding="utf-8") == config_doc.render(), \
+    assert config_doc.DOC.read_text(encoding="utf-8") == config_doc.render(), (
         "docs/configuration.md is stale: run `python -m kiosk.config_doc`"
+    )
 
 
 def test_example_documents_every_key() -> None:
@@ -174,8 +186,19 @@ def test_example_documents_every_key() -> None:
         if field.exclude:
             continue
         assert name in text, name
-    for section in ("central", "idcard", "printer", "scanner", "timeouts", "service_hours", "hall",
-                    "catalogue", "outbox", "logging", "voice"):
+    for section in (
+        "central",
+        "idcard",
+        "printer",
+        "scanner",
+        "timeouts",
+        "service_hours",
+        "hall",
+        "catalogue",
+        "outbox",
+        "logging",
+        "voice",
+    ):
         model = config.TerminalConfig.model_fields[section].annotation
         for name in model.model_fields:
             assert name in text, f"{section}.{name}"

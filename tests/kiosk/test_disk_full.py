@@ -8,6 +8,7 @@ Before the fix the extra ROLLBACK after SQLite's own rollback escaped as a raw
 `sqlite3.OperationalError: cannot rollback - no transaction is active`, and the citizen was told
 服务暂时无法连接.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,13 @@ class SmallDisk:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs",
-                                       str(root)], capture_output=True).returncode == 0
+        self.mounted = (
+            subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(root)],
+                capture_output=True,
+            ).returncode
+            == 0
+        )
         self.how = "tmpfs 1 MiB" if self.mounted else "SQLite max_page_count"
         print(f"full disk produced with: {self.how}", file=sys.stderr)
 
@@ -89,7 +95,9 @@ def fill_queue(box: Outbox) -> tuple[list[str], OutboxError]:
 
 
 def test_disk_full_is_outbox_full_with_the_cause_and_loses_nothing(disk: SmallDisk) -> None:
-    box = Outbox(disk.root / "q" / "outbox.sqlite3", disk.root / "q" / "outbox.key", terminal_id=TID)
+    box = Outbox(
+        disk.root / "q" / "outbox.sqlite3", disk.root / "q" / "outbox.key", terminal_id=TID
+    )
     disk.limit(box)
     disk.fill()
     numbers, exc = fill_queue(box)
@@ -106,29 +114,37 @@ def test_disk_full_is_outbox_full_with_the_cause_and_loses_nothing(disk: SmallDi
     after = box.enqueue("submission", big(-1)).provisional_no
     assert after not in numbers and after > numbers[-1]
     box.close()
-    with Outbox(disk.root / "q" / "outbox.sqlite3", disk.root / "q" / "outbox.key", terminal_id=TID) as again:
+    with Outbox(
+        disk.root / "q" / "outbox.sqlite3", disk.root / "q" / "outbox.key", terminal_id=TID
+    ) as again:
         assert again.depth() == len(numbers) + 1
 
 
 def test_citizen_is_told_the_terminal_cannot_accept_not_the_network(disk: SmallDisk) -> None:
-    box = Outbox(disk.root / "q" / "outbox.sqlite3", disk.root / "q" / "outbox.key", terminal_id=TID)
+    box = Outbox(
+        disk.root / "q" / "outbox.sqlite3", disk.root / "q" / "outbox.key", terminal_id=TID
+    )
     disk.limit(box)
     disk.fill()
     fill_queue(box)
     port = CentralPort(client=None, outbox=box, region_code="610900", wait_delivery_s=0.0)
     clock = FakeClock()
-    eng = SessionEngine(catalogue(), central=port, printer=FakePrinter(), clock=clock,
-                        terminal_id=TID)
+    eng = SessionEngine(
+        catalogue(), central=port, printer=FakePrinter(), clock=clock, terminal_id=TID
+    )
     eng.handle(Connectivity(False))  # offline too: the apply item works offline, through the outbox
     eng.select("A-0001")
     eng.proceed()
     from kiosk.session.ports import CardRead
+
     eng.handle(CardRead(ZHANG))
     eng.set_value("phone", "13800138000")
     assert eng.submit_form()
     eng.confirm()
     assert eng.state == S.RESULT and eng.session.outcome.error == "intake"
-    assert t("result.error_" + eng.session.outcome.error, "zh_CN").startswith("本机暂时无法受理，请到服务窗口或稍后再试")
+    assert t("result.error_" + eng.session.outcome.error, "zh_CN").startswith(
+        "本机暂时无法受理，请到服务窗口或稍后再试"
+    )
     with pytest.raises(IntakeRefused):
         port.submit("A-0001", {"x": 1})
     # The guard closes intake: the apply item is greyed, the rating step is skipped.
@@ -151,12 +167,16 @@ def test_citizen_is_told_the_terminal_cannot_accept_not_the_network(disk: SmallD
 
 def test_reserve_refuses_new_work_before_the_disk_is_really_full(tmp_path: Path) -> None:
     free = os.statvfs(tmp_path).f_bavail * os.statvfs(tmp_path).f_frsize
-    box = Outbox(tmp_path / "outbox.sqlite3", tmp_path / "outbox.key", terminal_id=TID,
-                 reserve_bytes=free + 1024 ** 3)
+    box = Outbox(
+        tmp_path / "outbox.sqlite3",
+        tmp_path / "outbox.key",
+        terminal_id=TID,
+        reserve_bytes=free + 1024**3,
+    )
     with pytest.raises(OutboxFull, match="below the reserve"):
         box.enqueue("submission", {"a": 1})
     assert box.depth() == 0
-    guard = IntakeGuard(box, reserve_bytes=free + 1024 ** 3)
+    guard = IntakeGuard(box, reserve_bytes=free + 1024**3)
     assert guard.problem() == "disk_full"
     box.reserve_bytes = 0
     assert box.enqueue("submission", {"a": 1}).provisional_no

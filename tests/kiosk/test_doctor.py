@@ -1,8 +1,9 @@
 """kiosk doctor: a table of checks; exit 0 only when nothing failed; each failure names its fix."""
+
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -65,11 +66,13 @@ def test_a_crashing_check_is_a_fail_row_not_a_traceback(tmp_path: Path) -> None:
 
 
 def test_table_aligns_chinese() -> None:
-    table = format_table([Result("打印机", Level.OK, "x"), Result("idcard", Level.WARN, "y", "fix it")])
+    table = format_table(
+        [Result("打印机", Level.OK, "x"), Result("idcard", Level.WARN, "y", "fix it")]
+    )
     lines = table.splitlines()
     from kiosk.doctor import _width
 
-    assert _width(lines[0][:lines[0].index("x")]) == _width(lines[1][:lines[1].index("y")])
+    assert _width(lines[0][: lines[0].index("x")]) == _width(lines[1][: lines[1].index("y")])
     assert lines[2].strip() == "→ fix it"
 
 
@@ -88,20 +91,32 @@ def test_simulated_devices_are_ok(tmp_path: Path) -> None:
     assert rows["printer"].level is Level.OK and rows["scanner"].level is Level.OK
 
 
-@pytest.mark.parametrize("url, level, words", [
-    ("sim://printer?paper=out", Level.FAIL, "load a new paper roll"),
-    ("sim://printer?paper=near_end", Level.WARN, "replace the roll soon"),
-    ("sim://printer?cover=open", Level.FAIL, "close the printer cover"),
-    ("sim://printer?silent=1", Level.FAIL, "no status reply"),
-])
-def test_printer_states_each_name_their_fix(tmp_path: Path, url: str, level: Level, words: str) -> None:
+@pytest.mark.parametrize(
+    "url, level, words",
+    [
+        ("sim://printer?paper=out", Level.FAIL, "load a new paper roll"),
+        ("sim://printer?paper=near_end", Level.WARN, "replace the roll soon"),
+        ("sim://printer?cover=open", Level.FAIL, "close the printer cover"),
+        ("sim://printer?silent=1", Level.FAIL, "no status reply"),
+    ],
+)
+def test_printer_states_each_name_their_fix(
+    tmp_path: Path, url: str, level: Level, words: str
+) -> None:
     row = by_name(run_checks(str(with_devices(tmp_path, printer=url))))["printer"]
     assert row.level is level and words in row.fix
 
 
 def test_sam_fault_and_missing_ports_fail(tmp_path: Path) -> None:
-    rows = by_name(run_checks(str(with_devices(tmp_path, idcard="sim://idcard?sam_fault=60",
-                                               scanner="/dev/ttyNOSUCH9"))))
+    rows = by_name(
+        run_checks(
+            str(
+                with_devices(
+                    tmp_path, idcard="sim://idcard?sam_fault=60", scanner="/dev/ttyNOSUCH9"
+                )
+            )
+        )
+    )
     assert rows["ID card reader"].level is Level.FAIL and "0x60" in rows["ID card reader"].detail
     assert rows["scanner"].level is Level.FAIL and "kiosk scanner read" in rows["scanner"].fix
 
@@ -114,29 +129,42 @@ def test_catalogue_default_bundle_is_checked(tmp_path: Path) -> None:
 def test_tampered_default_bundle_fails(tmp_path: Path) -> None:
     cfg = demo_copy(tmp_path)
     bundle = cfg.parent / "catalogue" / "bundle.json"
-    bundle.write_text(bundle.read_text(encoding="utf-8").replace("社保", "社會", 1), encoding="utf-8")
+    bundle.write_text(
+        bundle.read_text(encoding="utf-8").replace("社保", "社會", 1), encoding="utf-8"
+    )
     row = by_name(run_checks(str(cfg)))["catalogue"]
     assert row.level is Level.FAIL and "kiosk catalogue verify" in row.fix
 
 
 def test_production_config_refusing_demo_key_fails(tmp_path: Path) -> None:
     cfg = demo_copy(tmp_path)
-    cfg.write_text(cfg.read_text(encoding="utf-8").replace("allow_demo_keys = true", "allow_demo_keys = false"),
-                   encoding="utf-8")
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8").replace(
+            "allow_demo_keys = true", "allow_demo_keys = false"
+        ),
+        encoding="utf-8",
+    )
     row = by_name(run_checks(str(cfg)))["catalogue"]
     assert row.level is Level.FAIL and row.detail == "no trusted catalogue key"
 
 
 def with_central(tmp_path: Path, url: str) -> Path:
     cfg = demo_copy(tmp_path)
-    cfg.write_text(cfg.read_text(encoding="utf-8").replace('url = "embedded"', f'url = "{url}"')
-                   .replace('data_dir = "../var"', f'data_dir = "{tmp_path / "var"}"'), encoding="utf-8")
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8")
+        .replace('url = "embedded"', f'url = "{url}"')
+        .replace('data_dir = "../var"', f'data_dir = "{tmp_path / "var"}"'),
+        encoding="utf-8",
+    )
     return cfg
 
 
 def test_embedded_central_heartbeat_and_skew(tmp_path: Path) -> None:
     rows = by_name(run_checks(str(demo_copy(tmp_path))))
-    assert rows["central"].level is Level.OK and "heartbeat signed and accepted" in rows["central"].detail
+    assert (
+        rows["central"].level is Level.OK
+        and "heartbeat signed and accepted" in rows["central"].detail
+    )
     assert rows["clock skew"].level is Level.OK
 
 
@@ -170,11 +198,20 @@ def test_dead_outbox_rows_warn(tmp_path: Path) -> None:
     assert out.level is Level.WARN and "1 dead" in out.detail and "retry-dead" in out.fix
 
 
-@pytest.mark.parametrize(("skew", "level"), [(0.0, Level.OK), (29.9, Level.OK), (-30.0, Level.WARN),
-                                             (239.0, Level.WARN), (240.0, Level.FAIL), (-500.0, Level.FAIL)])
+@pytest.mark.parametrize(
+    ("skew", "level"),
+    [
+        (0.0, Level.OK),
+        (29.9, Level.OK),
+        (-30.0, Level.WARN),
+        (239.0, Level.WARN),
+        (240.0, Level.FAIL),
+        (-500.0, Level.FAIL),
+    ],
+)
 def test_clock_reading_levels(skew: float, level: Level) -> None:
     sent = 1_800_000_000.0
-    server = datetime.fromtimestamp(sent + 0.25 + skew, timezone.utc)  # answered 0.5 s later
+    server = datetime.fromtimestamp(sent + 0.25 + skew, UTC)  # answered 0.5 s later
     reading = clock_reading(sent, sent + 0.5, server)
     assert reading.rtt_ms == 500.0 and abs(reading.skew_s - skew) < 1e-6 and reading.level is level
 
@@ -187,12 +224,16 @@ def test_maintenance_pin_rows(tmp_path: Path) -> None:
 
     cfg = demo_copy(tmp_path)
     text = cfg.read_text(encoding="utf-8")
-    assert by_name(run_checks(str(cfg)))["maintenance PIN"].level is Level.OK  # demo PIN, demo config
+    assert (
+        by_name(run_checks(str(cfg)))["maintenance PIN"].level is Level.OK
+    )  # demo PIN, demo config
     cfg.write_text(text.replace("demo = true", "demo = false"), encoding="utf-8")
     row = by_name(run_checks(str(cfg)))["maintenance PIN"]
-    assert row.level is Level.FAIL and "demo PIN" in row.detail and row.fix == "kiosk config set-pin"
+    assert (
+        row.level is Level.FAIL and "demo PIN" in row.detail and row.fix == "kiosk config set-pin"
+    )
     start = text.index("admin_pin_hash")
-    line = text[start:text.index("\n", start)]
+    line = text[start : text.index("\n", start)]
     cfg.write_text(text.replace(line, ""), encoding="utf-8")
     row = by_name(run_checks(str(cfg)))["maintenance PIN"]
     assert row.level is Level.WARN and "cannot be opened" in row.detail
@@ -201,6 +242,8 @@ def test_maintenance_pin_rows(tmp_path: Path) -> None:
     cfg.write_text(text.replace(line, f'admin_pin_hash = "{hash_pin("864209")}"'), encoding="utf-8")
     state = tmp_path / "var" / "admin" / "pin_state.json"
     state.parent.mkdir(parents=True)
-    state.write_text(json.dumps({"failures": 6, "locked_until": time.time() + 600}), encoding="utf-8")
+    state.write_text(
+        json.dumps({"failures": 6, "locked_until": time.time() + 600}), encoding="utf-8"
+    )
     row = by_name(run_checks(str(cfg)))["maintenance PIN"]
     assert row.level is Level.WARN and row.detail.startswith("locked for ")

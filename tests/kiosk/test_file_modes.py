@@ -5,6 +5,7 @@ keeps the config file's mode and owner; doctor lists anything looser.
 Before the fix a fresh `kiosk run` left the data dir 0755 with kiosk.log and active.json 0644,
 and set-pin turned a 0640 config into 0644.
 """
+
 from __future__ import annotations
 
 import io
@@ -42,14 +43,27 @@ def test_fresh_kiosk_run_under_umask_022_leaves_only_private_files(tmp_path: Pat
     cfg = demo_copy(tmp_path)
     data = tmp_path / "var"
     assert not data.exists()
-    out = subprocess.run([sys.executable, "main.py", "--config", str(cfg), "--size", "800x600",
-                          "--exit-after", "1.5"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=120, preexec_fn=lambda: os.umask(0o022))
+    out = subprocess.run(
+        [
+            sys.executable,
+            "main.py",
+            "--config",
+            str(cfg),
+            "--size",
+            "800x600",
+            "--exit-after",
+            "1.5",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: os.umask(0o022),
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     found = modes(data)
     assert (data / "log" / "kiosk.log").exists() and (data / "catalogue" / "active.json").exists()
-    wrong = {p: m for p, m in found.items()
-             if m != ("0o700" if (data / p).is_dir() else "0o600")}
+    wrong = {p: m for p, m in found.items() if m != ("0o700" if (data / p).is_dir() else "0o600")}
     assert wrong == {}
 
 
@@ -80,7 +94,9 @@ def test_doctor_lists_loose_files(tmp_path: Path) -> None:
     assert "outbox.sqlite3-wal 0644" in row.detail and "chmod -R go-rwx" in row.fix
 
 
-def test_set_pin_keeps_mode_owner_and_comments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_set_pin_keeps_mode_owner_and_comments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cfg = demo_copy(tmp_path)
     os.chmod(cfg, 0o640)
     os.chown(cfg, 1234, 1234)  # the suite runs as root (like CI): a kiosk user's file
@@ -97,12 +113,18 @@ def test_set_pin_keeps_mode_owner_and_comments(tmp_path: Path, monkeypatch: pyte
     assert not list(cfg.parent.glob(".terminal.toml.*"))  # no temp file left behind
 
 
-def test_set_pin_works_on_any_valid_toml_layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_set_pin_works_on_any_valid_toml_layout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The old line-based edit broke on a dotted key or a key after an inline comment."""
-    from kiosk.commands.config import write_pin_hash
     import tomllib
-    text = ('admin_pin_hash = "old"  # set by the installer\n'
-            'central.url = "https://x"\n[printer]\nurl = "sim://printer"\n')
+
+    from kiosk.commands.config import write_pin_hash
+
+    text = (
+        'admin_pin_hash = "old"  # set by the installer\n'
+        'central.url = "https://x"\n[printer]\nurl = "sim://printer"\n'
+    )
     out = write_pin_hash(text, "scrypt$new")
     data = tomllib.loads(out)
     assert data["admin_pin_hash"] == "scrypt$new" and data["central"]["url"] == "https://x"

@@ -8,6 +8,7 @@ symlink removed; replug = a new pty on a *different* /dev/pts/N. Recovery is tim
 moment the new node exists until the engine shows the items available again; the issue asks
 for 5 s, asserted here with margin at the production example's device settings.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,11 @@ from tests.kiosk.ui.harness import ROOT, demo_config
 BUDGET_S = 5.0  # issue 9: "recovers within 5 s without restarting the app"
 MARGIN_S = 1.5  # asserted: recovery well inside the budget, not just under it
 CARD = demo_card("mainland")
-THREE = ("idcard", "printer", "scanner")  # the camera has its own hot-plug tests (tests/drivers/camera)
+THREE = (
+    "idcard",
+    "printer",
+    "scanner",
+)  # the camera has its own hot-plug tests (tests/drivers/camera)
 
 
 class Socket:
@@ -90,24 +95,35 @@ class Terminal:
         example = config_mod.load(ROOT / "config" / "terminal.example.toml")
         cfg = demo_config(tmp / "var")
         # production device timings (poll 5 s for the printer, 0.5 s reader timeout, …)
-        cfg = cfg.model_copy(update={
-            kind: getattr(example, kind).model_copy(update={"url": urls[kind]})
-            for kind in ("idcard", "printer", "scanner")})
+        cfg = cfg.model_copy(
+            update={
+                kind: getattr(example, kind).model_copy(update={"url": urls[kind]})
+                for kind in ("idcard", "printer", "scanner")
+            }
+        )
         self.cfg = cfg
         self.svc = services.build(cfg)
         assert not self.svc.problems, self.svc.problems
         self.engine = SessionEngine(
-            self.svc.catalogue, central=self.svc.central, printer=self.svc.printer,
-            timeouts=Timeouts.from_config(cfg.timeouts), terminal_id=cfg.terminal_id,
-            hall_name=cfg.hall_name)
+            self.svc.catalogue,
+            central=self.svc.central,
+            printer=self.svc.printer,
+            timeouts=Timeouts.from_config(cfg.timeouts),
+            terminal_id=cfg.terminal_id,
+            hall_name=cfg.hall_name,
+        )
         self.events: queue.Queue[Any] = queue.Queue()
         from kiosk.identity.step import face_factory
         from kiosk.session.ports import run_inline
 
         # what KioskApp._wire_face does, with this test's queue standing in for the UI thread
         self.engine.face_factory = face_factory(
-            self.svc.camera, self.svc.central, run_inline,
-            lambda fn: (lambda *a: self.events.put(lambda: fn(*a))), try_s=cfg.camera.try_s)
+            self.svc.camera,
+            self.svc.central,
+            run_inline,
+            lambda fn: lambda *a: self.events.put(lambda: fn(*a)),
+            try_s=cfg.camera.try_s,
+        )
         self.engine.codes.port = self.svc.codes  # as KioskApp wires it
         self.svc.start(self.events.put)
 
@@ -140,12 +156,16 @@ class Terminal:
             if predicate():
                 return time.monotonic() - start
             if time.monotonic() > deadline:
-                raise AssertionError(f"not within {timeout:g} s: {what}; devices {self.engine.devices}")
+                raise AssertionError(
+                    f"not within {timeout:g} s: {what}; devices {self.engine.devices}"
+                )
             time.sleep(0.01)
 
     def reasons(self) -> dict[str, str]:
         """Item code → engine.unavailable_reason (what the home screen greys)."""
-        return {i.code: self.engine.unavailable_reason(i) for i in self.engine.catalogue.enabled_items()}
+        return {
+            i.code: self.engine.unavailable_reason(i) for i in self.engine.catalogue.enabled_items()
+        }
 
     def item_codes(self, pred: Callable[[Any], bool]) -> set[str]:
         """Codes of the enabled items matching `pred`."""
@@ -157,20 +177,31 @@ class Terminal:
 
 
 @pytest.fixture
-def rig(tmp_path: Path) -> Iterator[Callable[..., tuple[Terminal, dict[str, Socket], dict[str, Simulator]]]]:
+def rig(
+    tmp_path: Path,
+) -> Iterator[Callable[..., tuple[Terminal, dict[str, Socket], dict[str, Simulator]]]]:
     """make(urls=None) → (terminal, sockets, sims) with all three devices plugged in."""
     made: list[tuple[Terminal | None, dict[str, Socket]]] = []
 
-    def make(urls: dict[str, str] | None = None, on_plugged: Callable[[dict[str, Socket]], None] | None = None,
-             **link_names: Path | None) -> Any:
+    def make(
+        urls: dict[str, str] | None = None,
+        on_plugged: Callable[[dict[str, Socket]], None] | None = None,
+        **link_names: Path | None,
+    ) -> Any:
         by_id = tmp_path / "by-id"
         by_id.mkdir(exist_ok=True)
-        links = {kind: link_names.get(kind, by_id / f"usb-{kind}-if00") for kind in ("idcard", "printer", "scanner")}
+        links = {
+            kind: link_names.get(kind, by_id / f"usb-{kind}-if00")
+            for kind in ("idcard", "printer", "scanner")
+        }
         sockets = {kind: Socket(link) for kind, link in links.items()}
         entry: list[Any] = [None, sockets]
         made.append(entry)  # type: ignore[arg-type]
-        sims: dict[str, Simulator] = {"idcard": IdCardSimulator(), "printer": PrinterSimulator(),
-                                      "scanner": ScannerSimulator()}
+        sims: dict[str, Simulator] = {
+            "idcard": IdCardSimulator(),
+            "printer": PrinterSimulator(),
+            "scanner": ScannerSimulator(),
+        }
         for kind, sim in sims.items():
             sockets[kind].plug(sim)
         if on_plugged is not None:
@@ -181,9 +212,20 @@ def rig(tmp_path: Path) -> Iterator[Callable[..., tuple[Terminal, dict[str, Sock
         entry[0] = term
         reader, scanner = term.source("reader"), term.source("scanner")
         printer = term.svc.printer.printer
-        term.wait(lambda: reader.state is ReaderState.IDLE and scanner.connected.is_set()
-                  and printer.tracker.last_known is not None, 5, "devices up")
-        assert {d: term.engine.devices[d] for d in THREE} == {"idcard": "", "printer": "", "scanner": ""}
+        term.wait(
+            lambda: (
+                reader.state is ReaderState.IDLE
+                and scanner.connected.is_set()
+                and printer.tracker.last_known is not None
+            ),
+            5,
+            "devices up",
+        )
+        assert {d: term.engine.devices[d] for d in THREE} == {
+            "idcard": "",
+            "printer": "",
+            "scanner": "",
+        }
         assert term.engine.devices["a4printer"] == ""
         return term, sockets, sims
 
@@ -279,8 +321,9 @@ def test_scanner_unplugged_is_reported_and_replug_scans(rig) -> None:  # type: i
     term.engine.select("YB-0202")
     term.engine.proceed()
     assert term.engine.state == State.IDENTIFY
-    code = requests.post(term.svc.sandbox.url + "/sandbox/identity/codes", json={"kind": "medical"},
-                         timeout=10).json()["code"]
+    code = requests.post(
+        term.svc.sandbox.url + "/sandbox/identity/codes", json={"kind": "medical"}, timeout=10
+    ).json()["code"]
     sim.scan(code)  # checked by central (POST /v1/identity/code), never trusted as it is
     term.wait(lambda: term.engine.state != State.IDENTIFY, 5, "code scanned")
     holder = term.engine.session.holder
@@ -293,18 +336,28 @@ def test_devices_missing_at_start_are_greyed_then_picked_up(tmp_path: Path) -> N
     sockets = {kind: Socket(by_id / f"usb-{kind}") for kind in ("idcard", "printer", "scanner")}
     term = Terminal(tmp_path, {kind: str(s.link) for kind, s in sockets.items()})
     try:
-        term.wait(lambda: all(term.engine.devices[d] for d in THREE), 3, "all three reported missing")
+        term.wait(
+            lambda: all(term.engine.devices[d] for d in THREE), 3, "all three reported missing"
+        )
         reasons = term.reasons()
         # with the reader and the scanner both gone, card-or-QR items are greyed too; items
         # that also take the 社保卡 (its simulated reader is there) stay
         assert {c for c, r in reasons.items() if r.startswith("device:")} == term.item_codes(
-            lambda i: (i.needs_identity and "sscard" not in i.identify_methods)
-            or "printer" in i.devices)
+            lambda i: (
+                (i.needs_identity and "sscard" not in i.identify_methods) or "printer" in i.devices
+            )
+        )
         assert all(reasons[c] == "" for c in term.item_codes(lambda i: not i.needs_identity))
-        sims = {"idcard": IdCardSimulator(), "printer": PrinterSimulator(), "scanner": ScannerSimulator()}
+        sims = {
+            "idcard": IdCardSimulator(),
+            "printer": PrinterSimulator(),
+            "scanner": ScannerSimulator(),
+        }
         for kind, sim in sims.items():
             sockets[kind].plug(sim)
-        took = term.wait(lambda: not any(term.engine.devices[d] for d in THREE), BUDGET_S, "all three back")
+        took = term.wait(
+            lambda: not any(term.engine.devices[d] for d in THREE), BUDGET_S, "all three back"
+        )
         assert took < BUDGET_S - MARGIN_S
         assert all(r == "" for r in term.reasons().values())
     finally:
@@ -334,11 +387,17 @@ def test_hwgrep_follows_the_reader_to_its_new_node(rig, monkeypatch: pytest.Monk
         return out
 
     monkeypatch.setattr(serial.tools.list_ports, "comports", comports)
-    term, sockets, _ = rig({"idcard": "hwgrep://1a86:7523", "printer": "hwgrep://0416:5011"},
-                           on_plugged=lambda s: holder.update(sockets=s), idcard=None, printer=None)
+    term, sockets, _ = rig(
+        {"idcard": "hwgrep://1a86:7523", "printer": "hwgrep://0416:5011"},
+        on_plugged=lambda s: holder.update(sockets=s),
+        idcard=None,
+        printer=None,
+    )
     reader = term.source("reader")
     assert reader.url == "hwgrep://1a86:7523"
-    term.wait(lambda: reader.state is ReaderState.IDLE and reader._port is not None, 5, "reader open")
+    term.wait(
+        lambda: reader.state is ReaderState.IDLE and reader._port is not None, 5, "reader open"
+    )
     first = sockets["idcard"].node
     assert reader._port.port == first  # hwgrep resolved the VID:PID to the pty
 

@@ -1,4 +1,5 @@
 """Housekeeping: catalogue expiry warnings on a schedule; the thread stops fast."""
+
 from __future__ import annotations
 
 import logging
@@ -19,19 +20,26 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def catalogue():  # type: ignore[no-untyped-def]
     cfg = load()
-    return verify_bundle((ROOT / "config" / "catalogue" / "bundle.json").read_bytes(),
-                         trusted_keys_from_config(cfg))
+    return verify_bundle(
+        (ROOT / "config" / "catalogue" / "bundle.json").read_bytes(), trusted_keys_from_config(cfg)
+    )
 
 
 def test_catalogue_expiry_warning(catalogue, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
     with caplog.at_level(logging.WARNING):
-        far = catalogue_days_left(catalogue, (catalogue.expires_at - timedelta(days=100)).timestamp())
+        far = catalogue_days_left(
+            catalogue, (catalogue.expires_at - timedelta(days=100)).timestamp()
+        )
     assert round(far) == 100 and caplog.text == ""
     with caplog.at_level(logging.WARNING):
-        soon = catalogue_days_left(catalogue, (catalogue.expires_at - timedelta(days=10)).timestamp())
+        soon = catalogue_days_left(
+            catalogue, (catalogue.expires_at - timedelta(days=10)).timestamp()
+        )
     assert round(soon) == 10 and "expires in 10 days" in caplog.text
     with caplog.at_level(logging.ERROR):
-        gone = catalogue_days_left(catalogue, (catalogue.expires_at + timedelta(days=1)).timestamp())
+        gone = catalogue_days_left(
+            catalogue, (catalogue.expires_at + timedelta(days=1)).timestamp()
+        )
     assert gone < 0 and "expired" in caplog.text
     assert catalogue_days_left(None) is None
 

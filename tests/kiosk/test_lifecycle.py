@@ -1,4 +1,5 @@
 """24-hour operation of the real process: systemd READY + watchdog pings, SIGTERM, SIGHUP reload."""
+
 from __future__ import annotations
 
 import os
@@ -19,16 +20,23 @@ ROOT = Path(__file__).resolve().parents[2]
 def start_kiosk(cfg: Path, sock: str) -> subprocess.Popen[str]:
     env = dict(os.environ, NOTIFY_SOCKET=sock, WATCHDOG_USEC="200000")
     env.pop("WATCHDOG_PID", None)
-    return subprocess.Popen([sys.executable, "main.py", "--config", str(cfg), "--size", "640x480"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "main.py", "--config", str(cfg), "--size", "640x480"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def demo_copy(tmp_path: Path) -> Path:
     cfg_dir = tmp_path / "config"
     shutil.copytree(ROOT / "config", cfg_dir)
     text = (cfg_dir / "terminal.toml").read_text(encoding="utf-8")
-    (cfg_dir / "terminal.toml").write_text(text.replace('data_dir = "../var"', f'data_dir = "{tmp_path / "var"}"'),
-                                           encoding="utf-8")
+    (cfg_dir / "terminal.toml").write_text(
+        text.replace('data_dir = "../var"', f'data_dir = "{tmp_path / "var"}"'), encoding="utf-8"
+    )
     return cfg_dir / "terminal.toml"
 
 
@@ -46,8 +54,12 @@ def test_ready_pings_reload_and_sigterm(tmp_path: Path) -> None:
         pings = [server.recv(100) for _ in range(3)]
         assert pings == [b"WATCHDOG=1"] * 3
 
-        cfg.write_text(cfg.read_text(encoding="utf-8").replace("安康市政务服务中心24小时自助服务区", "重载后的大厅"),
-                       encoding="utf-8")
+        cfg.write_text(
+            cfg.read_text(encoding="utf-8").replace(
+                "安康市政务服务中心24小时自助服务区", "重载后的大厅"
+            ),
+            encoding="utf-8",
+        )
         proc.send_signal(signal.SIGHUP)
         time.sleep(1.0)
         t0 = time.monotonic()
@@ -66,8 +78,13 @@ def test_ready_pings_reload_and_sigterm(tmp_path: Path) -> None:
 
 def test_device_changes_need_a_restart() -> None:
     old = config.load()
-    new = old.model_copy(update={"hall_name": "新", "admin_pin_hash": "scrypt$new",
-                                 "printer": old.printer.model_copy(update={"paper_width_mm": 58})})
+    new = old.model_copy(
+        update={
+            "hall_name": "新",
+            "admin_pin_hash": "scrypt$new",
+            "printer": old.printer.model_copy(update={"paper_width_mm": 58}),
+        }
+    )
     live, restart = reloadable_changes(old, new)
     assert live == {"hall_name": "新", "admin_pin_hash": "scrypt$new"} and restart == ["printer"]
 
@@ -83,7 +100,9 @@ def test_crash_guard_ends_the_session_then_lets_a_restart_happen() -> None:
     from kiosk.session.states import State
     from tests.kiosk.session.fixtures import ZHANG, FakeCentral, FakeClock, FakePrinter, catalogue
 
-    eng = SessionEngine(catalogue(), central=FakeCentral(), printer=FakePrinter(), clock=FakeClock())
+    eng = SessionEngine(
+        catalogue(), central=FakeCentral(), printer=FakePrinter(), clock=FakeClock()
+    )
     now = [0.0]
     guard = CrashGuard(SimpleNamespace(engine=eng), clock=lambda: now[0])
     eng.select("Q-0001")

@@ -1,4 +1,5 @@
 """Logging: personal data never reaches the files; the wire logger is off unless enabled."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Outbox: durable SQLite queue, sealed payloads, states, provisional case numbers, purge."""
+
 from __future__ import annotations
 
 import os
@@ -12,9 +13,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.crypto import KeyFileError, SealError, Sealer, load_or_create_key
+from kiosk.crypto import KeyFileError, Sealer, SealError, load_or_create_key
 from kiosk.outbox import (
-    DeliveryLock, Kind, Outbox, OutboxClosed, OutboxError, OutboxKeyError, State,
+    DeliveryLock,
+    Kind,
+    Outbox,
+    OutboxClosed,
+    OutboxError,
+    OutboxKeyError,
+    State,
     provisional_case_number,
 )
 
@@ -37,18 +44,29 @@ def clock() -> Clock:
 
 @pytest.fixture
 def box(tmp_path: Path, clock: Clock) -> Outbox:
-    o = Outbox(tmp_path / "data" / "outbox.sqlite3", tmp_path / "data" / "outbox.key",
-               terminal_id="DEMO-0001", retention_days=7, clock=clock)
+    o = Outbox(
+        tmp_path / "data" / "outbox.sqlite3",
+        tmp_path / "data" / "outbox.key",
+        terminal_id="DEMO-0001",
+        retention_days=7,
+        clock=clock,
+    )
     yield o
     o.close()
 
 
 def citizen(i: int = 0) -> dict:
-    return {"item_code": "610900-SB-001", "id_number": ID_NUMBER, "name": "张三丰",
-            "address": "浙江省杭州市西湖区文三路1号", "seq": i}
+    return {
+        "item_code": "610900-SB-001",
+        "id_number": ID_NUMBER,
+        "name": "张三丰",
+        "address": "浙江省杭州市西湖区文三路1号",
+        "seq": i,
+    }
 
 
 # -- key file -----------------------------------------------------------------------------------
+
 
 def test_key_file_created_0600_in_0700_dir_and_reused(tmp_path: Path) -> None:
     path = tmp_path / "secret" / "outbox.key"
@@ -103,6 +121,7 @@ def test_wrong_key_for_existing_queue_is_refused(tmp_path: Path) -> None:
 
 # -- durability and pragmas -----------------------------------------------------------------------
 
+
 def test_pragmas_wal_full_and_row_visible_to_another_connection(box: Outbox) -> None:
     assert box._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert box._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
@@ -110,7 +129,8 @@ def test_pragmas_wal_full_and_row_visible_to_another_connection(box: Outbox) -> 
     other = sqlite3.connect(box.path)
     try:
         assert other.execute("SELECT id, kind, idem_key, state FROM outbox").fetchall() == [
-            (e.id, "submission", e.idempotency_key, "pending")]
+            (e.id, "submission", e.idempotency_key, "pending")
+        ]
     finally:
         other.close()
     assert stat.S_IMODE(box.path.stat().st_mode) == 0o600
@@ -130,6 +150,7 @@ def test_reopen_keeps_rows_and_decrypts(tmp_path: Path, clock: Clock) -> None:
 
 def test_idempotency_keys_are_uuid4_and_unique(box: Outbox) -> None:
     import uuid
+
     keys = {box.enqueue("rating", {"n": i}).idempotency_key for i in range(20)}
     assert len(keys) == 20
     assert all(uuid.UUID(k).version == 4 for k in keys)
@@ -177,17 +198,27 @@ def test_no_personal_data_in_file_bytes(box: Outbox) -> None:
                 assert secret.encode("utf-16-le") not in data, (suffix, secret)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(payload=st.dictionaries(st.text(max_size=10), st.recursive(
-    st.none() | st.booleans() | st.integers(-2**53, 2**53) | st.text(max_size=20),
-    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
-    max_leaves=8), max_size=5))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    payload=st.dictionaries(
+        st.text(max_size=10),
+        st.recursive(
+            st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=20),
+            lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
+            max_leaves=8,
+        ),
+        max_size=5,
+    )
+)
 def test_payload_roundtrip(box: Outbox, payload: dict) -> None:
     e = box.enqueue("rating", payload, provisional=False)
     assert box.payload(box.get(e.id)) == payload
 
 
 # -- states ---------------------------------------------------------------------------------------
+
 
 def test_head_is_oldest_pending_per_kind_and_dead_does_not_block(box: Outbox) -> None:
     s1 = box.enqueue("submission", {"n": 1})
@@ -200,7 +231,7 @@ def test_head_is_oldest_pending_per_kind_and_dead_does_not_block(box: Outbox) ->
     assert box.mark_delivered(s2.id, {"case_no": "C-9"})
     assert box.head("submission") is None
     assert not box.mark_delivered(s2.id, {"case_no": "C-10"})  # not pending any more
-    assert not box.mark_retry(s1.id, "x", 0)                      # dead rows are left alone
+    assert not box.mark_retry(s1.id, "x", 0)  # dead rows are left alone
     assert box.get(s2.id).case_no == "C-9"
     assert box.get(s2.id).attempts == 1
 
@@ -281,6 +312,7 @@ def test_listener_called_after_commit(box: Outbox) -> None:
 
 # -- provisional case numbers ---------------------------------------------------------------------
 
+
 def test_provisional_numbers_sequence_per_day_and_lookup(box: Outbox, clock: Clock) -> None:
     a = box.enqueue("submission", citizen())
     b = box.enqueue("submission", citizen())
@@ -296,7 +328,10 @@ def test_provisional_numbers_sequence_per_day_and_lookup(box: Outbox, clock: Clo
     for n in ("DEMO-0001-20261125-0002", "610900-2026-000123"):
         ref = box.lookup_case(n)
         assert (ref.provisional_no, ref.case_no, ref.state) == (
-            "DEMO-0001-20261125-0002", "610900-2026-000123", State.DELIVERED)
+            "DEMO-0001-20261125-0002",
+            "610900-2026-000123",
+            State.DELIVERED,
+        )
         assert ref.number == "610900-2026-000123"
     assert box.lookup_case("nope") is None
 
@@ -334,10 +369,13 @@ def test_concurrent_enqueues_are_distinct(box: Outbox) -> None:
 def test_delivery_lock_is_exclusive_across_processes(tmp_path: Path) -> None:
     import subprocess
     import sys
+
     a = DeliveryLock(tmp_path / "q")
     assert a.acquire()
-    code = ("import sys; from kiosk.outbox import DeliveryLock; "
-            f"sys.exit(0 if DeliveryLock({str(tmp_path / 'q')!r}).acquire() else 3)")
+    code = (
+        "import sys; from kiosk.outbox import DeliveryLock; "
+        f"sys.exit(0 if DeliveryLock({str(tmp_path / 'q')!r}).acquire() else 3)"
+    )
     root = Path(__file__).resolve().parents[2]
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 3
     a.release()
@@ -346,12 +384,15 @@ def test_delivery_lock_is_exclusive_across_processes(tmp_path: Path) -> None:
 
 # -- CLI ------------------------------------------------------------------------------------------
 
+
 def write_config(folder: Path, central_url: str = "http://127.0.0.1:9") -> Path:
     """A terminal.toml in `folder` whose data_dir is folder/data."""
     from tests.kiosk._central import SECRET
+
     (folder / "terminal.secret").write_text(SECRET.hex() + "\n")
     cfg = folder / "terminal.toml"
-    cfg.write_text(f"""
+    cfg.write_text(
+        f"""
 terminal_id = "DEMO-0001"
 hall_name = "测试大厅"
 region_code = "610900"
@@ -367,12 +408,15 @@ url = "sim://printer"
 url = "sim://scanner"
 [outbox]
 retention_days = 7
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return cfg
 
 
 def cli(*argv: str) -> int:
     from kiosk.cli import main
+
     return main(list(argv))
 
 
@@ -390,7 +434,9 @@ def test_cli_status_retry_dead(tmp_path: Path, capsys) -> None:
         a = o.enqueue("submission", citizen(1))
         b = o.enqueue("rating", {"case_no": a.provisional_no})
         c = o.enqueue("submission", citizen(2))
-        o.mark_retry(a.id, f"POST /v1/submissions: ConnectionError for {ID_NUMBER}", time.time() + 60)
+        o.mark_retry(
+            a.id, f"POST /v1/submissions: ConnectionError for {ID_NUMBER}", time.time() + 60
+        )
         o.mark_dead(c.id, "HTTP 422 validation_failed: applicant.id_number")
         o.mark_delivered(b.id, {})
     assert cli("outbox", "status", "--config", str(cfg)) == 0

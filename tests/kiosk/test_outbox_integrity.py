@@ -6,6 +6,7 @@ Each test reproduces a defect of the fault campaign; on the code before the fix 
 queue reopened silently (doctor `OK outbox 0 pending`, numbers from 0001 again) and a corrupt
 page went unnoticed or ended the CLI in a traceback.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,6 +57,7 @@ def _repaired_numbers_continue(cfg: Path, data: Path, issued: list[str], capsys)
 
 def open_existing_cfg(cfg: Path) -> Outbox:
     from kiosk import config
+
     box = open_existing(config.load(cfg))
     assert box is not None
     return box
@@ -110,8 +112,12 @@ def _corrupt_a_leaf_page(db: Path) -> int:
     """Random bytes over one 4 KiB table page in the middle of the file; returns its number."""
     conn = sqlite3.connect(db)
     page = conn.execute("PRAGMA page_size").fetchone()[0]
-    pages = [p for (p,) in conn.execute(
-        "SELECT pageno FROM dbstat WHERE name='outbox' AND pagetype='leaf' ORDER BY pageno")]
+    pages = [
+        p
+        for (p,) in conn.execute(
+            "SELECT pageno FROM dbstat WHERE name='outbox' AND pagetype='leaf' ORDER BY pageno"
+        )
+    ]
     conn.close()
     victim = pages[len(pages) // 2]
     rnd = random.Random(17)
@@ -121,7 +127,9 @@ def _corrupt_a_leaf_page(db: Path) -> int:
     return victim
 
 
-def test_corrupt_page_fails_doctor_cli_has_no_traceback_and_readable_rows_are_kept(setup, capsys) -> None:
+def test_corrupt_page_fails_doctor_cli_has_no_traceback_and_readable_rows_are_kept(
+    setup, capsys
+) -> None:
     cfg, data = setup
     issued = fill(data, 30)
     _corrupt_a_leaf_page(data / "outbox.sqlite3")
@@ -163,13 +171,19 @@ def test_hourly_check_notices_a_queue_emptied_or_deleted_while_open(setup) -> No
 
 def test_files_are_0600_including_wal_and_shm(setup) -> None:
     import os
+
     _, data = setup
     old = os.umask(0o022)  # the loosest usual umask: the queue must not depend on it
     try:
         with Outbox(data / "outbox.sqlite3", data / "outbox.key", terminal_id=TID) as box:
             box.enqueue("submission", payload(1))
-            names = ["outbox.sqlite3", "outbox.sqlite3-wal", "outbox.sqlite3-shm",
-                     "outbox.sqlite3.highwater", "outbox.key"]
+            names = [
+                "outbox.sqlite3",
+                "outbox.sqlite3-wal",
+                "outbox.sqlite3-shm",
+                "outbox.sqlite3.highwater",
+                "outbox.key",
+            ]
             modes = {n: oct((data / n).stat().st_mode & 0o777) for n in names}
     finally:
         os.umask(old)
@@ -181,6 +195,7 @@ def test_hourly_housekeeping_pass_runs_the_check_and_closes_intake(setup) -> Non
 
     from kiosk.housekeeping import Housekeeper
     from kiosk.outbox.guard import IntakeGuard
+
     _, data = setup
     box = Outbox(data / "outbox.sqlite3", data / "outbox.key", terminal_id=TID)
     box.enqueue("submission", payload(1))
@@ -194,7 +209,10 @@ def test_hourly_housekeeping_pass_runs_the_check_and_closes_intake(setup) -> Non
     hk.stop()
     assert hk.outbox_damage is not None and hk.outbox_damage.kind == "emptied"
     assert guard.problem() == "outbox_damaged"
-    assert guard.heartbeat_entry()["outbox"] == {"status": "fault", "detail": "outbox_damaged:emptied"}
+    assert guard.heartbeat_entry()["outbox"] == {
+        "status": "fault",
+        "detail": "outbox_damaged:emptied",
+    }
     box.close()
 
 
@@ -202,6 +220,7 @@ def test_heartbeat_reports_a_damaged_queue(setup) -> None:
     """The kiosk starts on a damaged queue: heartbeats go on and tell central why."""
     from kiosk.outbox.guard import DamagedOutbox, IntakeGuard
     from kiosk.sync import SyncWorker
+
     _, data = setup
     fill(data, 1)
     (data / "outbox.sqlite3").write_bytes(b"")
@@ -242,7 +261,7 @@ def test_random_bytes_on_any_page_never_end_in_a_traceback(setup, capsys) -> Non
     rnd = random.Random(4096)
     for page in range(1, pages):  # page 0 is the header: covered by the corrupt test above
         damaged = bytearray(pristine)
-        damaged[page * 4096:(page + 1) * 4096] = bytes(rnd.randrange(256) for _ in range(4096))
+        damaged[page * 4096 : (page + 1) * 4096] = bytes(rnd.randrange(256) for _ in range(4096))
         db.write_bytes(bytes(damaged))
         code = cli("outbox", "status", "--config", str(cfg))
         err = capsys.readouterr().err

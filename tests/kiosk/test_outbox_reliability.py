@@ -1,6 +1,7 @@
 """Reliability of the outbox + sync worker against the real sandbox on 127.0.0.1 and real SQLite:
 kill -9 of the producing process, a day without network, a faulty network, no plain-text ID
 numbers in the queue file. Counts are printed (pytest -s) and asserted."""
+
 from __future__ import annotations
 
 import collections
@@ -20,7 +21,13 @@ from kiosk.outbox import Kind, Outbox, State
 from kiosk.retry import RetryPolicy
 from kiosk.sync import Connectivity, SyncWorker
 from tests.kiosk._central import (
-    SECRET, TERMINAL_ID, FaultProxy, Sandbox, id_number, rating, submission,
+    SECRET,
+    TERMINAL_ID,
+    FaultProxy,
+    Sandbox,
+    id_number,
+    rating,
+    submission,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def assert_no_plaintext(queue: Path, ids: list[str]) -> int:
     """Scan the queue file, its WAL and SHM for ID numbers and the name; return bytes scanned."""
     scanned = 0
-    needles = [s.encode() for s in ids] + ["张三丰".encode(), "13812345678".encode()]
+    needles = [s.encode() for s in ids] + ["张三丰".encode(), b"13812345678"]
     for suffix in ("", "-wal", "-shm", "-journal"):
         p = Path(str(queue) + suffix)
         if p.exists():
@@ -45,7 +52,8 @@ def check_exactly_once(box: Outbox, sandbox: Sandbox) -> dict[str, int]:
     subs = box.rows(kind=Kind.SUBMISSION, limit=10**6)
     rates = box.rows(kind=Kind.RATING, limit=10**6)
     assert all(r.state is State.DELIVERED for r in subs + rates), collections.Counter(
-        (r.kind, r.state, r.last_error) for r in subs + rates if r.state is not State.DELIVERED)
+        (r.kind, r.state, r.last_error) for r in subs + rates if r.state is not State.DELIVERED
+    )
     refs = collections.Counter(ref for _, ref in sandbox.cases())
     dupes = sum(n - 1 for n in refs.values())
     assert dupes == 0
@@ -57,11 +65,16 @@ def check_exactly_once(box: Outbox, sandbox: Sandbox) -> dict[str, int]:
     assert len(central_ratings) == len(set(central_ratings)) == len(rates)
     expected = {case_of[box.payload(r)["case_no"]] for r in rates}
     assert set(central_ratings) == expected
-    return {"submissions": len(subs), "ratings": len(rates), "central_cases": sum(refs.values()),
-            "duplicates": dupes}
+    return {
+        "submissions": len(subs),
+        "ratings": len(rates),
+        "central_cases": sum(refs.values()),
+        "duplicates": dupes,
+    }
 
 
 # -- (a) kill -9 at random points --------------------------------------------------------------
+
 
 def test_kill9_during_enqueue_and_delivery(tmp_path: Path) -> None:
     items, target_kills = 1000, 25
@@ -78,9 +91,20 @@ def test_kill9_during_enqueue_and_delivery(tmp_path: Path) -> None:
         err_path = tmp_path / f"child-{kills}.err"
         with open(err_path, "wb") as err:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "tests.kiosk._producer", str(folder), sandbox.url,
-                 str(next_item), str(items), str(ack)], cwd=ROOT,
-                stdout=subprocess.DEVNULL, stderr=err)
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.kiosk._producer",
+                    str(folder),
+                    sandbox.url,
+                    str(next_item),
+                    str(items),
+                    str(ack),
+                ],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
         try:
             lines_before = ack.read_text().count("\n")
             if kills < target_kills and next_item < items:
@@ -88,8 +112,11 @@ def test_kill9_during_enqueue_and_delivery(tmp_path: Path) -> None:
                 # instant: mid-enqueue, mid-request, between central's answer and bookkeeping…
                 want = lines_before + rng.randint(1, 2 * items // target_kills)
                 deadline = time.monotonic() + 20
-                while (time.monotonic() < deadline and proc.poll() is None
-                       and ack.read_text().count("\n") < want):
+                while (
+                    time.monotonic() < deadline
+                    and proc.poll() is None
+                    and ack.read_text().count("\n") < want
+                ):
                     time.sleep(0.002)
                 time.sleep(rng.uniform(0.0, 0.004))
                 if proc.poll() is None:
@@ -98,7 +125,9 @@ def test_kill9_during_enqueue_and_delivery(tmp_path: Path) -> None:
                 proc.wait()
                 db = sqlite3.connect(folder / "outbox.sqlite3")
                 try:
-                    if db.execute("SELECT count(*) FROM outbox WHERE state='pending'").fetchone()[0]:
+                    if db.execute("SELECT count(*) FROM outbox WHERE state='pending'").fetchone()[
+                        0
+                    ]:
                         kills_mid_delivery += 1
                 finally:
                     db.close()
@@ -108,12 +137,16 @@ def test_kill9_during_enqueue_and_delivery(tmp_path: Path) -> None:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
-                    with Outbox(folder / "outbox.sqlite3", folder / "outbox.key",
-                                terminal_id=TERMINAL_ID) as box:
-                        stuck = [(r.id, r.kind, r.attempts, r.last_error)
-                                 for r in box.rows(State.PENDING, limit=3)]
-                    pytest.fail(f"final run did not drain: {stuck}; "
-                                f"stderr: {err_path.read_text()[-2000:]}")
+                    with Outbox(
+                        folder / "outbox.sqlite3", folder / "outbox.key", terminal_id=TERMINAL_ID
+                    ) as box:
+                        stuck = [
+                            (r.id, r.kind, r.attempts, r.last_error)
+                            for r in box.rows(State.PENDING, limit=3)
+                        ]
+                    pytest.fail(
+                        f"final run did not drain: {stuck}; stderr: {err_path.read_text()[-2000:]}"
+                    )
                 assert proc.returncode == 0, err_path.read_text()[-2000:]
         finally:
             if proc.poll() is None:
@@ -134,10 +167,12 @@ def test_kill9_during_enqueue_and_delivery(tmp_path: Path) -> None:
     sandbox.stop()
     lost = len(acked - committed)
     unacked = len(committed - acked)
-    print(f"\nkill -9: {kills} kills ({kills_mid_delivery} with deliveries pending), {len(acked)} acknowledged submissions, "
-          f"{counts['central_cases']} at central, lost {lost}, duplicates {counts['duplicates']}, "
-          f"committed-but-unacknowledged {unacked}, ratings {counts['ratings']}, "
-          f"{scanned} queue bytes scanned, {elapsed:.1f} s")
+    print(
+        f"\nkill -9: {kills} kills ({kills_mid_delivery} with deliveries pending), {len(acked)} acknowledged submissions, "
+        f"{counts['central_cases']} at central, lost {lost}, duplicates {counts['duplicates']}, "
+        f"committed-but-unacknowledged {unacked}, ratings {counts['ratings']}, "
+        f"{scanned} queue bytes scanned, {elapsed:.1f} s"
+    )
     assert kills >= 20
     assert len(acked) >= items
     assert lost == 0
@@ -148,6 +183,7 @@ def test_kill9_during_enqueue_and_delivery(tmp_path: Path) -> None:
 
 # -- (b) network down for a simulated day ------------------------------------------------------
 
+
 def test_day_offline_then_drains_in_order(tmp_path: Path) -> None:
     sandbox = Sandbox(tmp_path / "central.sqlite3")
     sandbox.stop()  # the network is down from the start
@@ -156,8 +192,9 @@ def test_day_offline_then_drains_in_order(tmp_path: Path) -> None:
     box = Outbox(tmp_path / "q", tmp_path / "k", terminal_id=TERMINAL_ID, clock=clock)
     policy = RetryPolicy(base_s=1, factor=2, cap_s=300, jitter=0.5)
     client = CentralClient(sandbox.url, TERMINAL_ID, SECRET, connect_timeout_s=0.5)
-    w = SyncWorker(box, client, policy=policy, clock=clock, heartbeat_interval_s=60,
-                   rng=random.Random(1))
+    w = SyncWorker(
+        box, client, policy=policy, clock=clock, heartbeat_interval_s=60, rng=random.Random(1)
+    )
     states: list[Connectivity] = []
     w.add_listener(states.append)
     start, step, day = t[0], 30.0, 86400.0
@@ -168,8 +205,10 @@ def test_day_offline_then_drains_in_order(tmp_path: Path) -> None:
         if int((t[0] - start) // step) % 20 == 0:  # one citizen every 10 minutes
             e = box.enqueue(Kind.SUBMISSION, submission(len(enqueued)))
             enqueued.append(e)
-            box.enqueue(Kind.RATING, rating(e.provisional_no, "不满意" if len(enqueued) % 7 == 0
-                                            else "满意"))
+            box.enqueue(
+                Kind.RATING,
+                rating(e.provisional_no, "不满意" if len(enqueued) % 7 == 0 else "满意"),
+            )
         w.run_once()
         head = box.head(Kind.SUBMISSION)
         if head.attempts and last_attempt.get("n") != head.attempts:
@@ -189,26 +228,45 @@ def test_day_offline_then_drains_in_order(tmp_path: Path) -> None:
     assert box.depth() == 0
     assert [ref for _, ref in sandbox.cases()] == [e.provisional_no for e in enqueued]  # in order
     counts = check_exactly_once(box, sandbox)
-    print(f"\noffline day: {len(enqueued)} submissions + {counts['ratings']} ratings queued, "
-          f"head tried {head.attempts} times, longest gap {max(gaps):.0f} s (cap {policy.cap_s:.0f}),"
-          f" all drained in order on reconnect")
+    print(
+        f"\noffline day: {len(enqueued)} submissions + {counts['ratings']} ratings queued, "
+        f"head tried {head.attempts} times, longest gap {max(gaps):.0f} s (cap {policy.cap_s:.0f}),"
+        f" all drained in order on reconnect"
+    )
     box.close()
     sandbox.stop()
 
 
 # -- (c) faulty network ------------------------------------------------------------------------
 
+
 def test_faults_500_timeout_reset_still_exactly_once(tmp_path: Path) -> None:
     sandbox = Sandbox(tmp_path / "central.sqlite3")
-    proxy = FaultProxy(sandbox.port, {"reset_before": 0.05, "error_500_before": 0.05,
-                                      "error_500_after": 0.07, "reset_mid_response": 0.07,
-                                      "timeout_after": 0.04}, seed=5, hold_s=0.6)
+    proxy = FaultProxy(
+        sandbox.port,
+        {
+            "reset_before": 0.05,
+            "error_500_before": 0.05,
+            "error_500_after": 0.07,
+            "reset_mid_response": 0.07,
+            "timeout_after": 0.04,
+        },
+        seed=5,
+        hold_s=0.6,
+    )
     t = [time.time()]
     box = Outbox(tmp_path / "q", tmp_path / "k", terminal_id=TERMINAL_ID, clock=lambda: t[0])
-    client = CentralClient(proxy.url, TERMINAL_ID, SECRET, connect_timeout_s=0.5,
-                           read_timeout_s=0.25)
-    w = SyncWorker(box, client, policy=RetryPolicy(base_s=1, cap_s=30), clock=lambda: t[0],
-                   rng=random.Random(3), heartbeat_interval_s=3600)
+    client = CentralClient(
+        proxy.url, TERMINAL_ID, SECRET, connect_timeout_s=0.5, read_timeout_s=0.25
+    )
+    w = SyncWorker(
+        box,
+        client,
+        policy=RetryPolicy(base_s=1, cap_s=30),
+        clock=lambda: t[0],
+        rng=random.Random(3),
+        heartbeat_interval_s=3600,
+    )
     n = 150
     for i in range(n):
         e = box.enqueue(Kind.SUBMISSION, submission(i))
@@ -234,11 +292,17 @@ def test_faults_500_timeout_reset_still_exactly_once(tmp_path: Path) -> None:
 
 # -- (d) no plain-text ID numbers on disk ------------------------------------------------------
 
+
 def test_queue_file_never_holds_id_numbers(tmp_path: Path) -> None:
     sandbox = Sandbox(tmp_path / "central.sqlite3")
     t = [time.time()]
-    box = Outbox(tmp_path / "q", tmp_path / "k", terminal_id=TERMINAL_ID, clock=lambda: t[0],
-                 retention_days=1)
+    box = Outbox(
+        tmp_path / "q",
+        tmp_path / "k",
+        terminal_id=TERMINAL_ID,
+        clock=lambda: t[0],
+        retention_days=1,
+    )
     ids = [id_number(i) for i in range(200)]
     for i in range(200):
         box.enqueue(Kind.SUBMISSION, submission(i))

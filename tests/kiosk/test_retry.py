@@ -1,4 +1,5 @@
 """RetryPolicy: pure backoff maths (no sleeping) and error classification."""
+
 from __future__ import annotations
 
 import random
@@ -8,7 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.central_errors import (
-    AuthError, CentralTimeout, NetworkError, ProtocolError, Rejected, ServerError,
+    AuthError,
+    CentralTimeout,
+    NetworkError,
+    ProtocolError,
+    Rejected,
+    ServerError,
 )
 from kiosk.retry import DEFAULT_POLICY, RetryPolicy, Verdict
 
@@ -38,10 +44,17 @@ def test_huge_attempt_counts_do_not_overflow() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(base=st.floats(0.01, 100), factor=st.floats(1, 10), cap_mult=st.floats(1, 1000),
-       jitter=st.floats(0, 0.99), attempt=st.integers(1, 10_000), u=st.floats(0, 0.999999))
-def test_backoff_properties(base: float, factor: float, cap_mult: float, jitter: float,
-                            attempt: int, u: float) -> None:
+@given(
+    base=st.floats(0.01, 100),
+    factor=st.floats(1, 10),
+    cap_mult=st.floats(1, 1000),
+    jitter=st.floats(0, 0.99),
+    attempt=st.integers(1, 10_000),
+    u=st.floats(0, 0.999999),
+)
+def test_backoff_properties(
+    base: float, factor: float, cap_mult: float, jitter: float, attempt: int, u: float
+) -> None:
     p = RetryPolicy(base_s=base, factor=factor, cap_s=base * cap_mult, jitter=jitter)
     raw = p.raw_delay(attempt)
     d = p.backoff(attempt, FixedRng(u))
@@ -59,8 +72,10 @@ def test_policy_is_immutable_and_new_copies() -> None:
     assert q.cap_s == 10 and p.cap_s == 300 and q.base_s == p.base_s
 
 
-@pytest.mark.parametrize("kwargs", [dict(base_s=0), dict(factor=0.5), dict(cap_s=0.5),
-                                    dict(jitter=1.0), dict(jitter=-0.1)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(base_s=0), dict(factor=0.5), dict(cap_s=0.5), dict(jitter=1.0), dict(jitter=-0.1)],
+)
 def test_invalid_policies_refused(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         RetryPolicy(**kwargs)
@@ -75,23 +90,26 @@ def test_retry_after_lengthens_but_never_beyond_cap() -> None:
     assert p.delay_for(1, NetworkError("down")) == 1
 
 
-@pytest.mark.parametrize("error, verdict", [
-    (NetworkError("refused"), Verdict.RETRY),
-    (CentralTimeout("read timeout"), Verdict.RETRY),
-    (ServerError(500, "internal", "boom"), Verdict.RETRY),
-    (ServerError(503, "unavailable", "later"), Verdict.RETRY),
-    (AuthError(401, "bad_signature", "no"), Verdict.RETRY),
-    (ProtocolError("not json"), Verdict.RETRY),
-    (Rejected(408, "timeout", ""), Verdict.RETRY),
-    (Rejected(409, "in_progress", ""), Verdict.RETRY),
-    (Rejected(429, "rate_limited", ""), Verdict.RETRY),
-    (Rejected(409, "idempotency_conflict", ""), Verdict.DEAD),
-    (Rejected(409, "already_rated", ""), Verdict.DEAD),
-    (Rejected(400, "bad_request", ""), Verdict.DEAD),
-    (Rejected(404, "unknown_item", ""), Verdict.DEAD),
-    (Rejected(422, "validation", ""), Verdict.DEAD),
-    (RuntimeError("bug"), Verdict.RETRY),
-])
+@pytest.mark.parametrize(
+    "error, verdict",
+    [
+        (NetworkError("refused"), Verdict.RETRY),
+        (CentralTimeout("read timeout"), Verdict.RETRY),
+        (ServerError(500, "internal", "boom"), Verdict.RETRY),
+        (ServerError(503, "unavailable", "later"), Verdict.RETRY),
+        (AuthError(401, "bad_signature", "no"), Verdict.RETRY),
+        (ProtocolError("not json"), Verdict.RETRY),
+        (Rejected(408, "timeout", ""), Verdict.RETRY),
+        (Rejected(409, "in_progress", ""), Verdict.RETRY),
+        (Rejected(429, "rate_limited", ""), Verdict.RETRY),
+        (Rejected(409, "idempotency_conflict", ""), Verdict.DEAD),
+        (Rejected(409, "already_rated", ""), Verdict.DEAD),
+        (Rejected(400, "bad_request", ""), Verdict.DEAD),
+        (Rejected(404, "unknown_item", ""), Verdict.DEAD),
+        (Rejected(422, "validation", ""), Verdict.DEAD),
+        (RuntimeError("bug"), Verdict.RETRY),
+    ],
+)
 def test_classify(error: BaseException, verdict: Verdict) -> None:
     assert DEFAULT_POLICY.classify(error) is verdict
 

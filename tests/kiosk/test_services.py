@@ -1,4 +1,5 @@
 """The real services of a terminal: a staff publish reaches it through heartbeat → fetch → install."""
+
 from __future__ import annotations
 
 import json
@@ -18,13 +19,18 @@ def signed_v2(tmp_path: Path) -> Path:
     catalogue = dict(bundle["catalogue"], version=2)
     key = load_private_key(ROOT / "config" / "demo" / "catalogue-demo.key")
     out = tmp_path / "v2.json"
-    out.write_text(json.dumps(sign_catalogue(catalogue, key, "demo-2026"), ensure_ascii=False), encoding="utf-8")
+    out.write_text(
+        json.dumps(sign_catalogue(catalogue, key, "demo-2026"), ensure_ascii=False),
+        encoding="utf-8",
+    )
     return out
 
 
 def test_publish_reaches_the_terminal(tmp_path: Path) -> None:
     cfg = demo_config(tmp_path / "var")
-    cfg = cfg.model_copy(update={"central": cfg.central.model_copy(update={"heartbeat_interval_s": 0.3})})
+    cfg = cfg.model_copy(
+        update={"central": cfg.central.model_copy(update={"heartbeat_interval_s": 0.3})}
+    )
     svc = services.build(cfg, devices=False)
     installed: list[object] = []
     svc.catalogue_listeners.append(installed.append)
@@ -47,7 +53,9 @@ def test_publish_reaches_the_terminal(tmp_path: Path) -> None:
 
 def test_printer_gets_print_confirmation_settings_from_config(tmp_path: Path) -> None:
     cfg = demo_config(tmp_path / "var")
-    cfg = cfg.model_copy(update={"printer": cfg.printer.model_copy(update={"confirm_printed": False})})
+    cfg = cfg.model_copy(
+        update={"printer": cfg.printer.model_copy(update={"confirm_printed": False})}
+    )
     svc = services.build(cfg, central=False)
     try:
         driver = svc.printer.printer

@@ -1,4 +1,5 @@
 """SyncWorker against the real sandbox on 127.0.0.1 (a fault proxy in front to take it away)."""
+
 from __future__ import annotations
 
 import random
@@ -12,7 +13,13 @@ from kiosk.outbox import DeliveryLock, Kind, Outbox, State
 from kiosk.retry import RetryPolicy
 from kiosk.sync import Connectivity, SyncError, SyncWorker
 from tests.kiosk._central import (
-    SECRET, TERMINAL_ID, CannedServer, FaultProxy, Sandbox, rating, submission,
+    SECRET,
+    TERMINAL_ID,
+    CannedServer,
+    FaultProxy,
+    Sandbox,
+    rating,
+    submission,
 )
 
 POLICY = RetryPolicy(base_s=2, factor=2, cap_s=60, jitter=0.5)
@@ -47,16 +54,24 @@ def clock() -> Clock:
 
 @pytest.fixture
 def box(tmp_path: Path, clock: Clock) -> Outbox:
-    o = Outbox(tmp_path / "outbox.sqlite3", tmp_path / "outbox.key", terminal_id=TERMINAL_ID,
-               clock=clock)
+    o = Outbox(
+        tmp_path / "outbox.sqlite3", tmp_path / "outbox.key", terminal_id=TERMINAL_ID, clock=clock
+    )
     yield o
     o.close()
 
 
 def make_worker(box: Outbox, url: str, clock: Clock, **kw) -> SyncWorker:
     client = CentralClient(url, TERMINAL_ID, SECRET, connect_timeout_s=1, read_timeout_s=2)
-    return SyncWorker(box, client, policy=POLICY, clock=clock, rng=random.Random(7),
-                      heartbeat_interval_s=kw.pop("heartbeat_interval_s", 30), **kw)
+    return SyncWorker(
+        box,
+        client,
+        policy=POLICY,
+        clock=clock,
+        rng=random.Random(7),
+        heartbeat_interval_s=kw.pop("heartbeat_interval_s", 30),
+        **kw,
+    )
 
 
 def test_drains_in_order_and_maps_provisional_case_numbers(box, sandbox, proxy, clock) -> None:
@@ -72,8 +87,9 @@ def test_drains_in_order_and_maps_provisional_case_numbers(box, sandbox, proxy, 
         assert ref.state is State.DELIVERED and ref.case_no
         assert box.lookup_case(ref.case_no).provisional_no == s.provisional_no
     central_ratings = sandbox.ratings()
-    assert [c for c, _ in central_ratings] == [box.lookup_case(s.provisional_no).case_no
-                                             for s in subs[:3]]
+    assert [c for c, _ in central_ratings] == [
+        box.lookup_case(s.provisional_no).case_no for s in subs[:3]
+    ]
     assert all(box.get(r.id).state is State.DELIVERED for r in rates)
     assert w.state is Connectivity.ONLINE
     assert box.depth() == 0
@@ -98,7 +114,7 @@ def test_network_down_backs_off_capped_and_blocks_kind_in_order(box, sandbox, pr
         delays.append(delay)
         assert box.get(b.id).attempts == 0  # b waits behind a: order within the kind
         clock.t = row.next_attempt_at
-    assert max(delays) <= 60 and delays[-1] > 30   # reached the cap
+    assert max(delays) <= 60 and delays[-1] > 30  # reached the cap
     assert states == [Connectivity.OFFLINE]
     assert "ConnectionError" in box.stats().last_error
     proxy.down = False
@@ -166,10 +182,17 @@ def test_heartbeat_reports_depth_and_devices_and_refreshes_catalogue(box, sandbo
 
     for i in range(3):
         box.enqueue(Kind.RATING, rating(f"610900-20261125-00000{i}"))
-    w = make_worker(box, sandbox.url, clock, install_catalogue=install,
-                    catalogue_version=lambda: version["v"],
-                    device_states=lambda: {"printer": {"status": "warning", "detail": "paper_near_end"},
-                                           "idcard": "ok"})
+    w = make_worker(
+        box,
+        sandbox.url,
+        clock,
+        install_catalogue=install,
+        catalogue_version=lambda: version["v"],
+        device_states=lambda: {
+            "printer": {"status": "warning", "detail": "paper_near_end"},
+            "idcard": "ok",
+        },
+    )
     assert w.heartbeat()
     row = sandbox.store._all("SELECT outbox_depth, devices, catalogue_version FROM heartbeats")[0]
     assert row[0] == 3 and '"paper_near_end"' in row[1] and row[2] == 0
@@ -186,8 +209,10 @@ def test_broken_installer_does_not_stop_the_worker(box, sandbox, clock) -> None:
     def install(bundle: bytes) -> None:
         raise ValueError("signature not trusted")
 
-    bundle = ('{"catalogue":{"version":3,"items":[{"code":"SB-APPLY-001","kind":"apply",'
-              '"names":{"zh":"养老待遇资格认证"}}]},"signatures":[]}').encode()
+    bundle = (
+        '{"catalogue":{"version":3,"items":[{"code":"SB-APPLY-001","kind":"apply",'
+        '"names":{"zh":"养老待遇资格认证"}}]},"signatures":[]}'
+    ).encode()
     sandbox.store.publish(3, bundle, 1, "s", time.time())
     w = make_worker(box, sandbox.url, clock, install_catalogue=install)
     assert w.heartbeat() and not w.refresh_catalogue()
@@ -270,6 +295,7 @@ def test_flush_reports(box, sandbox, proxy, clock) -> None:
 def test_cli_flush_delivers_and_reports(tmp_path, sandbox, capsys) -> None:
     from kiosk.cli import main
     from tests.kiosk.test_outbox import write_config
+
     cfg = write_config(tmp_path, sandbox.url)
     data = tmp_path / "data"
     with Outbox(data / "outbox.sqlite3", data / "outbox.key", terminal_id=TERMINAL_ID) as o:
@@ -292,13 +318,16 @@ def test_cli_flush_delivers_and_reports(tmp_path, sandbox, capsys) -> None:
 def test_cli_flush_central_down_exit_1(tmp_path, capsys) -> None:
     from kiosk.cli import main
     from tests.kiosk.test_outbox import write_config
+
     cfg = write_config(tmp_path, "http://127.0.0.1:9")
     data = tmp_path / "data"
     with Outbox(data / "outbox.sqlite3", data / "outbox.key", terminal_id=TERMINAL_ID) as o:
         o.enqueue(Kind.SUBMISSION, submission(1))
     assert main(["outbox", "flush", "--config", str(cfg)]) == 1
     out = capsys.readouterr().out
-    assert "delivered 0, dead 0, still pending 1" in out and "last error: POST /v1/submissions" in out
+    assert (
+        "delivered 0, dead 0, still pending 1" in out and "last error: POST /v1/submissions" in out
+    )
     assert main(["outbox", "flush", "--config", str(cfg), "--url", "embedded"]) == 2
     assert "embedded" in capsys.readouterr().err
 
@@ -320,9 +349,13 @@ def test_bad_device_states_still_heartbeat_and_deliver(box, sandbox, clock) -> N
     def boom() -> int:
         raise RuntimeError("catalogue store broken")
 
-    w = make_worker(box, sandbox.url, clock, catalogue_version=boom,
-                    device_states=lambda: {"printer": "on fire", "idcard": {"status": "ok"},
-                                           "Bad Name": "ok"})
+    w = make_worker(
+        box,
+        sandbox.url,
+        clock,
+        catalogue_version=boom,
+        device_states=lambda: {"printer": "on fire", "idcard": {"status": "ok"}, "Bad Name": "ok"},
+    )
     e = box.enqueue(Kind.SUBMISSION, submission(1))
     w.run_once()
     assert box.get(e.id).state is State.DELIVERED
@@ -336,6 +369,7 @@ def test_bad_device_states_still_heartbeat_and_deliver(box, sandbox, clock) -> N
 def test_from_config(tmp_path, sandbox) -> None:
     from kiosk import config
     from tests.kiosk.test_outbox import write_config
+
     cfg = config.load(write_config(tmp_path, sandbox.url))
     box = Outbox.from_config(cfg)
     try:

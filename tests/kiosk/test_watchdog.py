@@ -1,4 +1,5 @@
 """sd_notify: datagrams reach a real unix socket; no socket means a quiet no-op."""
+
 from __future__ import annotations
 
 import os
@@ -31,7 +32,9 @@ def test_dead_socket_is_logged_not_raised(tmp_path: Path) -> None:
 
 def test_watchdog_interval_is_half_of_watchdog_usec() -> None:
     assert watchdog_interval({"WATCHDOG_USEC": "30000000"}) == 15.0
-    assert watchdog_interval({"WATCHDOG_USEC": "30000000", "WATCHDOG_PID": str(os.getpid())}) == 15.0
+    assert (
+        watchdog_interval({"WATCHDOG_USEC": "30000000", "WATCHDOG_PID": str(os.getpid())}) == 15.0
+    )
     assert watchdog_interval({"WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"}) is None
     assert watchdog_interval({}) is None
     assert watchdog_interval({"WATCHDOG_USEC": "soon"}) is None

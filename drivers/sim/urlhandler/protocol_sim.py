@@ -1,4 +1,5 @@
 """pyserial handler for `sim://KIND?opt=val`: a simulator behind a pty, opened as a real port."""
+
 from __future__ import annotations
 
 import urllib.parse

@@ -1,4 +1,5 @@
 """Base of every screen view-model: properties filled from the engine, one `wipe()` for all."""
+
 from __future__ import annotations
 
 import copy
@@ -36,7 +37,9 @@ class ScreenViewModel(EventDispatcher):
         """Reset every property to its default (ends a session: no personal data may remain)."""
         for name, prop in self.properties().items():
             default = prop.defaultvalue
-            setattr(self, name, copy.copy(default) if isinstance(default, (list, dict)) else default)
+            setattr(
+                self, name, copy.copy(default) if isinstance(default, (list, dict)) else default
+            )
 
 
 class PagedViewModel(ScreenViewModel):

@@ -1,5 +1,6 @@
 """View-models of the card on the reader: the items a card placed on the home screen can serve,
 and the large "请取走身份证" reminder while a card is left on the reader after a session."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 
 
 class CardOfferViewModel(ScreenViewModel):
-    """"已读取身份证" with the items this card can serve now (tap one to go straight on)."""
+    """ "已读取身份证" with the items this card can serve now (tap one to go straight on)."""
 
     title = StringProperty("")
     holder_text = StringProperty("")

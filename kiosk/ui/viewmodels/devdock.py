@@ -1,4 +1,5 @@
 """The demo dock (F12, demo config only): drives the running simulators and the network."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,8 +25,12 @@ class DevDockViewModel(EventDispatcher):
     face_person = StringProperty("astronaut")
     camera_plugged = BooleanProperty(True)
 
-    def __init__(self, set_network: Callable[[bool], None] | None = None,
-                 pay_phone: Callable[[], str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        set_network: Callable[[bool], None] | None = None,
+        pay_phone: Callable[[], str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._set_network = set_network
         self._pay_phone = pay_phone
@@ -100,8 +105,9 @@ class DevDockViewModel(EventDispatcher):
             self.last = "no sandbox / scanner"
             return
         try:
-            code = requests.post(sandbox.url + "/sandbox/identity/codes", json={"kind": kind},
-                                 timeout=5).json()["code"]
+            code = requests.post(
+                sandbox.url + "/sandbox/identity/codes", json={"kind": kind}, timeout=5
+            ).json()["code"]
         except (requests.RequestException, ValueError, KeyError) as exc:
             self.last = f"no code: {type(exc).__name__}"
             return

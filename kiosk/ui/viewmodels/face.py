@@ -1,4 +1,5 @@
 """View-model of the 人证比对 screen: consent, live preview with guidance, challenge, verdict."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -45,13 +46,17 @@ class FaceViewModel(ScreenViewModel):
         self.seconds_text = self.tr("face.seconds", s=int(flow.seconds_left + 0.99)) if live else ""
         self.guidance_ok = live and not flow.problem
         self.guidance = self.tr(f"face.guide.{flow.problem or 'ok'}") if live else ""
-        self.challenge_text = self.tr(f"face.challenge.{flow.challenge.value}") \
-            if phase is Phase.CHALLENGE and flow.challenge else ""
+        self.challenge_text = (
+            self.tr(f"face.challenge.{flow.challenge.value}")
+            if phase is Phase.CHALLENGE and flow.challenge
+            else ""
+        )
         if phase is Phase.CHALLENGE and flow.problem in ("eyes_closed", "not_frontal"):
             self.guidance, self.guidance_ok = self.tr("face.guide.ok"), True  # that is the action
         self.can_retry = phase in (Phase.FAILED, Phase.CAMERA_FAULT) and flow.tries < MAX_TRIES
         self.result_text = {
-            Phase.VERIFYING: self.tr("face.verifying"), Phase.PASSED: self.tr("face.passed"),
+            Phase.VERIFYING: self.tr("face.verifying"),
+            Phase.PASSED: self.tr("face.passed"),
             Phase.FAILED: self.tr(f"face.failed.{flow.fail_reason or 'no_match'}"),
             Phase.GIVE_UP: self.tr(f"face.failed.{flow.fail_reason or 'no_match'}"),
             Phase.CAMERA_FAULT: self.tr("face.camera_fault"),
@@ -59,7 +64,8 @@ class FaceViewModel(ScreenViewModel):
         }.get(phase, "")
         self.result_hint = {
             Phase.FAILED: self.tr("face.retry_hint", left=MAX_TRIES - flow.tries),
-            Phase.GIVE_UP: self.tr("face.give_up"), Phase.DECLINED: self.tr("face.alternatives"),
+            Phase.GIVE_UP: self.tr("face.give_up"),
+            Phase.DECLINED: self.tr("face.alternatives"),
             Phase.CAMERA_FAULT: self.tr("face.camera_fault_hint"),
         }.get(phase, "")
         frame = flow.preview if live else None

@@ -1,4 +1,5 @@
 """View-model of the form: typed fields, keypads, choice lists, a date picker and the pinyin input method."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,14 @@ DIGITS = list("123456789")
 CASE_KEYS = list(case_ref_alphabet())
 """Every character a case number or a terminal's provisional number can hold (the contract)."""
 USCC_KEYS = list(USCC_ALPHABET)
-KEYPADS = {"phone": "digits", "number": "digits", "id_number": "id", "case_no": "alnum",
-           "uscc": "alnum", "text": "ime"}
+KEYPADS = {
+    "phone": "digits",
+    "number": "digits",
+    "id_number": "id",
+    "case_no": "alnum",
+    "uscc": "alnum",
+    "text": "ime",
+}
 MAX_LEN = {"phone": 11, "id_number": 18, "uscc": 18, "number": 12, "case_no": CASE_REF_MAX_LEN}
 
 
@@ -81,8 +88,10 @@ class FormViewModel(ScreenViewModel):
             self.keyboard.index.warm()  # the dictionary loads while the citizen fills the rest
         if not self.active or self.active not in [f.name for f in fields]:
             values = engine.session.values  # start where something is missing (defaults set)
-            first = next((f for f in fields if self._editable(f) and not values.get(f.name)),
-                         next((f for f in fields if self._editable(f)), None))
+            first = next(
+                (f for f in fields if self._editable(f) and not values.get(f.name)),
+                next((f for f in fields if self._editable(f)), None),
+            )
             self.active = first.name if first else ""
         values, errors = engine.session.values, engine.session.errors
         rows = []
@@ -93,12 +102,21 @@ class FormViewModel(ScreenViewModel):
             label = f.label_en if self.en else f.label_zh
             if not f.required:
                 label += self.tr("form.optional")
-            rows.append({"name": f.name, "label": label,
-                         "value": shown or ((f.hint_en if self.en else f.hint_zh) or self.tr(
-                             "form.choose" if f.type in ("choice", "date") else "form.tap")),
-                         "empty": not shown,
-                         "error": (err[1] if self.en else err[0]) if err else "",
-                         "active": f.name == self.active, "locked": not self._editable(f)})
+            rows.append(
+                {
+                    "name": f.name,
+                    "label": label,
+                    "value": shown
+                    or (
+                        (f.hint_en if self.en else f.hint_zh)
+                        or self.tr("form.choose" if f.type in ("choice", "date") else "form.tap")
+                    ),
+                    "empty": not shown,
+                    "error": (err[1] if self.en else err[0]) if err else "",
+                    "active": f.name == self.active,
+                    "locked": not self._editable(f),
+                }
+            )
         self.rows = rows
         self.has_errors = bool(errors)
         self.message = self.tr("form.fix") if errors else ""
@@ -127,8 +145,10 @@ class FormViewModel(ScreenViewModel):
             self._ime_show()
         elif f.type == "choice":
             self.panel = "choice"
-            self.options = [{"value": o.value, "text": o.en if self.en else o.zh,
-                             "selected": o.value == raw} for o in f.options]
+            self.options = [
+                {"value": o.value, "text": o.en if self.en else o.zh, "selected": o.value == raw}
+                for o in f.options
+            ]
             self.keys = []
         elif f.type == "date":
             self.panel = "date"
@@ -150,8 +170,11 @@ class FormViewModel(ScreenViewModel):
         self.ime_bar = [{"text": c.text, "slot": i} for i, c in enumerate(kb.bar())]
         self.ime_pages, self.ime_page = kb.pages(), kb.page
         self.ime_composing = kb.composing()
-        self.ime_status = "" if idx is not None or kb.mode != "pinyin" else \
-            self.tr("ime.unavailable" if kb.index.error else "ime.loading")
+        self.ime_status = (
+            ""
+            if idx is not None or kb.mode != "pinyin"
+            else self.tr("ime.unavailable" if kb.index.error else "ime.loading")
+        )
 
     def _date_from(self, raw: str, f: Field) -> None:
         try:
@@ -199,8 +222,8 @@ class FormViewModel(ScreenViewModel):
         if getattr(edit, "clear", False):
             raw = ""
         if getattr(edit, "delete", 0):
-            raw = raw[:-edit.delete]  # type: ignore[attr-defined]
-        raw = (raw + getattr(edit, "insert", ""))[:f.max_length or 500]
+            raw = raw[: -edit.delete]  # type: ignore[attr-defined]
+        raw = (raw + getattr(edit, "insert", ""))[: f.max_length or 500]
         if raw != self.engine.session.values.get(f.name, ""):
             self.engine.set_value(f.name, raw)
         else:
@@ -239,7 +262,9 @@ class FormViewModel(ScreenViewModel):
 
     def _advance(self) -> None:
         values = self.engine.session.values
-        nxt = next((f for f in self._fields() if self._editable(f) and not values.get(f.name)), None)
+        nxt = next(
+            (f for f in self._fields() if self._editable(f) and not values.get(f.name)), None
+        )
         if nxt is not None:
             self.active = nxt.name
         self.update(self.engine)

@@ -1,5 +1,6 @@
 """View-models of the guidance screens (issue 23): the 我要办什么 tree, a 办事指南 with its flow
 chart, the policy library with category chips and a search box typed with the input method."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -49,11 +50,14 @@ class GuideViewModel(ScreenViewModel):
         self.at_roots = node is None
         crumbs = b.crumbs(engine.lang)
         self.crumbs = [{"text": self.tr("guide.start"), "level": -1}] + [
-            {"text": c, "level": i} for i, c in enumerate(crumbs)]
+            {"text": c, "level": i} for i, c in enumerate(crumbs)
+        ]
         if node is None:
             self.question = self.tr("guide.who")
-            self.answers = [{"text": r.en if self.en else r.zh, "index": i, "root": r.id}
-                            for i, r in enumerate(tree.roots)]
+            self.answers = [
+                {"text": r.en if self.en else r.zh, "index": i, "root": r.id}
+                for i, r in enumerate(tree.roots)
+            ]
             return
         self.question = node.question_en if self.en else node.question_zh
         rows = []
@@ -61,7 +65,11 @@ class GuideViewModel(ScreenViewModel):
             leaf = a.leaf
             hint = ""
             g = b.guidance.guide(leaf[1]) if leaf is not None and leaf[0] == "guide" else None
-            if g is not None and not g.item and not any(x.guide == g.code for x in b.guidance.bundles):
+            if (
+                g is not None
+                and not g.item
+                and not any(x.guide == g.code for x in b.guidance.bundles)
+            ):
                 hint = self.tr("guide.elsewhere")
             elif g is not None:
                 hint = self.tr("guide.read_guide")
@@ -113,15 +121,26 @@ class ZhinanViewModel(ScreenViewModel):
         en = self.en
         rows: list[dict[str, Any]] = []
         if g.summary_zh or g.summary_en:
-            rows.append({"label": "", "value": (g.summary_en or g.summary_zh) if en else g.summary_zh})
+            rows.append(
+                {"label": "", "value": (g.summary_en or g.summary_zh) if en else g.summary_zh}
+            )
         rows.append({"label": self.tr("zhinan.department"), "value": g.department_zh})
         for m in g.materials:
             mark = self.tr("zhinan.rongque") if not m.key else ""
             extra = self.tr("zhinan.note", note=m.note_zh) if m.note_zh and not en else ""
-            rows.append({"label": self.tr("zhinan.material"),
-                         "value": f"{m.en if en else m.zh}{' ×' + m.copies if m.copies else ''}"
-                                  f"{mark}{extra}"})
-        rows.append({"label": self.tr("zhinan.time_limit"), "value": g.time_limit_en if en else g.time_limit_zh})
+            rows.append(
+                {
+                    "label": self.tr("zhinan.material"),
+                    "value": f"{m.en if en else m.zh}{' ×' + m.copies if m.copies else ''}"
+                    f"{mark}{extra}",
+                }
+            )
+        rows.append(
+            {
+                "label": self.tr("zhinan.time_limit"),
+                "value": g.time_limit_en if en else g.time_limit_zh,
+            }
+        )
         rows.append({"label": self.tr("zhinan.fees"), "value": g.fees_en if en else g.fees_zh})
         w = g.where
         rows.append({"label": self.tr("zhinan.where"), "value": w.window_en if en else w.window_zh})
@@ -140,7 +159,8 @@ class ZhinanViewModel(ScreenViewModel):
         # from the item screen 返回 goes back to it; elsewhere 开始办理 starts the guide's own
         self.can_start = b.state.guide_from != State.ITEM and bool(
             (bundle is not None and not engine.bundle.unavailable_reason(bundle.code))
-            or (item is not None and not engine.unavailable_reason(item)))
+            or (item is not None and not engine.unavailable_reason(item))
+        )
         self.start_text = self.tr("zhinan.start")
 
     def print_guide(self) -> None:
@@ -198,18 +218,26 @@ class PolicyViewModel(ScreenViewModel):
         st = b.state
         self.chips = [{"code": "", "text": self.tr("home.all"), "selected": st.category == ""}] + [
             {"code": c.code, "text": c.en if self.en else c.zh, "selected": st.category == c.code}
-            for c in g.policy_categories]
+            for c in g.policy_categories
+        ]
         self.query = st.query
         found = b.policies()
         self.count_text = self.tr("policy.count", n=len(found))
         self.pages = max(1, -(-len(found) // POLICIES_PER_PAGE))
         self.page = min(self.page, self.pages - 1)
-        shown = found[self.page * POLICIES_PER_PAGE:(self.page + 1) * POLICIES_PER_PAGE]
-        self.rows = [{"code": p.code, "title": p.title,
-                      "text": f"{self.tr('policy.audience')}{p.audience}\n{self.tr('policy.benefit')}"
-                              f"{p.benefit}\n{self.tr('policy.how')}{p.how}\n"
-                              f"{self.tr('policy.valid', start=p.valid_from, end=p.valid_to)}",
-                      "dept": p.department, "guide": p.guide or ""} for p in shown]
+        shown = found[self.page * POLICIES_PER_PAGE : (self.page + 1) * POLICIES_PER_PAGE]
+        self.rows = [
+            {
+                "code": p.code,
+                "title": p.title,
+                "text": f"{self.tr('policy.audience')}{p.audience}\n{self.tr('policy.benefit')}"
+                f"{p.benefit}\n{self.tr('policy.how')}{p.how}\n"
+                f"{self.tr('policy.valid', start=p.valid_from, end=p.valid_to)}",
+                "dept": p.department,
+                "guide": p.guide or "",
+            }
+            for p in shown
+        ]
         self.page_text = self.tr("common.page", page=self.page + 1, pages=self.pages)
         if self.searching:
             self._ime_show()
@@ -222,8 +250,11 @@ class PolicyViewModel(ScreenViewModel):
         self.ime_bar = [{"text": c.text, "slot": i} for i, c in enumerate(kb.bar())]
         self.ime_pages, self.ime_page = kb.pages(), kb.page
         self.ime_composing = kb.composing()
-        self.ime_status = "" if idx is not None or kb.mode != "pinyin" else \
-            self.tr("ime.unavailable" if kb.index.error else "ime.loading")
+        self.ime_status = (
+            ""
+            if idx is not None or kb.mode != "pinyin"
+            else self.tr("ime.unavailable" if kb.index.error else "ime.loading")
+        )
 
     # ---- actions ----
 
@@ -261,7 +292,7 @@ class PolicyViewModel(ScreenViewModel):
         if getattr(edit, "clear", False):
             q = ""
         if getattr(edit, "delete", 0):
-            q = q[:-edit.delete]
+            q = q[: -edit.delete]
         q = (q + getattr(edit, "insert", ""))[:40]
         self.page = 0
         self.engine.browse.set_query(q)  # redraws through the engine

@@ -1,4 +1,5 @@
 """The 求助 panel every citizen screen opens: help for this step and item, whom to call, a QR."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +14,21 @@ if TYPE_CHECKING:
     from kiosk.session.engine import SessionEngine
 
 #: Screens with a step-specific tip (help.step.<screen>).
-STEPS = ("home", "item", "identify", "form", "confirm", "working", "result", "printing",
-         "rating", "done", "out_of_service", "payment", "face")
+STEPS = (
+    "home",
+    "item",
+    "identify",
+    "form",
+    "confirm",
+    "working",
+    "result",
+    "printing",
+    "rating",
+    "done",
+    "out_of_service",
+    "payment",
+    "face",
+)
 
 
 @dataclass(frozen=True)
@@ -30,8 +44,13 @@ class HallInfo:
     @classmethod
     def from_config(cls, cfg: Any) -> HallInfo:
         """The hall of a TerminalConfig."""
-        return cls(cfg.hall_name, cfg.hall_name_en, cfg.hall.hotline, cfg.hall.duty_phone,
-                   cfg.hall.help_url)
+        return cls(
+            cfg.hall_name,
+            cfg.hall_name_en,
+            cfg.hall.hotline,
+            cfg.hall.duty_phone,
+            cfg.hall.help_url,
+        )
 
     def display_name(self, lang: str) -> str:
         """The hall's name in `lang` (English falls back to the Chinese name)."""
@@ -96,8 +115,10 @@ class HelpViewModel(ScreenViewModel):
         if it is not None:
             self.item_title = self.tr("help.about", item=it.name(engine.lang))
             holder = engine.session.holder
-            lines = [(it.description_en if self.en else it.description_zh) or "",
-                     self.tr("help.department", dept=it.department_en if self.en else it.department_zh)]
+            lines = [
+                (it.description_en if self.en else it.description_zh) or "",
+                self.tr("help.department", dept=it.department_en if self.en else it.department_zh),
+            ]
             mats = material_lines(it, self.en, self.tr, holder.card_type if holder else None)
             if mats:
                 lines.append(self.tr("help.bring", what=self.tr("help.list_sep").join(mats)))

@@ -1,4 +1,5 @@
 """View-model of the home screen: tiles, category filter, clock, status indicators."""
+
 from __future__ import annotations
 
 import time
@@ -13,8 +14,16 @@ from kiosk.ui.viewmodels.base import PagedViewModel
 if TYPE_CHECKING:
     from kiosk.session.engine import SessionEngine
 
-TINTS = ((0.07, 0.42, 0.78, 1), (0.0, 0.55, 0.45, 1), (0.85, 0.45, 0.05, 1), (0.55, 0.25, 0.65, 1),
-         (0.75, 0.15, 0.2, 1), (0.1, 0.5, 0.2, 1), (0.15, 0.3, 0.6, 1), (0.45, 0.35, 0.1, 1))
+TINTS = (
+    (0.07, 0.42, 0.78, 1),
+    (0.0, 0.55, 0.45, 1),
+    (0.85, 0.45, 0.05, 1),
+    (0.55, 0.25, 0.65, 1),
+    (0.75, 0.15, 0.2, 1),
+    (0.1, 0.5, 0.2, 1),
+    (0.15, 0.3, 0.6, 1),
+    (0.45, 0.35, 0.1, 1),
+)
 # Tiles per page: (portrait, elderly) → count (portrait 3×4 / 2×3, landscape 4×2 / 3×2).
 PER_PAGE = {(True, False): 12, (True, True): 6, (False, False): 8, (False, True): 6}
 
@@ -23,9 +32,17 @@ def format_clock(t: time.struct_time, lang: str = "zh_CN") -> tuple[str, str]:
     """('14:05', '2026年11月25日 星期三') for the home screen clock."""
     from kiosk.ui.i18n import t as tr
 
-    return (time.strftime("%H:%M", t),
-            tr("clock.date", lang, y=t.tm_year, m=t.tm_mon, d=t.tm_mday,
-               weekday=tr(f"weekday.{t.tm_wday}", lang)))
+    return (
+        time.strftime("%H:%M", t),
+        tr(
+            "clock.date",
+            lang,
+            y=t.tm_year,
+            m=t.tm_mon,
+            d=t.tm_mday,
+            weekday=tr(f"weekday.{t.tm_wday}", lang),
+        ),
+    )
 
 
 def reason_key(reason: str) -> str:
@@ -44,7 +61,10 @@ def unavailable_text(tr: Callable[..., str], reason: str, engine: SessionEngine,
     """Why `item` cannot be served (`reason` from engine.unavailable_reason) and what to do."""
     if reason.startswith("device:"):
         fault = engine.devices.get(reason.split(":", 1)[1], "")
-        return tr("unavail." + reason.replace(":", "."), status=tr(status_key(fault) if fault else "status.fault"))
+        return tr(
+            "unavail." + reason.replace(":", "."),
+            status=tr(status_key(fault) if fault else "status.fault"),
+        )
     if reason == "hours":
         return tr("unavail.hours", hours=" ".join(item.hours) if item.hours else "00:00-24:00")
     if reason in ("offline", "offline_pay", "intake", "disabled"):
@@ -72,8 +92,14 @@ class HomeViewModel(PagedViewModel):
     elderly = BooleanProperty(False)
     portrait = BooleanProperty(True)
 
-    def __init__(self, engine: SessionEngine, hall_name: str = "",
-                 clock: Callable[[], float] = time.time, hall: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        engine: SessionEngine,
+        hall_name: str = "",
+        clock: Callable[[], float] = time.time,
+        hall: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(engine, **kwargs)
         self._clock = clock
         self.hall = hall
@@ -83,7 +109,9 @@ class HomeViewModel(PagedViewModel):
 
     def tick(self, *_: object) -> None:
         """Refresh the clock from the injected time source."""
-        self.clock_text, self.date_text = format_clock(terminal_clock.struct(self._clock()), self.engine.lang)
+        self.clock_text, self.date_text = format_clock(
+            terminal_clock.struct(self._clock()), self.engine.lang
+        )
 
     def wipe(self) -> None:
         """Home holds nothing personal; only the paging resets."""
@@ -101,18 +129,30 @@ class HomeViewModel(PagedViewModel):
         self.status_text = self.tr("home.choose" if engine.online else "home.offline_first")
         self.online = engine.online
         self.online_text = self.tr("status.online" if engine.online else "status.offline_net")
-        self.devices = [{"text": self.tr("home.device_status", device=self.tr("device." + d),
-                                         status=self.tr(status_key(r) if r else "status.ok")),
-                         "ok": not r} for d, r in engine.devices.items() if r != "disabled"]
+        self.devices = [
+            {
+                "text": self.tr(
+                    "home.device_status",
+                    device=self.tr("device." + d),
+                    status=self.tr(status_key(r) if r else "status.ok"),
+                ),
+                "ok": not r,
+            }
+            for d, r in engine.devices.items()
+            if r != "disabled"
+        ]
         cat = engine.catalogue
         if cat is None:
             self.categories, self.tiles, self.pages, self.page_text = [], [], 1, ""
             return
         items = cat.enabled_items()
         used = [c for c in cat.categories if any(i.category == c.code for i in items)]
-        self.categories = [{"code": "", "text": self.tr("home.all"), "selected": self.category == ""}] + [
+        self.categories = [
+            {"code": "", "text": self.tr("home.all"), "selected": self.category == ""}
+        ] + [
             {"code": c.code, "text": c.en if self.en else c.zh, "selected": self.category == c.code}
-            for c in used]
+            for c in used
+        ]
         if self.category:
             items = tuple(i for i in items if i.category == self.category)
         # what can be served now comes first (offline: the items that still work are on page 1)
@@ -120,21 +160,26 @@ class HomeViewModel(PagedViewModel):
         per = PER_PAGE[(self.portrait, engine.elderly)]
         self.pages = max(1, -(-len(items) // per))
         self.page = min(self.page, self.pages - 1)
-        shown = items[self.page * per:(self.page + 1) * per]
+        shown = items[self.page * per : (self.page + 1) * per]
         codes = [c.code for c in cat.categories]
         tiles = []
         for it in shown:
             reason = engine.unavailable_reason(it)
             idx = codes.index(it.category) if it.category in codes else 0
             catobj = cat.categories[idx] if cat.categories else None
-            tiles.append({
-                "code": it.code, "name": it.name(engine.lang),
-                "dept": it.department_en if self.en else it.department_zh,
-                "glyph": ((catobj.en if self.en else catobj.zh) if catobj else it.name(engine.lang))[:1],
-                "tint": list(TINTS[idx % len(TINTS)]),
-                "reason": self.tr(reason_key(reason)) if reason else "",
-                "available": not reason,
-            })
+            tiles.append(
+                {
+                    "code": it.code,
+                    "name": it.name(engine.lang),
+                    "dept": it.department_en if self.en else it.department_zh,
+                    "glyph": (
+                        (catobj.en if self.en else catobj.zh) if catobj else it.name(engine.lang)
+                    )[:1],
+                    "tint": list(TINTS[idx % len(TINTS)]),
+                    "reason": self.tr(reason_key(reason)) if reason else "",
+                    "available": not reason,
+                }
+            )
         self.tiles = tiles
         self.page_text = self.tr("common.page", page=self.page + 1, pages=self.pages)
 

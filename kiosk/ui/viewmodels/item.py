@@ -1,4 +1,5 @@
 """View-models of the item description and identification screens."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -36,9 +37,10 @@ class ItemViewModel(ScreenViewModel):
         self.department = it.department_en if self.en else it.department_zh
         self.description = (it.description_en if self.en else it.description_zh) or ""
         holder = engine.session.holder
-        self.materials = [{"text": "· " + m} for m in material_lines(
-            it, self.en, self.tr, holder.card_type if holder else None)] or \
-            [{"text": "· " + self.tr("item.no_materials")}]
+        self.materials = [
+            {"text": "· " + m}
+            for m in material_lines(it, self.en, self.tr, holder.card_type if holder else None)
+        ] or [{"text": "· " + self.tr("item.no_materials")}]
         self.auth_text = auth_text(it, self.tr)
         self.kind_text = self.tr("kind." + it.kind)
         self.guide = engine.browse.guide_code(it.code)
@@ -85,8 +87,9 @@ class IdentifyViewModel(ScreenViewModel):
         self.has_id_card = "id_card" in offered
         self.has_sscard = "sscard" in offered
         self.allows_qr = "app_code" in offered
-        self.prompt = " / ".join(self.tr("identify.do." + m) for m in offered) or \
-            self.tr("identify.prompt")
+        self.prompt = " / ".join(self.tr("identify.do." + m) for m in offered) or self.tr(
+            "identify.prompt"
+        )
         self.qr_hint = self.tr("identify.where.app_code") if self.allows_qr else ""
         p = engine.session.identify_problem
         self.checking = p == "code_checking"
@@ -109,5 +112,7 @@ def auth_text(item: Item, tr: Callable[..., str]) -> str:
     """需要…: the item's identifications as one line ("无需验证身份" when none)."""
     if not item.needs_identity:
         return tr("auth.none")
-    text = tr("auth.any", methods=tr("auth.sep").join(tr("auth.m." + m) for m in item.identify_methods))
+    text = tr(
+        "auth.any", methods=tr("auth.sep").join(tr("auth.m." + m) for m in item.identify_methods)
+    )
     return text + (tr("auth.face") if item.needs_face else "")

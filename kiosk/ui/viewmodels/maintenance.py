@@ -4,6 +4,7 @@ Everything the screen can do goes through `kiosk.admin.maintenance.MaintenanceMo
 (audited, only while entered) and `kiosk.admin.console.Console` (the running services; never
 a second handle on a port the kiosk holds). Blocking calls run on a worker thread (`runner`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,14 @@ class PinPadViewModel(EventDispatcher):
     error = BooleanProperty(False)
     locked_s = NumericProperty(0)
 
-    def __init__(self, mode: MaintenanceMode, lang: str, on_open: Callable[[], None],
-                 clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        mode: MaintenanceMode,
+        lang: str,
+        on_open: Callable[[], None],
+        clock: Callable[[], float] = time.monotonic,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.mode = mode
         self.lang = lang
@@ -141,9 +148,18 @@ class MaintenanceViewModel(EventDispatcher):
     log_page = NumericProperty(0)
     log_pages = NumericProperty(1)
 
-    def __init__(self, mode: MaintenanceMode, console: Any, engine: Any, *, lang: str = "zh_CN",
-                 runner: Runner = run_inline, paused_flag: Any = None,
-                 clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        mode: MaintenanceMode,
+        console: Any,
+        engine: Any,
+        *,
+        lang: str = "zh_CN",
+        runner: Runner = run_inline,
+        paused_flag: Any = None,
+        clock: Callable[[], float] = time.monotonic,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.mode = mode
         self.console = console
@@ -193,7 +209,10 @@ class MaintenanceViewModel(EventDispatcher):
         """Once a second: the out-of-service switch on disk (`kiosk maintenance pause` from a
         shell), idle exit, the live tests' time limit, the header's uptime."""
         self.pin.tick()
-        if self.paused_flag is not None and (paused := self.paused_flag.is_set()) != self.engine.paused:
+        if (
+            self.paused_flag is not None
+            and (paused := self.paused_flag.is_set()) != self.engine.paused
+        ):
             log.info("out-of-service switch changed on disk: following it")
             self.engine.set_in_service(not paused)
             self._fill_service()
@@ -223,8 +242,12 @@ class MaintenanceViewModel(EventDispatcher):
     def _fill_header(self) -> None:
         info = self.console.info()
         h, m = divmod(int(info.uptime_s) // 60, 60)
-        self.header = self.tr("maint.header", tid=info.terminal_id, ver=info.app_version,
-                              uptime=self.tr("maint.uptime", h=h, m=m))
+        self.header = self.tr(
+            "maint.header",
+            tid=info.terminal_id,
+            ver=info.app_version,
+            uptime=self.tr("maint.uptime", h=h, m=m),
+        )
         self.idle_text = self.tr("maint.idle", s=int(self.mode.idle_remaining()))
 
     def _fill_devices(self) -> None:
@@ -240,16 +263,23 @@ class MaintenanceViewModel(EventDispatcher):
             if row.last_error:
                 when = terminal_clock.strftime("%m-%d %H:%M:%S", row.last_error_at or 0)
                 detail += "   " + self.tr("maint.last_error", reason=row.last_error, time=when)
-            rows.append({"name": self.tr(f"device.{row.name}"), "state": state, "detail": detail,
-                         "ok": bool(row.ok or not row.configured)})
+            rows.append(
+                {
+                    "name": self.tr(f"device.{row.name}"),
+                    "state": state,
+                    "detail": detail,
+                    "ok": bool(row.ok or not row.configured),
+                }
+            )
         self.device_rows = rows
 
     def _fill_outbox(self, rep: Any) -> None:
         if not rep.ok:
             self.outbox_text = self.tr("maint.failed", error=rep.error)
             return
-        text = self.tr("maint.outbox_counts", pending=rep.pending, dead=rep.dead,
-                       delivered=rep.delivered)
+        text = self.tr(
+            "maint.outbox_counts", pending=rep.pending, dead=rep.dead, delivered=rep.delivered
+        )
         if rep.pending and rep.oldest_pending_age_s is not None:
             text += "\n" + self.tr("maint.outbox_oldest", m=int(rep.oldest_pending_age_s // 60))
         if rep.last_error:
@@ -270,7 +300,9 @@ class MaintenanceViewModel(EventDispatcher):
     def _fill_service(self) -> None:
         self.paused = self.engine.paused
         reason = self.engine.out_of_service_reason()
-        key = "maint.paused" if self.paused else ("maint.oos_auto" if reason else "maint.in_service")
+        key = (
+            "maint.paused" if self.paused else ("maint.oos_auto" if reason else "maint.in_service")
+        )
         self.service_text = self.tr(key, reason=reason)
 
     def _set_test(self, test: str, text: str) -> None:
@@ -278,7 +310,9 @@ class MaintenanceViewModel(EventDispatcher):
 
     # ---- actions ----
 
-    def _run(self, name: str, fn: Callable[[], Any], done: Callable[[Any], None], shows: str) -> None:
+    def _run(
+        self, name: str, fn: Callable[[], Any], done: Callable[[Any], None], shows: str
+    ) -> None:
         """An audited action on a worker thread; `done(result)` back on the UI thread. The
         property `shows` says "working" meanwhile, and the error if the action crashed."""
         if not self.visible or self.busy:
@@ -301,10 +335,15 @@ class MaintenanceViewModel(EventDispatcher):
 
     def test_print(self) -> None:
         """打印测试页."""
+
         def done(res: Any) -> None:
-            self.print_test = (self.tr("maint.print_ok") if res.ok else
-                               self.tr("maint.print_bad", reason=self.tr(status_key(res.reason))
-                                       + f" ({res.reason})"))
+            self.print_test = (
+                self.tr("maint.print_ok")
+                if res.ok
+                else self.tr(
+                    "maint.print_bad", reason=self.tr(status_key(res.reason)) + f" ({res.reason})"
+                )
+            )
             self._fill_devices()
 
         self._run("print_test", lambda: self.console.print_test_page(self.lang), done, "print_test")
@@ -334,8 +373,12 @@ class MaintenanceViewModel(EventDispatcher):
 
         if isinstance(event, CardRead) and self._waiting.pop("card", None) is not None:
             card = mask_holder(event.holder)
-            self.card_test = self.tr("maint.card_ok", name=card.name, id=card.id_number,
-                                     type=self.tr(f"maint.card.{card.card_type}"))
+            self.card_test = self.tr(
+                "maint.card_ok",
+                name=card.name,
+                id=card.id_number,
+                type=self.tr(f"maint.card.{card.card_type}"),
+            )
             self.mode.action("card_test", lambda: f"{card.card_type} {card.id_number}")
         elif isinstance(event, CardUnreadable) and "card" in self._waiting:
             self.card_test = self.tr("maint.card_bad", reason=event.reason)
@@ -349,6 +392,7 @@ class MaintenanceViewModel(EventDispatcher):
 
     def check_central(self) -> None:
         """心跳测试: a signed heartbeat, round trip and clock skew."""
+
         def done(res: Any) -> None:
             if not res.ok:
                 self.central_text = self.tr("maint.hb_bad", error=res.error)
@@ -363,6 +407,7 @@ class MaintenanceViewModel(EventDispatcher):
 
     def retry_dead(self) -> None:
         """重试失败记录: dead outbox rows go back in the queue."""
+
         def done(n: int) -> None:
             self._fill_outbox(self.console.outbox())
             self.outbox_text += "\n" + self.tr("maint.retried", n=n)
@@ -371,13 +416,16 @@ class MaintenanceViewModel(EventDispatcher):
 
     def refresh_catalogue(self) -> None:
         """立即更新目录: fetch the catalogue from central now."""
+
         def done(res: Any) -> None:
             self._fill_catalogue(self.console.catalogue())
             if not res.ok:
                 note = self.tr("maint.refresh_bad", error=res.error)
             else:
-                note = self.tr("maint.refresh_new" if res.changed else "maint.refresh_same",
-                               version=res.version)
+                note = self.tr(
+                    "maint.refresh_new" if res.changed else "maint.refresh_same",
+                    version=res.version,
+                )
             self.catalogue_text += "\n" + note
 
         self._run("refresh_catalogue", self.console.refresh_catalogue, done, "catalogue_text")
@@ -398,7 +446,9 @@ class MaintenanceViewModel(EventDispatcher):
         except OSError as exc:  # the switch holds now, but a restart would not keep it
             log.error("service switch not saved in %s: %s", self.paused_flag.path, exc)
             self._fill_service()
-            self.service_text += "\n" + self.tr("maint.failed", error=exc.strerror or type(exc).__name__)
+            self.service_text += "\n" + self.tr(
+                "maint.failed", error=exc.strerror or type(exc).__name__
+            )
             return
         self._fill_service()
 
@@ -423,5 +473,5 @@ class MaintenanceViewModel(EventDispatcher):
 
     def _fill_log(self) -> None:
         start = self.log_page * LOG_PAGE_LINES
-        lines = self._log[start:start + LOG_PAGE_LINES]
+        lines = self._log[start : start + LOG_PAGE_LINES]
         self.log_lines = "\n".join(lines) if lines else self.tr("maint.log_empty")

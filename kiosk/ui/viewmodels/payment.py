@@ -1,4 +1,5 @@
 """View-model of the payment screen: amount, QR, 付款码 hint, countdown, outcome."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -51,7 +52,9 @@ class PaymentViewModel(ScreenViewModel):
             self.wipe()
             return
         phase = flow.phase
-        self.title = f"{self.tr('pay.title')} · {item.name(engine.lang)}" if item else self.tr("pay.title")
+        self.title = (
+            f"{self.tr('pay.title')} · {item.name(engine.lang)}" if item else self.tr("pay.title")
+        )
         self.phase = phase
         self.paying = phase in PAYING
         amount = order.amount_fen if order else (flow.status.amount_fen if flow.status else 0)
@@ -63,8 +66,9 @@ class PaymentViewModel(ScreenViewModel):
         code_ok = "payment_code" in channels and not engine.devices.get("scanner")
         self.code_hint = self.tr("pay.or_code") if self.paying and code_ok else ""
         left = int(flow.remaining_s())
-        self.remaining_text = self.tr("pay.remaining", time=f"{left // 60}:{left % 60:02d}") \
-            if self.paying else ""
+        self.remaining_text = (
+            self.tr("pay.remaining", time=f"{left // 60}:{left % 60:02d}") if self.paying else ""
+        )
         self.problem = phase in ("failed", "expired", "refunded", "unknown")
         if phase == "failed":
             code = flow.error if flow.error in KNOWN_FAILURES else "other"
@@ -77,8 +81,11 @@ class PaymentViewModel(ScreenViewModel):
         st = flow.status
         no = order.order_no if order else (st.order_no if st else "")
         self.order_text = self.tr("pay.order_line", no=no) if no else ""
-        self.einvoice_text = self.tr("pay.einvoice_line", no=st.einvoice_no) \
-            if phase == "paid" and st and st.einvoice_no else ""
+        self.einvoice_text = (
+            self.tr("pay.einvoice_line", no=st.einvoice_no)
+            if phase == "paid" and st and st.einvoice_no
+            else ""
+        )
         if phase == "paid":
             self.message = f"{self.tr('pay.phase.paid')}\n{self.tr('pay.printing_soon')}"
         self.can_cancel = phase in ("waiting", "failed")

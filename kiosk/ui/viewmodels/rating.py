@@ -5,6 +5,7 @@ or the shipped one): five levels, the reasons offered for the chosen level (≥ 
 the indicator rows, a comment typed with the pinyin input method, and on a 差评 a callback
 phone taken only after the citizen ticks consent. Without a dictionary (no services), the
 catalogue's reason tags as before."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -68,41 +69,81 @@ class RatingViewModel(ScreenViewModel):
         """Fill from the selection and the dictionary."""
         d = self._dictionary()
         names = {lv.level.value: (lv.en if self.en else lv.zh) for lv in d.levels} if d else {}
-        self.levels = [{"level": name, "face": i,
-                        "text": names.get(name) or self.tr("rating." + LEVEL_KEYS[i]),
-                        "selected": name == self.level} for i, name in enumerate(LEVELS)]
+        self.levels = [
+            {
+                "level": name,
+                "face": i,
+                "text": names.get(name) or self.tr("rating." + LEVEL_KEYS[i]),
+                "selected": name == self.level,
+            }
+            for i, name in enumerate(LEVELS)
+        ]
         self.needs_tags = bool(self.level) and is_bad(self.level)
         self.dictionary_version = str(d.version) if d else ""
         if d is not None:
             offered = d.reasons_by_level.get(self.level, []) if self.level else []
-            self.tags = [{"code": r.code, "text": r.en if self.en else r.zh,
-                          "selected": r.code in self.chosen} for r in offered]
-            self.reasons_title = self.tr("rating.choose_tags" if self.needs_tags
-                                         else "rating.choose_good") if offered else ""
-            self.indicators = [
-                {"code": i.code, "text": i.en if self.en else i.zh,
-                 "choices": [{"code": i.code, "value": name,
-                              "text": self.tr("rating.short." + LEVEL_KEYS[k]),
-                              "selected": self.scores.get(i.code, self.level) == name}
-                             for k, name in enumerate(LEVELS)]}
-                for i in d.indicators if i.code != "overall"
-            ] if self.level and self.ask_indicators and not engine.elderly else []  # 长辈模式: simple
+            self.tags = [
+                {
+                    "code": r.code,
+                    "text": r.en if self.en else r.zh,
+                    "selected": r.code in self.chosen,
+                }
+                for r in offered
+            ]
+            self.reasons_title = (
+                self.tr("rating.choose_tags" if self.needs_tags else "rating.choose_good")
+                if offered
+                else ""
+            )
+            self.indicators = (
+                [
+                    {
+                        "code": i.code,
+                        "text": i.en if self.en else i.zh,
+                        "choices": [
+                            {
+                                "code": i.code,
+                                "value": name,
+                                "text": self.tr("rating.short." + LEVEL_KEYS[k]),
+                                "selected": self.scores.get(i.code, self.level) == name,
+                            }
+                            for k, name in enumerate(LEVELS)
+                        ],
+                    }
+                    for i in d.indicators
+                    if i.code != "overall"
+                ]
+                if self.level and self.ask_indicators and not engine.elderly
+                else []
+            )  # 长辈模式: simple
         else:
             cat = engine.catalogue
             tags = cat.rating_tags if cat else ()
-            self.tags = [{"code": tg.code, "text": tg.en if self.en else tg.zh,
-                          "selected": tg.code in self.chosen} for tg in tags] \
-                if self.needs_tags else []
+            self.tags = (
+                [
+                    {
+                        "code": tg.code,
+                        "text": tg.en if self.en else tg.zh,
+                        "selected": tg.code in self.chosen,
+                    }
+                    for tg in tags
+                ]
+                if self.needs_tags
+                else []
+            )
             self.reasons_title = self.tr("rating.choose_tags") if self.needs_tags else ""
             self.indicators = []
         self.offer_callback = self.needs_tags and self.ask_callback and d is not None
-        self.offer_real_name = d is not None and bool(self.level) and \
-            engine.session.holder is not None
-        self.phone_shown = self.phone if self.panel == "phone" else \
-            (mask_phone(self.phone) if self.phone else "")
+        self.offer_real_name = (
+            d is not None and bool(self.level) and engine.session.holder is not None
+        )
+        self.phone_shown = (
+            self.phone if self.panel == "phone" else (mask_phone(self.phone) if self.phone else "")
+        )
         phone_ok = not self.consent or bool(PHONE_RE.fullmatch(self.phone))
-        self.can_submit = bool(self.level) and (not self.needs_tags or bool(self.chosen)) \
-            and phone_ok
+        self.can_submit = (
+            bool(self.level) and (not self.needs_tags or bool(self.chosen)) and phone_ok
+        )
         if self.level and self.needs_tags and not self.chosen:
             self.error_text = self.tr("rating.need_tag")
         elif self.consent and not phone_ok:
@@ -132,8 +173,9 @@ class RatingViewModel(ScreenViewModel):
 
     def toggle_tag(self, code: str) -> None:
         """Tap a reason."""
-        self.chosen = [c for c in self.chosen if c != code] if code in self.chosen \
-            else self.chosen + [code]
+        self.chosen = (
+            [c for c in self.chosen if c != code] if code in self.chosen else self.chosen + [code]
+        )
         self.engine.touch()
         self.update(self.engine)
 
@@ -201,7 +243,7 @@ class RatingViewModel(ScreenViewModel):
         if getattr(edit, "clear", False):
             text = ""
         if getattr(edit, "delete", 0):
-            text = text[:-edit.delete]  # type: ignore[attr-defined]
+            text = text[: -edit.delete]  # type: ignore[attr-defined]
         self.comment = (text + getattr(edit, "insert", ""))[:MAX_COMMENT]
         self.engine.touch()
         self.update(self.engine)
@@ -218,8 +260,11 @@ class RatingViewModel(ScreenViewModel):
         self.ime_rows = kb.rows()
         self.ime_bar = [{"text": c.text, "slot": i} for i, c in enumerate(kb.bar())]
         self.ime_composing = kb.composing()
-        self.ime_status = "" if kb.dictionary is not None or kb.mode != "pinyin" else \
-            self.tr("ime.unavailable" if kb.index.error else "ime.loading")
+        self.ime_status = (
+            ""
+            if kb.dictionary is not None or kb.mode != "pinyin"
+            else self.tr("ime.unavailable" if kb.index.error else "ime.loading")
+        )
 
     # --- done ----------------------------------------------------------------------------
     def submit(self) -> None:
@@ -229,11 +274,19 @@ class RatingViewModel(ScreenViewModel):
         d = self._dictionary()
         try:
             if d is not None:
-                scores = {"overall": self.level, **self.scores} if self.ask_indicators \
-                    and not self.engine.elderly else {}
-                self.engine.rate(self.level, list(self.chosen), self.comment, indicators=scores,
-                                 callback_phone=self.phone if self.consent else "",
-                                 real_name=self.real_name and self.offer_real_name)
+                scores = (
+                    {"overall": self.level, **self.scores}
+                    if self.ask_indicators and not self.engine.elderly
+                    else {}
+                )
+                self.engine.rate(
+                    self.level,
+                    list(self.chosen),
+                    self.comment,
+                    indicators=scores,
+                    callback_phone=self.phone if self.consent else "",
+                    real_name=self.real_name and self.offer_real_name,
+                )
             else:
                 self.engine.rate(self.level, list(self.chosen), self.comment)
         except RatingRefused:
@@ -268,7 +321,9 @@ class DoneViewModel(ScreenViewModel):
         """Fill from the session end."""
         self.message = self.tr("done.rated" if engine.session.rating_level else "done.thanks")
         # 取走凭条 only when something printed; the card has its own large reminder
-        self.reminder = self.tr("done.take_receipt") if engine.session.print_state == "printed" else ""
+        self.reminder = (
+            self.tr("done.take_receipt") if engine.session.print_state == "printed" else ""
+        )
 
     def home(self) -> None:
         """返回首页."""

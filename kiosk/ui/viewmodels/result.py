@@ -1,4 +1,5 @@
 """View-models of confirm → working → result → printing."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -38,7 +39,9 @@ class ConfirmViewModel(ScreenViewModel):
         rows = []
         holder = engine.session.holder
         if holder is not None:
-            rows.append({"label": self.tr("confirm.holder"), "value": masked_value("name", holder.name)})
+            rows.append(
+                {"label": self.tr("confirm.holder"), "value": masked_value("name", holder.name)}
+            )
         for f in it.fields:
             raw = engine.session.values.get(f.name, "")
             if not raw:
@@ -46,8 +49,12 @@ class ConfirmViewModel(ScreenViewModel):
             if f.type == "choice":
                 opt = f.option(raw)
                 raw = (opt.en if self.en else opt.zh) if opt else raw
-            rows.append({"label": f.label_en if self.en else f.label_zh,
-                         "value": masked_value(f.type if f.type in ("id_number", "phone") else "", raw)})
+            rows.append(
+                {
+                    "label": f.label_en if self.en else f.label_zh,
+                    "value": masked_value(f.type if f.type in ("id_number", "phone") else "", raw),
+                }
+            )
         if engine.session.anonymous:
             rows.insert(0, {"label": self.tr("anon.row"), "value": self.tr("anon.yes")})
         order = engine.payment.order if it.kind == "pay" else None
@@ -56,13 +63,22 @@ class ConfirmViewModel(ScreenViewModel):
             from kiosk.ui.viewmodels.payment import breakdown_rows
 
             rows.append({"label": self.tr("confirm.amount"), "value": format_fen(order.amount_fen)})
-            rows += [{"label": self.tr("confirm.of_which") if i == 0 else "",
-                      "value": f"{r['label']}  {r['value']}"}
-                     for i, r in enumerate(breakdown_rows(order, self.en))]
+            rows += [
+                {
+                    "label": self.tr("confirm.of_which") if i == 0 else "",
+                    "value": f"{r['label']}  {r['value']}",
+                }
+                for i, r in enumerate(breakdown_rows(order, self.en))
+            ]
             rows.append({"label": self.tr("confirm.payee"), "value": order.payee_zh})
         self.rows = rows
-        self.confirm_text = self.tr("confirm.pay" if it.kind == "pay" else "confirm.submit"
-                                    if it.kind in ("apply", "appointment") else "confirm.query")
+        self.confirm_text = self.tr(
+            "confirm.pay"
+            if it.kind == "pay"
+            else "confirm.submit"
+            if it.kind in ("apply", "appointment")
+            else "confirm.query"
+        )
 
     def confirm(self) -> None:
         """确认."""
@@ -119,8 +135,11 @@ class ResultViewModel(PagedViewModel):
         self.can_print = engine.can_print
         printable = not out.error and (out.answer is None or out.answer.printable)
         fault = engine.devices.get("printer", "")
-        self.print_blocked = self.tr("result.print_blocked", status=self.tr(status_key(fault))) \
-            if printable and fault else ""
+        self.print_blocked = (
+            self.tr("result.print_blocked", status=self.tr(status_key(fault)))
+            if printable and fault
+            else ""
+        )
         if out.error:
             self.mode = "error"
             self.title = self.tr("result.error_title")
@@ -132,7 +151,9 @@ class ResultViewModel(PagedViewModel):
             self.title = self.tr("result.submitted")
             self.case_no = out.submitted.case_no
             self.provisional = out.submitted.provisional
-            self.note = self.tr("result.provisional" if out.submitted.provisional else "result.case_note")
+            self.note = self.tr(
+                "result.provisional" if out.submitted.provisional else "result.case_note"
+            )
             if getattr(out.submitted, "items", None):  # issue 23: a bundle, each item's answer
                 from kiosk.bundle.receipt import result_note
 
@@ -145,8 +166,9 @@ class ResultViewModel(PagedViewModel):
         columns = [self._word(c) for c in ans.columns]
         if self.en:
             # central's English when it sent some, else the terminal's own words, else the item
-            self.title = ans.title_en or (engine.item.name_en if engine.item and
-                                          has_cjk(ans.title) else ans.title)
+            self.title = ans.title_en or (
+                engine.item.name_en if engine.item and has_cjk(ans.title) else ans.title
+            )
             if len(ans.columns_en) == len(ans.columns):
                 columns = list(ans.columns_en)
         ncols = len(ans.columns)
@@ -155,15 +177,29 @@ class ResultViewModel(PagedViewModel):
         per = int(self.per_page) or (ROWS_PER_PAGE_ELDERLY if engine.elderly else ROWS_PER_PAGE)
         self.pages = max(1, -(-len(ans.rows) // per))
         self.page = min(self.page, self.pages - 1)
-        chunk = ans.rows[self.page * per:(self.page + 1) * per]
-        self.rows = [{"cells": [self._cell(str(c), ans.terms_en) for c in r], "header": False,
-                      "alert": tables.needs_attention(r), "total": False} for r in chunk]
-        total = tables.totals(ans.rows, tables.summable(ans.columns, money), ncols,
-                              self.tr("result.total"))
+        chunk = ans.rows[self.page * per : (self.page + 1) * per]
+        self.rows = [
+            {
+                "cells": [self._cell(str(c), ans.terms_en) for c in r],
+                "header": False,
+                "alert": tables.needs_attention(r),
+                "total": False,
+            }
+            for r in chunk
+        ]
+        total = tables.totals(
+            ans.rows, tables.summable(ans.columns, money), ncols, self.tr("result.total")
+        )
         self.total_row = total or []
         if not ans.rows:
-            self.rows = [{"cells": [self.tr("result.no_rows")], "header": False,
-                          "alert": False, "total": False}]
+            self.rows = [
+                {
+                    "cells": [self.tr("result.no_rows")],
+                    "header": False,
+                    "alert": False,
+                    "total": False,
+                }
+            ]
         self.page_text = self.tr("common.page", page=self.page + 1, pages=self.pages)
         self.note = self.tr("result.queued") if ans.values.get("queued") else ""
 
@@ -214,9 +250,17 @@ class PrintingViewModel(ScreenViewModel):
         self.title, self.number_label = self.tr("printing.title"), self.tr("printing.case_no")
         if screen.is_document(engine):  # an A4 certificate: its 核验码 and the service window
             d = screen.texts(engine, self.tr)
-            self.title, self.message, self.number_label = d["title"], d["message"], d["number_label"]
+            self.title, self.message, self.number_label = (
+                d["title"],
+                d["message"],
+                d["number_label"],
+            )
             if engine.session.print_state == "failed":
-                self.reason_text, self.case_no, self.where_text = d["reason"], d["number"], d["where"]
+                self.reason_text, self.case_no, self.where_text = (
+                    d["reason"],
+                    d["number"],
+                    d["where"],
+                )
                 self.qr = d["qr"]
 
     def _update(self, engine: SessionEngine) -> None:
@@ -227,13 +271,16 @@ class PrintingViewModel(ScreenViewModel):
             self.reason_text = self.case_no = self.qr = self.receipt_title = ""
             self.lines = []
             return
-        self.reason_text = self.tr(status_key(s.print_reason) if s.print_reason != "timeout"
-                                   else "status.timeout")
+        self.reason_text = self.tr(
+            status_key(s.print_reason) if s.print_reason != "timeout" else "status.timeout"
+        )
         out = s.outcome
         self.case_no = out.submitted.case_no if out and out.submitted else s.service_id
         self.receipt_title = s.receipt.title
-        self.lines = [{"label": a, "value": "  ".join(cells(b)) if is_table_row(a, b) else b}
-                      for a, b in s.receipt.lines]
+        self.lines = [
+            {"label": a, "value": "  ".join(cells(b)) if is_table_row(a, b) else b}
+            for a, b in s.receipt.lines
+        ]
         self.qr = s.receipt.qr or self.case_no
         self.where_text = self.tr("printing.where")
 

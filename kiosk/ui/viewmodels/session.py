@@ -1,4 +1,5 @@
 """The root view-model: follows the engine, picks the screen, updates every screen's view-model."""
+
 from __future__ import annotations
 
 import logging
@@ -10,8 +11,8 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.session.engine import SessionEngine
 from kiosk.session.states import State
-from kiosk.ui.viewmodels.face import FaceViewModel
 from kiosk.ui.viewmodels.card import CardOfferViewModel, RemoveCardViewModel
+from kiosk.ui.viewmodels.face import FaceViewModel
 from kiosk.ui.viewmodels.form import FormViewModel
 from kiosk.ui.viewmodels.guide import GuideViewModel, PolicyViewModel, ZhinanViewModel
 from kiosk.ui.viewmodels.help import HallInfo, HelpViewModel
@@ -19,8 +20,12 @@ from kiosk.ui.viewmodels.home import HomeViewModel
 from kiosk.ui.viewmodels.item import IdentifyViewModel, ItemViewModel
 from kiosk.ui.viewmodels.payment import PaymentViewModel
 from kiosk.ui.viewmodels.rating import DoneViewModel, RatingViewModel
-from kiosk.ui.viewmodels.result import (ConfirmViewModel, PrintingViewModel, ResultViewModel,
-                                        WorkingViewModel)
+from kiosk.ui.viewmodels.result import (
+    ConfirmViewModel,
+    PrintingViewModel,
+    ResultViewModel,
+    WorkingViewModel,
+)
 from kiosk.ui.viewmodels.status import CountdownViewModel, OutOfServiceViewModel
 
 log = logging.getLogger(__name__)
@@ -33,8 +38,13 @@ class SessionViewModel(EventDispatcher):
     lang = StringProperty("zh_CN")
     elderly = BooleanProperty(False)
 
-    def __init__(self, engine: SessionEngine, clock: Callable[[], float] | None = None,
-                 hall: HallInfo | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        engine: SessionEngine,
+        clock: Callable[[], float] | None = None,
+        hall: HallInfo | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.engine = engine
         home_kw: dict[str, Any] = {"clock": clock} if clock else {}

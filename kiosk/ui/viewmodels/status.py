@@ -1,4 +1,5 @@
 """View-models of the out-of-service screen and the inactivity countdown overlay."""
+
 from __future__ import annotations
 
 import math
@@ -34,7 +35,7 @@ class OutOfServiceViewModel(ScreenViewModel):
 
 
 class CountdownViewModel(ScreenViewModel):
-    """"还需要更多时间吗？" with the seconds left and a big continue button."""
+    """ "还需要更多时间吗？" with the seconds left and a big continue button."""
 
     visible = BooleanProperty(False)
     seconds = NumericProperty(0)

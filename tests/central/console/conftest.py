@@ -1,4 +1,5 @@
 """Fixtures: the central service with console accounts, and a form-speaking HTTP client."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,12 @@ from central.console import accounts
 from central.console.store import ConsoleStore
 from tests.central.conftest import Service
 
-PASSWORDS = {"admin": "admin-pass-2026", "pub": "publisher-pass-2026",
-             "rater": "rating-pass-2026", "viewer": "viewer-pass-2026"}
+PASSWORDS = {
+    "admin": "admin-pass-2026",
+    "pub": "publisher-pass-2026",
+    "rater": "rating-pass-2026",
+    "viewer": "viewer-pass-2026",
+}
 ROLES = {"admin": "admin", "pub": "publisher", "rater": "rating", "viewer": "viewer"}
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -33,8 +38,9 @@ class Staff:
             self.csrf = m.group(1)
         return r
 
-    def post(self, path: str, data: dict[str, str] | None = None,
-             csrf: bool = True) -> requests.Response:
+    def post(
+        self, path: str, data: dict[str, str] | None = None, csrf: bool = True
+    ) -> requests.Response:
         fields = dict(data or {})
         if csrf:
             fields.setdefault("csrf", self.csrf)

@@ -1,4 +1,5 @@
 """The console in a real browser (Debian's headless Chromium through Selenium)."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,12 @@ def _state(driver, terminal_id: str) -> str:  # type: ignore[no-untyped-def]
 
 def test_log_in_see_a_terminal_go_offline_and_log_out(console: Console) -> None:
     svc = console.service
-    assert svc.terminal.heartbeat(devices={"printer": {"status": "fault",
-                                                       "detail": "paper_out"}}).status_code == 200
+    assert (
+        svc.terminal.heartbeat(
+            devices={"printer": {"status": "fault", "detail": "paper_out"}}
+        ).status_code
+        == 200
+    )
     with chromium() as driver:
         log_in(driver, svc.url, "viewer", "not the password")
         assert "用户名或密码不正确" in driver.find_element(By.CSS_SELECTOR, ".error").text
@@ -46,8 +51,7 @@ def test_log_in_see_a_terminal_go_offline_and_log_out(console: Console) -> None:
         assert driver.current_url.endswith("/console/login")
 
 
-def test_publish_to_a_pilot_group_then_to_all_in_the_browser(console: Console,
-                                                             tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_publish_to_a_pilot_group_then_to_all_in_the_browser(console: Console, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from tests.central.conftest import bundle_bytes
     from tests.central.console.test_console_catalogue import PILOT, _second_terminal, _v2
 
@@ -72,15 +76,20 @@ def test_publish_to_a_pilot_group_then_to_all_in_the_browser(console: Console,
         box.clear()
         box.send_keys(PILOT)
         driver.find_element(By.ID, "save-pilots").click()
-        WebDriverWait(driver, 20).until(EC.presence_of_element_located(
-            (By.CSS_SELECTOR, f'#pilots tr[data-terminal="{PILOT}"]')))
+        WebDriverWait(driver, 20).until(
+            EC.presence_of_element_located(
+                (By.CSS_SELECTOR, f'#pilots tr[data-terminal="{PILOT}"]')
+            )
+        )
         driver.find_element(By.ID, "bundle").send_keys(str(bundle))
         driver.find_element(By.ID, "upload").click()
         WebDriverWait(driver, 20).until(EC.url_contains("/console/catalogue/2"))
         diff = driver.find_element(By.ID, "diff").text
         assert "BDC-QUERY-002" in diff and "新增" in diff and "删除" in diff
         driver.find_element(By.ID, "to-pilot").click()
-        WebDriverWait(driver, 20).until(EC.text_to_be_present_in_element((By.ID, "stage"), "试点中"))
+        WebDriverWait(driver, 20).until(
+            EC.text_to_be_present_in_element((By.ID, "stage"), "试点中")
+        )
         assert adopt(pilot) == 2
         assert adopt(svc.terminal) == 1
         driver.find_element(By.LINK_TEXT, "返回目录").click()
@@ -89,8 +98,9 @@ def test_publish_to_a_pilot_group_then_to_all_in_the_browser(console: Console,
         assert row.text == "2"
         driver.find_element(By.LINK_TEXT, "2").click()
         driver.find_element(By.ID, "to-all").click()
-        WebDriverWait(driver, 20).until(EC.text_to_be_present_in_element((By.ID, "stage"),
-                                                                         "已全面发布"))
+        WebDriverWait(driver, 20).until(
+            EC.text_to_be_present_in_element((By.ID, "stage"), "已全面发布")
+        )
         assert adopt(svc.terminal) == 2
         driver.find_element(By.LINK_TEXT, "返回目录").click()
         assert driver.find_element(By.ID, "active-version").text == "2"

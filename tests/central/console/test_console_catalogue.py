@@ -1,4 +1,5 @@
 """Catalogue publishing from the console: upload a signed bundle, diff, pilot group, all."""
+
 from __future__ import annotations
 
 import copy
@@ -35,9 +36,13 @@ def _v2(console: Console) -> bytes:
 
 def _upload(s: Staff, data: bytes) -> requests.Response:
     s.get("/catalogue")
-    return s.http.post(s.url + "/catalogue/upload", data={"csrf": s.csrf},
-                       files={"bundle": ("bundle.json", data, "application/json")},
-                       timeout=10, allow_redirects=False)
+    return s.http.post(
+        s.url + "/catalogue/upload",
+        data={"csrf": s.csrf},
+        files={"bundle": ("bundle.json", data, "application/json")},
+        timeout=10,
+        allow_redirects=False,
+    )
 
 
 def _version_served(t: Terminal) -> tuple[int, list[str]]:
@@ -56,8 +61,12 @@ def test_upload_diff_pilot_then_all(console: Console) -> None:
     assert r.status_code == 303 and r.headers["Location"].endswith("/console/catalogue/2")
     page = s.get("/catalogue/2").text
     assert "已上传待发布" in page
-    assert re.search(r'data-item="BDC-QUERY-002"><td>BDC-QUERY-002</td><td>[^<]+</td><td>新增', page)
-    assert re.search(r'data-item="GJJ-QUERY-009"><td>GJJ-QUERY-009</td><td>[^<]+</td><td>删除', page)
+    assert re.search(
+        r'data-item="BDC-QUERY-002"><td>BDC-QUERY-002</td><td>[^<]+</td><td>新增', page
+    )
+    assert re.search(
+        r'data-item="GJJ-QUERY-009"><td>GJJ-QUERY-009</td><td>[^<]+</td><td>删除', page
+    )
     assert "养老保险待遇资格认证" in page and "name_zh" in page
     # Staged only: nobody is served version 2 yet.
     assert _version_served(svc.terminal)[0] == 1
@@ -75,17 +84,22 @@ def test_upload_diff_pilot_then_all(console: Console) -> None:
     assert svc.terminal.heartbeat(catalogue_version=1).json()["commands"] == []
     pilot_terminal.heartbeat(catalogue_version=2)
     cat_page = s.get("/catalogue").text
-    assert re.search(r'id="pilot-version"><a [^>]+>2</a>（试点终端已更新 <span id="adopted">1</span> / 1）',
-                     cat_page)
+    assert re.search(
+        r'id="pilot-version"><a [^>]+>2</a>（试点终端已更新 <span id="adopted">1</span> / 1）',
+        cat_page,
+    )
     s.get("/catalogue/2")
     assert s.post("/catalogue/2/all").status_code == 303
     assert _version_served(svc.terminal) == (2, ["refresh_catalogue"])
     assert svc.admin("/v1/admin/terminals").status_code == 200
     db = sql_db(svc.db)
     assert db.execute("SELECT MAX(version) FROM catalogues").fetchone() == (2,)
-    assert [a for (a,) in db.execute("SELECT action FROM console_audit WHERE name = 'pub' "
-                                     "ORDER BY audit_id")] == [
-        "login", "catalogue_upload", "pilot_group", "catalogue_pilot", "catalogue_all"]
+    assert [
+        a
+        for (a,) in db.execute(
+            "SELECT action FROM console_audit WHERE name = 'pub' ORDER BY audit_id"
+        )
+    ] == ["login", "catalogue_upload", "pilot_group", "catalogue_pilot", "catalogue_all"]
     assert "已全面发布" in s.get("/catalogue").text
 
 
@@ -122,7 +136,10 @@ def test_viewer_sees_but_cannot_publish(console: Console) -> None:
 
 def test_upload_without_csrf_is_refused(console: Console) -> None:
     s = console.signed_in("pub")
-    r = s.http.post(s.url + "/catalogue/upload",
-                    files={"bundle": ("b.json", _v2(console), "application/json")},
-                    timeout=10, allow_redirects=False)
+    r = s.http.post(
+        s.url + "/catalogue/upload",
+        files={"bundle": ("b.json", _v2(console), "application/json")},
+        timeout=10,
+        allow_redirects=False,
+    )
     assert r.status_code == 403

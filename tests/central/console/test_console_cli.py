@@ -1,4 +1,5 @@
 """`kiosk central staff add|list|disable`: password from stdin, stored only as an argon2id hash."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -8,8 +9,13 @@ from pathlib import Path
 
 
 def _kiosk(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kiosk", "central", "staff", *args], input=stdin,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "central", "staff", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_add_list_disable(tmp_path: Path) -> None:
@@ -25,7 +31,8 @@ def test_add_list_disable(tmp_path: Path) -> None:
     r = _kiosk("add", "zhao", "--role", "viewer", "--db", str(db), stdin="short\n")
     assert r.returncode == 1 and "at least 10" in r.stderr
     assert _kiosk("list", "--db", str(db)).stdout.splitlines() == [
-        "li.ming\trating\tenabled\tfailed=0"]
+        "li.ming\trating\tenabled\tfailed=0"
+    ]
     r = _kiosk("disable", "li.ming", "--db", str(db))
     assert r.returncode == 0 and "disabled" in r.stdout
     assert "li.ming\trating\tdisabled" in _kiosk("list", "--db", str(db)).stdout

@@ -1,4 +1,5 @@
 """好差评 in the console: 差评 follow-up to 已办结, the audited phone reveal, exports, statistics."""
+
 from __future__ import annotations
 
 import csv
@@ -46,8 +47,17 @@ def _wait_followups(s, n: int) -> str:  # type: ignore[no-untyped-def]
 def test_a_bad_rating_followed_up_to_closed(hconsole: Console) -> None:
     svc = hconsole.service
     case = new_case(svc)
-    assert rate(svc, case, "不满意", ["too_slow"], comment="=HYPERLINK(\"http://x\")",
-                callback={"phone": "13912345678", "consent": True}).status_code == 201
+    assert (
+        rate(
+            svc,
+            case,
+            "不满意",
+            ["too_slow"],
+            comment='=HYPERLINK("http://x")',
+            callback={"phone": "13912345678", "consent": True},
+        ).status_code
+        == 201
+    )
     rater = hconsole.signed_in("rater")
     page = _wait_followups(rater, 1)
     fid = re.search(r'data-followup="(\d+)"', page).group(1)  # type: ignore[union-attr]
@@ -58,53 +68,70 @@ def test_a_bad_rating_followed_up_to_closed(hconsole: Console) -> None:
     r = rater.post(f"/ratings/followups/{fid}/phone")
     assert r.status_code == 200 and 'id="phone">13912345678<' in r.text
     db = sql_db(svc.db)
-    assert db.execute("SELECT name, target, detail FROM console_audit WHERE action = "
-                      "'phone_reveal'").fetchall() == [("rater", f"followup {fid}", case)]
+    assert db.execute(
+        "SELECT name, target, detail FROM console_audit WHERE action = 'phone_reveal'"
+    ).fetchall() == [("rater", f"followup {fid}", case)]
     # Skipping a step or closing without a rectification is refused with the reason.
     rater.get(f"/ratings/followups/{fid}")
-    r = rater.post(f"/ratings/followups/{fid}/step", {"to": "已办结", "note": "x",
-                                                       "rectification": "immediate"})
+    r = rater.post(
+        f"/ratings/followups/{fid}/step",
+        {"to": "已办结", "note": "x", "rectification": "immediate"},
+    )
     assert r.status_code == 409 and "不能这样处理" in r.text
-    for to, note, how in (("待回访", "核实属实", ""), ("整改中", "已电话回访", ""),
-                          ("已办结", "调整打印队列", "immediate")):
+    for to, note, how in (
+        ("待回访", "核实属实", ""),
+        ("整改中", "已电话回访", ""),
+        ("已办结", "调整打印队列", "immediate"),
+    ):
         rater.get(f"/ratings/followups/{fid}")
-        r = rater.post(f"/ratings/followups/{fid}/step",
-                       {"to": to, "note": note, "rectification": how})
+        r = rater.post(
+            f"/ratings/followups/{fid}/step", {"to": to, "note": note, "rectification": how}
+        )
         assert r.status_code == 303, r.text
     detail = rater.get(f"/ratings/followups/{fid}").text
     assert 'id="state">已办结<' in detail and "调整打印队列" in detail and "rater" in detail
-    steps = [a for (a,) in db.execute("SELECT detail FROM console_audit WHERE action = "
-                                      "'followup_step' ORDER BY audit_id")]
+    steps = [
+        a
+        for (a,) in db.execute(
+            "SELECT detail FROM console_audit WHERE action = 'followup_step' ORDER BY audit_id"
+        )
+    ]
     assert steps == ["待回访", "整改中", "已办结"]
 
 
 def test_viewer_sees_follow_ups_but_cannot_act_reveal_or_export(hconsole: Console) -> None:
     svc = hconsole.service
-    rate(svc, new_case(svc), "非常不满意", ["device_fault"],
-         callback={"phone": "13912345678", "consent": True})
+    rate(
+        svc,
+        new_case(svc),
+        "非常不满意",
+        ["device_fault"],
+        callback={"phone": "13912345678", "consent": True},
+    )
     viewer = hconsole.signed_in("viewer")
     page = _wait_followups(viewer, 1)
     fid = re.search(r'data-followup="(\d+)"', page).group(1)  # type: ignore[union-attr]
     detail = viewer.get(f"/ratings/followups/{fid}").text
     assert 'id="do-step"' not in detail and 'id="reveal"' not in detail
     assert viewer.post(f"/ratings/followups/{fid}/phone").status_code == 403
-    assert viewer.post(f"/ratings/followups/{fid}/step",
-                       {"to": "待回访", "note": "x"}).status_code == 403
+    assert (
+        viewer.post(f"/ratings/followups/{fid}/step", {"to": "待回访", "note": "x"}).status_code
+        == 403
+    )
     assert viewer.get("/ratings/export?format=csv").status_code == 403
     assert "13912345678" not in viewer.get(f"/ratings/followups/{fid}").text
 
 
 def test_exports_neutralise_formulas(hconsole: Console) -> None:
     svc = hconsole.service
-    for comment in ("=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "@SUM(A1)", "-2", "正常评价"):
+    for comment in ('=HYPERLINK("http://evil","x")', "+1+1", "@SUM(A1)", "-2", "正常评价"):
         assert rate(svc, new_case(svc), "满意", [], comment=comment).status_code == 201
     rater = hconsole.signed_in("rater")
     r = rater.get("/ratings/export?format=csv")
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     comments = [row[4] for row in rows[1:]]
-    assert comments == ["'=HYPERLINK(\"http://evil\",\"x\")", "'+1+1", "'@SUM(A1)", "'-2",
-                        "正常评价"]
+    assert comments == ['\'=HYPERLINK("http://evil","x")', "'+1+1", "'@SUM(A1)", "'-2", "正常评价"]
     x = rater.get("/ratings/export?format=xlsx")
     assert x.status_code == 200
     ws = load_workbook(io.BytesIO(x.content)).active
@@ -135,8 +162,13 @@ def test_a_bad_rating_to_closed_in_the_browser(hconsole: Console) -> None:
     from central.console.browser import chromium, log_in
 
     svc = hconsole.service
-    rate(svc, new_case(svc), "非常不满意", ["device_fault"],
-         callback={"phone": "13912345678", "consent": True})
+    rate(
+        svc,
+        new_case(svc),
+        "非常不满意",
+        ["device_fault"],
+        callback={"phone": "13912345678", "consent": True},
+    )
     _wait_followups(hconsole.signed_in("viewer"), 1)
     with chromium() as driver:
         log_in(driver, svc.url, "rater", PASSWORDS["rater"])
@@ -144,8 +176,9 @@ def test_a_bad_rating_to_closed_in_the_browser(hconsole: Console) -> None:
         driver.find_element(By.CSS_SELECTOR, "#followups tr[data-followup] a").click()
         assert driver.find_element(By.ID, "phone").text == "139****5678"
         driver.find_element(By.ID, "reveal").click()
-        WebDriverWait(driver, 20).until(EC.text_to_be_present_in_element((By.ID, "phone"),
-                                                                         "13912345678"))
+        WebDriverWait(driver, 20).until(
+            EC.text_to_be_present_in_element((By.ID, "phone"), "13912345678")
+        )
         for to, how in (("待回访", ""), ("整改中", ""), ("已办结", "explained")):
             Select(driver.find_element(By.ID, "to")).select_by_value(to)
             if how:

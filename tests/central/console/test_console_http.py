@@ -1,4 +1,5 @@
 """The staff console over real HTTP: login, CSRF, lockout, roles, headers, fleet and overview."""
+
 from __future__ import annotations
 
 import re
@@ -68,8 +69,11 @@ def test_login_logout_and_session_cookie(console: Console) -> None:
     other = console.staff()
     other.http.cookies.set("console_session", stolen, path="/console")
     assert other.get("/").status_code == 303
-    rows = sql_db(console.service.db).execute(
-        "SELECT name, action FROM console_audit ORDER BY audit_id").fetchall()
+    rows = (
+        sql_db(console.service.db)
+        .execute("SELECT name, action FROM console_audit ORDER BY audit_id")
+        .fetchall()
+    )
     assert rows == [("admin", "login"), ("admin", "logout")]
 
 
@@ -83,8 +87,9 @@ def test_wrong_password_then_lockout_doubles(console: Console) -> None:
     for _ in range(accounts.FREE_ATTEMPTS):
         assert s.login("viewer", "wrong password!").status_code == 401
     db = sql_db(console.service.db)
-    failed, until = db.execute("SELECT failed_logins, locked_until FROM console_staff "
-                               "WHERE name = 'viewer'").fetchone()
+    failed, until = db.execute(
+        "SELECT failed_logins, locked_until FROM console_staff WHERE name = 'viewer'"
+    ).fetchone()
     assert failed == accounts.FREE_ATTEMPTS
     assert until - console.service.clock() == pytest.approx(30, abs=2)
     # Locked: even the right password is refused, with the same words.
@@ -92,14 +97,19 @@ def test_wrong_password_then_lockout_doubles(console: Console) -> None:
     assert r.status_code == 401 and "用户名或密码不正确" in r.text
     console.service.clock.offset += 31
     assert s.login("viewer", "wrong again!!").status_code == 401
-    failed, until = db.execute("SELECT failed_logins, locked_until FROM console_staff "
-                               "WHERE name = 'viewer'").fetchone()
+    failed, until = db.execute(
+        "SELECT failed_logins, locked_until FROM console_staff WHERE name = 'viewer'"
+    ).fetchone()
     assert failed == accounts.FREE_ATTEMPTS + 1
     assert until - console.service.clock() == pytest.approx(60, abs=2)
     console.service.clock.offset += 61
     assert console.staff().login("viewer").status_code == 303
-    actions = [a for (a,) in db.execute("SELECT detail FROM console_audit WHERE "
-                                        "action = 'login_failed' ORDER BY audit_id")]
+    actions = [
+        a
+        for (a,) in db.execute(
+            "SELECT detail FROM console_audit WHERE action = 'login_failed' ORDER BY audit_id"
+        )
+    ]
     assert actions.count("locked_now") == 2 and "locked" in actions
 
 
@@ -117,7 +127,8 @@ def test_admin_pages_are_forbidden_to_other_roles(console: Console, name: str) -
     r = s.post("/staff/viewer/disable")
     assert r.status_code == 403
     assert sql_db(console.service.db).execute(
-        "SELECT disabled FROM console_staff WHERE name = 'viewer'").fetchone() == (0,)
+        "SELECT disabled FROM console_staff WHERE name = 'viewer'"
+    ).fetchone() == (0,)
     assert "/console/staff" not in s.get("/").text  # not offered in the navigation either
 
 
@@ -136,9 +147,15 @@ def test_admin_disables_an_account_and_its_session_ends(console: Console) -> Non
 
 def test_overview_counts_and_fleet_offline(console: Console) -> None:
     svc = console.service
-    assert svc.terminal.heartbeat(devices={"printer": {"status": "warning",
-                                                       "detail": "paper_near_end"},
-                                           "idcard": {"status": "ok"}}).status_code == 200
+    assert (
+        svc.terminal.heartbeat(
+            devices={
+                "printer": {"status": "warning", "detail": "paper_near_end"},
+                "idcard": {"status": "ok"},
+            }
+        ).status_code
+        == 200
+    )
     case_no = svc.terminal.submit().json()["case_no"]
     assert svc.terminal.rate(case_no, "非常不满意", ["too_slow"]).status_code == 201
     s = console.signed_in("viewer")

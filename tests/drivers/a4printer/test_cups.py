@@ -1,4 +1,5 @@
 """CupsPrinter against a real private cupsd: jobs tracked to completed, faults never "printed"."""
+
 from __future__ import annotations
 
 import io
@@ -25,9 +26,14 @@ def small_pdf(text: str = "test") -> bytes:
     return buf.getvalue()
 
 
-def printer(cupsd: PrivateCupsd, queue: str, *, timeout: float = 10.0, via: str = "ipp") -> CupsPrinter:
-    url = (f"ipp://127.0.0.1:{cupsd.port}/printers/{queue}" if via == "ipp"
-           else f"cups://{queue}?server={cupsd.socket}")
+def printer(
+    cupsd: PrivateCupsd, queue: str, *, timeout: float = 10.0, via: str = "ipp"
+) -> CupsPrinter:
+    url = (
+        f"ipp://127.0.0.1:{cupsd.port}/printers/{queue}"
+        if via == "ipp"
+        else f"cups://{queue}?server={cupsd.socket}"
+    )
     p = open_a4printer(url, job_timeout_s=timeout)
     assert isinstance(p, CupsPrinter)
     p.fault_grace_s = 1.0
@@ -81,7 +87,8 @@ def test_a_stopped_queue_gets_no_job(cupsd: PrivateCupsd) -> None:
     assert not res.printed and res.reason == "stopped" and res.job_id == 0
     conn = cups.Connection(host=cupsd.socket)
     assert conn.getJobs(which_jobs="all", requested_attributes=["job-printer-uri"]) == {} or all(
-        "stopped" not in str(v) for v in conn.getJobs(which_jobs="all").values())
+        "stopped" not in str(v) for v in conn.getJobs(which_jobs="all").values()
+    )
 
 
 def test_a_held_job_is_cancelled_not_left_waiting(cupsd: PrivateCupsd) -> None:

@@ -1,4 +1,5 @@
 """A4 printer URLs, IPP status parsing and the demo simulator (property tests where they parse)."""
+
 from __future__ import annotations
 
 import os
@@ -6,7 +7,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from drivers.a4printer import open_a4printer
 from drivers.a4printer.errors import BadPrinterUrl
@@ -27,8 +29,17 @@ def test_urls() -> None:
     assert (u.server, u.port) == ("printhost", 631)
     assert parse_url("cups://A4").server is None
     assert parse_url("sim://a4printer?fault=media_empty").options == {"fault": "media_empty"}
-    for bad in ("", "lp0", "ipp://host/queues/A4", "ipp:///printers/A4", "cups://a b", "sim://printer",
-                "tcp://host:9100", "cups://A4?server=host:x", "ipp://host:99999/printers/A4"):
+    for bad in (
+        "",
+        "lp0",
+        "ipp://host/queues/A4",
+        "ipp:///printers/A4",
+        "cups://a b",
+        "sim://printer",
+        "tcp://host:9100",
+        "cups://A4?server=host:x",
+        "ipp://host:99999/printers/A4",
+    ):
         with pytest.raises(BadPrinterUrl):
             parse_url(bad)
 
@@ -49,15 +60,31 @@ def test_ipp_urls_round_trip(queue: str, port: int) -> None:
     assert (u.queue, u.port, u.server) == (queue, port, "127.0.0.1")
 
 
-REASONS = ["none", "media-empty-error", "media-empty-warning", "toner-low-report", "toner-low-warning",
-           "door-open-error", "offline-report", "paused", "media-jam-error", "marker-supply-low-warning",
-           "connecting-to-device", "cups-insecure-filter-warning", "other"]
+REASONS = [
+    "none",
+    "media-empty-error",
+    "media-empty-warning",
+    "toner-low-report",
+    "toner-low-warning",
+    "door-open-error",
+    "offline-report",
+    "paused",
+    "media-jam-error",
+    "marker-supply-low-warning",
+    "connecting-to-device",
+    "cups-insecure-filter-warning",
+    "other",
+]
 
 
-@given(st.one_of(st.none(), st.integers(0, 9)), st.lists(st.one_of(st.sampled_from(REASONS), st.text(max_size=20)),
-                                                         max_size=6), st.booleans())
-def test_status_parsing_never_says_ready_when_it_is_not(state: int | None, reasons: list[str],
-                                                        accepting: bool) -> None:
+@given(
+    st.one_of(st.none(), st.integers(0, 9)),
+    st.lists(st.one_of(st.sampled_from(REASONS), st.text(max_size=20)), max_size=6),
+    st.booleans(),
+)
+def test_status_parsing_never_says_ready_when_it_is_not(
+    state: int | None, reasons: list[str], accepting: bool
+) -> None:
     st_ = A4Status.from_attributes(state, reasons, accepting)
     if state not in (3, 4, 5) or not accepting or state == 5:
         assert not st_.can_print
@@ -89,8 +116,13 @@ def test_the_demo_simulator_keeps_a_private_pdf_and_preview(tmp_path: Path) -> N
     assert stat.S_IMODE(os.stat(p.last_pdf).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(tmp_path / "a4").st_mode) == 0o700
     assert p.last_png is not None and p.last_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    for fault, reason in (("media_empty", "media_empty"), ("door_open", "door_open"),
-                          ("offline", "offline"), ("stopped", "stopped"), ("held", "held")):
+    for fault, reason in (
+        ("media_empty", "media_empty"),
+        ("door_open", "door_open"),
+        ("offline", "offline"),
+        ("stopped", "stopped"),
+        ("held", "held"),
+    ):
         p.set_fault(fault)
         out = p.print_pdf(pdf)
         assert not out.printed and out.reason == reason

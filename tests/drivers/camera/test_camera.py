@@ -1,5 +1,6 @@
 """The camera driver: URL forms, usb://VID:PID lookup in (a copy of) sysfs, typed errors, the
 simulator's faults and hot-plug recovery. The simulator plays real photographs."""
+
 from __future__ import annotations
 
 import os
@@ -46,8 +47,9 @@ def test_missing_and_busy_are_typed() -> None:
 
 def test_unplug_mid_capture_then_replug_recovers_within_the_interval() -> None:
     clock = Clock()
-    cam = Camera("sim://camera?source=astronaut&fps=0&unplug_after=3", reconnect_interval=1.0,
-                 clock=clock)
+    cam = Camera(
+        "sim://camera?source=astronaut&fps=0&unplug_after=3", reconnect_interval=1.0, clock=clock
+    )
     for _ in range(3):
         cam.read()
     with pytest.raises(CameraLost):
@@ -76,8 +78,10 @@ def _fake_sysfs(root: Path, nodes: dict[str, tuple[str, str]]) -> Path:
 
 
 def test_usb_lookup_finds_the_node_by_vid_pid(tmp_path: Path) -> None:
-    v4l = _fake_sysfs(tmp_path, {"video0": ("0c45", "6366"), "video2": ("046d", "0825"),
-                                 "video10": ("046d", "0825")})
+    v4l = _fake_sysfs(
+        tmp_path,
+        {"video0": ("0c45", "6366"), "video2": ("046d", "0825"), "video10": ("046d", "0825")},
+    )
     assert find_usb_video("046d", "0825", v4l) == "/dev/video2"  # numeric order, not text
     assert find_usb_video("0C45", "6366", v4l) == "/dev/video0"
     assert find_usb_video("1234", "5678", v4l) is None

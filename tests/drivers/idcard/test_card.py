@@ -1,4 +1,5 @@
 """Text block → IdCard for all four card types, GB 11643 check digits, masking."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,14 +33,22 @@ def block(fields: dict[int, tuple[str, int]], flag: str = " ") -> bytes:
     for offset, (value, length) in fields.items():
         raw = value.encode("utf-16-le")
         assert len(raw) <= length
-        text[offset:offset + len(raw)] = raw
+        text[offset : offset + len(raw)] = raw
     text[248:250] = flag.encode("utf-16-le")
     return bytes(text)
 
 
-MAINLAND = {0: ("张三", 30), 30: ("1", 2), 32: ("01", 4), 36: ("19491231", 16),
-            52: ("北京市朝阳区建国路1号", 70), 122: ("11010519491231002X", 36),
-            158: ("北京市公安局朝阳分局", 30), 188: ("20100101", 16), 204: ("长期", 16)}
+MAINLAND = {
+    0: ("张三", 30),
+    30: ("1", 2),
+    32: ("01", 4),
+    36: ("19491231", 16),
+    52: ("北京市朝阳区建国路1号", 70),
+    122: ("11010519491231002X", 36),
+    158: ("北京市公安局朝阳分局", 30),
+    188: ("20100101", 16),
+    204: ("长期", 16),
+}
 
 
 def test_mainland_card() -> None:
@@ -56,8 +65,16 @@ def test_mainland_card() -> None:
 
 def test_residence_permit_card() -> None:
     fields = dict(MAINLAND)
-    fields.update({0: ("陈大文", 30), 32: ("", 4), 122: ("810000199005050026", 36),
-                   204: ("20250601", 16), 220: ("H12345678", 18), 238: ("01", 4)})
+    fields.update(
+        {
+            0: ("陈大文", 30),
+            32: ("", 4),
+            122: ("810000199005050026", 36),
+            204: ("20250601", 16),
+            220: ("H12345678", 18),
+            238: ("01", 4),
+        }
+    )
     card = parse_text(block(fields, "J"), PHOTO)
     assert isinstance(card, ResidencePermit) and card.card_type.json_name == "hk_mo_tw"
     assert (card.pass_number, card.issue_count, card.region) == ("H12345678", "01", "香港")
@@ -66,22 +83,44 @@ def test_residence_permit_card() -> None:
 
 
 def test_foreign_2017_card() -> None:
-    fields = {0: ("SMITH JOHN", 120), 120: ("1", 2), 122: ("USA330078010115", 30),
-              152: ("USA", 6), 158: ("史密斯", 30), 188: ("20180101", 16), 204: ("20280101", 16),
-              220: ("19780101", 16), 236: ("17", 4), 240: ("3300", 8)}
+    fields = {
+        0: ("SMITH JOHN", 120),
+        120: ("1", 2),
+        122: ("USA330078010115", 30),
+        152: ("USA", 6),
+        158: ("史密斯", 30),
+        188: ("20180101", 16),
+        204: ("20280101", 16),
+        220: ("19780101", 16),
+        236: ("17", 4),
+        240: ("3300", 8),
+    }
     card = parse_text(block(fields, "I"), PHOTO)
     assert isinstance(card, ForeignCard2017)
     assert (card.english_name, card.name, card.nationality) == ("SMITH JOHN", "史密斯", "USA")
     assert card.id_number == "USA330078010115" and card.check_digit_ok is None
-    assert (card.birth_date, card.card_version, card.office_code) == (dt.date(1978, 1, 1), "17", "3300")
+    assert (card.birth_date, card.card_version, card.office_code) == (
+        dt.date(1978, 1, 1),
+        "17",
+        "3300",
+    )
     assert card.to_json(masked=False)["nation"] == "USA"
 
 
 def test_foreign_2023_card_with_split_english_name() -> None:
     name = "JOHNSON MARY ANN ELIZABETH WILHELMINA"  # 37 characters: 35 + 2 in the extension
-    fields = {0: ("玛丽", 30), 30: ("2", 2), 32: ("00", 4), 36: ("19800202", 16),
-              52: (name[:35], 70), 122: ("933026198002020031", 36), 188: ("20240101", 16),
-              204: ("20340101", 16), 220: (name[35:], 22), 242: ("GBR", 6)}
+    fields = {
+        0: ("玛丽", 30),
+        30: ("2", 2),
+        32: ("00", 4),
+        36: ("19800202", 16),
+        52: (name[:35], 70),
+        122: ("933026198002020031", 36),
+        188: ("20240101", 16),
+        204: ("20340101", 16),
+        220: (name[35:], 22),
+        242: ("GBR", 6),
+    }
     card = parse_text(block(fields, "Y"), PHOTO)
     assert isinstance(card, ForeignCard2023)
     assert card.english_name == name and card.name == "玛丽" and card.sex_text == "女"
@@ -100,14 +139,17 @@ def test_nul_flag_is_mainland() -> None:
     assert isinstance(parse_text(bytes(text)), MainlandIdCard)
 
 
-@pytest.mark.parametrize("bad", [
-    block(MAINLAND, "Q"),
-    block(MAINLAND)[:255],
-    block({**MAINLAND, 36: ("19491331", 16)}),
-    block({**MAINLAND, 36: ("1949123", 16)}),
-    block({**MAINLAND, 188: ("长期", 16)}),
-    block({**MAINLAND, 122: ("110105194912310021", 36)}),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        block(MAINLAND, "Q"),
+        block(MAINLAND)[:255],
+        block({**MAINLAND, 36: ("19491331", 16)}),
+        block({**MAINLAND, 36: ("1949123", 16)}),
+        block({**MAINLAND, 188: ("长期", 16)}),
+        block({**MAINLAND, 122: ("110105194912310021", 36)}),
+    ],
+)
 def test_bad_text_blocks_raise_card_data_error(bad: bytes) -> None:
     with pytest.raises(CardDataError):
         parse_text(bad)
@@ -123,7 +165,9 @@ def test_check_digit_vectors() -> None:
     assert is_valid_id_number("11010519491231002X") and is_valid_id_number("11010519491231002x")
     assert is_valid_id_number("360426199101010071")
     assert not is_valid_id_number("360426199101010072")
-    assert not is_valid_id_number("36042619910101007") and not is_valid_id_number("３60426199101010071")
+    assert not is_valid_id_number("36042619910101007") and not is_valid_id_number(
+        "３60426199101010071"
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -134,7 +178,7 @@ def test_check_digit_property(first17: str, check: str) -> None:
     assert is_valid_id_number(first17 + check) == (check == good)
     # any single-digit change in the body is caught (MOD 11-2 detects all single errors)
     i = len(first17) // 2
-    other = first17[:i] + str((int(first17[i]) + 1) % 10) + first17[i + 1:]
+    other = first17[:i] + str((int(first17[i]) + 1) % 10) + first17[i + 1 :]
     assert not is_valid_id_number(other + good)
 
 
@@ -144,8 +188,19 @@ def test_demo_cards_roundtrip_and_json(kind: str) -> None:
     assert parse_text(build_text(card), card.photo) == card
     assert card.check_digit_ok in (True, None)
     full, masked = card.to_json(masked=False), card.to_json()
-    for key in ("card_type", "name", "sex", "nation", "birth_date", "address", "id_number",
-                "authority", "valid_from", "valid_to", "photo_bytes"):
+    for key in (
+        "card_type",
+        "name",
+        "sex",
+        "nation",
+        "birth_date",
+        "address",
+        "id_number",
+        "authority",
+        "valid_from",
+        "valid_to",
+        "photo_bytes",
+    ):
         assert key in full and key in masked
     assert full["card_type"] == kind and full["photo_bytes"] == 1024
     assert masked["id_number"] != card.id_number and card.id_number[-4:] == masked["id_number"][-4:]
@@ -185,12 +240,25 @@ def test_parse_text_raises_only_card_data_error(text: bytes) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=15),
-       st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), max_size=35),
-       st.sampled_from(sorted(NATIONS)), st.dates(dt.date(1900, 1, 1), dt.date(2099, 12, 31)))
-def test_mainland_build_parse_roundtrip(name: str, address: str, nation: str, birth: dt.date) -> None:
+@given(
+    st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=15),
+    st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), max_size=35),
+    st.sampled_from(sorted(NATIONS)),
+    st.dates(dt.date(1900, 1, 1), dt.date(2099, 12, 31)),
+)
+def test_mainland_build_parse_roundtrip(
+    name: str, address: str, nation: str, birth: dt.date
+) -> None:
     body = f"110105{birth:%Y%m%d}123"
-    card = MainlandIdCard(name=name, sex="2", nation=nation, birth_date=birth, address=address,
-                          id_number=body + id_check_char(body), authority="某公安局",
-                          valid_from=dt.date(2020, 1, 1), valid_to="长期")
+    card = MainlandIdCard(
+        name=name,
+        sex="2",
+        nation=nation,
+        birth_date=birth,
+        address=address,
+        id_number=body + id_check_char(body),
+        authority="某公安局",
+        valid_from=dt.date(2020, 1, 1),
+        valid_to="长期",
+    )
     assert parse_text(build_text(card)) == card

@@ -1,4 +1,5 @@
 """`kiosk card read|sam` exit codes and output; `kiosk sim idcard` stand-alone over pty and TCP."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
 from drivers.sim.idcard import demo_card
+from kiosk.cli import main
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -33,10 +34,17 @@ def test_read_unmasked(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(capsys.readouterr().out)
     assert rc == 0
     assert data == {
-        "card_type": "mainland", "name": "王小明", "sex": "男", "nation": "汉",
-        "birth_date": "1991-01-01", "address": "陕西省安康市汉滨区兴安中路100号",
-        "id_number": "610902199101010010", "authority": "安康市公安局汉滨分局",
-        "valid_from": "2015-03-01", "valid_to": "2035-03-01", "photo_bytes": 1024,
+        "card_type": "mainland",
+        "name": "王小明",
+        "sex": "男",
+        "nation": "汉",
+        "birth_date": "1991-01-01",
+        "address": "陕西省安康市汉滨区兴安中路100号",
+        "id_number": "610902199101010010",
+        "authority": "安康市公安局汉滨分局",
+        "valid_from": "2015-03-01",
+        "valid_to": "2035-03-01",
+        "photo_bytes": 1024,
         "check_digit_ok": True,
     }
 
@@ -52,14 +60,19 @@ def test_no_card_exit_3(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().err == "kiosk card read: no card presented within 0.3 s\n"
 
 
-@pytest.mark.parametrize(("url", "cause"), [
-    ("sim://idcard?sam_fault=60&card=mainland", "SAM fault 0x60 (SAM self-test failed)"),
-    ("sim://idcard?silence&card=mainland", "no reply to SAM_STATUS"),
-    ("sim://idcard?noise=0.7&seed=2&card=mainland", "no "),
-    ("sim://idcard?bogus=1", "unknown option(s) bogus"),
-    ("/dev/ttyIDCARD-does-not-exist", "No such file or directory"),
-])
-def test_device_fault_exit_4_one_line(url: str, cause: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("url", "cause"),
+    [
+        ("sim://idcard?sam_fault=60&card=mainland", "SAM fault 0x60 (SAM self-test failed)"),
+        ("sim://idcard?silence&card=mainland", "no reply to SAM_STATUS"),
+        ("sim://idcard?noise=0.7&seed=2&card=mainland", "no "),
+        ("sim://idcard?bogus=1", "unknown option(s) bogus"),
+        ("/dev/ttyIDCARD-does-not-exist", "No such file or directory"),
+    ],
+)
+def test_device_fault_exit_4_one_line(
+    url: str, cause: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["card", "read", "--device", url, "--timeout", "0.5"]) == 4
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -69,15 +82,27 @@ def test_device_fault_exit_4_one_line(url: str, cause: str, capsys: pytest.Captu
 
 
 def test_read_fault_mid_read_exit_4(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["card", "read", "--device", "sim://idcard?card=mainland&drop_after=200",
-                 "--timeout", "1"]) == 4
+    assert (
+        main(
+            [
+                "card",
+                "read",
+                "--device",
+                "sim://idcard?card=mainland&drop_after=200",
+                "--timeout",
+                "1",
+            ]
+        )
+        == 4
+    )
     assert "no reply to READ_TEXT_PHOTO" in capsys.readouterr().err
 
 
 def test_sam(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["card", "sam", "--device", "sim://idcard"]) == 0
-    assert capsys.readouterr().out == ("SAM status: 0x90 success\n"
-                                       "SAM id: 05.01-20190101-0012345678-1234567890\n")
+    assert capsys.readouterr().out == (
+        "SAM status: 0x90 success\nSAM id: 05.01-20190101-0012345678-1234567890\n"
+    )
     assert main(["card", "sam", "--device", "sim://idcard?sam_fault=66"]) == 4
     assert "SAM fault 0x66 (SAM not authorised)" in capsys.readouterr().err
 
@@ -97,9 +122,15 @@ def standalone() -> Iterator:
 
     def start(*extra: str) -> tuple[subprocess.Popen[str], str]:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        proc = subprocess.Popen([sys.executable, "-m", "kiosk", "sim", "idcard", *extra], cwd=ROOT,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, env=env)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kiosk", "sim", "idcard", *extra],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         procs.append(proc)
         url = proc.stdout.readline().strip()  # type: ignore[union-attr]
         return proc, url

@@ -1,4 +1,5 @@
 """GA 467 frames: exact bytes of every request, known answers, and a fuzzed stream parser."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,22 +17,26 @@ def hx(text: str) -> bytes:
     return bytes.fromhex(text)
 
 
-@pytest.mark.parametrize(("command", "wire"), [
-    (p.Command.RESET_SAM, H + "00 03 10 FF EC"),
-    (p.Command.SAM_STATUS, H + "00 03 11 FF ED"),
-    (p.Command.SAM_ID, H + "00 03 12 FF EE"),
-    (p.Command.FIND_CARD, H + "00 03 20 01 22"),
-    (p.Command.SELECT_CARD, H + "00 03 20 02 21"),
-    (p.Command.READ_TEXT_PHOTO, H + "00 03 30 01 32"),
-    (p.Command.READ_NEWEST_ADDRESS, H + "00 03 30 03 30"),
-    (p.Command.READ_TEXT_PHOTO_FP, H + "00 03 30 10 23"),
-])
+@pytest.mark.parametrize(
+    ("command", "wire"),
+    [
+        (p.Command.RESET_SAM, H + "00 03 10 FF EC"),
+        (p.Command.SAM_STATUS, H + "00 03 11 FF ED"),
+        (p.Command.SAM_ID, H + "00 03 12 FF EE"),
+        (p.Command.FIND_CARD, H + "00 03 20 01 22"),
+        (p.Command.SELECT_CARD, H + "00 03 20 02 21"),
+        (p.Command.READ_TEXT_PHOTO, H + "00 03 30 01 32"),
+        (p.Command.READ_NEWEST_ADDRESS, H + "00 03 30 03 30"),
+        (p.Command.READ_TEXT_PHOTO_FP, H + "00 03 30 10 23"),
+    ],
+)
 def test_request_frames_exact(command: p.Command, wire: str) -> None:
     assert p.encode_request(command) == hx(wire)
 
 
-@pytest.mark.parametrize(("baud", "chk"), [(115200, 0x63), (57600, 0x62), (38400, 0x61),
-                                           (19200, 0x60), (9600, 0x67)])
+@pytest.mark.parametrize(
+    ("baud", "chk"), [(115200, 0x63), (57600, 0x62), (38400, 0x61), (19200, 0x60), (9600, 0x67)]
+)
 def test_set_baud_frames_exact(baud: int, chk: int) -> None:
     code = p.BAUD_CODES[baud]
     assert p.encode_set_baud(baud) == hx(H + f"00 03 60 {code:02X} {chk:02X}")
@@ -46,15 +51,18 @@ def test_set_baud_refuses_unknown_rate() -> None:
         p.encode_set_baud(4800)
 
 
-@pytest.mark.parametrize(("wire", "sw3", "data"), [
-    (H + "00 04 00 00 90 94", 0x90, b""),
-    (H + "00 04 00 00 60 64", 0x60, b""),
-    (H + "00 08 00 00 9F 00 00 00 00 97", 0x9F, bytes(4)),
-    (H + "00 04 00 00 80 84", 0x80, b""),
-    (H + "00 0C 00 00 90" + " 00" * 8 + " 9C", 0x90, bytes(8)),
-    (H + "00 04 00 00 81 85", 0x81, b""),
-    (H + "00 04 00 00 41 45", 0x41, b""),
-])
+@pytest.mark.parametrize(
+    ("wire", "sw3", "data"),
+    [
+        (H + "00 04 00 00 90 94", 0x90, b""),
+        (H + "00 04 00 00 60 64", 0x60, b""),
+        (H + "00 08 00 00 9F 00 00 00 00 97", 0x9F, bytes(4)),
+        (H + "00 04 00 00 80 84", 0x80, b""),
+        (H + "00 0C 00 00 90" + " 00" * 8 + " 9C", 0x90, bytes(8)),
+        (H + "00 04 00 00 81 85", 0x81, b""),
+        (H + "00 04 00 00 41 45", 0x41, b""),
+    ],
+)
 def test_known_good_responses(wire: str, sw3: int, data: bytes) -> None:
     frame = hx(wire)
     resp = p.Response.from_body(p.decode_frame(frame))
@@ -80,8 +88,9 @@ def test_read_answer_with_fingerprint() -> None:
     assert len(p.encode_response(0x90, data)) == p.HEADER_LEN + p.MAX_LEN
 
 
-@pytest.mark.parametrize("data", [b"", hx("01 00"), hx("01 01 04 00") + bytes(1281),
-                                  hx("01 00 04 00") + bytes(1279)])
+@pytest.mark.parametrize(
+    "data", [b"", hx("01 00"), hx("01 01 04 00") + bytes(1281), hx("01 00 04 00") + bytes(1279)]
+)
 def test_read_answer_bad_lengths(data: bytes) -> None:
     with pytest.raises(LengthError):
         p.decode_read_data(data)
@@ -96,14 +105,17 @@ def test_sam_id_layout() -> None:
         p.decode_sam_id(bytes(15))
 
 
-@pytest.mark.parametrize(("frame", "error"), [
-    (hx("AA AA 96 69 00 03 20 01 22"), FrameError),
-    (hx(H + "00"), FrameError),
-    (hx(H + "00 02 20 22"), LengthError),
-    (hx(H + "FF FF 20 01 22"), LengthError),
-    (hx(H + "00 03 20 01 22 00"), LengthError),
-    (hx(H + "00 03 20 01 23"), ChecksumError),
-])
+@pytest.mark.parametrize(
+    ("frame", "error"),
+    [
+        (hx("AA AA 96 69 00 03 20 01 22"), FrameError),
+        (hx(H + "00"), FrameError),
+        (hx(H + "00 02 20 22"), LengthError),
+        (hx(H + "FF FF 20 01 22"), LengthError),
+        (hx(H + "00 03 20 01 22 00"), LengthError),
+        (hx(H + "00 03 20 01 23"), ChecksumError),
+    ],
+)
 def test_decode_frame_rejects(frame: bytes, error: type[Exception]) -> None:
     with pytest.raises(error):
         p.decode_frame(frame)
@@ -145,9 +157,17 @@ def test_parser_finds_frame_inside_a_false_candidate_after_flush() -> None:
 
 bodies = st.binary(min_size=2, max_size=40)
 # garbage may hold fragments of the preamble but never the whole of it
-garbage = st.lists(st.sampled_from([b"\xaa", b"\xaa\xaa", b"\xaa\xaa\xaa\x96", b"\x96\x69", b"\x00",
-                                    b"\x69", b"\xff"]) | st.binary(max_size=6),
-                   max_size=6).map(b"".join).filter(lambda g: p.PREAMBLE not in g)
+garbage = (
+    st.lists(
+        st.sampled_from(
+            [b"\xaa", b"\xaa\xaa", b"\xaa\xaa\xaa\x96", b"\x96\x69", b"\x00", b"\x69", b"\xff"]
+        )
+        | st.binary(max_size=6),
+        max_size=6,
+    )
+    .map(b"".join)
+    .filter(lambda g: p.PREAMBLE not in g)
+)
 
 
 def _split(data: bytes, cuts: list[int]) -> list[bytes]:
@@ -165,7 +185,11 @@ def _is_subsequence(needles: list[bytes], hay: list[bytes]) -> bool:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(garbage, bodies), max_size=6), garbage, st.lists(st.integers(0, 10_000), max_size=12))
+@given(
+    st.lists(st.tuples(garbage, bodies), max_size=6),
+    garbage,
+    st.lists(st.integers(0, 10_000), max_size=12),
+)
 def test_parser_finds_every_frame_through_garbage_and_split_reads(
     pairs: list[tuple[bytes, bytes]], tail: bytes, cuts: list[int]
 ) -> None:
@@ -184,7 +208,9 @@ clean = st.binary(max_size=8).map(lambda g: bytes(b for b in g if b not in (0xAA
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(clean, bodies), max_size=6), st.lists(st.integers(0, 10_000), max_size=12))
+@given(
+    st.lists(st.tuples(clean, bodies), max_size=6), st.lists(st.integers(0, 10_000), max_size=12)
+)
 def test_parser_finds_exactly_the_frames_when_garbage_cannot_spell_a_preamble(
     pairs: list[tuple[bytes, bytes]], cuts: list[int]
 ) -> None:

@@ -1,4 +1,5 @@
 """The reader against the simulator over a real pty: reads, faults, unplug/replug, wire log."""
+
 from __future__ import annotations
 
 import logging
@@ -27,11 +28,18 @@ def rig() -> Iterator:
     servers: list[PtyServer] = []
     readers: list[IdCardReader] = []
 
-    def make(reader_kw: dict | None = None, **sim_kw: object) -> tuple[IdCardSimulator, IdCardReader]:
+    def make(
+        reader_kw: dict | None = None, **sim_kw: object
+    ) -> tuple[IdCardSimulator, IdCardReader]:
         sim = IdCardSimulator(**sim_kw)  # type: ignore[arg-type]
         server = serve_pty(sim)
         servers.append(server)
-        kw = {"timeout": 0.3, "poll_interval": 0.01, "reconnect_interval": 0.05, **(reader_kw or {})}
+        kw = {
+            "timeout": 0.3,
+            "poll_interval": 0.01,
+            "reconnect_interval": 0.05,
+            **(reader_kw or {}),
+        }
         reader = IdCardReader(server.port, **kw)
         readers.append(reader)
         return sim, reader
@@ -107,20 +115,26 @@ def test_noise_is_survived_by_retries(rig) -> None:
     reader.open()
     card = reader.wait_for_card(5.0)
     assert card == demo_card("mainland")
-    assert sim.requests.count(READ) >= 2, "the seed is chosen so at least one read answer is damaged"
+    assert sim.requests.count(READ) >= 2, (
+        "the seed is chosen so at least one read answer is damaged"
+    )
 
 
 def test_heavy_noise_ends_in_no_reply(rig) -> None:
-    sim, reader = rig(reader_kw={"timeout": 0.1, "retries": 2}, card=demo_card("mainland"), noise=0.6,
-                      seed=1)
+    sim, reader = rig(
+        reader_kw={"timeout": 0.1, "retries": 2}, card=demo_card("mainland"), noise=0.6, seed=1
+    )
     with pytest.raises(NoReplyError):
         reader.open()
 
 
 def test_drop_after_mid_read(rig) -> None:
     # status (11) + find (15) + select (19) go out whole, the 1295-byte read answer is cut
-    sim, reader = rig(reader_kw={"timeout": 0.1, "read_timeout": 0.2, "retries": 1},
-                      card=demo_card("mainland"), drop_after=11 + 15 + 19 + 500)
+    sim, reader = rig(
+        reader_kw={"timeout": 0.1, "read_timeout": 0.2, "retries": 1},
+        card=demo_card("mainland"),
+        drop_after=11 + 15 + 19 + 500,
+    )
     reader.open()
     with pytest.raises(NoReplyError, match="READ_TEXT_PHOTO"):
         reader.poll_once()

@@ -1,5 +1,6 @@
 """drivers.printer loads python-escpos only when a printer is used, and caches its capabilities
 privately (never in a shared /tmp path)."""
+
 from __future__ import annotations
 
 import os
@@ -13,15 +14,32 @@ ROOT = Path(__file__).resolve().parents[3]
 def run(code: str, **env: str) -> str:
     full = {k: v for k, v in os.environ.items() if k != "ESCPOS_CAPABILITIES_PICKLE_DIR"}
     full.update(env)
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=full, capture_output=True,
-                          text=True, check=True, timeout=60).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
 
 
 def test_receipt_helpers_do_not_import_escpos() -> None:
-    assert run("import sys, drivers.printer.table, kiosk.session.receipts; "
-               "print('escpos' in sys.modules)") == "False"
-    assert run("import sys; from drivers.printer import ReceiptPrinter; "
-               "print('escpos' in sys.modules, ReceiptPrinter.__name__)") == "True ReceiptPrinter"
+    assert (
+        run(
+            "import sys, drivers.printer.table, kiosk.session.receipts; "
+            "print('escpos' in sys.modules)"
+        )
+        == "False"
+    )
+    assert (
+        run(
+            "import sys; from drivers.printer import ReceiptPrinter; "
+            "print('escpos' in sys.modules, ReceiptPrinter.__name__)"
+        )
+        == "True ReceiptPrinter"
+    )
 
 
 def test_capabilities_cached_in_a_private_dir(tmp_path: Path) -> None:

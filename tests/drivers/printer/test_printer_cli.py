@@ -1,4 +1,5 @@
 """`kiosk printer status|test`, `kiosk scanner read` and `kiosk sim printer` against the simulators."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,11 +14,20 @@ from kiosk.cli import main
 
 @pytest.mark.parametrize(
     ("query", "name", "code"),
-    [("", "ok", 0), ("paper=near_end", "near_end", 0), ("paper=out", "paper_out", 4),
-     ("cover=open", "cover_open", 4), ("offline=1", "offline", 4), ("silent=1", "unknown", 4)],
+    [
+        ("", "ok", 0),
+        ("paper=near_end", "near_end", 0),
+        ("paper=out", "paper_out", 4),
+        ("cover=open", "cover_open", 4),
+        ("offline=1", "offline", 4),
+        ("silent=1", "unknown", 4),
+    ],
 )
 def test_status(query: str, name: str, code: int, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["printer", "status", "--device", f"sim://printer?{query}", "--timeout", "0.1"]) == code
+    assert (
+        main(["printer", "status", "--device", f"sim://printer?{query}", "--timeout", "0.1"])
+        == code
+    )
     assert capsys.readouterr().out.strip() == name
 
 
@@ -66,15 +76,25 @@ def test_scanner_read_bad_device(capsys: pytest.CaptureFixture[str]) -> None:
     assert "cannot open" in capsys.readouterr().err
 
 
-def test_sim_printer_over_tcp_serves_kiosk_printer_test(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sim_printer_over_tcp_serves_kiosk_printer_test(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from kiosk.commands import sim_printer
 
     s = socket.create_server(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
     stop = threading.Event()
-    args = argparse.Namespace(tcp=port, out=str(tmp_path), paper="ok", paper_mm=80, paper_lines=None,
-                              cover_open=False, offline=False, silent=False)
+    args = argparse.Namespace(
+        tcp=port,
+        out=str(tmp_path),
+        paper="ok",
+        paper_mm=80,
+        paper_lines=None,
+        cover_open=False,
+        offline=False,
+        silent=False,
+    )
     t = threading.Thread(target=sim_printer._run, args=(args, stop), daemon=True)
     t.start()
     try:

@@ -1,4 +1,5 @@
 """Chinese text for the printer: exact GB18030 bytes, placeholders, column widths, wrapping."""
+
 from __future__ import annotations
 
 import logging
@@ -99,7 +100,9 @@ def test_encode_never_fails_and_round_trips_printable(text: str) -> None:
     line = encode_line(text)
     decoded = line.data.decode("gb18030")
     assert len(decoded) == len(text)
-    assert line.replaced == sum(1 for a, b in zip(text, decoded) if a != b and not (a == "\t" and b == " "))
+    assert line.replaced == sum(
+        1 for a, b in zip(text, decoded) if a != b and not (a == "\t" and b == " ")
+    )
     line.data.decode("gb2312")  # every byte pair sent is a GB2312 code point: in the printer font
 
 
@@ -107,4 +110,6 @@ def test_middle_dot_and_dash_print_as_their_gb2312_code_points() -> None:
     """· (U+00B7, minority names: 买买提·艾力) and — are GB2312 A1A4 / A1AA, not □."""
     line = encode_line("买买提·艾力—")
     assert line.replaced == 0
-    assert line.data == "买买提".encode("gb2312") + b"\xa1\xa4" + "艾力".encode("gb2312") + b"\xa1\xaa"
+    assert (
+        line.data == "买买提".encode("gb2312") + b"\xa1\xa4" + "艾力".encode("gb2312") + b"\xa1\xaa"
+    )

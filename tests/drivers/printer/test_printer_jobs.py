@@ -1,4 +1,5 @@
 """Print jobs against the simulated printer over a real pty and TCP: success and every fault."""
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ import pytest
 from PIL import Image
 
 from drivers import sim as sim_pkg
-from drivers.printer import PrintOutcome, PrinterStatus, Receipt, ReceiptPrinter
+from drivers.printer import PrinterStatus, PrintOutcome, Receipt, ReceiptPrinter
 from drivers.sim.base import serve_tcp
 from drivers.sim.printer import PrinterSimulator
 
@@ -239,7 +240,9 @@ def test_bad_urls_are_clear() -> None:
         open_link("/dev/ttyNOSUCHPORT")
 
 
-def test_wire_log_shows_status_bytes_but_not_receipt_content(closing: list, caplog: pytest.LogCaptureFixture) -> None:
+def test_wire_log_shows_status_bytes_but_not_receipt_content(
+    closing: list, caplog: pytest.LogCaptureFixture
+) -> None:
     import logging
 
     printer, _ = sim_printer("")
@@ -263,7 +266,9 @@ def test_gone_printer_is_polled_once_per_status_call(closing: list) -> None:
     assert printer.status() is PrinterStatus.ok and not printer.tracker.gone
 
 
-def test_serial_printer_unplugged_and_replugged_on_another_node(tmp_path: Path, closing: list) -> None:
+def test_serial_printer_unplugged_and_replugged_on_another_node(
+    tmp_path: Path, closing: list
+) -> None:
     """A USB-serial printer pulled out: the hung-up tty fails termios calls with termios.error
     (no OSError); that is a lost link, not a crash, and the printer's by-id name then leads to
     its new node."""

@@ -4,6 +4,7 @@ query, and a printer without GS r no longer blocks a receipt for the whole print
 Before the fix a doubled reply shifted every later answer by one query (cover open → offline),
 and a printer silent to GS r 1 held each receipt for print_timeout_s (30 s in production).
 """
+
 from __future__ import annotations
 
 import time
@@ -14,7 +15,9 @@ from drivers import sim as sim_pkg
 from drivers.printer import PrinterStatus, Receipt, ReceiptPrinter
 from drivers.printer.printer import NO_GS_R_CONFIRM_S
 
-RECEIPT = Receipt(title="政务服务中心回执", lines=(("办件编号", "2026112500001"),), footer="请妥善保管本回执。")
+RECEIPT = Receipt(
+    title="政务服务中心回执", lines=(("办件编号", "2026112500001"),), footer="请妥善保管本回执。"
+)
 
 
 @pytest.fixture
@@ -33,15 +36,19 @@ def make():
 
 
 @pytest.mark.parametrize("mode", ["twice", "late"])
-@pytest.mark.parametrize("fault, expected", [
-    ("cover=open", PrinterStatus.cover_open),
-    ("paper=out", PrinterStatus.paper_out),
-    ("paper=near_end", PrinterStatus.near_end),
-    ("error=1", PrinterStatus.error),
-    ("", PrinterStatus.ok),
-])
-def test_late_or_doubled_replies_give_the_right_cause(make, mode: str, fault: str,
-                                                       expected: PrinterStatus) -> None:
+@pytest.mark.parametrize(
+    "fault, expected",
+    [
+        ("cover=open", PrinterStatus.cover_open),
+        ("paper=out", PrinterStatus.paper_out),
+        ("paper=near_end", PrinterStatus.near_end),
+        ("error=1", PrinterStatus.error),
+        ("", PrinterStatus.ok),
+    ],
+)
+def test_late_or_doubled_replies_give_the_right_cause(
+    make, mode: str, fault: str, expected: PrinterStatus
+) -> None:
     printer, sim = make(f"status={mode}&late_ms=120&{fault}")
     for _ in range(2):  # stale bytes of one poll must not leak into the next either
         assert printer.poll_status() is expected

@@ -1,4 +1,5 @@
 """DLE EOT status decoding: every bit pattern, empty and malformed replies, flap tolerance."""
+
 from __future__ import annotations
 
 import pytest

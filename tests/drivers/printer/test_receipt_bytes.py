@@ -1,4 +1,5 @@
 """Exact ESC/POS bytes of receipts (style of python-escpos' test_function_cut.py)."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,26 +15,37 @@ DASHES_32 = b"-" * 32 + b"\n"
 
 def test_small_receipt_exact_bytes_58mm() -> None:
     receipt = Receipt("回执", (("编号", "A1"),), qr="AB", footer="谢谢")
-    expected = b"".join([
-        b"\x1b@",  # ESC @ initialise
-        b"\x1c&",  # FS & Chinese mode
-        b"\x1ba\x01", b"\x1d!\x11", b"\x1bE\x01",  # centre, double size, bold
-        bytes.fromhex("bbd8 d6b4"), b"\n",  # 回执
-        b"\x1d!\x00", b"\x1bE\x00", b"\x1ba\x00",
-        DASHES_32,
-        bytes.fromhex("b1e0 bac5 a3ba") + b"A1\n",  # 编号：A1
-        DASHES_32,
-        b"\x1ba\x01",
-        b"\x1d(k\x04\x001A2\x00",  # QR model 2
-        b"\x1d(k\x03\x001C\x08",  # module 8 dots
-        b"\x1d(k\x03\x001E1",  # error level M
-        b"\x1d(k\x05\x001P0AB",  # store "AB"
-        b"\x1d(k\x03\x001Q0",  # print
-        b"\n", b"\x1ba\x00",
-        b"\x1ba\x01", bytes.fromhex("d0bb d0bb"), b"\n", b"\x1ba\x00",  # 谢谢 centred
-        b"\x1bd\x04",  # feed 4 lines past the cutter
-        b"\x1dV\x00",  # GS V 0 full cut
-    ])
+    expected = b"".join(
+        [
+            b"\x1b@",  # ESC @ initialise
+            b"\x1c&",  # FS & Chinese mode
+            b"\x1ba\x01",
+            b"\x1d!\x11",
+            b"\x1bE\x01",  # centre, double size, bold
+            bytes.fromhex("bbd8 d6b4"),
+            b"\n",  # 回执
+            b"\x1d!\x00",
+            b"\x1bE\x00",
+            b"\x1ba\x00",
+            DASHES_32,
+            bytes.fromhex("b1e0 bac5 a3ba") + b"A1\n",  # 编号：A1
+            DASHES_32,
+            b"\x1ba\x01",
+            b"\x1d(k\x04\x001A2\x00",  # QR model 2
+            b"\x1d(k\x03\x001C\x08",  # module 8 dots
+            b"\x1d(k\x03\x001E1",  # error level M
+            b"\x1d(k\x05\x001P0AB",  # store "AB"
+            b"\x1d(k\x03\x001Q0",  # print
+            b"\n",
+            b"\x1ba\x00",
+            b"\x1ba\x01",
+            bytes.fromhex("d0bb d0bb"),
+            b"\n",
+            b"\x1ba\x00",  # 谢谢 centred
+            b"\x1bd\x04",  # feed 4 lines past the cutter
+            b"\x1dV\x00",  # GS V 0 full cut
+        ]
+    )
     out = render(receipt, Layout(58))
     assert out.data == expected
     assert out.cut and out.qr_native
@@ -63,11 +75,13 @@ def test_cut_follows_profile() -> None:
 
 
 def test_qr_falls_back_to_raster_image_without_gs_k() -> None:
-    out = render(Receipt("x", qr="https://example.gov.cn/p?c=2026112500001"), Layout(58, "POS-5890"))
+    out = render(
+        Receipt("x", qr="https://example.gov.cn/p?c=2026112500001"), Layout(58, "POS-5890")
+    )
     assert out.qr_native is False
     assert b"\x1d(k" not in out.data
     i = out.data.index(b"\x1dv0\x00")
-    xl, xh, yl, yh = out.data[i + 4:i + 8]
+    xl, xh, yl, yh = out.data[i + 4 : i + 8]
     width_dots = (xl | xh << 8) * 8
     assert 100 < width_dots <= 384  # fits 58 mm
     assert yl | yh << 8 > 100

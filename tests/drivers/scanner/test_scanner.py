@@ -1,4 +1,5 @@
 """Line-mode scanner against the simulated scanner over a pty and TCP."""
+
 from __future__ import annotations
 
 import os
@@ -49,7 +50,9 @@ def test_terminators() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(hs.text(hs.characters(codec="gbk", exclude_categories=("Cc", "Cs")), min_size=1, max_size=30))
+@given(
+    hs.text(hs.characters(codec="gbk", exclude_categories=("Cc", "Cs")), min_size=1, max_size=30)
+)
 def test_gbk_or_utf8_round_trip(text: str) -> None:
     assert decode_payload(text.encode("utf-8"))[0] == text
     got, enc = decode_payload(text.encode("gbk"))
@@ -78,8 +81,9 @@ def test_stale_scans_are_dropped(pty_scanner: tuple[Scanner, ScannerSimulator]) 
     assert scan is not None and scan.text == "NEW-CODE"
 
 
-@pytest.mark.parametrize("sent, expected", [("CR", "CR"), ("LF", "LF"), ("CRLF", "CRLF"),
-                                             ("CRLF", "CR")])
+@pytest.mark.parametrize(
+    "sent, expected", [("CR", "CR"), ("LF", "LF"), ("CRLF", "CRLF"), ("CRLF", "CR")]
+)
 def test_each_terminator(sent: str, expected: str) -> None:
     """Every terminator; a CRLF scanner read in CR mode gives no empty or LF-prefixed codes."""
     scanner = Scanner(f"sim://scanner?terminator={sent}", terminator=expected).start()
@@ -155,7 +159,11 @@ def test_sim_options() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    hs.lists(hs.text(hs.sampled_from(list("AZ09-/:?=办件号")), min_size=1, max_size=20), min_size=1, max_size=5),
+    hs.lists(
+        hs.text(hs.sampled_from(list("AZ09-/:?=办件号")), min_size=1, max_size=20),
+        min_size=1,
+        max_size=5,
+    ),
     hs.sampled_from(["CR", "LF", "CRLF"]),
     hs.lists(hs.integers(1, 400), max_size=8),
 )

@@ -1,4 +1,5 @@
 """The ID card simulator answers the real GA 467 bytes over a pty, a TCP socket and sim://."""
+
 from __future__ import annotations
 
 import socket
@@ -15,8 +16,10 @@ from drivers.sim.idcard import DEMO_CARDS, IdCardSimulator, demo_card
 from drivers.transport import open_serial
 
 H = "AA AA AA 96 69 "
-FIND, SELECT, READ = (p.encode_request(c) for c in (p.Command.FIND_CARD, p.Command.SELECT_CARD,
-                                                     p.Command.READ_TEXT_PHOTO))
+FIND, SELECT, READ = (
+    p.encode_request(c)
+    for c in (p.Command.FIND_CARD, p.Command.SELECT_CARD, p.Command.READ_TEXT_PHOTO)
+)
 
 
 class Wire:
@@ -138,8 +141,9 @@ def test_noise_corrupts_about_the_given_fraction(wire_factory) -> None:
     w.ask(SELECT, 19)
     w.sim.noise = 0.1
     answer = w.ask(READ, 1295)
-    clean = p.encode_response(0x90, p.encode_read_data(build_text(demo_card("mainland")),
-                                                        demo_card("mainland").photo))
+    clean = p.encode_response(
+        0x90, p.encode_read_data(build_text(demo_card("mainland")), demo_card("mainland").photo)
+    )
     assert len(answer) == 1295
     changed = sum(a != b for a, b in zip(answer, clean))
     assert 60 < changed < 200
@@ -157,15 +161,33 @@ def test_pacing_holds_the_wire_rate(wire_factory) -> None:
 
 
 def test_from_options() -> None:
-    sim = IdCardSimulator.from_options({"card": "foreign_2017", "noise": "0.01", "silence": "",
-                                        "drop_after": "100", "sam_fault": "60",
-                                        "pace_baud": "115200", "seed": "3"})
+    sim = IdCardSimulator.from_options(
+        {
+            "card": "foreign_2017",
+            "noise": "0.01",
+            "silence": "",
+            "drop_after": "100",
+            "sam_fault": "60",
+            "pace_baud": "115200",
+            "seed": "3",
+        }
+    )
     assert sim.card == DEMO_CARDS["foreign_2017"]
     assert (sim.noise, sim.silence, sim.drop_after, sim.sam_fault, sim.pace_baud) == (
-        0.01, True, 100, 0x60, 115200)
+        0.01,
+        True,
+        100,
+        0x60,
+        115200,
+    )
     assert IdCardSimulator.from_options({"silence": "0"}).silence is False
-    for bad in ({"nois": "1"}, {"noise": "2"}, {"card": "passport"}, {"sam_fault": "zz"},
-                {"pace_baud": "-5"}):
+    for bad in (
+        {"nois": "1"},
+        {"noise": "2"},
+        {"card": "passport"},
+        {"sam_fault": "zz"},
+        {"pace_baud": "-5"},
+    ):
         with pytest.raises(ValueError):
             IdCardSimulator.from_options(bad)
 

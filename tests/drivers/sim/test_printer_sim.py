@@ -1,4 +1,5 @@
 """The simulated printer: ESC/POS parsing into pages, DLE EOT answers, PNG rendering."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,8 +15,12 @@ from drivers.sim.printer_font import cjk_font_file
 
 RECEIPT = Receipt(
     title="某某市政务服务中心",
-    lines=(("办件编号", "2026112500001"), ("事项", "社保参保缴费证明打印（个人）"),
-           ("身份证号", "6109**********123X"), ("标点", "（，。：）")),
+    lines=(
+        ("办件编号", "2026112500001"),
+        ("事项", "社保参保缴费证明打印（个人）"),
+        ("身份证号", "6109**********123X"),
+        ("标点", "（，。：）"),
+    ),
     qr="https://zwfw.example.gov.cn/p?c=2026112500001",
     footer="请妥善保管本回执。",
 )
@@ -39,7 +44,8 @@ def test_receipt_becomes_page_with_exact_chinese_lines() -> None:
     (page,) = sim.pages
     assert page.cut == "full"
     assert page.lines == [
-        "某某市政务服务中", "心",  # double width title: 16 characters per line
+        "某某市政务服务中",
+        "心",  # double width title: 16 characters per line
         "-" * 32,
         "办件编号：2026112500001",
         "事项：社保参保缴费证明打印（个",
@@ -78,7 +84,9 @@ def test_png_of_58mm_receipt(tmp_path: Path) -> None:
 @pytest.mark.skipif(cjk_font_file() is None, reason="no CJK font installed")
 def test_png_draws_chinese_glyphs_not_boxes(tmp_path: Path) -> None:
     sim = PrinterSimulator(paper_mm=58)
-    sim.on_data(b"\x1b@\x1c&" + "中国".encode("gb18030") + b"\n" + "中中".encode("gb18030") + b"\n\x1dV\x00")
+    sim.on_data(
+        b"\x1b@\x1c&" + "中国".encode("gb18030") + b"\n" + "中中".encode("gb18030") + b"\n\x1dV\x00"
+    )
     img = sim.pages[0].render()
     line1 = img.crop((0, 24, 48, 48)).tobytes()
     line2 = img.crop((0, 54, 48, 78)).tobytes()
@@ -152,23 +160,47 @@ def test_too_wide_line_is_wrapped_like_a_printer() -> None:
 
 def test_image_wider_than_paper_is_reported_clipped() -> None:
     sim = PrinterSimulator(paper_mm=58)
-    sim.on_data(b"\x1dv0\x00" + bytes((60, 0, 2, 0)) + b"\xff" * 120 + b"\x1dV\x00")  # 480 dots wide
+    sim.on_data(
+        b"\x1dv0\x00" + bytes((60, 0, 2, 0)) + b"\xff" * 120 + b"\x1dV\x00"
+    )  # 480 dots wide
     page = sim.pages[0]
     assert page.render().width == 384 and page.clipped == 1
 
 
 def test_from_options() -> None:
-    sim = PrinterSimulator.from_options({"paper": "near_end", "cover": "open", "offline": "1",
-                                         "silent": "1", "paper_lines": "7", "paper_mm": "58"})
+    sim = PrinterSimulator.from_options(
+        {
+            "paper": "near_end",
+            "cover": "open",
+            "offline": "1",
+            "silent": "1",
+            "paper_lines": "7",
+            "paper_mm": "58",
+        }
+    )
     assert (sim.paper, sim.cover_open, sim.offline, sim.silent, sim.paper_lines, sim.paper_mm) == (
-        "near_end", True, True, True, 7, 58)
-    for bad in ({"paper": "low"}, {"cover": "ajar"}, {"paper_lines": "x"}, {"paper_mm": "76"},
-                {"colour": "red"}, {"offline": "maybe"}):
+        "near_end",
+        True,
+        True,
+        True,
+        7,
+        58,
+    )
+    for bad in (
+        {"paper": "low"},
+        {"cover": "ajar"},
+        {"paper_lines": "x"},
+        {"paper_mm": "76"},
+        {"colour": "red"},
+        {"offline": "maybe"},
+    ):
         with pytest.raises(ValueError):
             PrinterSimulator.from_options(bad)
 
 
-_DATA = render(RECEIPT, Layout(58)).data + b"\x10\x04\x04" + render(Receipt("二", (("a", "b"),))).data
+_DATA = (
+    render(RECEIPT, Layout(58)).data + b"\x10\x04\x04" + render(Receipt("二", (("a", "b"),))).data
+)
 
 
 @settings(max_examples=40, deadline=None)
@@ -207,7 +239,9 @@ _chars = hs.sampled_from(list("回执办件编号事项（，。：）0123456789
     hs.text(_chars, max_size=40),
     hs.sampled_from([58, 80]),
 )
-def test_rendered_receipt_reads_back_line_for_line(title: str, lines: list, footer: str, paper: int) -> None:
+def test_rendered_receipt_reads_back_line_for_line(
+    title: str, lines: list, footer: str, paper: int
+) -> None:
     """What the renderer meant to print is exactly what the simulated printer printed."""
     from drivers.printer.encoding import sanitize
 

@@ -1,4 +1,5 @@
 """APDU encoding, status words and record decoders (property tests) and the in-process card."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,10 @@ from drivers.sscard.reader import SSCardReader, read_card
 
 
 def test_select_is_the_documented_bytes() -> None:
-    assert bytes(a.select_df_name(a.SSSE_NAME)).hex().upper() == \
-        "00A404000F7378312E73682EC9E7BBE1B1A3D5CF"
+    assert (
+        bytes(a.select_df_name(a.SSSE_NAME)).hex().upper()
+        == "00A404000F7378312E73682EC9E7BBE1B1A3D5CF"
+    )
     assert bytes(a.select_ef(0xEF05)).hex().upper() == "00A4020002EF05"
     assert bytes(a.read_record(7)).hex().upper() == "00B2070400"
     assert bytes(a.read_record(7).with_le(11)).hex().upper() == "00B207040B"
@@ -77,8 +80,9 @@ def test_sim_url_reads_the_same_card() -> None:
     assert card is not None and card.name == "王小明" and card.region_code == "610900"
 
 
-@pytest.mark.parametrize("opts, exc", [({"app": False}, UnknownCardError),
-                                       ({"pin": True}, PinRequiredError)])
+@pytest.mark.parametrize(
+    "opts, exc", [({"app": False}, UnknownCardError), ({"pin": True}, PinRequiredError)]
+)
 def test_sim_faults(opts: dict, exc: type) -> None:
     t = SimTransport(SSCardSimulator(**opts))
     with pytest.raises(exc):

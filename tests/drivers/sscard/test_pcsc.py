@@ -1,4 +1,5 @@
 """The 社保卡 driver against a real pcscd: vpcd's virtual reader, our card simulator on its socket."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,7 +49,11 @@ def test_reads_the_public_records_through_pcscd(slot, pcscd) -> None:  # type: i
     card.insert("demo")
     got = SSCardReader(URL).read_now(10)
     assert got is not None
-    assert (got.name, got.id_number, got.card_number) == ("王小明", "610902199101010010", "A61090201")
+    assert (got.name, got.id_number, got.card_number) == (
+        "王小明",
+        "610902199101010010",
+        "A61090201",
+    )
     assert (got.region_code, got.card_version, got.generation) == ("610900", "3.00", "第三代")
     assert got.valid_until == dt.date(2031, 6, 1) and got.issued_on == dt.date(2021, 6, 1)
     assert got.sex_text == "男" and got.atr.startswith(b"\x3b\x68")

@@ -1,4 +1,5 @@
 """Audit log: one JSON line per event, personal data masked, file 0600."""
+
 from __future__ import annotations
 
 import stat

@@ -1,5 +1,6 @@
 """The maintenance console on the real demo services: simulators over ptys, the embedded
 sandbox on 127.0.0.1, a real SQLite outbox, the real (scrubbed) log file."""
+
 from __future__ import annotations
 
 import logging
@@ -17,8 +18,7 @@ import drivers.sim as sim_pkg
 from central.publish import publish_bundle
 from kiosk import __version__, services
 from kiosk import config as config_mod
-from kiosk.admin.console import (CHARSET_LINE, Console, DeviceRow, MaskedCard, mask_holder,
-                                 mask_scan)
+from kiosk.admin.console import CHARSET_LINE, Console, DeviceRow, MaskedCard, mask_holder, mask_scan
 from kiosk.logs import setup_logging
 from kiosk.outbox import Kind, State
 from kiosk.session.ports import CardHolder, CodeScanned, Connectivity, DeviceState
@@ -31,8 +31,9 @@ ID = "11010519491231002X"
 
 def demo_config(data_dir: Path, **central: object) -> config_mod.TerminalConfig:
     cfg = config_mod.load(ROOT / "config" / "terminal.toml")
-    return cfg.model_copy(update={"data_dir": str(data_dir),
-                                  "central": cfg.central.model_copy(update=central)})
+    return cfg.model_copy(
+        update={"data_dir": str(data_dir), "central": cfg.central.model_copy(update=central)}
+    )
 
 
 @dataclass
@@ -59,13 +60,19 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
 
 # ---- terminal and devices ----
 
+
 def test_info_and_uptime_from_the_injected_clock() -> None:
     cfg = demo_config(Path("/nonexistent"))
     now = {"t": 1000.0}
     console = Console(services.Services(cfg), cfg, started=990.0, monotonic=lambda: now["t"])
     info = console.info()
-    assert (info.terminal_id, info.hall_name, info.region_code, info.app_version, info.demo) == \
-        ("DEMO-0001", "安康市政务服务中心24小时自助服务区", "610900", __version__, True)
+    assert (info.terminal_id, info.hall_name, info.region_code, info.app_version, info.demo) == (
+        "DEMO-0001",
+        "安康市政务服务中心24小时自助服务区",
+        "610900",
+        __version__,
+        True,
+    )
     assert info.config_source == str(ROOT / "config" / "terminal.toml")
     assert info.uptime_s == 10.0
     now["t"] = 1060.5
@@ -82,10 +89,18 @@ def test_devices_remember_the_last_fault_and_show_the_recovery() -> None:
     console.observe(DeviceState("printer", True))
     console.observe(CodeScanned(ID))  # not a device state: ignored
     console.observe(Connectivity(False))
-    rows = {r.name: r for r in console.devices({"idcard": "unreachable", "printer": "", "scanner": ""})}
-    assert rows["printer"] == DeviceRow("printer", True, "sim://printer", True, "", "paper_out", 1_700_000_000.0)
-    assert rows["idcard"] == DeviceRow("idcard", True, "sim://idcard", False, "unreachable", "", None)
-    assert rows["scanner"] == DeviceRow("scanner", False, "sim://scanner", False, "disabled", "", None)
+    rows = {
+        r.name: r for r in console.devices({"idcard": "unreachable", "printer": "", "scanner": ""})
+    }
+    assert rows["printer"] == DeviceRow(
+        "printer", True, "sim://printer", True, "", "paper_out", 1_700_000_000.0
+    )
+    assert rows["idcard"] == DeviceRow(
+        "idcard", True, "sim://idcard", False, "unreachable", "", None
+    )
+    assert rows["scanner"] == DeviceRow(
+        "scanner", False, "sim://scanner", False, "disabled", "", None
+    )
     console.observe(DeviceState("printer", False, "cover_open"))
     assert console.devices({})[1].last_error == "cover_open"
     assert console.devices({})[1].last_error_at == now["t"]
@@ -105,6 +120,7 @@ def test_nothing_configured_is_a_result_never_an_exception() -> None:
 
 
 # ---- printer ----
+
 
 def test_test_page_is_printed_by_the_running_printer(kiosk: Kiosk) -> None:
     sim = kiosk.sim
@@ -140,16 +156,20 @@ def test_paper_out_is_reported_and_nothing_is_printed(kiosk: Kiosk) -> None:
 
 # ---- central ----
 
+
 def test_heartbeat_through_the_running_client(kiosk: Kiosk) -> None:
-    assert wait_until(lambda: kiosk.svc.sync.last_heartbeat_ok is not None)  # the worker's own is done
+    assert wait_until(
+        lambda: kiosk.svc.sync.last_heartbeat_ok is not None
+    )  # the worker's own is done
     kiosk.svc.device_snapshot = {"printer": {"status": "warning", "detail": "paper_near_end"}}
     hb = kiosk.console.heartbeat()
     assert hb.ok and hb.error == "" and hb.code == "ok"
     assert hb.rtt_ms is not None and hb.rtt_ms > 0
     assert hb.skew_s is not None and abs(hb.skew_s) < 2 and hb.skew_level == "ok"
     store = kiosk.svc.sandbox.app.state.service.store
-    devices, version = store._all("SELECT devices, catalogue_version FROM heartbeats"
-                                  " ORDER BY rowid DESC LIMIT 1")[0]
+    devices, version = store._all(
+        "SELECT devices, catalogue_version FROM heartbeats ORDER BY rowid DESC LIMIT 1"
+    )[0]
     assert '"paper_near_end"' in devices and version == 1  # the real snapshot and catalogue
 
 
@@ -171,7 +191,9 @@ def test_heartbeat_measures_a_skewed_clock_and_explains_a_refusal(kiosk: Kiosk) 
         ahead = lambda: time.time() + 100  # noqa: E731
         client.clock = ahead
         hb = Console(kiosk.svc, kiosk.cfg, clock=ahead).heartbeat()
-        assert hb.ok and hb.skew_s is not None and -102 < hb.skew_s < -98 and hb.skew_level == "warn"
+        assert (
+            hb.ok and hb.skew_s is not None and -102 < hb.skew_s < -98 and hb.skew_level == "warn"
+        )
         client.clock = lambda: time.time() + 400  # past central's 300 s: every signature refused
         hb = kiosk.console.heartbeat()
         assert not hb.ok and hb.code == "auth" and "401" in hb.error and "clock" in hb.error
@@ -182,22 +204,39 @@ def test_heartbeat_measures_a_skewed_clock_and_explains_a_refusal(kiosk: Kiosk) 
 
 # ---- outbox ----
 
+
 def test_outbox_counts_dead_rows_and_retry_brings_them_back(kiosk: Kiosk) -> None:
     box, console = kiosk.svc.outbox, kiosk.console
     base = console.outbox()
     assert base.ok and base.pending == 0 and base.dead == 0
     applicant = {"method": "idcard", "id_number": ID, "name": "张三丰"}
     # central refuses an item it does not know, for real
-    refused = box.enqueue(Kind.SUBMISSION, {"item_code": "NO-SUCH-ITEM", "region_code": "610900",
-                                            "applicant": applicant, "fields": {}})
+    refused = box.enqueue(
+        Kind.SUBMISSION,
+        {
+            "item_code": "NO-SUCH-ITEM",
+            "region_code": "610900",
+            "applicant": applicant,
+            "fields": {},
+        },
+    )
     assert wait_until(lambda: box.get(refused.id).state is State.DEAD)
     kiosk.svc.set_network(False)
     try:
-        good = box.enqueue(Kind.SUBMISSION, {"item_code": "RX-1101", "region_code": "610900",
-                                             "applicant": applicant, "fields": {
-                                                 # the whole form (central checks it)
-                                                 "request_type": "inquiry", "topic": "city",
-                                                 "phone": "13800138000"}})
+        good = box.enqueue(
+            Kind.SUBMISSION,
+            {
+                "item_code": "RX-1101",
+                "region_code": "610900",
+                "applicant": applicant,
+                "fields": {
+                    # the whole form (central checks it)
+                    "request_type": "inquiry",
+                    "topic": "city",
+                    "phone": "13800138000",
+                },
+            },
+        )
         assert wait_until(lambda: (box.get(good.id).attempts or 0) >= 1)
         report = console.outbox()
         assert (report.pending, report.dead, report.delivered) == (1, 1, base.delivered)
@@ -205,24 +244,35 @@ def test_outbox_counts_dead_rows_and_retry_brings_them_back(kiosk: Kiosk) -> Non
         assert box.mark_dead(good.id, f"refused by hand for {ID}")  # a row the technician must see
         report = console.outbox()
         assert (report.pending, report.dead) == (0, 2)
-        assert report.last_error is not None and ID not in report.last_error  # scrubbed by the outbox
+        assert (
+            report.last_error is not None and ID not in report.last_error
+        )  # scrubbed by the outbox
     finally:
         kiosk.svc.set_network(True)
     assert console.retry_dead() == 2
     assert box.get(good.id).state is not State.DEAD
     assert wait_until(lambda: box.get(good.id).state is State.DELIVERED)
-    assert wait_until(lambda: box.get(refused.id).state is State.DEAD)  # refused again: still unknown
+    assert wait_until(
+        lambda: box.get(refused.id).state is State.DEAD
+    )  # refused again: still unknown
     report = console.outbox()
     assert (report.pending, report.dead, report.delivered) == (0, 1, base.delivered + 1)
 
 
 # ---- catalogue ----
 
+
 def test_catalogue_report_matches_the_bundle(kiosk: Kiosk) -> None:
     report = kiosk.console.catalogue()
     expires = datetime(2030, 12, 31, tzinfo=timezone(timedelta(hours=8)))
-    assert (report.ok, report.version, report.items, report.key_id, report.expires_at, report.expired) == \
-        (True, 1, 26, "demo-2026", expires, False)  # 17 tiles + 9 bundle items
+    assert (
+        report.ok,
+        report.version,
+        report.items,
+        report.key_id,
+        report.expires_at,
+        report.expired,
+    ) == (True, 1, 26, "demo-2026", expires, False)  # 17 tiles + 9 bundle items
     at = datetime(2030, 12, 1, tzinfo=timezone(timedelta(hours=8))).timestamp()
     assert Console(kiosk.svc, kiosk.cfg, clock=lambda: at).catalogue().days_left == 30.0
     late = Console(kiosk.svc, kiosk.cfg, clock=lambda: expires.timestamp() + 86400).catalogue()
@@ -257,6 +307,7 @@ def test_refresh_installs_a_staff_publish_and_says_why_it_failed(tmp_path: Path)
 
 # ---- log ----
 
+
 @pytest.fixture
 def kiosk_log(tmp_path: Path) -> Iterator[tuple[Console, Path]]:
     cfg = demo_config(tmp_path / "var")
@@ -282,8 +333,11 @@ def test_log_tail_is_the_last_lines_and_scrubbed(kiosk_log: tuple[Console, Path]
     for h in logging.getLogger().handlers:
         h.flush()
     tail = console.log_tail(3)
-    assert [line.split("kiosk.test_console: ")[1] for line in tail] == \
-        ["line 8", "line 9", "card read for 1101**********002X"]
+    assert [line.split("kiosk.test_console: ")[1] for line in tail] == [
+        "line 8",
+        "line 9",
+        "card read for 1101**********002X",
+    ]
     with log_file.open("a", encoding="utf-8") as fh:  # a writer that bypassed the filter
         fh.write(f"raw {ID}\n")
     tail = console.log_tail(2)
@@ -294,10 +348,17 @@ def test_log_tail_is_the_last_lines_and_scrubbed(kiosk_log: tuple[Console, Path]
 
 # ---- masking ----
 
+
 def test_mask_holder_example() -> None:
-    holder = CardHolder("张三丰", ID, "mainland", "男", "1949-12-31", "北京市东城区某某胡同1号", b"\x01" * 1024)
-    assert mask_holder(holder) == MaskedCard("张**", "1101**********002X", "mainland", "男", "1949", True)
-    assert mask_holder(CardHolder("X", "", "foreigner")) == MaskedCard("*", "", "foreigner", "", "", False)
+    holder = CardHolder(
+        "张三丰", ID, "mainland", "男", "1949-12-31", "北京市东城区某某胡同1号", b"\x01" * 1024
+    )
+    assert mask_holder(holder) == MaskedCard(
+        "张**", "1101**********002X", "mainland", "男", "1949", True
+    )
+    assert mask_holder(CardHolder("X", "", "foreigner")) == MaskedCard(
+        "*", "", "foreigner", "", "", False
+    )
 
 
 def test_mask_scan_examples() -> None:
@@ -309,20 +370,29 @@ def test_mask_scan_examples() -> None:
 
 
 def id_numbers() -> st.SearchStrategy[str]:
-    return st.builds(lambda d, c: d + c, st.text("0123456789", min_size=17, max_size=17),
-                     st.sampled_from("0123456789Xx"))
+    return st.builds(
+        lambda d, c: d + c,
+        st.text("0123456789", min_size=17, max_size=17),
+        st.sampled_from("0123456789Xx"),
+    )
 
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=st.text(CJK, min_size=2, max_size=15) | st.from_regex(r"[A-Z][a-z]{1,10}( [A-Z][a-z]{1,10}){0,3}", fullmatch=True),
-       number=id_numbers(), address=st.text(CJK, min_size=4, max_size=35),
-       sex=st.sampled_from(["男", "女", ""]), birth=st.dates().map(lambda d: d.isoformat()),
-       photo=st.binary(max_size=1024))
-def test_mask_holder_never_shows_the_person(name: str, number: str, address: str, sex: str,
-                                             birth: str, photo: bytes) -> None:
+@given(
+    name=st.text(CJK, min_size=2, max_size=15)
+    | st.from_regex(r"[A-Z][a-z]{1,10}( [A-Z][a-z]{1,10}){0,3}", fullmatch=True),
+    number=id_numbers(),
+    address=st.text(CJK, min_size=4, max_size=35),
+    sex=st.sampled_from(["男", "女", ""]),
+    birth=st.dates().map(lambda d: d.isoformat()),
+    photo=st.binary(max_size=1024),
+)
+def test_mask_holder_never_shows_the_person(
+    name: str, number: str, address: str, sex: str, birth: str, photo: bytes
+) -> None:
     card = mask_holder(CardHolder(name, number, "mainland", sex, birth, address, photo))
     shown = "\n".join(v for f in fields(card) if isinstance(v := getattr(card, f.name), str))
     assert name not in shown and number not in shown and address not in shown
@@ -333,10 +403,15 @@ def test_mask_holder_never_shows_the_person(name: str, number: str, address: str
 
 
 @settings(max_examples=200, deadline=None)
-@given(before=st.text(max_size=200), after=st.text(max_size=200), number=id_numbers(),
-       name=st.text(CJK, min_size=2, max_size=4))
-def test_mask_scan_keeps_ids_and_names_out_and_stays_short(before: str, after: str, number: str,
-                                                           name: str) -> None:
+@given(
+    before=st.text(max_size=200),
+    after=st.text(max_size=200),
+    number=id_numbers(),
+    name=st.text(CJK, min_size=2, max_size=4),
+)
+def test_mask_scan_keeps_ids_and_names_out_and_stays_short(
+    before: str, after: str, number: str, name: str
+) -> None:
     for text in (before + number + after, before + name + after):
         out = mask_scan(text)
         assert number not in out and name not in out

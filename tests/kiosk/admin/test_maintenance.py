@@ -1,4 +1,5 @@
 """Maintenance mode: PIN entry, lockout, 2-minute idle exit, every action audited."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -67,7 +68,11 @@ def test_actions_need_maintenance_mode_and_failures_are_audited(mode) -> None:  
     with pytest.raises(OSError):
         m.action("print_test", broken)
     last = audit.tail()[-1]
-    assert last["action"] == "print_test" and last["outcome"] == "failed" and "printer gone" in last["error"]
+    assert (
+        last["action"] == "print_test"
+        and last["outcome"] == "failed"
+        and "printer gone" in last["error"]
+    )
 
 
 def test_log_tail(tmp_path: Path) -> None:
@@ -90,8 +95,11 @@ def test_no_pin_configured_never_opens_and_counts_nothing(tmp_path: Path) -> Non
 
 def test_damaged_pin_hash_is_not_set_not_a_crash(tmp_path: Path) -> None:
     clock = Clock()
-    m = MaintenanceMode(PinGuard("md5$abc", tmp_path / "pin.json", clock),
-                        AuditLog(tmp_path / "audit.log", clock), clock)
+    m = MaintenanceMode(
+        PinGuard("md5$abc", tmp_path / "pin.json", clock),
+        AuditLog(tmp_path / "audit.log", clock),
+        clock,
+    )
     assert m.enter("97531").outcome is Entry.NOT_SET and not m.active
 
 
@@ -100,7 +108,8 @@ def test_from_config_keeps_state_and_audit_under_data_dir(tmp_path: Path) -> Non
 
     root = Path(__file__).resolve().parents[3]
     cfg = config_mod.load(root / "config" / "terminal.toml").model_copy(
-        update={"data_dir": str(tmp_path), "admin_pin_hash": HASH})
+        update={"data_dir": str(tmp_path), "admin_pin_hash": HASH}
+    )
     m = MaintenanceMode.from_config(cfg, Clock())
     assert m.enter("11111").outcome is Entry.WRONG
     assert (tmp_path / "admin" / "pin_state.json").exists()
@@ -124,13 +133,15 @@ def test_paused_flag_survives_a_restart(tmp_path: Path) -> None:
 
 
 def test_unwritable_audit_and_lockout_state_never_lock_the_technician_out(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     clock = Clock()
     (tmp_path / "audit.log").mkdir()  # a directory where the file should be: every write fails
     # procfs: reading says "no such file" (a fresh start), creating the directory is refused
     unwritable = Path("/proc/self/kiosk-admin/pin_state.json")
-    m = MaintenanceMode(PinGuard(HASH, unwritable, clock),
-                        AuditLog(tmp_path / "audit.log", clock), clock)
+    m = MaintenanceMode(
+        PinGuard(HASH, unwritable, clock), AuditLog(tmp_path / "audit.log", clock), clock
+    )
     assert m.enter("00000").outcome is Entry.WRONG and m.guard.failures == 1  # still counted
     assert m.enter("97531").outcome is Entry.OPENED
     assert m.action("print_test", lambda: "ok") == "ok"

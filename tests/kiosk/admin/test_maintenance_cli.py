@@ -1,4 +1,5 @@
 """`kiosk maintenance` from a shell: the out-of-service switch, PIN lockout state, audit log."""
+
 from __future__ import annotations
 
 import json
@@ -48,5 +49,8 @@ def test_status_shows_a_lockout(cfg: Path, capsys: pytest.CaptureFixture[str]) -
         mode.enter("0000")
     assert main(["maintenance", "status", "--config", str(cfg)]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"maintenance PIN: locked for 1[45] s after 5 wrong PINs", out) and "pin_wrong" in out
+    assert (
+        re.search(r"maintenance PIN: locked for 1[45] s after 5 wrong PINs", out)
+        and "pin_wrong" in out
+    )
     assert "0000" not in out

@@ -1,4 +1,5 @@
 """Maintenance PIN: scrypt hash, 5 free attempts, then a doubling lockout that survives restarts."""
+
 from __future__ import annotations
 
 import io
@@ -6,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk import config
@@ -87,7 +88,9 @@ def test_no_hash_configured_never_opens(tmp_path: Path) -> None:
     assert PinGuard(None, tmp_path / "s.json", FakeClock()).check("1234") is False
 
 
-def test_set_pin_writes_hash_and_keeps_comments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_set_pin_writes_hash_and_keeps_comments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cfg_file = tmp_path / "terminal.toml"
     shutil.copy(ROOT / "config" / "terminal.example.toml", cfg_file)
     (tmp_path / "x").mkdir()
@@ -100,7 +103,11 @@ def test_set_pin_writes_hash_and_keeps_comments(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr("sys.stdin", io.StringIO("13579\n"))
     assert main(["config", "set-pin", str(cfg_file), "--pin-stdin"]) == 0
     cfg = config.load(cfg_file)
-    assert verify_pin("13579", cfg.admin_pin_hash) and sum(line.startswith("admin_pin_hash =") for line in cfg_file.read_text().splitlines()) == 1
+    assert (
+        verify_pin("13579", cfg.admin_pin_hash)
+        and sum(line.startswith("admin_pin_hash =") for line in cfg_file.read_text().splitlines())
+        == 1
+    )
 
 
 def test_set_pin_refuses_short_pin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,5 @@
 """Shared fixtures of the catalogue tests: the shipped source, fresh keys, bundle factories."""
+
 from __future__ import annotations
 
 import copy
@@ -66,10 +67,16 @@ def trusted(key: Ed25519PrivateKey) -> dict:
 @pytest.fixture
 def make_bundle(key: Ed25519PrivateKey) -> Callable[..., bytes]:
     """make_bundle(version, mutate=None, signer=key, key_id="test") → bundle bytes."""
-    def make(version: int = 1, mutate: Callable[[dict], None] | None = None,
-             signer: Ed25519PrivateKey | None = None, key_id: str = "test") -> bytes:
+
+    def make(
+        version: int = 1,
+        mutate: Callable[[dict], None] | None = None,
+        signer: Ed25519PrivateKey | None = None,
+        key_id: str = "test",
+    ) -> bytes:
         data = source_dict(version)
         if mutate:
             mutate(data)
         return json.dumps(sign_catalogue(data, signer or key, key_id), ensure_ascii=False).encode()
+
     return make

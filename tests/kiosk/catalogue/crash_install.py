@@ -4,6 +4,7 @@ usage: python crash_install.py STORE_DIR BUNDLE PUBLIC_KEY STEP {sigkill|exit}
 The store calls its step hook at each point of the install; at STEP this process kills itself
 (SIGKILL: no cleanup, no flush — like a power cut for the process) or calls os._exit(3).
 """
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,9 @@ def main() -> None:
 
     store._STEP_HOOK = hook
     now = datetime(2026, 11, 25, 12, 0, tzinfo=timezone(timedelta(hours=8)))
-    store.CatalogueStore(directory).install(Path(bundle).read_bytes(),
-                                            {"test": load_public_key(pub)}, now=now)
+    store.CatalogueStore(directory).install(
+        Path(bundle).read_bytes(), {"test": load_public_key(pub)}, now=now
+    )
     print("installed")
 
 

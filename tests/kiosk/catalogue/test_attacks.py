@@ -1,4 +1,5 @@
 """Attack suite: none of these bundles is accepted, and the last good catalogue stays active."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,16 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kiosk.catalogue.errors import (BadSignature, CatalogueError, Expired, Invalid, Malformed,
-                                    NotNewer, Truncated, UnknownKey)
+from kiosk.catalogue.errors import (
+    BadSignature,
+    CatalogueError,
+    Expired,
+    Invalid,
+    Malformed,
+    NotNewer,
+    Truncated,
+    UnknownKey,
+)
 from kiosk.catalogue.signing import canonical_json, sign_catalogue
 from kiosk.catalogue.store import ACTIVE, CatalogueStore
 
@@ -35,8 +44,9 @@ def snapshot(store: CatalogueStore) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(store.directory.iterdir()) if p.name != ".lock"}
 
 
-def refused(store: CatalogueStore, bundle: bytes, trusted: dict, exc: type[CatalogueError],
-            **kw) -> CatalogueError:
+def refused(
+    store: CatalogueStore, bundle: bytes, trusted: dict, exc: type[CatalogueError], **kw
+) -> CatalogueError:
     """Install must raise `exc`, leave every file untouched and version 1 active."""
     before = snapshot(store)
     active = store.active()
@@ -50,7 +60,11 @@ def refused(store: CatalogueStore, bundle: bytes, trusted: dict, exc: type[Catal
 def test_tampered_catalogue_byte(store, make_bundle, trusted) -> None:
     good = make_bundle(2)
     i = good.index("社保参保缴费证明打印".encode())
-    bad = good[:i] + "社保参保缴费证明打卬".encode() + good[i + len("社保参保缴费证明打印".encode()):]
+    bad = (
+        good[:i]
+        + "社保参保缴费证明打卬".encode()
+        + good[i + len("社保参保缴费证明打印".encode()) :]
+    )
     refused(store, bad, trusted, BadSignature)
     flipped = good.replace(b'"version": 2', b'"version": 9')
     assert flipped != good
@@ -63,12 +77,14 @@ def canonical_v2(key) -> bytes:
     return canonical_json(sign_catalogue(source_dict(2), key, "test"))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_any_single_byte_change_is_refused(store, canonical_v2, trusted, data) -> None:
     pos = data.draw(st.integers(0, len(canonical_v2) - 1), label="pos")
     new = data.draw(st.integers(0, 255).filter(lambda b: b != canonical_v2[pos]), label="byte")
-    bad = canonical_v2[:pos] + bytes([new]) + canonical_v2[pos + 1:]
+    bad = canonical_v2[:pos] + bytes([new]) + canonical_v2[pos + 1 :]
     try:  # a change that leaves the parsed JSON identical is not a tampering of the content
         assume(json.loads(bad) != json.loads(canonical_v2))
     except (ValueError, RecursionError):
@@ -101,6 +117,7 @@ def test_older_version(store, make_bundle, trusted) -> None:
 def test_same_version_other_content_and_replay(store, make_bundle, trusted) -> None:
     def rename(d: dict) -> None:
         d["items"][0]["name_zh"] = "社保证明（新版）"
+
     refused(store, make_bundle(1, rename), trusted, NotNewer)
     refused(store, make_bundle(1), trusted, NotNewer)  # the very same bundle again
 
@@ -109,15 +126,19 @@ def test_expired(store, make_bundle, trusted) -> None:
     def expire(d: dict) -> None:
         d["issued_at"] = (NOW - timedelta(days=60)).isoformat()
         d["expires_at"] = (NOW - timedelta(seconds=1)).isoformat()
+
     refused(store, make_bundle(2, expire), trusted, Expired)
 
 
 def test_validly_signed_but_invalid(store, make_bundle, trusted) -> None:
     def typo(d: dict) -> None:
         d["items"][3]["fields"][1]["type"] = "phon"
+
     e = refused(store, make_bundle(2, typo), trusted, Invalid)
-    assert e.problems == ["items[3].fields[1].type: unknown type 'phon' (one of text, number, phone, "
-                          "date, choice, id_number, uscc, case_no)"]
+    assert e.problems == [
+        "items[3].fields[1].type: unknown type 'phon' (one of text, number, phone, "
+        "date, choice, id_number, uscc, case_no)"
+    ]
 
 
 def test_truncated_file_at_every_tenth_length(store, make_bundle, trusted) -> None:
@@ -135,13 +156,19 @@ def test_untrusted_store_file_tampering_is_caught_with_trust(store, make_bundle,
     not fall back to the older last good either (issue 17: that was a rollback through damage)."""
     store.install(make_bundle(2), trusted, now=NOW)
     path = store.directory / ACTIVE
-    path.write_bytes(path.read_bytes().replace("社保参保缴费证明打印".encode(), "社保参保缴费证明打卬".encode()))
+    path.write_bytes(
+        path.read_bytes().replace("社保参保缴费证明打印".encode(), "社保参保缴费证明打卬".encode())
+    )
     checked = CatalogueStore(store.directory, trusted=trusted)
     assert checked.active() is None and "below" in checked.problem
-    assert CatalogueStore(store.directory).active().item("RS-0101").name_zh == "社保参保缴费证明打卬"
+    assert (
+        CatalogueStore(store.directory).active().item("RS-0101").name_zh == "社保参保缴费证明打卬"
+    )
 
 
-def test_torn_active_file_does_not_roll_back_to_an_older_last_good(store, make_bundle, trusted) -> None:
+def test_torn_active_file_does_not_roll_back_to_an_older_last_good(
+    store, make_bundle, trusted
+) -> None:
     """A torn active.json (e.g. a disk that lost the tail): last good v1 is below the floor v2
     kept outside the two files, so nothing is served until v2 (the same bundle) goes in again."""
     v2 = make_bundle(2)
@@ -157,26 +184,55 @@ def test_torn_active_file_does_not_roll_back_to_an_older_last_good(store, make_b
     assert fresh.active().version == 2 and fresh.problem == ""
 
 
-STEPS = ["last_good_tmp_half", "last_good_tmp_written", "last_good_tmp_synced", "last_good_renamed",
-         "last_good_saved", "tmp_half", "tmp_written", "tmp_synced", "renamed", "done"]
+STEPS = [
+    "last_good_tmp_half",
+    "last_good_tmp_written",
+    "last_good_tmp_synced",
+    "last_good_renamed",
+    "last_good_saved",
+    "tmp_half",
+    "tmp_written",
+    "tmp_synced",
+    "renamed",
+    "done",
+]
 
 
 @pytest.mark.parametrize("mode", ["sigkill", "exit"])
 @pytest.mark.parametrize("step", STEPS)
-def test_crash_during_install(tmp_path: Path, make_bundle, trusted, key, step: str, mode: str) -> None:
+def test_crash_during_install(
+    tmp_path: Path, make_bundle, trusted, key, step: str, mode: str
+) -> None:
     """Kill a real installer process at each step: the store holds v1 or v2, whole, never neither."""
     from cryptography.hazmat.primitives import serialization
+
     directory = tmp_path / "store"
     CatalogueStore(directory).install(make_bundle(1), trusted, now=NOW)
     before = snapshot(CatalogueStore(directory))
     bundle = tmp_path / "v2.json"
     bundle.write_bytes(make_bundle(2))
     pub = tmp_path / "test.pub"
-    pub.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                  serialization.PublicFormat.SubjectPublicKeyInfo))
+    pub.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.run([sys.executable, str(HERE / "crash_install.py"), str(directory), str(bundle),
-                           str(pub), step, mode], capture_output=True, text=True, timeout=60, env=env)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "crash_install.py"),
+            str(directory),
+            str(bundle),
+            str(pub),
+            step,
+            mode,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert proc.stdout.startswith("dying"), proc.stderr
     assert proc.returncode == (-9 if mode == "sigkill" else 3)
     store = CatalogueStore(directory)

@@ -1,4 +1,5 @@
 """The shipped default catalogue: signed with the demo key, 17 items, matching its YAML source."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,10 +10,23 @@ from kiosk.commands.catalogue import load_source
 from .conftest import BUNDLE, DEMO_KEY, DEMO_PUB, SOURCE
 
 ISSUE_ITEMS = [
-    "社保参保缴费证明打印", "社保缴费明细查询", "养老待遇资格认证", "医保参保凭证打印", "城乡居民医保缴费",
-    "公积金缴存明细查询", "公积金缴存证明打印", "不动产权属（有房无房）证明打印", "不动产登记进度查询",
-    "营业执照自助打印", "个人所得税纳税记录打印", "户籍信息查询", "出入境证件办理进度查询", "交通违法查询",
-    "无犯罪记录证明申请", "办件进度查询", "12345诉求提交",
+    "社保参保缴费证明打印",
+    "社保缴费明细查询",
+    "养老待遇资格认证",
+    "医保参保凭证打印",
+    "城乡居民医保缴费",
+    "公积金缴存明细查询",
+    "公积金缴存证明打印",
+    "不动产权属（有房无房）证明打印",
+    "不动产登记进度查询",
+    "营业执照自助打印",
+    "个人所得税纳税记录打印",
+    "户籍信息查询",
+    "出入境证件办理进度查询",
+    "交通违法查询",
+    "无犯罪记录证明申请",
+    "办件进度查询",
+    "12345诉求提交",
 ]
 
 
@@ -27,7 +41,13 @@ def test_shipped_bundle_verifies_with_the_demo_key(shipped) -> None:
     assert sorted(i.name_zh for i in shipped.enabled_items()) == sorted(ISSUE_ITEMS)
     assert len(shipped.items) == 26  # 17 tiles + 9 items of the 一件事 bundles (issue 23)
     assert [t.zh for t in shipped.rating_tags] == [
-        "操作不便", "等待/打印太慢", "结果有误", "设备故障", "说明不清楚", "其他"]
+        "操作不便",
+        "等待/打印太慢",
+        "结果有误",
+        "设备故障",
+        "说明不清楚",
+        "其他",
+    ]
 
 
 def test_bundle_is_the_signed_form_of_the_yaml_source() -> None:
@@ -42,6 +62,7 @@ def test_demo_private_key_matches_and_is_marked(shipped) -> None:
     text = DEMO_KEY.read_text()
     assert text.startswith("# DEMO ONLY")
     from cryptography.hazmat.primitives import serialization
+
     raw = lambda k: k.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)  # noqa: E731
     assert raw(load_private_key(DEMO_KEY).public_key()) == raw(load_public_key(DEMO_PUB))
 

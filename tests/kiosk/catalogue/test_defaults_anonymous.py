@@ -1,4 +1,5 @@
 """Catalogue design for fewer taps (`default`) and 匿名 requests (`anonymous`): schema and model."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,25 +32,34 @@ def test_anonymous_design_mistakes_are_reported() -> None:
     i, rx = _item(source, "RX-1101")
     rx["anonymous"] = {"required": ["content"], "extra": 1}
     problems = validate_catalogue(source)
-    assert len(problems) == 1 and problems[0].startswith(f"items[{i}].anonymous") and "extra" in problems[0]
+    assert (
+        len(problems) == 1
+        and problems[0].startswith(f"items[{i}].anonymous")
+        and "extra" in problems[0]
+    )
     rx["anonymous"] = {"required": ["nope"]}
     assert validate_catalogue(source) == [f"items[{i}].anonymous.required[0]: unknown field 'nope'"]
     j, query = _item(source, "RS-0102")
     query["anonymous"] = {"required": []}
     rx["anonymous"] = {"required": ["content"]}
-    assert validate_catalogue(source) == [f"items[{j}].anonymous: only apply items can be submitted anonymously"]
+    assert validate_catalogue(source) == [
+        f"items[{j}].anonymous: only apply items can be submitted anonymously"
+    ]
 
 
 def test_default_must_be_an_option_or_a_date_rule() -> None:
     source = source_dict()
     i, rs = _item(source, "RS-0101")
     rs["fields"][1]["default"] = "nope"
-    assert validate_catalogue(source) == [f"items[{i}].fields[1].default: 'nope' is not one of the option values"]
+    assert validate_catalogue(source) == [
+        f"items[{i}].fields[1].default: 'nope' is not one of the option values"
+    ]
     rs["fields"][1]["default"] = "all"
     j, gjj = _item(source, "GJJ-0301")
     gjj["fields"][1]["default"] = "yesterday"
     assert validate_catalogue(source) == [
-        f'items[{j}].fields[1].default: must be an ISO date, "today" or "today-Nm", got \'yesterday\'']
+        f'items[{j}].fields[1].default: must be an ISO date, "today" or "today-Nm", got \'yesterday\''
+    ]
 
 
 @given(st.dates(dt.date(2000, 1, 1), dt.date(2100, 12, 31)), st.integers(0, 120))
@@ -58,5 +68,9 @@ def test_date_defaults_are_real_dates_n_months_back(today: dt.date, back: int) -
     got = dt.date.fromisoformat(resolve_default(f, today) or "")
     assert (today.year * 12 + today.month) - (got.year * 12 + got.month) == back
     assert got.day == today.day or got.day < today.day  # clipped to the month's last day
-    assert resolve_default(Field(name="e", type="date", label_zh="止", label_en="To",
-                                 default="today"), today) == today.isoformat()
+    assert (
+        resolve_default(
+            Field(name="e", type="date", label_zh="止", label_en="To", default="today"), today
+        )
+        == today.isoformat()
+    )

@@ -1,4 +1,5 @@
 """The `document` block of print items: any shape is either a valid layout or named problems."""
+
 from __future__ import annotations
 
 import copy
@@ -12,15 +13,35 @@ from kiosk.catalogue.schema import build_catalogue, validate_catalogue
 from .conftest import source_dict
 
 SOURCE = source_dict()
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 5000), st.text(max_size=12),
-                    st.sampled_from(["demo", "file:seal.png", "session.holder_name", "result.status",
-                                     "field.insurance", "id_number_issuer", "name"]))
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5000),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "demo",
+            "file:seal.png",
+            "session.holder_name",
+            "result.status",
+            "field.insurance",
+            "id_number_issuer",
+            "name",
+        ]
+    ),
+)
 LINE = st.dictionaries(st.sampled_from(["label", "ref", "mask", "extra"]), SCALARS, max_size=4)
 DOCUMENT = st.dictionaries(
-    st.sampled_from(["title", "issuer", "seal", "valid_days", "intro", "lines", "table", "footer", "x"]),
-    st.one_of(SCALARS, st.lists(LINE, max_size=3), st.dictionaries(st.sampled_from(["title", "t"]),
-                                                                   SCALARS, max_size=2)),
-    max_size=9)
+    st.sampled_from(
+        ["title", "issuer", "seal", "valid_days", "intro", "lines", "table", "footer", "x"]
+    ),
+    st.one_of(
+        SCALARS,
+        st.lists(LINE, max_size=3),
+        st.dictionaries(st.sampled_from(["title", "t"]), SCALARS, max_size=2),
+    ),
+    max_size=9,
+)
 
 
 @settings(max_examples=150, deadline=None)

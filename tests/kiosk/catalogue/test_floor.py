@@ -5,23 +5,24 @@ before the fix a torn active.json with no last-good copy fell back to the shippe
 OK), torn with a last-good copy v12 quietly became v5, and with both damaged or the store
 emptied an older signed v3 installed after v12.
 """
+
 from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from kiosk import config as config_mod
 from kiosk import services
-from kiosk.guide.schema import strip_guidance
 from kiosk.catalogue.errors import NotNewer, StoreError
 from kiosk.catalogue.signing import load_private_key, sign_catalogue
 from kiosk.catalogue.store import ACTIVE, LAST_GOOD
 from kiosk.catalogue.trust import trusted_keys_from_config
 from kiosk.doctor import Level, run_checks
+from kiosk.guide.schema import strip_guidance
 from kiosk.outbox import Outbox
 
 from .conftest import source_dict
@@ -33,7 +34,7 @@ INSTALLED: dict[int, bytes] = {}
 def bundle(version: int) -> bytes:
     """A bundle signed with the demo key, valid around the real now (doctor reads the real clock)."""
     data = source_dict(version)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     data["issued_at"] = (now - timedelta(days=1)).isoformat()
     data["expires_at"] = (now + timedelta(days=365)).isoformat()
     key = load_private_key(ROOT / "config" / "demo" / "catalogue-demo.key")
@@ -124,7 +125,7 @@ def test_same_version_with_other_content_is_not_a_repair(terminal) -> None:
     (store.directory / ACTIVE).write_bytes(b"")
     data = strip_guidance(source_dict(12))  # (issue 23: no tree or guide left pointing at it)
     data["items"] = data["items"][:-1]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     data["issued_at"] = (now - timedelta(days=1)).isoformat()
     data["expires_at"] = (now + timedelta(days=30)).isoformat()
     key = load_private_key(ROOT / "config" / "demo" / "catalogue-demo.key")

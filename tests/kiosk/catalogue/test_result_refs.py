@@ -1,4 +1,5 @@
 """A receipt layout may print result.NAME only for a value central actually sends for its kind."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,15 +18,23 @@ from .conftest import BUNDLE, source_dict
 
 SOURCE = source_dict()
 #: (item index, line index) of every receipt line of the shipped catalogue
-LINES = [(i, j) for i, it in enumerate(SOURCE["items"]) if it.get("receipt")
-         for j in range(len(it["receipt"]["lines"]))]
+LINES = [
+    (i, j)
+    for i, it in enumerate(SOURCE["items"])
+    if it.get("receipt")
+    for j in range(len(it["receipt"]["lines"]))
+]
 NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,31}", fullmatch=True)
-SAMPLE_NAMES = st.one_of(NAMES, st.sampled_from(("period", "status", "verify_code", "verify_url", "name")))
+SAMPLE_NAMES = st.one_of(
+    NAMES, st.sampled_from(("period", "status", "verify_code", "verify_url", "name"))
+)
 
 
 def test_the_allowed_names_are_the_contract_s() -> None:
     assert set(RESULT_NAMES) == set(KINDS)
-    assert RESULT_NAMES["query"] == RESULT_NAMES["print"] == QUERY_VALUE_NAMES == ("period", "status")
+    assert (
+        RESULT_NAMES["query"] == RESULT_NAMES["print"] == QUERY_VALUE_NAMES == ("period", "status")
+    )
     assert RESULT_NAMES["progress"] == ("status",)  # the case state of GET /v1/cases
     assert RESULT_NAMES["apply"] == RESULT_NAMES["appointment"] == ()
 
@@ -40,12 +49,21 @@ def test_shipped_catalogue_names_only_known_values() -> None:
             assert scope != "result" or name in RESULT_NAMES[it["kind"]], (it["code"], ref)
 
 
-@pytest.mark.parametrize("code", [it["code"] for it in SOURCE["items"] if it["kind"] in ("query", "print")])
+@pytest.mark.parametrize(
+    "code", [it["code"] for it in SOURCE["items"] if it["kind"] in ("query", "print")]
+)
 def test_the_sandbox_sends_every_value_the_shipped_layouts_name(code: str) -> None:
     """No line of the demo hall's receipts stays blank: the reference central fills what they name."""
     item = next(it for it in SOURCE["items"] if it["code"] == code)
-    named = {REF_RE.fullmatch(ln["ref"]).group(2) for ln in item["receipt"]["lines"]
-             if ln["ref"].startswith("result.")} if item.get("receipt") else set()
+    named = (
+        {
+            REF_RE.fullmatch(ln["ref"]).group(2)
+            for ln in item["receipt"]["lines"]
+            if ln["ref"].startswith("result.")
+        }
+        if item.get("receipt")
+        else set()
+    )
     for day in (date(2026, 1, 5), date(2026, 11, 25)):
         ans = queries.answer(code, item["name_zh"], "11010519491231002X", day)
         assert named <= set(ans.values), (code, named - set(ans.values))
@@ -71,8 +89,9 @@ def test_error_names_the_item_the_line_and_the_allowed_values() -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(st.sampled_from(LINES), SAMPLE_NAMES, st.booleans())
-def test_a_result_ref_is_valid_exactly_when_central_sends_it(where: tuple[int, int], name: str,
-                                                             as_qr: bool) -> None:
+def test_a_result_ref_is_valid_exactly_when_central_sends_it(
+    where: tuple[int, int], name: str, as_qr: bool
+) -> None:
     data = source_dict()
     i, j = where
     item = data["items"][i]

@@ -1,4 +1,5 @@
 """Canonical JSON, signatures, verify_bundle and key files."""
+
 from __future__ import annotations
 
 import base64
@@ -13,23 +14,43 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.catalogue.errors import (BadSignature, Expired, Invalid, KeyFileError, Malformed,
-                                    Truncated, UnknownKey)
-from kiosk.catalogue.signing import (add_signature, canonical_json, generate_keypair,
-                                     load_private_key, load_public_key, parse_bundle,
-                                     public_key_fingerprint, sign_catalogue, verify_bundle)
+from kiosk.catalogue.errors import (
+    BadSignature,
+    Expired,
+    Invalid,
+    KeyFileError,
+    Malformed,
+    Truncated,
+    UnknownKey,
+)
+from kiosk.catalogue.signing import (
+    add_signature,
+    canonical_json,
+    generate_keypair,
+    load_private_key,
+    load_public_key,
+    parse_bundle,
+    public_key_fingerprint,
+    sign_catalogue,
+    verify_bundle,
+)
 
 from .conftest import NOW, source_dict
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**53, 2**53) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
-    max_leaves=20)
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
 
 
 def test_canonical_json_exact_bytes() -> None:
-    assert canonical_json({"b": 1, "a": ["办件", {"y": None, "x": True}]}) == \
-        '{"a":["办件",{"x":true,"y":null}],"b":1}'.encode("utf-8")
+    assert (
+        canonical_json({"b": 1, "a": ["办件", {"y": None, "x": True}]})
+        == '{"a":["办件",{"x":true,"y":null}],"b":1}'.encode()
+    )
 
 
 @settings(max_examples=100, deadline=None)
@@ -104,6 +125,7 @@ def test_expiry_boundary(key, trusted) -> None:
     data = source_dict()
     bundle = sign_catalogue(data, key, "test")
     from datetime import datetime
+
     expires = datetime.fromisoformat(data["expires_at"])
     assert verify_bundle(bundle, trusted, now=expires - timedelta(seconds=1))
     with pytest.raises(Expired):
@@ -112,16 +134,25 @@ def test_expiry_boundary(key, trusted) -> None:
         verify_bundle(bundle, trusted, now=expires.replace(tzinfo=None))
 
 
-@pytest.mark.parametrize("data, exc", [
-    (b"", Truncated), (b"   \n", Truncated), (b'{"catalogue": {"a": ', Truncated),
-    (b'{"catalogue": {"a": "\xe5\x8a', Truncated), (b"\xff\xfe{}", Malformed), (b"[1, 2]", Malformed),
-    (b"{} x", Malformed), (b'{"catalogue": {}, "signatures": [], "extra": 1}', Malformed),
-    (b'{"catalogue": {}, "signatures": []}', Malformed), (b'{"catalogue": [], "signatures": [{}]}', Malformed),
-    (b'{"catalogue": {}, "signatures": [{"key_id": "a"}]}', Malformed),
-    (b'{"catalogue": {"a": 1, "a": 2}, "signatures": [{"key_id": "a", "sig": ""}]}', Malformed),
-    (b'{"catalogue": {"a": NaN}, "signatures": [{"key_id": "a", "sig": ""}]}', Malformed),
-    (b"[" * 100_000 + b"]" * 100_000, Malformed),
-])
+@pytest.mark.parametrize(
+    "data, exc",
+    [
+        (b"", Truncated),
+        (b"   \n", Truncated),
+        (b'{"catalogue": {"a": ', Truncated),
+        (b'{"catalogue": {"a": "\xe5\x8a', Truncated),
+        (b"\xff\xfe{}", Malformed),
+        (b"[1, 2]", Malformed),
+        (b"{} x", Malformed),
+        (b'{"catalogue": {}, "signatures": [], "extra": 1}', Malformed),
+        (b'{"catalogue": {}, "signatures": []}', Malformed),
+        (b'{"catalogue": [], "signatures": [{}]}', Malformed),
+        (b'{"catalogue": {}, "signatures": [{"key_id": "a"}]}', Malformed),
+        (b'{"catalogue": {"a": 1, "a": 2}, "signatures": [{"key_id": "a", "sig": ""}]}', Malformed),
+        (b'{"catalogue": {"a": NaN}, "signatures": [{"key_id": "a", "sig": ""}]}', Malformed),
+        (b"[" * 100_000 + b"]" * 100_000, Malformed),
+    ],
+)
 def test_malformed_bundles(data: bytes, exc: type) -> None:
     with pytest.raises(exc):
         parse_bundle(data)
@@ -150,14 +181,21 @@ def test_keygen_files_and_modes(tmp_path: Path) -> None:
 
 def test_public_key_as_raw_hex(tmp_path: Path, key: Ed25519PrivateKey) -> None:
     from cryptography.hazmat.primitives import serialization
+
     raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     (tmp_path / "k.hex").write_text(raw.hex() + "\n")
-    assert load_public_key(tmp_path / "k.hex").public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw) == raw
+    assert (
+        load_public_key(tmp_path / "k.hex").public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        == raw
+    )
 
 
-@pytest.mark.parametrize("content", [b"", b"hello", b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
-                                     b"00" * 31])
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"hello", b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", b"00" * 31],
+)
 def test_bad_public_key_files(tmp_path: Path, content: bytes) -> None:
     (tmp_path / "k.pub").write_bytes(content)
     with pytest.raises(KeyFileError):
@@ -169,11 +207,20 @@ def test_missing_and_wrong_type_key_files(tmp_path: Path) -> None:
         load_public_key(tmp_path / "none.pub")
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
+
     ec_key = ec.generate_private_key(ec.SECP256R1())
-    (tmp_path / "ec.key").write_bytes(ec_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    (tmp_path / "ec.pub").write_bytes(ec_key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    (tmp_path / "ec.key").write_bytes(
+        ec_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    (tmp_path / "ec.pub").write_bytes(
+        ec_key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
     with pytest.raises(KeyFileError, match="not an Ed25519"):
         load_private_key(tmp_path / "ec.key")
     with pytest.raises(KeyFileError, match="not an Ed25519"):

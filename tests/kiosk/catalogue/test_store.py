@@ -1,4 +1,5 @@
 """CatalogueStore: first install, last good, default bundle, leftovers, errors, concurrency."""
+
 from __future__ import annotations
 
 import threading
@@ -17,7 +18,9 @@ def test_empty_store(tmp_path: Path) -> None:
     assert store.active() is None and store.last_good() is None and store.version == 0
 
 
-def test_install_keeps_exact_bytes_and_previous_as_last_good(tmp_path, make_bundle, trusted) -> None:
+def test_install_keeps_exact_bytes_and_previous_as_last_good(
+    tmp_path, make_bundle, trusted
+) -> None:
     store = CatalogueStore(tmp_path / "s")
     v1, v2, v3 = make_bundle(1), make_bundle(2), make_bundle(5)
     assert store.install(v1, trusted, now=NOW).version == 1
@@ -80,7 +83,9 @@ def test_damaged_active_without_last_good_is_none(tmp_path, make_bundle, trusted
     assert store.install(make_bundle(1), trusted, now=NOW).version == 1  # repair
 
 
-def test_install_refuses_truncated_before_touching_the_store(tmp_path, make_bundle, trusted) -> None:
+def test_install_refuses_truncated_before_touching_the_store(
+    tmp_path, make_bundle, trusted
+) -> None:
     store = CatalogueStore(tmp_path / "s")
     with pytest.raises(Truncated):
         store.install(make_bundle(1)[:100], trusted, now=NOW)

@@ -1,10 +1,10 @@
 """Field validators: check digits (GB 11643, GB 32100) and every field type, property-tested."""
+
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
-
-import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -12,8 +12,13 @@ from hypothesis import strategies as st
 
 from kiosk.catalogue.errors import CatalogueError, FieldValueError
 from kiosk.catalogue.model import Field, Option
-from kiosk.catalogue.validators import (USCC_ALPHABET, id_number_check_digit, uscc_check_char,
-                                        validate_field_value, validate_form)
+from kiosk.catalogue.validators import (
+    USCC_ALPHABET,
+    id_number_check_digit,
+    uscc_check_char,
+    validate_field_value,
+    validate_form,
+)
 
 TODAY = date(2026, 11, 25)
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -37,6 +42,7 @@ def check_error(exc: FieldValueError) -> None:
 
 
 # --- GB 11643 --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("number", ["11010519491231002X", "360426199101010071"])
 def test_id_vectors(number: str) -> None:
@@ -67,9 +73,11 @@ def test_generated_id_numbers_are_accepted(number: str) -> None:
 
 @FAST
 @given(id_numbers(), st.integers(0, 17), st.sampled_from("0123456789X"))
-def test_any_single_character_change_of_an_id_number_is_rejected(number: str, pos: int, ch: str) -> None:
+def test_any_single_character_change_of_an_id_number_is_rejected(
+    number: str, pos: int, ch: str
+) -> None:
     assume(number[pos] != ch)
-    changed = number[:pos] + ch + number[pos + 1:]
+    changed = number[:pos] + ch + number[pos + 1 :]
     with pytest.raises(FieldValueError) as ei:
         validate_field_value(ID, changed, today=TODAY)
     check_error(ei.value)
@@ -79,7 +87,7 @@ def test_any_single_character_change_of_an_id_number_is_rejected(number: str, po
 @given(id_numbers(), st.integers(0, 15))
 def test_adjacent_transposition_in_an_id_number_is_rejected(number: str, pos: int) -> None:
     assume(number[pos] != number[pos + 1])
-    swapped = number[:pos] + number[pos + 1] + number[pos] + number[pos + 2:]
+    swapped = number[:pos] + number[pos + 1] + number[pos] + number[pos + 2 :]
     with pytest.raises(FieldValueError):
         validate_field_value(ID, swapped, today=TODAY)
 
@@ -95,15 +103,18 @@ def test_id_validator_never_crashes_and_only_accepts_18_chars(text: str) -> None
         assert len(value) == 18 and id_number_check_digit(value[:17]) == value[17]
 
 
-@pytest.mark.parametrize("raw, fragment", [
-    ("11010519491231002", "18位"),
-    ("1101051949123100XX", "数字"),
-    ("011010194912310020", "地区"),
-    ("110105194902300025", "出生日期"),       # 30 February
-    ("110105189912310021", "出生日期"),       # before 1900
-    ("110105202701010026", "出生日期"),       # after today
-    ("110105194912310021", "有误"),           # wrong check digit
-])
+@pytest.mark.parametrize(
+    "raw, fragment",
+    [
+        ("11010519491231002", "18位"),
+        ("1101051949123100XX", "数字"),
+        ("011010194912310020", "地区"),
+        ("110105194902300025", "出生日期"),  # 30 February
+        ("110105189912310021", "出生日期"),  # before 1900
+        ("110105202701010026", "出生日期"),  # after today
+        ("110105194912310021", "有误"),  # wrong check digit
+    ],
+)
 def test_id_number_errors_say_what_is_wrong(raw: str, fragment: str) -> None:
     with pytest.raises(FieldValueError) as ei:
         validate_field_value(ID, raw, today=TODAY)
@@ -118,6 +129,7 @@ def test_id_check_digit_helper_rejects_bad_input() -> None:
 
 
 # --- GB 32100 --------------------------------------------------------------------------------
+
 
 def test_uscc_vector() -> None:
     assert uscc_check_char("91110000600037341") == "L"
@@ -146,7 +158,7 @@ def test_generated_usccs_are_accepted(code: str) -> None:
 def test_any_single_character_change_of_a_uscc_is_rejected(code: str, pos: int, ch: str) -> None:
     assume(code[pos] != ch)
     with pytest.raises(FieldValueError) as ei:
-        validate_field_value(USCC, code[:pos] + ch + code[pos + 1:])
+        validate_field_value(USCC, code[:pos] + ch + code[pos + 1 :])
     check_error(ei.value)
 
 
@@ -181,9 +193,15 @@ PHONE = F("phone")
 
 
 @FAST
-@given(st.sampled_from("3456789"), st.text("0123456789", min_size=9, max_size=9),
-       st.sampled_from(["", "+86", "0086"]), st.sampled_from(["", " ", "-"]))
-def test_mobile_numbers_are_accepted_and_normalised(second: str, rest: str, prefix: str, sep: str) -> None:
+@given(
+    st.sampled_from("3456789"),
+    st.text("0123456789", min_size=9, max_size=9),
+    st.sampled_from(["", "+86", "0086"]),
+    st.sampled_from(["", " ", "-"]),
+)
+def test_mobile_numbers_are_accepted_and_normalised(
+    second: str, rest: str, prefix: str, sep: str
+) -> None:
     number = "1" + second + rest
     raw = prefix + number[:3] + sep + number[3:7] + sep + number[7:]
     assert validate_field_value(PHONE, raw) == number
@@ -231,8 +249,9 @@ def test_number_with_decimals(d: Decimal) -> None:
     assert validate_field_value(money, str(d)) == d
 
 
-@pytest.mark.parametrize("raw", ["abc", "1e", "NaN", "Infinity", "2025.5", "", "  ", "1e999999999",
-                                 "٢٠٢٥", "9" * 40])
+@pytest.mark.parametrize(
+    "raw", ["abc", "1e", "NaN", "Infinity", "2025.5", "", "  ", "1e999999999", "٢٠٢٥", "9" * 40]
+)
 def test_number_rejects(raw: str) -> None:
     with pytest.raises(FieldValueError):
         validate_field_value(YEAR, raw)
@@ -253,7 +272,10 @@ PAST = F("date", min="2019-01-01", max="today")
 
 
 @FAST
-@given(st.dates(date(2000, 1, 1), date(2030, 12, 31)), st.sampled_from(["%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y年%m月%d日"]))
+@given(
+    st.dates(date(2000, 1, 1), date(2030, 12, 31)),
+    st.sampled_from(["%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y年%m月%d日"]),
+)
 def test_dates_in_every_accepted_format(d: date, fmt: str) -> None:
     raw = d.strftime(fmt)
     if date(2019, 1, 1) <= d <= TODAY:
@@ -264,8 +286,19 @@ def test_dates_in_every_accepted_format(d: date, fmt: str) -> None:
         check_error(ei.value)
 
 
-@pytest.mark.parametrize("raw", ["2025-02-30", "2025-13-01", "20250230", "2025", "2025-1", "tomorrow",
-                                 "202511251", "٢٠٢٥-01-01"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2025-02-30",
+        "2025-13-01",
+        "20250230",
+        "2025",
+        "2025-1",
+        "tomorrow",
+        "202511251",
+        "٢٠٢٥-01-01",
+    ],
+)
 def test_date_rejects(raw: str) -> None:
     with pytest.raises(FieldValueError):
         validate_field_value(PAST, raw, today=TODAY)
@@ -318,8 +351,10 @@ def test_text_pattern_and_chinese() -> None:
 
 
 @FAST
-@given(st.from_regex(r"[A-Z0-9][A-Z0-9_-]{2,31}-[0-9]{8}-[0-9]{4}", fullmatch=True)
-       | st.from_regex(r"[0-9]{6}-[0-9]{8}-[0-9]{6}", fullmatch=True))
+@given(
+    st.from_regex(r"[A-Z0-9][A-Z0-9_-]{2,31}-[0-9]{8}-[0-9]{4}", fullmatch=True)
+    | st.from_regex(r"[0-9]{6}-[0-9]{8}-[0-9]{6}", fullmatch=True)
+)
 def test_case_numbers_are_upper_cased(raw: str) -> None:
     # central's numbers and terminals' provisional ones (kiosk.central_api.is_case_ref)
     assert validate_field_value(F("case_no"), raw.lower()) == raw
@@ -340,6 +375,7 @@ def test_case_no_custom_pattern() -> None:
 
 # --- required / optional / form --------------------------------------------------------------
 
+
 def test_required_and_optional_empty_values() -> None:
     with pytest.raises(FieldValueError) as ei:
         validate_field_value(PHONE, "  ")
@@ -349,10 +385,14 @@ def test_required_and_optional_empty_values() -> None:
 
 
 def test_validate_form_collects_every_error() -> None:
-    fields = (Field("id", "id_number", "身份证", "ID"), Field("p", "phone", "电话", "Phone"),
-              Field("y", "number", "年度", "Year", min=2000, max=2100))
-    values, errors = validate_form(fields, {"id": "360426199101010071", "p": "123", "y": "2026"},
-                                   today=TODAY)
+    fields = (
+        Field("id", "id_number", "身份证", "ID"),
+        Field("p", "phone", "电话", "Phone"),
+        Field("y", "number", "年度", "Year", min=2000, max=2100),
+    )
+    values, errors = validate_form(
+        fields, {"id": "360426199101010071", "p": "123", "y": "2026"}, today=TODAY
+    )
     assert values == {"id": "360426199101010071", "y": 2026}
     assert list(errors) == ["p"]
 

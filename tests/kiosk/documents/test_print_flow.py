@@ -1,6 +1,7 @@
 """Done-when of issue 14: at the demo terminal, 社保参保缴费证明 comes out of a real CUPS queue as an
 A4 PDF with issuer, seal, unmasked name, masked ID, 核验码 and a QR that opens central's page
 showing the same document; nothing CUPS did not complete is shown as printed."""
+
 from __future__ import annotations
 
 import hashlib
@@ -40,10 +41,14 @@ def terminal(cupsd: PrivateCupsd) -> Iterator[Any]:
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-doc-test-"))
     cupsd.add_queue("A4")
     cfg = config_mod.load(ROOT / "config" / "terminal.toml")
-    cfg = cfg.model_copy(update={
-        "data_dir": str(tmp),
-        "a4printer": cfg.a4printer.model_copy(update={
-            "url": f"ipp://127.0.0.1:{cupsd.port}/printers/A4", "job_timeout_s": 6.0})})
+    cfg = cfg.model_copy(
+        update={
+            "data_dir": str(tmp),
+            "a4printer": cfg.a4printer.model_copy(
+                update={"url": f"ipp://127.0.0.1:{cupsd.port}/printers/A4", "job_timeout_s": 6.0}
+            ),
+        }
+    )
     svc = services.build(cfg, devices=False)
     assert not svc.problems, svc.problems
     printer = devices.a4printer(cfg)
@@ -58,9 +63,14 @@ def terminal(cupsd: PrivateCupsd) -> Iterator[Any]:
 
 def session(svc: Any) -> SessionEngine:
     """Walk RS-0101 to the print: select, card, form, confirm (central answers inline)."""
-    eng = SessionEngine(svc.catalogue, central=svc.central, printer=NoReceipts(),
-                        terminal_id=svc.cfg.terminal_id, hall_name=svc.cfg.hall_name,
-                        documents=svc.documents)
+    eng = SessionEngine(
+        svc.catalogue,
+        central=svc.central,
+        printer=NoReceipts(),
+        terminal_id=svc.cfg.terminal_id,
+        hall_name=svc.cfg.hall_name,
+        documents=svc.documents,
+    )
     eng.select("RS-0101")
     eng.proceed()
     eng.handle(CardRead(HOLDER))
@@ -74,7 +84,9 @@ def session(svc: Any) -> SessionEngine:
 def test_the_certificate_comes_out_of_cups_and_verifies(terminal: Any, cupsd: PrivateCupsd) -> None:
     before = len(cupsd.jobs("A4"))
     eng = session(terminal)
-    assert eng.state == State.PRINTING and eng.session.print_state == "printed", eng.session.print_reason
+    assert eng.state == State.PRINTING and eng.session.print_state == "printed", (
+        eng.session.print_reason
+    )
     jobs = cupsd.jobs("A4")
     assert len(jobs) == before + 1
     pdf = jobs[-1]
@@ -95,7 +107,9 @@ def test_the_certificate_comes_out_of_cups_and_verifies(terminal: Any, cupsd: Pr
     assert pdfcheck.qr_codes(pdf, 1) == [doc.verify_url] == pdfcheck.qr_codes(pdf, 2)
     # the phone opens the QR: central's page shows the same document, digest of these bytes
     page = requests.get(doc.verify_url, timeout=10)
-    assert page.status_code == 200 and "核验通过" in page.text and "社会保险参保缴费证明" in page.text
+    assert (
+        page.status_code == 200 and "核验通过" in page.text and "社会保险参保缴费证明" in page.text
+    )
     assert hashlib.sha256(pdf.read_bytes()).hexdigest() in page.text
     assert "王**" in page.text and "王小明" not in page.text  # masked on the public page
     eng.finish()
@@ -114,8 +128,9 @@ def test_a_stopped_queue_sends_nothing(terminal: Any, cupsd: PrivateCupsd) -> No
 
 
 @pytest.mark.parametrize("fault, reason", [("media-empty", "media_empty"), ("cancel", "canceled")])
-def test_a_job_cups_did_not_complete_is_never_shown_as_printed(terminal: Any, cupsd: PrivateCupsd,
-                                                               fault: str, reason: str) -> None:
+def test_a_job_cups_did_not_complete_is_never_shown_as_printed(
+    terminal: Any, cupsd: PrivateCupsd, fault: str, reason: str
+) -> None:
     cupsd.set_fault("A4", fault)
     before = len(cupsd.jobs("A4"))
     try:
@@ -141,15 +156,22 @@ def test_a_job_cups_did_not_complete_is_never_shown_as_printed(terminal: Any, cu
     assert requests.get(f"{doc.verify_url}", timeout=10).status_code == 200  # it verifies
 
 
-def test_a_certificate_central_could_not_register_is_not_printed(terminal: Any, cupsd: PrivateCupsd) -> None:
+def test_a_certificate_central_could_not_register_is_not_printed(
+    terminal: Any, cupsd: PrivateCupsd
+) -> None:
     from kiosk.session.ports import run_inline
     from kiosk.ui.viewmodels.result import PrintingViewModel
 
     before = len(cupsd.jobs("A4"))
     parked: list[Any] = []
-    eng = SessionEngine(terminal.catalogue, central=terminal.central, printer=NoReceipts(),
-                        terminal_id=terminal.cfg.terminal_id, documents=terminal.documents,
-                        runner=lambda fn, done: parked.append((fn, done)))
+    eng = SessionEngine(
+        terminal.catalogue,
+        central=terminal.central,
+        printer=NoReceipts(),
+        terminal_id=terminal.cfg.terminal_id,
+        documents=terminal.documents,
+        runner=lambda fn, done: parked.append((fn, done)),
+    )
     eng.select("RS-0101")
     eng.proceed()
     eng.handle(CardRead(HOLDER))

@@ -1,4 +1,5 @@
 """The renderer and layouts on their own: specimens of every print item, masks, page frames, CLI."""
+
 from __future__ import annotations
 
 import os
@@ -7,7 +8,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kiosk import config as config_mod
 from kiosk import services

@@ -2,6 +2,7 @@
 the tree idles into the countdown like any screen, breadcrumbs and back walk it, a leaf that
 cannot be served here shows its guide with the reason, the guide prints only when the printer
 confirms, and a bundle's form pages share its fields once."""
+
 from __future__ import annotations
 
 import copy
@@ -18,8 +19,14 @@ T = Timeouts(idle_s=60, countdown_s=15)
 
 def make() -> tuple[SessionEngine, FakeClock, FakePrinter]:
     clock, printer = FakeClock(), FakePrinter()
-    eng = SessionEngine(build_catalogue(copy.deepcopy(source_dict())), central=FakeCentral(),
-                        printer=printer, timeouts=T, clock=clock, terminal_id="DEMO-0001")
+    eng = SessionEngine(
+        build_catalogue(copy.deepcopy(source_dict())),
+        central=FakeCentral(),
+        printer=printer,
+        timeouts=T,
+        clock=clock,
+        terminal_id="DEMO-0001",
+    )
     return eng, clock, printer
 
 
@@ -87,7 +94,9 @@ def test_the_guide_is_printed_only_when_the_printer_says_so() -> None:
     assert eng.browse.state.print_state == "printed"
     doc = printer.printed[-1]
     assert doc.title == "建筑工程施工许可证核发"
-    assert ("承诺时限", "7个工作日") in doc.lines and any(v.startswith("→ 通过") for _, v in doc.lines)
+    assert ("承诺时限", "7个工作日") in doc.lines and any(
+        v.startswith("→ 通过") for _, v in doc.lines
+    )
 
 
 def test_bundle_pages_ask_shared_fields_once() -> None:

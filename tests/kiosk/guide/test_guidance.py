@@ -1,6 +1,7 @@
 """The shipped guidance (issue 23): every leaf resolves, every guide's flow chart lays out with no
 arrow through a box and prints, the search finds what a citizen types; and the validators
 catch each kind of mistake, also on generated trees and bundles (hypothesis)."""
+
 from __future__ import annotations
 
 import copy
@@ -52,9 +53,11 @@ def test_every_shipped_flow_chart_renders(code: str) -> None:
     fl = layout(g)
     assert crossings(fl) == [], code
     assert all(0 <= b.left and b.right <= 1 and 0 <= b.top and b.bottom <= 1 for b in fl.boxes)
-    assert {e.points[-1] for e in fl.edges} <= {(fl.box(e.dst).x, fl.box(e.dst).top) for e in fl.edges}
+    assert {e.points[-1] for e in fl.edges} <= {
+        (fl.box(e.dst).x, fl.box(e.dst).top) for e in fl.edges
+    }
     lines = receipt_lines(g)
-    assert [n for n, _ in lines if n] == list(CIRCLED[:len(g.steps)])  # every step printed once
+    assert [n for n, _ in lines if n] == list(CIRCLED[: len(g.steps)])  # every step printed once
     arrows_printed = sum(v.startswith(("↓", "→")) for _, v in lines)
     assert arrows_printed == len(g.arrows)
     title, body, footer = guide_receipt(g)
@@ -73,33 +76,60 @@ def test_search_finds_by_title_keyword_and_most_of_a_phrase() -> None:
     assert {h.code for h in idx.search("宝宝", kinds=("policy",))} == {"ZC-015", "ZC-016"}
     assert [h.code for h in idx.search("育儿补贴申请", kinds=("policy",))][:1] == ["ZC-016"]
     assert idx.search("不存在的词语组合", kinds=("policy",)) == []
-    assert all(h.category == "housing" for h in idx.search("", kinds=("policy",), category="housing"))
+    assert all(
+        h.category == "housing" for h in idx.search("", kinds=("policy",), category="housing")
+    )
     assert len(idx.search("", kinds=("policy",))) == len(g.policies)
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    (lambda d: d["guide"]["nodes"][1]["answers"][0].update(bundle="YJS-NONE"),
-     "leaf points to no bundle 'YJS-NONE'"),
-    (lambda d: d["guide"]["nodes"][0]["answers"][5].update(guide="ZN-NONE"),
-     "leaf points to no guide 'ZN-NONE'"),
-    (lambda d: d["guide"]["nodes"][1]["answers"][1].update(item="XX-0000"),
-     "leaf points to no item 'XX-0000'"),
-    (lambda d: d["guide"]["nodes"][1]["answers"][1].update(next="p_topic"),
-     "needs exactly one of next, item, bundle, guide, got next, item"),
-    (lambda d: d["guide"]["nodes"][2]["answers"][0].update(bundle=None, next="p_topic"),
-     "cycle: p_topic → p_retire → p_topic"),
-    (lambda d: d["guide"]["roots"].pop(), "must be the three roots"),
-    (lambda d: d["bundles"][0]["items"].append("GA-0702"), "field 'id_number' differs between the items"),
-    (lambda d: d["bundles"][0].update(shared=["id_number"]), "field 'baby_name' is in items"),
-    (lambda d: d["bundles"][0]["items"].__setitem__(0, "RS-0102"), "each must be an apply item"),
-    (lambda d: d["bundles"][0].update(auth="id_card_or_qr"), "does not cover item"),
-    (lambda d: d["guides"][0]["arrows"].append({"from": "s5", "to": "s2"}), "go round in a circle"),
-    (lambda d: d["guides"][0]["arrows"].append({"from": "s9", "to": "s1"}), "joins an unknown step"),
-    (lambda d: d["guides"].pop(0), "item RS-0101 has no 办事指南"),
-    (lambda d: d["policies"][0].update(category="nope"), "unknown policy category 'nope'"),
-    (lambda d: d["policies"][0].update(valid_to="2020-01-01"), "is before valid_from"),
-    (lambda d: d["policies"][1].update(code="ZC-001"), "duplicate policy code 'ZC-001'"),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: d["guide"]["nodes"][1]["answers"][0].update(bundle="YJS-NONE"),
+            "leaf points to no bundle 'YJS-NONE'",
+        ),
+        (
+            lambda d: d["guide"]["nodes"][0]["answers"][5].update(guide="ZN-NONE"),
+            "leaf points to no guide 'ZN-NONE'",
+        ),
+        (
+            lambda d: d["guide"]["nodes"][1]["answers"][1].update(item="XX-0000"),
+            "leaf points to no item 'XX-0000'",
+        ),
+        (
+            lambda d: d["guide"]["nodes"][1]["answers"][1].update(next="p_topic"),
+            "needs exactly one of next, item, bundle, guide, got next, item",
+        ),
+        (
+            lambda d: d["guide"]["nodes"][2]["answers"][0].update(bundle=None, next="p_topic"),
+            "cycle: p_topic → p_retire → p_topic",
+        ),
+        (lambda d: d["guide"]["roots"].pop(), "must be the three roots"),
+        (
+            lambda d: d["bundles"][0]["items"].append("GA-0702"),
+            "field 'id_number' differs between the items",
+        ),
+        (lambda d: d["bundles"][0].update(shared=["id_number"]), "field 'baby_name' is in items"),
+        (
+            lambda d: d["bundles"][0]["items"].__setitem__(0, "RS-0102"),
+            "each must be an apply item",
+        ),
+        (lambda d: d["bundles"][0].update(auth="id_card_or_qr"), "does not cover item"),
+        (
+            lambda d: d["guides"][0]["arrows"].append({"from": "s5", "to": "s2"}),
+            "go round in a circle",
+        ),
+        (
+            lambda d: d["guides"][0]["arrows"].append({"from": "s9", "to": "s1"}),
+            "joins an unknown step",
+        ),
+        (lambda d: d["guides"].pop(0), "item RS-0101 has no 办事指南"),
+        (lambda d: d["policies"][0].update(category="nope"), "unknown policy category 'nope'"),
+        (lambda d: d["policies"][0].update(valid_to="2020-01-01"), "is before valid_from"),
+        (lambda d: d["policies"][1].update(code="ZC-001"), "duplicate policy code 'ZC-001'"),
+    ],
+)
 def test_each_guidance_mistake_is_named(full: dict, change: Any, expected: str) -> None:
     change(full)
     problems = validate_catalogue(full)
@@ -112,12 +142,20 @@ def _tree(edges: dict[int, list[int]], leaves: int = 2) -> dict[str, Any]:
     nodes = []
     for i, nxt in edges.items():
         answers = [{"zh": f"去{j}", "en": f"to {j}", "next": f"n{j}"} for j in nxt]
-        answers += [{"zh": f"办{k}", "en": f"do {k}", "item": "ZW-1001"}
-                    for k in range(max(0, 2 - len(answers)) + (leaves if not nxt else 0))][:6 - len(answers)]
-        nodes.append({"id": f"n{i}", "question_zh": f"问题{i}", "question_en": f"Q{i}",
-                      "answers": answers})
-    data["guide"] = {"roots": [{"id": r, "zh": r, "en": r, "node": "n0"} for r in
-                               ("person", "business", "construction")], "nodes": nodes}
+        answers += [
+            {"zh": f"办{k}", "en": f"do {k}", "item": "ZW-1001"}
+            for k in range(max(0, 2 - len(answers)) + (leaves if not nxt else 0))
+        ][: 6 - len(answers)]
+        nodes.append(
+            {"id": f"n{i}", "question_zh": f"问题{i}", "question_en": f"Q{i}", "answers": answers}
+        )
+    data["guide"] = {
+        "roots": [
+            {"id": r, "zh": r, "en": r, "node": "n0"}
+            for r in ("person", "business", "construction")
+        ],
+        "nodes": nodes,
+    }
     return data
 
 
@@ -128,9 +166,16 @@ def _depth(edges: dict[int, list[int]], n: int, seen: tuple[int, ...] = ()) -> f
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(min_value=1, max_value=9).flatmap(lambda n: st.fixed_dictionaries(
-    {i: st.lists(st.integers(min_value=0, max_value=n - 1), max_size=3, unique=True)
-     for i in range(n)})))
+@given(
+    st.integers(min_value=1, max_value=9).flatmap(
+        lambda n: st.fixed_dictionaries(
+            {
+                i: st.lists(st.integers(min_value=0, max_value=n - 1), max_size=3, unique=True)
+                for i in range(n)
+            }
+        )
+    )
+)
 def test_generated_trees_are_judged_like_a_person_would(edges: dict[int, list[int]]) -> None:
     problems = validate_guidance(_tree(edges))
     depth = _depth(edges, 0)
@@ -149,11 +194,31 @@ def test_generated_trees_are_judged_like_a_person_would(edges: dict[int, list[in
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.sampled_from(["GA-0703", "YB-0203", "RS-0104", "GA-0702", "RS-0102",
-                                 "RX-1101", "XX-0001"]), min_size=0, max_size=9),
-       st.lists(st.sampled_from(["id_number", "baby_name", "baby_sex", "baby_birth",
-                                 "birth_cert_no", "phone", "purpose", "nope"]), max_size=8,
-                unique=True))
+@given(
+    st.lists(
+        st.sampled_from(
+            ["GA-0703", "YB-0203", "RS-0104", "GA-0702", "RS-0102", "RX-1101", "XX-0001"]
+        ),
+        min_size=0,
+        max_size=9,
+    ),
+    st.lists(
+        st.sampled_from(
+            [
+                "id_number",
+                "baby_name",
+                "baby_sex",
+                "baby_birth",
+                "birth_cert_no",
+                "phone",
+                "purpose",
+                "nope",
+            ]
+        ),
+        max_size=8,
+        unique=True,
+    ),
+)
 def test_generated_bundles_pass_only_when_sound(items: list[str], shared: list[str]) -> None:
     data = copy.deepcopy(FULL)
     data["bundles"][0]["items"] = items
@@ -165,10 +230,14 @@ def test_generated_bundles_pass_only_when_sound(items: list[str], shared: list[s
     for it in known:
         for f in it["fields"]:
             fields[f["name"]] = fields.get(f["name"], 0) + 1
-    sound = (2 <= len(items) <= 8 and len(set(items)) == len(items) and len(known) == len(items)
-             and all(it["kind"] == "apply" and "anonymous" not in it for it in known)
-             and all(fields.get(s, 0) >= 2 for s in shared)
-             and all(n in shared for n, k in fields.items() if k >= 2))
+    sound = (
+        2 <= len(items) <= 8
+        and len(set(items)) == len(items)
+        and len(known) == len(items)
+        and all(it["kind"] == "apply" and "anonymous" not in it for it in known)
+        and all(fields.get(s, 0) >= 2 for s in shared)
+        and all(n in shared for n, k in fields.items() if k >= 2)
+    )
     if sound:  # fields shared by name must also agree in meaning (labels differ across items)
         sound = not any("differs between the items" in p for p in problems)
     assert (problems == []) == sound, problems

@@ -1,5 +1,6 @@
 """Real photographs from installed packages, framed as a 640×480 camera would see them; the
 face models load once per test session."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,12 +5,12 @@ The demo mainland card's reference photo is scikit-image's astronaut; the live f
 same person reframed by the camera simulator (other crop, scale, JPEG), so a match is a real
 descriptor distance below 0.6, and Grace Hopper in front of the camera is a real non-match.
 """
+
 from __future__ import annotations
 
 import base64
 import json
 import random
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,16 +43,22 @@ def client(sandbox: Any) -> Any:
     c.close()
 
 
-def _payload(frame: Any, challenge: str = "blink", passed: bool = True,
-             id_number: str = CARD) -> dict[str, Any]:
+def _payload(
+    frame: Any, challenge: str = "blink", passed: bool = True, id_number: str = CARD
+) -> dict[str, Any]:
     obs = quality.analyse(frame)
     assert obs.box is not None
-    return {"id_number": id_number, "name": "王小明", "image_jpeg_b64": encode_crop(frame, obs.box),
-            "liveness": {"challenge": challenge, "passed": passed, "frames": 12}}
+    return {
+        "id_number": id_number,
+        "name": "王小明",
+        "image_jpeg_b64": encode_crop(frame, obs.box),
+        "liveness": {"challenge": challenge, "passed": passed, "frames": 12},
+    }
 
 
-def test_same_person_matches_another_does_not(client: Any, astronaut_frame: Any,
-                                              hopper_frame: Any) -> None:
+def test_same_person_matches_another_does_not(
+    client: Any, astronaut_frame: Any, hopper_frame: Any
+) -> None:
     same = client.verify_face(_payload(astronaut_frame))
     other = client.verify_face(_payload(hopper_frame))
     assert same.match and not other.match
@@ -79,8 +85,12 @@ def test_refusals_echo_nothing(client: Any, sandbox: Any, astronaut_frame: Any) 
     # unsigned → 401
     import requests
 
-    r = requests.post(sandbox.url + api.FACE_PATH, data=json.dumps(_payload(astronaut_frame)),
-                      headers={"Content-Type": "application/json"}, timeout=10)
+    r = requests.post(
+        sandbox.url + api.FACE_PATH,
+        data=json.dumps(_payload(astronaut_frame)),
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
     assert r.status_code == 401 and CARD not in r.text
 
 
@@ -114,17 +124,28 @@ class _Pump:
             flow.on_frame(frame, obs, v)
 
 
-def _flow(client: Any, camera: Camera, clock: Any = None, seed: int = 1) -> tuple[FaceFlow, _Pump, list[str]]:
+def _flow(
+    client: Any, camera: Camera, clock: Any = None, seed: int = 1
+) -> tuple[FaceFlow, _Pump, list[str]]:
     pump = _Pump(camera)
     passed: list[str] = []
-    f = FaceFlow(id_number=CARD, name="王小明", start_capture=pump.start, verify=client.verify_face,
-                 runner=run_inline, clock=clock or (lambda: 0.0), on_passed=passed.append,
-                 rng=random.Random(seed))
+    f = FaceFlow(
+        id_number=CARD,
+        name="王小明",
+        start_capture=pump.start,
+        verify=client.verify_face,
+        runner=run_inline,
+        clock=clock or (lambda: 0.0),
+        on_passed=passed.append,
+        rng=random.Random(seed),
+    )
     return f, pump, passed
 
 
 def _act(camera: Camera, challenge: Any) -> None:
-    camera.sim.perform({"blink": "blink", "turn_left": "left", "turn_right": "right"}[challenge.value])
+    camera.sim.perform(
+        {"blink": "blink", "turn_left": "left", "turn_right": "right"}[challenge.value]
+    )
 
 
 def test_consent_challenge_match(client: Any, face_models: Any) -> None:

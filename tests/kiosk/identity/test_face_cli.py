@@ -1,4 +1,5 @@
 """Technicians' commands and the doctor's camera row, on the simulated camera and real photos."""
+
 from __future__ import annotations
 
 import json
@@ -9,14 +10,15 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main
-from kiosk.doctor import Level, check_camera
 from kiosk.config import load
+from kiosk.doctor import Level, check_camera
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_face_check_prints_one_verdict_per_image(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                  astronaut_frame: object) -> None:
+def test_face_check_prints_one_verdict_per_image(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], astronaut_frame: object
+) -> None:
     from PIL import Image
 
     from drivers.sim import faces
@@ -30,7 +32,9 @@ def test_face_check_prints_one_verdict_per_image(tmp_path: Path, capsys: pytest.
     assert main(["face", "check", str(good), str(cup)]) == 1
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [(x["image"], x["ok"], x["problem"]) for x in lines] == [
-        (str(good), True, None), (str(cup), False, "no_face")]
+        (str(good), True, None),
+        (str(cup), False, "no_face"),
+    ]
     assert main(["face", "check", str(good), str(junk)]) == 2
     out = capsys.readouterr().out.splitlines()
     assert json.loads(out[1])["error"].startswith("not a readable image")
@@ -48,7 +52,9 @@ def test_camera_status_and_snapshot(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "not plugged in" in capsys.readouterr().err
 
 
-def test_snapshot_help_says_it_is_for_the_technicians_own_face(capsys: pytest.CaptureFixture[str]) -> None:
+def test_snapshot_help_says_it_is_for_the_technicians_own_face(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     with pytest.raises(SystemExit):
         main(["camera", "--help"])
     assert "TECHNICIAN'S OWN FACE" in capsys.readouterr().out.replace("\n", " ").replace("  ", " ")
@@ -58,17 +64,24 @@ def _cfg(tmp_path: Path, url: str) -> Path:
     cfg_dir = tmp_path / "config"
     shutil.copytree(ROOT / "config", cfg_dir)
     p = cfg_dir / "terminal.toml"
-    p.write_text(p.read_text(encoding="utf-8").replace('url = "sim://camera?source=astronaut"',
-                                                       f'url = "{url}"'), encoding="utf-8")
+    p.write_text(
+        p.read_text(encoding="utf-8").replace(
+            'url = "sim://camera?source=astronaut"', f'url = "{url}"'
+        ),
+        encoding="utf-8",
+    )
     return p
 
 
-@pytest.mark.parametrize(("url", "level", "words"), [
-    ("sim://camera?source=astronaut", Level.OK, "640×480"),
-    ("sim://camera?source=astronaut&light=0.1", Level.WARN, "very dark"),
-    ("sim://camera?busy=1", Level.WARN, "face step"),
-    ("/dev/videoNOSUCH", Level.FAIL, "USB cable"),
-])
+@pytest.mark.parametrize(
+    ("url", "level", "words"),
+    [
+        ("sim://camera?source=astronaut", Level.OK, "640×480"),
+        ("sim://camera?source=astronaut&light=0.1", Level.WARN, "very dark"),
+        ("sim://camera?busy=1", Level.WARN, "face step"),
+        ("/dev/videoNOSUCH", Level.FAIL, "USB cable"),
+    ],
+)
 def test_doctor_camera_row(tmp_path: Path, url: str, level: Level, words: str) -> None:
     (row,) = list(check_camera(load(_cfg(tmp_path, url))))
     assert row.level is level

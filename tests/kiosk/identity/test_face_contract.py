@@ -1,4 +1,5 @@
 """The contract addition and the catalogue rule for id_card+face."""
+
 from __future__ import annotations
 
 import base64
@@ -14,9 +15,12 @@ JPEG = base64.b64encode(b"\xff\xd8\xff\xe0" + bytes(200)).decode()
 
 
 def _req(**kw: object) -> dict[str, object]:
-    base: dict[str, object] = {"id_number": "610902199101010010", "name": "王小明",
-                               "image_jpeg_b64": JPEG,
-                               "liveness": {"challenge": "blink", "passed": True, "frames": 9}}
+    base: dict[str, object] = {
+        "id_number": "610902199101010010",
+        "name": "王小明",
+        "image_jpeg_b64": JPEG,
+        "liveness": {"challenge": "blink", "passed": True, "frames": 9},
+    }
     base.update(kw)
     return base
 
@@ -26,14 +30,17 @@ def test_a_valid_request_parses() -> None:
     assert req.liveness.challenge == "blink"
 
 
-@pytest.mark.parametrize("kw", [
-    {"id_number": "330106199101010016"},  # check digit
-    {"image_jpeg_b64": base64.b64encode(b"\x89PNG" + bytes(200)).decode()},  # not a JPEG
-    {"image_jpeg_b64": "/9j/" + "!" * 200},  # not base64
-    {"image_jpeg_b64": "/9j/" + "A" * api.MAX_FACE_JPEG_B64},  # too big
-    {"liveness": {"challenge": "smile", "passed": True, "frames": 1}},
-    {"extra": 1},
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"id_number": "330106199101010016"},  # check digit
+        {"image_jpeg_b64": base64.b64encode(b"\x89PNG" + bytes(200)).decode()},  # not a JPEG
+        {"image_jpeg_b64": "/9j/" + "!" * 200},  # not base64
+        {"image_jpeg_b64": "/9j/" + "A" * api.MAX_FACE_JPEG_B64},  # too big
+        {"liveness": {"challenge": "smile", "passed": True, "frames": 1}},
+        {"extra": 1},
+    ],
+)
 def test_bad_requests_are_refused(kw: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         api.FaceVerification.model_validate(_req(**kw))

@@ -1,4 +1,5 @@
 """The identify step with several methods (issue 24): availability, refusals, first one wins."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,12 +20,29 @@ SS = dataclasses.replace(ZHANG, method="sscard", valid_to="2031-06-01")
 
 def _engine(auth: list[str], **item: Any) -> SessionEngine:
     d = base_dict()
-    d["items"].append({"code": "M-0001", "name_zh": "多方式", "name_en": "All ways",
-                       "department_zh": "某局", "department_en": "Some bureau",
-                       "category": "general", "kind": "query", "auth": auth, "order": 9,
-                       "devices": [], "fields": [ID, YEAR], **item})
-    eng = SessionEngine(build_catalogue(d), central=FakeCentral(), printer=FakePrinter(),
-                        clock=FakeClock(), terminal_id="DEMO-0001")
+    d["items"].append(
+        {
+            "code": "M-0001",
+            "name_zh": "多方式",
+            "name_en": "All ways",
+            "department_zh": "某局",
+            "department_en": "Some bureau",
+            "category": "general",
+            "kind": "query",
+            "auth": auth,
+            "order": 9,
+            "devices": [],
+            "fields": [ID, YEAR],
+            **item,
+        }
+    )
+    eng = SessionEngine(
+        build_catalogue(d),
+        central=FakeCentral(),
+        printer=FakePrinter(),
+        clock=FakeClock(),
+        terminal_id="DEMO-0001",
+    )
     return eng
 
 
@@ -51,7 +69,9 @@ def test_item_stays_servable_while_one_method_works() -> None:
     item = eng.catalogue.item("M-0001")
     eng.handle(DeviceState("idcard", False, "unreachable"))
     eng.handle(DeviceState("sscard", False, "unreachable"))
-    assert eng.unavailable_reason(item) == "" and working_methods(item, eng.devices, True) == ("app_code",)
+    assert eng.unavailable_reason(item) == "" and working_methods(item, eng.devices, True) == (
+        "app_code",
+    )
     eng.handle(Connectivity(False))  # a code needs central: nothing left, and queries need it too
     assert eng.unavailable_reason(item) != ""
     eng.handle(Connectivity(True))
@@ -87,9 +107,11 @@ def test_expired_sscard_and_a_card_on_the_home_screen() -> None:
 def test_code_refusals_and_success() -> None:
     eng = _engine(["id_card", "app_code"])
     _identify(eng)
-    answers: dict[str, Any] = {"used": CodeRefusedByCentral("code_used"),
-                               "old": CodeRefusedByCentral("code_expired"),
-                               "down": ConnectionError("network")}
+    answers: dict[str, Any] = {
+        "used": CodeRefusedByCentral("code_used"),
+        "old": CodeRefusedByCentral("code_expired"),
+        "down": ConnectionError("network"),
+    }
 
     def answer(code: str) -> CardHolder:
         if code in answers:

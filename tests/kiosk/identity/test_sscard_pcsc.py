@@ -1,6 +1,7 @@
 """Done-when of issue 24: a citizen without an ID card finishes a 社保 item with a 社保卡 read
 through a real pcscd (vpcd reader, card simulator on its socket), the terminal's real services
 and central sandbox behind the session engine."""
+
 from __future__ import annotations
 
 import queue
@@ -21,14 +22,30 @@ from tests.kiosk.ui.harness import demo_config
 
 
 @pytest.fixture
-def terminal(tmp_path: Path, pcscd) -> Iterator[tuple[SessionEngine, Any, SSCardSimulator, Callable]]:  # type: ignore[no-untyped-def]
+def terminal(
+    tmp_path: Path, pcscd
+) -> Iterator[tuple[SessionEngine, Any, SSCardSimulator, Callable]]:  # type: ignore[no-untyped-def]
     cfg = demo_config(tmp_path / "var")
-    cfg = cfg.model_copy(update={"sscard": cfg.sscard.model_copy(update={
-        "enabled": True, "url": "pcsc://?reader=Virtual PCD 00 00", "poll_interval_s": 0.1})})
+    cfg = cfg.model_copy(
+        update={
+            "sscard": cfg.sscard.model_copy(
+                update={
+                    "enabled": True,
+                    "url": "pcsc://?reader=Virtual PCD 00 00",
+                    "poll_interval_s": 0.1,
+                }
+            )
+        }
+    )
     svc = services.build(cfg)
     assert not svc.problems, svc.problems
-    eng = SessionEngine(svc.catalogue, central=svc.central, printer=svc.printer,
-                        timeouts=Timeouts.from_config(cfg.timeouts), terminal_id=cfg.terminal_id)
+    eng = SessionEngine(
+        svc.catalogue,
+        central=svc.central,
+        printer=svc.printer,
+        timeouts=Timeouts.from_config(cfg.timeouts),
+        terminal_id=cfg.terminal_id,
+    )
     eng.codes.port = svc.codes
     events: queue.Queue[Any] = queue.Queue()
     svc.start(events.put)

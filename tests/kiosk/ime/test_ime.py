@@ -1,4 +1,5 @@
 """The pinyin input method without a window: dictionary, composition, keyboard keys, cache."""
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,17 @@ def typed(kb: Keyboard, keys: str) -> str:
     return out
 
 
-@given(st.sampled_from(sorted({r for v in __import__("pypinyin").pinyin_dict.pinyin_dict.values()
-                               for r in v.split(",")})))
+@given(
+    st.sampled_from(
+        sorted(
+            {
+                r
+                for v in __import__("pypinyin").pinyin_dict.pinyin_dict.values()
+                for r in v.split(",")
+            }
+        )
+    )
+)
 def test_every_reading_becomes_plain_letters(reading: str) -> None:
     plain = toneless(reading)
     assert plain.isascii() and plain.isalpha(), (reading, plain)
@@ -113,8 +123,9 @@ def test_not_built_before_first_use() -> None:
     assert calls == [1]  # once per process
 
 
-def test_cache_is_private_and_a_damaged_one_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       idx: PinyinIndex) -> None:
+def test_cache_is_private_and_a_damaged_one_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, idx: PinyinIndex
+) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     built = []
     # the real build takes seconds and is covered above (shared index); count calls here

@@ -2,6 +2,7 @@
 
 argv: DATA_DIR CENTRAL_URL. Prints "order <no>" once the QR is up, "printing" when the paid
 receipt goes to a printer that never answers; the test kills it there."""
+
 from __future__ import annotations
 
 import sys
@@ -30,8 +31,11 @@ class StuckPrinter:
 
 def main() -> None:
     cfg = demo_cfg(Path(sys.argv[1]))
-    port = PaymentPort(CentralClient.from_config(cfg, base_url=sys.argv[2]),
-                       PaymentStore.from_config(cfg), cfg.region_code)
+    port = PaymentPort(
+        CentralClient.from_config(cfg, base_url=sys.argv[2]),
+        PaymentStore.from_config(cfg),
+        cfg.region_code,
+    )
     eng = SessionEngine(catalogue(), central=FakeCentral(), printer=StuckPrinter())
     eng.payment.port = port
     eng.select("YB-0202")

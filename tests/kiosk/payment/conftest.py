@@ -1,5 +1,6 @@
 """Fixtures: the real central service (demo catalogue published, demo terminal registered) on
 127.0.0.1, a signed client, the durable orders table, and a session engine driving a pay item."""
+
 from __future__ import annotations
 
 import json
@@ -55,8 +56,11 @@ class Central:
 
     def row(self, order_no: str) -> tuple[Any, ...]:
         store = self.handle.app.state.service.store
-        return store._one("SELECT status, notifications, einvoice_no, closed_reason "
-                          "FROM payments WHERE order_no = ?", (order_no,))
+        return store._one(
+            "SELECT status, notifications, einvoice_no, closed_reason "
+            "FROM payments WHERE order_no = ?",
+            (order_no,),
+        )
 
     def orders(self) -> list[tuple[Any, ...]]:
         store = self.handle.app.state.service.store
@@ -99,8 +103,13 @@ class Rig:
     def __init__(self, port: PaymentPort) -> None:
         self.clock = FakeClock()
         self.printer = FakePrinter()
-        self.engine = SessionEngine(catalogue(), central=FakeCentral(), printer=self.printer,
-                                    clock=self.clock, wall_clock=time.time)
+        self.engine = SessionEngine(
+            catalogue(),
+            central=FakeCentral(),
+            printer=self.printer,
+            clock=self.clock,
+            wall_clock=time.time,
+        )
         self.engine.payment.port = port
 
     def to_confirm(self, year: int | None = None, group: str = "adult") -> None:

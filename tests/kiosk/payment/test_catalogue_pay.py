@@ -1,4 +1,5 @@
 """The catalogue's `pay` kind: channels declared, checked, and only on pay items."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,9 +15,20 @@ from tests.kiosk.session.fixtures import catalogue_dict
 
 def _with(item: dict[str, Any]) -> dict[str, Any]:
     data = catalogue_dict()
-    data["items"].append({"code": "FS-0001", "name_zh": "罚没款缴纳", "name_en": "Fines",
-                          "department_zh": "某局", "department_en": "Bureau", "category": "general",
-                          "auth": "id_card", "devices": ["idcard"], "order": 99, **item})
+    data["items"].append(
+        {
+            "code": "FS-0001",
+            "name_zh": "罚没款缴纳",
+            "name_en": "Fines",
+            "department_zh": "某局",
+            "department_en": "Bureau",
+            "category": "general",
+            "auth": "id_card",
+            "devices": ["idcard"],
+            "order": 99,
+            **item,
+        }
+    )
     return data
 
 
@@ -33,10 +45,16 @@ def test_a_hall_adds_a_fee_by_data_alone() -> None:
     assert cat.item("FS-0001").channels == ("qr",)
 
 
-@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=14), max_size=4))
+@given(
+    st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=14), max_size=4)
+)
 def test_channels_are_checked(channels: list[str]) -> None:
     problems = validate_catalogue(_with({"kind": "pay", "channels": channels}))
-    ok = bool(channels) and all(c in CHANNELS for c in channels) and len(set(channels)) == len(channels)
+    ok = (
+        bool(channels)
+        and all(c in CHANNELS for c in channels)
+        and len(set(channels)) == len(channels)
+    )
     assert (not any(".channels" in p for p in problems)) == ok, problems
 
 

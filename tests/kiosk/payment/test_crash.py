@@ -1,5 +1,6 @@
 """kill -9 of a kiosk process between paid and printed → restart → the re-check finds the paid
 order (never cancels it) → 补打缴费凭证 by order number prints it."""
+
 from __future__ import annotations
 
 import os
@@ -27,11 +28,17 @@ def _line(proc: subprocess.Popen[str], prefix: str, timeout: float = 20) -> str:
     raise AssertionError(f"no {prefix!r} from the kiosk process")
 
 
-def test_kill_9_between_paid_and_printed_then_reprint(central: Central, cfg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_kill_9_between_paid_and_printed_then_reprint(
+    central: Central, cfg, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     data = Path(cfg.data_dir)
-    with subprocess.Popen([sys.executable, "-m", "tests.kiosk.payment._kiosk_proc", str(data),
-                           central.url], cwd=ROOT, stdout=subprocess.PIPE,
-                          stderr=subprocess.DEVNULL, text=True) as proc:
+    with subprocess.Popen(
+        [sys.executable, "-m", "tests.kiosk.payment._kiosk_proc", str(data), central.url],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as proc:
         try:
             no = _line(proc, "order").split()[1]
             central.pay(no)  # the citizen's phone pays
@@ -46,8 +53,11 @@ def test_kill_9_between_paid_and_printed_then_reprint(central: Central, cfg, tmp
     table = data / "payments.sqlite3"
     assert table.stat().st_mode & 0o777 == 0o600
     # restart: a new process would do exactly this at start-up
-    port = PaymentPort(CentralClient.from_config(cfg, base_url=central.url),
-                       PaymentStore.from_config(cfg), cfg.region_code)
+    port = PaymentPort(
+        CentralClient.from_config(cfg, base_url=central.url),
+        PaymentStore.from_config(cfg),
+        cfg.region_code,
+    )
     stored = port.stored(no)
     assert stored is not None and stored.status == "paid" and not stored.printed
     assert port.reconcile() == {}  # just made: left for the next pass (it may be on screen)

@@ -1,5 +1,6 @@
 """A pay item through the session engine against the real central service and its sandbox
 payment platform (the printer and the non-payment central port are the engine tests' fakes)."""
+
 from __future__ import annotations
 
 import requests
@@ -10,8 +11,8 @@ from kiosk.session.ports import CodeScanned, Connectivity
 from kiosk.session.states import State
 from tests.kiosk.payment.conftest import Central, Rig
 
-GOOD_CODE = "134567890123456781"   # WeChat 付款码 (sandbox: pays)
-POOR_CODE = "284567890123450000"   # Alipay 付款码 ending 0000 (sandbox: 余额不足)
+GOOD_CODE = "134567890123456781"  # WeChat 付款码 (sandbox: pays)
+POOR_CODE = "284567890123450000"  # Alipay 付款码 ending 0000 (sandbox: 余额不足)
 
 
 def _paid_to_receipt(rig: Rig) -> None:
@@ -22,7 +23,9 @@ def _paid_to_receipt(rig: Rig) -> None:
     assert eng.state == State.PRINTING and eng.session.print_state == "printed"
 
 
-def test_confirm_shows_central_amount_then_qr_pay_prints_einvoice(rig: Rig, central: Central) -> None:
+def test_confirm_shows_central_amount_then_qr_pay_prints_einvoice(
+    rig: Rig, central: Central
+) -> None:
     eng = rig.engine
     rig.to_confirm()
     assert eng.state == State.CONFIRM
@@ -53,8 +56,9 @@ def test_confirm_shows_central_amount_then_qr_pay_prints_einvoice(rig: Rig, cent
     assert eng.state == State.RATING and eng.session.service_id == order.order_no
 
 
-def test_payment_code_from_the_scanner_is_charged_and_never_kept(rig: Rig, central: Central,
-                                                                 port: PaymentPort, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_payment_code_from_the_scanner_is_charged_and_never_kept(
+    rig: Rig, central: Central, port: PaymentPort, caplog
+) -> None:  # type: ignore[no-untyped-def]
     import logging
 
     caplog.set_level(logging.DEBUG)
@@ -92,7 +96,7 @@ def test_paid_before_cancel_shows_paid_never_cancelled(rig: Rig, central: Centra
     eng.confirm()
     no = eng.payment.order.order_no
     central.pay(no)  # money arrives; the terminal has not polled yet
-    eng.cancel()     # 返回首页
+    eng.cancel()  # 返回首页
     assert eng.state == State.PAYMENT and eng.payment.phase == "paid"
     assert central.row(no)[0] == "paid"
     rig.tick(3.0)
@@ -198,8 +202,11 @@ def test_crash_between_paid_and_printed_then_reprint(rig: Rig, central: Central,
     eng.payment.port.store.close()
     from kiosk.central_client import CentralClient
 
-    port2 = PaymentPort(CentralClient.from_config(cfg, base_url=central.url),
-                        PaymentStore.from_config(cfg), cfg.region_code)
+    port2 = PaymentPort(
+        CentralClient.from_config(cfg, base_url=central.url),
+        PaymentStore.from_config(cfg),
+        cfg.region_code,
+    )
     assert port2.reconcile(grace_s=0) == {no: "paid"}
     assert central.row(no)[0] == "paid"  # re-check never cancels a paid order
     doc = Rig(port2).reprint(no)
@@ -207,8 +214,9 @@ def test_crash_between_paid_and_printed_then_reprint(rig: Rig, central: Central,
     assert port2.stored(no).printed and port2.store.unfinished() == []
 
 
-def test_giving_up_while_the_order_is_priced_cancels_the_late_order(port: PaymentPort,
-                                                                     central: Central) -> None:
+def test_giving_up_while_the_order_is_priced_cancels_the_late_order(
+    port: PaymentPort, central: Central
+) -> None:
     parked: list = []
     rig = Rig(port)
     eng = rig.engine
@@ -240,12 +248,16 @@ def test_doctor_names_a_paid_order_waiting_for_its_receipt(rig: Rig, central: Ce
 
 
 def test_recheck_closes_an_abandoned_unpaid_order_and_keeps_the_current_one(
-        rig: Rig, central: Central, port: PaymentPort) -> None:
+    rig: Rig, central: Central, port: PaymentPort
+) -> None:
     rig.to_confirm()
     mine = rig.engine.payment.order.order_no
-    payload = {"_holder": {"id_number": "11010519491231002X", "name": "张三"},
-               "insured_id": "360426199101010071", "year": rig.engine.session.values["year"],
-               "group": "adult"}
+    payload = {
+        "_holder": {"id_number": "11010519491231002X", "name": "张三"},
+        "insured_id": "360426199101010071",
+        "year": rig.engine.session.values["year"],
+        "group": "adult",
+    }
     import uuid
 
     orphan = port.create("YB-0202", payload, str(uuid.uuid4())).order_no  # its session died

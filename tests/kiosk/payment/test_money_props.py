@@ -1,4 +1,5 @@
 """Property tests: amounts in fen ↔ ¥ text, and the order state machine both sides follow."""
+
 from __future__ import annotations
 
 import pytest
@@ -44,7 +45,9 @@ def test_parse_rejects_or_returns_int(text: str) -> None:
     assert parse_yuan(format_fen(value)) == value
 
 
-@pytest.mark.parametrize("bad", ["", "¥", "4.000", "1,23", "¥ 1", "1e3", "0x10", "1.2.3", "--1", "¥-1"])
+@pytest.mark.parametrize(
+    "bad", ["", "¥", "4.000", "1,23", "¥ 1", "1e3", "0x10", "1.2.3", "--1", "¥-1"]
+)
 def test_parse_refuses_garbage(bad: str) -> None:
     with pytest.raises(AmountError):
         parse_yuan(bad)

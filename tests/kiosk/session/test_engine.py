@@ -1,4 +1,5 @@
 """Session engine: transitions, timeouts with an injected clock, wipe, 好差评 rules, greying."""
+
 from __future__ import annotations
 
 import time
@@ -9,20 +10,41 @@ from hypothesis import strategies as st
 
 from kiosk.session.engine import SessionEngine, Timeouts
 from kiosk.session.errors import InvalidTransition, RatingRefused
-from kiosk.session.ports import CardHolder, CardRead, CardUnreadable, CodeScanned, Connectivity, DeviceState
+from kiosk.session.ports import (
+    CardHolder,
+    CardRead,
+    CardUnreadable,
+    CodeScanned,
+    Connectivity,
+    DeviceState,
+)
 from kiosk.session.rating import GB39046_CODE, LEVELS, PROVINCIAL_CODE
 from kiosk.session.states import State
 from tests.kiosk.session.fixtures import ZHANG, FakeCentral, FakeClock, FakePrinter, catalogue
 
-T = Timeouts(idle_s=60, countdown_s=15, identify_s=60, working_s=30, print_s=30, rating_s=45,
-             elderly_factor=2.0)
+T = Timeouts(
+    idle_s=60,
+    countdown_s=15,
+    identify_s=60,
+    working_s=30,
+    print_s=30,
+    rating_s=45,
+    elderly_factor=2.0,
+)
 
 
 def make(**kw):  # type: ignore[no-untyped-def]
     clock = FakeClock()
     central, printer = FakeCentral(), FakePrinter()
-    eng = SessionEngine(catalogue(), central=central, printer=printer, timeouts=T, clock=clock,
-                        terminal_id="DEMO-0001", **kw)
+    eng = SessionEngine(
+        catalogue(),
+        central=central,
+        printer=printer,
+        timeouts=T,
+        clock=clock,
+        terminal_id="DEMO-0001",
+        **kw,
+    )
     return eng, clock, central, printer
 
 
@@ -42,7 +64,11 @@ def test_query_flow_to_rating_and_home() -> None:
     eng.set_value("year", "2025")
     assert eng.submit_form()  # a read-only query skips the confirm step
     assert eng.state == State.RESULT and central.calls == [("query", "Q-0001")]
-    assert eng.session.outcome and eng.session.outcome.answer and len(eng.session.outcome.answer.rows) == 2
+    assert (
+        eng.session.outcome
+        and eng.session.outcome.answer
+        and len(eng.session.outcome.answer.rows) == 2
+    )
     eng.print_receipt()
     assert eng.state == State.PRINTING and eng.session.print_state == "printed"
     assert len(printer.printed) == 1
@@ -254,7 +280,9 @@ def test_working_timeout_becomes_error_result_and_late_answer_is_dropped() -> No
     assert eng.state == State.WORKING
     clock.advance(30)
     eng.tick()
-    assert eng.state == State.RESULT and eng.session.outcome and eng.session.outcome.error == "timeout"
+    assert (
+        eng.state == State.RESULT and eng.session.outcome and eng.session.outcome.error == "timeout"
+    )
     fn, done = parked.pop()
     done(fn(), None)
     assert eng.session.outcome.error == "timeout"
@@ -371,11 +399,40 @@ def test_unavailable_item_cannot_be_selected() -> None:
         eng.select("P-0001")
 
 
-ACTIONS = st.lists(st.sampled_from([
-    "select_q", "select_p", "select_a", "select_g", "proceed", "card", "unreadable", "scan",
-    "year", "phone", "submit", "confirm", "print", "finish", "rate_good", "rate_bad", "skip",
-    "back", "cancel", "tick5", "tick40", "tick90", "offline", "online", "paper_out", "paper_ok",
-    "continue"]), max_size=40)
+ACTIONS = st.lists(
+    st.sampled_from(
+        [
+            "select_q",
+            "select_p",
+            "select_a",
+            "select_g",
+            "proceed",
+            "card",
+            "unreadable",
+            "scan",
+            "year",
+            "phone",
+            "submit",
+            "confirm",
+            "print",
+            "finish",
+            "rate_good",
+            "rate_bad",
+            "skip",
+            "back",
+            "cancel",
+            "tick5",
+            "tick40",
+            "tick90",
+            "offline",
+            "online",
+            "paper_out",
+            "paper_ok",
+            "continue",
+        ]
+    ),
+    max_size=40,
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -386,25 +443,35 @@ def test_random_sessions_never_keep_personal_data_after_end(actions: list[str]) 
     for a in actions:
         try:
             {
-                "select_q": lambda: eng.select("Q-0001"), "select_p": lambda: eng.select("P-0001"),
-                "select_a": lambda: eng.select("A-0001"), "select_g": lambda: eng.select("G-0001"),
-                "proceed": eng.proceed, "card": lambda: eng.handle(CardRead(ZHANG)),
+                "select_q": lambda: eng.select("Q-0001"),
+                "select_p": lambda: eng.select("P-0001"),
+                "select_a": lambda: eng.select("A-0001"),
+                "select_g": lambda: eng.select("G-0001"),
+                "proceed": eng.proceed,
+                "card": lambda: eng.handle(CardRead(ZHANG)),
                 "unreadable": lambda: eng.handle(CardUnreadable()),
                 "scan": lambda: eng.handle(CodeScanned("SB2026000001")),
                 "year": lambda: eng.set_value("year", "2025"),
                 "phone": lambda: eng.set_value("phone", "13800138000"),
-                "submit": eng.submit_form, "confirm": eng.confirm, "print": eng.print_receipt,
-                "finish": eng.finish, "rate_good": lambda: eng.rate("满意"),
-                "rate_bad": lambda: eng.rate("不满意", ["attitude"]), "skip": eng.skip_rating,
-                "back": eng.back, "cancel": eng.cancel,
+                "submit": eng.submit_form,
+                "confirm": eng.confirm,
+                "print": eng.print_receipt,
+                "finish": eng.finish,
+                "rate_good": lambda: eng.rate("满意"),
+                "rate_bad": lambda: eng.rate("不满意", ["attitude"]),
+                "skip": eng.skip_rating,
+                "back": eng.back,
+                "cancel": eng.cancel,
                 "tick5": lambda: (clock.advance(5), eng.tick()),
                 "tick40": lambda: (clock.advance(40), eng.tick()),
                 "tick90": lambda: (clock.advance(90), eng.tick()),
                 "offline": lambda: eng.handle(Connectivity(False)),
                 "online": lambda: eng.handle(Connectivity(True)),
                 "paper_out": lambda: setattr(printer, "reason", "paper_out"),
-                "paper_ok": lambda: (setattr(printer, "reason", ""),
-                                     eng.handle(DeviceState("printer", True))),
+                "paper_ok": lambda: (
+                    setattr(printer, "reason", ""),
+                    eng.handle(DeviceState("printer", True)),
+                ),
                 "continue": eng.continue_session,
             }[a]()
         except (InvalidTransition, KeyError, RatingRefused):
@@ -422,14 +489,31 @@ def test_random_sessions_never_keep_personal_data_after_end(actions: list[str]) 
 def test_reconfigure_applies_reloaded_settings() -> None:
     noon = time.mktime((2026, 11, 25, 12, 0, 0, 0, 0, -1))
     eng, clock, *_ = make(wall_clock=lambda: noon)
-    longer = Timeouts(idle_s=300, countdown_s=15, identify_s=60, working_s=30, print_s=30,
-                      rating_s=45, elderly_factor=2.0)
-    eng.reconfigure(hall_name="新大厅", timeouts=longer, service_hours=("08:00-09:00",),
-                    default_lang="en", default_elderly=True)
+    longer = Timeouts(
+        idle_s=300,
+        countdown_s=15,
+        identify_s=60,
+        working_s=30,
+        print_s=30,
+        rating_s=45,
+        elderly_factor=2.0,
+    )
+    eng.reconfigure(
+        hall_name="新大厅",
+        timeouts=longer,
+        service_hours=("08:00-09:00",),
+        default_lang="en",
+        default_elderly=True,
+    )
     assert eng.hall_name == "新大厅" and eng.lang == "en" and eng.elderly
     assert eng.state == State.OUT_OF_SERVICE  # noon is outside the new hours
-    eng.reconfigure(hall_name="新大厅", timeouts=longer, service_hours=(), default_lang="zh_CN",
-                    default_elderly=False)
+    eng.reconfigure(
+        hall_name="新大厅",
+        timeouts=longer,
+        service_hours=(),
+        default_lang="zh_CN",
+        default_elderly=False,
+    )
     assert eng.state == State.HOME and eng.lang == "zh_CN"
     eng.select("Q-0001")
     clock.now += 100  # past the old 60 s idle limit, inside the new 300 s
@@ -438,8 +522,8 @@ def test_reconfigure_applies_reloaded_settings() -> None:
 
 
 def test_card_or_qr_item_is_greyed_only_when_both_ways_are_down() -> None:
-    from tests.kiosk.session.fixtures import catalogue_dict
     from kiosk.catalogue.schema import build_catalogue
+    from tests.kiosk.session.fixtures import catalogue_dict
 
     data = catalogue_dict()
     for item in data["items"]:
@@ -462,8 +546,9 @@ def test_defaults_fill_the_form_and_anonymous_needs_the_designs_fields() -> None
     from tests.kiosk.catalogue.conftest import source_dict
 
     central, printer = FakeCentral(), FakePrinter()
-    eng = SessionEngine(build_catalogue(source_dict()), central=central, printer=printer,
-                        clock=FakeClock())
+    eng = SessionEngine(
+        build_catalogue(source_dict()), central=central, printer=printer, clock=FakeClock()
+    )
     eng.select("RX-1101")
     eng.proceed()
     eng.proceed_anonymous()

@@ -1,14 +1,23 @@
 """The engine's small hooks for the face step (the step itself: tests/kiosk/identity)."""
+
 from __future__ import annotations
 
 from typing import Any
 
+from kiosk.catalogue.schema import build_catalogue
 from kiosk.session import engine as engine_mod
+from kiosk.session.engine import SessionEngine
 from kiosk.session.ports import CardRead, DeviceState
 from kiosk.session.states import State
-from kiosk.catalogue.schema import build_catalogue
-from kiosk.session.engine import SessionEngine
-from tests.kiosk.session.fixtures import ID, ZHANG, FakeCentral, FakeClock, FakePrinter, _item, catalogue_dict
+from tests.kiosk.session.fixtures import (
+    ID,
+    ZHANG,
+    FakeCentral,
+    FakeClock,
+    FakePrinter,
+    _item,
+    catalogue_dict,
+)
 
 CODE = "F-0001"
 
@@ -30,9 +39,12 @@ class Step:
 def _engine() -> tuple[Any, FakeClock, list[Step]]:
     clock = FakeClock()
     data = catalogue_dict()
-    data["items"].append(_item(CODE, "apply", "id_card+face", 9, [ID], devices=["idcard", "camera"]))
-    eng = SessionEngine(build_catalogue(data), central=FakeCentral(), printer=FakePrinter(),
-                        clock=clock)
+    data["items"].append(
+        _item(CODE, "apply", "id_card+face", 9, [ID], devices=["idcard", "camera"])
+    )
+    eng = SessionEngine(
+        build_catalogue(data), central=FakeCentral(), printer=FakePrinter(), clock=clock
+    )
     made: list[Step] = []
     eng.face_factory = lambda _e, _h: made.append(Step()) or made[-1]
     return eng, clock, made
@@ -65,7 +77,9 @@ def test_card_then_face_then_form_and_every_end_wipes_the_step() -> None:
     assert eng.state == State.FACE  # "比对通过" shows first
     clock.advance(engine_mod.FACE_PASSED_S)
     eng.tick()
-    assert eng.state == State.CONFIRM and made[0].wiped == 1 and eng.session.face is None  # all prefilled
+    assert (
+        eng.state == State.CONFIRM and made[0].wiped == 1 and eng.session.face is None
+    )  # all prefilled
     assert eng.session.face_verify_id == "FV-1"
     eng.end("cancel")
     eng.select(CODE)

@@ -1,4 +1,5 @@
 """避头尾 line breaking: properties over generated Chinese text, and what a real label shows."""
+
 from __future__ import annotations
 
 from hypothesis import given, settings
@@ -61,9 +62,18 @@ def test_no_line_starts_with_closing_or_ends_with_opening(text: str, width: int)
 @st.composite
 def sentences(draw: st.DrawFn) -> str:
     """Chinese words, each maybe followed by one closing punctuation mark."""
-    return "".join("".join(w) + p for w, p in draw(st.lists(st.tuples(
-        st.lists(HAN, min_size=1, max_size=6), st.sampled_from(["", "，", "。", "、"])),
-        min_size=1, max_size=10)))
+    return "".join(
+        "".join(w) + p
+        for w, p in draw(
+            st.lists(
+                st.tuples(
+                    st.lists(HAN, min_size=1, max_size=6), st.sampled_from(["", "，", "。", "、"])
+                ),
+                min_size=1,
+                max_size=10,
+            )
+        )
+    )
 
 
 @settings(max_examples=300, deadline=None)

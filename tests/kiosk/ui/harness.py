@@ -4,6 +4,7 @@ One set of services (sim:// devices through the drivers, central sandbox, outbox
 is built per test class; each test gets a fresh KioskApp and engine on top of it and drives it
 with UnitTestTouch taps on the widgets a citizen would touch.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -104,8 +105,13 @@ class KioskTestCase(GraphicUnitTest):
 
         sims = self.sims()
         if "printer" in sims:
-            self.engine.handle(DeviceState("printer", sims["printer"].can_print,
-                                           "" if sims["printer"].can_print else "paper_out"))
+            self.engine.handle(
+                DeviceState(
+                    "printer",
+                    sims["printer"].can_print,
+                    "" if sims["printer"].can_print else "paper_out",
+                )
+            )
 
     @staticmethod
     def sims() -> dict[str, Any]:

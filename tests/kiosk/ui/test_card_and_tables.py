@@ -1,10 +1,11 @@
 """The card on the reader drives the flow, by touch on the simulators; result tables as read."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.session.states import State
 from kiosk.results import tables
+from kiosk.session.states import State
 from tests.kiosk.ui.harness import KioskTestCase
 
 
@@ -14,7 +15,12 @@ def test_tables_units_totals_and_attention() -> None:
     money = tables.money_columns(rows, 4)
     assert money == [1, 2]
     assert tables.with_units(cols, money, "（元）")[1:3] == ["缴费基数\n（元）", "养老个人\n（元）"]
-    assert tables.totals(rows, tables.summable(cols, money), 4, "合计") == ["合计", "", "800.00", ""]
+    assert tables.totals(rows, tables.summable(cols, money), 4, "合计") == [
+        "合计",
+        "",
+        "800.00",
+        "",
+    ]
     assert [tables.needs_attention(r) for r in rows] == [False, True]
     assert tables.totals(rows[:1], money, 4, "合计") is None  # one row: nothing to add up
     assert tables.rows_that_fit(1000, 64, 300) == 10 and tables.rows_that_fit(100, 64, 300) == 3
@@ -56,7 +62,9 @@ class CardOnReaderTest(KioskTestCase):
         self.wait_until(lambda: vm.remove_card.visible, what="remove-card reminder")
         self.frames(3)
         self.find("请取走身份证")
-        assert "请取走凭条" not in [getattr(w, "text", "") for w in self.visible_widgets()]  # nothing printed
+        assert "请取走凭条" not in [
+            getattr(w, "text", "") for w in self.visible_widgets()
+        ]  # nothing printed
         self.tap("我知道了")
         assert not vm.remove_card.visible
         self.tap("返回首页")

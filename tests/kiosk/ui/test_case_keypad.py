@@ -1,4 +1,5 @@
 """The case-number keypad types back every number a receipt can show (central's or a terminal's)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,7 +45,10 @@ def test_every_central_case_number_can_be_typed_back(number: str) -> None:
 def test_the_issue_example_and_letters_the_old_keypad_lacked() -> None:
     for ch in "IOSVZ_":
         assert ch in CASE_KEYS
-    assert validate_case_no(FIELD, type_on_keypad("DEMO-0001-20261201-0002")) == "DEMO-0001-20261201-0002"
+    assert (
+        validate_case_no(FIELD, type_on_keypad("DEMO-0001-20261201-0002"))
+        == "DEMO-0001-20261201-0002"
+    )
     assert "".join(CASE_KEYS) == case_ref_alphabet()
     assert set(USCC_KEYS).isdisjoint("IOSVZ-")  # the credit-code keypad keeps GB 32100's alphabet
 

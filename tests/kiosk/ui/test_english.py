@@ -1,6 +1,7 @@
 """A foreigner finishes a query entirely in English: every screen (and its 求助 panel) is walked
 by touch with a Foreign Permanent Resident ID Card, and no Chinese character may show except
 proper names (the holder's own name, the 中文 language button) and official-document lines."""
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,13 @@ class EnglishWalkTest(KioskTestCase):
         """Hall, department and title labels whose text does not fit their box."""
         from kiosk.ui.widgets import FitLabel
 
-        return [w.text for w in self.visible_widgets() if isinstance(w, FitLabel) and w.text
-                and (w.texture_size[1] > w.height + 1 or w.texture_size[0] > w.width + 1)]
+        return [
+            w.text
+            for w in self.visible_widgets()
+            if isinstance(w, FitLabel)
+            and w.text
+            and (w.texture_size[1] > w.height + 1 or w.texture_size[0] > w.width + 1)
+        ]
 
     def check(self, where: str, *, help_too: bool = True) -> None:
         assert self.chinese_on_screen() == [], where

@@ -1,4 +1,5 @@
 """Errors with a way forward: network loss within 5 s, greyed tiles that explain, paper out."""
+
 from __future__ import annotations
 
 import socket
@@ -43,11 +44,15 @@ class NetworkLossTest(KioskTestCase):
         assert not home.tiles[2]["available"]
         self.tap(home.tiles[2]["name"])  # a greyed tile
         assert eng.state == State.HOME
-        assert home.notice_open and "网络中断" in home.notice_text and "人工窗口" in home.notice_text
+        assert (
+            home.notice_open and "网络中断" in home.notice_text and "人工窗口" in home.notice_text
+        )
         self.find(home.notice_text)
         self.tap("知道了")
         assert not home.notice_open
         back = time.monotonic()
         self.services.set_network(True)
         self.wait_until(lambda: eng.online, timeout=5.0, what="online again within 5 s")
-        print(f"offline shown after {lost_after:.2f} s, online after {time.monotonic() - back:.2f} s")
+        print(
+            f"offline shown after {lost_after:.2f} s, online after {time.monotonic() - back:.2f} s"
+        )

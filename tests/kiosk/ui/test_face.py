@@ -1,5 +1,6 @@
 """人证比对 in the running app: the simulated camera (a real photograph), the embedded central
 sandbox comparing real dlib embeddings, touch on the real widgets."""
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """Complete sessions by touch, on the simulators and the embedded central sandbox."""
+
 from __future__ import annotations
 
 from kiosk.session.states import State
@@ -118,7 +119,9 @@ class ApplyAndProgressTest(KioskTestCase):
         assert out is not None and out.submitted is not None and out.submitted.provisional
         assert out.submitted.case_no.startswith("DEMO-0001-")
         self.find(out.submitted.case_no)
-        self.find("网络暂时中断：申请已安全保存在本机，联网后自动提交。这是临时编号，同样可以查询进度。")
+        self.find(
+            "网络暂时中断：申请已安全保存在本机，联网后自动提交。这是临时编号，同样可以查询进度。"
+        )
         row = self.services.outbox.lookup_case(out.submitted.case_no)
         assert row is not None and row.state.value == "pending"
         # the sync worker found central unreachable: items needing it are greyed now
@@ -152,8 +155,11 @@ class PrinterAndDeviceTest(KioskTestCase):
         finally:
             a4.set_fault("")
             # the poller may have seen the fault: let it report the recovery before the next test
-            self.wait_until(lambda: self.services.documents.reported in ("", None), timeout=6,
-                            what="A4 poller back to ok")
+            self.wait_until(
+                lambda: self.services.documents.reported in ("", None),
+                timeout=6,
+                what="A4 poller back to ok",
+            )
         self.frames(3)
         assert eng.session.print_state == "failed" and eng.session.print_reason == "media_empty"
         self.find("证明未能打印")
@@ -165,7 +171,9 @@ class PrinterAndDeviceTest(KioskTestCase):
         qr = [w for w in self.visible_widgets() if type(w).__name__ == "QrImage"]
         assert qr and qr[0].payload == eng.session.outcome.answer.document.verify_url
         assert qr[0].texture is not None
-        assert "打印完成，请在A4出纸口取走证明" not in [getattr(w, "text", "") for w in self.visible_widgets()]
+        assert "打印完成，请在A4出纸口取走证明" not in [
+            getattr(w, "text", "") for w in self.visible_widgets()
+        ]
         assert a4.last_pdf == kept  # nothing came out
         assert "8100**********0026" in self.all_texts()  # the summary on screen, masked
 
@@ -175,8 +183,9 @@ class PrinterAndDeviceTest(KioskTestCase):
         a4 = self.services.documents.printer
         a4.set_fault("media_empty")
         try:
-            self.wait_until(lambda: eng.devices["a4printer"] == "media_empty", what="status poll",
-                            timeout=8)
+            self.wait_until(
+                lambda: eng.devices["a4printer"] == "media_empty", what="status poll", timeout=8
+            )
             self.frames(2)
             self.find("A4打印机：缺纸")
             home = self.app.vm.home
@@ -184,16 +193,22 @@ class PrinterAndDeviceTest(KioskTestCase):
             assert eng.state == State.ITEM
             self.tap("返回首页")
             self.tap("下一页")
-            greyed = [w for w in self.visible_widgets()
-                      if getattr(w, "text", "") == "本机暂不能打印证明（A4打印机不可用）"]
+            greyed = [
+                w
+                for w in self.visible_widgets()
+                if getattr(w, "text", "") == "本机暂不能打印证明（A4打印机不可用）"
+            ]
             assert len(greyed) >= 5
             self.tap("营业执照自助打印")
             assert eng.state == State.HOME  # a greyed tile says why and what to do instead
             assert home.notice_open and "人工窗口" in home.notice_text
         finally:
             a4.set_fault("")
-            self.wait_until(lambda: self.services.documents.reported in ("", None), timeout=6,
-                            what="A4 poller back to ok")
+            self.wait_until(
+                lambda: self.services.documents.reported in ("", None),
+                timeout=6,
+                what="A4 poller back to ok",
+            )
 
     def test_paper_out_explains_itself_on_the_result(self) -> None:
         sims = self.sims()
@@ -206,7 +221,9 @@ class PrinterAndDeviceTest(KioskTestCase):
         note = self.app.vm.result.print_blocked
         assert "缺纸" in note and "拍照" in note and "人工窗口" in note
         self.find(note)
-        button = [w for w in self.app.sm.current_screen.walk() if getattr(w, "text", "") == "打印凭条"]
+        button = [
+            w for w in self.app.sm.current_screen.walk() if getattr(w, "text", "") == "打印凭条"
+        ]
         assert button and button[0].opacity == 1 and button[0].disabled  # greyed, not vanished
 
 

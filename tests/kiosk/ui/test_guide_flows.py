@@ -2,6 +2,7 @@
 the tree to an item, to the 新生儿出生一件事 bundle (one card, shared fields once, 第N项/共3项,
 one request, one receipt, one rating bound to every case), a bundle with one item refused by
 central, an off-terminal instruction printed, and the policy library searched in pinyin."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,8 +17,11 @@ class GuideTouch(KioskTestCase):
     def answer(self, start: str) -> None:
         """Tap the answer button whose first line is `start` (a hint may follow)."""
         self.frames(3)
-        hits = [w for w in self.visible_widgets() if type(w).__name__ == "GuideAnswer"
-                and w.text.split("\n")[0] == start]
+        hits = [
+            w
+            for w in self.visible_widgets()
+            if type(w).__name__ == "GuideAnswer" and w.text.split("\n")[0] == start
+        ]
         assert hits, [w.text for w in self.visible_widgets() if type(w).__name__ == "GuideAnswer"]
         self.tap(hits[0])
 
@@ -36,8 +40,9 @@ class GuideTouch(KioskTestCase):
             self.chip("KeyButton", "›")
         raise AssertionError(f"{word} not among the candidates")
 
-    def type_pinyin(self, runs: list[tuple[str, str]], key: str = "ImeKey",
-                    cand: str = "ImeCandidate") -> None:
+    def type_pinyin(
+        self, runs: list[tuple[str, str]], key: str = "ImeKey", cand: str = "ImeCandidate"
+    ) -> None:
         for letters, word in runs:
             for k in letters:
                 self.chip(key, k)
@@ -61,24 +66,42 @@ class GuideTouch(KioskTestCase):
         self.wait_until(lambda: eng.state == State.FORM, what="card read")
         assert eng.item.name_zh.startswith("新生儿出生一件事 · 共同信息")
         self.type_pinyin([("wang", "王"), ("xiao", "小"), ("bao", "宝")])
-        self.tap([r for r in self.visible_widgets() if type(r).__name__ == "FieldRow"
-                  and r.name == "baby_sex"][0])
+        self.tap(
+            [
+                r
+                for r in self.visible_widgets()
+                if type(r).__name__ == "FieldRow" and r.name == "baby_sex"
+            ][0]
+        )
         self.chip("OptionChip", "男")
         rows = [r for r in self.visible_widgets() if type(r).__name__ == "FieldRow"]
         fields = [w for w in self.visible_widgets() if type(w).__name__ == "FieldList"][0]
         fields.scroll_y = 0
         self.frames(3)
-        self.tap([r for r in self.visible_widgets() if type(r).__name__ == "FieldRow"
-                  and r.name == "birth_cert_no"][0])
+        self.tap(
+            [
+                r
+                for r in self.visible_widgets()
+                if type(r).__name__ == "FieldRow" and r.name == "birth_cert_no"
+            ][0]
+        )
         for k in cert:
             self.tap(k)
-        self.tap([r for r in self.visible_widgets() if type(r).__name__ == "FieldRow"
-                  and r.name == "phone"][0])
+        self.tap(
+            [
+                r
+                for r in self.visible_widgets()
+                if type(r).__name__ == "FieldRow" and r.name == "phone"
+            ][0]
+        )
         for k in "13800138000":
             self.tap(k)
         assert rows
         self.tap("下一步")
-        assert eng.state == State.FORM and eng.item.name_zh == "第1项/共3项 · 新生儿出生登记（申报户口）"
+        assert (
+            eng.state == State.FORM
+            and eng.item.name_zh == "第1项/共3项 · 新生儿出生登记（申报户口）"
+        )
         assert [f.name for f in eng.form_fields] == ["settle_with"]  # shared ones not asked again
         self.tap("下一步")
         assert eng.item.name_zh.startswith("第2项/共3项")
@@ -146,7 +169,11 @@ class GuideFlowTest(GuideTouch):
         eng, printer = self.engine, self.sims()["printer"]
         reads = eng.sessions_ended
         sub = self._newborn("P612345678")
-        assert not sub.provisional and [i.item_code for i in sub.cases] == ["GA-0703", "YB-0203", "RS-0104"]
+        assert not sub.provisional and [i.item_code for i in sub.cases] == [
+            "GA-0703",
+            "YB-0203",
+            "RS-0104",
+        ]
         self.find("3项全部受理")
         client = self.services.central.client
         for i in sub.cases:  # three real cases at central, one per item
@@ -172,8 +199,11 @@ class GuideFlowTest(GuideTouch):
         got = sorted(self.services.outbox.payload(r)["case_no"] for r in ratings)
         assert got == sorted(i.case_no for i in sub.cases)
         self.services.sync.flush(20)
-        assert all(r.state.value == "delivered" for r in self.services.outbox.rows(kind="rating")
-                   if r.id in {x.id for x in ratings})
+        assert all(
+            r.state.value == "delivered"
+            for r in self.services.outbox.rows(kind="rating")
+            if r.id in {x.id for x in ratings}
+        )
         assert eng.sessions_ended == reads  # still the same session: one identification
 
     def test_bundle_with_one_item_refused_by_central(self) -> None:
@@ -190,7 +220,9 @@ class GuideFlowTest(GuideTouch):
         self.tap("打印凭条")
         self.wait_until(lambda: len(printer.pages) > pages, what="receipt")
         paper = "".join(line.strip() for line in printer.pages[-1].lines)
-        assert "未受理" in paper and "户政窗口" in paper and all(i.case_no in paper for i in sub.cases)
+        assert (
+            "未受理" in paper and "户政窗口" in paper and all(i.case_no in paper for i in sub.cases)
+        )
         self.wait_until(lambda: eng.session.print_state == "printed", what="printed")
         self.tap("完成")
         before = len(self._rows("rating"))
@@ -245,8 +277,11 @@ class OfflineBundleTest(GuideTouch):
         self.tap("非常满意")
         self.tap("提交评价")
         ratings = [r for r in self._rows("rating") if r.id not in before]
-        assert sorted(self.services.outbox.payload(r)["item_code"] for r in ratings) == \
-            ["GA-0703", "RS-0104", "YB-0203"]
+        assert sorted(self.services.outbox.payload(r)["item_code"] for r in ratings) == [
+            "GA-0703",
+            "RS-0104",
+            "YB-0203",
+        ]
         self.services.set_network(True)
         self.services.sync.flush(30)
         ref = self.services.outbox.lookup_case(sub.case_no)

@@ -1,4 +1,5 @@
 """求助 on every citizen screen: the button everywhere, the panel's content, closed at session end."""
+
 from __future__ import annotations
 
 import time
@@ -12,13 +13,23 @@ from kiosk.ui.viewmodels.session import SessionViewModel
 from tests.kiosk.session.fixtures import ZHANG, FakeCentral, FakeClock, FakePrinter, catalogue
 from tests.kiosk.ui.harness import KioskTestCase
 
-HALL = HallInfo("安康市政务服务中心24小时自助服务区", "Ankang Hall", "12345", "0915-0000000",
-                "https://zwfw.example.gov.cn/help")
+HALL = HallInfo(
+    "安康市政务服务中心24小时自助服务区",
+    "Ankang Hall",
+    "12345",
+    "0915-0000000",
+    "https://zwfw.example.gov.cn/help",
+)
 
 
 def make(hall: HallInfo = HALL) -> tuple[SessionEngine, SessionViewModel]:
-    eng = SessionEngine(catalogue(), central=FakeCentral(), printer=FakePrinter(), clock=FakeClock(),
-                        hall_name=hall.name)
+    eng = SessionEngine(
+        catalogue(),
+        central=FakeCentral(),
+        printer=FakePrinter(),
+        clock=FakeClock(),
+        hall_name=hall.name,
+    )
     return eng, SessionViewModel(eng, clock=time.time, hall=hall)
 
 
@@ -27,7 +38,9 @@ def test_help_shows_the_step_the_item_the_numbers_and_the_qr() -> None:
     vm.help.open()
     assert vm.help.step_text.startswith("点击要办理的事项") and vm.help.item_title == ""
     assert [(c["label"], c["value"]) for c in vm.help.contacts][:2] == [
-        ("热线电话", "12345"), ("值班电话", "0915-0000000")]
+        ("热线电话", "12345"),
+        ("值班电话", "0915-0000000"),
+    ]
     assert vm.help.qr == "https://zwfw.example.gov.cn/help" and "12345" in vm.help.qr_text
     vm.help.close()
     eng.select("Q-0001")
@@ -36,7 +49,7 @@ def test_help_shows_the_step_the_item_the_numbers_and_the_qr() -> None:
     assert vm.help.item_title == "关于“事项1”" and vm.help.step_text.startswith("请把身份证件")
     assert "办理部门：某局" in [x["text"] for x in vm.help.item_lines]
     eng.set_language("en")
-    assert vm.help.item_title == "About \"Item 1\""
+    assert vm.help.item_title == 'About "Item 1"'
     eng.back()
     eng.back()  # the session ended: the terminal's language again, then English at home
     assert eng.state == State.HOME and vm.home.hall_name == HALL.name

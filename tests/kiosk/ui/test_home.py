@@ -1,4 +1,5 @@
 """CJK glyphs really drawn; `python main.py` starts and stops cleanly on the demo config."""
+
 from __future__ import annotations
 
 import subprocess
@@ -39,8 +40,13 @@ class CjkFontTest(GraphicUnitTest):
 
 def test_make_run_entry_starts_and_logs(tmp_path: Path) -> None:
     """`python main.py` starts the window on the demo config (offscreen here) and exits cleanly."""
-    out = subprocess.run([sys.executable, "main.py", "--size", "800x600", "--exit-after", "0.5"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=90)
+    out = subprocess.run(
+        [sys.executable, "main.py", "--size", "800x600", "--exit-after", "0.5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert "kiosk started: terminal DEMO-0001" in out.stderr
     assert "Traceback" not in out.stderr
@@ -49,7 +55,12 @@ def test_make_run_entry_starts_and_logs(tmp_path: Path) -> None:
 def test_run_with_invalid_config_exits_2_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "t.toml"
     bad.write_text('terminal_id = "x"\n', encoding="utf-8")
-    out = subprocess.run([sys.executable, "main.py", "--config", str(bad)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "main.py", "--config", str(bad)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 2
     assert "central: required" in out.stderr and "Traceback" not in out.stderr

@@ -1,4 +1,5 @@
 """12345 by touch: anonymous, 诉求内容 typed with the pinyin input method, phone masked on confirm."""
+
 from __future__ import annotations
 
 from kiosk.session.states import State
@@ -18,7 +19,9 @@ class HotlineTest(KioskTestCase):
         """Tap a candidate, turning the bar's pages (›) until it shows."""
         for _ in range(8):
             self.frames(3)
-            if word in [w.text for w in self.visible_widgets() if type(w).__name__ == "ImeCandidate"]:
+            if word in [
+                w.text for w in self.visible_widgets() if type(w).__name__ == "ImeCandidate"
+            ]:
                 self._chip("ImeCandidate", word)
                 return
             self._chip("KeyButton", "›")
@@ -43,7 +46,11 @@ class HotlineTest(KioskTestCase):
         fields = [w for w in self.visible_widgets() if type(w).__name__ == "FieldList"][0]
         fields.scroll_y = 0  # the citizen swipes the list up: 诉求内容 is the last field
         self.frames(3)
-        rows = [w for w in self.visible_widgets() if type(w).__name__ == "FieldRow" and w.name == "content"]
+        rows = [
+            w
+            for w in self.visible_widgets()
+            if type(w).__name__ == "FieldRow" and w.name == "content"
+        ]
         x, y = rows[0].to_window(*rows[0].center)
         assert fields.collide_point(*fields.parent.to_widget(x, y)), "诉求内容 not on screen"
         self.tap(rows[0])

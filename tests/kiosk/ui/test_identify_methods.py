@@ -4,6 +4,7 @@ The real app on the demo services: the 社保卡 is the in-process simulator beh
 (the PC/SC path itself is tested against pcscd in tests/drivers/sscard), app codes are minted
 by the embedded central sandbox and checked by POST /v1/identity/code.
 """
+
 from __future__ import annotations
 
 import time
@@ -23,7 +24,9 @@ class IdentifyMethodsTest(KioskTestCase):
     """Flows by touch for an item that accepts every identification."""
 
     def _mint(self, **body: Any) -> str:
-        resp = requests.post(self.services.sandbox.url + "/sandbox/identity/codes", json=body, timeout=10)
+        resp = requests.post(
+            self.services.sandbox.url + "/sandbox/identity/codes", json=body, timeout=10
+        )
         assert resp.status_code == 200, resp.text
         return resp.json()["code"]
 
@@ -132,9 +135,13 @@ class IdentifyMethodsTest(KioskTestCase):
         eng, sims = self.engine, self.sims()
         self._to_identify()
         for body, problem, text in (
-                ({"kind": "medical", "issued_ago_s": 600}, "code_expired",
-                 "二维码已过期，请在手机上刷新后重新出示"),
-                ({"holder": "revoked"}, "code_revoked", "此电子凭证已失效，请刷身份证或到服务窗口办理")):
+            (
+                {"kind": "medical", "issued_ago_s": 600},
+                "code_expired",
+                "二维码已过期，请在手机上刷新后重新出示",
+            ),
+            ({"holder": "revoked"}, "code_revoked", "此电子凭证已失效，请刷身份证或到服务窗口办理"),
+        ):
             sims["scanner"].scan(self._mint(**body))
             self.wait_until(lambda p=problem: eng.session.identify_problem == p, what=problem)
             self.frames(2)
@@ -152,9 +159,14 @@ class IdentifyMethodsTest(KioskTestCase):
         self.frames(3)
         eng.end("cancel")  # the last session ended now: what goes in after it is this citizen's
         sims["sscard"].insert("demo")  # before choosing anything: read, and ignored at home
-        self.wait_until(lambda: any(s.reader.state.value == "card_present"
-                                    for s in self.services.sources if hasattr(s, "wake")),
-                        what="社保卡 seen at home")
+        self.wait_until(
+            lambda: any(
+                s.reader.state.value == "card_present"
+                for s in self.services.sources
+                if hasattr(s, "wake")
+            ),
+            what="社保卡 seen at home",
+        )
         assert eng.state == State.HOME and eng.personal_data() == []
         self.tap(ITEM)
         self.tap("开始办理")
@@ -169,8 +181,9 @@ class IdentifyMethodsTest(KioskTestCase):
         self.tap(ITEM)
         self.tap("开始办理")
         deadline = time.monotonic() + 1.5  # five polls of the simulated reader
-        self.wait_until(lambda: time.monotonic() > deadline or eng.state != State.IDENTIFY,
-                        what="a second look")
+        self.wait_until(
+            lambda: time.monotonic() > deadline or eng.state != State.IDENTIFY, what="a second look"
+        )
         assert eng.state == State.IDENTIFY and eng.session.holder is None
         eng.end("cancel")
         sims["sscard"].remove()

@@ -1,4 +1,5 @@
 """The maintenance screen by touch: hidden hold, PIN pad, live tests, out of service and back."""
+
 from __future__ import annotations
 
 import time
@@ -50,7 +51,9 @@ class MaintenanceByTouchTest(KioskTestCase):
         # print a test page
         pages = len(sims["printer"].pages)
         self.tap("打印测试页")
-        self.wait_until(lambda: m.print_test == "测试页已打印，请检查字迹和二维码", what="test page")
+        self.wait_until(
+            lambda: m.print_test == "测试页已打印，请检查字迹和二维码", what="test page"
+        )
         assert len(sims["printer"].wait_for_pages(pages + 1)) == pages + 1
         # read a card: shown masked, the session engine never sees it
         sims["idcard"].remove()
@@ -59,7 +62,9 @@ class MaintenanceByTouchTest(KioskTestCase):
         self.wait_until(lambda: m.card_test.startswith("读卡成功"), what="card test")
         self.frames(2)
         shown = self.find(m.card_test).text
-        assert "6109**********0010" in shown and eng.state == State.HOME and eng.personal_data() == []
+        assert (
+            "6109**********0010" in shown and eng.state == State.HOME and eng.personal_data() == []
+        )
         sims["idcard"].remove()
         # out of service, leave: the citizen sees the paused screen
         self.tap("暂停服务")
@@ -77,5 +82,17 @@ class MaintenanceByTouchTest(KioskTestCase):
         self.tap("退出维护")
         assert not m.visible
         kinds = [e["action"] for e in m.mode.audit.tail(12)]
-        assert kinds == ["pin_wrong", "enter", "heartbeat", "print_test", "card_test", "card_test",
-                         "out_of_service", "exit", "enter", "heartbeat", "in_service", "exit"]
+        assert kinds == [
+            "pin_wrong",
+            "enter",
+            "heartbeat",
+            "print_test",
+            "card_test",
+            "card_test",
+            "out_of_service",
+            "exit",
+            "enter",
+            "heartbeat",
+            "in_service",
+            "exit",
+        ]

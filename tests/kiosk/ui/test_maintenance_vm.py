@@ -3,6 +3,7 @@
 Actions run inline (run_inline) so each test reads the outcome at once; the clocks of the PIN
 pad, maintenance mode and live tests are injected.
 """
+
 from __future__ import annotations
 
 import time
@@ -52,10 +53,17 @@ def make(svc: Any, tmp_path: Path, flag: PausedFlag | None = None) -> tuple[Any,
     clock = Clock()
     audit = AuditLog(tmp_path / "audit.jsonl", clock)
     mode = MaintenanceMode(PinGuard(HASH, tmp_path / "pin.json", clock), audit, clock)
-    engine = SessionEngine(svc.catalogue, central=svc.central, printer=svc.printer,
-                           terminal_id=svc.cfg.terminal_id)
-    vm = MaintenanceViewModel(mode, Console(svc, svc.cfg), engine, runner=run_inline,
-                              paused_flag=flag or PausedFlag(tmp_path / "paused.json"), clock=clock)
+    engine = SessionEngine(
+        svc.catalogue, central=svc.central, printer=svc.printer, terminal_id=svc.cfg.terminal_id
+    )
+    vm = MaintenanceViewModel(
+        mode,
+        Console(svc, svc.cfg),
+        engine,
+        runner=run_inline,
+        paused_flag=flag or PausedFlag(tmp_path / "paused.json"),
+        clock=clock,
+    )
     return vm, clock, audit
 
 
@@ -117,7 +125,9 @@ def test_status_page_shows_the_running_terminal(svc: Any, tmp_path: Path) -> Non
     assert rows["读卡器"]["state"] == "正常" and rows["读卡器"]["detail"] == "sim://idcard"
     assert vm.central_text.startswith("已连接，签名心跳被接受。往返 ")
     assert "时钟偏差 +0." in vm.central_text or "时钟偏差 -0." in vm.central_text
-    assert vm.outbox_text.startswith("待发送 ") and vm.catalogue_text.startswith("版本 1，共 26 项，签名密钥 demo-2026")
+    assert vm.outbox_text.startswith("待发送 ") and vm.catalogue_text.startswith(
+        "版本 1，共 26 项，签名密钥 demo-2026"
+    )
     assert vm.service_text == "正在对外服务" and not vm.paused
 
 
@@ -172,7 +182,9 @@ def test_out_of_service_holds_across_a_restart(svc: Any, tmp_path: Path) -> None
     enter(vm)
     vm.set_in_service(False)
     assert vm.paused and vm.engine.state == State.OUT_OF_SERVICE and flag.is_set()
-    assert vm.engine.out_of_service_reason() == "paused" and vm.service_text.startswith("已暂停服务")
+    assert vm.engine.out_of_service_reason() == "paused" and vm.service_text.startswith(
+        "已暂停服务"
+    )
     vm.leave()
     again, *_ = make(svc, tmp_path, flag)  # the app restarts
     assert again.paused and again.engine.state == State.OUT_OF_SERVICE
@@ -198,8 +210,16 @@ def test_idle_exit_after_two_minutes(svc: Any, tmp_path: Path) -> None:
 
 def test_outbox_retry_dead_and_catalogue_refresh(svc: Any, tmp_path: Path) -> None:
     vm, _clock, audit = make(svc, tmp_path)
-    row = svc.outbox.enqueue("rating", {"case_no": "610900-20261125-999999", "item_code": "RS-0101",
-                                        "level": "满意", "tags": [], "comment": ""})
+    row = svc.outbox.enqueue(
+        "rating",
+        {
+            "case_no": "610900-20261125-999999",
+            "item_code": "RS-0101",
+            "level": "满意",
+            "tags": [],
+            "comment": "",
+        },
+    )
     deadline = time.monotonic() + 10
     while svc.outbox.get(row.id).state.value == "pending" and time.monotonic() < deadline:
         time.sleep(0.05)

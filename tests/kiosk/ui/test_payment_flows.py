@@ -1,4 +1,5 @@
 """城乡居民医保缴费 by touch: on the simulators, the embedded central and its sandbox platform."""
+
 from __future__ import annotations
 
 import time
@@ -37,7 +38,12 @@ class PaymentFlowTest(KioskTestCase):
         self.wait_until(lambda: eng.state == State.CONFIRM, what="order priced")
         texts = self.all_texts()
         assert "应缴金额" in texts and "¥400.00" in texts  # before paying, with the breakdown
-        assert "城乡居民基本医疗保险 个人缴费（2026年度）  ¥380.00".replace("2026", time.strftime("%Y")) in texts
+        assert (
+            "城乡居民基本医疗保险 个人缴费（2026年度）  ¥380.00".replace(
+                "2026", time.strftime("%Y")
+            )
+            in texts
+        )
         self.tap("确认金额，去支付")
         assert eng.state == State.PAYMENT
         self.frames(3)
@@ -48,8 +54,11 @@ class PaymentFlowTest(KioskTestCase):
 
     def _receipt_printed(self, pages: int) -> list[str]:
         eng = self.engine
-        self.wait_until(lambda: eng.payment.phase == "paid" or eng.state != State.PAYMENT,
-                        timeout=6, what="paid")
+        self.wait_until(
+            lambda: eng.payment.phase == "paid" or eng.state != State.PAYMENT,
+            timeout=6,
+            what="paid",
+        )
         self.find("缴费成功\n正在打印缴费凭证…")
         self.wait_until(lambda: eng.session.print_state == "printed", timeout=10, what="printed")
         page = self.sims()["printer"].wait_for_pages(pages + 1)[-1]

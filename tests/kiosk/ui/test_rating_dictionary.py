@@ -1,5 +1,6 @@
 """好差评 on the terminal: the screen rendered from the rating dictionary, the callback phone
 after consent (never kept after the rating), and a dictionary version change from central."""
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,13 @@ def test_screen_from_the_dictionary_and_a_consented_callback_phone(tmp_path: Pat
     to_rating(eng)
     r = vm.rating
     r.update(eng)
-    assert [lv["text"] for lv in r.levels] == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    assert [lv["text"] for lv in r.levels] == [
+        "非常满意",
+        "满意",
+        "基本满意",
+        "不满意",
+        "非常不满意",
+    ]
     r.choose("满意")
     assert [t["text"] for t in r.tags] == ["办事效率高", "操作方便", "指引清楚", "一次办成"]
     assert r.can_submit and not r.offer_callback  # reasons optional, no callback for a good one
@@ -57,7 +64,9 @@ def test_screen_from_the_dictionary_and_a_consented_callback_phone(tmp_path: Pat
     (sent,) = eng.central.ratings
     assert sent.dictionary_version == 1 and sent.tags == ("device_fault",)
     assert dict(sent.indicators) == {"overall": "非常不满意", "attitude": "不满意"}
-    assert sent.callback_phone == "13900001111" and sent.hall == "安康市政务服务中心24小时自助服务区"
+    assert (
+        sent.callback_phone == "13900001111" and sent.hall == "安康市政务服务中心24小时自助服务区"
+    )
     assert eng.ratings[-1].callback_phone == ""  # the engine's history keeps no phone
     assert r.phone == "" and not r.consent and r.comment == ""
 
@@ -94,11 +103,15 @@ def test_dictionary_version_change_reaches_the_terminal_and_its_ratings(tmp_path
         assert not cache.refresh(client) and cache.current().version == 1  # same version
         v2 = json.loads(json.dumps(DEFAULT_DICTIONARY))
         v2["version"] = 2
-        v2["reasons_by_level"]["不满意"].append({"code": "queue_long", "zh": "排队太久",
-                                                "en": "Long queue"})
-        r = requests.put(handle.url + "/v1/admin/rating-dictionary", timeout=10,
-                         data=json.dumps(v2, ensure_ascii=False).encode(),
-                         headers={"Authorization": f"Bearer {token}"})
+        v2["reasons_by_level"]["不满意"].append(
+            {"code": "queue_long", "zh": "排队太久", "en": "Long queue"}
+        )
+        r = requests.put(
+            handle.url + "/v1/admin/rating-dictionary",
+            timeout=10,
+            data=json.dumps(v2, ensure_ascii=False).encode(),
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert r.status_code == 200, r.text
         assert cache.refresh(client) and cache.current().version == 2
         assert not cache.refresh(client)  # ETag: 304
@@ -117,15 +130,29 @@ def test_dictionary_version_change_reaches_the_terminal_and_its_ratings(tmp_path
         vm.rating.submit()
         (rec,) = eng.central.ratings
         # the same record through the real outbox body to central: accepted under version 2
-        sub = client.submit({"item_code": "SB-APPLY-001", "region_code": "610900",
-                             "applicant": {"id_number": "11010519491231002X", "name": "张三"},
-                             "fields": {}}, str(uuid.uuid4()))
-        box = Outbox(tmp_path / "outbox.sqlite3", tmp_path / "outbox.key",
-                     terminal_id="DEMO-0001")
+        sub = client.submit(
+            {
+                "item_code": "SB-APPLY-001",
+                "region_code": "610900",
+                "applicant": {"id_number": "11010519491231002X", "name": "张三"},
+                "fields": {},
+            },
+            str(uuid.uuid4()),
+        )
+        box = Outbox(tmp_path / "outbox.sqlite3", tmp_path / "outbox.key", terminal_id="DEMO-0001")
         port = CentralPort(client, box, "610900")
-        port.rate(RatingRecord(sub.case_no, "SB-APPLY-001", rec.level, rec.tags, "",
-                               dictionary_version=rec.dictionary_version,
-                               indicators=rec.indicators, hall=rec.hall))
+        port.rate(
+            RatingRecord(
+                sub.case_no,
+                "SB-APPLY-001",
+                rec.level,
+                rec.tags,
+                "",
+                dictionary_version=rec.dictionary_version,
+                indicators=rec.indicators,
+                hall=rec.hall,
+            )
+        )
         row = box.head(Kind.RATING)
         assert row is not None
         body = box.payload(row)
@@ -160,6 +187,7 @@ def test_real_name_is_the_citizens_choice_and_not_kept() -> None:
     (sent,) = eng.central.ratings
     assert sent.rater == (ZHANG.name, ZHANG.id_number)
     assert eng.ratings[-1].rater is None
-    b = body(sent.service_id, sent.item_code, sent.level or "", sent.tags, "", 1, {}, "",
-             "", sent.rater)
+    b = body(
+        sent.service_id, sent.item_code, sent.level or "", sent.tags, "", 1, {}, "", "", sent.rater
+    )
     assert b["real_name"] is True and b["rater"]["id_number"] == ZHANG.id_number

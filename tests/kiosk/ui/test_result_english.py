@@ -1,5 +1,6 @@
 """The result screen in English: central's English when it sends some, the terminal's own words
 for an older central that sends none."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,12 +10,19 @@ from kiosk.session.ports import CardRead, QueryAnswer
 from kiosk.ui.viewmodels.session import SessionViewModel
 from tests.kiosk.session.fixtures import ZHANG, FakeCentral, FakeClock, FakePrinter, catalogue
 
-OLD = QueryAnswer(title="事项1（近12个月）", columns=("月份", "状态"),
-                  rows=(("2025-01", "欠缴"), ("2025-02", "住宅")))
-NEW = QueryAnswer(title="事项1（近12个月）", columns=("月份", "状态"),
-                  rows=(("2025-01", "欠缴"), ("2025-02", "住宅")),
-                  title_en="Item 1 (last 12 months)", columns_en=("Month", "State"),
-                  terms_en={"住宅": "Residential", "欠缴": "Unpaid"})
+OLD = QueryAnswer(
+    title="事项1（近12个月）",
+    columns=("月份", "状态"),
+    rows=(("2025-01", "欠缴"), ("2025-02", "住宅")),
+)
+NEW = QueryAnswer(
+    title="事项1（近12个月）",
+    columns=("月份", "状态"),
+    rows=(("2025-01", "欠缴"), ("2025-02", "住宅")),
+    title_en="Item 1 (last 12 months)",
+    columns_en=("Month", "State"),
+    terms_en={"住宅": "Residential", "欠缴": "Unpaid"},
+)
 
 
 class Central(FakeCentral):
@@ -27,8 +35,9 @@ class Central(FakeCentral):
 
 
 def result(answer: QueryAnswer, lang: str = "en") -> Any:
-    eng = SessionEngine(catalogue(), central=Central(answer), printer=FakePrinter(),
-                        clock=FakeClock())
+    eng = SessionEngine(
+        catalogue(), central=Central(answer), printer=FakePrinter(), clock=FakeClock()
+    )
     vm = SessionViewModel(eng)
     eng.set_language(lang)
     eng.select("Q-0001")

@@ -4,6 +4,7 @@ Counts the taps a citizen needs after identification (the card is placed, not ta
 the catalogue's default choices, typed characters counted apart; the goal (issue 16) is at most
 4 for print and query items and 6 for the rest. The table is reported in docs/ui.md.
 """
+
 from __future__ import annotations
 
 import time
@@ -12,8 +13,12 @@ from typing import Any
 from kiosk.session.states import State
 from tests.kiosk.ui.harness import KioskTestCase
 
-SAMPLE = {"phone": "13800138000", "id_number": "11010519491231002X",
-          "uscc": "91110000600037341L", "case_no": "610900-20261125-000001"}
+SAMPLE = {
+    "phone": "13800138000",
+    "id_number": "11010519491231002X",
+    "uscc": "91110000600037341L",
+    "case_no": "610900-20261125-000001",
+}
 GOAL = {"print": 4, "query": 4, "progress": 4}
 GOAL_OTHER = 6
 DONE_STATES = (State.RESULT, State.PRINTING)
@@ -36,7 +41,9 @@ class TapCountTest(KioskTestCase):
             self.tap("下一页")
             taps += 1
             assert taps < 5, f"{name} not on any page"
-        tile = [w for w in self.visible_widgets() if type(w).__name__ == "ItemTile" and w.name == name]
+        tile = [
+            w for w in self.visible_widgets() if type(w).__name__ == "ItemTile" and w.name == name
+        ]
         self.tap(tile[0])
         return taps + 1
 
@@ -61,7 +68,9 @@ class TapCountTest(KioskTestCase):
         if eng.state == State.IDENTIFY:
             sims["idcard"].insert("mainland")
             self.wait_until(lambda: eng.state != State.IDENTIFY, what=f"{code}: card read")
-        if eng.state == State.FACE:  # 人证比对 (its taps: tests/kiosk/ui/test_face.py): taken as passed
+        if (
+            eng.state == State.FACE
+        ):  # 人证比对 (its taps: tests/kiosk/ui/test_face.py): taken as passed
             eng.face_passed("FV-TAPS")
             eng.face_continue()
         # the citizen looks at the form first (and the reader reports the card halted meanwhile)
@@ -74,7 +83,9 @@ class TapCountTest(KioskTestCase):
             if eng.state in DONE_STATES:
                 break
             if eng.state == State.WORKING:
-                self.wait_until(lambda: eng.state != State.WORKING, timeout=10, what=f"{code}: central")
+                self.wait_until(
+                    lambda: eng.state != State.WORKING, timeout=10, what=f"{code}: central"
+                )
                 continue
             if eng.state == State.CONFIRM:
                 self.tap(self.app.vm.confirm.confirm_text)
@@ -87,24 +98,42 @@ class TapCountTest(KioskTestCase):
                 self._tap_widget("OptionChip", form.options[0]["text"])
                 after += 1
                 continue
-            missing = next((x for x in eng.form_fields if x.required and not x.prefill
-                            and not eng.session.values.get(x.name)), None)
+            missing = next(
+                (
+                    x
+                    for x in eng.form_fields
+                    if x.required and not x.prefill and not eng.session.values.get(x.name)
+                ),
+                None,
+            )
             if missing is not None and missing.type != "choice":
                 if missing.name != form.active:
-                    self.tap([r for r in self.visible_widgets() if type(r).__name__ == "FieldRow"
-                              and r.name == missing.name][0])
+                    self.tap(
+                        [
+                            r
+                            for r in self.visible_widgets()
+                            if type(r).__name__ == "FieldRow" and r.name == missing.name
+                        ][0]
+                    )
                     after += 1
                 for ch in self._value_for(missing):
                     # typed data is counted apart (and typed through the view-model: the
                     # keypads themselves are driven by touch in test_flows / test_case_keypad)
                     form.key(ch)
                     typed += 1
-                assert eng.session.values.get(missing.name) == self._value_for(missing), \
-                    (code, eng.session.values.get(missing.name))
+                assert eng.session.values.get(missing.name) == self._value_for(missing), (
+                    code,
+                    eng.session.values.get(missing.name),
+                )
                 continue
             if missing is not None:  # a choice further down: tap its row
-                self.tap([r for r in self.visible_widgets() if type(r).__name__ == "FieldRow"
-                          and r.name == missing.name][0])
+                self.tap(
+                    [
+                        r
+                        for r in self.visible_widgets()
+                        if type(r).__name__ == "FieldRow" and r.name == missing.name
+                    ][0]
+                )
                 after += 1
                 continue
             self.tap("下一步")

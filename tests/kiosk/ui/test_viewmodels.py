@@ -1,4 +1,5 @@
 """View-models without a window: what each screen would show, and what its buttons do."""
+
 from __future__ import annotations
 
 import time
@@ -11,8 +12,13 @@ from tests.kiosk.session.fixtures import ZHANG, FakeCentral, FakeClock, FakePrin
 
 
 def make() -> tuple[SessionEngine, SessionViewModel]:
-    eng = SessionEngine(catalogue(), central=FakeCentral(), printer=FakePrinter(), clock=FakeClock(),
-                        hall_name="安康市政务服务中心24小时自助服务区")
+    eng = SessionEngine(
+        catalogue(),
+        central=FakeCentral(),
+        printer=FakePrinter(),
+        clock=FakeClock(),
+        hall_name="安康市政务服务中心24小时自助服务区",
+    )
     t = time.mktime((2026, 11, 25, 3, 7, 0, 0, 0, -1))
     return eng, SessionViewModel(eng, clock=lambda: t)
 
@@ -30,7 +36,9 @@ def test_home_clock_tiles_filter_and_greying() -> None:
     assert not tile["available"] and tile["reason"] == "本机暂不能打印证明（A4打印机不可用）"
     assert "A4打印机：缺纸" in [d["text"] for d in home.devices]
     eng.set_language("en")
-    assert home.date_text == "Wed 2026-11-25" and "Printer: out of paper" in [d["text"] for d in home.devices]
+    assert home.date_text == "Wed 2026-11-25" and "Printer: out of paper" in [
+        d["text"] for d in home.devices
+    ]
     assert "A4 printer: out of paper" in [d["text"] for d in home.devices]
     home.select("P-0001")
     assert eng.state == State.HOME  # greyed: nothing happens
@@ -108,7 +116,13 @@ def test_rating_needs_a_tag_for_a_bad_level() -> None:
     eng.confirm()
     eng.finish()
     r = vm.rating
-    assert [lv["text"] for lv in r.levels] == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    assert [lv["text"] for lv in r.levels] == [
+        "非常满意",
+        "满意",
+        "基本满意",
+        "不满意",
+        "非常不满意",
+    ]
     r.choose("非常不满意")
     assert r.needs_tags and not r.can_submit and r.error_text == "请至少选择一个原因"
     r.submit()
@@ -141,7 +155,10 @@ def test_receipt_on_screen_shows_table_rows_as_spaced_cells() -> None:
 
     eng, vm = make()
     eng.session.print_state, eng.session.print_reason = "failed", "paper_out"
-    eng.session.receipt = ReceiptDoc("缴存明细", (("姓名", "张*"), table_row(["年月", "金额"]),
-                                                table_row(["2026-10", "1,200.00"])), qr="X")
+    eng.session.receipt = ReceiptDoc(
+        "缴存明细",
+        (("姓名", "张*"), table_row(["年月", "金额"]), table_row(["2026-10", "1,200.00"])),
+        qr="X",
+    )
     vm.printing.update(eng)
     assert [d["value"] for d in vm.printing.lines] == ["张*", "年月  金额", "2026-10  1,200.00"]

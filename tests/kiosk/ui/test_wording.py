@@ -1,5 +1,6 @@
 """Wording a Chinese government UI needs: full-width punctuation, 请选择 for choices, print items
 named for what comes out, reason tags that fit an unattended machine, the demo hall."""
+
 from __future__ import annotations
 
 import json
@@ -8,13 +9,15 @@ from pathlib import Path
 
 import yaml
 
-from kiosk.catalogue.model import Field, Option
 from kiosk.catalogue.errors import FieldValueError
+from kiosk.catalogue.model import Field, Option
 from kiosk.catalogue.validators import validate_field_value
 from kiosk.ui import i18n
 
 ROOT = Path(__file__).resolve().parents[3]
-CATALOGUE = yaml.safe_load((ROOT / "config" / "catalogue" / "catalogue.yaml").read_text(encoding="utf-8"))
+CATALOGUE = yaml.safe_load(
+    (ROOT / "config" / "catalogue" / "catalogue.yaml").read_text(encoding="utf-8")
+)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 HALF_WIDTH = re.compile(r"[(),;?!]|(?<![0-9]):|:(?![0-9])")
 
@@ -38,15 +41,24 @@ def chinese_texts() -> list[tuple[str, str]]:
 
 
 def test_chinese_text_uses_full_width_punctuation() -> None:
-    bad = [(where, text) for where, text in chinese_texts()
-           if CJK.search(text) and HALF_WIDTH.search(re.sub(r"\{[a-z_]+\}", "", text))
-           and not where.startswith("zh_CN.json:maint.")]  # the technician's screens quote commands
+    bad = [
+        (where, text)
+        for where, text in chinese_texts()
+        if CJK.search(text)
+        and HALF_WIDTH.search(re.sub(r"\{[a-z_]+\}", "", text))
+        and not where.startswith("zh_CN.json:maint.")
+    ]  # the technician's screens quote commands
     assert bad == []
 
 
 def test_choices_say_please_choose() -> None:
-    choice = Field(name="insurance", type="choice", label_zh="险种", label_en="Insurance type",
-                   options=(Option("pension", "养老保险", "Pension"),))
+    choice = Field(
+        name="insurance",
+        type="choice",
+        label_zh="险种",
+        label_en="Insurance type",
+        options=(Option("pension", "养老保险", "Pension"),),
+    )
     try:
         validate_field_value(choice, None)
     except FieldValueError as exc:
@@ -71,7 +83,13 @@ def test_print_items_are_named_for_what_comes_out() -> None:
 
 def test_reason_tags_fit_an_unattended_machine() -> None:
     assert [t["zh"] for t in CATALOGUE["rating_tags"]] == [
-        "操作不便", "等待/打印太慢", "结果有误", "设备故障", "说明不清楚", "其他"]
+        "操作不便",
+        "等待/打印太慢",
+        "结果有误",
+        "设备故障",
+        "说明不清楚",
+        "其他",
+    ]
 
 
 def test_no_second_generation_id_asked_of_everyone() -> None:
@@ -83,10 +101,17 @@ def test_no_second_generation_id_asked_of_everyone() -> None:
 
 def test_the_demo_hall_is_ankang() -> None:
     cfg = (ROOT / "config" / "terminal.toml").read_text(encoding="utf-8")
-    assert 'hall_name = "安康市政务服务中心24小时自助服务区"' in cfg and 'region_code = "610900"' in cfg
+    assert (
+        'hall_name = "安康市政务服务中心24小时自助服务区"' in cfg
+        and 'region_code = "610900"' in cfg
+    )
     depts = {item["department_zh"] for item in CATALOGUE["items"]}
     assert all("安康市" in d for d in depts), depts
-    for path in [*ROOT.glob("config/**/*.toml"), *ROOT.glob("config/**/*.yaml"),
-                 *ROOT.glob("docs/*.md"), *ROOT.glob("central/*.py")]:
+    for path in [
+        *ROOT.glob("config/**/*.toml"),
+        *ROOT.glob("config/**/*.yaml"),
+        *ROOT.glob("docs/*.md"),
+        *ROOT.glob("central/*.py"),
+    ]:
         text = path.read_text(encoding="utf-8")
         assert "示范市" not in text and "330100" not in text, path

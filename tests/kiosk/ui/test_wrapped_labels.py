@@ -1,4 +1,5 @@
 """Every wrapped Kivy label breaks Chinese lines by 避头尾 (kiosk.typography installed on Label)."""
+
 from __future__ import annotations
 
 from kivy.uix.label import Label

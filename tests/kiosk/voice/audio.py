@@ -1,4 +1,5 @@
 """Reading what the speech engine wrote: WAV files through numpy + the stdlib's wave module."""
+
 from __future__ import annotations
 
 import wave
@@ -24,9 +25,13 @@ def speech_figures(path: Path) -> dict[str, float]:
     frame = max(1, rate // 50)
     n = len(x) // frame
     frames = x[: n * frame].reshape(n, frame) if n else x.reshape(1, -1)
-    rms = np.sqrt((frames ** 2).mean(axis=1))
-    return {"duration_s": len(x) / rate, "rms": float(np.sqrt((x ** 2).mean())) if len(x) else 0.0,
-            "voiced": float((rms > 0.01).mean()) if len(rms) else 0.0, "peak": float(np.abs(x).max())}
+    rms = np.sqrt((frames**2).mean(axis=1))
+    return {
+        "duration_s": len(x) / rate,
+        "rms": float(np.sqrt((x**2).mean())) if len(x) else 0.0,
+        "voiced": float((rms > 0.01).mean()) if len(rms) else 0.0,
+        "peak": float(np.abs(x).max()),
+    }
 
 
 def assert_speech(path: Path, min_s: float = 0.4, max_s: float = 30.0) -> dict[str, float]:

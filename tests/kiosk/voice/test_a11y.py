@@ -1,5 +1,6 @@
 """适老化 checks over every screen's widget tree (the shots walk: every screen and error state),
 in 长辈模式 and in the normal mode, plus the theme's colour pairs and the 长辈模式 timeouts."""
+
 from __future__ import annotations
 
 import time

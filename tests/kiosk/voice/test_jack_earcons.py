@@ -1,4 +1,5 @@
 """Headphone jack bits (sysfs bitmaps, the EVIOCGSW number) and the shipped earcons."""
+
 from __future__ import annotations
 
 import wave

@@ -1,6 +1,7 @@
 """What Kivy's audio (SDL2_mixer) actually played: a child process runs the speaker on SDL's
 `disk` audio driver, which writes the mixed output to a file instead of a sound card (CI has
 none), and the samples in that file are checked: speech is heard, and the volume scales it."""
+
 from __future__ import annotations
 
 import os
@@ -30,15 +31,28 @@ print(sp.played, sp.silent_reason or "-", started[0] if started else -1)
 
 def play(tmp: Path, volume: float) -> tuple[np.ndarray, list[str]]:
     out = tmp / f"sdl-{volume}.raw"
-    env = dict(os.environ, SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(out),
-               KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_HOME=str(tmp / "kivy"),
-               PYTHONPATH=str(ROOT))
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(tmp / "cache"), str(volume)],
-                          capture_output=True, text=True, env=env, timeout=90, cwd=ROOT)
+    env = dict(
+        os.environ,
+        SDL_AUDIODRIVER="disk",
+        SDL_DISKAUDIOFILE=str(out),
+        KIVY_NO_ARGS="1",
+        KIVY_NO_CONSOLELOG="1",
+        KIVY_HOME=str(tmp / "kivy"),
+        PYTHONPATH=str(ROOT),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, str(tmp / "cache"), str(volume)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=90,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     # Kivy opens SDL2_mixer as 16-bit signed, native order; channels interleaved
-    return np.frombuffer(out.read_bytes(), dtype="<i2").astype(np.float64) / 32768, \
-        proc.stdout.split()
+    return np.frombuffer(out.read_bytes(), dtype="<i2").astype(
+        np.float64
+    ) / 32768, proc.stdout.split()
 
 
 def test_speech_reaches_the_audio_output_and_volume_scales_it(tmp_path: Path) -> None:

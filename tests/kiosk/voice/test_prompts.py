@@ -1,5 +1,6 @@
 """Every screen's prompt, in both languages, through the real engine: written for the ear (no
 symbols the engine would spell out), audible, and of a length a citizen waits for."""
+
 from __future__ import annotations
 
 import re
@@ -13,14 +14,18 @@ from kiosk.voice import prompts
 from kiosk.voice.tts import Synthesizer, Voice
 from tests.kiosk.voice.audio import assert_speech
 
-ITEM = SimpleNamespace(name=lambda lang: "社保缴费明细查询" if lang != "en" else
-                       "Social insurance contribution details")
+ITEM = SimpleNamespace(
+    name=lambda lang: (
+        "社保缴费明细查询" if lang != "en" else "Social insurance contribution details"
+    )
+)
 
 
 def engine(lang: str, **session: object) -> SimpleNamespace:
     s = SimpleNamespace(**{"outcome": None, "print_state": "", "holder": None, **session})
-    return SimpleNamespace(lang=lang, item=ITEM, session=s, payment=None, countdown_remaining=20,
-                           state=None)
+    return SimpleNamespace(
+        lang=lang, item=ITEM, session=s, payment=None, countdown_remaining=20, state=None
+    )
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +48,11 @@ def test_every_screen_has_a_spoken_prompt(screen: str, lang: str, synth: Synthes
 
 
 def test_case_number_prompt_reads_digits() -> None:
-    out = SimpleNamespace(error="", submitted=SimpleNamespace(case_no="610900-20261125-000001",
-                                                              provisional=False), answer=None)
+    out = SimpleNamespace(
+        error="",
+        submitted=SimpleNamespace(case_no="610900-20261125-000001", provisional=False),
+        answer=None,
+    )
     text = prompts.prompt("result", engine("zh_CN", outcome=out))
     assert "六一零九零零， 二零二六一一二五， 零零零零零一" in text
     assert "610900" not in text
@@ -54,8 +62,9 @@ def test_countdown_and_keys_exist_in_both_languages() -> None:
     for lang in ("zh_CN", "en"):
         keys = {k for k in i18n.table(lang) if k.startswith("voice.")}
         assert {"voice.countdown", "voice.read_mine", "voice.guide_item"} <= keys
-    assert i18n.table("zh_CN").keys() & {k for k in i18n.table("en") if k.startswith("voice.")} \
-        == {k for k in i18n.table("en") if k.startswith("voice.")}
+    assert i18n.table("zh_CN").keys() & {k for k in i18n.table("en") if k.startswith("voice.")} == {
+        k for k in i18n.table("en") if k.startswith("voice.")
+    }
     assert "22" in prompts.countdown(SimpleNamespace(lang="zh_CN", countdown_remaining=21.6))
 
 

@@ -1,4 +1,5 @@
 """Text for the ear: digits read one by one, amounts, and the personal-data guard."""
+
 from __future__ import annotations
 
 from hypothesis import given

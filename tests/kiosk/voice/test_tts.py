@@ -1,4 +1,5 @@
 """The real speech engine (espeak-ng, installed by make): WAV content, cache, file modes."""
+
 from __future__ import annotations
 
 import stat

@@ -1,6 +1,7 @@
 """Voice on the real app: every screen's prompt spoken (real espeak-ng, WAV checked), a print
 item finished by audio alone (语音导办 with headphones), 双击确认, the countdown warning,
 读出我的信息 only into headphones, and volume and modes reset when the session ends."""
+
 from __future__ import annotations
 
 import time
@@ -100,8 +101,9 @@ class VoiceFlowTest(KioskTestCase):
             self.assert_wav(self.spoken("result")[-1])
             self.choose("打印")
         assert eng.state == State.PRINTING, (eng.state, eng.session.errors)
-        self.wait_until(lambda: eng.session.print_state in ("printed", "failed"), timeout=30,
-                        what="printer")
+        self.wait_until(
+            lambda: eng.session.print_state in ("printed", "failed"), timeout=30, what="printer"
+        )
         self.frames(3)
         assert eng.session.print_state == "printed"
         assert self.spoken("printing")[0] == "正在打印，请稍候。"

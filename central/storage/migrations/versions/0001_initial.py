@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-12-02
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -155,12 +156,20 @@ def upgrade() -> None:
         Column("terminal_id", Text, nullable=False),
         Column("item_code", Text, nullable=False),
         Column("region_code", Text, nullable=False),
-        Column("amount_fen", BigInteger, CheckConstraint("amount_fen >= 0", name="amount"),
-               nullable=False),
+        Column(
+            "amount_fen",
+            BigInteger,
+            CheckConstraint("amount_fen >= 0", name="amount"),
+            nullable=False,
+        ),
         Column("items", Text, nullable=False),
         Column("payee_zh", Text, nullable=False),
-        Column("status", Text, CheckConstraint("status IN ('unpaid', 'paid', 'closed', 'refunded')",
-                                               name="status"), nullable=False),
+        Column(
+            "status",
+            Text,
+            CheckConstraint("status IN ('unpaid', 'paid', 'closed', 'refunded')", name="status"),
+            nullable=False,
+        ),
         Column("created_at", Double, nullable=False),
         Column("expires_at", Double, nullable=False),
         Column("paid_at", Double),
@@ -181,7 +190,19 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop everything."""
-    for name in ("payments", "documents", "catalogues", "heartbeats", "ratings", "case_events",
-                 "cases", "sequences", "idempotency", "trusted_keys", "staff_tokens", "terminals",
-                 "meta"):
+    for name in (
+        "payments",
+        "documents",
+        "catalogues",
+        "heartbeats",
+        "ratings",
+        "case_events",
+        "cases",
+        "sequences",
+        "idempotency",
+        "trusted_keys",
+        "staff_tokens",
+        "terminals",
+        "meta",
+    ):
         op.drop_table(name)

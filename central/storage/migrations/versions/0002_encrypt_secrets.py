@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-02
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -14,8 +15,12 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-_terminals = table("terminals", column("terminal_id", Text), column("secret_hex", Text),
-                   column("secret_enc", LargeBinary))
+_terminals = table(
+    "terminals",
+    column("terminal_id", Text),
+    column("secret_hex", Text),
+    column("secret_enc", LargeBinary),
+)
 
 
 def _key():  # type: ignore[no-untyped-def]
@@ -32,8 +37,11 @@ def upgrade() -> None:
     if rows:
         key = _key()
         for terminal_id, secret_hex in rows:
-            conn.execute(update(_terminals).where(_terminals.c.terminal_id == terminal_id)
-                         .values(secret_enc=key.seal(terminal_id, bytes.fromhex(secret_hex))))
+            conn.execute(
+                update(_terminals)
+                .where(_terminals.c.terminal_id == terminal_id)
+                .values(secret_enc=key.seal(terminal_id, bytes.fromhex(secret_hex)))
+            )
     with op.batch_alter_table("terminals") as batch:
         batch.alter_column("secret_enc", existing_type=LargeBinary, nullable=False)
         batch.drop_column("secret_hex")
@@ -50,8 +58,11 @@ def downgrade() -> None:
     if rows:
         key = _key()
         for terminal_id, sealed in rows:
-            conn.execute(update(_terminals).where(_terminals.c.terminal_id == terminal_id)
-                         .values(secret_hex=key.open(terminal_id, sealed).hex()))
+            conn.execute(
+                update(_terminals)
+                .where(_terminals.c.terminal_id == terminal_id)
+                .values(secret_hex=key.open(terminal_id, sealed).hex())
+            )
     with op.batch_alter_table("terminals") as batch:
         batch.alter_column("secret_hex", existing_type=Text, nullable=False)
         batch.drop_column("secret_enc")
