@@ -21,7 +21,7 @@ from central.server import ServerHandle, run_in_thread
 from central.storage import Storage
 from kiosk import central_api as api
 from kiosk.catalogue.signing import sign_catalogue
-from tests._postgres import ENGINES, new_db
+from tests._postgres import ENGINES, Postgres, new_db  # noqa: F401  (Postgres: re-exported for tests)
 
 TERMINAL_ID = "T-0001"
 KEY_ID = "test-2026"
