@@ -158,7 +158,7 @@ def create_app(
     app.include_router(haocha_routes.router(svc, deps.terminal, deps.staff))  # issue 19: 好差评
     from central.routers import codes as code_routes
 
-    app.include_router(code_routes.router(deps.terminal, clock=clock))  # issue 24: app codes
+    app.include_router(code_routes.router(deps.terminal, clock=clock, enabled=sandbox))  # issue 24
     payment_routes.install(
         app, svc, deps.terminal, openapi.BODIES, ttl_s=payment_ttl_s, sandbox=sandbox
     )

@@ -62,11 +62,27 @@ def install(app: FastAPI) -> None:
             schemas.setdefault(name, sch)
         tighten(schemas)
         comps["securitySchemes"] = SECURITY_SCHEMES
+        _default_security(schema)
         schema["info"]["x-contract-version"] = api.CONTRACT_VERSION
         app.openapi_schema = schema
         return schema
 
     app.openapi = custom_openapi  # type: ignore[method-assign]
+
+
+def _default_security(schema: dict[str, Any]) -> None:
+    # Routers added by other areas (好差评, codes, bundles …) name their auth through the shared
+    # dependencies; the document states it for them: staff paths the bearer, /v1 the signature.
+    from central.wire import STAFF_SECURITY, TERMINAL_SECURITY
+
+    for path, ops in schema.get("paths", {}).items():
+        for op in ops.values():
+            if not isinstance(op, dict) or "security" in op:
+                continue
+            if path.startswith("/v1/admin/"):
+                op["security"] = [dict(STAFF_SECURITY)]
+            elif path.startswith("/v1/") and not path.startswith("/v1/verify"):
+                op["security"] = [dict(TERMINAL_SECURITY)]
 
 
 ID_NUMBER_FORMAT = "gb11643"

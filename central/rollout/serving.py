@@ -15,21 +15,21 @@ class Rollout:
 
     def __init__(self, db: Any, store: Storage) -> None:
         self.db = db
-        """A store with .transaction() yielding an SQLAlchemy Connection (the console's)."""
+        """Kept for callers; reads here go through `store.engine` without the write lock."""
         self.store = store
         self._pilot: tuple[int, cat.ActiveCatalogue] | None = None
 
     def catalogue_for(self, terminal_id: str) -> PublishedCatalogue | None:
         """The bundle this terminal should run (None: nothing published)."""
         published = self.store.published_version()
-        with self.db.transaction() as conn:
+        with self.store.engine.connect() as conn:
             pilot = serving(conn, terminal_id, published)
         return pilot or self.store.published()
 
     def version_for(self, terminal_id: str) -> int | None:
         """The catalogue version this terminal should run (None: nothing published)."""
         published = self.store.published_version()
-        with self.db.transaction() as conn:
+        with self.store.engine.connect() as conn:
             pilot = serving(conn, terminal_id, published)
         return pilot.version if pilot else published
 
@@ -38,7 +38,7 @@ class Rollout:
         does not have yet); None without a pilot or such an item."""
         from sqlalchemy import select
 
-        with self.db.transaction() as conn:
+        with self.store.engine.connect() as conn:
             row = conn.execute(
                 select(stages.c.version).where(stages.c.state == Stage.PILOT.value)
             ).first()

@@ -214,12 +214,21 @@ def router(
     @r.post(
         "/v1/admin/province/reconcile",
         response_model=api.Reconciliation,
-        responses=_errors(401, 422, 503),
+        responses=_errors(401, 409, 422, 503),
     )
     def reconcile(
-        day: Annotated[str, Query(pattern=r"^[0-9]{8}$")], staff_name: str = Depends(staff)
+        day: Annotated[str, Query(pattern=r"^20[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$")],
+        staff_name: str = Depends(staff),
     ) -> Response:
         """Compare one day (YYYYMMDD) with the province now; resend the missing."""
+        from datetime import datetime as _dt
+
+        try:
+            _dt.strptime(day, "%Y%m%d")
+        except ValueError:
+            raise ApiError(422, "validation_failed", "query.day: not a real day") from None
+        if h.client is None:  # a configuration state, not an outage
+            raise ApiError(409, "province_not_configured", "no province URL is configured")
         try:
             return _json(h.reconcile(day, svc.clock()))
         except ProvinceError as exc:

@@ -131,6 +131,22 @@ def case_status(
     )
 
 
+def _rated_case(svc: Any, rating: api.Rating, terminal_id: str) -> dict[str, Any]:
+    """The case a rating is for, if this terminal served it and the item matches."""
+    case = svc.find_case(rating.case_no)
+    if case is None or case["case_no"] != rating.case_no:
+        raise ApiError(404, "unknown_case", "no such case")
+    if case["terminal_id"] != terminal_id:
+        raise ApiError(
+            403,
+            "not_case_terminal",
+            "only the terminal that served the case may rate it (一次一评)",
+        )
+    if case["item_code"] != rating.item_code:
+        raise ApiError(422, "item_mismatch", "the case is for another item")
+    return case  # type: ignore[no-any-return]
+
+
 @router.post(
     "/v1/ratings",
     status_code=201,
@@ -143,20 +159,13 @@ def rate(
 ) -> Response:
     """好差评: one rating per case, from the terminal that served it; 差评 needs a reason tag."""
     rating = parse(api.Rating, body)
+    _rated_case(svc, rating, terminal_id)  # 404/403/422 first: nothing about the case leaks
+    # reasons fit the dictionary; outside `work`: haocha reads on its own connection, which
+    # must not wait for the write transaction `work` holds
+    haocha_routes.check(svc, rating, svc.active().tag_codes)
 
     def work(db: Any, now: float) -> tuple[int, BaseModel]:
-        case = svc.find_case(rating.case_no)
-        if case is None or case["case_no"] != rating.case_no:
-            raise ApiError(404, "unknown_case", "no such case")
-        if case["terminal_id"] != terminal_id:
-            raise ApiError(
-                403,
-                "not_case_terminal",
-                "only the terminal that served the case may rate it (一次一评)",
-            )
-        if case["item_code"] != rating.item_code:
-            raise ApiError(422, "item_mismatch", "the case is for another item")
-        haocha_routes.check(svc, rating, svc.active().tag_codes)  # reasons fit the dictionary
+        case = _rated_case(svc, rating, terminal_id)
         rating_id = svc.store.insert_rating(
             db,
             rating.case_no,

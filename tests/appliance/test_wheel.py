@@ -106,7 +106,13 @@ def test_doctor_all_ok_on_the_packaged_demo(installed: Path, home: Path) -> None
     )
     assert out.returncode == 0, out.stdout + out.stderr[-3000:]
     rows = [line for line in out.stdout.splitlines() if line[:4] in ("OK  ", "WARN", "FAIL")]
-    assert len(rows) >= 15 and all(r.startswith("OK ") for r in rows), out.stdout
+    # A CI machine has no sound card: the voice rows say so (WARN, a real state, not a fault of
+    # the install); everything else is OK.
+    audio = ("sound card", "headphones")
+    assert len(rows) >= 15, out.stdout
+    assert all(
+        r.startswith("OK ") or (r.startswith("WARN") and any(a in r for a in audio)) for r in rows
+    ), out.stdout
     assert "Traceback" not in out.stderr
     assert f"{installed}/lib/" in out.stdout  # config and catalogue read from the installed copy
 

@@ -122,9 +122,9 @@ def test_replay_answers_the_same_and_another_body_conflicts(central: Service) ->
     [
         ({"bundle_code": "YJS-NONE"}, 404, "unknown_bundle"),
         ({"items": [{"item_code": "GA-0702", "fields": {}}]}, 422, "not_in_bundle"),
-        ({"applicant": None}, 422, "invalid_request"),
-        ({"items": []}, 422, "invalid_request"),
-        ({"items": [{"item_code": "GA-0703", "fields": {}}] * 2}, 422, "invalid_request"),
+        ({"applicant": None}, 422, "validation_failed"),
+        ({"items": []}, 422, "validation_failed"),
+        ({"items": [{"item_code": "GA-0703", "fields": {}}] * 2}, 422, "validation_failed"),
     ],
 )
 def test_bad_bundle_requests_are_refused_clearly(
@@ -139,7 +139,12 @@ def test_bad_bundle_requests_are_refused_clearly(
 def test_a_plain_submission_is_unchanged(central: Service) -> None:
     r = central.terminal.submit(
         "GA-0702",
-        fields={"purpose": "employment", "delivery": "electronic", "phone": "13800138000"},
+        fields={
+            "id_number": "11010519491231002X",
+            "purpose": "employment",
+            "delivery": "electronic",
+            "phone": "13800138000",
+        },
     )
     assert r.status_code == 201 and "bundle_no" not in r.json()
 

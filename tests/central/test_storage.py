@@ -59,9 +59,9 @@ def test_a_legacy_database_is_refused_then_migrated_keeping_every_row(
         serve(path, port=0)
 
     assert main(["central", "migrate", "--db", str(path)]) == 0
-    assert "schema legacy → 0002" in capsys.readouterr().out
+    assert "schema legacy → 0003" in capsys.readouterr().out
     assert main(["central", "migrate", "--db", str(path)]) == 0
-    assert "already at 0002" in capsys.readouterr().out
+    assert "already at 0003" in capsys.readouterr().out
 
     raw = sqlite3.connect(path)
     sealed = raw.execute("SELECT secret_enc FROM terminals").fetchone()[0]
@@ -122,10 +122,10 @@ def test_an_empty_or_outdated_postgres_database_is_refused(
     engine = make_engine(to_url(url))
     migrate.upgrade(engine, lambda: None, target="0001")  # type: ignore[arg-type,return-value]
     engine.dispose()
-    with pytest.raises(NotMigrated, match="revision 0001, this code needs 0002"):
+    with pytest.raises(NotMigrated, match="revision 0001, this code needs 0003"):
         Storage(url)
     assert main(["central", "migrate", "--db", url]) == 0
-    assert "schema 0001 → 0002" in capsys.readouterr().out
+    assert "schema 0001 → 0003" in capsys.readouterr().out
     Storage(url).close()
 
 

@@ -110,7 +110,7 @@ def test_dictionary_version_change_reaches_the_terminal_and_its_ratings(tmp_path
             handle.url + "/v1/admin/rating-dictionary",
             timeout=10,
             data=json.dumps(v2, ensure_ascii=False).encode(),
-            headers={"Authorization": f"Bearer {token}"},
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
         assert r.status_code == 200, r.text
         assert cache.refresh(client) and cache.current().version == 2
