@@ -443,9 +443,18 @@ class KioskApp(App):
 
     def _on_mode(self, *_: object) -> None:
         assert self.vm is not None
-        self.lang = self.vm.lang
-        self.scale = theme.ELDERLY_SCALE if self.vm.elderly else 1.0
-        self.hc = self.vm.elderly
+        values = (
+            ("lang", self.vm.lang),
+            ("scale", theme.ELDERLY_SCALE if self.vm.elderly else 1.0),
+            ("hc", self.vm.elderly),
+        )
+        for name, value in values:
+            try:
+                setattr(self, name, value)
+            except ReferenceError:
+                # Kivy quirk: a kv rule's binding can outlive its (collected) widget, and the
+                # dispatch to it raises; the kiosk must not die at a session's end for that.
+                log.warning("a discarded widget was still bound to app.%s (ignored)", name)
         from kivy.core.window import Window
 
         Window.clearcolor = self.c("bg", self.hc)
