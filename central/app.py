@@ -165,7 +165,7 @@ def create_app(
     from central.console.views import install as install_console
     from central.rollout.serving import Rollout
 
-    console = install_console(app, store, clock=clock, offline_after_s=offline_after_s)
-    svc.rollout = Rollout(console.db, store)
+    install_console(app, store, clock=clock, offline_after_s=offline_after_s)
+    svc.rollout = Rollout(store)
     openapi.install(app)
     return app

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from html import escape
 
 from sqlalchemy import Connection, text
 
-CN_TZ = timezone(timedelta(hours=8))
+from central.wire import CN_TZ
+
 SATISFIED = ("非常满意", "满意", "基本满意")
 NEGATIVE = ("不满意", "非常不满意")
 

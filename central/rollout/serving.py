@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from central import catalogue as cat
 from central.rollout.stages import Stage, serving
 from central.rollout.tables import stages
@@ -13,10 +11,9 @@ from central.storage import PublishedCatalogue, Storage
 class Rollout:
     """The two questions the terminal API asks (GET /v1/catalogue and the heartbeat's command)."""
 
-    def __init__(self, db: Any, store: Storage) -> None:
-        self.db = db
-        """Kept for callers; reads here go through `store.engine` without the write lock."""
+    def __init__(self, store: Storage) -> None:
         self.store = store
+        """Reads go through `store.engine` without the write lock (never wait for a writer)."""
         self._pilot: tuple[int, cat.ActiveCatalogue] | None = None
 
     def catalogue_for(self, terminal_id: str) -> PublishedCatalogue | None:
